@@ -1,0 +1,182 @@
+#include "util/text.h"
+
+#include <cstdint>
+
+namespace aidlink::text {
+namespace {
+
+// Decodes one code point at s[i]; returns its length in bytes, or 0 if the
+// sequence is malformed.
+int Decode(std::string_view s, size_t i, uint32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  }
+  int len;
+  uint32_t min;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, *cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, *cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, *cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    *cp = (*cp << 6) | (b & 0x3F);
+  }
+  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+bool IsWide(uint32_t cp) {
+  // East Asian Wide (W) and Fullwidth (F) ranges, after Markus Kuhn's wcwidth.
+  return cp >= 0x1100 &&
+         (cp <= 0x115F || cp == 0x2329 || cp == 0x232A ||
+          (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
+          (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+          (cp >= 0xFE10 && cp <= 0xFE19) || (cp >= 0xFE30 && cp <= 0xFE6F) ||
+          (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) ||
+          (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF) ||
+          (cp >= 0x20000 && cp <= 0x2FFFD) || (cp >= 0x30000 && cp <= 0x3FFFD));
+}
+
+bool IsZeroWidth(uint32_t cp) {
+  return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) ||
+         (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+         cp == 0xFEFF;
+}
+
+int Width(uint32_t cp) {
+  if (IsZeroWidth(cp)) return 0;
+  return IsWide(cp) ? 2 : 1;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const int len = Decode(s, i, &cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+size_t CodePointCount(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+bool HasControlChars(std::string_view s) {
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const int len = Decode(s, i, &cp);
+    if (len == 0) return false;  // Validity is checked separately.
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return true;
+    i += len;
+  }
+  return false;
+}
+
+int DisplayWidth(std::string_view s) {
+  int width = 0;
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const int len = Decode(s, i, &cp);
+    if (len == 0) {
+      ++width;
+      ++i;
+      continue;
+    }
+    width += Width(cp);
+    i += len;
+  }
+  return width;
+}
+
+std::string PadRight(std::string_view s, int width) {
+  std::string out(s);
+  const int w = DisplayWidth(s);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+std::string PadLeft(std::string_view s, int width) {
+  const int w = DisplayWidth(s);
+  std::string out;
+  if (w < width) out.append(width - w, ' ');
+  out.append(s);
+  return out;
+}
+
+std::string TruncateToWidth(std::string_view s, int width, bool ellipsis) {
+  if (DisplayWidth(s) <= width) return std::string(s);
+  const int budget = ellipsis ? width - 1 : width;
+  std::string out;
+  int used = 0;
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    int len = Decode(s, i, &cp);
+    const int w = len == 0 ? 1 : Width(cp);
+    if (len == 0) len = 1;
+    if (used + w > budget) break;
+    out.append(s.substr(i, len));
+    used += w;
+    i += len;
+  }
+  if (ellipsis && width > 0) out += "\u2026";
+  return out;
+}
+
+std::string_view StripBom(std::string_view s) {
+  if (s.size() >= 3 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
+  return s;
+}
+
+std::string_view Trim(std::string_view s) {
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool NaturalLess(std::string_view a, std::string_view b) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (is_digit(a[i]) && is_digit(b[j])) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && is_digit(a[ie])) ++ie;
+      while (je < b.size() && is_digit(b[je])) ++je;
+      // Compare by value: strip leading zeros, then length, then digits.
+      size_t is = i, js = j;
+      while (is + 1 < ie && a[is] == '0') ++is;
+      while (js + 1 < je && b[js] == '0') ++js;
+      if (ie - is != je - js) return ie - is < je - js;
+      const int c = a.substr(is, ie - is).compare(b.substr(js, je - js));
+      if (c != 0) return c < 0;
+      i = ie;
+      j = je;
+      continue;
+    }
+    if (a[i] != b[j]) {
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+    }
+    ++i;
+    ++j;
+  }
+  if ((a.size() - i) != (b.size() - j)) return a.size() - i < b.size() - j;
+  return a < b;
+}
+
+}  // namespace aidlink::text

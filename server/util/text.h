@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+// UTF-8 helpers used by validation, the CLI's tables and the printed lists.
+// Pure functions; thread-safe.
+namespace aidlink::text {
+
+// True if `s` is well-formed UTF-8 (no overlongs, surrogates or code points
+// above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Number of Unicode code points in `s`. REQUIRES: IsValidUtf8(s).
+size_t CodePointCount(std::string_view s);
+
+// True if `s` holds a C0/C1 control character or DEL (tab and newline
+// included): short fields such as names and phones must be single-line.
+bool HasControlChars(std::string_view s);
+
+// Columns `s` takes on a terminal or monospace printout: East Asian wide and
+// fullwidth characters count 2, combining marks 0, the rest 1.
+// Invalid bytes count 1 each.
+int DisplayWidth(std::string_view s);
+
+// `s` padded with spaces on the right (or left) to `width` display columns;
+// returned unchanged if already wider.
+std::string PadRight(std::string_view s, int width);
+std::string PadLeft(std::string_view s, int width);
+
+// The longest prefix of `s` that fits in `width` columns, never cutting a
+// character in half; "…" marks a cut when `ellipsis` is set.
+std::string TruncateToWidth(std::string_view s, int width, bool ellipsis = true);
+
+// Strips a leading UTF-8 byte order mark, if any.
+std::string_view StripBom(std::string_view s);
+
+// Trims ASCII whitespace on both ends.
+std::string_view Trim(std::string_view s);
+
+// Compares strings so that embedded runs of ASCII digits sort by value:
+// "3幢" < "12幢". Ties fall back to byte order.
+bool NaturalLess(std::string_view a, std::string_view b);
+
+}  // namespace aidlink::text

@@ -1,0 +1,46 @@
+#include "util/text.h"
+
+#include <catch2/catch.hpp>
+
+namespace text = aidlink::text;
+
+TEST_CASE("valid UTF-8 is accepted and malformed sequences are rejected", "[util]") {
+  CHECK(text::IsValidUtf8("金老伯 hello"));
+  CHECK(text::IsValidUtf8(""));
+  CHECK_FALSE(text::IsValidUtf8("\xff"));
+  CHECK_FALSE(text::IsValidUtf8("\xe9\x87"));          // truncated 金
+  CHECK_FALSE(text::IsValidUtf8("\xc0\xaf"));          // overlong '/'
+  CHECK_FALSE(text::IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(text::IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+}
+
+TEST_CASE("Chinese characters take two columns and count as one code point", "[util]") {
+  CHECK(text::DisplayWidth("金老伯") == 6);
+  CHECK(text::CodePointCount("金老伯") == 3);
+  CHECK(text::DisplayWidth("3幢") == 3);
+  CHECK(text::DisplayWidth("ａ") == 2);  // fullwidth latin
+  CHECK(text::PadRight("金", 4) == "金  ");
+  CHECK(text::PadLeft("7", 3) == "  7");
+  CHECK(text::TruncateToWidth("独居老人请先电话联系", 7) == "独居老\u2026");
+  CHECK(text::DisplayWidth(text::TruncateToWidth("独居老人请先电话联系", 7)) <= 7);
+}
+
+TEST_CASE("control characters are found in short text", "[util]") {
+  CHECK(text::HasControlChars("a\nb"));
+  CHECK(text::HasControlChars("a\tb"));
+  CHECK_FALSE(text::HasControlChars("幸福里3幢"));
+}
+
+TEST_CASE("natural order puts 3幢 before 12幢", "[util]") {
+  CHECK(text::NaturalLess("幸福里3幢", "幸福里12幢"));
+  CHECK_FALSE(text::NaturalLess("幸福里12幢", "幸福里3幢"));
+  CHECK(text::NaturalLess("a2", "a10"));
+  CHECK(text::NaturalLess("a", "b"));
+  CHECK_FALSE(text::NaturalLess("a", "a"));
+}
+
+TEST_CASE("a byte order mark and surrounding spaces are stripped", "[util]") {
+  CHECK(text::StripBom("\xEF\xBB\xBFname") == "name");
+  CHECK(text::StripBom("name") == "name");
+  CHECK(text::Trim("  x \r\n") == "x");
+}
