@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/status.h"
+
+// Where the server is, and how to spell a request target. Pure; thread-safe.
+namespace aidlink::client {
+
+// A parsed "http://host[:port][/base]" server address.
+struct ServerUrl {
+  std::string host;
+  std::string port;       // "8080" when the URL has none: "80"
+  std::string base_path;  // "" or "/prefix" without a trailing slash
+
+  // "http://host:port/base", for messages.
+  std::string ToString() const;
+};
+
+// Parses `url`. Returns InvalidArgument for anything but plain http (TLS is
+// not supported by the CLI yet), a missing host or a bad port.
+StatusOr<ServerUrl> ParseServerUrl(std::string_view url);
+
+// Percent-encodes `s` for a query string (RFC 3986 unreserved bytes stay).
+std::string UrlEncode(std::string_view s);
+
+// `path` followed by "?k=v&..." for the pairs whose value is not empty.
+std::string WithQuery(std::string_view path,
+                      const std::vector<std::pair<std::string, std::string>>& query);
+
+}  // namespace aidlink::client

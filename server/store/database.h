@@ -1,0 +1,112 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace aidlink::store {
+
+class Statement;
+
+// One SQLite connection with a cache of prepared statements. Not
+// thread-safe: one thread uses a Database at a time (the store hands each
+// connection to one caller at a time).
+class Database {
+ public:
+  // Opens (creating if `create`) the file at `path` with WAL, foreign keys,
+  // a busy timeout and the given synchronous mode ("FULL" or "NORMAL").
+  // Returns the error message of SQLite on failure.
+  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path, bool read_only,
+                                                  const std::string& synchronous = "FULL");
+  ~Database();
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more SQL statements that return no rows.
+  Status Exec(std::string_view sql);
+
+  // The cached prepared statement for `sql`, reset and with bindings
+  // cleared, ready to bind. The reference stays valid for the connection's
+  // lifetime; do not hold it across another Prepare of the same text.
+  StatusOr<Statement*> Prepare(const std::string& sql);
+
+  // rowid of the last INSERT on this connection.
+  int64_t LastInsertId() const;
+  // Rows changed by the last statement.
+  int Changes() const;
+
+  sqlite3* handle() const { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
+};
+
+// A prepared statement (RAII: finalized in the destructor). Bind parameters
+// are 1-based, columns 0-based, as in SQLite. Not thread-safe.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const std::optional<double>& value);
+  Statement& Bind(int index, const std::optional<int64_t>& value);
+  Statement& BindNull(int index);
+  Statement& BindBlob(int index, std::string_view bytes);
+
+  // Advances to the next row: true if a row is ready, false when done.
+  // A constraint violation maps to kConflict (UNIQUE) or kFailedPrecondition
+  // (CHECK, FOREIGN KEY); anything else to kInternal.
+  StatusOr<bool> Step();
+  // Steps a statement that returns no rows.
+  Status Run();
+
+  int64_t Int(int column) const;
+  double Double(int column) const;
+  std::string Text(int column) const;
+  std::optional<int64_t> OptInt(int column) const;
+  std::optional<double> OptDouble(int column) const;
+  bool IsNull(int column) const;
+
+  void Reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless Commit()
+// succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) {}
+  ~Transaction();
+
+  Status Begin();
+  Status Commit();
+
+ private:
+  Database& db_;
+  bool open_ = false;
+};
+
+}  // namespace aidlink::store

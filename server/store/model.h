@@ -1,0 +1,122 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The registry's records as the store reads and writes them. Plain structs;
+// enumerated values are the lower-case strings of DESIGN.md, already
+// validated by the API layer.
+namespace aidlink::store {
+
+// Who makes a change, recorded on every ledger event.
+struct Actor {
+  int64_t token_id = 0;  // 0 for the server itself (start-up, migrations)
+  std::string role;
+};
+
+struct TokenRecord {
+  int64_t id = 0;
+  std::string hash;  // hex SHA-256 of the bearer token; the token itself is never stored
+  std::string role;
+  std::optional<int64_t> station_id;
+  std::optional<int64_t> donor_id;
+  std::string label;
+  std::string created_at;
+  bool revoked = false;
+};
+
+struct Item {
+  int64_t id = 0;
+  std::string code, name, category, unit;
+  int64_t pack_size = 1;
+  bool perishable = false;
+  std::string created_at;
+};
+
+struct Donor {
+  int64_t id = 0;
+  std::string name, kind, phone, note;
+  std::string created_at;
+};
+
+struct Depot {
+  int64_t id = 0;
+  std::string name, address, district;
+  std::optional<double> lat, lon;
+  std::string created_at;
+};
+
+struct Station {
+  int64_t id = 0;
+  std::string name, district;
+  std::string created_at;
+};
+
+struct Requester {
+  int64_t id = 0;
+  int64_t station_id = 0;
+  std::string kind, name, contact_name, phone, address, district;
+  std::optional<double> lat, lon;
+  int64_t household_size = 1;
+  std::vector<std::string> tags;
+  std::string created_at;
+};
+
+// A lot's earmark: every non-empty list must admit the requester.
+struct Earmark {
+  std::vector<std::string> districts;
+  std::vector<std::string> requester_kinds;
+  std::vector<std::string> tags;
+  std::vector<int64_t> station_ids;
+
+  bool empty() const {
+    return districts.empty() && requester_kinds.empty() && tags.empty() && station_ids.empty();
+  }
+};
+
+struct Lot {
+  int64_t id = 0;
+  int64_t donor_id = 0, item_id = 0, depot_id = 0;
+  int64_t quantity = 0;
+  std::string expires_on;  // YYYY-MM-DD or empty
+  Earmark earmark;
+  std::string note;
+  int64_t available = 0, allocated = 0, delivered = 0, written_off = 0;
+  std::string created_at;
+};
+
+struct Need {
+  int64_t id = 0;
+  int64_t requester_id = 0, item_id = 0;
+  int64_t station_id = 0;  // the requester's station, read by join
+  int64_t quantity = 0;
+  std::string urgency;
+  std::string needed_by;  // YYYY-MM-DD or empty
+  std::string note;
+  std::string status;
+  int64_t outstanding = 0, allocated = 0, delivered = 0, cancelled = 0;
+  std::string cancel_reason;
+  std::string created_at;
+};
+
+// The status a need's quantities imply: open, partial, allocated,
+// fulfilled or cancelled.
+std::string NeedStatus(const Need& need);
+
+// One page of a list: rows with id > after_id, at most limit of them.
+struct Page {
+  int64_t after_id = 0;
+  int limit = 50;
+};
+
+// A saved answer to an idempotent POST.
+struct SavedResponse {
+  std::string request_hash;
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+}  // namespace aidlink::store

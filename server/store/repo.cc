@@ -1,0 +1,594 @@
+#include "store/repo.h"
+
+#include <string_view>
+
+#include "util/date.h"
+#include "util/logging.h"
+
+namespace aidlink::store {
+namespace {
+
+constexpr char kSep = '\x1f';
+
+std::string Join(const std::vector<std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += kSep;
+    out += values[i];
+  }
+  return out;
+}
+
+std::vector<std::string> Split(const std::string& joined) {
+  std::vector<std::string> out;
+  if (joined.empty()) return out;
+  size_t start = 0;
+  for (;;) {
+    const size_t end = joined.find(kSep, start);
+    out.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::vector<std::string> parts;
+  for (int64_t id : ids) parts.push_back(std::to_string(id));
+  return Join(parts);
+}
+
+std::vector<int64_t> SplitIds(const std::string& joined) {
+  std::vector<int64_t> out;
+  for (const std::string& s : Split(joined)) out.push_back(std::stoll(s));
+  return out;
+}
+
+// Runs a statement that must return one row, converting it with `read`.
+template <typename T, typename Read>
+StatusOr<T> One(Statement* st, Read read, const char* what, const char* field) {
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound(std::string(what) + " not found", field);
+  T value = read(*st);
+  st->Reset();
+  return value;
+}
+
+template <typename T, typename Read>
+StatusOr<std::vector<T>> Many(Statement* st, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(read(*st));
+  }
+  st->Reset();
+  return out;
+}
+
+#define ASSIGN_STMT(var, db, sql)                   \
+  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
+  if (!var##_or.ok()) return var##_or.status();     \
+  Statement* var = *var##_or
+
+// Fails with kNotFound naming `field` unless a row with this id exists.
+Status MustExist(Database& db, const char* table, int64_t id, const char* field,
+                 const char* what) {
+  ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
+  st->Bind(1, id);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  st->Reset();
+  if (!*row) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
+  return Status::Ok();
+}
+
+std::string Quantities(int64_t a, int64_t b, int64_t c, int64_t d, const char* na,
+                       const char* nb, const char* nc, const char* nd) {
+  return std::string("{\"") + na + "\":" + std::to_string(a) + ",\"" + nb + "\":" +
+         std::to_string(b) + ",\"" + nc + "\":" + std::to_string(c) + ",\"" + nd + "\":" +
+         std::to_string(d) + "}";
+}
+
+std::string LotQuantities(const Lot& l) {
+  return Quantities(l.available, l.allocated, l.delivered, l.written_off, "available",
+                    "allocated", "delivered", "written_off");
+}
+
+std::string NeedQuantities(const Need& n) {
+  return Quantities(n.outstanding, n.allocated, n.delivered, n.cancelled, "outstanding",
+                    "allocated", "delivered", "cancelled");
+}
+
+// --- row readers -----------------------------------------------------------
+
+TokenRecord ReadToken(const Statement& st) {
+  TokenRecord t;
+  t.id = st.Int(0);
+  t.hash = st.Text(1);
+  t.role = st.Text(2);
+  t.station_id = st.OptInt(3);
+  t.donor_id = st.OptInt(4);
+  t.label = st.Text(5);
+  t.created_at = st.Text(6);
+  t.revoked = !st.IsNull(7);
+  return t;
+}
+constexpr const char* kTokenCols =
+    "id, hash, role, station_id, donor_id, label, created_at, revoked_at";
+
+Item ReadItem(const Statement& st) {
+  Item i;
+  i.id = st.Int(0);
+  i.code = st.Text(1);
+  i.name = st.Text(2);
+  i.category = st.Text(3);
+  i.unit = st.Text(4);
+  i.pack_size = st.Int(5);
+  i.perishable = st.Int(6) != 0;
+  i.created_at = st.Text(7);
+  return i;
+}
+constexpr const char* kItemCols =
+    "id, code, name, category, unit, pack_size, perishable, created_at";
+
+Donor ReadDonor(const Statement& st) {
+  Donor d;
+  d.id = st.Int(0);
+  d.name = st.Text(1);
+  d.kind = st.Text(2);
+  d.phone = st.Text(3);
+  d.note = st.Text(4);
+  d.created_at = st.Text(5);
+  return d;
+}
+constexpr const char* kDonorCols = "id, name, kind, phone, note, created_at";
+
+Depot ReadDepot(const Statement& st) {
+  Depot d;
+  d.id = st.Int(0);
+  d.name = st.Text(1);
+  d.address = st.Text(2);
+  d.district = st.Text(3);
+  d.lat = st.OptDouble(4);
+  d.lon = st.OptDouble(5);
+  d.created_at = st.Text(6);
+  return d;
+}
+constexpr const char* kDepotCols = "id, name, address, district, lat, lon, created_at";
+
+Station ReadStation(const Statement& st) {
+  Station s;
+  s.id = st.Int(0);
+  s.name = st.Text(1);
+  s.district = st.Text(2);
+  s.created_at = st.Text(3);
+  return s;
+}
+constexpr const char* kStationCols = "id, name, district, created_at";
+
+Requester ReadRequester(const Statement& st) {
+  Requester r;
+  r.id = st.Int(0);
+  r.station_id = st.Int(1);
+  r.kind = st.Text(2);
+  r.name = st.Text(3);
+  r.contact_name = st.Text(4);
+  r.phone = st.Text(5);
+  r.address = st.Text(6);
+  r.district = st.Text(7);
+  r.lat = st.OptDouble(8);
+  r.lon = st.OptDouble(9);
+  r.household_size = st.Int(10);
+  r.tags = Split(st.Text(11));
+  r.created_at = st.Text(12);
+  return r;
+}
+constexpr const char* kRequesterCols =
+    "id, station_id, kind, name, contact_name, phone, address, district, lat, lon, "
+    "household_size, tags, created_at";
+
+Lot ReadLot(const Statement& st) {
+  Lot l;
+  l.id = st.Int(0);
+  l.donor_id = st.Int(1);
+  l.item_id = st.Int(2);
+  l.depot_id = st.Int(3);
+  l.quantity = st.Int(4);
+  l.expires_on = st.Text(5);
+  l.earmark.districts = Split(st.Text(6));
+  l.earmark.requester_kinds = Split(st.Text(7));
+  l.earmark.tags = Split(st.Text(8));
+  l.earmark.station_ids = SplitIds(st.Text(9));
+  l.note = st.Text(10);
+  l.available = st.Int(11);
+  l.allocated = st.Int(12);
+  l.delivered = st.Int(13);
+  l.written_off = st.Int(14);
+  l.created_at = st.Text(15);
+  return l;
+}
+constexpr const char* kLotCols =
+    "id, donor_id, item_id, depot_id, quantity, expires_on, earmark_districts, earmark_kinds, "
+    "earmark_tags, earmark_stations, note, available, allocated, delivered, written_off, "
+    "created_at";
+
+Need ReadNeed(const Statement& st) {
+  Need n;
+  n.id = st.Int(0);
+  n.requester_id = st.Int(1);
+  n.item_id = st.Int(2);
+  n.quantity = st.Int(3);
+  n.urgency = st.Text(4);
+  n.needed_by = st.Text(5);
+  n.note = st.Text(6);
+  n.status = st.Text(7);
+  n.outstanding = st.Int(8);
+  n.allocated = st.Int(9);
+  n.delivered = st.Int(10);
+  n.cancelled = st.Int(11);
+  n.cancel_reason = st.Text(12);
+  n.created_at = st.Text(13);
+  n.station_id = st.Int(14);
+  return n;
+}
+constexpr const char* kNeedSelect =
+    "SELECT n.id, n.requester_id, n.item_id, n.quantity, n.urgency, n.needed_by, n.note, "
+    "n.status, n.outstanding, n.allocated, n.delivered, n.cancelled, n.cancel_reason, "
+    "n.created_at, r.station_id FROM needs n JOIN requesters r ON r.id = n.requester_id";
+
+// SELECT <cols> FROM <table> WHERE id > ? ORDER BY id LIMIT ?
+template <typename T, typename Read>
+StatusOr<std::vector<T>> ListTable(Database& db, const char* cols, const char* table,
+                                   const Page& page, Read read) {
+  ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table +
+                          " WHERE id > ? ORDER BY id LIMIT ?");
+  st->Bind(1, page.after_id).Bind(2, page.limit);
+  return Many<T>(st, read);
+}
+
+template <typename T, typename Read>
+StatusOr<T> GetById(Database& db, const char* cols, const char* table, int64_t id, Read read,
+                    const char* what) {
+  ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table + " WHERE id = ?");
+  st->Bind(1, id);
+  return One<T>(st, read, what, "id");
+}
+
+}  // namespace
+
+std::string NeedStatus(const Need& n) {
+  if (n.outstanding == 0 && n.allocated == 0) return n.cancelled > 0 ? "cancelled" : "fulfilled";
+  if (n.outstanding == 0) return "allocated";
+  if (n.allocated + n.delivered > 0) return "partial";
+  return "open";
+}
+
+// --- tokens -----------------------------------------------------------------
+
+StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord t, const Actor& actor) {
+  if (t.station_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *t.station_id, "station_id", "station"));
+  if (t.donor_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *t.donor_id, "donor_id", "donor"));
+  t.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO tokens (hash, role, station_id, donor_id, label, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?)");
+  st->Bind(1, t.hash).Bind(2, t.role).Bind(3, t.station_id).Bind(4, t.donor_id).Bind(5, t.label).Bind(6, t.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  t.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "token_created", "token", t.id,
+                                      "{\"role\":\"" + t.role + "\"}"));
+  return t;
+}
+
+StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::string& hash) {
+  ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols +
+                          " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
+  st->Bind(1, hash);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  std::optional<TokenRecord> out;
+  if (*row) out = ReadToken(*st);
+  st->Reset();
+  return out;
+}
+
+// --- items, donors, depots, stations ------------------------------------------
+
+StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
+  i.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, i.code).Bind(2, i.name).Bind(3, i.category).Bind(4, i.unit).Bind(5, i.pack_size)
+      .Bind(6, i.perishable ? 1 : 0).Bind(7, i.created_at);
+  Status s = st->Run();
+  if (s.code() == Code::kConflict) return Conflict("item code " + i.code + " already exists", "code");
+  AIDLINK_RETURN_IF_ERROR(s);
+  i.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "item_created", "item", i.id, "{}"));
+  return i;
+}
+
+StatusOr<Item> GetItem(Database& db, int64_t id) {
+  return GetById<Item>(db, kItemCols, "items", id, ReadItem, "item");
+}
+
+StatusOr<std::vector<Item>> ListItems(Database& db, const Page& page) {
+  return ListTable<Item>(db, kItemCols, "items", page, ReadItem);
+}
+
+StatusOr<Donor> InsertDonor(Database& db, Donor d, const Actor& actor) {
+  d.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO donors (name, kind, phone, note, created_at) VALUES (?, ?, ?, ?, ?)");
+  st->Bind(1, d.name).Bind(2, d.kind).Bind(3, d.phone).Bind(4, d.note).Bind(5, d.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  d.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "donor_created", "donor", d.id, "{}"));
+  return d;
+}
+
+StatusOr<Donor> GetDonor(Database& db, int64_t id) {
+  return GetById<Donor>(db, kDonorCols, "donors", id, ReadDonor, "donor");
+}
+
+StatusOr<std::vector<Donor>> ListDonors(Database& db, const Page& page) {
+  return ListTable<Donor>(db, kDonorCols, "donors", page, ReadDonor);
+}
+
+StatusOr<Depot> InsertDepot(Database& db, Depot d, const Actor& actor) {
+  d.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO depots (name, address, district, lat, lon, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?)");
+  st->Bind(1, d.name).Bind(2, d.address).Bind(3, d.district).Bind(4, d.lat).Bind(5, d.lon)
+      .Bind(6, d.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  d.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "depot_created", "depot", d.id, "{}"));
+  return d;
+}
+
+StatusOr<Depot> GetDepot(Database& db, int64_t id) {
+  return GetById<Depot>(db, kDepotCols, "depots", id, ReadDepot, "depot");
+}
+
+StatusOr<std::vector<Depot>> ListDepots(Database& db, const Page& page) {
+  return ListTable<Depot>(db, kDepotCols, "depots", page, ReadDepot);
+}
+
+StatusOr<Station> InsertStation(Database& db, Station s, const Actor& actor) {
+  s.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db, "INSERT INTO stations (name, district, created_at) VALUES (?, ?, ?)");
+  st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  s.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_created", "station", s.id, "{}"));
+  return s;
+}
+
+StatusOr<Station> GetStation(Database& db, int64_t id) {
+  return GetById<Station>(db, kStationCols, "stations", id, ReadStation, "station");
+}
+
+StatusOr<std::vector<Station>> ListStations(Database& db, const Page& page) {
+  return ListTable<Station>(db, kStationCols, "stations", page, ReadStation);
+}
+
+// --- requesters ---------------------------------------------------------------
+
+StatusOr<Requester> InsertRequester(Database& db, Requester r, const Actor& actor) {
+  AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", r.station_id, "station_id", "station"));
+  r.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, "
+              "district, lat, lon, household_size, tags, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, r.station_id).Bind(2, r.kind).Bind(3, r.name).Bind(4, r.contact_name)
+      .Bind(5, r.phone).Bind(6, r.address).Bind(7, r.district).Bind(8, r.lat).Bind(9, r.lon)
+      .Bind(10, r.household_size).Bind(11, Join(r.tags)).Bind(12, r.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  r.id = db.LastInsertId();
+  // The ledger never holds a household's name, phone or address.
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "requester_created", "requester", r.id,
+                                      "{\"station_id\":" + std::to_string(r.station_id) + "}"));
+  return r;
+}
+
+StatusOr<Requester> GetRequester(Database& db, int64_t id) {
+  return GetById<Requester>(db, kRequesterCols, "requesters", id, ReadRequester, "requester");
+}
+
+StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int64_t> station_id,
+                                                const Page& page) {
+  if (!station_id) return ListTable<Requester>(db, kRequesterCols, "requesters", page, ReadRequester);
+  ASSIGN_STMT(st, db, std::string("SELECT ") + kRequesterCols +
+                          " FROM requesters WHERE station_id = ? AND id > ? ORDER BY id LIMIT ?");
+  st->Bind(1, *station_id).Bind(2, page.after_id).Bind(3, page.limit);
+  return Many<Requester>(st, ReadRequester);
+}
+
+// --- lots ---------------------------------------------------------------------
+
+StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
+  AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", l.donor_id, "donor_id", "donor"));
+  AIDLINK_RETURN_IF_ERROR(MustExist(db, "items", l.item_id, "item_id", "item"));
+  AIDLINK_RETURN_IF_ERROR(MustExist(db, "depots", l.depot_id, "depot_id", "depot"));
+  for (int64_t station : l.earmark.station_ids) {
+    AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", station, "earmark.station_ids", "station"));
+  }
+  l.available = l.quantity;
+  l.allocated = l.delivered = l.written_off = 0;
+  l.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO lots (donor_id, item_id, depot_id, quantity, expires_on, "
+              "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, available, "
+              "allocated, delivered, written_off, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
+  st->Bind(1, l.donor_id).Bind(2, l.item_id).Bind(3, l.depot_id).Bind(4, l.quantity);
+  if (l.expires_on.empty()) st->BindNull(5); else st->Bind(5, l.expires_on);
+  st->Bind(6, Join(l.earmark.districts)).Bind(7, Join(l.earmark.requester_kinds))
+      .Bind(8, Join(l.earmark.tags)).Bind(9, JoinIds(l.earmark.station_ids)).Bind(10, l.note)
+      .Bind(11, l.available).Bind(12, l.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  l.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "lot_received", "lot", l.id,
+                                      "{\"before\":null,\"after\":" + LotQuantities(l) + "}"));
+  return l;
+}
+
+StatusOr<Lot> GetLot(Database& db, int64_t id) {
+  return GetById<Lot>(db, kLotCols, "lots", id, ReadLot, "lot");
+}
+
+StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page& page) {
+  // Each filter is optional: "? IS NULL OR column = ?" keeps one statement.
+  ASSIGN_STMT(st, db, std::string("SELECT ") + kLotCols +
+                          " FROM lots WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
+                          "(?3 IS NULL OR depot_id = ?3) AND (?4 IS NULL OR donor_id = ?4) AND "
+                          "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
+                          "available > 0)) ORDER BY id LIMIT ?6");
+  st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.depot_id).Bind(4, f.donor_id);
+  if (f.expiring_before.empty()) st->BindNull(5); else st->Bind(5, f.expiring_before);
+  st->Bind(6, page.limit);
+  return Many<Lot>(st, ReadLot);
+}
+
+StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
+                          const std::string& reason, const Actor& actor) {
+  StatusOr<Lot> lot = GetLot(db, lot_id);
+  if (!lot.ok()) return lot.status();
+  if (quantity > lot->available) {
+    return FailedPrecondition("cannot write off " + std::to_string(quantity) + ": only " +
+                                  std::to_string(lot->available) + " available",
+                              "quantity");
+  }
+  const std::string before = LotQuantities(*lot);
+  lot->available -= quantity;
+  lot->written_off += quantity;
+  ASSIGN_STMT(st, db,
+              "UPDATE lots SET available = available - ?1, written_off = written_off + ?1 "
+              "WHERE id = ?2");
+  st->Bind(1, quantity).Bind(2, lot_id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(
+      db, actor, "lot_written_off", "lot", lot_id,
+      "{\"quantity\":" + std::to_string(quantity) + ",\"reason\":\"" + log::JsonEscape(reason) +
+          "\",\"before\":" + before + ",\"after\":" + LotQuantities(*lot) + "}"));
+  return lot;
+}
+
+// --- needs --------------------------------------------------------------------
+
+StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
+  StatusOr<Requester> requester = GetRequester(db, n.requester_id);
+  if (!requester.ok()) return NotFound("requester " + std::to_string(n.requester_id) + " not found", "requester_id");
+  AIDLINK_RETURN_IF_ERROR(MustExist(db, "items", n.item_id, "item_id", "item"));
+  n.station_id = requester->station_id;
+  n.outstanding = n.quantity;
+  n.allocated = n.delivered = n.cancelled = 0;
+  n.status = NeedStatus(n);
+  n.created_at = date::NowRfc3339();
+  ASSIGN_STMT(st, db,
+              "INSERT INTO needs (requester_id, item_id, quantity, urgency, needed_by, note, "
+              "status, outstanding, allocated, delivered, cancelled, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
+  st->Bind(1, n.requester_id).Bind(2, n.item_id).Bind(3, n.quantity).Bind(4, n.urgency);
+  if (n.needed_by.empty()) st->BindNull(5); else st->Bind(5, n.needed_by);
+  st->Bind(6, n.note).Bind(7, n.status).Bind(8, n.outstanding).Bind(9, n.created_at);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  n.id = db.LastInsertId();
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_filed", "need", n.id,
+                                      "{\"before\":null,\"after\":" + NeedQuantities(n) + "}"));
+  return n;
+}
+
+StatusOr<Need> GetNeed(Database& db, int64_t id) {
+  ASSIGN_STMT(st, db, std::string(kNeedSelect) + " WHERE n.id = ?");
+  st->Bind(1, id);
+  return One<Need>(st, ReadNeed, "need", "id");
+}
+
+StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& f, const Page& page) {
+  ASSIGN_STMT(st, db, std::string(kNeedSelect) +
+                          " WHERE n.id > ?1 AND (?2 IS NULL OR n.status = ?2) AND "
+                          "(?3 IS NULL OR r.station_id = ?3) AND (?4 IS NULL OR n.item_id = ?4) "
+                          "AND (?5 IS NULL OR n.requester_id = ?5) ORDER BY n.id LIMIT ?6");
+  st->Bind(1, page.after_id);
+  if (f.status.empty()) st->BindNull(2); else st->Bind(2, f.status);
+  st->Bind(3, f.station_id).Bind(4, f.item_id).Bind(5, f.requester_id).Bind(6, page.limit);
+  return Many<Need>(st, ReadNeed);
+}
+
+StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reason,
+                          const Actor& actor) {
+  StatusOr<Need> need = GetNeed(db, need_id);
+  if (!need.ok()) return need.status();
+  if (need->allocated > 0) {
+    return FailedPrecondition("need " + std::to_string(need_id) +
+                              " has stock allocated on a planned delivery; fail or cancel that "
+                              "delivery first");
+  }
+  if (need->outstanding == 0) {
+    return FailedPrecondition("need " + std::to_string(need_id) + " is already " + need->status);
+  }
+  const std::string before = NeedQuantities(*need);
+  need->cancelled += need->outstanding;
+  need->outstanding = 0;
+  need->cancel_reason = reason;
+  need->status = NeedStatus(*need);
+  ASSIGN_STMT(st, db,
+              "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, status = ? "
+              "WHERE id = ?");
+  st->Bind(1, need->cancelled).Bind(2, reason).Bind(3, need->status).Bind(4, need_id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_cancelled", "need", need_id,
+                                      "{\"before\":" + before + ",\"after\":" +
+                                          NeedQuantities(*need) + "}"));
+  return need;
+}
+
+// --- ledger and idempotency -----------------------------------------------------
+
+Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
+                   const std::string& entity, int64_t entity_id, const std::string& detail_json) {
+  ASSIGN_STMT(st, db,
+              "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, entity_id, "
+              "detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, date::NowRfc3339());
+  if (actor.token_id) st->Bind(2, actor.token_id); else st->BindNull(2);
+  st->Bind(3, actor.role.empty() ? std::string("system") : actor.role).Bind(4, kind)
+      .Bind(5, entity).Bind(6, entity_id).Bind(7, detail_json);
+  return st->Run();
+}
+
+StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
+                                                          const std::string& key) {
+  ASSIGN_STMT(st, db,
+              "SELECT request_hash, status, content_type, body FROM idempotency "
+              "WHERE token_id = ? AND key = ?");
+  st->Bind(1, token_id).Bind(2, key);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  std::optional<SavedResponse> out;
+  if (*row) {
+    out = SavedResponse{st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3)};
+  }
+  st->Reset();
+  return out;
+}
+
+Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
+                    const SavedResponse& r) {
+  ASSIGN_STMT(st, db,
+              "INSERT INTO idempotency (token_id, key, request_hash, status, content_type, body, "
+              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, token_id).Bind(2, key).Bind(3, r.request_hash).Bind(4, r.status)
+      .Bind(5, r.content_type).BindBlob(6, r.body).Bind(7, date::NowRfc3339());
+  return st->Run();
+}
+
+}  // namespace aidlink::store

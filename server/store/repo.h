@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/model.h"
+#include "util/status.h"
+
+// Repositories: one function per read or write of the registry, on a
+// connection the caller owns (a reader from Store::Read, or the writer inside
+// Store::Write). Writes append their ledger event on the same connection, so
+// they commit or roll back together. Unknown ids give kNotFound naming the
+// field; a broken quantity rule gives kFailedPrecondition.
+namespace aidlink::store {
+
+// Tokens.
+StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord token, const Actor& actor);
+// The live (not revoked) token with this hash, or nullopt.
+StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::string& hash);
+
+// Catalog and registry. Insert* returns the stored record with its id.
+// InsertItem answers kConflict if the code is taken.
+StatusOr<Item> InsertItem(Database& db, Item item, const Actor& actor);
+StatusOr<Item> GetItem(Database& db, int64_t id);
+StatusOr<std::vector<Item>> ListItems(Database& db, const Page& page);
+
+StatusOr<Donor> InsertDonor(Database& db, Donor donor, const Actor& actor);
+StatusOr<Donor> GetDonor(Database& db, int64_t id);
+StatusOr<std::vector<Donor>> ListDonors(Database& db, const Page& page);
+
+StatusOr<Depot> InsertDepot(Database& db, Depot depot, const Actor& actor);
+StatusOr<Depot> GetDepot(Database& db, int64_t id);
+StatusOr<std::vector<Depot>> ListDepots(Database& db, const Page& page);
+
+StatusOr<Station> InsertStation(Database& db, Station station, const Actor& actor);
+StatusOr<Station> GetStation(Database& db, int64_t id);
+StatusOr<std::vector<Station>> ListStations(Database& db, const Page& page);
+
+StatusOr<Requester> InsertRequester(Database& db, Requester requester, const Actor& actor);
+StatusOr<Requester> GetRequester(Database& db, int64_t id);
+// Requesters of one station, or of all when station_id is nullopt.
+StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int64_t> station_id,
+                                                const Page& page);
+
+// Lots. InsertLot sets available = quantity and checks that the donor, item,
+// depot and earmarked stations exist.
+StatusOr<Lot> InsertLot(Database& db, Lot lot, const Actor& actor);
+StatusOr<Lot> GetLot(Database& db, int64_t id);
+struct LotFilter {
+  std::optional<int64_t> item_id, depot_id, donor_id;
+  std::string expiring_before;  // YYYY-MM-DD: lots with stock expiring before it
+};
+StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& filter, const Page& page);
+// Moves `quantity` from available to written_off; kFailedPrecondition if
+// more than is available.
+StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
+                          const std::string& reason, const Actor& actor);
+
+// Needs. InsertNeed opens the need with outstanding = quantity.
+StatusOr<Need> InsertNeed(Database& db, Need need, const Actor& actor);
+StatusOr<Need> GetNeed(Database& db, int64_t id);
+struct NeedFilter {
+  std::string status;
+  std::optional<int64_t> station_id, item_id, requester_id;
+};
+StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& filter, const Page& page);
+// Cancels what is still outstanding. kFailedPrecondition if nothing is
+// outstanding, or if stock is allocated to it on a planned delivery.
+StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reason,
+                          const Actor& actor);
+
+// Ledger.
+Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
+                   const std::string& entity, int64_t entity_id, const std::string& detail_json);
+
+// Idempotency keys, scoped to a token.
+StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
+                                                          const std::string& key);
+Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
+                    const SavedResponse& response);
+
+}  // namespace aidlink::store

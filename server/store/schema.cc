@@ -1,0 +1,173 @@
+#include "store/schema.h"
+
+#include <string>
+
+namespace aidlink::store {
+namespace {
+
+// Every quantity rule of DESIGN.md is a CHECK, so even a bug in the code
+// above cannot store a negative amount or break a conservation sum.
+// Lists (requester tags, earmarks) are stored as text joined with U+001F,
+// which validation keeps out of every short text field.
+constexpr const char* kMigrations[] = {
+    // Version 1: the registry up to needs, the event ledger, idempotency.
+    R"sql(
+CREATE TABLE stations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  district TEXT NOT NULL CHECK (length(district) BETWEEN 1 AND 200),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE donors (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  kind TEXT NOT NULL CHECK (kind IN ('enterprise','charity','individual','government')),
+  phone TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin','dispatcher','station','donor')),
+  station_id INTEGER REFERENCES stations(id),
+  donor_id INTEGER REFERENCES donors(id),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,
+  CHECK ((role = 'station') = (station_id IS NOT NULL)),
+  CHECK ((role = 'donor') = (donor_id IS NOT NULL))
+);
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 200),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  category TEXT NOT NULL CHECK (category IN ('ppe','food','medicine','hygiene','equipment','other')),
+  unit TEXT NOT NULL CHECK (unit IN ('piece','box','kg','jin','portion','bottle')),
+  pack_size INTEGER NOT NULL CHECK (pack_size BETWEEN 1 AND 1000000000),
+  perishable INTEGER NOT NULL CHECK (perishable IN (0, 1)),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE depots (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 200),
+  district TEXT NOT NULL CHECK (length(district) BETWEEN 1 AND 200),
+  lat REAL CHECK (lat IS NULL OR lat BETWEEN -90 AND 90),
+  lon REAL CHECK (lon IS NULL OR lon BETWEEN -180 AND 180),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE requesters (
+  id INTEGER PRIMARY KEY,
+  station_id INTEGER NOT NULL REFERENCES stations(id),
+  kind TEXT NOT NULL CHECK (kind IN ('household','community','institution','frontline_post')),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  contact_name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 200),
+  district TEXT NOT NULL CHECK (length(district) BETWEEN 1 AND 200),
+  lat REAL CHECK (lat IS NULL OR lat BETWEEN -90 AND 90),
+  lon REAL CHECK (lon IS NULL OR lon BETWEEN -180 AND 180),
+  household_size INTEGER NOT NULL CHECK (household_size BETWEEN 1 AND 100000),
+  tags TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX requesters_by_station ON requesters(station_id, id);
+CREATE TABLE lots (
+  id INTEGER PRIMARY KEY,
+  donor_id INTEGER NOT NULL REFERENCES donors(id),
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  depot_id INTEGER NOT NULL REFERENCES depots(id),
+  quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 1000000000),
+  expires_on TEXT,
+  earmark_districts TEXT NOT NULL,
+  earmark_kinds TEXT NOT NULL,
+  earmark_tags TEXT NOT NULL,
+  earmark_stations TEXT NOT NULL,
+  note TEXT NOT NULL,
+  available INTEGER NOT NULL CHECK (available >= 0),
+  allocated INTEGER NOT NULL CHECK (allocated >= 0),
+  delivered INTEGER NOT NULL CHECK (delivered >= 0),
+  written_off INTEGER NOT NULL CHECK (written_off >= 0),
+  created_at TEXT NOT NULL,
+  CHECK (quantity = available + allocated + delivered + written_off)
+);
+CREATE INDEX lots_by_donor ON lots(donor_id, id);
+CREATE INDEX lots_by_item ON lots(item_id, id);
+CREATE TABLE needs (
+  id INTEGER PRIMARY KEY,
+  requester_id INTEGER NOT NULL REFERENCES requesters(id),
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 1000000000),
+  urgency TEXT NOT NULL CHECK (urgency IN ('critical','high','normal','low')),
+  needed_by TEXT,
+  note TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open','partial','allocated','fulfilled','cancelled')),
+  outstanding INTEGER NOT NULL CHECK (outstanding >= 0),
+  allocated INTEGER NOT NULL CHECK (allocated >= 0),
+  delivered INTEGER NOT NULL CHECK (delivered >= 0),
+  cancelled INTEGER NOT NULL CHECK (cancelled >= 0),
+  cancel_reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  CHECK (quantity = outstanding + allocated + delivered + cancelled)
+);
+CREATE INDEX needs_by_requester ON needs(requester_id, id);
+CREATE INDEX needs_by_status ON needs(status, id);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor_token_id INTEGER,
+  actor_role TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id INTEGER NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX events_by_entity ON events(entity, entity_id, id);
+CREATE TABLE idempotency (
+  token_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  body BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (token_id, key)
+);
+)sql",
+};
+
+constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+StatusOr<int> UserVersion(Database& db) {
+  StatusOr<Statement*> st = db.Prepare("PRAGMA user_version");
+  if (!st.ok()) return st.status();
+  StatusOr<bool> row = (*st)->Step();
+  if (!row.ok()) return row.status();
+  const int version = static_cast<int>((*st)->Int(0));
+  (*st)->Reset();
+  return version;
+}
+
+}  // namespace
+
+int SchemaVersion() { return kVersion; }
+
+Status Migrate(Database& db) {
+  StatusOr<int> current = UserVersion(db);
+  if (!current.ok()) return current.status();
+  if (*current > kVersion) {
+    return FailedPrecondition("database schema version " + std::to_string(*current) +
+                              " is newer than this server's " + std::to_string(kVersion));
+  }
+  for (int v = *current; v < kVersion; ++v) {
+    Transaction tx(db);
+    AIDLINK_RETURN_IF_ERROR(tx.Begin());
+    AIDLINK_RETURN_IF_ERROR(db.Exec(kMigrations[v]));
+    AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA user_version=" + std::to_string(v + 1)));
+    AIDLINK_RETURN_IF_ERROR(tx.Commit());
+  }
+  return Status::Ok();
+}
+
+}  // namespace aidlink::store

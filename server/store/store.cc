@@ -1,0 +1,130 @@
+#include "store/store.h"
+
+#include <exception>
+#include <future>
+
+#include "store/schema.h"
+#include "util/logging.h"
+
+namespace aidlink::store {
+
+struct Store::PendingWrite {
+  WriteFn fn;
+  std::promise<Status> done;
+};
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store(options));
+  StatusOr<std::unique_ptr<Database>> db = Database::Open(options.path, false, options.synchronous);
+  if (!db.ok()) return db.status();
+  AIDLINK_RETURN_IF_ERROR(Migrate(**db));
+  store->writer_ = std::move(*db);
+  store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+Store::~Store() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+  readers_.clear();
+  if (writer_) {
+    // Folds the WAL back into the main file so the database is one file at rest.
+    (void)writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+}
+
+Status Store::Write(WriteFn fn) {
+  auto pending = std::make_shared<PendingWrite>();
+  pending->fn = std::move(fn);
+  std::future<Status> done = pending->done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status(Code::kResourceExhausted, "server is shutting down");
+    queue_.push_back(pending);
+  }
+  cv_.notify_one();
+  return done.get();
+}
+
+void Store::WriterLoop() {
+  for (;;) {
+    std::vector<std::shared_ptr<PendingWrite>> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every write is done
+      const size_t limit = options_.group_commit ? static_cast<size_t>(options_.max_batch) : 1;
+      while (!queue_.empty() && batch.size() < limit) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+  }
+}
+
+void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
+  std::vector<Status> results(batch.size());
+  Status tx_status;
+  {
+    Transaction tx(*writer_);
+    tx_status = tx.Begin();
+    for (size_t i = 0; i < batch.size() && tx_status.ok(); ++i) {
+      tx_status = writer_->Exec("SAVEPOINT w");
+      if (!tx_status.ok()) break;
+      try {
+        results[i] = batch[i]->fn(*writer_);
+      } catch (const std::exception& e) {
+        log::Error("write_exception", {{"what", e.what()}});
+        results[i] = Internal("internal error");
+      }
+      if (!results[i].ok()) tx_status = writer_->Exec("ROLLBACK TO w");
+      if (tx_status.ok()) tx_status = writer_->Exec("RELEASE w");
+    }
+    if (tx_status.ok()) tx_status = tx.Commit();
+  }
+  if (!tx_status.ok()) {
+    log::Error("commit_failed", {{"status", tx_status.ToString()}});
+    for (auto& r : results) r = Internal("could not commit the write");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.commits++;
+    stats_.writes += batch.size();
+    if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+}
+
+std::unique_ptr<Database> Store::AcquireReader() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!readers_.empty()) {
+      std::unique_ptr<Database> db = std::move(readers_.back());
+      readers_.pop_back();
+      return db;
+    }
+  }
+  StatusOr<std::unique_ptr<Database>> db = Database::Open(options_.path, true);
+  if (!db.ok()) {
+    log::Error("reader_open_failed", {{"status", db.status().ToString()}});
+    return nullptr;
+  }
+  return std::move(*db);
+}
+
+void Store::ReleaseReader(std::unique_ptr<Database> db) {
+  std::lock_guard<std::mutex> lock(mu_);
+  readers_.push_back(std::move(db));
+}
+
+StoreStats Store::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+}  // namespace aidlink::store

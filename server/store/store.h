@@ -1,0 +1,108 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "util/status.h"
+
+namespace aidlink::store {
+
+struct StoreOptions {
+  std::string path;
+  // One transaction (and one fsync) shared by all writes waiting at once.
+  bool group_commit = true;
+  // Most writes one group commit takes.
+  int max_batch = 512;
+  // "FULL": an acknowledged write survives power loss; "NORMAL": a crash.
+  std::string synchronous = "FULL";
+};
+
+// Counters for /metrics. Monotonic; read without locking.
+struct StoreStats {
+  uint64_t commits = 0;
+  uint64_t writes = 0;
+  uint64_t max_batch = 0;
+};
+
+// The SQLite store: one writer connection on its own thread, several reader
+// connections. Writes are closures run on the writer thread; with group
+// commit, every write waiting at that moment runs in one transaction, each
+// inside its own savepoint, so one failing write rolls back alone and the
+// rest share a single COMMIT. Thread-safe.
+class Store {
+ public:
+  // Opens or creates the database at options.path, migrates it to the newest
+  // schema and starts the writer thread.
+  static StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  // Finishes queued writes, stops the writer and closes every connection.
+  ~Store();
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  using WriteFn = std::function<Status(Database&)>;
+
+  // Runs `fn` on the writer connection inside a transaction and returns once
+  // its effects are durable (committed), or its error. `fn` may run at the
+  // same time as no other write; what it computes is valid only if the
+  // returned status is ok. Blocks the calling thread: call it off the I/O
+  // threads.
+  Status Write(WriteFn fn);
+
+  // Runs `fn` on a reader connection (a consistent snapshot for the
+  // duration of one read transaction) and returns its result.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<Database&>())) {
+    std::unique_ptr<Database> db = AcquireReader();
+    if (!db) return Internal("cannot open a reader connection");
+    auto result = ReadInTransaction(*db, std::forward<Fn>(fn));
+    ReleaseReader(std::move(db));
+    return result;
+  }
+
+  StoreStats stats() const;
+  const std::string& path() const { return options_.path; }
+
+ private:
+  struct PendingWrite;
+
+  explicit Store(StoreOptions options) : options_(std::move(options)) {}
+
+  template <typename Fn>
+  auto ReadInTransaction(Database& db, Fn&& fn) -> decltype(fn(db)) {
+    // A deferred transaction gives every statement of `fn` the same snapshot.
+    (void)db.Exec("BEGIN");
+    auto result = fn(db);
+    (void)db.Exec("COMMIT");
+    return result;
+  }
+
+  std::unique_ptr<Database> AcquireReader();
+  void ReleaseReader(std::unique_ptr<Database> db);
+  void WriterLoop();
+  void CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch);
+
+  // Immutable after construction.
+  const StoreOptions options_;
+  std::unique_ptr<Database> writer_;  // used only by writer_thread_
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_.
+  std::deque<std::shared_ptr<PendingWrite>> queue_;
+  bool stopping_ = false;
+  std::vector<std::unique_ptr<Database>> readers_;
+  StoreStats stats_;
+
+  std::thread writer_thread_;
+};
+
+}  // namespace aidlink::store
