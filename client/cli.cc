@@ -1,0 +1,136 @@
+#include "cli.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "commands.h"
+#include "http.h"
+#include "util/text.h"
+
+namespace aidlink::client {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
+
+std::vector<Command> AllCommands() {
+  std::vector<Command> all = ResourceCommands();
+  for (auto& c : ImportCommands()) all.push_back(std::move(c));
+  return all;
+}
+
+po::options_description GlobalOptions() {
+  po::options_description desc("Global options (anywhere on the line)");
+  desc.add_options()
+      ("server", po::value<std::string>()->value_name("URL"),
+       "server address (env AIDLINK_SERVER; default http://127.0.0.1:8080)")
+      ("token", po::value<std::string>()->value_name("T"), "bearer token (env AIDLINK_TOKEN)")
+      ("json", po::bool_switch(), "print the server's JSON as is, for scripts")
+      ("help,h", po::bool_switch(), "show help (also after a command)");
+  return desc;
+}
+
+std::string MainHelp(const std::vector<Command>& commands) {
+  std::ostringstream out;
+  out << "aidlink — command-line client for the aidlink donation-logistics server\n\n"
+         "Usage: aidlink [--server URL] [--token T] [--json] RESOURCE VERB [flags]\n\n"
+         "Commands:\n";
+  int width = 0;
+  for (const auto& c : commands) {
+    width = std::max(width, text::DisplayWidth(c.resource + " " + c.verb));
+  }
+  for (const auto& c : commands) {
+    out << "  " << text::PadRight(c.resource + " " + c.verb, width) << "  " << c.summary << "\n";
+  }
+  out << "\n" << GlobalOptions() << "\n"
+      << "Run `aidlink RESOURCE VERB --help` for a command's flags.\n"
+         "Exit status: 0 ok, 1 the server refused (message on stderr) or import rows failed,\n"
+         "2 bad command line, 3 the server could not be reached.\n";
+  return out.str();
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, const Environment& env, std::ostream& out,
+           std::ostream& err) {
+  const std::vector<Command> commands = AllCommands();
+  const po::options_description global = GlobalOptions();
+  po::variables_map vm;
+  std::vector<std::string> rest;
+  try {
+    po::parsed_options parsed = po::command_line_parser(args)
+                                    .options(global)
+                                    .style(po::command_line_style::unix_style ^
+                                           po::command_line_style::allow_guessing)
+                                    .allow_unregistered()
+                                    .run();
+    po::store(parsed, vm);
+    po::notify(vm);
+    rest = po::collect_unrecognized(parsed.options, po::include_positional);
+  } catch (const po::error& e) {
+    err << "aidlink: " << e.what() << "\nRun `aidlink --help` for usage.\n";
+    return kExitUsage;
+  }
+  const bool help = vm["help"].as<bool>();
+
+  if (rest.empty()) {
+    if (help) {
+      out << MainHelp(commands);
+      return kExitOk;
+    }
+    err << MainHelp(commands);
+    return kExitUsage;
+  }
+  if (rest[0] == "help") {
+    out << MainHelp(commands);
+    return kExitOk;
+  }
+
+  const std::string& resource = rest[0];
+  std::vector<const Command*> verbs;
+  for (const auto& c : commands) {
+    if (c.resource == resource) verbs.push_back(&c);
+  }
+  if (verbs.empty()) {
+    err << "aidlink: unknown command \"" << resource << "\"\nRun `aidlink --help` for usage.\n";
+    return kExitUsage;
+  }
+  const Command* command = nullptr;
+  if (rest.size() > 1) {
+    for (const Command* c : verbs) {
+      if (c->verb == rest[1]) command = c;
+    }
+  }
+  if (!command) {
+    std::ostream& o = help && rest.size() == 1 ? out : err;
+    if (rest.size() > 1) o << "aidlink: unknown verb \"" << rest[1] << "\" for " << resource << "\n";
+    o << "Usage: aidlink " << resource << " VERB [flags], where VERB is one of:\n";
+    for (const Command* c : verbs) o << "  " << c->verb << "  " << c->summary << "\n";
+    return help && rest.size() == 1 ? kExitOk : kExitUsage;
+  }
+  if (help) {
+    out << "Usage: aidlink " << command->resource << " " << command->verb << " " << command->help();
+    return kExitOk;
+  }
+
+  std::string server = env.server.empty() ? kDefaultServer : env.server;
+  if (vm.count("server")) server = vm["server"].as<std::string>();
+  std::string token = env.token;
+  if (vm.count("token")) token = vm["token"].as<std::string>();
+  auto url = ParseServerUrl(server);
+  if (!url.ok()) {
+    err << "aidlink: " << url.status().message() << "\n";
+    return kExitUsage;
+  }
+  HttpClient http(std::move(*url));
+  ApiClient api(&http, token);
+  Context ctx{api, vm["json"].as<bool>(), out, err};
+  const std::vector<std::string> command_args(rest.begin() + 2, rest.end());
+  return command->run(ctx, command_args);
+}
+
+}  // namespace aidlink::client

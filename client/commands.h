@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "api.h"
+
+// The CLI's commands. Each one parses its own flags, calls the API and
+// prints; it returns the process exit code.
+namespace aidlink::client {
+
+// Exit codes, also documented in `aidlink --help`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;       // the server refused, or rows failed
+inline constexpr int kExitUsage = 2;        // bad command line
+inline constexpr int kExitUnreachable = 3;  // no answer from the server
+
+struct Context {
+  ApiClient& api;
+  bool json = false;  // print the server's JSON as is
+  std::ostream& out;
+  std::ostream& err;
+};
+
+struct Command {
+  std::string resource;  // "need"
+  std::string verb;      // "add"
+  std::string summary;   // one line for `aidlink --help`
+  // `args` are the words after the verb. `help` asks for the flag list.
+  std::function<int(Context& ctx, const std::vector<std::string>& args)> run;
+  std::function<std::string()> help;
+};
+
+// Resource commands (token, item, donor, depot, station, requester, lot, need).
+std::vector<Command> ResourceCommands();
+// `import requesters FILE` and `import needs FILE`.
+std::vector<Command> ImportCommands();
+
+// Shared by the commands -----------------------------------------------------
+
+// Prints "aidlink: MESSAGE" and a pointer to help; returns kExitUsage.
+int UsageError(Context& ctx, const std::string& message, const std::string& command);
+
+// Prints why the server could not be reached; returns kExitUnreachable.
+int Unreachable(Context& ctx, const Status& status);
+
+// Prints the server's error (and in --json mode its body); returns kExitFailed.
+int ServerError(Context& ctx, const ApiReply& reply);
+
+// Prints one object: its JSON as received with --json, else its fields as
+// aligned "key  value" lines.
+void PrintObject(Context& ctx, const ApiReply& reply);
+
+}  // namespace aidlink::client

@@ -1,0 +1,251 @@
+// `aidlink import requesters|needs FILE.csv`: a station's spreadsheet in, one
+// POST per good row with an Idempotency-Key derived from the row, so that a
+// re-run (after a fix, a crash or a lost connection) imports nothing twice.
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/program_options.hpp>
+
+#include "commands.h"
+#include "csv.h"
+#include "import.h"
+#include "json_util.h"
+#include "url.h"
+#include "util/text.h"
+
+namespace aidlink::client {
+namespace {
+
+namespace json = boost::json;
+namespace po = boost::program_options;
+
+po::options_description Flags() {
+  po::options_description desc("Flags");
+  desc.add_options()("dry-run", po::bool_switch(), "check the file, send nothing");
+  return desc;
+}
+
+std::string Help(ImportKind kind) {
+  std::ostringstream out;
+  std::string columns;
+  for (const auto& c : ImportColumns(kind)) columns += (columns.empty() ? "" : ",") + c;
+  out << "FILE.csv [--dry-run]\n"
+      << "Imports " << ImportKindName(kind)
+      << " from a CSV file (UTF-8, with or without BOM; Excel: save as \"CSV UTF-8\").\n"
+      << "Header row: " << columns << "\n";
+  if (kind == ImportKind::kRequesters) {
+    out << "tags are separated by ';' or '|'; lat and lon may be left blank.\n";
+  } else {
+    out << "item_code may replace item_id; needed_by (YYYY-MM-DD) and note may be blank.\n";
+  }
+  out << "Every bad row is reported with its line number; good rows are imported once:\n"
+         "running the same file again imports nothing twice (with the same token).\n\n"
+      << Flags();
+  return out.str();
+}
+
+// Ids of the objects the caller can already see, so that a replayed answer
+// can be told apart from a fresh one even if the server does not flag
+// replays. Best effort: a list the caller may not read gives nothing.
+std::set<int64_t> ExistingIds(Context& ctx, ImportKind kind, const ImportPlan& plan) {
+  std::set<int64_t> ids;
+  const char* path = kind == ImportKind::kRequesters ? "/v1/requesters" : "/v1/needs";
+  const char* filter = kind == ImportKind::kRequesters ? "station_id" : "item_id";
+  std::set<int64_t> scopes;
+  for (const auto& row : plan.rows) {
+    if (const auto v = AsInt64(row.body.at(filter))) scopes.insert(*v);
+  }
+  for (const int64_t scope : scopes) {
+    auto list = ctx.api.List(path, {{filter, std::to_string(scope)}});
+    if (!list.ok() || list->failure) continue;
+    for (const auto& item : list->items) {
+      if (!item.is_object()) continue;
+      if (const json::value* id = item.get_object().if_contains("id")) {
+        if (const auto v = AsInt64(*id)) ids.insert(*v);
+      }
+    }
+  }
+  return ids;
+}
+
+struct Outcome {
+  int line = 0;
+  std::string status;  // imported, already_present, duplicate, failed
+  std::optional<int64_t> id;
+  std::string message;
+  std::string field;
+};
+
+int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& args) {
+  const std::string command = std::string("import ") + ImportKindName(kind);
+  po::options_description desc = Flags();
+  desc.add_options()("file", po::value<std::string>()->required(), "CSV file");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::required_option&) {
+    return UsageError(ctx, command + " needs a FILE.csv", command);
+  } catch (const po::error& e) {
+    return UsageError(ctx, e.what(), command);
+  }
+  const std::string file = vm["file"].as<std::string>();
+  const bool dry_run = vm["dry-run"].as<bool>();
+
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ctx.err << "aidlink: cannot open " << file << "\n";
+    return kExitFailed;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string content = buffer.str();
+  if (!text::IsValidUtf8(text::StripBom(content))) {
+    ctx.err << file << ": warning: the file is not valid UTF-8; if Excel saved it, choose "
+                       "\"CSV UTF-8\" (Excel's plain \"CSV\" is GBK on Chinese Windows)\n";
+  }
+  const CsvDocument doc = ParseCsv(content);
+
+  ItemCodes codes;
+  if (kind == ImportKind::kNeeds && UsesItemCodes(doc)) {
+    auto items = ctx.api.List("/v1/items", {});
+    if (!items.ok()) return Unreachable(ctx, items.status());
+    if (items->failure) return ServerError(ctx, *items->failure);
+    for (const auto& item : items->items) {
+      if (!item.is_object() || !item.get_object().contains("id")) continue;
+      if (const auto id = AsInt64(item.get_object().at("id"))) codes[FieldText(item, "code")] = *id;
+    }
+  }
+
+  auto plan = PlanImport(kind, doc, codes);
+  if (!plan.ok()) {
+    ctx.err << file << ": " << plan.status().message() << "\n";
+    return kExitFailed;
+  }
+
+  std::vector<Outcome> outcomes;
+  for (const auto& p : plan->problems) outcomes.push_back({p.line, "failed", {}, p.message, ""});
+  for (const auto& d : plan->duplicates) {
+    outcomes.push_back({d.line, "duplicate", {}, "same as line " + std::to_string(d.first_line), ""});
+  }
+
+  int imported = 0, present = 0;
+  bool connection_lost = false;
+  Status lost;
+  if (!dry_run && !plan->rows.empty()) {
+    const std::set<int64_t> existing = ExistingIds(ctx, kind, *plan);
+    const std::string path = kind == ImportKind::kRequesters ? "/v1/requesters" : "/v1/needs";
+    for (const auto& row : plan->rows) {
+      auto reply = ctx.api.Post(path, row.body, row.idempotency_key);
+      if (!reply.ok()) {
+        connection_lost = true;
+        lost = reply.status();
+        break;
+      }
+      if (!reply->ok()) {
+        outcomes.push_back(
+            {row.line, "failed", {}, "server: " + reply->ErrorMessage(), reply->ErrorField()});
+        continue;
+      }
+      Outcome o{row.line, "imported", {}, "", ""};
+      if (reply->json.is_object()) {
+        if (const json::value* id = reply->json.get_object().if_contains("id")) o.id = AsInt64(*id);
+      }
+      if (reply->replayed || (o.id && existing.count(*o.id))) {
+        o.status = "already_present";
+        ++present;
+      } else {
+        ++imported;
+      }
+      outcomes.push_back(std::move(o));
+    }
+  }
+  std::stable_sort(outcomes.begin(), outcomes.end(),
+                   [](const Outcome& a, const Outcome& b) { return a.line < b.line; });
+  const int failed = static_cast<int>(plan->problems.size()) +
+                     static_cast<int>(std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) {
+                       return o.status == "failed" && o.message.rfind("server: ", 0) == 0;
+                     }));
+  const int duplicates = static_cast<int>(plan->duplicates.size());
+  const int rows = static_cast<int>(doc.records.size()) - 1 + static_cast<int>(doc.errors.size());
+
+  if (ctx.json) {
+    json::object summary;
+    summary["file"] = file;
+    summary["kind"] = ImportKindName(kind);
+    summary["dry_run"] = dry_run;
+    summary["rows"] = rows;
+    summary["imported"] = imported;
+    summary["already_present"] = present;
+    summary["duplicates"] = duplicates;
+    summary["failed"] = failed;
+    if (dry_run) summary["valid"] = plan->rows.size();
+    json::array list;
+    for (const auto& o : outcomes) {
+      json::object r;
+      r["line"] = o.line;
+      r["status"] = o.status;
+      if (o.id) r["id"] = *o.id;
+      if (!o.message.empty()) r["message"] = o.message;
+      if (!o.field.empty()) r["field"] = o.field;
+      list.push_back(std::move(r));
+    }
+    summary["results"] = std::move(list);
+    ctx.out << json::serialize(summary) << "\n";
+  } else {
+    for (const auto& o : outcomes) {
+      if (o.status == "failed") {
+        ctx.err << file << ":" << o.line << ": " << o.message;
+        if (!o.field.empty()) ctx.err << " (field " << o.field << ")";
+        ctx.err << "\n";
+      } else if (o.status == "duplicate") {
+        ctx.err << file << ":" << o.line << ": note: " << o.message << ", imported once\n";
+      }
+    }
+    if (dry_run) {
+      ctx.out << file << ": dry run: " << plan->rows.size() << " of " << rows
+              << " rows are ready to import, " << failed << " have problems"
+              << (duplicates ? ", " + std::to_string(duplicates) + " repeat earlier rows" : "")
+              << "\n";
+    } else {
+      ctx.out << file << ": imported " << imported << ", already present " << present
+              << ", failed " << failed << " (" << rows << " rows"
+              << (duplicates ? ", " + std::to_string(duplicates) + " repeated in the file" : "")
+              << ")\n";
+    }
+  }
+  if (connection_lost) {
+    ctx.err << "aidlink: " << lost.message()
+            << "\nThe import stopped; run the same command again to finish it: rows already "
+               "imported will not be imported twice.\n";
+    return kExitUnreachable;
+  }
+  return failed == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+std::vector<Command> ImportCommands() {
+  std::vector<Command> out;
+  for (const ImportKind kind : {ImportKind::kRequesters, ImportKind::kNeeds}) {
+    Command c;
+    c.resource = "import";
+    c.verb = ImportKindName(kind);
+    c.summary = std::string("import ") + ImportKindName(kind) + " from a station's CSV file";
+    c.run = [kind](Context& ctx, const std::vector<std::string>& args) {
+      return RunImport(ctx, kind, args);
+    };
+    c.help = [kind] { return Help(kind); };
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace aidlink::client

@@ -1,0 +1,485 @@
+// The resource commands, described as data: each names its API path, its
+// flags (named after the API's fields) and, for lists, its table columns.
+
+#include <cstdint>
+#include <sstream>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/program_options.hpp>
+
+#include "commands.h"
+#include "json_util.h"
+#include "table.h"
+#include "url.h"
+#include "util/text.h"
+
+namespace aidlink::client {
+namespace {
+
+namespace json = boost::json;
+namespace po = boost::program_options;
+
+enum class Type { kText, kInt, kNumber, kBool, kTextList, kIntList };
+
+struct Flag {
+  std::string name;  // "station-id"
+  // The JSON field ("earmark.districts" nests) or, for lists, the query
+  // parameter. "@item_code" is looked up and sent as item_id.
+  std::string key;
+  Type type = Type::kText;
+  bool required = false;
+  std::string help;
+};
+
+struct Column {
+  std::string key;
+  Align align = Align::kLeft;
+};
+
+enum class Kind { kCreate, kList, kGet, kAction };
+
+struct Spec {
+  std::string resource;
+  std::string verb;
+  std::string summary;
+  Kind kind;
+  std::string path;  // "{id}" stands for the positional ID
+  std::vector<Flag> flags;
+  std::vector<Column> columns;  // kList only
+};
+
+constexpr Align kRight = Align::kRight;
+
+Flag Req(std::string name, std::string key, Type type, std::string help) {
+  return {std::move(name), std::move(key), type, true, std::move(help)};
+}
+Flag Opt(std::string name, std::string key, Type type, std::string help) {
+  return {std::move(name), std::move(key), type, false, std::move(help)};
+}
+
+std::vector<Spec> Specs() {
+  const Type T = Type::kText, I = Type::kInt, N = Type::kNumber, B = Type::kBool,
+             TL = Type::kTextList, IL = Type::kIntList;
+  return {
+      {"token", "create", "issue a token for a role (admin)", Kind::kCreate, "/v1/tokens",
+       {Req("role", "role", T, "admin, dispatcher, station or donor"),
+        Opt("station-id", "station_id", I, "the station a station token acts for"),
+        Opt("donor-id", "donor_id", I, "the donor a donor token acts for"),
+        Req("label", "label", T, "who holds the token, e.g. 和平社工站 前台")},
+       {}},
+
+      {"item", "add", "add a catalog item (dispatcher)", Kind::kCreate, "/v1/items",
+       {Req("code", "code", T, "short unique code, e.g. MED-AMLO-5"),
+        Req("name", "name", T, "name, e.g. 降压药"),
+        Req("category", "category", T, "ppe, food, medicine, hygiene, equipment or other"),
+        Req("unit", "unit", T, "piece, box, kg, jin, portion or bottle"),
+        Req("pack-size", "pack_size", I, "allocation granularity (masks go out in 10s)"),
+        Opt("perishable", "perishable", B, "the item spoils (give alone, or =false)")},
+       {}},
+      {"item", "list", "list the catalog", Kind::kList, "/v1/items", {},
+       {{"id", kRight}, {"code"}, {"name"}, {"category"}, {"unit"}, {"pack_size", kRight},
+        {"perishable"}}},
+
+      {"donor", "add", "register a donor (dispatcher)", Kind::kCreate, "/v1/donors",
+       {Req("name", "name", T, "donor name"),
+        Req("kind", "kind", T, "enterprise, charity, individual or government"),
+        Opt("phone", "phone", T, "contact phone"), Opt("note", "note", T, "free text")},
+       {}},
+      {"donor", "get", "show one donor", Kind::kGet, "/v1/donors/{id}", {}, {}},
+
+      {"depot", "add", "add a depot (dispatcher)", Kind::kCreate, "/v1/depots",
+       {Req("name", "name", T, "depot name"), Req("address", "address", T, "street address"),
+        Req("district", "district", T, "district, e.g. 和平区"),
+        Opt("lat", "lat", N, "latitude"), Opt("lon", "lon", N, "longitude")},
+       {}},
+      {"depot", "list", "list depots", Kind::kList, "/v1/depots", {},
+       {{"id", kRight}, {"name"}, {"district"}, {"address"}, {"lat", kRight}, {"lon", kRight}}},
+
+      {"station", "add", "add a social-work station (admin)", Kind::kCreate, "/v1/stations",
+       {Req("name", "name", T, "station name, e.g. 和平社工站"),
+        Req("district", "district", T, "district")},
+       {}},
+      {"station", "list", "list stations", Kind::kList, "/v1/stations", {},
+       {{"id", kRight}, {"name"}, {"district"}}},
+
+      {"requester", "add", "register a household, community, institution or frontline post",
+       Kind::kCreate, "/v1/requesters",
+       {Req("station-id", "station_id", I, "the registering station"),
+        Req("kind", "kind", T, "household, community, institution or frontline"),
+        Req("name", "name", T, "name, e.g. 金老伯"),
+        Req("contact-name", "contact_name", T, "who to call"),
+        Req("phone", "phone", T, "phone number"), Req("address", "address", T, "address"),
+        Req("district", "district", T, "district"), Opt("lat", "lat", N, "latitude"),
+        Opt("lon", "lon", N, "longitude"),
+        Req("household-size", "household_size", I, "people in the household"),
+        Opt("tag", "tags", TL,
+            "vulnerability tag, repeatable or comma list: elderly_alone, chronic_illness, "
+            "disability, child_in_difficulty, quarantined, pregnant, low_income, "
+            "frontline_worker")},
+       {}},
+      {"requester", "list", "list requesters", Kind::kList, "/v1/requesters",
+       {Opt("station-id", "station_id", I, "only this station's requesters")},
+       {{"id", kRight}, {"station_id", kRight}, {"kind"}, {"name"}, {"household_size", kRight},
+        {"tags"}, {"district"}, {"contact_name"}, {"phone"}, {"address"}}},
+      {"requester", "get", "show one requester", Kind::kGet, "/v1/requesters/{id}", {}, {}},
+
+      {"lot", "add", "log a donated lot at a depot", Kind::kCreate, "/v1/lots",
+       {Req("donor-id", "donor_id", I, "donor"), Req("item-id", "item_id", I, "item"),
+        Req("depot-id", "depot_id", I, "depot where it is stored"),
+        Req("quantity", "quantity", I, "quantity received, in the item's unit"),
+        Opt("expires-on", "expires_on", T, "YYYY-MM-DD"),
+        Opt("earmark-district", "earmark.districts", TL, "only for these districts"),
+        Opt("earmark-kind", "earmark.requester_kinds", TL, "only for these requester kinds"),
+        Opt("earmark-tag", "earmark.tags", TL, "only for requesters with these tags"),
+        Opt("earmark-station", "earmark.station_ids", IL, "only for these stations' requesters"),
+        Opt("note", "note", T, "free text")},
+       {}},
+      {"lot", "list", "list lots", Kind::kList, "/v1/lots",
+       {Opt("item-id", "item_id", I, "only this item"),
+        Opt("depot-id", "depot_id", I, "only this depot"),
+        Opt("donor-id", "donor_id", I, "only this donor"),
+        Opt("expiring-before", "expiring_before", T, "only lots expiring before YYYY-MM-DD")},
+       {{"id", kRight}, {"item_id", kRight}, {"depot_id", kRight}, {"donor_id", kRight},
+        {"quantity", kRight}, {"available", kRight}, {"allocated", kRight},
+        {"delivered", kRight}, {"written_off", kRight}, {"expires_on"}, {"note"}}},
+      {"lot", "get", "show one lot", Kind::kGet, "/v1/lots/{id}", {}, {}},
+      {"lot", "write-off", "write off part of a lot (dispatcher)", Kind::kAction,
+       "/v1/lots/{id}:write_off",
+       {Req("quantity", "quantity", I, "how much to write off"),
+        Req("reason", "reason", T, "why, e.g. 过期 / damaged")},
+       {}},
+
+      {"need", "add", "file a need of a requester for an item", Kind::kCreate, "/v1/needs",
+       {Req("requester-id", "requester_id", I, "requester"),
+        Opt("item-id", "item_id", I, "item (or --item-code)"),
+        Opt("item-code", "@item_code", T, "item by its catalog code"),
+        Req("quantity", "quantity", I, "quantity, in the item's unit"),
+        Req("urgency", "urgency", T, "critical, high, normal or low"),
+        Opt("needed-by", "needed_by", T, "YYYY-MM-DD"), Opt("note", "note", T, "free text")},
+       {}},
+      {"need", "list", "list needs", Kind::kList, "/v1/needs",
+       {Opt("status", "status", T, "open, partial, allocated, fulfilled or cancelled"),
+        Opt("station-id", "station_id", I, "only this station's needs"),
+        Opt("item-id", "item_id", I, "only this item")},
+       {{"id", kRight}, {"requester_id", kRight}, {"item_id", kRight}, {"quantity", kRight},
+        {"urgency"}, {"status"}, {"outstanding", kRight}, {"allocated", kRight},
+        {"delivered", kRight}, {"needed_by"}, {"note"}}},
+      {"need", "get", "show one need", Kind::kGet, "/v1/needs/{id}", {}, {}},
+      {"need", "cancel", "cancel a need", Kind::kAction, "/v1/needs/{id}:cancel",
+       {Req("reason", "reason", T, "why, e.g. 已由家属送达")},
+       {}},
+  };
+}
+
+std::string CommandName(const Spec& spec) { return spec.resource + " " + spec.verb; }
+
+bool TakesId(const Spec& spec) { return spec.kind == Kind::kGet || spec.kind == Kind::kAction; }
+
+po::options_description Describe(const Spec& spec) {
+  po::options_description desc("Flags");
+  for (const Flag& f : spec.flags) {
+    po::value_semantic* semantic = nullptr;
+    const std::string help = f.help + (f.required ? " (required)" : "");
+    switch (f.type) {
+      case Type::kText: {
+        auto* v = po::value<std::string>()->value_name("TEXT");
+        semantic = f.required ? v->required() : v;
+        break;
+      }
+      case Type::kInt: {
+        auto* v = po::value<int64_t>()->value_name("N");
+        semantic = f.required ? v->required() : v;
+        break;
+      }
+      case Type::kNumber: {
+        auto* v = po::value<double>()->value_name("X");
+        semantic = f.required ? v->required() : v;
+        break;
+      }
+      case Type::kBool:
+        semantic = po::value<bool>()->implicit_value(true)->value_name("BOOL");
+        break;
+      case Type::kTextList:
+      case Type::kIntList:
+        semantic = po::value<std::vector<std::string>>()->composing()->value_name(
+            f.type == Type::kIntList ? "N,..." : "A,...");
+        break;
+    }
+    desc.add_options()(f.name.c_str(), semantic, help.c_str());
+  }
+  if (spec.kind == Kind::kList) {
+    desc.add_options()("limit", po::value<size_t>()->value_name("N"),
+                       "stop after N rows (default: all pages)");
+  }
+  return desc;
+}
+
+std::string Help(const Spec& spec) {
+  std::ostringstream out;
+  out << (TakesId(spec) ? "ID " : "") << "[flags]\n" << spec.summary << "\n\n";
+  if (!spec.flags.empty() || spec.kind == Kind::kList) out << Describe(spec);
+  return out.str();
+}
+
+// Splits repeated and comma-separated list values: --tag a,b --tag c.
+std::vector<std::string> SplitList(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::string_view rest = value;
+    while (true) {
+      const size_t comma = rest.find(',');
+      const std::string_view part = text::Trim(rest.substr(0, comma));
+      if (!part.empty()) out.emplace_back(part);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+// Sets body[a][b] for key "a.b".
+void SetPath(json::object& body, const std::string& key, json::value value) {
+  const size_t dot = key.find('.');
+  if (dot == std::string::npos) {
+    body[key] = std::move(value);
+    return;
+  }
+  json::value& child = body[key.substr(0, dot)];
+  if (!child.is_object()) child = json::object();
+  child.get_object()[key.substr(dot + 1)] = std::move(value);
+}
+
+struct Parsed {
+  po::variables_map vm;
+  std::string id;
+};
+
+// Parses the command's flags; returns an error message for a usage error.
+std::optional<std::string> ParseArgs(const Spec& spec, const std::vector<std::string>& args,
+                                     Parsed* parsed) {
+  po::options_description desc = Describe(spec);
+  po::positional_options_description positional;
+  if (TakesId(spec)) {
+    desc.add_options()("id", po::value<std::string>()->required(), "id");
+    positional.add("id", 1);
+  }
+  try {
+    po::store(po::command_line_parser(args)
+                  .options(desc)
+                  .positional(positional)
+                  .style(po::command_line_style::unix_style ^
+                         po::command_line_style::allow_guessing)
+                  .run(),
+              parsed->vm);
+    po::notify(parsed->vm);
+  } catch (const po::required_option& e) {
+    if (e.get_option_name() == "--id") return CommandName(spec) + " needs an ID";
+    return std::string(e.what());
+  } catch (const po::too_many_positional_options_error&) {
+    return CommandName(spec) + " takes " + (TakesId(spec) ? "one ID" : "no words, only --flags");
+  } catch (const po::error& e) {
+    return std::string(e.what());
+  }
+  if (TakesId(spec)) {
+    parsed->id = parsed->vm["id"].as<std::string>();
+    const auto id = ParseInt64(parsed->id);
+    if (!id || *id < 1) return "ID must be a positive whole number (got \"" + parsed->id + "\")";
+  }
+  return std::nullopt;
+}
+
+// Builds the JSON body from the flags given. Returns a usage error message
+// for a list entry that is not a number.
+std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& vm,
+                                     json::object* body) {
+  for (const Flag& f : spec.flags) {
+    if (!vm.count(f.name) || f.key.front() == '@') continue;
+    const po::variable_value& v = vm[f.name];
+    switch (f.type) {
+      case Type::kText:
+        SetPath(*body, f.key, json::string(v.as<std::string>()));
+        break;
+      case Type::kInt:
+        SetPath(*body, f.key, v.as<int64_t>());
+        break;
+      case Type::kNumber:
+        SetPath(*body, f.key, v.as<double>());
+        break;
+      case Type::kBool:
+        SetPath(*body, f.key, v.as<bool>());
+        break;
+      case Type::kTextList: {
+        json::array list;
+        for (auto& s : SplitList(v.as<std::vector<std::string>>())) list.emplace_back(s);
+        SetPath(*body, f.key, std::move(list));
+        break;
+      }
+      case Type::kIntList: {
+        json::array list;
+        for (auto& s : SplitList(v.as<std::vector<std::string>>())) {
+          const auto n = ParseInt64(s);
+          if (!n) return "--" + f.name + " takes whole numbers (got \"" + s + "\")";
+          list.emplace_back(*n);
+        }
+        SetPath(*body, f.key, std::move(list));
+        break;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Resolves --item-code to an item id through GET /v1/items.
+int ResolveItemCode(Context& ctx, const std::string& code, json::object* body) {
+  auto items = ctx.api.List("/v1/items", {});
+  if (!items.ok()) return Unreachable(ctx, items.status());
+  if (items->failure) return ServerError(ctx, *items->failure);
+  for (const auto& item : items->items) {
+    if (FieldText(item, "code") == code) {
+      if (const auto id = AsInt64(item.get_object().at("id"))) {
+        (*body)["item_id"] = *id;
+        return kExitOk;
+      }
+    }
+  }
+  ctx.err << "aidlink: error: no item has the code \"" << code << "\" (see `aidlink item list`)\n";
+  return kExitFailed;
+}
+
+std::string ExpandPath(const Spec& spec, const std::string& id) {
+  std::string path = spec.path;
+  const size_t at = path.find("{id}");
+  if (at != std::string::npos) path.replace(at, 4, UrlEncode(id));
+  return path;
+}
+
+int RunCreateOrAction(Context& ctx, const Spec& spec, const Parsed& parsed) {
+  json::object body;
+  if (auto error = BuildBody(spec, parsed.vm, &body)) {
+    return UsageError(ctx, *error, CommandName(spec));
+  }
+  if (spec.resource == "need" && spec.verb == "add") {
+    const bool by_id = parsed.vm.count("item-id") > 0;
+    const bool by_code = parsed.vm.count("item-code") > 0;
+    if (by_id == by_code) {
+      return UsageError(ctx, "give exactly one of --item-id and --item-code", CommandName(spec));
+    }
+    if (by_code) {
+      const int rc = ResolveItemCode(ctx, parsed.vm["item-code"].as<std::string>(), &body);
+      if (rc != kExitOk) return rc;
+    }
+  }
+  auto reply = ctx.api.Post(ExpandPath(spec, parsed.id), body);
+  if (!reply.ok()) return Unreachable(ctx, reply.status());
+  if (!reply->ok()) return ServerError(ctx, *reply);
+  PrintObject(ctx, *reply);
+  if (spec.resource == "token" && !ctx.json) {
+    ctx.err << "Keep this token safe: the server shows it only once.\n";
+  }
+  return kExitOk;
+}
+
+int RunGet(Context& ctx, const Spec& spec, const Parsed& parsed) {
+  auto reply = ctx.api.Get(ExpandPath(spec, parsed.id));
+  if (!reply.ok()) return Unreachable(ctx, reply.status());
+  if (!reply->ok()) return ServerError(ctx, *reply);
+  PrintObject(ctx, *reply);
+  return kExitOk;
+}
+
+std::string QueryValue(const Flag& f, const po::variable_value& v) {
+  switch (f.type) {
+    case Type::kInt:
+      return std::to_string(v.as<int64_t>());
+    case Type::kNumber:
+      return json::serialize(json::value(v.as<double>()));
+    case Type::kBool:
+      return v.as<bool>() ? "true" : "false";
+    case Type::kText:
+      return v.as<std::string>();
+    case Type::kTextList:
+    case Type::kIntList: {
+      std::string out;
+      for (const auto& s : SplitList(v.as<std::vector<std::string>>())) {
+        out += (out.empty() ? "" : ",") + s;
+      }
+      return out;
+    }
+  }
+  return "";
+}
+
+int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
+  std::vector<std::pair<std::string, std::string>> query;
+  for (const Flag& f : spec.flags) {
+    if (parsed.vm.count(f.name)) query.emplace_back(f.key, QueryValue(f, parsed.vm[f.name]));
+  }
+  const size_t limit = parsed.vm.count("limit") ? parsed.vm["limit"].as<size_t>() : 0;
+  auto result = ctx.api.List(spec.path, query, limit);
+  if (!result.ok()) return Unreachable(ctx, result.status());
+  if (result->failure) return ServerError(ctx, *result->failure);
+
+  if (ctx.json) {
+    // All pages in one document, in the server's own list shape.
+    json::object doc;
+    json::array items;
+    for (auto& item : result->items) items.push_back(std::move(item));
+    doc["items"] = std::move(items);
+    doc["next_page_token"] = result->next_page_token;
+    ctx.out << json::serialize(doc) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::string> headers;
+  for (const Column& c : spec.columns) headers.push_back(c.key);
+  Table table(headers);
+  for (size_t i = 0; i < spec.columns.size(); ++i) table.SetAlign(i, spec.columns[i].align);
+  for (const auto& item : result->items) {
+    std::vector<std::string> cells;
+    for (const Column& c : spec.columns) cells.push_back(FieldText(item, c.key));
+    table.AddRow(std::move(cells));
+  }
+  ctx.out << table.Render();
+  if (!result->next_page_token.empty()) {
+    ctx.err << "(stopped at --limit " << limit << "; more rows exist)\n";
+  }
+  return kExitOk;
+}
+
+int Run(Context& ctx, const Spec& spec, const std::vector<std::string>& args) {
+  Parsed parsed;
+  if (auto error = ParseArgs(spec, args, &parsed)) {
+    return UsageError(ctx, *error, CommandName(spec));
+  }
+  switch (spec.kind) {
+    case Kind::kCreate:
+    case Kind::kAction:
+      return RunCreateOrAction(ctx, spec, parsed);
+    case Kind::kGet:
+      return RunGet(ctx, spec, parsed);
+    case Kind::kList:
+      return RunList(ctx, spec, parsed);
+  }
+  return kExitFailed;
+}
+
+}  // namespace
+
+std::vector<Command> ResourceCommands() {
+  std::vector<Command> out;
+  for (Spec& spec : Specs()) {
+    Command c;
+    c.resource = spec.resource;
+    c.verb = spec.verb;
+    c.summary = spec.summary;
+    c.run = [spec](Context& ctx, const std::vector<std::string>& args) {
+      return Run(ctx, spec, args);
+    };
+    c.help = [spec] { return Help(spec); };
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace aidlink::client

@@ -1,0 +1,144 @@
+#include "http.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/version.hpp>
+
+namespace aidlink::client {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(std::string_view name) const {
+  const std::string key = Lower(name);
+  for (const auto& [k, v] : headers) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+struct HttpClient::Connection {
+  asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+  bool open = false;
+};
+
+HttpClient::HttpClient(ServerUrl server, std::chrono::seconds timeout)
+    : server_(std::move(server)), timeout_(timeout), connection_(std::make_unique<Connection>()) {}
+
+HttpClient::~HttpClient() {
+  if (connection_ && connection_->open) {
+    beast::error_code ignored;
+    connection_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+}
+
+StatusOr<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target,
+                                        const Headers& headers, std::string body) {
+  bool retryable = method == "GET" || method == "HEAD";
+  for (const auto& [name, value] : headers) {
+    if (Lower(name) == "idempotency-key") retryable = true;
+  }
+  bool reused = false;
+  auto response = SendOnce(method, target, headers, body, &reused);
+  if (!response.ok() && reused && retryable) {
+    response = SendOnce(method, target, headers, body, &reused);
+  }
+  return response;
+}
+
+StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string_view target,
+                                            const Headers& headers, const std::string& body,
+                                            bool* reused) {
+  Connection& c = *connection_;
+  beast::error_code ec;
+  *reused = c.open;
+  if (!c.open) {
+    tcp::resolver resolver(c.ioc);
+    const auto endpoints = resolver.resolve(server_.host, server_.port, ec);
+    if (ec) {
+      return Status(Code::kInternal,
+                    "cannot resolve " + server_.host + ": " + ec.message());
+    }
+    c.stream.expires_after(timeout_);
+    c.stream.connect(endpoints, ec);
+    if (ec) {
+      return Status(Code::kInternal, "cannot connect to " + server_.ToString() + ": " +
+                                         ec.message());
+    }
+    c.buffer.clear();
+    c.open = true;
+  }
+
+  http::request<http::string_body> request;
+  request.method_string(method);
+  request.target(server_.base_path + std::string(target));
+  request.version(11);
+  request.set(http::field::host, server_.host + ":" + server_.port);
+  request.set(http::field::user_agent, "aidlink-cli");
+  request.set(http::field::accept, "application/json");
+  request.keep_alive(true);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (!body.empty() || method == "POST") {
+    request.set(http::field::content_type, "application/json");
+    request.body() = body;
+  }
+  request.prepare_payload();
+
+  auto fail = [&](std::string_view what) -> Status {
+    c.open = false;
+    beast::error_code ignored;
+    c.stream.socket().close(ignored);
+    return Status(Code::kInternal, std::string(what) + " " + server_.ToString() + ": " +
+                                       ec.message());
+  };
+
+  c.stream.expires_after(timeout_);
+  http::write(c.stream, request, ec);
+  if (ec) return fail("lost the connection to");
+
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  c.stream.expires_after(timeout_);
+  http::read(c.stream, c.buffer, parser, ec);
+  if (ec == beast::error::timeout) return fail("no answer in time from");
+  if (ec) return fail("lost the connection to");
+
+  const auto& message = parser.get();
+  HttpResponse out;
+  out.status = static_cast<int>(message.result_int());
+  out.body = message.body();
+  for (const auto& field : message) {
+    out.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+  }
+  if (!message.keep_alive()) {
+    beast::error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    c.stream.socket().close(ignored);
+    c.open = false;
+  }
+  return out;
+}
+
+}  // namespace aidlink::client

@@ -1,0 +1,363 @@
+#include "import.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
+
+#include "json_util.h"
+#include "util/date.h"
+#include "util/text.h"
+
+namespace aidlink::client {
+namespace {
+
+namespace json = boost::json;
+
+// Enum values exactly as DESIGN.md lists them; the server has the final word.
+constexpr std::array<std::string_view, 4> kRequesterKinds = {"household", "community",
+                                                             "institution", "frontline"};
+constexpr std::array<std::string_view, 8> kTags = {
+    "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
+    "quarantined",   "pregnant",        "low_income", "frontline_worker"};
+constexpr std::array<std::string_view, 4> kUrgencies = {"critical", "high", "normal", "low"};
+
+constexpr int64_t kMaxQuantity = 1'000'000'000;
+constexpr int64_t kMaxHouseholdSize = 100'000;
+constexpr size_t kMaxShortText = 200;
+constexpr size_t kMaxNote = 2000;
+constexpr size_t kMaxListEntries = 100;
+
+struct ColumnSet {
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+};
+
+ColumnSet Columns(ImportKind kind) {
+  if (kind == ImportKind::kRequesters) {
+    return {{"station_id", "kind", "name", "contact_name", "phone", "address", "district",
+             "household_size"},
+            {"lat", "lon", "tags"}};
+  }
+  // item_id or item_code is checked separately: one of them is required.
+  return {{"requester_id", "quantity", "urgency"}, {"item_id", "item_code", "needed_by", "note"}};
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+template <size_t N>
+std::string OneOf(const std::array<std::string_view, N>& values) {
+  std::string out;
+  for (const auto v : values) {
+    if (!out.empty()) out += ", ";
+    out += v;
+  }
+  return out;
+}
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& values, std::string_view v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+std::string Quote(std::string_view s) {
+  return "\"" + std::string(text::TruncateToWidth(s, 30)) + "\"";
+}
+
+// Collects the problems of one row while reading its fields by column name.
+class RowReader {
+ public:
+  RowReader(const std::map<std::string, size_t>& columns, const CsvRecord& record)
+      : columns_(columns), record_(record) {}
+
+  bool Has(const std::string& column) const { return columns_.count(column) > 0; }
+
+  // The trimmed cell, "" when the column is absent.
+  std::string_view Cell(const std::string& column) const {
+    const auto it = columns_.find(column);
+    if (it == columns_.end()) return {};
+    return text::Trim(record_.fields[it->second]);
+  }
+
+  void Problem(std::string message) { problems_.push_back(std::move(message)); }
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  // A required single-line text of 1..200 characters.
+  std::string Text(const std::string& column) {
+    const std::string_view v = Cell(column);
+    if (v.empty()) {
+      Problem(column + " is required");
+    } else if (!text::IsValidUtf8(v)) {
+      Problem(column + " is not valid UTF-8 (save the file as \"CSV UTF-8\")");
+    } else if (text::CodePointCount(v) > kMaxShortText) {
+      Problem(column + " is longer than " + std::to_string(kMaxShortText) + " characters");
+    } else if (text::HasControlChars(v)) {
+      Problem(column + " must be a single line");
+    }
+    return std::string(v);
+  }
+
+  // A required integer in [min, max].
+  int64_t Int(const std::string& column, int64_t min, int64_t max) {
+    const std::string_view v = Cell(column);
+    if (v.empty()) {
+      Problem(column + " is required");
+      return 0;
+    }
+    const auto n = ParseInt64(v);
+    if (!n || *n < min || *n > max) {
+      Problem(column + " must be a whole number from " + std::to_string(min) + " to " +
+              std::to_string(max) + " (got " + Quote(v) + ")");
+      return 0;
+    }
+    return *n;
+  }
+
+  // An optional number in [min, max]; nullopt when blank or bad.
+  std::optional<double> Coordinate(const std::string& column, double min, double max) {
+    const std::string_view v = Cell(column);
+    if (v.empty()) return std::nullopt;
+    const auto d = ParseDouble(v);
+    if (!d || *d < min || *d > max) {
+      Problem(column + " must be a number from " + json::serialize(json::value(min)) + " to " +
+              json::serialize(json::value(max)) + " (got " + Quote(v) + ")");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  template <size_t N>
+  std::string Enum(const std::string& column, const std::array<std::string_view, N>& values) {
+    const std::string v = Lower(Cell(column));
+    if (v.empty()) {
+      Problem(column + " is required (one of " + OneOf(values) + ")");
+    } else if (!Contains(values, v)) {
+      Problem(column + " must be one of " + OneOf(values) + " (got " + Quote(Cell(column)) + ")");
+    }
+    return v;
+  }
+
+ private:
+  const std::map<std::string, size_t>& columns_;
+  const CsvRecord& record_;
+  std::vector<std::string> problems_;
+};
+
+// Tags split on ';' or '|', trimmed, lowercased, deduplicated and sorted, so
+// that "chronic_illness; elderly_alone" and "elderly_alone|chronic_illness"
+// are the same row.
+std::vector<std::string> Tags(RowReader& row) {
+  std::set<std::string> tags;
+  std::string_view rest = row.Cell("tags");
+  while (!rest.empty()) {
+    const size_t sep = rest.find_first_of(";|");
+    const std::string tag = Lower(text::Trim(rest.substr(0, sep)));
+    if (!tag.empty()) {
+      if (Contains(kTags, tag)) {
+        tags.insert(tag);
+      } else {
+        row.Problem("unknown tag " + Quote(tag) + " (tags are " + OneOf(kTags) + ")");
+      }
+    }
+    if (sep == std::string_view::npos) break;
+    rest.remove_prefix(sep + 1);
+  }
+  if (tags.size() > kMaxListEntries) row.Problem("more than 100 tags");
+  return {tags.begin(), tags.end()};
+}
+
+json::object RequesterBody(RowReader& row, std::string* label) {
+  json::object body;
+  body["station_id"] = row.Int("station_id", 1, INT64_MAX);
+  body["kind"] = row.Enum("kind", kRequesterKinds);
+  body["name"] = row.Text("name");
+  body["contact_name"] = row.Text("contact_name");
+  body["phone"] = row.Text("phone");
+  body["address"] = row.Text("address");
+  body["district"] = row.Text("district");
+  const auto lat = row.Coordinate("lat", -90, 90);
+  const auto lon = row.Coordinate("lon", -180, 180);
+  if (lat.has_value() != lon.has_value() && row.problems().empty()) {
+    row.Problem("lat and lon go together: give both or neither");
+  }
+  if (lat && lon) {
+    body["lat"] = *lat;
+    body["lon"] = *lon;
+  }
+  body["household_size"] = row.Int("household_size", 1, kMaxHouseholdSize);
+  json::array tags;
+  for (auto& tag : Tags(row)) tags.emplace_back(tag);
+  body["tags"] = std::move(tags);
+  *label = std::string(row.Cell("name"));
+  return body;
+}
+
+json::object NeedBody(RowReader& row, const ItemCodes& item_codes, std::string* label) {
+  json::object body;
+  body["requester_id"] = row.Int("requester_id", 1, INT64_MAX);
+  int64_t item_id = 0;
+  if (!row.Cell("item_id").empty() || !row.Has("item_code")) {
+    item_id = row.Int("item_id", 1, INT64_MAX);
+  } else {
+    const std::string_view code = row.Cell("item_code");
+    const auto it = item_codes.find(code);
+    if (code.empty()) {
+      row.Problem("item_code is required");
+    } else if (it == item_codes.end()) {
+      row.Problem("unknown item_code " + Quote(code) + " (see `aidlink item list`)");
+    } else {
+      item_id = it->second;
+    }
+  }
+  body["item_id"] = item_id;
+  body["quantity"] = row.Int("quantity", 1, kMaxQuantity);
+  body["urgency"] = row.Enum("urgency", kUrgencies);
+  const std::string_view needed_by = row.Cell("needed_by");
+  if (!needed_by.empty()) {
+    if (date::ParseDate(needed_by)) {
+      body["needed_by"] = needed_by;
+    } else {
+      row.Problem("needed_by must be a real date written YYYY-MM-DD (got " + Quote(needed_by) +
+                  ")");
+    }
+  }
+  const std::string_view note = row.Cell("note");
+  if (!text::IsValidUtf8(note)) {
+    row.Problem("note is not valid UTF-8 (save the file as \"CSV UTF-8\")");
+  } else if (text::CodePointCount(note) > kMaxNote) {
+    row.Problem("note is longer than " + std::to_string(kMaxNote) + " characters");
+  }
+  body["note"] = note;
+  *label = "requester " + std::string(row.Cell("requester_id")) + ", item " +
+           std::string(row.Has("item_code") && row.Cell("item_id").empty() ? row.Cell("item_code")
+                                                                          : row.Cell("item_id"));
+  return body;
+}
+
+std::string JoinProblems(const std::vector<std::string>& problems) {
+  std::string out;
+  for (const auto& p : problems) {
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* ImportKindName(ImportKind kind) {
+  return kind == ImportKind::kRequesters ? "requesters" : "needs";
+}
+
+std::vector<std::string> ImportColumns(ImportKind kind) {
+  ColumnSet set = Columns(kind);
+  std::vector<std::string> out = set.required;
+  out.insert(out.end(), set.optional.begin(), set.optional.end());
+  return out;
+}
+
+bool UsesItemCodes(const CsvDocument& doc) {
+  if (doc.records.empty()) return false;
+  for (const auto& name : doc.records.front().fields) {
+    if (Lower(text::Trim(name)) == "item_code") return true;
+  }
+  return false;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xF]);
+  }
+  return out;
+}
+
+StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
+                                const ItemCodes& item_codes) {
+  ImportPlan plan;
+  // A broken header record means we cannot tell what any column is.
+  if (!doc.errors.empty() && (doc.records.empty() || doc.errors.front().line < doc.records.front().line)) {
+    return InvalidArgument("line " + std::to_string(doc.errors.front().line) +
+                           ": cannot read the header: " + doc.errors.front().message);
+  }
+  if (doc.records.empty()) return InvalidArgument("the file is empty: expected a header row");
+
+  const CsvRecord& header = doc.records.front();
+  const ColumnSet set = Columns(kind);
+  std::map<std::string, size_t> columns;
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string name = Lower(text::Trim(header.fields[i]));
+    const bool known = std::count(set.required.begin(), set.required.end(), name) +
+                           std::count(set.optional.begin(), set.optional.end(), name) >
+                       0;
+    if (!known) {
+      return InvalidArgument("line " + std::to_string(header.line) + ": unknown column " +
+                             Quote(header.fields[i]) + "; the columns are " +
+                             JoinProblems(ImportColumns(kind)));
+    }
+    if (!columns.emplace(name, i).second) {
+      return InvalidArgument("line " + std::to_string(header.line) + ": column " + name +
+                             " appears twice");
+    }
+  }
+  std::vector<std::string> missing;
+  for (const auto& name : set.required) {
+    if (!columns.count(name)) missing.push_back(name);
+  }
+  if (kind == ImportKind::kNeeds && !columns.count("item_id") && !columns.count("item_code")) {
+    missing.push_back("item_id (or item_code)");
+  }
+  if (!missing.empty()) {
+    return InvalidArgument("line " + std::to_string(header.line) + ": missing column" +
+                           (missing.size() > 1 ? "s " : " ") + JoinProblems(missing));
+  }
+
+  for (const auto& e : doc.errors) plan.problems.push_back({e.line, e.message});
+  std::map<std::string, int> first_line_of_key;
+  for (size_t r = 1; r < doc.records.size(); ++r) {
+    const CsvRecord& record = doc.records[r];
+    if (record.fields.size() != header.fields.size()) {
+      plan.problems.push_back({record.line, "has " + std::to_string(record.fields.size()) +
+                                                " fields but the header has " +
+                                                std::to_string(header.fields.size())});
+      continue;
+    }
+    RowReader row(columns, record);
+    ImportRow out;
+    out.line = record.line;
+    out.body = kind == ImportKind::kRequesters ? RequesterBody(row, &out.label)
+                                               : NeedBody(row, item_codes, &out.label);
+    if (!row.problems().empty()) {
+      plan.problems.push_back({record.line, JoinProblems(row.problems())});
+      continue;
+    }
+    // The body is built in a fixed field order from normalized values, so
+    // hashing it hashes the row's normalized content.
+    out.idempotency_key = std::string("import-") + ImportKindName(kind) + "-" +
+                          Sha256Hex(json::serialize(out.body));
+    const auto [it, fresh] = first_line_of_key.emplace(out.idempotency_key, record.line);
+    if (!fresh) {
+      plan.duplicates.push_back({record.line, it->second});
+      continue;
+    }
+    plan.rows.push_back(std::move(out));
+  }
+  std::stable_sort(plan.problems.begin(), plan.problems.end(),
+                   [](const RowProblem& a, const RowProblem& b) { return a.line < b.line; });
+  return plan;
+}
+
+}  // namespace aidlink::client
