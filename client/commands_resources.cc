@@ -394,7 +394,7 @@ std::string QueryValue(const Flag& f, const po::variable_value& v) {
     case Type::kInt:
       return std::to_string(v.as<int64_t>());
     case Type::kNumber:
-      return json::serialize(json::value(v.as<double>()));
+      return FormatNumber(v.as<double>());
     case Type::kBool:
       return v.as<bool>() ? "true" : "false";
     case Type::kText:

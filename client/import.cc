@@ -127,8 +127,8 @@ class RowReader {
     if (v.empty()) return std::nullopt;
     const auto d = ParseDouble(v);
     if (!d || *d < min || *d > max) {
-      Problem(column + " must be a number from " + json::serialize(json::value(min)) + " to " +
-              json::serialize(json::value(max)) + " (got " + Quote(v) + ")");
+      Problem(column + " must be a number from " + FormatNumber(min) + " to " +
+              FormatNumber(max) + " (got " + Quote(v) + ")");
       return std::nullopt;
     }
     return d;

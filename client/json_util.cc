@@ -26,6 +26,13 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
+std::string FormatNumber(double d) {
+  char buffer[64];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+  if (ec != std::errc()) return json::serialize(json::value(d));
+  return std::string(buffer, end);
+}
+
 std::optional<int64_t> AsInt64(const json::value& v) {
   if (v.is_int64()) return v.get_int64();
   if (v.is_uint64()) {
@@ -54,7 +61,7 @@ std::string CellText(const json::value& v) {
     case json::kind::uint64:
       return std::to_string(v.get_uint64());
     case json::kind::double_:
-      return json::serialize(v);
+      return FormatNumber(v.get_double());
     case json::kind::string:
       return std::string(v.get_string());
     case json::kind::array: {

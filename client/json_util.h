@@ -24,6 +24,9 @@ std::optional<int64_t> ParseInt64(std::string_view s);
 // Parses a finite decimal number ("31.2", "-0.5"); nullopt otherwise.
 std::optional<double> ParseDouble(std::string_view s);
 
+// The shortest decimal that reads back as `d`: 39.12, -90, 1e+21.
+std::string FormatNumber(double d);
+
 // How a JSON value reads in a table cell: strings as they are, numbers in
 // decimal, true/false as "yes"/"no", null as "", arrays joined with ",",
 // objects as compact JSON.
