@@ -1,1 +1,208 @@
-int main() { return 0; }
+// aidlink-server: flags, the store, the router and the listener.
+#include <sys/stat.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "api/auth.h"
+#include "api/router.h"
+#include "net/server.h"
+#include "store/store.h"
+#include "util/logging.h"
+#include "util/text.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace aidlink {
+namespace {
+
+struct Flags {
+  std::string db = "var/aidlink.db";
+  std::string listen = "127.0.0.1:8080";
+  int threads = 2;
+  int workers = 32;
+  std::string admin_token_file = "var/admin.token";
+  size_t max_body = 1 << 20;
+  int read_timeout = 30;
+  std::string port_file;
+  std::string group_commit = "on";
+  std::string synchronous = "full";
+};
+
+// Reads the admin token from `path`, or creates one there (mode 0600) if the
+// file is missing or empty. Sets *created when it made a new one.
+StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool* created) {
+  *created = false;
+  {
+    std::ifstream in(path);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const std::string token(text::Trim(ss.str()));
+      if (!token.empty()) return token;
+    }
+  }
+  const std::string token = api::NewToken();
+  const fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) return Internal("cannot write admin token file " + path);
+    out << token << "\n";
+    if (!out.flush()) return Internal("cannot write admin token file " + path);
+  }
+  chmod(path.c_str(), 0600);
+  *created = true;
+  return token;
+}
+
+// Writes the bound port to `path` atomically (temp file, then rename), so a
+// test polling for it never reads half a number.
+Status WritePortFile(const std::string& path, uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return Internal("cannot write port file " + path);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Internal("cannot write port file " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+StatusOr<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return InvalidArgument("--listen must be HOST:PORT", "listen");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    return InvalidArgument("--listen port must be 0..65535", "listen");
+  }
+  return std::make_pair(host, static_cast<uint16_t>(std::stoi(port)));
+}
+
+int Serve(const Flags& flags) {
+  auto listen = ParseListen(flags.listen);
+  if (!listen.ok()) {
+    std::cerr << "aidlink-server: " << listen.status().message() << "\n";
+    return 2;
+  }
+  if (flags.group_commit != "on" && flags.group_commit != "off") {
+    std::cerr << "aidlink-server: --group-commit must be on or off\n";
+    return 2;
+  }
+  if (flags.synchronous != "full" && flags.synchronous != "normal") {
+    std::cerr << "aidlink-server: --synchronous must be full or normal\n";
+    return 2;
+  }
+  std::error_code ec;
+  const fs::path db_path(flags.db);
+  if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
+
+  store::StoreOptions store_options;
+  store_options.path = flags.db;
+  store_options.group_commit = flags.group_commit == "on";
+  store_options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
+  auto store = store::Store::Open(store_options);
+  if (!store.ok()) {
+    std::cerr << "aidlink-server: " << store.status().ToString() << "\n";
+    return 1;
+  }
+
+  bool created = false;
+  auto token = LoadOrCreateAdminToken(flags.admin_token_file, &created);
+  if (!token.ok()) {
+    std::cerr << "aidlink-server: " << token.status().message() << "\n";
+    return 1;
+  }
+  if (Status s = api::EnsureAdminToken(**store, *token); !s.ok()) {
+    std::cerr << "aidlink-server: " << s.ToString() << "\n";
+    return 1;
+  }
+  if (created) {
+    std::cerr << "aidlink-server: created an admin token in " << flags.admin_token_file
+              << " (keep it secret; use it as: Authorization: Bearer $(cat "
+              << flags.admin_token_file << "))\n";
+  }
+
+  api::Router router(**store);
+  net::ServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  options.io_threads = flags.threads;
+  options.worker_threads = flags.workers;
+  options.max_body_bytes = flags.max_body;
+  options.read_timeout = std::chrono::seconds(flags.read_timeout);
+  auto server = net::Server::Create(router, options);
+  if (!server.ok()) {
+    std::cerr << "aidlink-server: " << server.status().message() << "\n";
+    return 1;
+  }
+  if (!flags.port_file.empty()) {
+    if (Status s = WritePortFile(flags.port_file, (*server)->port()); !s.ok()) {
+      std::cerr << "aidlink-server: " << s.message() << "\n";
+      return 1;
+    }
+  }
+  log::Info("listening", {{"host", options.host}, {"port", static_cast<int>((*server)->port())},
+                          {"db", flags.db}, {"group_commit", flags.group_commit}});
+  (*server)->Run();
+  server->reset();
+  store->reset();  // checkpoints and closes the database
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace aidlink
+
+int main(int argc, char** argv) {
+  aidlink::Flags flags;
+  po::options_description desc("aidlink-server: donation logistics server\n\nOptions");
+  desc.add_options()
+      ("help,h", "show this help and exit")
+      ("db", po::value(&flags.db)->default_value(flags.db), "SQLite database file (created if missing)")
+      ("listen", po::value(&flags.listen)->default_value(flags.listen), "HOST:PORT to listen on (port 0: any free port)")
+      ("threads", po::value(&flags.threads)->default_value(flags.threads), "I/O threads")
+      ("workers", po::value(&flags.workers)->default_value(flags.workers), "request handler threads (they wait on SQLite)")
+      ("admin-token-file", po::value(&flags.admin_token_file)->default_value(flags.admin_token_file),
+       "file holding the admin token; if missing or empty a random token is created there")
+      ("max-body", po::value(&flags.max_body)->default_value(flags.max_body), "largest request body in bytes (413 beyond)")
+      ("read-timeout", po::value(&flags.read_timeout)->default_value(flags.read_timeout), "seconds to wait for a request before closing the connection")
+      ("port-file", po::value(&flags.port_file), "write the bound port to this file once listening")
+      ("group-commit", po::value(&flags.group_commit)->default_value(flags.group_commit), "on: concurrent writes share one transaction and fsync; off: one each")
+      ("synchronous", po::value(&flags.synchronous)->default_value(flags.synchronous), "full: survive power loss; normal: survive a crash");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "aidlink-server: " << e.what() << "\n" << desc << "\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (flags.threads < 1 || flags.workers < 1 || flags.max_body < 1 || flags.read_timeout < 1) {
+    std::cerr << "aidlink-server: --threads, --workers, --max-body and --read-timeout must be positive\n";
+    return 2;
+  }
+  try {
+    return aidlink::Serve(flags);
+  } catch (const std::exception& e) {
+    std::cerr << "aidlink-server: fatal: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,91 @@
+#include "api/auth.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "store/repo.h"
+
+namespace aidlink::api {
+namespace {
+
+std::string Hex(const unsigned char* data, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xF];
+  }
+  return out;
+}
+
+StatusOr<Role> ParseRole(const std::string& role) {
+  if (role == "admin") return Role::kAdmin;
+  if (role == "dispatcher") return Role::kDispatcher;
+  if (role == "station") return Role::kStation;
+  if (role == "donor") return Role::kDonor;
+  return Internal("unknown role in token table");
+}
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin: return "admin";
+    case Role::kDispatcher: return "dispatcher";
+    case Role::kStation: return "station";
+    case Role::kDonor: return "donor";
+  }
+  return "unknown";
+}
+
+std::string NewToken() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: cannot issue tokens
+  return Hex(bytes, sizeof bytes);
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  return Hex(digest, len);
+}
+
+std::string HashToken(std::string_view token) { return Sha256Hex(token); }
+
+StatusOr<Principal> Authenticate(store::Store& store, std::string_view authorization) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (authorization.empty()) return Unauthenticated("missing Authorization: Bearer token");
+  if (authorization.size() <= kPrefix.size() || authorization.substr(0, kPrefix.size()) != kPrefix) {
+    return Unauthenticated("Authorization header must be 'Bearer <token>'");
+  }
+  const std::string hash = HashToken(authorization.substr(kPrefix.size()));
+  // The lookup is by hash, so its timing reveals nothing about the token.
+  auto found = store.Read([&](store::Database& db) { return store::FindTokenByHash(db, hash); });
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return Unauthenticated("invalid or revoked token");
+  const store::TokenRecord& t = **found;
+  StatusOr<Role> role = ParseRole(t.role);
+  if (!role.ok()) return role.status();
+  return Principal{t.id, *role, t.station_id, t.donor_id};
+}
+
+Status EnsureAdminToken(store::Store& store, const std::string& token) {
+  const std::string hash = HashToken(token);
+  return store.Write([&](store::Database& db) -> Status {
+    auto found = store::FindTokenByHash(db, hash);
+    if (!found.ok()) return found.status();
+    if (found->has_value()) {
+      if ((*found)->role != "admin") return FailedPrecondition("admin token file holds a non-admin token");
+      return Status::Ok();
+    }
+    store::TokenRecord t;
+    t.hash = hash;
+    t.role = "admin";
+    t.label = "admin (token file)";
+    auto inserted = store::InsertToken(db, t, store::Actor{0, "system"});
+    return inserted.ok() ? Status::Ok() : inserted.status();
+  });
+}
+
+}  // namespace aidlink::api

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/model.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace aidlink::api {
+
+enum class Role { kAdmin, kDispatcher, kStation, kDonor };
+
+const char* RoleName(Role role);
+
+// The authenticated caller: a token bound to a role and, for station and
+// donor tokens, to the one station or donor it may act for.
+struct Principal {
+  int64_t token_id = 0;
+  Role role = Role::kDispatcher;
+  std::optional<int64_t> station_id;
+  std::optional<int64_t> donor_id;
+
+  // Admins and dispatchers see the whole registry.
+  bool staff() const { return role == Role::kAdmin || role == Role::kDispatcher; }
+  store::Actor actor() const { return {token_id, RoleName(role)}; }
+};
+
+// A fresh bearer token: 256 random bits as 64 hex characters.
+std::string NewToken();
+
+// Hex SHA-256 of a token, the only form in which tokens are stored.
+std::string HashToken(std::string_view token);
+
+// Hex SHA-256 of arbitrary bytes.
+std::string Sha256Hex(std::string_view bytes);
+
+// The principal for an "Authorization: Bearer <token>" header value;
+// kUnauthenticated if the header is missing, malformed or names no live token.
+StatusOr<Principal> Authenticate(store::Store& store, std::string_view authorization);
+
+// Makes `token` a live admin token (inserting its hash if new). Used for the
+// --admin-token-file at start-up.
+Status EnsureAdminToken(store::Store& store, const std::string& token);
+
+}  // namespace aidlink::api

@@ -1,0 +1,145 @@
+#include "api/context.h"
+
+#include "aidlink/v1/errors.pb.h"
+#include "api/codec.h"
+#include "api/errors.h"
+#include "store/repo.h"
+#include "util/logging.h"
+#include "util/text.h"
+
+namespace aidlink::api {
+namespace {
+
+constexpr std::string_view kProtobuf = "application/x-protobuf";
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+StatusOr<int64_t> ParsePositive(const std::string& s, const std::string& field) {
+  if (s.empty() || s.size() > 18) return InvalidArgument(field + " must be a positive integer", field);
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return InvalidArgument(field + " must be a positive integer", field);
+    v = v * 10 + (c - '0');
+  }
+  if (v < 1) return InvalidArgument(field + " must be a positive integer", field);
+  return v;
+}
+
+}  // namespace
+
+Context::Context(store::Store& store, const Request& request, std::string path,
+                 std::map<std::string, std::string> query)
+    : store_(store), request_(request), path_(std::move(path)), query_(std::move(query)) {}
+
+bool Context::binary_request() const { return Contains(request_.content_type, kProtobuf); }
+bool Context::binary_response() const {
+  return Contains(request_.accept, kProtobuf) ||
+         (request_.accept.empty() && binary_request());
+}
+
+Status Context::Decode(google::protobuf::Message* msg) const {
+  if (binary_request()) return DecodeBinary(request_.body, msg);
+  // An empty body is an empty object: actions such as :dispatch take {}.
+  if (text::Trim(request_.body).empty()) return Status::Ok();
+  return DecodeJson(request_.body, msg);
+}
+
+std::string Context::Query(const std::string& name) const {
+  auto it = query_.find(name);
+  return it == query_.end() ? "" : it->second;
+}
+
+StatusOr<std::optional<int64_t>> Context::QueryId(const std::string& name) const {
+  auto it = query_.find(name);
+  if (it == query_.end() || it->second.empty()) return std::optional<int64_t>();
+  StatusOr<int64_t> v = ParsePositive(it->second, name);
+  if (!v.ok()) return v.status();
+  return std::optional<int64_t>(*v);
+}
+
+StatusOr<store::Page> Context::PageParams() const {
+  store::Page page;
+  int64_t size = 50;
+  auto ps = query_.find("page_size");
+  if (ps != query_.end() && !ps->second.empty()) {
+    StatusOr<int64_t> v = ParsePositive(ps->second, "page_size");
+    if (!v.ok() || *v > 1000) return InvalidArgument("page_size must be between 1 and 1000", "page_size");
+    size = *v;
+  }
+  auto pt = query_.find("page_token");
+  if (pt != query_.end() && !pt->second.empty()) {
+    StatusOr<int64_t> v = ParsePositive(pt->second, "page_token");
+    if (!v.ok()) return InvalidArgument("page_token is not one this server issued", "page_token");
+    page.after_id = *v;
+  }
+  // One extra row tells whether another page follows.
+  page.limit = static_cast<int>(size) + 1;
+  return page;
+}
+
+Response Context::Reply(int status, const google::protobuf::Message& msg) const {
+  Response r;
+  r.status = status;
+  if (binary_response()) {
+    r.content_type = std::string(kProtobuf);
+    r.body = msg.SerializeAsString();
+  } else {
+    r.content_type = "application/json";
+    r.body = EncodeJson(msg);
+  }
+  return r;
+}
+
+Response Context::Error(const Status& status) const {
+  v1::ErrorResponse body;
+  body.mutable_error()->set_code(CodeName(status.code()));
+  body.mutable_error()->set_message(status.message());
+  body.mutable_error()->set_field(status.field());
+  Response r = Reply(HttpStatus(status.code()), body);
+  if (status.code() == Code::kInternal) {
+    // Never show internals to the caller; the log has them.
+    log::Error("internal_error", {{"status", status.ToString()}});
+    body.mutable_error()->set_message("internal error");
+    r = Reply(500, body);
+  }
+  return r;
+}
+
+Response Context::Commit(int status, google::protobuf::Message& out,
+                         const std::function<Status(store::Database&)>& write) {
+  const std::string& key = request_.idempotency_key;
+  if (key.size() > 255) {
+    return Error(InvalidArgument("Idempotency-Key must be at most 255 characters", "Idempotency-Key"));
+  }
+  const std::string hash = key.empty() ? "" : Sha256Hex(request_.method + " " + request_.target +
+                                                        "\n" + request_.body);
+  Response response;
+  Status s = store_.Write([&](store::Database& db) -> Status {
+    if (!key.empty()) {
+      auto saved = store::FindSavedResponse(db, principal().token_id, key);
+      if (!saved.ok()) return saved.status();
+      if (saved->has_value()) {
+        const store::SavedResponse& prior = **saved;
+        if (prior.request_hash != hash) {
+          return FailedPrecondition("Idempotency-Key was already used with a different request",
+                                    "Idempotency-Key");
+        }
+        response.status = prior.status;
+        response.content_type = prior.content_type;
+        response.body = prior.body;
+        return Status::Ok();
+      }
+    }
+    AIDLINK_RETURN_IF_ERROR(write(db));
+    response = Reply(status, out);
+    if (key.empty()) return Status::Ok();
+    return store::SaveResponse(db, principal().token_id, key,
+                               {hash, response.status, response.content_type, response.body});
+  });
+  if (!s.ok()) return Error(s);
+  return response;
+}
+
+}  // namespace aidlink::api

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "api/auth.h"
+#include "api/http.h"
+#include "store/database.h"
+#include "store/model.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace aidlink::api {
+
+// Everything a handler needs for one request: the parsed request, the
+// caller, the store, and helpers to decode the body and encode answers in
+// the negotiated format (JSON, or protobuf binary). Lives for one request;
+// not shared between threads.
+class Context {
+ public:
+  Context(store::Store& store, const Request& request, std::string path,
+          std::map<std::string, std::string> query);
+
+  store::Store& store() { return store_; }
+  const Request& request() const { return request_; }
+  const Principal& principal() const { return *principal_; }
+  void set_principal(Principal p) { principal_ = p; }
+  bool authenticated() const { return principal_.has_value(); }
+
+  // The {id} of the route, set by the router.
+  int64_t id() const { return id_; }
+  void set_id(int64_t id) { id_ = id; }
+
+  // Decodes the body (JSON or protobuf by Content-Type) into `msg`.
+  Status Decode(google::protobuf::Message* msg) const;
+
+  // A query parameter, or "" if absent.
+  std::string Query(const std::string& name) const;
+  // An optional positive integer query parameter; kInvalidArgument if it is
+  // present but not one.
+  StatusOr<std::optional<int64_t>> QueryId(const std::string& name) const;
+  // page_size (1..1000, default 50) and page_token.
+  StatusOr<store::Page> PageParams() const;
+
+  // Encodes `msg` in the negotiated format with `status`.
+  Response Reply(int status, const google::protobuf::Message& msg) const;
+  // The error body of API.md for a non-ok status.
+  Response Error(const Status& status) const;
+
+  // Runs `write` in one store transaction. On success answers `status` with
+  // `out` (which `write` fills). With an Idempotency-Key the answer is saved
+  // in the same transaction and a retry gets it back without writing again;
+  // the same key with another body is kFailedPrecondition.
+  Response Commit(int status, google::protobuf::Message& out,
+                  const std::function<Status(store::Database&)>& write);
+
+ private:
+  bool binary_request() const;
+  bool binary_response() const;
+
+  store::Store& store_;
+  const Request& request_;
+  std::string path_;
+  std::map<std::string, std::string> query_;
+  std::optional<Principal> principal_;
+  int64_t id_ = 0;
+};
+
+// The next_page_token for a page of `rows` fetched with limit+1: empty when
+// this is the last page. Trims `rows` to the page size.
+template <typename T>
+std::string NextPageToken(std::vector<T>& rows, const store::Page& page) {
+  if (static_cast<int>(rows.size()) <= page.limit - 1) return "";
+  rows.resize(static_cast<size_t>(page.limit - 1));
+  return std::to_string(rows.back().id);
+}
+
+}  // namespace aidlink::api

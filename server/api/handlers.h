@@ -1,0 +1,43 @@
+#pragma once
+
+#include <initializer_list>
+
+#include "api/auth.h"
+#include "api/context.h"
+#include "api/http.h"
+
+// The endpoint handlers of API.md. Each starts with its route contract.
+// They run on the server's blocking pool, never on the I/O threads.
+namespace aidlink::api {
+
+// kPermissionDenied unless the caller has one of `roles`; admins always pass.
+Status Allow(const Principal& p, std::initializer_list<Role> roles);
+
+Response CreateToken(Context& ctx);
+Response CreateItem(Context& ctx);
+Response ListItems(Context& ctx);
+Response GetItem(Context& ctx);
+Response CreateDonor(Context& ctx);
+Response ListDonors(Context& ctx);
+Response GetDonor(Context& ctx);
+Response CreateDepot(Context& ctx);
+Response ListDepots(Context& ctx);
+Response GetDepot(Context& ctx);
+Response CreateStation(Context& ctx);
+Response ListStations(Context& ctx);
+Response GetStation(Context& ctx);
+
+Response CreateRequester(Context& ctx);
+Response ListRequesters(Context& ctx);
+Response GetRequester(Context& ctx);
+Response CreateNeed(Context& ctx);
+Response ListNeeds(Context& ctx);
+Response GetNeed(Context& ctx);
+Response CancelNeed(Context& ctx);
+
+Response CreateLot(Context& ctx);
+Response ListLots(Context& ctx);
+Response GetLot(Context& ctx);
+Response WriteOffLot(Context& ctx);
+
+}  // namespace aidlink::api

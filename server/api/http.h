@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+// The request and response the router sees: plain structs, so api/ never
+// touches a socket and can be driven in-process by tests and fuzzers.
+namespace aidlink::api {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, "/v1/needs?status=open"
+  std::string authorization;
+  std::string content_type;
+  std::string accept;
+  std::string idempotency_key;
+  std::string body;
+  bool from_loopback = false;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The route template that answered ("/v1/needs/{id}"), for logs and metrics.
+  std::string route;
+  // The caller's role, for logs; empty when unauthenticated.
+  std::string role;
+};
+
+}  // namespace aidlink::api

@@ -1,0 +1,235 @@
+#include "aidlink/v1/requests.pb.h"
+#include "aidlink/v1/responses.pb.h"
+#include "api/convert.h"
+#include "api/handlers.h"
+#include "api/validate.h"
+#include "store/repo.h"
+
+namespace aidlink::api {
+namespace {
+
+Status ValidateLatLon(bool has_lat, double lat, bool has_lon, double lon) {
+  if (has_lat != has_lon) {
+    return InvalidArgument("lat and lon must be given together", has_lat ? "lon" : "lat");
+  }
+  if (has_lat && (lat < -90 || lat > 90)) return InvalidArgument("lat must be between -90 and 90", "lat");
+  if (has_lon && (lon < -180 || lon > 180)) return InvalidArgument("lon must be between -180 and 180", "lon");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Allow(const Principal& p, std::initializer_list<Role> roles) {
+  if (p.role == Role::kAdmin) return Status::Ok();
+  for (Role r : roles) {
+    if (p.role == r) return Status::Ok();
+  }
+  return PermissionDenied(std::string("this action is not permitted for role ") + RoleName(p.role));
+}
+
+// POST /v1/tokens: issues a token bound to a role (and station or donor);
+// admin only. The token is shown once, in this answer.
+Response CreateToken(Context& ctx) {
+  Status s = Allow(ctx.principal(), {});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Token req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckEnum(req.role(), "role", kRoles);
+  if (s.ok()) s = CheckText(req.label(), "label");
+  if (s.ok() && req.role() == "station" && (!req.has_station_id() || req.station_id() < 1)) {
+    s = InvalidArgument("station_id is required for a station token", "station_id");
+  }
+  if (s.ok() && req.role() == "donor" && (!req.has_donor_id() || req.donor_id() < 1)) {
+    s = InvalidArgument("donor_id is required for a donor token", "donor_id");
+  }
+  if (s.ok() && req.role() != "station" && req.has_station_id()) {
+    s = InvalidArgument("station_id is only for station tokens", "station_id");
+  }
+  if (s.ok() && req.role() != "donor" && req.has_donor_id()) {
+    s = InvalidArgument("donor_id is only for donor tokens", "donor_id");
+  }
+  if (!s.ok()) return ctx.Error(s);
+  const std::string token = NewToken();
+  store::TokenRecord record;
+  record.hash = HashToken(token);
+  record.role = req.role();
+  if (req.has_station_id()) record.station_id = req.station_id();
+  if (req.has_donor_id()) record.donor_id = req.donor_id();
+  record.label = req.label();
+  v1::Token out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto t = store::InsertToken(db, record, ctx.principal().actor());
+    if (!t.ok()) return t.status();
+    out.set_id(t->id);
+    out.set_role(t->role);
+    if (t->station_id) out.set_station_id(*t->station_id);
+    if (t->donor_id) out.set_donor_id(*t->donor_id);
+    out.set_label(t->label);
+    out.set_token(token);
+    out.set_created_at(t->created_at);
+    return Status::Ok();
+  });
+}
+
+// POST /v1/items: adds a catalog entry; dispatcher. 409 if the code exists.
+Response CreateItem(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Item req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.code(), "code");
+  if (s.ok()) s = CheckText(req.name(), "name");
+  if (s.ok()) s = CheckEnum(req.category(), "category", kCategories);
+  if (s.ok()) s = CheckEnum(req.unit(), "unit", kUnits);
+  if (s.ok()) s = CheckQuantity(req.pack_size(), "pack_size");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Item out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto item = store::InsertItem(db, FromProto(req), ctx.principal().actor());
+    if (!item.ok()) return item.status();
+    out = ToProto(*item);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/items: the catalog, any role.
+Response ListItems(Context& ctx) {
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListItems(db, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::ItemList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/items/{id}: one catalog entry, any role.
+Response GetItem(Context& ctx) {
+  auto row = ctx.store().Read([&](store::Database& db) { return store::GetItem(db, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/donors: registers a donor; dispatcher.
+Response CreateDonor(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Donor req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.name(), "name");
+  if (s.ok()) s = CheckEnum(req.kind(), "kind", kDonorKinds);
+  if (s.ok()) s = CheckText(req.phone(), "phone", 0);
+  if (s.ok()) s = CheckNote(req.note(), "note");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Donor out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto donor = store::InsertDonor(db, FromProto(req), ctx.principal().actor());
+    if (!donor.ok()) return donor.status();
+    out = ToProto(*donor);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/donors: every donor; dispatcher.
+Response ListDonors(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListDonors(db, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::DonorList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/donors/{id}: dispatcher, or that donor; 404 for any other donor.
+Response GetDonor(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
+  if (!s.ok()) return ctx.Error(s);
+  if (p.role == Role::kDonor && p.donor_id != ctx.id()) return ctx.Error(NotFound("donor not found", "id"));
+  auto row = ctx.store().Read([&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/depots: adds a depot; dispatcher.
+Response CreateDepot(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Depot req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.name(), "name");
+  if (s.ok()) s = CheckText(req.address(), "address");
+  if (s.ok()) s = CheckText(req.district(), "district");
+  if (s.ok()) s = ValidateLatLon(req.has_lat(), req.lat(), req.has_lon(), req.lon());
+  if (!s.ok()) return ctx.Error(s);
+  v1::Depot out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto depot = store::InsertDepot(db, FromProto(req), ctx.principal().actor());
+    if (!depot.ok()) return depot.status();
+    out = ToProto(*depot);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/depots: every depot, any role.
+Response ListDepots(Context& ctx) {
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListDepots(db, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::DepotList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/depots/{id}: one depot, any role.
+Response GetDepot(Context& ctx) {
+  auto row = ctx.store().Read([&](store::Database& db) { return store::GetDepot(db, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/stations: registers a social-work station; admin only.
+Response CreateStation(Context& ctx) {
+  Status s = Allow(ctx.principal(), {});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Station req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.name(), "name");
+  if (s.ok()) s = CheckText(req.district(), "district");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Station out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto station = store::InsertStation(db, FromProto(req), ctx.principal().actor());
+    if (!station.ok()) return station.status();
+    out = ToProto(*station);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/stations: every station, any role.
+Response ListStations(Context& ctx) {
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListStations(db, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::StationList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/stations/{id}: one station, any role.
+Response GetStation(Context& ctx) {
+  auto row = ctx.store().Read([&](store::Database& db) { return store::GetStation(db, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  return ctx.Reply(200, ToProto(*row));
+}
+
+}  // namespace aidlink::api

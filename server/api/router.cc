@@ -1,0 +1,240 @@
+#include "api/router.h"
+
+#include <chrono>
+#include <exception>
+
+#include "aidlink/v1/responses.pb.h"
+#include "api/handlers.h"
+#include "util/logging.h"
+
+namespace aidlink::api {
+namespace {
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 1;  // skip the leading '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() &&
+        HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    const size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    const size_t eq = pair.find('=');
+    std::string key = PercentDecode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+    if (!key.empty()) out[std::move(key)] = std::move(value);
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+// Matches one path segment against a template segment; "{id}" (optionally
+// followed by ":action") captures a positive integer.
+bool MatchSegment(const std::string& tmpl, const std::string& seg, int64_t* id) {
+  if (tmpl.rfind("{id}", 0) != 0) return tmpl == seg;
+  const std::string suffix = tmpl.substr(4);
+  if (seg.size() <= suffix.size() || seg.compare(seg.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return false;
+  }
+  const std::string digits = seg.substr(0, seg.size() - suffix.size());
+  if (digits.empty() || digits.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v < 1) return false;
+  *id = v;
+  return true;
+}
+
+}  // namespace
+
+Router::Router(store::Store& store) : store_(store) {
+  Add("GET", "/healthz", [](Context& ctx) {
+    v1::Health h;
+    h.set_status("ok");
+    return ctx.Reply(200, h);
+  }, false);
+  Add("GET", "/metrics", [this](Context& ctx) {
+    Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = MetricsText();
+    (void)ctx;
+    return r;
+  }, false);
+  Add("POST", "/v1/tokens", CreateToken);
+  Add("POST", "/v1/items", CreateItem);
+  Add("GET", "/v1/items", ListItems);
+  Add("GET", "/v1/items/{id}", GetItem);
+  Add("POST", "/v1/donors", CreateDonor);
+  Add("GET", "/v1/donors", ListDonors);
+  Add("GET", "/v1/donors/{id}", GetDonor);
+  Add("POST", "/v1/depots", CreateDepot);
+  Add("GET", "/v1/depots", ListDepots);
+  Add("GET", "/v1/depots/{id}", GetDepot);
+  Add("POST", "/v1/stations", CreateStation);
+  Add("GET", "/v1/stations", ListStations);
+  Add("GET", "/v1/stations/{id}", GetStation);
+  Add("POST", "/v1/requesters", CreateRequester);
+  Add("GET", "/v1/requesters", ListRequesters);
+  Add("GET", "/v1/requesters/{id}", GetRequester);
+  Add("POST", "/v1/lots", CreateLot);
+  Add("GET", "/v1/lots", ListLots);
+  Add("GET", "/v1/lots/{id}", GetLot);
+  Add("POST", "/v1/lots/{id}:write_off", WriteOffLot);
+  Add("POST", "/v1/needs", CreateNeed);
+  Add("GET", "/v1/needs", ListNeeds);
+  Add("GET", "/v1/needs/{id}", GetNeed);
+  Add("POST", "/v1/needs/{id}:cancel", CancelNeed);
+}
+
+void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth) {
+  Route r{std::move(method), path, SplitPath(path), needs_auth, std::move(handler)};
+  routes_.push_back(std::move(r));
+}
+
+Response Router::Handle(const Request& request) {
+  const auto start = std::chrono::steady_clock::now();
+  Response response;
+  try {
+    response = Dispatch(request);
+  } catch (const std::exception& e) {
+    log::Error("handler_exception", {{"what", e.what()}});
+    response = Response{};
+    response.status = 500;
+    response.body = R"({"error":{"code":"internal","message":"internal error","field":""}})";
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Record(response.route.empty() ? "unmatched" : response.route, response.status, seconds);
+  return response;
+}
+
+Response Router::Dispatch(const Request& request) {
+  const std::string_view target = request.target;
+  const size_t qpos = target.find('?');
+  const std::string path = PercentDecode(target.substr(0, qpos), false);
+  std::map<std::string, std::string> query;
+  if (qpos != std::string_view::npos) query = ParseQuery(target.substr(qpos + 1));
+  Context ctx(store_, request, path, std::move(query));
+
+  if (path.empty() || path[0] != '/') {
+    return ctx.Error(InvalidArgument("request target must be an absolute path"));
+  }
+  const std::vector<std::string> segments = SplitPath(path);
+  const Route* match = nullptr;
+  bool path_known = false;
+  int64_t id = 0;
+  for (const Route& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    int64_t candidate = 0;
+    bool ok = true;
+    for (size_t i = 0; i < segments.size() && ok; ++i) ok = MatchSegment(r.segments[i], segments[i], &candidate);
+    if (!ok) continue;
+    path_known = true;
+    if (r.method == request.method) {
+      match = &r;
+      id = candidate;
+      break;
+    }
+  }
+  if (match == nullptr) {
+    Response r = ctx.Error(NotFound(path_known ? request.method + " is not supported on " + path
+                                               : "no such endpoint: " + path));
+    return r;
+  }
+  ctx.set_id(id);
+  Response response;
+  if (match->path == "/metrics" && !request.from_loopback) {
+    // Off loopback, metrics are for the operator only.
+    auto p = Authenticate(store_, request.authorization);
+    if (!p.ok()) return ctx.Error(p.status());
+    if (p->role != Role::kAdmin) return ctx.Error(PermissionDenied("metrics are for admins"));
+  }
+  if (match->needs_auth) {
+    auto p = Authenticate(store_, request.authorization);
+    if (!p.ok()) {
+      response = ctx.Error(p.status());
+      response.route = match->path;
+      return response;
+    }
+    ctx.set_principal(*p);
+  }
+  response = match->handler(ctx);
+  response.route = match->path;
+  if (ctx.authenticated()) response.role = RoleName(ctx.principal().role);
+  return response;
+}
+
+void Router::Record(const std::string& route, int status, double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Counter& c = counters_[{route, status}];
+  c.count++;
+  c.seconds += seconds;
+}
+
+std::string Router::MetricsText() const {
+  std::string out =
+      "# HELP aidlink_requests_total HTTP requests answered, by route template and status.\n"
+      "# TYPE aidlink_requests_total counter\n";
+  std::string seconds =
+      "# HELP aidlink_request_seconds_sum Time spent answering, by route and status.\n"
+      "# TYPE aidlink_request_seconds_sum counter\n";
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, c] : counters_) {
+      const std::string labels =
+          "{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"}";
+      out += "aidlink_requests_total" + labels + " " + std::to_string(c.count) + "\n";
+      seconds += "aidlink_request_seconds_sum" + labels + " " + std::to_string(c.seconds) + "\n";
+    }
+  }
+  const store::StoreStats s = store_.stats();
+  out += seconds;
+  out += "# HELP aidlink_store_commits_total Transactions committed by the writer.\n"
+         "# TYPE aidlink_store_commits_total counter\n"
+         "aidlink_store_commits_total " + std::to_string(s.commits) + "\n"
+         "# HELP aidlink_store_writes_total Writes committed (several share a group commit).\n"
+         "# TYPE aidlink_store_writes_total counter\n"
+         "aidlink_store_writes_total " + std::to_string(s.writes) + "\n"
+         "# HELP aidlink_store_max_batch Largest group commit so far.\n"
+         "# TYPE aidlink_store_max_batch gauge\n"
+         "aidlink_store_max_batch " + std::to_string(s.max_batch) + "\n";
+  return out;
+}
+
+}  // namespace aidlink::api

@@ -1,0 +1,329 @@
+// Handlers for the scoped objects: requesters and needs (a station sees only
+// its own), lots (a donor sees only its own). Out-of-scope ids answer 404
+// exactly as unknown ids do, so a caller cannot probe what exists.
+#include "aidlink/v1/requests.pb.h"
+#include "aidlink/v1/responses.pb.h"
+#include "api/convert.h"
+#include "api/handlers.h"
+#include "api/validate.h"
+#include "store/repo.h"
+
+namespace aidlink::api {
+namespace {
+
+Status ValidateLatLon(const v1::Requester& r) {
+  if (r.has_lat() != r.has_lon()) {
+    return InvalidArgument("lat and lon must be given together", r.has_lat() ? "lon" : "lat");
+  }
+  if (r.has_lat() && (r.lat() < -90 || r.lat() > 90)) return InvalidArgument("lat must be between -90 and 90", "lat");
+  if (r.has_lon() && (r.lon() < -180 || r.lon() > 180)) return InvalidArgument("lon must be between -180 and 180", "lon");
+  return Status::Ok();
+}
+
+Status ValidateRequester(const v1::Requester& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(r.station_id(), "station_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(r.kind(), "kind", kRequesterKinds));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.name(), "name"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.contact_name(), "contact_name", 0));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.phone(), "phone", 0));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.address(), "address"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.district(), "district"));
+  AIDLINK_RETURN_IF_ERROR(ValidateLatLon(r));
+  if (r.household_size() < 1 || r.household_size() > kMaxHouseholdSize) {
+    return InvalidArgument("household_size must be between 1 and 100000", "household_size");
+  }
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(r.tags_size(), "tags"));
+  for (const std::string& tag : r.tags()) AIDLINK_RETURN_IF_ERROR(CheckEnum(tag, "tags", kTags));
+  return Status::Ok();
+}
+
+Status ValidateLot(const v1::Lot& l) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(l.donor_id(), "donor_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckId(l.item_id(), "item_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckId(l.depot_id(), "depot_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(l.quantity(), "quantity"));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(l.expires_on(), "expires_on", true));
+  AIDLINK_RETURN_IF_ERROR(CheckNote(l.note(), "note"));
+  const v1::Earmark& e = l.earmark();
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.districts_size(), "earmark.districts"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.requester_kinds_size(), "earmark.requester_kinds"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.tags_size(), "earmark.tags"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.station_ids_size(), "earmark.station_ids"));
+  for (const auto& d : e.districts()) AIDLINK_RETURN_IF_ERROR(CheckText(d, "earmark.districts"));
+  for (const auto& k : e.requester_kinds()) {
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(k, "earmark.requester_kinds", kRequesterKinds));
+  }
+  for (const auto& t : e.tags()) AIDLINK_RETURN_IF_ERROR(CheckEnum(t, "earmark.tags", kTags));
+  for (int64_t s : e.station_ids()) AIDLINK_RETURN_IF_ERROR(CheckId(s, "earmark.station_ids"));
+  return Status::Ok();
+}
+
+Status ValidateNeed(const v1::Need& n) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(n.requester_id(), "requester_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckId(n.item_id(), "item_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(n.quantity(), "quantity"));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(n.urgency(), "urgency", kUrgencies));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(n.needed_by(), "needed_by", true));
+  AIDLINK_RETURN_IF_ERROR(CheckNote(n.note(), "note"));
+  return Status::Ok();
+}
+
+// A station may only touch its own station's objects.
+bool OutOfScope(const Principal& p, int64_t station_id) {
+  return p.role == Role::kStation && p.station_id != station_id;
+}
+
+// A donor may only touch its own lots.
+bool OutOfDonorScope(const Principal& p, int64_t donor_id) {
+  return p.role == Role::kDonor && p.donor_id != donor_id;
+}
+
+// The need with `id` if the caller may see it, else kNotFound.
+StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
+  auto need = store::GetNeed(db, id);
+  if (!need.ok()) return need.status();
+  if (OutOfScope(p, need->station_id)) return NotFound("need not found", "id");
+  return need;
+}
+
+}  // namespace
+
+// POST /v1/requesters: registers a household, community, institution or
+// frontline post; a station for itself only (another station_id is 404),
+// or a dispatcher.
+Response CreateRequester(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Requester req;
+  s = ctx.Decode(&req);
+  // A station filing for itself need not repeat its own id.
+  if (s.ok() && p.role == Role::kStation && req.station_id() == 0) req.set_station_id(*p.station_id);
+  if (s.ok()) s = ValidateRequester(req);
+  if (s.ok() && OutOfScope(p, req.station_id())) s = NotFound("station not found", "station_id");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Requester out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto r = store::InsertRequester(db, FromProto(req), p.actor());
+    if (!r.ok()) return r.status();
+    out = ToProto(*r);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/requesters?station_id=: a station's requesters; a station sees
+// only its own (asking for another's is 404); a dispatcher sees all.
+Response ListRequesters(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  auto station = ctx.QueryId("station_id");
+  if (!station.ok()) return ctx.Error(station.status());
+  std::optional<int64_t> filter = *station;
+  if (p.role == Role::kStation) {
+    if (filter && *filter != *p.station_id) return ctx.Error(NotFound("station not found", "station_id"));
+    filter = p.station_id;
+  }
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read(
+      [&](store::Database& db) { return store::ListRequesters(db, filter, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::RequesterList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/requesters/{id}: one requester; 404 if another station's.
+Response GetRequester(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  auto row = ctx.store().Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  if (OutOfScope(p, row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
+  return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/needs: files a need for a requester of the caller's station (or
+// any, for a dispatcher); 404 naming requester_id if it is unknown or
+// another station's, 404 naming item_id for an unknown item.
+Response CreateNeed(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Need req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = ValidateNeed(req);
+  if (!s.ok()) return ctx.Error(s);
+  v1::Need out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto requester = store::GetRequester(db, req.requester_id());
+    if (!requester.ok() || OutOfScope(p, requester->station_id)) {
+      return NotFound("requester " + std::to_string(req.requester_id()) + " not found",
+                      "requester_id");
+    }
+    auto need = store::InsertNeed(db, FromProto(req), p.actor());
+    if (!need.ok()) return need.status();
+    out = ToProto(*need);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/needs?status=&station_id=&item_id=&requester_id=: needs in scope.
+Response ListNeeds(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  store::NeedFilter filter;
+  filter.status = ctx.Query("status");
+  if (!filter.status.empty()) {
+    s = CheckEnum(filter.status, "status", kNeedStatuses);
+    if (!s.ok()) return ctx.Error(s);
+  }
+  auto station = ctx.QueryId("station_id");
+  auto item = ctx.QueryId("item_id");
+  auto requester = ctx.QueryId("requester_id");
+  for (const auto* q : {&station, &item, &requester}) {
+    if (!q->ok()) return ctx.Error(q->status());
+  }
+  filter.station_id = *station;
+  filter.item_id = *item;
+  filter.requester_id = *requester;
+  if (p.role == Role::kStation) {
+    if (filter.station_id && *filter.station_id != *p.station_id) {
+      return ctx.Error(NotFound("station not found", "station_id"));
+    }
+    filter.station_id = p.station_id;
+  }
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListNeeds(db, filter, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::NeedList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/needs/{id}: one need with its status; 404 if another station's.
+Response GetNeed(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  auto row = ctx.store().Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/needs/{id}:cancel {reason}: cancels what is still outstanding;
+// the station that owns it or a dispatcher. 422 if nothing is outstanding.
+Response CancelNeed(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  v1::CancelRequest req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.reason(), "reason");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Need out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    auto need = ScopedNeed(db, p, ctx.id());
+    if (!need.ok()) return need.status();
+    auto cancelled = store::CancelNeed(db, ctx.id(), req.reason(), p.actor());
+    if (!cancelled.ok()) return cancelled.status();
+    out = ToProto(*cancelled);
+    return Status::Ok();
+  });
+}
+
+// POST /v1/lots: logs a donation of one item at one depot; a donor for
+// itself only (another donor_id is 404), or a dispatcher.
+Response CreateLot(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Lot req;
+  s = ctx.Decode(&req);
+  if (s.ok() && p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
+  if (s.ok()) s = ValidateLot(req);
+  if (s.ok() && OutOfDonorScope(p, req.donor_id())) s = NotFound("donor not found", "donor_id");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Lot out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto lot = store::InsertLot(db, FromProto(req), p.actor());
+    if (!lot.ok()) return lot.status();
+    out = ToProto(*lot);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/lots?item_id=&depot_id=&donor_id=&expiring_before=: lots in scope
+// (a donor sees only its own).
+Response ListLots(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
+  if (!s.ok()) return ctx.Error(s);
+  store::LotFilter filter;
+  auto item = ctx.QueryId("item_id");
+  auto depot = ctx.QueryId("depot_id");
+  auto donor = ctx.QueryId("donor_id");
+  for (const auto* q : {&item, &depot, &donor}) {
+    if (!q->ok()) return ctx.Error(q->status());
+  }
+  filter.item_id = *item;
+  filter.depot_id = *depot;
+  filter.donor_id = *donor;
+  filter.expiring_before = ctx.Query("expiring_before");
+  s = CheckDate(filter.expiring_before, "expiring_before", true);
+  if (!s.ok()) return ctx.Error(s);
+  if (p.role == Role::kDonor) {
+    if (filter.donor_id && *filter.donor_id != *p.donor_id) {
+      return ctx.Error(NotFound("donor not found", "donor_id"));
+    }
+    filter.donor_id = p.donor_id;
+  }
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::LotList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/lots/{id}: one lot; 404 if another donor's.
+Response GetLot(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
+  if (!s.ok()) return ctx.Error(s);
+  auto row = ctx.store().Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
+  if (!row.ok()) return ctx.Error(row.status());
+  if (OutOfDonorScope(p, row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
+  return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/lots/{id}:write_off {quantity, reason}: removes damaged, lost or
+// expired stock from what is available; dispatcher. 422 if more than is
+// available.
+Response WriteOffLot(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::WriteOffRequest req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckQuantity(req.quantity(), "quantity");
+  if (s.ok()) s = CheckText(req.reason(), "reason");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Lot out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    auto lot = store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
+    if (!lot.ok()) return lot.status();
+    out = ToProto(*lot);
+    return Status::Ok();
+  });
+}
+
+}  // namespace aidlink::api
