@@ -1,0 +1,326 @@
+#include "store/store.h"
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/repo.h"
+#include "store/schema.h"
+
+namespace fs = std::filesystem;
+using namespace aidlink;
+using namespace aidlink::store;
+
+#define REQUIRE_OK(expr)                          \
+  do {                                            \
+    const auto& status_ = (expr);                 \
+    INFO(status_.ToString());                     \
+    REQUIRE(status_.ok());                        \
+  } while (0)
+
+namespace {
+
+// A fresh database file in its own temporary directory, removed afterwards.
+class TempDb {
+ public:
+  TempDb() {
+    dir_ = fs::temp_directory_path() /
+           ("aidlink-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~TempDb() { fs::remove_all(dir_); }
+  std::string path() const { return (dir_ / "test.db").string(); }
+
+ private:
+  static inline std::atomic<int> counter_{0};
+  fs::path dir_;
+};
+
+std::unique_ptr<Store> OpenStore(const std::string& path, bool group_commit = true) {
+  StoreOptions options;
+  options.path = path;
+  options.group_commit = group_commit;
+  auto store = Store::Open(options);
+  REQUIRE_OK(store.status());
+  return std::move(*store);
+}
+
+const Actor kActor{0, "test"};
+
+int64_t Count(Store& store, const std::string& table) {
+  auto n = store.Read([&](Database& db) -> StatusOr<int64_t> {
+    auto st = db.Prepare("SELECT count(*) FROM " + table);
+    if (!st.ok()) return st.status();
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    const int64_t v = (*st)->Int(0);
+    (*st)->Reset();
+    return v;
+  });
+  REQUIRE_OK(n.status());
+  return *n;
+}
+
+// Registers a station, donor, item, depot and one requester; returns ids.
+struct Registry {
+  int64_t station, donor, item, depot, requester;
+};
+
+Registry Seed(Store& store) {
+  Registry r{};
+  REQUIRE_OK(store.Write([&](Database& db) -> Status {
+    auto s = InsertStation(db, {0, "民权街社工站", "江汉区", ""}, kActor);
+    if (!s.ok()) return s.status();
+    r.station = s->id;
+    auto d = InsertDonor(db, {0, "爱心超市", "charity", "", "", ""}, kActor);
+    if (!d.ok()) return d.status();
+    r.donor = d->id;
+    Item item;
+    item.code = "MASK-KN95";
+    item.name = "KN95口罩";
+    item.category = "ppe";
+    item.unit = "piece";
+    item.pack_size = 10;
+    auto i = InsertItem(db, item, kActor);
+    if (!i.ok()) return i.status();
+    r.item = i->id;
+    Depot depot;
+    depot.name = "江汉区仓库";
+    depot.address = "发展大道1号";
+    depot.district = "江汉区";
+    auto p = InsertDepot(db, depot, kActor);
+    if (!p.ok()) return p.status();
+    r.depot = p->id;
+    Requester q;
+    q.station_id = r.station;
+    q.kind = "household";
+    q.name = "金老伯";
+    q.address = "幸福里3幢201";
+    q.district = "江汉区";
+    q.tags = {"elderly_alone", "chronic_illness"};
+    auto rq = InsertRequester(db, q, kActor);
+    if (!rq.ok()) return rq.status();
+    r.requester = rq->id;
+    return Status::Ok();
+  }));
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a new database is migrated to the current schema version", "[store]") {
+  TempDb tmp;
+  { auto store = OpenStore(tmp.path()); }
+  auto db = Database::Open(tmp.path(), false);
+  REQUIRE_OK(db.status());
+  auto st = (*db)->Prepare("PRAGMA user_version");
+  REQUIRE_OK(st.status());
+  REQUIRE(*(*st)->Step());
+  CHECK((*st)->Int(0) == SchemaVersion());
+  (*st)->Reset();
+  // Migrating again is a no-op.
+  REQUIRE_OK(Migrate(**db));
+}
+
+TEST_CASE("records survive closing and reopening the database", "[store]") {
+  TempDb tmp;
+  Registry r;
+  {
+    auto store = OpenStore(tmp.path());
+    r = Seed(*store);
+  }
+  auto store = OpenStore(tmp.path());
+  auto requester = store->Read([&](Database& db) { return GetRequester(db, r.requester); });
+  REQUIRE_OK(requester.status());
+  CHECK(requester->name == "金老伯");
+  CHECK(requester->tags == std::vector<std::string>{"elderly_alone", "chronic_illness"});
+}
+
+TEST_CASE("every write appends a ledger event in the same transaction", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Seed(*store);
+  CHECK(Count(*store, "events") == 5);
+}
+
+TEST_CASE("a failing write rolls back alone and leaves nothing behind", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Registry r = Seed(*store);
+  const int64_t events = Count(*store, "events");
+  Status s = store->Write([&](Database& db) -> Status {
+    Need need;
+    need.requester_id = r.requester;
+    need.item_id = r.item;
+    need.quantity = 5;
+    need.urgency = "critical";
+    auto n = InsertNeed(db, need, kActor);
+    if (!n.ok()) return n.status();
+    return FailedPrecondition("changed my mind");  // after a successful insert
+  });
+  CHECK(s.code() == Code::kFailedPrecondition);
+  CHECK(Count(*store, "needs") == 0);
+  CHECK(Count(*store, "events") == events);
+}
+
+TEST_CASE("unknown references are reported with the field that named them", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Registry r = Seed(*store);
+  Lot lot;
+  lot.donor_id = r.donor;
+  lot.item_id = 999;
+  lot.depot_id = r.depot;
+  lot.quantity = 100;
+  Status s = store->Write([&](Database& db) { return InsertLot(db, lot, kActor).status(); });
+  CHECK(s.code() == Code::kNotFound);
+  CHECK(s.field() == "item_id");
+  CHECK(Count(*store, "lots") == 0);
+}
+
+TEST_CASE("a duplicate item code is a conflict", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Seed(*store);
+  Item item;
+  item.code = "MASK-KN95";
+  item.name = "again";
+  item.category = "ppe";
+  item.unit = "piece";
+  Status s = store->Write([&](Database& db) { return InsertItem(db, item, kActor).status(); });
+  CHECK(s.code() == Code::kConflict);
+  CHECK(s.field() == "code");
+}
+
+TEST_CASE("the schema refuses quantities that break conservation", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Registry r = Seed(*store);
+  Lot lot;
+  lot.donor_id = r.donor;
+  lot.item_id = r.item;
+  lot.depot_id = r.depot;
+  lot.quantity = 100;
+  StatusOr<Lot> stored = Internal("unset");
+  REQUIRE_OK(store->Write([&](Database& db) {
+    stored = InsertLot(db, lot, kActor);
+    return stored.status();
+  }));
+  SECTION("available + allocated + delivered + written_off must equal quantity") {
+    Status s = store->Write([&](Database& db) {
+      return db.Exec("UPDATE lots SET available = 99 WHERE id = " + std::to_string(stored->id));
+    });
+    CHECK(s.code() == Code::kFailedPrecondition);
+  }
+  SECTION("no quantity may go negative") {
+    Status s = store->Write([&](Database& db) {
+      return db.Exec("UPDATE lots SET available = -1, written_off = 101 WHERE id = " +
+                     std::to_string(stored->id));
+    });
+    CHECK(s.code() == Code::kFailedPrecondition);
+  }
+  SECTION("writing off more than is available is refused and changes nothing") {
+    Status s = store->Write([&](Database& db) {
+      return WriteOffLot(db, stored->id, 101, "damaged", kActor).status();
+    });
+    CHECK(s.code() == Code::kFailedPrecondition);
+    auto again = store->Read([&](Database& db) { return GetLot(db, stored->id); });
+    REQUIRE_OK(again.status());
+    CHECK(again->available == 100);
+    CHECK(again->written_off == 0);
+  }
+}
+
+TEST_CASE("cancelling a need moves its outstanding quantity to cancelled", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Registry r = Seed(*store);
+  Need need;
+  need.requester_id = r.requester;
+  need.item_id = r.item;
+  need.quantity = 30;
+  need.urgency = "high";
+  StatusOr<Need> stored = Internal("unset");
+  REQUIRE_OK(store->Write([&](Database& db) {
+    stored = InsertNeed(db, need, kActor);
+    return stored.status();
+  }));
+  CHECK(stored->status == "open");
+  CHECK(stored->outstanding == 30);
+  CHECK(stored->station_id == r.station);
+  StatusOr<Need> cancelled = Internal("unset");
+  REQUIRE_OK(store->Write([&](Database& db) {
+    cancelled = CancelNeed(db, stored->id, "moved away", kActor);
+    return cancelled.status();
+  }));
+  CHECK(cancelled->status == "cancelled");
+  CHECK(cancelled->outstanding == 0);
+  CHECK(cancelled->cancelled == 30);
+  Status again = store->Write([&](Database& db) {
+    return CancelNeed(db, stored->id, "twice", kActor).status();
+  });
+  CHECK(again.code() == Code::kFailedPrecondition);
+}
+
+TEST_CASE("concurrent writes share group commits and all become durable", "[store]") {
+  TempDb tmp;
+  const bool group = GENERATE(true, false);
+  Registry r;
+  const int kThreads = 16, kPerThread = 20;
+  {
+    auto store = OpenStore(tmp.path(), group);
+    r = Seed(*store);
+    const uint64_t commits_before = store->stats().commits;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < kPerThread; ++i) {
+          Need need;
+          need.requester_id = r.requester;
+          need.item_id = r.item;
+          need.quantity = 1 + i;
+          need.urgency = "normal";
+          Status s = store->Write([&](Database& db) { return InsertNeed(db, need, kActor).status(); });
+          if (!s.ok()) failures++;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(failures == 0);
+    const uint64_t commits = store->stats().commits - commits_before;
+    if (group) {
+      CHECK(commits < static_cast<uint64_t>(kThreads * kPerThread));
+    } else {
+      CHECK(commits == static_cast<uint64_t>(kThreads * kPerThread));
+    }
+  }
+  auto store = OpenStore(tmp.path());
+  CHECK(Count(*store, "needs") == kThreads * kPerThread);
+}
+
+TEST_CASE("list pages follow ids in order without gaps or repeats", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  REQUIRE_OK(store->Write([&](Database& db) -> Status {
+    for (int i = 0; i < 7; ++i) {
+      auto s = InsertStation(db, {0, "站" + std::to_string(i), "江岸区", ""}, kActor);
+      if (!s.ok()) return s.status();
+    }
+    return Status::Ok();
+  }));
+  std::vector<int64_t> seen;
+  Page page{0, 3};
+  for (;;) {
+    auto rows = store->Read([&](Database& db) { return ListStations(db, page); });
+    REQUIRE_OK(rows.status());
+    if (rows->empty()) break;
+    for (const auto& s : *rows) seen.push_back(s.id);
+    page.after_id = rows->back().id;
+  }
+  CHECK(seen == std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7});
+}
