@@ -129,6 +129,9 @@ class Fixture {
   json::object Create(std::string_view path, const json::object& body,
                       std::string_view token);
 
+  // GETs `path` with `token` and REQUIREs 200 and a JSON object.
+  json::object Fetch(std::string_view path, std::string_view token);
+
   // POST /v1/tokens as admin; returns the new token's secret.
   std::string NewToken(const json::object& body);
   std::string NewDispatcherToken(std::string_view label = "江汉区调度台");
