@@ -89,9 +89,8 @@ StatusOr<ListResult> ApiClient::List(std::string_view path,
   // A server that keeps handing out the same token would loop forever.
   for (int page = 0; page < 100000; ++page) {
     auto q = query;
-    if (limit > 0) {
-      q.emplace_back("page_size", std::to_string(std::min<size_t>(limit - result.items.size(), 100)));
-    }
+    const size_t want = limit > 0 ? std::min<size_t>(limit - result.items.size(), 100) : 100;
+    q.emplace_back("page_size", std::to_string(want));
     q.emplace_back("page_token", page_token);
     auto reply = Get(WithQuery(path, q));
     if (!reply.ok()) return reply.status();

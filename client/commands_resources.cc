@@ -2,6 +2,7 @@
 // flags (named after the API's fields) and, for lists, its table columns.
 
 #include <cstdint>
+#include <map>
 #include <sstream>
 
 #include <boost/json/array.hpp>
@@ -34,6 +35,8 @@ struct Flag {
 };
 
 struct Column {
+  // A field of the listed objects, or "@item" / "@requester": the name of
+  // the object that item_id / requester_id points to, looked up for people.
   std::string key;
   Align align = Align::kLeft;
 };
@@ -107,7 +110,7 @@ std::vector<Spec> Specs() {
       {"requester", "add", "register a household, community, institution or frontline post",
        Kind::kCreate, "/v1/requesters",
        {Req("station-id", "station_id", I, "the registering station"),
-        Req("kind", "kind", T, "household, community, institution or frontline"),
+        Req("kind", "kind", T, "household, community, institution or frontline_post"),
         Req("name", "name", T, "name, e.g. 金老伯"),
         Req("contact-name", "contact_name", T, "who to call"),
         Req("phone", "phone", T, "phone number"), Req("address", "address", T, "address"),
@@ -141,7 +144,7 @@ std::vector<Spec> Specs() {
         Opt("depot-id", "depot_id", I, "only this depot"),
         Opt("donor-id", "donor_id", I, "only this donor"),
         Opt("expiring-before", "expiring_before", T, "only lots expiring before YYYY-MM-DD")},
-       {{"id", kRight}, {"item_id", kRight}, {"depot_id", kRight}, {"donor_id", kRight},
+       {{"id", kRight}, {"item_id", kRight}, {"@item"}, {"depot_id", kRight}, {"donor_id", kRight},
         {"quantity", kRight}, {"available", kRight}, {"allocated", kRight},
         {"delivered", kRight}, {"written_off", kRight}, {"expires_on"}, {"note"}}},
       {"lot", "get", "show one lot", Kind::kGet, "/v1/lots/{id}", {}, {}},
@@ -163,9 +166,9 @@ std::vector<Spec> Specs() {
        {Opt("status", "status", T, "open, partial, allocated, fulfilled or cancelled"),
         Opt("station-id", "station_id", I, "only this station's needs"),
         Opt("item-id", "item_id", I, "only this item")},
-       {{"id", kRight}, {"requester_id", kRight}, {"item_id", kRight}, {"quantity", kRight},
-        {"urgency"}, {"status"}, {"outstanding", kRight}, {"allocated", kRight},
-        {"delivered", kRight}, {"needed_by"}, {"note"}}},
+       {{"id", kRight}, {"requester_id", kRight}, {"@requester"}, {"item_id", kRight}, {"@item"},
+        {"quantity", kRight}, {"urgency"}, {"status"}, {"outstanding", kRight}, {"needed_by"},
+        {"note"}}},
       {"need", "get", "show one need", Kind::kGet, "/v1/needs/{id}", {}, {}},
       {"need", "cancel", "cancel a need", Kind::kAction, "/v1/needs/{id}:cancel",
        {Req("reason", "reason", T, "why, e.g. 已由家属送达")},
@@ -411,6 +414,60 @@ std::string QueryValue(const Flag& f, const po::variable_value& v) {
   return "";
 }
 
+// Names for the ids in a list, so a social worker reads 金老伯 and 降压药
+// rather than 1 and 7. Best effort: what the caller may not read (a donor
+// never sees households) or what fails stays blank.
+class NameLookup {
+ public:
+  explicit NameLookup(Context& ctx) : ctx_(ctx) {}
+
+  std::string Item(const json::value& id) {
+    if (!items_loaded_) {
+      items_loaded_ = true;
+      auto items = ctx_.api.List("/v1/items", {});
+      if (items.ok() && !items->failure) {
+        for (const auto& item : items->items) items_[FieldText(item, "id")] = FieldText(item, "name");
+      }
+    }
+    const auto it = items_.find(CellText(id));
+    return it == items_.end() ? "" : it->second;
+  }
+
+  std::string Requester(const json::value& id) {
+    const std::string key = CellText(id);
+    if (key.empty()) return "";
+    const auto it = requesters_.find(key);
+    if (it != requesters_.end()) return it->second;
+    std::string name;
+    // Bounded, so a dispatcher's list of thousands of needs stays quick.
+    if (requesters_.size() < kMaxRequesterLookups) {
+      auto reply = ctx_.api.Get("/v1/requesters/" + UrlEncode(key));
+      if (reply.ok() && reply->ok()) name = FieldText(reply->json, "name");
+    }
+    requesters_[key] = name;
+    return name;
+  }
+
+ private:
+  static constexpr size_t kMaxRequesterLookups = 200;
+  Context& ctx_;
+  bool items_loaded_ = false;
+  std::map<std::string, std::string> items_;
+  std::map<std::string, std::string> requesters_;
+};
+
+std::string Cell(NameLookup& names, const json::value& item, const std::string& key) {
+  if (key == "@item") return item.is_object() && item.get_object().contains("item_id")
+                                 ? names.Item(item.get_object().at("item_id"))
+                                 : "";
+  if (key == "@requester") {
+    return item.is_object() && item.get_object().contains("requester_id")
+               ? names.Requester(item.get_object().at("requester_id"))
+               : "";
+  }
+  return FieldText(item, key);
+}
+
 int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
   std::vector<std::pair<std::string, std::string>> query;
   for (const Flag& f : spec.flags) {
@@ -432,12 +489,13 @@ int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
     return kExitOk;
   }
   std::vector<std::string> headers;
-  for (const Column& c : spec.columns) headers.push_back(c.key);
+  for (const Column& c : spec.columns) headers.push_back(c.key[0] == '@' ? c.key.substr(1) : c.key);
   Table table(headers);
   for (size_t i = 0; i < spec.columns.size(); ++i) table.SetAlign(i, spec.columns[i].align);
+  NameLookup names(ctx);
   for (const auto& item : result->items) {
     std::vector<std::string> cells;
-    for (const Column& c : spec.columns) cells.push_back(FieldText(item, c.key));
+    for (const Column& c : spec.columns) cells.push_back(Cell(names, item, c.key));
     table.AddRow(std::move(cells));
   }
   ctx.out << table.Render();

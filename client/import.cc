@@ -18,7 +18,7 @@ namespace json = boost::json;
 
 // Enum values exactly as DESIGN.md lists them; the server has the final word.
 constexpr std::array<std::string_view, 4> kRequesterKinds = {"household", "community",
-                                                             "institution", "frontline"};
+                                                             "institution", "frontline_post"};
 constexpr std::array<std::string_view, 8> kTags = {
     "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
     "quarantined",   "pregnant",        "low_income", "frontline_worker"};
@@ -90,9 +90,15 @@ class RowReader {
   void Problem(std::string message) { problems_.push_back(std::move(message)); }
   const std::vector<std::string>& problems() const { return problems_; }
 
-  // A required single-line text of 1..200 characters.
+  // A required single-line text of 1..200 characters. Line breaks inside a
+  // spreadsheet cell (Alt+Enter) become spaces: "幸福里小区\n北门" was meant
+  // as one address.
   std::string Text(const std::string& column) {
-    const std::string_view v = Cell(column);
+    std::string joined(Cell(column));
+    for (char& c : joined) {
+      if (c == '\n' || c == '\t') c = ' ';
+    }
+    const std::string_view v = text::Trim(joined);
     if (v.empty()) {
       Problem(column + " is required");
     } else if (!text::IsValidUtf8(v)) {
@@ -100,7 +106,7 @@ class RowReader {
     } else if (text::CodePointCount(v) > kMaxShortText) {
       Problem(column + " is longer than " + std::to_string(kMaxShortText) + " characters");
     } else if (text::HasControlChars(v)) {
-      Problem(column + " must be a single line");
+      Problem(column + " holds a control character");
     }
     return std::string(v);
   }
