@@ -1,0 +1,349 @@
+// Rule 5: with the amount of every need fixed, choose the lots.
+//
+// Exact path: a lexicographic min-cost flow over (need, eligible lot) pairs,
+// solved as a sequence of LEMON NetworkSimplex runs, one per criterion
+// (expiry, district, distance, lot age, ids). After each run, an arc whose
+// reduced cost is not zero carries the same flow in every optimal solution, so
+// it is fixed at that flow before the next criterion is optimised.
+//
+// Large items (more pairs than exact_pair_limit) take the scalable path: an
+// exact min-cost flow on expiry between need classes and (group, expiry)
+// buckets, then a greedy split inside each class, same district first.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "match/internal.h"
+#include "match/lemon.h"
+
+namespace aidlink::match::internal {
+namespace {
+
+using Graph = lemon::SmartDigraph;
+using Simplex = lemon::NetworkSimplex<Graph, int64_t, int64_t>;
+
+constexpr int64_t kNoExpiry = INT64_MAX;
+
+int64_t ExpiryKey(const ChoiceLot& lot) { return lot.expires_on ? *lot.expires_on : kNoExpiry; }
+
+// Dense ranks of `keys` (equal keys share a rank), ascending.
+template <typename Key>
+std::vector<int64_t> DenseRanks(const std::vector<Key>& keys) {
+  std::vector<Key> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<int64_t> ranks(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ranks[i] = std::lower_bound(sorted.begin(), sorted.end(), keys[i]) - sorted.begin();
+  }
+  return ranks;
+}
+
+std::vector<std::vector<int32_t>> LotsByGroup(const ChoiceProblem& p) {
+  std::vector<std::vector<int32_t>> lots(static_cast<size_t>(p.group_count));
+  for (size_t l = 0; l < p.lots.size(); ++l) {
+    lots[static_cast<size_t>(p.lots[l].group)].push_back(static_cast<int32_t>(l));
+  }
+  return lots;
+}
+
+std::vector<Chosen> MergePairs(std::vector<Chosen> chosen) {
+  std::sort(chosen.begin(), chosen.end(), [](const Chosen& a, const Chosen& b) {
+    return std::tie(a.need, a.lot) < std::tie(b.need, b.lot);
+  });
+  std::vector<Chosen> merged;
+  for (const Chosen& c : chosen) {
+    if (!merged.empty() && merged.back().need == c.need && merged.back().lot == c.lot) {
+      merged.back().quantity += c.quantity;
+    } else {
+      merged.push_back(c);
+    }
+  }
+  return merged;
+}
+
+std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
+                                const std::vector<std::vector<int32_t>>& group_lots) {
+  const size_t n = p.needs.size();
+  const size_t m = p.lots.size();
+
+  std::vector<int64_t> expiry_keys(m), lot_ids(m), need_ids(n);
+  std::vector<std::pair<int64_t, int64_t>> age_keys(m);
+  for (size_t l = 0; l < m; ++l) {
+    expiry_keys[l] = ExpiryKey(p.lots[l]);
+    age_keys[l] = {p.lots[l].created_seq, p.lots[l].id};
+    lot_ids[l] = p.lots[l].id;
+  }
+  for (size_t i = 0; i < n; ++i) need_ids[i] = p.needs[i].id;
+  const std::vector<int64_t> expiry_rank = DenseRanks(expiry_keys);
+  const std::vector<int64_t> age_rank = DenseRanks(age_keys);
+  const std::vector<int64_t> lot_id_rank = DenseRanks(lot_ids);
+  const std::vector<int64_t> need_id_rank = DenseRanks(need_ids);
+
+  Graph graph;
+  std::vector<Graph::Node> need_nodes(n), lot_nodes(m);
+  for (auto& v : need_nodes) v = graph.addNode();
+  for (auto& v : lot_nodes) v = graph.addNode();
+  const Graph::Node sink = graph.addNode();
+
+  struct Pair {
+    int32_t need, lot;
+    int64_t distance;
+  };
+  std::vector<Pair> pairs;  // arc id order: pair arcs first, then lot arcs
+  std::vector<int64_t> nearest(n, kUnknownDistance);
+  for (size_t i = 0; i < n; ++i) {
+    const ChoiceNeed& need = p.needs[i];
+    for (int32_t g : p.class_groups[static_cast<size_t>(need.cls)]) {
+      for (int32_t l : group_lots[static_cast<size_t>(g)]) {
+        const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
+        const int64_t d = DistanceMetres(need.lat, need.lon, lot.lat, lot.lon);
+        nearest[i] = std::min(nearest[i], d);
+        graph.addArc(need_nodes[i], lot_nodes[static_cast<size_t>(l)]);
+        pairs.push_back({static_cast<int32_t>(i), l, d});
+      }
+    }
+  }
+  for (size_t l = 0; l < m; ++l) graph.addArc(lot_nodes[l], sink);
+
+  Graph::ArcMap<int64_t> lower(graph, 0), upper(graph, 0), cost(graph, 0);
+  Graph::NodeMap<int64_t> supply(graph, 0);
+  int64_t total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    supply[need_nodes[i]] = p.needs[i].amount;
+    total += p.needs[i].amount;
+  }
+  supply[sink] = -total;
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    upper[graph.arcFromId(static_cast<int>(k))] = p.needs[static_cast<size_t>(pairs[k].need)].amount;
+  }
+  for (size_t l = 0; l < m; ++l) {
+    upper[graph.arcFromId(static_cast<int>(pairs.size() + l))] = p.lots[l].available;
+  }
+
+  const auto big_n = static_cast<int64_t>(n);
+  const auto big_m = static_cast<int64_t>(m);
+  std::vector<int64_t> flow(pairs.size(), 0);
+  for (int stage = 0; stage < 5; ++stage) {
+    for (size_t k = 0; k < pairs.size(); ++k) {
+      const Pair& pr = pairs[k];
+      const auto l = static_cast<size_t>(pr.lot);
+      const ChoiceNeed& need = p.needs[static_cast<size_t>(pr.need)];
+      int64_t c = 0;
+      switch (stage) {
+        case 0: c = expiry_rank[l]; break;
+        case 1: c = (need.district >= 0 && need.district == p.lots[l].district) ? 0 : 1; break;
+        case 2: c = pr.distance; break;
+        case 3: c = age_rank[l]; break;
+        default:
+          // Ties to the smaller ids: pairing small need ids with small lot
+          // ids maximises this product sum (rearrangement inequality).
+          c = -(big_n - need_id_rank[static_cast<size_t>(pr.need)]) * (big_m - lot_id_rank[l]);
+          break;
+      }
+      cost[graph.arcFromId(static_cast<int>(k))] = c;
+    }
+    Simplex simplex(graph);
+    simplex.lowerMap(lower).upperMap(upper).costMap(cost).supplyMap(supply);
+    if (simplex.run() != Simplex::OPTIMAL) break;  // cannot happen: amounts are feasible
+    for (Graph::ArcIt a(graph); a != lemon::INVALID; ++a) {
+      const int64_t reduced =
+          cost[a] + simplex.potential(graph.source(a)) - simplex.potential(graph.target(a));
+      if (reduced != 0) lower[a] = upper[a] = simplex.flow(a);
+    }
+    for (size_t k = 0; k < pairs.size(); ++k) flow[k] = simplex.flow(graph.arcFromId(static_cast<int>(k)));
+  }
+
+  std::vector<Chosen> chosen;
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    if (flow[k] <= 0) continue;
+    const Pair& pr = pairs[k];
+    const bool is_nearest = pr.distance < kUnknownDistance && pr.distance == nearest[static_cast<size_t>(pr.need)];
+    chosen.push_back({pr.need, pr.lot, flow[k], is_nearest});
+  }
+  return MergePairs(std::move(chosen));
+}
+
+std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
+                                   const std::vector<std::vector<int32_t>>& group_lots) {
+  const size_t n = p.needs.size();
+  const size_t nc = p.class_groups.size();
+
+  // Buckets of interchangeable stock for FEFO: same group, same expiry.
+  struct Bucket {
+    int32_t group;
+    int64_t expiry;
+    int64_t capacity = 0;
+    std::vector<int32_t> lots;  // oldest first
+  };
+  std::vector<Bucket> buckets;
+  std::vector<std::vector<int32_t>> group_buckets(static_cast<size_t>(p.group_count));
+  for (size_t g = 0; g < group_lots.size(); ++g) {
+    std::vector<int32_t> lots = group_lots[g];
+    std::sort(lots.begin(), lots.end(), [&](int32_t a, int32_t b) {
+      const ChoiceLot& x = p.lots[static_cast<size_t>(a)];
+      const ChoiceLot& y = p.lots[static_cast<size_t>(b)];
+      return std::make_tuple(ExpiryKey(x), x.created_seq, x.id) <
+             std::make_tuple(ExpiryKey(y), y.created_seq, y.id);
+    });
+    for (int32_t l : lots) {
+      const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
+      if (group_buckets[g].empty() || buckets[static_cast<size_t>(group_buckets[g].back())].expiry != ExpiryKey(lot)) {
+        group_buckets[g].push_back(static_cast<int32_t>(buckets.size()));
+        buckets.push_back({static_cast<int32_t>(g), ExpiryKey(lot), 0, {}});
+      }
+      Bucket& b = buckets.back();
+      b.capacity += lot.available;
+      b.lots.push_back(l);
+    }
+  }
+  std::vector<int64_t> bucket_expiry(buckets.size());
+  for (size_t b = 0; b < buckets.size(); ++b) bucket_expiry[b] = buckets[b].expiry;
+  const std::vector<int64_t> expiry_rank = DenseRanks(bucket_expiry);
+
+  std::vector<int64_t> class_amount(nc, 0);
+  std::vector<std::vector<int32_t>> class_needs(nc);
+  for (size_t i = 0; i < n; ++i) {
+    class_amount[static_cast<size_t>(p.needs[i].cls)] += p.needs[i].amount;
+    class_needs[static_cast<size_t>(p.needs[i].cls)].push_back(static_cast<int32_t>(i));
+  }
+
+  // Exact FEFO between classes and buckets.
+  Graph graph;
+  std::vector<Graph::Node> class_nodes(nc), bucket_nodes(buckets.size());
+  for (auto& v : class_nodes) v = graph.addNode();
+  for (auto& v : bucket_nodes) v = graph.addNode();
+  const Graph::Node sink = graph.addNode();
+  Graph::ArcMap<int64_t> upper(graph, 0), cost(graph, 0);
+  Graph::NodeMap<int64_t> supply(graph, 0);
+  struct ClassArc {
+    int32_t cls, bucket;
+    Graph::Arc arc;
+  };
+  std::vector<ClassArc> class_arcs;
+  int64_t total = 0;
+  for (size_t c = 0; c < nc; ++c) {
+    if (class_amount[c] == 0) continue;
+    supply[class_nodes[c]] = class_amount[c];
+    total += class_amount[c];
+    for (int32_t g : p.class_groups[c]) {
+      for (int32_t b : group_buckets[static_cast<size_t>(g)]) {
+        const Graph::Arc a = graph.addArc(class_nodes[c], bucket_nodes[static_cast<size_t>(b)]);
+        upper[a] = class_amount[c];
+        cost[a] = expiry_rank[static_cast<size_t>(b)];
+        class_arcs.push_back({static_cast<int32_t>(c), b, a});
+      }
+    }
+  }
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    upper[graph.addArc(bucket_nodes[b], sink)] = buckets[b].capacity;
+  }
+  supply[sink] = -total;
+  Simplex simplex(graph);
+  simplex.upperMap(upper).costMap(cost).supplyMap(supply);
+  if (simplex.run() != Simplex::OPTIMAL) return {};  // cannot happen: amounts are feasible
+
+  // Greedy split inside each class: same-district lots first, oldest lots
+  // first, needs by id.
+  std::vector<int64_t> lot_left(p.lots.size());
+  for (size_t l = 0; l < p.lots.size(); ++l) lot_left[l] = p.lots[l].available;
+  std::vector<int64_t> need_left(n);
+  for (size_t i = 0; i < n; ++i) need_left[i] = p.needs[i].amount;
+  std::vector<std::vector<std::pair<int32_t, int64_t>>> class_flows(nc);  // (bucket, units)
+  for (const ClassArc& ca : class_arcs) {
+    const int64_t f = simplex.flow(ca.arc);
+    if (f > 0) class_flows[static_cast<size_t>(ca.cls)].push_back({ca.bucket, f});
+  }
+
+  struct Queue {
+    std::vector<int32_t> needs;
+    size_t next = 0;
+    // The first need of the queue with units left, or -1.
+    int32_t Front(const std::vector<int64_t>& left) {
+      while (next < needs.size() && left[static_cast<size_t>(needs[next])] == 0) ++next;
+      return next < needs.size() ? needs[next] : -1;
+    }
+  };
+  std::vector<Chosen> chosen;
+  for (size_t c = 0; c < nc; ++c) {
+    if (class_flows[c].empty()) continue;
+    std::vector<int32_t>& members = class_needs[c];
+    std::sort(members.begin(), members.end(), [&](int32_t a, int32_t b) {
+      return p.needs[static_cast<size_t>(a)].id < p.needs[static_cast<size_t>(b)].id;
+    });
+    Queue everyone{members, 0};
+    std::unordered_map<int32_t, Queue> by_district;
+    for (int32_t i : members) by_district[p.needs[static_cast<size_t>(i)].district].needs.push_back(i);
+    std::sort(class_flows[c].begin(), class_flows[c].end(), [&](const auto& a, const auto& b) {
+      return std::make_pair(expiry_rank[static_cast<size_t>(a.first)], a.first) <
+             std::make_pair(expiry_rank[static_cast<size_t>(b.first)], b.first);
+    });
+    for (auto [b, units] : class_flows[c]) {
+      const Bucket& bucket = buckets[static_cast<size_t>(b)];
+      auto take = [&](int32_t i, int32_t l) {
+        const int64_t q = std::min({units, lot_left[static_cast<size_t>(l)], need_left[static_cast<size_t>(i)]});
+        units -= q;
+        lot_left[static_cast<size_t>(l)] -= q;
+        need_left[static_cast<size_t>(i)] -= q;
+        chosen.push_back({i, l, q, false});
+      };
+      for (int32_t l : bucket.lots) {
+        auto it = by_district.find(p.lots[static_cast<size_t>(l)].district);
+        if (it == by_district.end() || p.lots[static_cast<size_t>(l)].district < 0) continue;
+        while (units > 0 && lot_left[static_cast<size_t>(l)] > 0) {
+          const int32_t i = it->second.Front(need_left);
+          if (i < 0) break;
+          take(i, l);
+        }
+      }
+      for (int32_t l : bucket.lots) {
+        while (units > 0 && lot_left[static_cast<size_t>(l)] > 0) {
+          const int32_t i = everyone.Front(need_left);
+          if (i < 0) break;
+          take(i, l);
+        }
+      }
+    }
+  }
+  return MergePairs(std::move(chosen));
+}
+
+}  // namespace
+
+int64_t DistanceMetres(const std::optional<double>& lat1, const std::optional<double>& lon1,
+                       const std::optional<double>& lat2, const std::optional<double>& lon2) {
+  if (!lat1 || !lon1 || !lat2 || !lon2) return kUnknownDistance;
+  // Equirectangular approximation: ample for choosing between depots of one
+  // city, and cheaper than haversine.
+  constexpr double kEarthRadius = 6371000.0;
+  constexpr double kRadians = 3.14159265358979323846 / 180.0;
+  const double mean_lat = (*lat1 + *lat2) / 2 * kRadians;
+  const double x = (*lon2 - *lon1) * kRadians * std::cos(mean_lat);
+  const double y = (*lat2 - *lat1) * kRadians;
+  const double d = std::sqrt(x * x + y * y) * kEarthRadius;
+  if (!(d < static_cast<double>(kUnknownDistance - 1))) return kUnknownDistance - 1;
+  return std::llround(d);
+}
+
+std::vector<Chosen> ChooseLots(const ChoiceProblem& p) {
+  if (p.needs.empty()) return {};
+  const std::vector<std::vector<int32_t>> group_lots = LotsByGroup(p);
+  int64_t pairs = 0;
+  for (const ChoiceNeed& need : p.needs) {
+    for (int32_t g : p.class_groups[static_cast<size_t>(need.cls)]) {
+      pairs += static_cast<int64_t>(group_lots[static_cast<size_t>(g)].size());
+    }
+    if (pairs > p.exact_pair_limit) return ScalableChoice(p, group_lots);
+  }
+  return ExactChoice(p, group_lots);
+}
+
+}  // namespace aidlink::match::internal

@@ -1,0 +1,41 @@
+// aidlink-bench: benchmark programs, one subcommand each.
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*run)(const std::vector<std::string>& args);
+  std::string_view help;
+};
+
+constexpr Command kCommands[] = {
+    {"match", aidlink::bench::RunMatch,
+     "match [--seed N] [--threads N] [--commit]  matching engine on a synthetic province"},
+};
+
+int Usage() {
+  std::fprintf(stderr, "usage: aidlink-bench <command> [options]\ncommands:\n");
+  for (const Command& c : kCommands) {
+    std::fprintf(stderr, "  %.*s\n", static_cast<int>(c.help.size()), c.help.data());
+  }
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage();
+  const std::string_view name = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const Command& c : kCommands) {
+    if (c.name == name) return c.run(args);
+  }
+  return Usage();
+}
