@@ -40,4 +40,7 @@ Response ListLots(Context& ctx);
 Response GetLot(Context& ctx);
 Response WriteOffLot(Context& ctx);
 
+Response CreateMatchRun(Context& ctx);
+Response GetMatchRun(Context& ctx);
+
 }  // namespace aidlink::api

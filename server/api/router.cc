@@ -120,6 +120,8 @@ Router::Router(store::Store& store) : store_(store) {
   Add("GET", "/v1/needs", ListNeeds);
   Add("GET", "/v1/needs/{id}", GetNeed);
   Add("POST", "/v1/needs/{id}:cancel", CancelNeed);
+  Add("POST", "/v1/match/runs", CreateMatchRun);
+  Add("GET", "/v1/match/runs/{id}", GetMatchRun);
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth) {

@@ -135,6 +135,68 @@ CREATE TABLE idempotency (
   PRIMARY KEY (token_id, key)
 );
 )sql",
+    // Version 2: match runs, their allocations and the planned deliveries
+    // that group them per (requester, depot); routes that order deliveries.
+    R"sql(
+CREATE TABLE match_runs (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  actor_token_id INTEGER,
+  as_of TEXT NOT NULL,
+  min_shelf_days INTEGER NOT NULL,
+  item_ids TEXT NOT NULL,
+  needs_considered INTEGER NOT NULL,
+  lots_considered INTEGER NOT NULL,
+  units_allocated INTEGER NOT NULL,
+  needs_filled INTEGER NOT NULL,
+  needs_partial INTEGER NOT NULL,
+  needs_unmet INTEGER NOT NULL,
+  unmet TEXT NOT NULL
+);
+CREATE TABLE routes (
+  id INTEGER PRIMARY KEY,
+  depot_id INTEGER NOT NULL REFERENCES depots(id),
+  date TEXT NOT NULL,
+  driver TEXT NOT NULL,
+  district TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('planned','dispatched')),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES match_runs(id),
+  requester_id INTEGER NOT NULL REFERENCES requesters(id),
+  depot_id INTEGER NOT NULL REFERENCES depots(id),
+  status TEXT NOT NULL CHECK (status IN ('planned','dispatched','delivered','failed','cancelled')),
+  route_id INTEGER REFERENCES routes(id),
+  seq INTEGER,
+  received_by TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  fail_reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX deliveries_by_status ON deliveries(depot_id, status, id);
+CREATE INDEX deliveries_by_requester ON deliveries(requester_id, id);
+CREATE INDEX deliveries_by_route ON deliveries(route_id, seq);
+CREATE TABLE allocations (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES match_runs(id),
+  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+  lot_id INTEGER NOT NULL REFERENCES lots(id),
+  need_id INTEGER NOT NULL REFERENCES needs(id),
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  delivered INTEGER NOT NULL DEFAULT 0 CHECK (delivered >= 0),
+  returned INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),
+  reasons TEXT NOT NULL,
+  CHECK (delivered + returned <= quantity)
+);
+CREATE INDEX allocations_by_run ON allocations(run_id, need_id, lot_id);
+CREATE INDEX allocations_by_delivery ON allocations(delivery_id);
+CREATE INDEX allocations_by_lot ON allocations(lot_id);
+CREATE INDEX needs_open ON needs(item_id, id) WHERE outstanding > 0;
+)sql",
+
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
