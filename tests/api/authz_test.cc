@@ -325,7 +325,7 @@ TEST_CASE("a malformed or wrong Authorization header is unauthenticated", "[api]
       {{"Authorization", good}},
       {{"Authorization", "Bearer " + good + "x"}},
       {{"Authorization", "Bearer " + good.substr(0, good.size() - 1)}},
-      {{"Authorization", "Bearer " + std::string(10'000, 'a')}},
+      {{"Authorization", "Bearer " + std::string(1'000, 'a')}},
   };
   for (const Headers& h : bad_headers) {
     Response r = http.Request("GET", "/v1/items", {}, h);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -450,13 +451,70 @@ TEST_CASE("a connection that stalls mid-request is closed after the read timeout
   options.read_timeout_seconds = 1;
   TestServer server(options);
   HttpClient http(server.port());
+  std::string stalled = GENERATE(
+      std::string("GET /healthz HTTP/1.1\r\nHost: t\r\n"),
+      std::string("POST /v1/items HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{\"code\":"),
+      std::string(""));
+  INFO("sent: " << stalled);
   auto start = std::chrono::steady_clock::now();
   bool closed = false;
-  http.SendRaw("GET /healthz HTTP/1.1\r\nHost: t\r\n", std::chrono::seconds(8), &closed);
+  http.SendRaw(stalled, std::chrono::seconds(8), &closed);
   auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(closed);
   CHECK(elapsed < std::chrono::seconds(5));
   REQUIRE_STATUS(http.Get("/healthz"), 200);
+}
+
+TEST_CASE("clients that hang up mid-request do not hurt the server", "[api][http]") {
+  TestServer server;
+  HttpClient http(server.port());
+  const std::string auth = "Authorization: Bearer " + server.admin_token() + "\r\n";
+  for (const std::string& partial :
+       {std::string("GET /heal"), std::string("GET /healthz HTTP/1.1\r\nHost: t\r\n"),
+        "POST /v1/stations HTTP/1.1\r\nHost: t\r\n" + auth +
+            "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"name\":\"半"}) {
+    for (int k = 0; k < 10; ++k) {
+      (void)http.SendRaw(partial, std::chrono::milliseconds(20));
+    }
+  }
+  REQUIRE_STATUS(http.Get("/healthz"), 200);
+  Fixture f(server);
+  CHECK(f.ListAll("/v1/stations", f.admin()).empty());
+}
+
+TEST_CASE("many simultaneous connections are all served", "[api][http]") {
+  TestServerOptions options;
+  options.threads = 1;
+  TestServer server(options);
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int k = 0; k < 64; ++k) {
+    clients.push_back(std::make_unique<HttpClient>(server.port()));
+    REQUIRE_STATUS(clients.back()->Get("/healthz"), 200);
+  }
+  // Every connection is still open and usable.
+  for (auto& client : clients) REQUIRE_STATUS(client->Get("/healthz"), 200);
+  for (auto& client : clients) CHECK(client->connections_opened() == 1);
+}
+
+TEST_CASE("JSON answers say so and unsupported methods are refused", "[api][http]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  Response ok = f.http().Get("/v1/needs/" + std::to_string(w.need_a), w.dispatcher);
+  REQUIRE_STATUS(ok, 200);
+  CHECK(ok.Header("content-type").rfind("application/json", 0) == 0);
+  Response error = f.http().Get("/v1/needs/999999", w.dispatcher);
+  CHECK(error.Header("content-type").rfind("application/json", 0) == 0);
+  auto counts = CountAllRows(server.db_path());
+  for (const char* method : {"DELETE", "PUT", "PATCH"}) {
+    Response r = f.http().Request(method, "/v1/needs/" + std::to_string(w.need_a), "{}",
+                                  {{"Authorization", "Bearer " + w.dispatcher}});
+    INFO(method << " -> " << r.Describe());
+    CHECK((r.status == 404 || r.status == 405));
+  }
+  CHECK(CountAllRows(server.db_path()) == counts);
+  CHECK(Str(f.Fetch("/v1/needs/" + std::to_string(w.need_a), w.dispatcher).at("status")) ==
+        "open");
 }
 
 }  // namespace

@@ -61,16 +61,17 @@ TEST_CASE("25 items come back exactly once over pages of 10", "[api][pagination]
     Response first = f.http().Get("/v1/items?page_size=10", desk);
     REQUIRE_STATUS(first, 200);
     std::set<int64_t> ids;
-    for (const auto& item : first.Json().at("items").as_array()) ids.insert(Id(item.at("id")));
+    const json::value first_json = first.Json();
+    for (const auto& item : first_json.at("items").as_array()) ids.insert(Id(item.at("id")));
     std::string token = Str(first.Json().at("next_page_token"));
     for (int k = 0; k < 5; ++k) created.insert(f.CreateItem(desk, "LATE-" + std::to_string(k)));
     while (!token.empty()) {
       Response r = f.http().Get("/v1/items?page_size=10&page_token=" + UrlEncode(token), desk);
       REQUIRE_STATUS(r, 200);
-      for (const auto& item : r.Json().at("items").as_array()) {
+      json::object o = r.Json().as_object();
+      for (const auto& item : o.at("items").as_array()) {
         CHECK(ids.insert(Id(item.at("id"))).second);  // never twice
       }
-      json::object o = r.Json().as_object();
       token = o.contains("next_page_token") ? Str(o.at("next_page_token")) : "";
     }
     // Every item that existed before the first page was seen.

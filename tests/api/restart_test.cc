@@ -2,6 +2,7 @@
 // was acknowledged; the server starts again on the same database file.
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -122,6 +123,8 @@ TEST_CASE("after SIGKILL right after acknowledged writes, a restart has every on
           "[api][restart][crash]") {
   TestServerOptions options;
   options.threads = 4;
+  options.group_commit = GENERATE(true, false);
+  INFO("--group-commit " << (*options.group_commit ? "on" : "off"));
   TestServer server(options);
   Fixture f(server);
   World w = MakeWorld(f);

@@ -56,6 +56,46 @@ void IgnoreSigpipeOnce() {
   (void)done;
 }
 
+// Starts `args` as a child with stdin from /dev/null and stdout and stderr
+// appended to `output_path`; returns its pid. Throws on failure.
+pid_t Spawn(const std::vector<std::string>& args_in, const std::string& output_path) {
+  std::vector<std::string> args = args_in;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, output_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 2, 1);
+  // The child must not inherit our client sockets or other descriptors.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGINT);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t empty;
+  sigemptyset(&empty);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    throw std::runtime_error("posix_spawn " + args[0] + ": " + std::strerror(rc));
+  }
+  return pid;
+}
+
 }  // namespace
 
 int DecodeWaitStatus(int wait_status) {
@@ -67,6 +107,9 @@ int DecodeWaitStatus(int wait_status) {
 TestServer::TestServer(TestServerOptions options) : options_(std::move(options)) {
   IgnoreSigpipeOnce();
   dir_ = MakeTempDir();
+  if (!options_.preset_admin_token.empty()) {
+    std::ofstream(token_file_path()) << options_.preset_admin_token << "\n";
+  }
   try {
     Start();
   } catch (...) {
@@ -98,7 +141,7 @@ void TestServer::Start() {
 
   std::vector<std::string> args = {
       AIDLINK_SERVER_BIN,   "--db",         db_path(),
-      "--listen",           "127.0.0.1:0",  "--admin-token-file",
+      "--listen",           options_.listen, "--admin-token-file",
       token_file_path(),    "--port-file",  port_file_path(),
   };
   if (options_.threads) {
@@ -118,40 +161,7 @@ void TestServer::Start() {
     args.push_back(*options_.group_commit ? "on" : "off");
   }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, log_path().c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 2, 1);
-  // The child must not inherit our client sockets or other descriptors.
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGINT);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    throw std::runtime_error("posix_spawn " + args[0] + ": " + std::strerror(rc));
-  }
-  pid_ = pid;
+  pid_ = Spawn(args, log_path());
 
   const auto deadline = Clock::now() + options_.start_deadline;
   for (;;) {
@@ -196,9 +206,9 @@ std::optional<int> TestServer::WaitFor(Clock::time_point deadline) {
   }
 }
 
-int TestServer::Stop() {
+int TestServer::StopWith(int signal) {
   if (pid_ <= 0) throw std::logic_error("TestServer::Stop: server is not running");
-  kill(pid_, SIGTERM);
+  kill(pid_, signal);
   std::optional<int> status = WaitFor(Clock::now() + std::chrono::seconds(10));
   if (!status) {
     kill(pid_, SIGKILL);
@@ -227,6 +237,38 @@ void TestServer::Restart() {
   }
   port_ = 0;
   Start();
+}
+
+ServerRun RunServerToExit(const std::vector<std::string>& args,
+                          std::chrono::milliseconds deadline) {
+  std::string dir = MakeTempDir();
+  std::string output_path = dir + "/output";
+  std::vector<std::string> argv = {AIDLINK_SERVER_BIN};
+  for (std::string arg : args) {
+    for (size_t at; (at = arg.find("{dir}")) != std::string::npos;) arg.replace(at, 5, dir);
+    argv.push_back(arg);
+  }
+  ServerRun run;
+  pid_t pid = Spawn(argv, output_path);
+  const auto until = Clock::now() + deadline;
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      run.exit_code = DecodeWaitStatus(status);
+      break;
+    }
+    if (Clock::now() > until) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      run.exit_code = -SIGKILL;
+      break;
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  run.output = ReadFile(output_path);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return run;
 }
 
 std::string TestServer::ReadLog() const { return ReadFile(log_path()); }

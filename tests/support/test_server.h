@@ -1,5 +1,6 @@
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -16,6 +17,11 @@ struct TestServerOptions {
   std::optional<int64_t> max_body_bytes;
   std::optional<int> read_timeout_seconds;
   std::optional<bool> group_commit;
+  // The --listen value; the port written to the port file is what counts.
+  std::string listen = "127.0.0.1:0";
+  // If non-empty, written to the admin token file before the first start
+  // (the server must then use it as the admin token).
+  std::string preset_admin_token;
   // Appended verbatim after the flags above.
   std::vector<std::string> extra_args;
   // How long to wait for the port file after spawning.
@@ -54,7 +60,9 @@ class TestServer {
   // Sends SIGTERM and waits (10 s deadline, then SIGKILL). Returns the exit
   // code if the server exited, or -signal if a signal ended it (-9 after the
   // deadline). REQUIRES: running().
-  int Stop();
+  int Stop() { return StopWith(SIGTERM); }
+  // Like Stop(), with another signal (SIGINT).
+  int StopWith(int signal);
   // Sends SIGKILL and reaps the process. REQUIRES: running().
   void Kill();
   // Starts the server again on the same database and token file (stopping it
@@ -80,5 +88,18 @@ class TestServer {
 
 // Decodes a waitpid status the way Stop() reports it.
 int DecodeWaitStatus(int wait_status);
+
+// What a run of the server binary that is expected to end by itself
+// produced: its exit code (as Stop() reports it; -9 if it had to be killed
+// at the deadline) and its stdout and stderr together.
+struct ServerRun {
+  int exit_code = 0;
+  std::string output;
+};
+// Runs AIDLINK_SERVER_BIN with `args` (argv[0] excluded; "{dir}" in an
+// argument becomes a fresh temporary directory, removed afterwards) and waits
+// up to `deadline` for it to exit.
+ServerRun RunServerToExit(const std::vector<std::string>& args,
+                          std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
 }  // namespace aidlink::test
