@@ -39,7 +39,8 @@ int CompareNatural(const std::string& a, const std::string& b) {
 }
 
 bool WithoutCoordinatesLess(const Stop& a, const Stop& b) {
-  if (const int c = CompareNatural(a.district, b.district); c != 0) return c < 0;
+  if (const int c = CompareNatural(a.district, b.district); c != 0)
+    return c < 0;
   if (const int c = CompareNatural(a.address, b.address); c != 0) return c < 0;
   return a.delivery_id < b.delivery_id;
 }
@@ -121,7 +122,8 @@ double PathLengthKm(const Origin& depot, const std::vector<Stop>& stops,
   std::unordered_map<int64_t, const Stop*> by_id;
   for (const Stop& s : stops) by_id.emplace(s.delivery_id, &s);
   std::optional<std::pair<double, double>> here;
-  if (ValidCoordinates(depot.lat, depot.lon)) here.emplace(*depot.lat, *depot.lon);
+  if (ValidCoordinates(depot.lat, depot.lon))
+    here.emplace(*depot.lat, *depot.lon);
   double total = 0;
   for (int64_t id : order) {
     const auto it = by_id.find(id);
@@ -171,10 +173,12 @@ std::vector<Stop> SelectStops(std::vector<Stop> stops,
                               std::optional<std::string> district,
                               std::optional<int> max_stops) {
   if (district) {
-    std::erase_if(stops, [&](const Stop& s) { return s.district != *district; });
+    std::erase_if(stops,
+                  [&](const Stop& s) { return s.district != *district; });
   }
   std::sort(stops.begin(), stops.end(), [](const Stop& a, const Stop& b) {
-    if (a.urgency_rank != b.urgency_rank) return a.urgency_rank < b.urgency_rank;
+    if (a.urgency_rank != b.urgency_rank)
+      return a.urgency_rank < b.urgency_rank;
     return a.delivery_id < b.delivery_id;
   });
   if (max_stops) {

@@ -1,14 +1,13 @@
 #include "route/route.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace route = aidlink::route;
 using route::Origin;
@@ -47,9 +46,11 @@ Ids NearestNeighbour(const Origin& depot, const std::vector<Stop>& stops) {
     double best_d = 0;
     for (size_t k = 0; k < stops.size(); ++k) {
       if (used[k]) continue;
-      const double d = route::DistanceKm(lat, lon, *stops[k].lat, *stops[k].lon);
+      const double d =
+          route::DistanceKm(lat, lon, *stops[k].lat, *stops[k].lon);
       if (best == stops.size() || d < best_d - 1e-9 ||
-          (d <= best_d + 1e-9 && stops[k].delivery_id < stops[best].delivery_id)) {
+          (d <= best_d + 1e-9 &&
+           stops[k].delivery_id < stops[best].delivery_id)) {
         best = k;
         best_d = d;
       }
@@ -84,7 +85,8 @@ TEST_CASE("stops on a line are visited outward from the depot", "[route]") {
     const std::vector<Stop> both = {At(1, 30.0, 114.02), At(2, 30.0, 114.01),
                                     At(3, 30.0, 114.035), At(4, 30.0, 114.045)};
     // Nearest neighbour: 1 (0.005 away), 2, 3, 4 = 0.05 degrees in all;
-    // starting on the far side (3, 4, 1, 2) would cost 0.055, so 2-opt keeps it.
+    // starting on the far side (3, 4, 1, 2) would cost 0.055, so 2-opt keeps
+    // it.
     CHECK(route::OrderStops(middle, both) == Ids{1, 2, 3, 4});
   }
 }
@@ -121,7 +123,8 @@ TEST_CASE("2-opt is never longer than nearest neighbour", "[route]") {
     REQUIRE(opt.size() == stops.size());
     CHECK(std::set<int64_t>(opt.begin(), opt.end()).size() == stops.size());
     CHECK(route::PathLengthKm(depot, stops, opt) <=
-          route::PathLengthKm(depot, stops, NearestNeighbour(depot, stops)) + 1e-9);
+          route::PathLengthKm(depot, stops, NearestNeighbour(depot, stops)) +
+              1e-9);
   }
 }
 
@@ -141,15 +144,16 @@ TEST_CASE("the order is the same whatever order the stops come in", "[route]") {
   CHECK(Ids(first.end() - 3, first.end()) == Ids{3, 2, 1});
 }
 
-TEST_CASE("stops without coordinates go by district, then address in natural order",
-          "[route]") {
+TEST_CASE(
+    "stops without coordinates go by district, then address in natural order",
+    "[route]") {
   const std::vector<Stop> stops = {
       Unlocated(5, "东湖街道", "幸福里12幢503"),
       Unlocated(4, "东湖街道", "幸福里3幢201"),
       Unlocated(9, "东湖街道", "幸福里3幢201"),  // same door: by id
       Unlocated(3, "阳光街道", "阳光路7号"),
-      Unlocated(2, "", "不详"),                  // no district: last
-      Unlocated(1, "东湖街道", ""),              // no address: last in district
+      Unlocated(2, "", "不详"),      // no district: last
+      Unlocated(1, "东湖街道", ""),  // no address: last in district
       Unlocated(8, "东湖街道", "幸福里3幢1201"),
   };
   const Ids expected = {4, 9, 8, 5, 1, 3, 2};
@@ -191,7 +195,8 @@ TEST_CASE("selection keeps one district and the most urgent stops", "[route]") {
   };
   CHECK(ids(route::SelectStops(stops, std::nullopt, std::nullopt)) ==
         Ids{2, 3, 5, 4, 1, 6});
-  CHECK(ids(route::SelectStops(stops, "东湖街道", std::nullopt)) == Ids{2, 5, 4, 1, 6});
+  CHECK(ids(route::SelectStops(stops, "东湖街道", std::nullopt)) ==
+        Ids{2, 5, 4, 1, 6});
   CHECK(ids(route::SelectStops(stops, "东湖街道", 3)) == Ids{2, 5, 4});
   CHECK(ids(route::SelectStops(stops, std::nullopt, 1)) == Ids{2});
   CHECK(route::SelectStops(stops, "无此街道", 3).empty());
@@ -201,6 +206,7 @@ TEST_CASE("selection keeps one district and the most urgent stops", "[route]") {
 
 TEST_CASE("distances are great-circle kilometres", "[route]") {
   // One degree of latitude is about 111.2 km.
-  CHECK(route::DistanceKm(30.0, 114.0, 31.0, 114.0) == Approx(111.19).epsilon(0.001));
+  CHECK(route::DistanceKm(30.0, 114.0, 31.0, 114.0) ==
+        Approx(111.19).epsilon(0.001));
   CHECK(route::DistanceKm(30.0, 114.0, 30.0, 114.0) == 0.0);
 }

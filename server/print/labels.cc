@@ -1,0 +1,193 @@
+#include <array>
+#include <string>
+#include <utility>
+
+#include "print/internal.h"
+#include "print/manifest.h"
+
+namespace aidlink::print {
+namespace internal {
+
+const Labels& LabelsFor(Lang lang) {
+  static const Labels kZh = {
+      .html_lang = "zh-CN",
+      .colon = "：",
+      .list_separator = "；",
+      .title = "配送清单",
+      .route = "路线",
+      .depot = "仓库",
+      .depot_address = "仓库地址",
+      .date = "日期",
+      .driver = "配送员",
+      .stop_count = "站点数",
+      .picks_title = "装车清单（按物品合计）",
+      .load = "装车",
+      .item = "物品",
+      .unit = "单位",
+      .pack_size = "每包",
+      .total = "合计",
+      .packs = "整包 + 零散",
+      .stops_title = "配送站点",
+      .stop_prefix = "第 ",
+      .stop_suffix = " 站",
+      .delivery = "配送单号",
+      .recipient = "收件人",
+      .contact = "联系人",
+      .phone = "电话",
+      .address = "地址",
+      .note = "提示",
+      .requested = "申领",
+      .allotted = "分配",
+      .received = "实收",
+      .differences = "差异/备注",
+      .signature = "签收",
+      .time = "时间",
+      .loaded_by = "装车人",
+      .delivered_by = "配送人",
+      .checked_by = "核对人",
+      .page_prefix = "第 ",
+      .page_middle = " 页，共 ",
+      .page_suffix = " 页",
+      .no_items = "（无物品）",
+      .csv_header = {"序号", "配送单号", "收件人", "联系人", "电话", "地址",
+                     "物品", "单位", "申领", "分配", "实收", "备注"},
+  };
+  static const Labels kEn = {
+      .html_lang = "en",
+      .colon = ": ",
+      .list_separator = "; ",
+      .title = "Delivery list",
+      .route = "Route",
+      .depot = "Depot",
+      .depot_address = "Depot address",
+      .date = "Date",
+      .driver = "Driver",
+      .stop_count = "Stops",
+      .picks_title = "Pick list (totals per item)",
+      .load = "Load",
+      .item = "Item",
+      .unit = "Unit",
+      .pack_size = "Per pack",
+      .total = "Total",
+      .packs = "Packs + units",
+      .stops_title = "Stops",
+      .stop_prefix = "Stop ",
+      .stop_suffix = "",
+      .delivery = "Delivery",
+      .recipient = "Recipient",
+      .contact = "Contact",
+      .phone = "Phone",
+      .address = "Address",
+      .note = "Note",
+      .requested = "Requested",
+      .allotted = "Allotted",
+      .received = "Received",
+      .differences = "Differences / comments",
+      .signature = "Signature",
+      .time = "Time",
+      .loaded_by = "Loaded by",
+      .delivered_by = "Delivered by",
+      .checked_by = "Checked by",
+      .page_prefix = "Page ",
+      .page_middle = " of ",
+      .page_suffix = "",
+      .no_items = "(no items)",
+      .csv_header = {"seq", "delivery_id", "recipient", "contact", "phone",
+                     "address", "item", "unit", "requested", "allotted",
+                     "received", "note"},
+  };
+  return lang == Lang::kEn ? kEn : kZh;
+}
+
+std::string PacksText(const PickLine& pick, Lang lang) {
+  if (pick.pack_size <= 1) return "-";
+  const int64_t packs = pick.quantity / pick.pack_size;
+  const int64_t loose = pick.quantity % pick.pack_size;
+  std::string out = std::to_string(packs);
+  if (lang == Lang::kEn) {
+    out += packs == 1 ? " pack" : " packs";
+  } else {
+    out += " 包";
+  }
+  if (loose != 0) out += " + " + std::to_string(loose);
+  return out;
+}
+
+std::string StopHeading(int seq, Lang lang) {
+  const Labels& l = LabelsFor(lang);
+  return std::string(l.stop_prefix) + std::to_string(seq) +
+         std::string(l.stop_suffix);
+}
+
+std::string AddressWithDistrict(const StopSheet& stop, Lang lang) {
+  if (stop.district.empty()) return stop.address;
+  if (stop.address.empty()) return stop.district;
+  if (lang == Lang::kEn) return stop.address + " (" + stop.district + ")";
+  return stop.address + "（" + stop.district + "）";
+}
+
+}  // namespace internal
+
+namespace {
+
+struct TagInfo {
+  std::string_view tag, zh, en;
+};
+
+// DESIGN.md's eight vulnerability tags, in its order, with what the person
+// at the door should know or do.
+constexpr std::array<TagInfo, 8> kTags = {{
+    {"elderly_alone", "独居老人，请先电话联系",
+     "elderly, lives alone: call first"},
+    {"chronic_illness", "慢性病，药品请交到本人手中",
+     "chronic illness: hand medicine to the person"},
+    {"disability", "残障，请送货上门", "disability: deliver to the door"},
+    {"child_in_difficulty", "困境儿童，请交给监护人",
+     "child in difficulty: hand to the guardian"},
+    {"quarantined", "隔离中，无接触配送", "quarantined: contactless drop-off"},
+    {"pregnant", "孕妇，请帮忙搬进门", "pregnant: carry items inside"},
+    {"low_income", "低收入家庭，请注意保护隐私", "low income: be discreet"},
+    {"frontline_worker", "一线工作人员，可能在岗，请先电话联系",
+     "frontline worker: may be on shift, call first"},
+}};
+
+}  // namespace
+
+std::string TagPhrase(const std::string& tag, Lang lang) {
+  for (const TagInfo& info : kTags) {
+    if (info.tag == tag)
+      return std::string(lang == Lang::kEn ? info.en : info.zh);
+  }
+  return tag;
+}
+
+std::string StopNote(const StopSheet& stop, Lang lang) {
+  std::vector<std::string> parts;
+  const auto has = [&](std::string_view tag) {
+    for (const std::string& t : stop.tags) {
+      if (t == tag) return true;
+    }
+    return false;
+  };
+  for (const TagInfo& info : kTags) {
+    if (has(info.tag)) parts.push_back(TagPhrase(std::string(info.tag), lang));
+  }
+  for (size_t i = 0; i < stop.tags.size(); ++i) {
+    const std::string& t = stop.tags[i];
+    bool known = t.empty();
+    for (const TagInfo& info : kTags) known = known || info.tag == t;
+    for (size_t j = 0; j < i; ++j) known = known || stop.tags[j] == t;
+    if (!known) parts.push_back(t);
+  }
+  if (!stop.note.empty()) parts.push_back(stop.note);
+
+  const std::string_view sep = internal::LabelsFor(lang).list_separator;
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace aidlink::print

@@ -1,0 +1,19 @@
+#include "print/manifest.h"
+
+#include "print/internal.h"
+
+namespace aidlink::print {
+
+std::string RenderManifest(const Manifest& manifest, Format format, Lang lang) {
+  switch (format) {
+    case Format::kCsv:
+      return internal::RenderCsv(manifest, lang);
+    case Format::kHtml:
+      return internal::RenderHtml(manifest, lang);
+    case Format::kTxt:
+      break;
+  }
+  return internal::RenderTxt(manifest, lang);
+}
+
+}  // namespace aidlink::print
