@@ -178,7 +178,7 @@ TEST_CASE("a station registers 金老伯 and his need for 降压药 through the 
   }
 }
 
-TEST_CASE("--json prints JSON that scripts can parse, all pages of a list in one document",
+TEST_CASE("scripts get parseable JSON with --json, all pages of a list in one document",
           "[cli]") {
   TestServer server;
   const Cli cli(server);
