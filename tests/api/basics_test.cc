@@ -2,6 +2,7 @@
 // time, against the real server.
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -515,6 +516,103 @@ TEST_CASE("JSON answers say so and unsupported methods are refused", "[api][http
   CHECK(CountAllRows(server.db_path()) == counts);
   CHECK(Str(f.Fetch("/v1/needs/" + std::to_string(w.need_a), w.dispatcher).at("status")) ==
         "open");
+}
+
+TEST_CASE("text is stored verbatim: quotes, SQL and 4-byte characters", "[api][text]") {
+  TestServer server;
+  Fixture f(server);
+  int64_t station = f.CreateStation();
+  std::string token = f.NewStationToken(station);
+  json::object body = SampleRequester(station);
+  body["name"] = "金'); DROP TABLE needs;--";
+  body["address"] = "幸福里\"3\"幢 \\ 𠀀𠀁 😷 %s %n";
+  Response r = f.http().Post("/v1/requesters", body, token);
+  REQUIRE_STATUS(r, 201);
+  json::object got = f.Fetch("/v1/requesters/" + std::to_string(IdOf(r)), token);
+  CHECK(Str(got.at("name")) == Str(body.at("name")));
+  CHECK(Str(got.at("address")) == Str(body.at("address")));
+  CHECK(CountRows(server.db_path(), "needs") == 0);
+
+  // Limits count characters, not bytes: 200 four-byte characters fit, 201 do not.
+  std::string name200;
+  for (int i = 0; i < 200; ++i) name200 += "𠀀";
+  body["name"] = name200;
+  CHECK_STATUS(f.http().Post("/v1/requesters", body, token), 201);
+  body["name"] = name200 + "😷";
+  CHECK_ERROR(f.http().Post("/v1/requesters", body, token), 400, "name");
+}
+
+TEST_CASE("chunked request bodies are read, and limited like any other", "[api][http]") {
+  TestServer server;
+  HttpClient http(server.port());
+  const std::string head = "POST /v1/stations HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                           server.admin_token() +
+                           "\r\nContent-Type: application/json\r\n"
+                           "Transfer-Encoding: chunked\r\n";
+  auto chunk = [](std::string_view data) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    return std::string(size) + std::string(data) + "\r\n";
+  };
+  SECTION("a small chunked body creates the station") {
+    std::string request = head + "Connection: close\r\n\r\n" + chunk(R"({"name":"江汉区)") +
+                          chunk(R"(民族街社工站","district":"江汉区"})") + "0\r\n\r\n";
+    std::vector<Response> answers = ParseResponses(http.SendRaw(request));
+    REQUIRE(answers.size() == 1);
+    CHECK_STATUS(answers[0], 201);
+    CHECK(CountRows(server.db_path(), "stations") == 1);
+  }
+  SECTION("5 MiB in chunks is payload_too_large") {
+    std::string request = head + "\r\n" + chunk(R"({"name":"x","district":"y","note":")");
+    const std::string block(64 * 1024, 'x');
+    for (int k = 0; k < 80; ++k) request += chunk(block);
+    request += chunk(R"("})") + "0\r\n\r\n";
+    std::vector<Response> answers = ParseResponses(http.SendRaw(request, std::chrono::seconds(10)));
+    REQUIRE(answers.size() >= 1);
+    CHECK_ERROR(answers[0], 413, "");
+    CHECK(CountRows(server.db_path(), "stations") == 0);
+  }
+  REQUIRE_STATUS(http.Get("/healthz"), 200);
+}
+
+TEST_CASE("HTTP/1.0, huge URLs and deeply nested JSON are handled", "[api][http]") {
+  TestServer server;
+  HttpClient http(server.port());
+  SECTION("HTTP/1.0 without Host is served and closed") {
+    bool closed = false;
+    std::vector<Response> answers =
+        ParseResponses(http.SendRaw("GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(5), &closed));
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == 200);
+    CHECK(closed);
+  }
+  SECTION("a 100 kB URL") {
+    bool closed = false;
+    std::string raw = http.SendRaw("GET /v1/items?x=" + std::string(100'000, 'a') +
+                                       " HTTP/1.1\r\nHost: t\r\n\r\n",
+                                   std::chrono::seconds(5), &closed);
+    std::vector<Response> answers = ParseResponses(raw);
+    if (answers.empty()) {
+      CHECK(closed);
+    } else {
+      CHECK(answers[0].status >= 400);
+      CHECK(answers[0].status < 500);
+    }
+  }
+  SECTION("JSON nested 100,000 deep") {
+    Fixture f(server);
+    World w = MakeWorld(f);
+    auto counts = CountAllRows(server.db_path());
+    std::string body = R"({"requester_id":)" + std::to_string(w.requester_a) + R"(,"note":)" +
+                       std::string(100'000, '[') + std::string(100'000, ']') + "}";
+    CHECK_ERROR(f.http().PostRaw("/v1/needs", body, w.station_a), 400, "");
+    std::string objects;
+    for (int k = 0; k < 50'000; ++k) objects += R"({"a":)";
+    objects += "1" + std::string(50'000, '}');
+    CHECK_ERROR(f.http().PostRaw("/v1/needs", objects, w.station_a), 400, "");
+    CHECK(CountAllRows(server.db_path()) == counts);
+  }
+  REQUIRE_STATUS(http.Get("/healthz"), 200);
 }
 
 }  // namespace
