@@ -24,6 +24,7 @@ html {
     "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei",
     "PingFang SC", sans-serif;
   font-size: 10pt;
+  line-height: 1.3;
   color: #000;
   -webkit-print-color-adjust: exact;
   print-color-adjust: exact;
@@ -40,32 +41,32 @@ thead { display: table-header-group; }
 tfoot { display: table-footer-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 th, td {
-  border: 0.5pt solid #000; padding: 1mm 1.5mm;
+  border: 0.5pt solid #000; padding: 0.4mm 1.5mm;
   text-align: left; vertical-align: top; overflow-wrap: anywhere;
 }
 th { background: #eee; font-weight: bold; }
 .num { text-align: right; white-space: nowrap; width: 16mm; }
 .unit { white-space: nowrap; width: 14mm; }
-.tick { text-align: center; width: 11mm; font-size: 12pt; }
+.tick { text-align: center; width: 13mm; white-space: nowrap; }
 .received { width: 20mm; }
-table.meta th { width: 22mm; }
+table.meta th { width: 28mm; white-space: nowrap; }
 .stop {
   break-inside: avoid; page-break-inside: avoid;
-  border: 1pt solid #000; padding: 2mm 2.5mm; margin: 0 0 3mm;
+  border: 1pt solid #000; padding: 1.5mm 2mm; margin: 0 0 2.5mm;
 }
 .stop-head { display: flex; justify-content: space-between; gap: 4mm;
-  font-size: 11.5pt; font-weight: bold; margin-bottom: 1.5mm; }
+  font-size: 11pt; font-weight: bold; margin-bottom: 0.5mm; }
 .stop-head .delivery { font-weight: normal; font-size: 9.5pt; white-space: nowrap; }
 .stop-meta { display: grid; grid-template-columns: auto 1fr auto 1fr;
-  gap: 0.5mm 2mm; margin-bottom: 1.5mm; }
+  gap: 0 2mm; margin-bottom: 0.5mm; }
 .stop-meta .label, .note .label { color: #333; white-space: nowrap; }
 .stop-meta .wide { grid-column: 2 / 5; }
-.note { margin: 0 0 1.5mm; font-weight: bold; }
+.note { margin: 0 0 1mm; font-weight: bold; white-space: pre-line; }
 .note .label { font-weight: normal; }
-.comments { border: 0.5pt solid #000; height: 11mm; margin-top: 1.5mm;
+.comments { border: 0.5pt solid #000; height: 9mm; margin-top: 1mm;
   padding: 0.5mm 1.5mm; font-size: 8.5pt; color: #333; }
-.sign { display: flex; gap: 6mm; margin-top: 2mm; align-items: flex-end; }
-.sign span.line { flex: 1; border-bottom: 0.5pt solid #000; height: 7mm; }
+.sign { display: flex; gap: 4mm; margin-top: 1mm; align-items: flex-end; }
+.sign span.line { flex: 1; border-bottom: 0.5pt solid #000; height: 5.5mm; }
 .sign span.short { flex: 0 0 35mm; }
 .signatures { display: flex; gap: 5mm; margin-top: 6mm;
   break-inside: avoid; page-break-inside: avoid; }
