@@ -9,11 +9,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #ifndef AIDLINK_SERVER_BIN
 #error "AIDLINK_SERVER_BIN must name the aidlink-server binary"
@@ -124,9 +127,11 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
 
 TestServer::~TestServer() {
   if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    if (!WaitFor(Clock::now() + std::chrono::seconds(10))) Kill();
-    pid_ = -1;
+    int code = Stop();
+    if (code != 0 && options_.expect_clean_exit && std::uncaught_exceptions() == 0) {
+      FAIL_CHECK("aidlink-server exited with " << code << " on SIGTERM at the end of the test; log:\n"
+                                               << LogTail());
+    }
   }
   if (!std::getenv("AIDLINK_KEEP_TEST_DIR")) {
     std::error_code ec;

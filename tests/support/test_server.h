@@ -24,6 +24,10 @@ struct TestServerOptions {
   std::string preset_admin_token;
   // Appended verbatim after the flags above.
   std::vector<std::string> extra_args;
+  // When set, the destructor records a Catch2 failure (with the log's tail)
+  // if the server does not exit 0 on SIGTERM: a crash, a sanitizer report or
+  // an unclean shutdown anywhere in a test is then caught.
+  bool expect_clean_exit = true;
   // How long to wait for the port file after spawning.
   std::chrono::milliseconds start_deadline{10'000};
 };
@@ -34,7 +38,8 @@ struct TestServerOptions {
 // The constructor returns once the server listens; it throws
 // std::runtime_error (with the log's tail) if the server exits or does not
 // listen before the deadline. The destructor stops the server (SIGTERM, then
-// SIGKILL after a deadline) and removes the directory, unless the
+// SIGKILL after a deadline), checks that it exited 0 (see
+// TestServerOptions::expect_clean_exit) and removes the directory, unless the
 // environment variable AIDLINK_KEEP_TEST_DIR is set.
 // Not thread-safe: drive it from the test's main thread.
 class TestServer {
