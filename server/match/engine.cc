@@ -59,18 +59,6 @@ struct EarmarkKey {
 
   bool Open() const { return districts.empty() && kinds == 0 && tags == 0 && stations.empty(); }
 
-  // Rule 1: every non-empty list must admit the requester.
-  bool Admits(const Need& need, int32_t district) const {
-    if (!districts.empty() && !std::binary_search(districts.begin(), districts.end(), district)) {
-      return false;
-    }
-    if (kinds != 0 && !(kinds & (1u << static_cast<unsigned>(need.kind)))) return false;
-    if (tags != 0 && !(tags & need.tags)) return false;
-    if (!stations.empty() && !std::binary_search(stations.begin(), stations.end(), need.station_id)) {
-      return false;
-    }
-    return true;
-  }
 };
 
 EarmarkKey Normalise(const Earmark& e, const Context& ctx) {
@@ -116,25 +104,68 @@ TieKey MakeTieKey(const Need& need, int64_t as_of) {
   return key;
 }
 
+// What the engine keeps of a Need: compact, so that the per-item work reads
+// contiguous memory.
+struct NeedInfo {
+  int64_t id = 0;
+  int64_t station_id = 0;
+  int64_t outstanding = 0;
+  double lat = internal::kUnknownCoordinate, lon = internal::kUnknownCoordinate;
+  uint32_t tags = 0;
+  int32_t district = -1;
+  uint8_t kind = 0;
+  uint8_t tier = 0;
+  uint8_t urgency = 0;
+};
+
+// Rule 1 for the compact need.
+bool Admits(const EarmarkKey& e, const NeedInfo& need) {
+  if (!e.districts.empty() && !std::binary_search(e.districts.begin(), e.districts.end(), need.district)) {
+    return false;
+  }
+  if (e.kinds != 0 && !(e.kinds & (1u << need.kind))) return false;
+  if (e.tags != 0 && !(e.tags & need.tags)) return false;
+  if (!e.stations.empty() && !std::binary_search(e.stations.begin(), e.stations.end(), need.station_id)) {
+    return false;
+  }
+  return true;
+}
+
+bool Open(const Need& need) { return need.outstanding > 0 && need.quantity - need.cancelled > 0; }
+
+// The output of one item. need_index[k] is the snapshot index of the need of
+// allocations[k] (resp. unmet[k]).
 struct ItemResult {
   std::vector<Allocation> allocations;
+  std::vector<int32_t> allocation_need;
   std::vector<Unmet> unmet;
+  std::vector<int32_t> unmet_need;
   int64_t units = 0, filled = 0, partial = 0, unmet_count = 0;
 };
 
-// Rules 1-6 for one item. `needs` and `lots` index the snapshot (open needs,
-// lots with stock).
-ItemResult SolveItem(const Context& ctx, int64_t item_id, const std::vector<int32_t>& needs,
+// Buffers a worker reuses from item to item, so that a run touches little
+// fresh memory (page faults are a large part of a run's cost).
+struct Workspace {
+  FairProblem fair;
+  std::vector<NeedInfo> infos;
+  std::vector<char> admitted_expired;
+};
+
+// Rules 1-6 for one item. `needs` and `lots` index the snapshot's open needs
+// and stocked lots of the item, in snapshot order.
+ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::span<const int32_t> needs,
                      const std::vector<int32_t>& lots) {
   const Snapshot& snap = *ctx.snapshot;
   const Policy& policy = *ctx.policy;
   const int64_t usable_from = policy.as_of + policy.min_shelf_days;
+  const size_t n = needs.size();
 
   // Lot groups: lots with the same earmark are interchangeable for rule 1.
   struct Group {
     EarmarkKey key;
     int64_t capacity = 0;  // usable stock
     bool has_expired = false;
+    bool open = false;
   };
   std::vector<Group> groups;
   std::map<EarmarkKey, int32_t> group_of_key;
@@ -143,7 +174,7 @@ ItemResult SolveItem(const Context& ctx, int64_t item_id, const std::vector<int3
     const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
     EarmarkKey key = Normalise(lot.earmark, ctx);
     auto [it, inserted] = group_of_key.try_emplace(std::move(key), static_cast<int32_t>(groups.size()));
-    if (inserted) groups.push_back({it->first, 0, false});
+    if (inserted) groups.push_back({it->first, 0, false, it->first.Open()});
     Group& g = groups[static_cast<size_t>(it->second)];
     lot_group[k] = it->second;
     if (lot.expires_on && *lot.expires_on < usable_from) {
@@ -152,69 +183,120 @@ ItemResult SolveItem(const Context& ctx, int64_t item_id, const std::vector<int3
       g.capacity += lot.available;
     }
   }
+  std::vector<int32_t> earmarked_groups;
+  bool open_expired = false;
+  const size_t words = (groups.size() + 63) / 64 + 1;
+  std::vector<uint64_t> open_key(words, 0);  // usable open groups
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (!groups[g].open) {
+      earmarked_groups.push_back(static_cast<int32_t>(g));
+      continue;
+    }
+    open_expired |= groups[g].has_expired;
+    if (groups[g].capacity > 0) open_key[1 + g / 64] |= uint64_t{1} << (g % 64);
+  }
 
-  // Classes: needs of one tier admitted by the same usable groups.
-  FairProblem fair;
+  // Gather the item's needs from the snapshot (scattered in memory).
+  FairProblem& fair = ws.fair;
+  fair.needs.resize(n);
+  fair.classes.clear();
+  fair.group_capacity.clear();
   fair.seed = static_cast<uint64_t>(item_id) * 0x9e3779b97f4a7c15ULL + 1;
   for (const Group& g : groups) fair.group_capacity.push_back(g.capacity);
-  const size_t words = (groups.size() + 63) / 64 + 1;
-  std::map<std::vector<uint64_t>, int32_t, std::less<>> class_of_key;
-  std::vector<uint64_t> key(words);
-  std::vector<int32_t> need_district(needs.size());
-  std::vector<int> need_tier(needs.size());
-  std::vector<char> admitted_expired(needs.size(), 0);
-  fair.needs.resize(needs.size());
-  for (size_t k = 0; k < needs.size(); ++k) {
+  std::vector<NeedInfo>& infos = ws.infos;
+  infos.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    if (k + 8 < n) __builtin_prefetch(&snap.needs[static_cast<size_t>(needs[k + 8])]);
     const Need& need = snap.needs[static_cast<size_t>(needs[k])];
-    const int32_t district = ctx.DistrictId(need.district);
-    need_district[k] = district;
-    need_tier[k] = EffectiveTier(need, policy.as_of);
-    std::fill(key.begin(), key.end(), 0);
-    key[0] = static_cast<uint64_t>(need_tier[k]);
-    bool any = false;
-    for (size_t g = 0; g < groups.size(); ++g) {
-      if (!groups[g].key.Open() && !groups[g].key.Admits(need, district)) continue;
-      if (groups[g].capacity > 0) {
-        key[1 + g / 64] |= uint64_t{1} << (g % 64);
-        any = true;
-      }
-      if (groups[g].has_expired) admitted_expired[k] = 1;
-    }
     FairNeed& fn = fair.needs[k];
     fn.demand = need.quantity - need.cancelled;
     fn.filled = std::clamp<int64_t>(need.filled, 0, fn.demand - 1);
     fn.outstanding = need.outstanding;
     fn.pack = std::max<int64_t>(1, need.pack_size);
     fn.tie = MakeTieKey(need, policy.as_of);
-    if (!any) continue;
-    auto it = class_of_key.find(key);
-    if (it == class_of_key.end()) {
-      it = class_of_key.emplace(key, static_cast<int32_t>(fair.classes.size())).first;
-      FairClass cls;
-      cls.tier = need_tier[k];
-      for (size_t g = 0; g < groups.size(); ++g) {
-        if (key[1 + g / 64] & (uint64_t{1} << (g % 64))) cls.groups.push_back(static_cast<int32_t>(g));
-      }
-      fair.classes.push_back(std::move(cls));
+    fn.cls = -1;
+    NeedInfo& info = infos[k];
+    info.id = need.id;
+    info.station_id = need.station_id;
+    info.outstanding = need.outstanding;
+    info.lat = info.lon = internal::kUnknownCoordinate;
+    if (need.lat && need.lon) {
+      info.lat = *need.lat;
+      info.lon = *need.lon;
     }
-    fn.cls = it->second;
+    info.tags = need.tags;
+    info.district = ctx.DistrictId(need.district);
+    info.kind = static_cast<uint8_t>(need.kind);
+    info.tier = static_cast<uint8_t>(EffectiveTier(need, policy.as_of));
+    info.urgency = static_cast<uint8_t>(need.urgency);
+  }
+
+  // Classes: needs of one tier admitted by the same usable groups.
+  std::unordered_map<uint64_t, std::vector<int32_t>> classes_by_hash;
+  std::vector<std::vector<uint64_t>> class_keys;
+  std::vector<uint64_t> key(words);
+  std::vector<char>& admitted_expired = ws.admitted_expired;
+  admitted_expired.assign(n, 0);
+  for (size_t k = 0; k < n; ++k) {
+    const NeedInfo& need = infos[k];
+    key = open_key;
+    key[0] = need.tier;
+    admitted_expired[k] = open_expired;
+    for (int32_t g : earmarked_groups) {
+      const Group& group = groups[static_cast<size_t>(g)];
+      if (!Admits(group.key, need)) continue;
+      if (group.capacity > 0) key[1 + static_cast<size_t>(g) / 64] |= uint64_t{1} << (g % 64);
+      if (group.has_expired) admitted_expired[k] = 1;
+    }
+    bool any = false;
+    for (size_t w = 1; w < words; ++w) any |= key[w] != 0;
+    if (!any) continue;
+    uint64_t hash = 0;
+    for (uint64_t w : key) hash = (hash ^ w) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+    std::vector<int32_t>& candidates = classes_by_hash[hash];
+    int32_t cls = -1;
+    for (int32_t c : candidates) {
+      if (class_keys[static_cast<size_t>(c)] == key) cls = c;
+    }
+    if (cls < 0) {
+      cls = static_cast<int32_t>(fair.classes.size());
+      candidates.push_back(cls);
+      class_keys.push_back(key);
+      FairClass fc;
+      fc.tier = need.tier;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (key[1 + g / 64] & (uint64_t{1} << (g % 64))) fc.groups.push_back(static_cast<int32_t>(g));
+      }
+      fair.classes.push_back(std::move(fc));
+    }
+    fair.needs[k].cls = cls;
   }
 
   const std::vector<int64_t> amount = internal::SolveFairShare(fair);
 
-  // Rule 5.
+  // Rule 5. Tiers no longer matter: classes with the same groups share a
+  // choice class.
   ChoiceProblem choice;
   choice.exact_pair_limit = kExactLotChoicePairs;
   choice.group_count = static_cast<int32_t>(groups.size());
-  for (const FairClass& c : fair.classes) choice.class_groups.push_back(c.groups);
+  std::vector<int32_t> choice_class(fair.classes.size());
+  {
+    std::map<std::vector<int32_t>, int32_t> by_groups;
+    for (size_t c = 0; c < fair.classes.size(); ++c) {
+      auto [it, inserted] =
+          by_groups.try_emplace(fair.classes[c].groups, static_cast<int32_t>(choice.class_groups.size()));
+      if (inserted) choice.class_groups.push_back(fair.classes[c].groups);
+      choice_class[c] = it->second;
+    }
+  }
   std::vector<int32_t> choice_need_of;  // choice need -> local need
-  for (size_t k = 0; k < needs.size(); ++k) {
+  for (size_t k = 0; k < n; ++k) {
     if (amount[k] == 0) continue;
-    const Need& need = snap.needs[static_cast<size_t>(needs[k])];
-    choice.needs.push_back({need.id, amount[k], fair.needs[k].cls, need_district[k], need.lat, need.lon});
+    const NeedInfo& need = infos[k];
+    choice.needs.push_back({need.id, amount[k], choice_class[static_cast<size_t>(fair.needs[k].cls)],
+                            need.district, need.lat, need.lon});
     choice_need_of.push_back(static_cast<int32_t>(k));
   }
-  std::vector<int32_t> choice_lot_of;  // choice lot -> local lot
   for (size_t k = 0; k < lots.size(); ++k) {
     const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
     if (lot.expires_on && *lot.expires_on < usable_from) continue;
@@ -226,34 +308,44 @@ ItemResult SolveItem(const Context& ctx, int64_t item_id, const std::vector<int3
     cl.group = lot_group[k];
     if (depot) {
       cl.district = ctx.DistrictId(depot->district);
-      cl.lat = depot->lat;
-      cl.lon = depot->lon;
+      if (depot->lat && depot->lon) {
+        cl.lat = *depot->lat;
+        cl.lon = *depot->lon;
+      }
     }
     cl.created_seq = lot.created_seq;
-    choice.lots.push_back(std::move(cl));
-    choice_lot_of.push_back(static_cast<int32_t>(k));
+    choice.lots.push_back(cl);
   }
   const std::vector<internal::Chosen> chosen = internal::ChooseLots(choice);
 
-  // Rule 6: reasons.
+  // Rule 6: reasons. Chosen is ordered by need; order each need's lots by id.
   ItemResult result;
   result.allocations.reserve(chosen.size());
-  for (const internal::Chosen& c : chosen) {
-    const auto k = static_cast<size_t>(choice_need_of[static_cast<size_t>(c.need)]);
-    const Need& need = snap.needs[static_cast<size_t>(needs[k])];
-    const ChoiceLot& cl = choice.lots[static_cast<size_t>(c.lot)];
-    const Lot& lot = snap.lots[static_cast<size_t>(lots[static_cast<size_t>(choice_lot_of[static_cast<size_t>(c.lot)])])];
-    uint32_t reasons = kReasonEligible | kTierReasons[need_tier[k]];
-    if (need_tier[k] < static_cast<int>(need.urgency)) reasons |= kReasonDeadlineRaisedTier;
-    if (amount[k] < need.outstanding) reasons |= kReasonFairShare;
-    if (lot.expires_on) reasons |= kReasonFefo;
-    if (cl.district >= 0 && cl.district == need_district[k]) reasons |= kReasonSameDistrict;
-    if (c.nearest) reasons |= kReasonNearest;
-    if (!groups[static_cast<size_t>(cl.group)].key.Open()) reasons |= kReasonEarmarkMatch;
-    result.allocations.push_back({lot.id, need.id, c.quantity, reasons});
+  result.allocation_need.reserve(chosen.size());
+  for (size_t first = 0; first < chosen.size();) {
+    size_t last = first;
+    while (last < chosen.size() && chosen[last].need == chosen[first].need) ++last;
+    const auto k = static_cast<size_t>(choice_need_of[static_cast<size_t>(chosen[first].need)]);
+    const NeedInfo& need = infos[k];
+    const size_t begin = result.allocations.size();
+    for (size_t x = first; x < last; ++x) {
+      const ChoiceLot& cl = choice.lots[static_cast<size_t>(chosen[x].lot)];
+      uint32_t reasons = kReasonEligible | kTierReasons[need.tier];
+      if (need.tier < need.urgency) reasons |= kReasonDeadlineRaisedTier;
+      if (amount[k] < need.outstanding) reasons |= kReasonFairShare;
+      if (cl.expires_on) reasons |= kReasonFefo;
+      if (cl.district >= 0 && cl.district == need.district) reasons |= kReasonSameDistrict;
+      if (chosen[x].nearest) reasons |= kReasonNearest;
+      if (!groups[static_cast<size_t>(cl.group)].open) reasons |= kReasonEarmarkMatch;
+      result.allocations.push_back({cl.id, need.id, chosen[x].quantity, reasons});
+      result.allocation_need.push_back(needs[k]);
+    }
+    std::sort(result.allocations.begin() + static_cast<std::ptrdiff_t>(begin), result.allocations.end(),
+              [](const Allocation& a, const Allocation& b) { return a.lot_id < b.lot_id; });
+    first = last;
   }
-  for (size_t k = 0; k < needs.size(); ++k) {
-    const Need& need = snap.needs[static_cast<size_t>(needs[k])];
+  for (size_t k = 0; k < n; ++k) {
+    const NeedInfo& need = infos[k];
     result.units += amount[k];
     if (amount[k] == need.outstanding) {
       ++result.filled;
@@ -271,8 +363,47 @@ ItemResult SolveItem(const Context& ctx, int64_t item_id, const std::vector<int3
       reason = kUnmetExcludedByEarmark;
     }
     result.unmet.push_back({need.id, need.outstanding - amount[k], reason});
+    result.unmet_need.push_back(needs[k]);
   }
   return result;
+}
+
+// Runs fn(t) for t in [0, threads) on `threads` threads (the caller's included).
+template <typename Fn>
+void Parallel(int threads, Fn fn) {
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(fn, t);
+  fn(0);
+  for (std::thread& w : workers) w.join();
+}
+
+// Places each item's rows at the position of its need in snapshot order.
+// `slot` (one per snapshot need) is scratch space.
+template <typename Row>
+std::vector<Row> Scatter(std::vector<ItemResult>& results, std::vector<Row> ItemResult::*rows,
+                         std::vector<int32_t> ItemResult::*row_needs, std::vector<int64_t>& slot) {
+  std::fill(slot.begin(), slot.end(), 0);
+  size_t total = 0;
+  for (const ItemResult& r : results) {
+    for (int32_t i : r.*row_needs) ++slot[static_cast<size_t>(i)];
+    total += (r.*rows).size();
+  }
+  int64_t pos = 0;
+  for (int64_t& s : slot) {
+    const int64_t count = s;
+    s = pos;
+    pos += count;
+  }
+  std::vector<Row> out(total);
+  for (ItemResult& r : results) {
+    // Rows of one need are contiguous in an item's result and keep their order.
+    for (size_t k = 0; k < (r.*rows).size(); ++k) {
+      out[static_cast<size_t>(slot[static_cast<size_t>((r.*row_needs)[k])]++)] = (r.*rows)[k];
+    }
+    r.*rows = {};
+    r.*row_needs = {};
+  }
+  return out;
 }
 
 }  // namespace
@@ -283,8 +414,7 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   ctx.policy = &policy;
   for (size_t d = 0; d < snapshot.depots.size(); ++d) {
     ctx.depot_index.emplace(snapshot.depots[d].id, static_cast<int32_t>(d));
-    ctx.district_ids.emplace(snapshot.depots[d].district,
-                             static_cast<int32_t>(ctx.district_ids.size()));
+    ctx.district_ids.emplace(snapshot.depots[d].district, static_cast<int32_t>(ctx.district_ids.size()));
   }
   for (const Lot& lot : snapshot.lots) {
     for (const std::string& d : lot.earmark.districts) {
@@ -292,24 +422,63 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
     }
   }
 
-  // Items, in first-seen order; their needs and lots.
   Plan plan;
-  std::unordered_map<int64_t, int32_t> item_index;
+  const int threads = std::clamp(policy.threads, 1, 64);
+  const size_t total_needs = snapshot.needs.size();
+
+  // Items: count the open needs of each item, per chunk of the snapshot; note
+  // whether the snapshot lists needs by increasing id (then the output needs
+  // no sort).
+  const auto chunks = static_cast<size_t>(threads);
+  auto chunk_begin = [&](size_t c) { return total_needs * c / chunks; };
+  std::vector<std::unordered_map<int64_t, int64_t>> chunk_counts(chunks);
+  std::vector<char> chunk_sorted(chunks, 1);
+  Parallel(threads, [&](int t) {
+    const auto c = static_cast<size_t>(t);
+    auto& counts = chunk_counts[c];
+    for (size_t i = chunk_begin(c); i < chunk_begin(c + 1); ++i) {
+      const Need& need = snapshot.needs[i];
+      if (i > 0 && snapshot.needs[i - 1].id >= need.id) chunk_sorted[c] = 0;
+      if (Open(need)) ++counts[need.item_id];
+    }
+  });
+  const bool ids_sorted = std::all_of(chunk_sorted.begin(), chunk_sorted.end(), [](char s) { return s != 0; });
   std::vector<int64_t> item_ids;
-  auto item_of = [&](int64_t item_id) {
-    auto [it, inserted] = item_index.try_emplace(item_id, static_cast<int32_t>(item_ids.size()));
-    if (inserted) item_ids.push_back(item_id);
-    return static_cast<size_t>(it->second);
-  };
-  std::vector<std::vector<int32_t>> item_needs, item_lots;
-  for (size_t i = 0; i < snapshot.needs.size(); ++i) {
-    const Need& need = snapshot.needs[i];
-    if (need.outstanding <= 0 || need.quantity - need.cancelled <= 0) continue;
-    ++plan.stats.needs_considered;
-    const size_t item = item_of(need.item_id);
-    if (item >= item_needs.size()) item_needs.resize(item + 1), item_lots.resize(item + 1);
-    item_needs[item].push_back(static_cast<int32_t>(i));
+  for (const auto& counts : chunk_counts) {
+    for (const auto& entry : counts) item_ids.push_back(entry.first);
   }
+  std::sort(item_ids.begin(), item_ids.end());
+  item_ids.erase(std::unique(item_ids.begin(), item_ids.end()), item_ids.end());
+  const size_t items = item_ids.size();
+  std::unordered_map<int64_t, int32_t> item_index;
+  for (size_t k = 0; k < items; ++k) item_index.emplace(item_ids[k], static_cast<int32_t>(k));
+  // offset[c][item]: where chunk c writes its first need of the item, so
+  // that each item lists its needs in snapshot order whatever the threads.
+  std::vector<std::vector<int64_t>> offset(chunks, std::vector<int64_t>(items, 0));
+  std::vector<int64_t> item_begin(items + 1, 0);
+  int64_t open_needs = 0;
+  for (size_t k = 0; k < items; ++k) {
+    item_begin[k] = open_needs;
+    for (size_t c = 0; c < chunks; ++c) {
+      offset[c][k] = open_needs;
+      auto it = chunk_counts[c].find(item_ids[k]);
+      if (it != chunk_counts[c].end()) open_needs += it->second;
+    }
+  }
+  item_begin[items] = open_needs;
+  plan.stats.needs_considered = open_needs;
+  std::vector<int32_t> item_needs(static_cast<size_t>(open_needs));
+  Parallel(threads, [&](int t) {
+    const auto c = static_cast<size_t>(t);
+    for (size_t i = chunk_begin(c); i < chunk_begin(c + 1); ++i) {
+      const Need& need = snapshot.needs[i];
+      if (!Open(need)) continue;
+      const auto item = static_cast<size_t>(item_index.find(need.item_id)->second);
+      item_needs[static_cast<size_t>(offset[c][item]++)] = static_cast<int32_t>(i);
+    }
+  });
+
+  std::vector<std::vector<int32_t>> item_lots(items);
   for (size_t l = 0; l < snapshot.lots.size(); ++l) {
     const Lot& lot = snapshot.lots[l];
     if (lot.available <= 0) continue;
@@ -319,48 +488,42 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
     item_lots[static_cast<size_t>(it->second)].push_back(static_cast<int32_t>(l));
   }
 
-  const size_t items = item_ids.size();
+  // Solve the items, biggest first so that the threads finish together.
   std::vector<ItemResult> results(items);
-  // Biggest items first, so that threads finish together.
   std::vector<size_t> order(items);
   for (size_t k = 0; k < items; ++k) order[k] = k;
+  auto size_of = [&](size_t k) { return item_begin[k + 1] - item_begin[k]; };
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::make_pair(item_needs[a].size(), b) > std::make_pair(item_needs[b].size(), a);
+    return std::make_pair(size_of(a), b) > std::make_pair(size_of(b), a);
   });
   std::atomic<size_t> next{0};
-  auto work = [&] {
+  Parallel(std::min<int>(threads, static_cast<int>(std::max<size_t>(items, 1))), [&](int) {
+    Workspace ws;
     for (size_t k; (k = next.fetch_add(1)) < items;) {
       const size_t item = order[k];
-      results[item] = SolveItem(ctx, item_ids[item], item_needs[item], item_lots[item]);
+      const auto b = static_cast<size_t>(item_begin[item]);
+      const auto e = static_cast<size_t>(item_begin[item + 1]);
+      results[item] = SolveItem(ctx, ws, item_ids[item], std::span<const int32_t>(item_needs).subspan(b, e - b),
+                                item_lots[item]);
     }
-  };
-  const int threads = std::clamp(policy.threads, 1, 64);
-  std::vector<std::thread> workers;
-  for (int t = 1; t < threads && static_cast<size_t>(t) < items; ++t) workers.emplace_back(work);
-  work();
-  for (std::thread& w : workers) w.join();
+  });
 
-  size_t allocation_count = 0, unmet_count = 0;
   for (const ItemResult& r : results) {
-    allocation_count += r.allocations.size();
-    unmet_count += r.unmet.size();
-  }
-  plan.allocations.reserve(allocation_count);
-  plan.unmet.reserve(unmet_count);
-  for (ItemResult& r : results) {
-    plan.allocations.insert(plan.allocations.end(), r.allocations.begin(), r.allocations.end());
-    plan.unmet.insert(plan.unmet.end(), r.unmet.begin(), r.unmet.end());
     plan.stats.units_allocated += r.units;
     plan.stats.needs_filled += r.filled;
     plan.stats.needs_partial += r.partial;
     plan.stats.needs_unmet += r.unmet_count;
-    r = ItemResult();
   }
-  std::sort(plan.allocations.begin(), plan.allocations.end(), [](const Allocation& a, const Allocation& b) {
-    return std::tie(a.need_id, a.lot_id) < std::tie(b.need_id, b.lot_id);
-  });
-  std::sort(plan.unmet.begin(), plan.unmet.end(),
-            [](const Unmet& a, const Unmet& b) { return a.need_id < b.need_id; });
+  std::vector<int64_t> slot(total_needs);
+  plan.allocations = Scatter(results, &ItemResult::allocations, &ItemResult::allocation_need, slot);
+  plan.unmet = Scatter(results, &ItemResult::unmet, &ItemResult::unmet_need, slot);
+  if (!ids_sorted) {
+    std::sort(plan.allocations.begin(), plan.allocations.end(), [](const Allocation& a, const Allocation& b) {
+      return std::tie(a.need_id, a.lot_id) < std::tie(b.need_id, b.lot_id);
+    });
+    std::sort(plan.unmet.begin(), plan.unmet.end(),
+              [](const Unmet& a, const Unmet& b) { return a.need_id < b.need_id; });
+  }
   return plan;
 }
 

@@ -5,6 +5,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -53,13 +54,16 @@ struct FairProblem {
 // take. Computed on the class graph with max-flows (LEMON Preflow).
 std::vector<int64_t> SolveFairShare(const FairProblem& problem);
 
+// An unknown latitude or longitude (NaN).
+inline constexpr double kUnknownCoordinate = std::numeric_limits<double>::quiet_NaN();
+
 // Rule 5 input: the amounts are fixed, the lots are to be chosen.
 struct ChoiceNeed {
   int64_t id = 0;
   int64_t amount = 0;  // > 0
   int32_t cls = 0;     // index into ChoiceProblem::class_groups
   int32_t district = -1;  // interned; -1 matches nothing
-  std::optional<double> lat, lon;
+  double lat = kUnknownCoordinate, lon = kUnknownCoordinate;
 };
 
 struct ChoiceLot {
@@ -68,7 +72,7 @@ struct ChoiceLot {
   std::optional<int64_t> expires_on;
   int32_t group = 0;
   int32_t district = -1;
-  std::optional<double> lat, lon;  // the depot's
+  double lat = kUnknownCoordinate, lon = kUnknownCoordinate;  // the depot's
   int64_t created_seq = 0;
 };
 
@@ -93,8 +97,7 @@ std::vector<Chosen> ChooseLots(const ChoiceProblem& problem);
 
 // Distance in metres between two points, or a large constant if either is
 // unknown. Deterministic.
-int64_t DistanceMetres(const std::optional<double>& lat1, const std::optional<double>& lon1,
-                       const std::optional<double>& lat2, const std::optional<double>& lon2);
+int64_t DistanceMetres(double lat1, double lon1, double lat2, double lon2);
 inline constexpr int64_t kUnknownDistance = 100'000'000;
 
 }  // namespace aidlink::match::internal

@@ -216,31 +216,41 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
     class_needs[static_cast<size_t>(p.needs[i].cls)].push_back(static_cast<int32_t>(i));
   }
 
-  // Exact FEFO between classes and buckets.
+  // Exact FEFO between classes and buckets, through one node per group: a
+  // class reaches every bucket of its groups alike, and only the
+  // group -> bucket arcs cost, so the graph stays small.
+  const auto ng = static_cast<size_t>(p.group_count);
   Graph graph;
-  std::vector<Graph::Node> class_nodes(nc), bucket_nodes(buckets.size());
+  std::vector<Graph::Node> class_nodes(nc), group_nodes(ng), bucket_nodes(buckets.size());
   for (auto& v : class_nodes) v = graph.addNode();
+  for (auto& v : group_nodes) v = graph.addNode();
   for (auto& v : bucket_nodes) v = graph.addNode();
   const Graph::Node sink = graph.addNode();
   Graph::ArcMap<int64_t> upper(graph, 0), cost(graph, 0);
   Graph::NodeMap<int64_t> supply(graph, 0);
-  struct ClassArc {
-    int32_t cls, bucket;
+  struct Link {
+    int32_t from, to;
     Graph::Arc arc;
   };
-  std::vector<ClassArc> class_arcs;
+  std::vector<Link> class_group_arcs, group_bucket_arcs;
   int64_t total = 0;
   for (size_t c = 0; c < nc; ++c) {
     if (class_amount[c] == 0) continue;
     supply[class_nodes[c]] = class_amount[c];
     total += class_amount[c];
     for (int32_t g : p.class_groups[c]) {
-      for (int32_t b : group_buckets[static_cast<size_t>(g)]) {
-        const Graph::Arc a = graph.addArc(class_nodes[c], bucket_nodes[static_cast<size_t>(b)]);
-        upper[a] = class_amount[c];
-        cost[a] = expiry_rank[static_cast<size_t>(b)];
-        class_arcs.push_back({static_cast<int32_t>(c), b, a});
-      }
+      if (group_buckets[static_cast<size_t>(g)].empty()) continue;
+      const Graph::Arc a = graph.addArc(class_nodes[c], group_nodes[static_cast<size_t>(g)]);
+      upper[a] = class_amount[c];
+      class_group_arcs.push_back({static_cast<int32_t>(c), g, a});
+    }
+  }
+  for (size_t g = 0; g < ng; ++g) {
+    for (int32_t b : group_buckets[g]) {
+      const Graph::Arc a = graph.addArc(group_nodes[g], bucket_nodes[static_cast<size_t>(b)]);
+      upper[a] = buckets[static_cast<size_t>(b)].capacity;
+      cost[a] = expiry_rank[static_cast<size_t>(b)];
+      group_bucket_arcs.push_back({static_cast<int32_t>(g), b, a});
     }
   }
   for (size_t b = 0; b < buckets.size(); ++b) {
@@ -251,17 +261,40 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
   simplex.upperMap(upper).costMap(cost).supplyMap(supply);
   if (simplex.run() != Simplex::OPTIMAL) return {};  // cannot happen: amounts are feasible
 
+  // Split each group's flow among its classes (any split costs the same):
+  // classes in index order take the group's buckets in expiry order.
+  std::vector<std::vector<std::pair<int32_t, int64_t>>> class_flows(nc);  // (bucket, units)
+  {
+    std::vector<std::vector<std::pair<int32_t, int64_t>>> group_in(ng), group_out(ng);
+    for (const Link& l : class_group_arcs) {
+      const int64_t f = simplex.flow(l.arc);
+      if (f > 0) group_in[static_cast<size_t>(l.to)].push_back({l.from, f});
+    }
+    for (const Link& l : group_bucket_arcs) {
+      const int64_t f = simplex.flow(l.arc);
+      if (f > 0) group_out[static_cast<size_t>(l.from)].push_back({l.to, f});
+    }
+    for (size_t g = 0; g < ng; ++g) {
+      size_t out = 0;
+      for (auto [c, units] : group_in[g]) {
+        while (units > 0 && out < group_out[g].size()) {
+          auto& [b, left] = group_out[g][out];
+          const int64_t q = std::min(units, left);
+          class_flows[static_cast<size_t>(c)].push_back({b, q});
+          units -= q;
+          left -= q;
+          if (left == 0) ++out;
+        }
+      }
+    }
+  }
+
   // Greedy split inside each class: same-district lots first, oldest lots
   // first, needs by id.
   std::vector<int64_t> lot_left(p.lots.size());
   for (size_t l = 0; l < p.lots.size(); ++l) lot_left[l] = p.lots[l].available;
   std::vector<int64_t> need_left(n);
   for (size_t i = 0; i < n; ++i) need_left[i] = p.needs[i].amount;
-  std::vector<std::vector<std::pair<int32_t, int64_t>>> class_flows(nc);  // (bucket, units)
-  for (const ClassArc& ca : class_arcs) {
-    const int64_t f = simplex.flow(ca.arc);
-    if (f > 0) class_flows[static_cast<size_t>(ca.cls)].push_back({ca.bucket, f});
-  }
 
   struct Queue {
     std::vector<int32_t> needs;
@@ -318,16 +351,17 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
 
 }  // namespace
 
-int64_t DistanceMetres(const std::optional<double>& lat1, const std::optional<double>& lon1,
-                       const std::optional<double>& lat2, const std::optional<double>& lon2) {
-  if (!lat1 || !lon1 || !lat2 || !lon2) return kUnknownDistance;
+int64_t DistanceMetres(double lat1, double lon1, double lat2, double lon2) {
+  if (std::isnan(lat1) || std::isnan(lon1) || std::isnan(lat2) || std::isnan(lon2)) {
+    return kUnknownDistance;
+  }
   // Equirectangular approximation: ample for choosing between depots of one
   // city, and cheaper than haversine.
   constexpr double kEarthRadius = 6371000.0;
   constexpr double kRadians = 3.14159265358979323846 / 180.0;
-  const double mean_lat = (*lat1 + *lat2) / 2 * kRadians;
-  const double x = (*lon2 - *lon1) * kRadians * std::cos(mean_lat);
-  const double y = (*lat2 - *lat1) * kRadians;
+  const double mean_lat = (lat1 + lat2) / 2 * kRadians;
+  const double x = (lon2 - lon1) * kRadians * std::cos(mean_lat);
+  const double y = (lat2 - lat1) * kRadians;
   const double d = std::sqrt(x * x + y * y) * kEarthRadius;
   if (!(d < static_cast<double>(kUnknownDistance - 1))) return kUnknownDistance - 1;
   return std::llround(d);
