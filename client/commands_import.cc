@@ -2,7 +2,11 @@
 // POST per good row with an Idempotency-Key derived from the row, so that a
 // re-run (after a fix, a crash or a lost connection) imports nothing twice.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -49,11 +53,18 @@ std::string Help(ImportKind kind) {
   return out.str();
 }
 
-// Ids of the objects the caller can already see, so that a replayed answer
-// can be told apart from a fresh one even if the server does not flag
-// replays. Best effort: a list the caller may not read gives nothing.
-std::set<int64_t> ExistingIds(Context& ctx, ImportKind kind, const ImportPlan& plan) {
+// What the caller can already see, so that a replayed answer can be told
+// apart from a fresh one (the server does not flag replays), and a household
+// registered before (by hand, or with another token) is not registered twice.
+// Best effort: a list the caller may not read gives nothing.
+struct Existing {
   std::set<int64_t> ids;
+  std::vector<json::value> objects;
+  std::multimap<std::string, size_t> by_name;  // index into objects
+};
+
+Existing LoadExisting(Context& ctx, ImportKind kind, const ImportPlan& plan) {
+  Existing existing;
   const char* path = kind == ImportKind::kRequesters ? "/v1/requesters" : "/v1/needs";
   const char* filter = kind == ImportKind::kRequesters ? "station_id" : "item_id";
   std::set<int64_t> scopes;
@@ -63,14 +74,28 @@ std::set<int64_t> ExistingIds(Context& ctx, ImportKind kind, const ImportPlan& p
   for (const int64_t scope : scopes) {
     auto list = ctx.api.List(path, {{filter, std::to_string(scope)}});
     if (!list.ok() || list->failure) continue;
-    for (const auto& item : list->items) {
+    for (auto& item : list->items) {
       if (!item.is_object()) continue;
       if (const json::value* id = item.get_object().if_contains("id")) {
-        if (const auto v = AsInt64(*id)) ids.insert(*v);
+        if (const auto v = AsInt64(*id)) existing.ids.insert(*v);
       }
+      existing.by_name.emplace(FieldText(item, "name"), existing.objects.size());
+      existing.objects.push_back(std::move(item));
     }
   }
-  return ids;
+  return existing;
+}
+
+// The id of an existing requester identical to `row`, if any.
+std::optional<int64_t> FindSameRequester(const Existing& existing, const ImportRow& row) {
+  const auto [begin, end] = existing.by_name.equal_range(FieldText(row.body, "name"));
+  for (auto it = begin; it != end; ++it) {
+    const json::value& object = existing.objects[it->second];
+    if (SameRequester(row.body, object)) {
+      if (const json::value* id = object.get_object().if_contains("id")) return AsInt64(*id);
+    }
+  }
+  return std::nullopt;
 }
 
 struct Outcome {
@@ -140,9 +165,23 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
   bool connection_lost = false;
   Status lost;
   if (!dry_run && !plan->rows.empty()) {
-    const std::set<int64_t> existing = ExistingIds(ctx, kind, *plan);
+    const Existing existing = LoadExisting(ctx, kind, *plan);
     const std::string path = kind == ImportKind::kRequesters ? "/v1/requesters" : "/v1/needs";
+    // Long files take a while: show progress when a person is watching.
+    const bool progress = !ctx.json && isatty(STDERR_FILENO) && plan->rows.size() >= 50;
+    size_t sent = 0;
     for (const auto& row : plan->rows) {
+      if (progress && sent % 25 == 0) {
+        ctx.err << "\r" << sent << "/" << plan->rows.size() << " rows sent" << std::flush;
+      }
+      ++sent;
+      if (kind == ImportKind::kRequesters) {
+        if (const auto same = FindSameRequester(existing, row)) {
+          outcomes.push_back({row.line, "already_present", same, "", ""});
+          ++present;
+          continue;
+        }
+      }
       auto reply = ctx.api.Post(path, row.body, row.idempotency_key);
       if (!reply.ok()) {
         connection_lost = true;
@@ -158,7 +197,7 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
       if (reply->json.is_object()) {
         if (const json::value* id = reply->json.get_object().if_contains("id")) o.id = AsInt64(*id);
       }
-      if (reply->replayed || (o.id && existing.count(*o.id))) {
+      if (reply->replayed || (o.id && existing.ids.count(*o.id))) {
         o.status = "already_present";
         ++present;
       } else {
@@ -167,6 +206,7 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
       outcomes.push_back(std::move(o));
     }
   }
+  if (!ctx.json && isatty(STDERR_FILENO) && plan->rows.size() >= 50) ctx.err << "\r\033[K";
   std::stable_sort(outcomes.begin(), outcomes.end(),
                    [](const Outcome& a, const Outcome& b) { return a.line < b.line; });
   const int failed = static_cast<int>(plan->problems.size()) +

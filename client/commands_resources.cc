@@ -340,7 +340,7 @@ int ResolveItemCode(Context& ctx, const std::string& code, json::object* body) {
   if (!items.ok()) return Unreachable(ctx, items.status());
   if (items->failure) return ServerError(ctx, *items->failure);
   for (const auto& item : items->items) {
-    if (FieldText(item, "code") == code) {
+    if (FieldText(item, "code") == code && item.get_object().contains("id")) {
       if (const auto id = AsInt64(item.get_object().at("id"))) {
         (*body)["item_id"] = *id;
         return kExitOk;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <set>
 
 #include <boost/json/serialize.hpp>
@@ -276,6 +277,35 @@ bool UsesItemCodes(const CsvDocument& doc) {
     if (Lower(text::Trim(name)) == "item_code") return true;
   }
   return false;
+}
+
+bool SameRequester(const json::object& body, const json::value& existing) {
+  if (!existing.is_object()) return false;
+  const json::object& e = existing.get_object();
+  for (const char* key : {"station_id", "household_size"}) {
+    const json::value* a = body.if_contains(key);
+    const json::value* b = e.if_contains(key);
+    if (!a || !b || AsInt64(*a) != AsInt64(*b)) return false;
+  }
+  for (const char* key : {"kind", "name", "contact_name", "phone", "address", "district"}) {
+    if (FieldText(body, key) != FieldText(existing, key)) return false;
+  }
+  for (const char* key : {"lat", "lon"}) {
+    const json::value* a = body.if_contains(key);
+    const json::value* b = e.if_contains(key);
+    const bool a_set = a && a->is_number();
+    const bool b_set = b && b->is_number();
+    if (a_set != b_set) return false;
+    if (a_set && std::fabs(a->to_number<double>() - b->to_number<double>()) > 1e-9) return false;
+  }
+  auto tag_set = [](const json::value* v) {
+    std::set<std::string> tags;
+    if (v && v->is_array()) {
+      for (const auto& t : v->get_array()) tags.insert(CellText(t));
+    }
+    return tags;
+  };
+  return tag_set(body.if_contains("tags")) == tag_set(e.if_contains("tags"));
 }
 
 std::string Sha256Hex(std::string_view data) {

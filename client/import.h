@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "csv.h"
 #include "util/status.h"
@@ -65,6 +66,13 @@ using ItemCodes = std::map<std::string, int64_t, std::less<>>;
 // every bad row is a problem with its line number and the rest are rows.
 StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
                                 const ItemCodes& item_codes = {});
+
+// True if `existing` (a requester as the server returns it) holds exactly
+// what the request `body` would create: same station, kind, name, contact,
+// phone, address, district, household size, coordinates and set of tags.
+// Lets an import recognise a household already registered by hand or with
+// another token, where the Idempotency-Key (scoped to the token) cannot.
+bool SameRequester(const boost::json::object& body, const boost::json::value& existing);
 
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);

@@ -296,6 +296,15 @@ TEST_CASE("importing a spreadsheet reports bad rows by line and never imports a 
   CHECK_THAT(again.out, Catch::Contains("imported 0, already present 2, failed 3"));
   CHECK(CountRows(server.db_path(), "requesters") == 2);
 
+  // A new token for the same station (the old one was lost): its keys are
+  // new, but the households are recognised and not registered twice.
+  const std::string new_token =
+      cli.Token(d.admin, {"--role", "station", "--station-id", s, "--label", "新前台"});
+  const CliRun other_token = cli.Run(new_token, {"import", "requesters", path});
+  REQUIRE_EXIT(other_token, 1);
+  CHECK_THAT(other_token.out, Catch::Contains("imported 0, already present 2, failed 3"));
+  CHECK(CountRows(server.db_path(), "requesters") == 2);
+
   // The households' ids, to file their needs.
   std::map<std::string, std::string> ids;
   const json::value listed = cli.Json(d.station, {"requester", "list"});

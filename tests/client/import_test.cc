@@ -1,5 +1,6 @@
 #include "import.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
@@ -182,4 +183,32 @@ TEST_CASE("a need by item code and the same need by item id share a key", "[clie
 
 TEST_CASE("SHA-256 matches the FIPS 180-2 test vector", "[client][import]") {
   CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("a household registered before is recognised whatever the id and tag forms",
+          "[client][import]") {
+  const ImportPlan plan =
+      Plan(ImportKind::kRequesters, std::string(kRequesterHeader) +
+                                        "1,household,金老伯,金老伯,138,南京路1号,和平区,39.12,117.2,1,"
+                                        "elderly_alone;chronic_illness\n");
+  REQUIRE(plan.rows.size() == 1);
+  const auto& body = plan.rows[0].body;
+  const auto existing = boost::json::parse(
+      R"({"id":"7","station_id":"1","kind":"household","name":"金老伯","contact_name":"金老伯",)"
+      R"("phone":"138","address":"南京路1号","district":"和平区","lat":39.12,"lon":117.2,)"
+      R"("household_size":1,"tags":["elderly_alone","chronic_illness"],"created_at":"x"})");
+  CHECK(SameRequester(body, existing));
+
+  auto other = existing;
+  other.as_object()["phone"] = "139";
+  CHECK_FALSE(SameRequester(body, other));
+  other = existing;
+  other.as_object().erase("lat");
+  CHECK_FALSE(SameRequester(body, other));
+  other = existing;
+  other.as_object()["tags"] = boost::json::array{"elderly_alone"};
+  CHECK_FALSE(SameRequester(body, other));
+  other = existing;
+  other.as_object()["household_size"] = 2;
+  CHECK_FALSE(SameRequester(body, other));
 }

@@ -64,6 +64,9 @@ TEST_CASE("JSON values read naturally in table cells", "[client][json]") {
   CHECK(FieldText(v, "lat") == "");
   CHECK(FieldText(v, "n") == "7");
   CHECK(FieldText(v, "missing") == "");
+  CHECK(CellText(boost::json::parse("39.12")) == "39.12");
+  CHECK(CellText(boost::json::parse("-90.0")) == "-90");
+  CHECK(FormatNumber(117.2) == "117.2");
   const auto flat = Flatten(v);
   CHECK(flat.back() == std::pair<std::string, std::string>{"earmark.districts", "和平区"});
 }
