@@ -43,4 +43,18 @@ Response WriteOffLot(Context& ctx);
 Response CreateMatchRun(Context& ctx);
 Response GetMatchRun(Context& ctx);
 
+Response CreateRoute(Context& ctx);
+Response GetRoute(Context& ctx);
+Response DispatchRoute(Context& ctx);
+Response GetManifest(Context& ctx);
+Response ListDeliveries(Context& ctx);
+Response GetDelivery(Context& ctx);
+Response DispatchDelivery(Context& ctx);
+Response DeliverDelivery(Context& ctx);
+Response FailDelivery(Context& ctx);
+Response CancelDelivery(Context& ctx);
+Response ExpireLots(Context& ctx);
+Response GetDonorTrace(Context& ctx);
+Response GetLedgerReport(Context& ctx);
+
 }  // namespace aidlink::api

@@ -122,6 +122,19 @@ Router::Router(store::Store& store) : store_(store) {
   Add("POST", "/v1/needs/{id}:cancel", CancelNeed);
   Add("POST", "/v1/match/runs", CreateMatchRun);
   Add("GET", "/v1/match/runs/{id}", GetMatchRun);
+  Add("POST", "/v1/routes", CreateRoute);
+  Add("GET", "/v1/routes/{id}", GetRoute);
+  Add("POST", "/v1/routes/{id}:dispatch", DispatchRoute);
+  Add("GET", "/v1/routes/{id}/manifest", GetManifest);
+  Add("GET", "/v1/deliveries", ListDeliveries);
+  Add("GET", "/v1/deliveries/{id}", GetDelivery);
+  Add("POST", "/v1/deliveries/{id}:dispatch", DispatchDelivery);
+  Add("POST", "/v1/deliveries/{id}:deliver", DeliverDelivery);
+  Add("POST", "/v1/deliveries/{id}:fail", FailDelivery);
+  Add("POST", "/v1/deliveries/{id}:cancel", CancelDelivery);
+  Add("POST", "/v1/lots:expire", ExpireLots);
+  Add("GET", "/v1/donors/{id}/trace", GetDonorTrace);
+  Add("GET", "/v1/reports/ledger", GetLedgerReport);
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth) {

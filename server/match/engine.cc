@@ -277,7 +277,7 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
   // Rule 5. Tiers no longer matter: classes with the same groups share a
   // choice class.
   ChoiceProblem choice;
-  choice.exact_pair_limit = kExactLotChoicePairs;
+  choice.exact_pair_limit = policy.exact_lot_choice_pairs;
   choice.group_count = static_cast<int32_t>(groups.size());
   std::vector<int32_t> choice_class(fair.classes.size());
   {

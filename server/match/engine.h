@@ -124,10 +124,20 @@ struct Snapshot {
   std::vector<Depot> depots;
 };
 
+// Above this many (need, eligible lot) pairs for one item, rule 5 is solved in
+// two steps instead of one exact lexicographic min-cost flow: an exact
+// min-cost flow on expiry between need classes and lots, then a greedy split
+// inside each class that prefers same-district lots and then older lots;
+// distance is not evaluated and "nearest" is not reported. Rules 1-4 and 6-7 are
+// exact at every size.
+inline constexpr int64_t kExactLotChoicePairs = 20000;
+
 struct Policy {
   int64_t as_of = 0;       // day number of the delivery date
   int min_shelf_days = 1;  // a lot is usable iff expires_on >= as_of + min_shelf_days
   int threads = 1;         // worker threads (clamped to 1..64); never changes the result
+  // Rule 5 exactness limit per item (see kExactLotChoicePairs); tests lower it.
+  int64_t exact_lot_choice_pairs = kExactLotChoicePairs;
 };
 
 // ---------------------------------------------------------------------------
@@ -203,14 +213,6 @@ struct Plan {
 
   friend bool operator==(const Plan&, const Plan&) = default;
 };
-
-// Above this many (need, eligible lot) pairs for one item, rule 5 is solved in
-// two steps instead of one exact lexicographic min-cost flow: an exact
-// min-cost flow on expiry between need classes and lots, then a greedy split
-// inside each class that prefers same-district lots and then older lots;
-// distance is not evaluated and "nearest" is not reported. Rules 1-4 and 6-7 are
-// exact at every size.
-inline constexpr int64_t kExactLotChoicePairs = 20000;
 
 // Allocates the snapshot's lots to its needs by rules 1-7 of DESIGN.md as of
 // policy.as_of. Never fails: needs that cannot be served appear in

@@ -1,0 +1,507 @@
+// Routes, deliveries and their outcomes, lot expiry, the donor trace and
+// the ledger report.
+#include <map>
+#include <set>
+
+#include "aidlink/v1/requests.pb.h"
+#include "aidlink/v1/responses.pb.h"
+#include "api/convert.h"
+#include "api/handlers.h"
+#include "api/validate.h"
+#include "print/manifest.h"
+#include "route/route.h"
+#include "store/dispatch.h"
+#include "store/repo.h"
+#include "util/date.h"
+
+namespace aidlink::api {
+namespace {
+
+v1::Delivery ToProto(const store::Delivery& d) {
+  v1::Delivery out;
+  out.set_id(d.id);
+  out.set_run_id(d.run_id);
+  out.set_requester_id(d.requester_id);
+  out.set_depot_id(d.depot_id);
+  out.set_station_id(d.station_id);
+  out.set_status(d.status);
+  out.set_route_id(d.route_id.value_or(0));
+  out.set_seq(d.seq);
+  for (const auto& l : d.lines) {
+    v1::DeliveryLine* o = out.add_lines();
+    o->set_item_id(l.item_id);
+    o->set_quantity(l.quantity);
+    o->set_need_id(l.need_id);
+    o->set_lot_id(l.lot_id);
+    o->set_delivered(l.delivered);
+    o->set_returned(l.returned);
+  }
+  out.set_received_by(d.received_by);
+  out.set_note(d.note);
+  out.set_fail_reason(d.fail_reason);
+  out.set_created_at(d.created_at);
+  out.set_updated_at(d.updated_at);
+  return out;
+}
+
+// Per item totals of a delivery, in item id order.
+std::map<int64_t, int64_t> ItemTotals(const store::Delivery& d) {
+  std::map<int64_t, int64_t> totals;
+  for (const auto& l : d.lines) totals[l.item_id] += l.quantity;
+  return totals;
+}
+
+v1::Route ToProto(const store::Route& r) {
+  v1::Route out;
+  out.set_id(r.id);
+  out.set_depot_id(r.depot_id);
+  out.set_date(r.date);
+  out.set_driver(r.driver);
+  out.set_district(r.district);
+  out.set_status(r.status);
+  out.set_created_at(r.created_at);
+  for (const auto& d : r.stops) {
+    v1::RouteStop* s = out.add_stops();
+    s->set_seq(d.seq);
+    s->set_delivery_id(d.id);
+    s->set_requester_id(d.requester_id);
+    s->set_status(d.status);
+    for (const auto& [item, q] : ItemTotals(d)) {
+      v1::RouteLine* l = s->add_lines();
+      l->set_item_id(item);
+      l->set_quantity(q);
+    }
+  }
+  return out;
+}
+
+// The delivery with `id` if the caller may see it (a station: only its own
+// requesters'), else kNotFound.
+StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p, int64_t id) {
+  auto d = store::GetDelivery(db, id);
+  if (!d.ok()) return d.status();
+  if (p.role == Role::kStation && p.station_id != d->station_id) {
+    return NotFound("delivery not found", "id");
+  }
+  return d;
+}
+
+// Builds the printable list of a route from the store.
+StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id) {
+  auto route = store::GetRoute(db, route_id);
+  if (!route.ok()) return route.status();
+  auto depot = store::GetDepot(db, route->depot_id);
+  if (!depot.ok()) return depot.status();
+  print::Manifest m;
+  m.route_id = route->id;
+  m.depot_name = depot->name;
+  m.depot_address = depot->address;
+  m.date = route->date;
+  m.driver = route->driver;
+  std::map<int64_t, store::Item> items;
+  std::map<int64_t, int64_t> pick_totals;
+  for (const store::Delivery& d : route->stops) {
+    auto requester = store::GetRequester(db, d.requester_id);
+    if (!requester.ok()) return requester.status();
+    print::StopSheet sheet;
+    sheet.seq = static_cast<int>(d.seq);
+    sheet.delivery_id = d.id;
+    sheet.recipient = requester->name;
+    sheet.contact_name = requester->contact_name;
+    sheet.phone = requester->phone;
+    sheet.address = requester->address;
+    sheet.district = requester->district;
+    sheet.tags = requester->tags;
+    std::set<int64_t> noted;
+    for (const auto& line : d.lines) {
+      if (!items.count(line.item_id)) {
+        auto item = store::GetItem(db, line.item_id);
+        if (!item.ok()) return item.status();
+        items[line.item_id] = *item;
+      }
+      auto need = store::GetNeed(db, line.need_id);
+      if (!need.ok()) return need.status();
+      const store::Item& item = items[line.item_id];
+      sheet.lines.push_back({item.name, item.unit, need->quantity, line.quantity});
+      pick_totals[line.item_id] += line.quantity;
+      if (!need->note.empty() && noted.insert(need->id).second) {
+        sheet.note += (sheet.note.empty() ? "" : "；") + need->note;
+      }
+    }
+    m.stops.push_back(std::move(sheet));
+  }
+  for (const auto& [item_id, q] : pick_totals) {
+    const store::Item& item = items[item_id];
+    m.picks.push_back({item.name, item.unit, item.pack_size, q});
+  }
+  return m;
+}
+
+}  // namespace
+
+// POST /v1/routes {depot_id, date, driver, district?, max_stops?}: puts the
+// depot's planned deliveries that are on no route yet (one district if
+// given; at most max_stops, most urgent first) on a new route in visiting
+// order; dispatcher. 422 if there is nothing to route.
+Response CreateRoute(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::RouteRequest req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckId(req.depot_id(), "depot_id");
+  if (s.ok()) s = CheckDate(req.date(), "date", false);
+  if (s.ok()) s = CheckText(req.driver(), "driver");
+  if (s.ok() && !req.district().empty()) s = CheckText(req.district(), "district");
+  if (s.ok() && req.has_max_stops() && (req.max_stops() < 1 || req.max_stops() > 1000)) {
+    s = InvalidArgument("max_stops must be between 1 and 1000", "max_stops");
+  }
+  if (!s.ok()) return ctx.Error(s);
+  v1::Route out;
+  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+    auto depot = store::GetDepot(db, req.depot_id());
+    if (!depot.ok()) return NotFound("depot " + std::to_string(req.depot_id()) + " not found", "depot_id");
+    auto candidates = store::UnroutedDeliveries(db, req.depot_id());
+    if (!candidates.ok()) return candidates.status();
+    std::vector<route::Stop> stops;
+    for (const auto& c : *candidates) {
+      stops.push_back({c.delivery_id, c.district, c.address, c.lat, c.lon, c.urgency_rank});
+    }
+    std::optional<std::string> district;
+    if (!req.district().empty()) district = req.district();
+    std::optional<int> max_stops;
+    if (req.has_max_stops()) max_stops = static_cast<int>(req.max_stops());
+    stops = route::SelectStops(std::move(stops), district, max_stops);
+    if (stops.empty()) {
+      return FailedPrecondition("no planned deliveries at this depot" +
+                                    (district ? " in " + *district : std::string()) +
+                                    " are waiting for a route",
+                                "depot_id");
+    }
+    const std::vector<int64_t> order = route::OrderStops({depot->lat, depot->lon}, stops);
+    store::Route r;
+    r.depot_id = req.depot_id();
+    r.date = req.date();
+    r.driver = req.driver();
+    r.district = req.district();
+    auto created = store::InsertRoute(db, r, order, ctx.principal().actor());
+    if (!created.ok()) return created.status();
+    out = ToProto(*created);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/routes/{id}: the route with its stops; dispatcher.
+Response GetRoute(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  auto r = ctx.store().Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
+  if (!r.ok()) return ctx.Error(r.status());
+  return ctx.Reply(200, ToProto(*r));
+}
+
+// POST /v1/routes/{id}:dispatch {}: the route's planned deliveries become
+// dispatched; dispatcher. 422 if the route was dispatched already.
+Response DispatchRoute(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Route out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    auto r = store::DispatchRoute(db, ctx.id(), ctx.principal().actor());
+    if (!r.ok()) return r.status();
+    out = ToProto(*r);
+    return Status::Ok();
+  });
+}
+
+// GET /v1/routes/{id}/manifest?format=txt|csv|html&lang=zh|en: the printed
+// delivery list; dispatcher. Default html, zh.
+Response GetManifest(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
+  const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
+  static constexpr std::string_view kFormats[] = {"txt", "csv", "html"};
+  static constexpr std::string_view kLangs[] = {"zh", "en"};
+  s = CheckEnum(format, "format", kFormats);
+  if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
+  if (!s.ok()) return ctx.Error(s);
+  auto m = ctx.store().Read([&](store::Database& db) { return LoadManifest(db, ctx.id()); });
+  if (!m.ok()) return ctx.Error(m.status());
+  const print::Format f = format == "txt" ? print::Format::kTxt
+                          : format == "csv" ? print::Format::kCsv
+                                            : print::Format::kHtml;
+  Response r;
+  r.body = print::RenderManifest(*m, f, lang == "en" ? print::Lang::kEn : print::Lang::kZh);
+  r.content_type = format == "txt"   ? "text/plain; charset=utf-8"
+                   : format == "csv" ? "text/csv; charset=utf-8"
+                                     : "text/html; charset=utf-8";
+  if (format == "csv") {
+    r.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"route-" + std::to_string(ctx.id()) + ".csv\"");
+  }
+  return r;
+}
+
+// GET /v1/deliveries?route_id=&status=&requester_id=: deliveries with their
+// lines; dispatcher, or a station for its own requesters.
+Response ListDeliveries(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  store::DeliveryFilter filter;
+  auto route_id = ctx.QueryId("route_id");
+  auto requester = ctx.QueryId("requester_id");
+  auto station = ctx.QueryId("station_id");
+  for (const auto* q : {&route_id, &requester, &station}) {
+    if (!q->ok()) return ctx.Error(q->status());
+  }
+  filter.route_id = *route_id;
+  filter.requester_id = *requester;
+  filter.station_id = *station;
+  filter.status = ctx.Query("status");
+  static constexpr std::string_view kStatuses[] = {"planned", "dispatched", "delivered", "failed",
+                                                   "cancelled"};
+  if (!filter.status.empty()) {
+    s = CheckEnum(filter.status, "status", kStatuses);
+    if (!s.ok()) return ctx.Error(s);
+  }
+  if (p.role == Role::kStation) {
+    if (filter.station_id && *filter.station_id != *p.station_id) {
+      return ctx.Error(NotFound("station not found", "station_id"));
+    }
+    filter.station_id = p.station_id;
+  }
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.store().Read(
+      [&](store::Database& db) { return store::ListDeliveries(db, filter, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::DeliveryList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& d : *rows) *out.add_items() = ToProto(d);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/deliveries/{id}: one delivery; 404 if another station's.
+Response GetDelivery(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  auto d = ctx.store().Read([&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
+  if (!d.ok()) return ctx.Error(d.status());
+  return ctx.Reply(200, ToProto(*d));
+}
+
+// POST /v1/deliveries/{id}:dispatch {}: planned -> dispatched; dispatcher.
+Response DispatchDelivery(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::Delivery out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    auto d = store::DispatchDelivery(db, ctx.id(), ctx.principal().actor());
+    if (!d.ok()) return d.status();
+    out = ToProto(*d);
+    return Status::Ok();
+  });
+}
+
+// POST /v1/deliveries/{id}:deliver {received_by, note, lines?}: records
+// what reached the door; what was not delivered returns to its lots and
+// reopens the needs. Dispatcher, or the station of the requester
+// (confirmation of receipt).
+Response DeliverDelivery(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
+  if (!s.ok()) return ctx.Error(s);
+  v1::DeliverRequest req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.received_by(), "received_by");
+  if (s.ok()) s = CheckNote(req.note(), "note");
+  if (s.ok()) s = CheckListSize(req.lines_size(), "lines");
+  std::optional<std::vector<store::DeliveredQuantity>> taken;
+  if (s.ok() && req.lines_size() > 0) {
+    taken.emplace();
+    for (const auto& l : req.lines()) {
+      if (s.ok()) s = CheckId(l.item_id(), "lines.item_id");
+      if (s.ok() && (l.quantity() < 0 || l.quantity() > kMaxQuantity)) {
+        s = InvalidArgument("lines.quantity must be between 0 and 1000000000", "lines.quantity");
+      }
+      taken->push_back({l.item_id(), l.quantity()});
+    }
+  }
+  if (!s.ok()) return ctx.Error(s);
+  v1::Delivery out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    auto scoped = ScopedDelivery(db, p, ctx.id());
+    if (!scoped.ok()) return scoped.status();
+    auto d = store::CompleteDelivery(db, ctx.id(), req.received_by(), req.note(), taken, p.actor());
+    if (!d.ok()) return d.status();
+    out = ToProto(*d);
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+Response FailOrCancel(Context& ctx, bool cancel) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::FailRequest req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.reason(), "reason");
+  if (!s.ok()) return ctx.Error(s);
+  v1::Delivery out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    auto d = store::FailDelivery(db, ctx.id(), req.reason(), cancel, ctx.principal().actor());
+    if (!d.ok()) return d.status();
+    out = ToProto(*d);
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+// POST /v1/deliveries/{id}:fail {reason}: not home, refused, wrong address,
+// vehicle problem; everything returns to its lots and the needs reopen.
+Response FailDelivery(Context& ctx) { return FailOrCancel(ctx, false); }
+
+// POST /v1/deliveries/{id}:cancel {reason}: as :fail, recorded as cancelled.
+Response CancelDelivery(Context& ctx) { return FailOrCancel(ctx, true); }
+
+// POST /v1/lots:expire {as_of}: writes off (reason "expired") the available
+// part of every lot that expired before as_of; dispatcher.
+Response ExpireLots(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  v1::ExpireRequest req;
+  s = ctx.Decode(&req);
+  if (s.ok()) s = CheckDate(req.as_of(), "as_of", false);
+  if (!s.ok()) return ctx.Error(s);
+  v1::ExpireResponse out;
+  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+    // Units written off now: the available part each lot had.
+    auto lots = store::ExpireLots(db, req.as_of(), ctx.principal().actor());
+    if (!lots.ok()) return lots.status();
+    out.set_as_of(req.as_of());
+    out.set_lots_expired(static_cast<int64_t>(lots->size()));
+    int64_t units = 0;
+    for (const auto& l : *lots) {
+      *out.add_lots() = api::ToProto(l);
+    }
+    // Each expired lot had all of its then-available stock written off.
+    for (const auto& e : out.lots()) units += e.written_off();
+    out.set_units_written_off(units);
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+v1::LotTrace ToProto(const store::LotTrace& t) {
+  v1::LotTrace out;
+  out.set_lot_id(t.lot.id);
+  out.set_item_id(t.lot.item_id);
+  out.set_item_name(t.item_name);
+  out.set_unit(t.item_unit);
+  out.set_depot_id(t.lot.depot_id);
+  out.set_depot_name(t.depot_name);
+  out.set_depot_district(t.depot_district);
+  out.set_received_on(t.lot.created_at.substr(0, 10));
+  out.set_expires_on(t.lot.expires_on);
+  out.set_quantity(t.lot.quantity);
+  out.set_available(t.lot.available);
+  out.set_allocated(t.lot.allocated);
+  out.set_delivered(t.lot.delivered);
+  out.set_written_off(t.lot.written_off);
+  int64_t dispatched = 0, returned = 0;
+  for (const auto& b : t.buckets) {
+    v1::TraceBucket* o = out.add_breakdown();
+    o->set_district(b.district);
+    o->set_requester_kind(b.requester_kind);
+    o->set_allocated(b.allocated);
+    o->set_dispatched(b.dispatched);
+    o->set_delivered(b.delivered);
+    o->set_returned(b.returned);
+    dispatched += b.dispatched;
+    returned += b.returned;
+  }
+  out.set_dispatched(dispatched);
+  out.set_returned(returned);
+  return out;
+}
+
+}  // namespace
+
+// GET /v1/donors/{id}/trace: where each of the donor's lots went, by
+// district and requester kind, with no names, phones or addresses;
+// dispatcher or that donor.
+Response GetDonorTrace(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
+  if (!s.ok()) return ctx.Error(s);
+  if (p.role == Role::kDonor && p.donor_id != ctx.id()) return ctx.Error(NotFound("donor not found", "id"));
+  v1::DonorTrace out;
+  s = ctx.store().Read([&](store::Database& db) -> Status {
+    auto donor = store::GetDonor(db, ctx.id());
+    if (!donor.ok()) return donor.status();
+    auto traces = store::TraceDonor(db, ctx.id());
+    if (!traces.ok()) return traces.status();
+    out.set_donor_id(donor->id);
+    out.set_donor_name(donor->name);
+    for (const auto& t : *traces) *out.add_lots() = ToProto(t);
+    return Status::Ok();
+  });
+  if (!s.ok()) return ctx.Error(s);
+  return ctx.Reply(200, out);
+}
+
+// GET /v1/reports/ledger: per lot and per need the conservation sums,
+// whether they hold, and whether the newest "after" in the event ledger
+// matches today's quantities; dispatcher.
+Response GetLedgerReport(Context& ctx) {
+  Status s = Allow(ctx.principal(), {Role::kDispatcher});
+  if (!s.ok()) return ctx.Error(s);
+  auto rows = ctx.store().Read([&](store::Database& db) { return store::LedgerRows(db); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::LedgerReport out;
+  int64_t sum_failures = 0, replay_failures = 0;
+  for (const store::LedgerRow& r : *rows) {
+    const bool lot = r.entity == "lot";
+    v1::LedgerEntry* e = lot ? out.add_lots() : out.add_needs();
+    e->set_id(r.id);
+    e->set_total(r.total);
+    e->set_allocated(r.q[1]);
+    e->set_delivered(r.q[2]);
+    std::string after;
+    if (lot) {
+      e->set_available(r.q[0]);
+      e->set_written_off(r.q[3]);
+      after = "{\"available\":" + std::to_string(r.q[0]) + ",\"allocated\":" +
+              std::to_string(r.q[1]) + ",\"delivered\":" + std::to_string(r.q[2]) +
+              ",\"written_off\":" + std::to_string(r.q[3]) + "}";
+    } else {
+      e->set_outstanding(r.q[0]);
+      e->set_cancelled(r.q[3]);
+      after = "{\"outstanding\":" + std::to_string(r.q[0]) + ",\"allocated\":" +
+              std::to_string(r.q[1]) + ",\"delivered\":" + std::to_string(r.q[2]) +
+              ",\"cancelled\":" + std::to_string(r.q[3]) + "}";
+    }
+    const bool sum = r.q[0] + r.q[1] + r.q[2] + r.q[3] == r.total;
+    // Events end with "after":{...}: the newest must state today's quantities.
+    const size_t pos = r.last_event_detail.rfind("\"after\":");
+    const bool replay = pos != std::string::npos &&
+                        r.last_event_detail.compare(pos + 8, after.size(), after) == 0;
+    e->set_sum_holds(sum);
+    e->set_replay_holds(replay);
+    sum_failures += !sum;
+    replay_failures += !replay;
+  }
+  out.set_lots_checked(out.lots_size());
+  out.set_needs_checked(out.needs_size());
+  out.set_sum_failures(sum_failures);
+  out.set_replay_failures(replay_failures);
+  out.set_ok(sum_failures == 0 && replay_failures == 0);
+  return ctx.Reply(200, out);
+}
+
+}  // namespace aidlink::api

@@ -1,0 +1,478 @@
+#include "store/dispatch.h"
+
+#include <map>
+
+#include "store/repo.h"
+#include "util/date.h"
+#include "util/logging.h"
+
+namespace aidlink::store {
+namespace {
+
+#define ASSIGN_STMT(var, db, sql)                    \
+  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
+  if (!var##_or.ok()) return var##_or.status();      \
+  Statement* var = *var##_or
+
+std::string After4(const char* a, int64_t va, const char* b, int64_t vb, const char* c,
+                   int64_t vc, const char* d, int64_t vd) {
+  return std::string("{\"") + a + "\":" + std::to_string(va) + ",\"" + b + "\":" +
+         std::to_string(vb) + ",\"" + c + "\":" + std::to_string(vc) + ",\"" + d + "\":" +
+         std::to_string(vd) + "}";
+}
+
+constexpr const char* kDeliverySelect =
+    "SELECT d.id, d.run_id, d.requester_id, d.depot_id, r.station_id, d.status, d.route_id, "
+    "ifnull(d.seq, 0), d.received_by, d.note, d.fail_reason, d.created_at, d.updated_at "
+    "FROM deliveries d JOIN requesters r ON r.id = d.requester_id";
+
+Delivery ReadDelivery(const Statement& st) {
+  Delivery d;
+  d.id = st.Int(0);
+  d.run_id = st.Int(1);
+  d.requester_id = st.Int(2);
+  d.depot_id = st.Int(3);
+  d.station_id = st.Int(4);
+  d.status = st.Text(5);
+  d.route_id = st.OptInt(6);
+  d.seq = st.Int(7);
+  d.received_by = st.Text(8);
+  d.note = st.Text(9);
+  d.fail_reason = st.Text(10);
+  d.created_at = st.Text(11);
+  d.updated_at = st.Text(12);
+  return d;
+}
+
+Status LoadLines(Database& db, Delivery* d) {
+  ASSIGN_STMT(st, db,
+              "SELECT a.id, a.need_id, a.lot_id, l.item_id, a.quantity, a.delivered, a.returned "
+              "FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
+              "ORDER BY a.id");
+  st->Bind(1, d->id);
+  d->lines.clear();
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    d->lines.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5),
+                        st->Int(6)});
+  }
+  st->Reset();
+  return Status::Ok();
+}
+
+Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
+                         const std::string& received_by, const std::string& note,
+                         const std::string& fail_reason) {
+  ASSIGN_STMT(st, db,
+              "UPDATE deliveries SET status = ?, received_by = ?, note = ?, fail_reason = ?, "
+              "updated_at = ? WHERE id = ?");
+  st->Bind(1, status).Bind(2, received_by).Bind(3, note).Bind(4, fail_reason)
+      .Bind(5, date::NowRfc3339()).Bind(6, id);
+  return st->Run();
+}
+
+// Settles one allocation: `delivered` units reached the recipient, the rest
+// returns to the lot (available) and reopens the need (outstanding).
+Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t delivery_id,
+              const Actor& actor) {
+  const int64_t returned = line.quantity - delivered;
+  const std::string ref = "{\"delivery_id\":" + std::to_string(delivery_id) +
+                          ",\"delivered\":" + std::to_string(delivered) +
+                          ",\"returned\":" + std::to_string(returned) + ",\"after\":";
+  {
+    ASSIGN_STMT(st, db, "UPDATE allocations SET delivered = ?, returned = ? WHERE id = ?");
+    st->Bind(1, delivered).Bind(2, returned).Bind(3, line.allocation_id);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
+  }
+  {
+    ASSIGN_STMT(st, db,
+                "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
+                "available = available + ?3 WHERE id = ?4 "
+                "RETURNING available, allocated, delivered, written_off");
+    st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned).Bind(4, line.lot_id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Internal("allocation names a missing lot");
+    const std::string after = After4("available", st->Int(0), "allocated", st->Int(1),
+                                     "delivered", st->Int(2), "written_off", st->Int(3));
+    st->Reset();
+    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, returned == line.quantity ? "lot_returned" : "lot_delivered",
+                                        "lot", line.lot_id, ref + after + "}"));
+  }
+  Need n;
+  {
+    ASSIGN_STMT(st, db,
+                "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
+                "outstanding = outstanding + ?3 WHERE id = ?4 "
+                "RETURNING outstanding, allocated, delivered, cancelled");
+    st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned).Bind(4, line.need_id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Internal("allocation names a missing need");
+    n.outstanding = st->Int(0);
+    n.allocated = st->Int(1);
+    n.delivered = st->Int(2);
+    n.cancelled = st->Int(3);
+    st->Reset();
+  }
+  {
+    ASSIGN_STMT(st, db, "UPDATE needs SET status = ? WHERE id = ?");
+    st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
+  }
+  return AppendEvent(db, actor, returned == line.quantity ? "need_reopened" : "need_delivered",
+                     "need", line.need_id,
+                     ref + After4("outstanding", n.outstanding, "allocated", n.allocated,
+                                  "delivered", n.delivered, "cancelled", n.cancelled) + "}");
+}
+
+bool Open(const std::string& status) { return status == "planned" || status == "dispatched"; }
+
+}  // namespace
+
+StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilter& f,
+                                               const Page& page) {
+  std::vector<Delivery> out;
+  {
+    ASSIGN_STMT(st, db, std::string(kDeliverySelect) +
+                            " WHERE d.id > ?1 AND (?2 IS NULL OR d.route_id = ?2) AND "
+                            "(?3 IS NULL OR d.requester_id = ?3) AND (?4 IS NULL OR "
+                            "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) "
+                            "ORDER BY d.id LIMIT ?6");
+    st->Bind(1, page.after_id).Bind(2, f.route_id).Bind(3, f.requester_id).Bind(4, f.station_id);
+    if (f.status.empty()) st->BindNull(5); else st->Bind(5, f.status);
+    st->Bind(6, page.limit);
+    for (;;) {
+      StatusOr<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadDelivery(*st));
+    }
+    st->Reset();
+  }
+  for (Delivery& d : out) AIDLINK_RETURN_IF_ERROR(LoadLines(db, &d));
+  return out;
+}
+
+StatusOr<Delivery> GetDelivery(Database& db, int64_t id) {
+  Delivery d;
+  {
+    ASSIGN_STMT(st, db, std::string(kDeliverySelect) + " WHERE d.id = ?");
+    st->Bind(1, id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("delivery not found", "id");
+    d = ReadDelivery(*st);
+    st->Reset();
+  }
+  AIDLINK_RETURN_IF_ERROR(LoadLines(db, &d));
+  return d;
+}
+
+StatusOr<Delivery> DispatchDelivery(Database& db, int64_t id, const Actor& actor) {
+  auto d = GetDelivery(db, id);
+  if (!d.ok()) return d.status();
+  if (d->status != "planned") {
+    return FailedPrecondition("delivery " + std::to_string(id) + " is " + d->status +
+                              ", not planned");
+  }
+  AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, "dispatched", "", "", ""));
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_dispatched", "delivery", id, "{}"));
+  return GetDelivery(db, id);
+}
+
+StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string& received_by,
+                                    const std::string& note,
+                                    const std::optional<std::vector<DeliveredQuantity>>& taken,
+                                    const Actor& actor) {
+  auto d = GetDelivery(db, id);
+  if (!d.ok()) return d.status();
+  if (!Open(d->status)) {
+    return FailedPrecondition("delivery " + std::to_string(id) + " is already " + d->status);
+  }
+  // Units delivered per line: all, or each item's taken quantity spread over
+  // that item's lines in order.
+  std::vector<int64_t> delivered(d->lines.size());
+  if (!taken) {
+    for (size_t i = 0; i < d->lines.size(); ++i) delivered[i] = d->lines[i].quantity;
+  } else {
+    std::map<int64_t, int64_t> left;
+    for (const DeliveredQuantity& t : *taken) {
+      if (left.count(t.item_id)) {
+        return InvalidArgument("item " + std::to_string(t.item_id) + " is listed twice", "lines");
+      }
+      left[t.item_id] = t.quantity;
+    }
+    std::map<int64_t, int64_t> allotted;
+    for (const DeliveryLine& l : d->lines) allotted[l.item_id] += l.quantity;
+    for (const auto& [item, q] : left) {
+      if (!allotted.count(item)) {
+        return InvalidArgument("item " + std::to_string(item) + " is not on this delivery",
+                               "lines.item_id");
+      }
+      if (q > allotted[item]) {
+        return InvalidArgument("item " + std::to_string(item) + ": " + std::to_string(q) +
+                                   " delivered but only " + std::to_string(allotted[item]) +
+                                   " allotted",
+                               "lines.quantity");
+      }
+    }
+    for (size_t i = 0; i < d->lines.size(); ++i) {
+      int64_t& rest = left[d->lines[i].item_id];  // items not listed: nothing taken
+      delivered[i] = std::min(rest, d->lines[i].quantity);
+      rest -= delivered[i];
+    }
+  }
+  for (size_t i = 0; i < d->lines.size(); ++i) {
+    AIDLINK_RETURN_IF_ERROR(Settle(db, d->lines[i], delivered[i], id, actor));
+  }
+  AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, "delivered", received_by, note, ""));
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_delivered", "delivery", id, "{}"));
+  return GetDelivery(db, id);
+}
+
+StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& reason, bool cancel,
+                                const Actor& actor) {
+  auto d = GetDelivery(db, id);
+  if (!d.ok()) return d.status();
+  if (!Open(d->status)) {
+    return FailedPrecondition("delivery " + std::to_string(id) + " is already " + d->status);
+  }
+  for (const DeliveryLine& line : d->lines) AIDLINK_RETURN_IF_ERROR(Settle(db, line, 0, id, actor));
+  const std::string status = cancel ? "cancelled" : "failed";
+  AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, status, "", "", reason));
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_" + status, "delivery", id,
+                                      "{\"reason\":\"" + log::JsonEscape(reason) + "\"}"));
+  return GetDelivery(db, id);
+}
+
+StatusOr<std::vector<Lot>> ExpireLots(Database& db, const std::string& as_of, const Actor& actor) {
+  std::vector<int64_t> ids;
+  {
+    ASSIGN_STMT(st, db,
+                "SELECT id FROM lots WHERE expires_on IS NOT NULL AND expires_on < ? AND "
+                "available > 0 ORDER BY id");
+    st->Bind(1, as_of);
+    for (;;) {
+      StatusOr<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.push_back(st->Int(0));
+    }
+    st->Reset();
+  }
+  std::vector<Lot> out;
+  for (int64_t id : ids) {
+    auto lot = GetLot(db, id);
+    if (!lot.ok()) return lot.status();
+    auto written = WriteOffLot(db, id, lot->available, "expired", actor);
+    if (!written.ok()) return written.status();
+    out.push_back(std::move(*written));
+  }
+  return out;
+}
+
+StatusOr<std::vector<RouteCandidate>> UnroutedDeliveries(Database& db, int64_t depot_id) {
+  ASSIGN_STMT(st, db,
+              "SELECT d.id, r.district, r.address, r.lat, r.lon, "
+              "min(CASE n.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
+              "ELSE 3 END) FROM deliveries d JOIN requesters r ON r.id = d.requester_id "
+              "JOIN allocations a ON a.delivery_id = d.id JOIN needs n ON n.id = a.need_id "
+              "WHERE d.depot_id = ? AND d.status = 'planned' AND d.route_id IS NULL "
+              "GROUP BY d.id ORDER BY d.id");
+  st->Bind(1, depot_id);
+  std::vector<RouteCandidate> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Int(0), st->Text(1), st->Text(2), st->OptDouble(3), st->OptDouble(4),
+                   static_cast<int>(st->Int(5))});
+  }
+  st->Reset();
+  return out;
+}
+
+StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t>& delivery_ids,
+                            const Actor& actor) {
+  route.created_at = date::NowRfc3339();
+  route.status = "planned";
+  {
+    ASSIGN_STMT(st, db,
+                "INSERT INTO routes (depot_id, date, driver, district, status, created_at) "
+                "VALUES (?, ?, ?, ?, 'planned', ?)");
+    st->Bind(1, route.depot_id).Bind(2, route.date).Bind(3, route.driver).Bind(4, route.district)
+        .Bind(5, route.created_at);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
+    route.id = db.LastInsertId();
+  }
+  {
+    ASSIGN_STMT(st, db,
+                "UPDATE deliveries SET route_id = ?, seq = ?, updated_at = ? WHERE id = ? AND "
+                "depot_id = ? AND status = 'planned' AND route_id IS NULL");
+    int64_t seq = 0;
+    for (int64_t id : delivery_ids) {
+      st->Reset();
+      st->Bind(1, route.id).Bind(2, ++seq).Bind(3, route.created_at).Bind(4, id)
+          .Bind(5, route.depot_id);
+      AIDLINK_RETURN_IF_ERROR(st->Run());
+      if (db.Changes() != 1) {
+        return Conflict("delivery " + std::to_string(id) + " was taken by another route");
+      }
+    }
+  }
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "route_created", "route", route.id,
+                                      "{\"stops\":" + std::to_string(delivery_ids.size()) + "}"));
+  return GetRoute(db, route.id);
+}
+
+StatusOr<Route> GetRoute(Database& db, int64_t id) {
+  Route r;
+  {
+    ASSIGN_STMT(st, db,
+                "SELECT id, depot_id, date, driver, district, status, created_at FROM routes "
+                "WHERE id = ?");
+    st->Bind(1, id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("route not found", "id");
+    r = {st->Int(0), st->Int(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Text(6), {}};
+    st->Reset();
+  }
+  std::vector<int64_t> ids;
+  {
+    ASSIGN_STMT(st, db, "SELECT id FROM deliveries WHERE route_id = ? ORDER BY seq");
+    st->Bind(1, id);
+    for (;;) {
+      StatusOr<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.push_back(st->Int(0));
+    }
+    st->Reset();
+  }
+  for (int64_t d : ids) {
+    auto delivery = GetDelivery(db, d);
+    if (!delivery.ok()) return delivery.status();
+    r.stops.push_back(std::move(*delivery));
+  }
+  return r;
+}
+
+StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
+  auto route = GetRoute(db, id);
+  if (!route.ok()) return route.status();
+  if (route->status != "planned") return FailedPrecondition("route " + std::to_string(id) + " is already dispatched");
+  for (const Delivery& d : route->stops) {
+    if (d.status == "planned") {
+      auto done = DispatchDelivery(db, d.id, actor);
+      if (!done.ok()) return done.status();
+    }
+  }
+  {
+    ASSIGN_STMT(st, db, "UPDATE routes SET status = 'dispatched' WHERE id = ?");
+    st->Bind(1, id);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
+  }
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "route_dispatched", "route", id, "{}"));
+  return GetRoute(db, id);
+}
+
+namespace {
+
+StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
+  LotTrace t;
+  t.lot = std::move(lot);
+  {
+    ASSIGN_STMT(st, db,
+                "SELECT i.name, i.unit, p.name, p.district FROM items i, depots p "
+                "WHERE i.id = ? AND p.id = ?");
+    st->Bind(1, t.lot.item_id).Bind(2, t.lot.depot_id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      t.item_name = st->Text(0);
+      t.item_unit = st->Text(1);
+      t.depot_name = st->Text(2);
+      t.depot_district = st->Text(3);
+    }
+    st->Reset();
+  }
+  ASSIGN_STMT(st, db,
+              "SELECT r.district, r.kind, "
+              "sum(CASE WHEN d.status IN ('planned','dispatched') THEN a.quantity ELSE 0 END), "
+              "sum(CASE WHEN d.status = 'dispatched' THEN a.quantity ELSE 0 END), "
+              "sum(a.delivered), sum(a.returned) "
+              "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id "
+              "JOIN requesters r ON r.id = d.requester_id WHERE a.lot_id = ? "
+              "GROUP BY r.district, r.kind ORDER BY r.district, r.kind");
+  st->Bind(1, t.lot.id);
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    t.buckets.push_back({st->Text(0), st->Text(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5)});
+  }
+  st->Reset();
+  return t;
+}
+
+}  // namespace
+
+StatusOr<std::vector<LotTrace>> TraceDonor(Database& db, int64_t donor_id) {
+  std::vector<LotTrace> out;
+  LotFilter filter;
+  filter.donor_id = donor_id;
+  Page page{0, 1000};
+  for (;;) {
+    auto lots = ListLots(db, filter, page);
+    if (!lots.ok()) return lots.status();
+    if (lots->empty()) break;
+    page.after_id = lots->back().id;
+    for (Lot& lot : *lots) {
+      auto t = TraceOf(db, std::move(lot));
+      if (!t.ok()) return t.status();
+      out.push_back(std::move(*t));
+    }
+  }
+  return out;
+}
+
+StatusOr<LotTrace> TraceLot(Database& db, int64_t lot_id) {
+  auto lot = GetLot(db, lot_id);
+  if (!lot.ok()) return lot.status();
+  return TraceOf(db, std::move(*lot));
+}
+
+StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
+  std::vector<LedgerRow> out;
+  const char* queries[2] = {
+      "SELECT l.id, l.quantity, l.available, l.allocated, l.delivered, l.written_off, "
+      "(SELECT e.detail FROM events e WHERE e.entity = 'lot' AND e.entity_id = l.id AND "
+      "e.detail LIKE '%\"after\":{%' ORDER BY e.id DESC LIMIT 1) FROM lots l ORDER BY l.id",
+      "SELECT n.id, n.quantity, n.outstanding, n.allocated, n.delivered, n.cancelled, "
+      "(SELECT e.detail FROM events e WHERE e.entity = 'need' AND e.entity_id = n.id AND "
+      "e.detail LIKE '%\"after\":{%' ORDER BY e.id DESC LIMIT 1) FROM needs n ORDER BY n.id"};
+  const char* entities[2] = {"lot", "need"};
+  for (int k = 0; k < 2; ++k) {
+    ASSIGN_STMT(st, db, queries[k]);
+    for (;;) {
+      StatusOr<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      LedgerRow r;
+      r.entity = entities[k];
+      r.id = st->Int(0);
+      r.total = st->Int(1);
+      for (int i = 0; i < 4; ++i) r.q[i] = st->Int(2 + i);
+      r.last_event_detail = st->Text(6);
+      out.push_back(std::move(r));
+    }
+    st->Reset();
+  }
+  return out;
+}
+
+}  // namespace aidlink::store

@@ -1,0 +1,118 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/model.h"
+#include "util/status.h"
+
+// Deliveries, routes and their outcomes; lot expiry; the donor trace and the
+// ledger check. Every write keeps the conservation sums of DESIGN.md and
+// appends lot/need events whose "after" quantities replay to today's state.
+namespace aidlink::store {
+
+// One allocation travelling on a delivery.
+struct DeliveryLine {
+  int64_t allocation_id = 0, need_id = 0, lot_id = 0, item_id = 0;
+  int64_t quantity = 0, delivered = 0, returned = 0;
+};
+
+struct Delivery {
+  int64_t id = 0, run_id = 0, requester_id = 0, depot_id = 0, station_id = 0;
+  std::string status;  // planned, dispatched, delivered, failed, cancelled
+  std::optional<int64_t> route_id;
+  int64_t seq = 0;
+  std::string received_by, note, fail_reason, created_at, updated_at;
+  std::vector<DeliveryLine> lines;
+};
+
+struct DeliveryFilter {
+  std::optional<int64_t> route_id, requester_id, station_id;
+  std::string status;
+};
+
+StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilter& filter,
+                                               const Page& page);
+StatusOr<Delivery> GetDelivery(Database& db, int64_t id);
+
+// planned -> dispatched; kFailedPrecondition from any other status.
+StatusOr<Delivery> DispatchDelivery(Database& db, int64_t id, const Actor& actor);
+
+// What the recipient actually took of one item.
+struct DeliveredQuantity {
+  int64_t item_id = 0, quantity = 0;
+};
+
+// Records the delivery as delivered (from planned or dispatched). Without
+// `taken`, every line is delivered in full; with it, each item's quantity is
+// spread over that item's lines in order and the rest returns to its lots,
+// reopening the needs. kInvalidArgument if an item is not on the delivery or
+// more than was allotted is claimed.
+StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string& received_by,
+                                    const std::string& note,
+                                    const std::optional<std::vector<DeliveredQuantity>>& taken,
+                                    const Actor& actor);
+
+// Records a failed (or, with `cancel`, cancelled) delivery: everything
+// returns to its lots and the needs reopen. Only from planned or dispatched.
+StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& reason, bool cancel,
+                                const Actor& actor);
+
+// Writes off the available part of every lot that expired before `as_of`
+// (YYYY-MM-DD) with reason "expired". Returns the lots touched.
+StatusOr<std::vector<Lot>> ExpireLots(Database& db, const std::string& as_of, const Actor& actor);
+
+// A planned delivery not yet on a route, with what ordering needs.
+struct RouteCandidate {
+  int64_t delivery_id = 0;
+  std::string district, address;
+  std::optional<double> lat, lon;
+  int urgency_rank = 2;  // most urgent of its needs: 0 critical .. 3 low
+};
+StatusOr<std::vector<RouteCandidate>> UnroutedDeliveries(Database& db, int64_t depot_id);
+
+struct Route {
+  int64_t id = 0, depot_id = 0;
+  std::string date, driver, district, status, created_at;
+  std::vector<Delivery> stops;  // in visiting order
+};
+
+// Creates a route holding `delivery_ids` in that order. kConflict if one of
+// them is no longer a planned delivery of the depot without a route.
+StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t>& delivery_ids,
+                            const Actor& actor);
+StatusOr<Route> GetRoute(Database& db, int64_t id);
+// Marks the route dispatched and its planned deliveries dispatched.
+StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor);
+
+// Donor trace: what happened to a lot's stock, by requester district and
+// kind. No names, phones or addresses.
+struct TraceBucket {
+  std::string district, requester_kind;
+  int64_t allocated = 0;   // on planned or dispatched deliveries
+  int64_t dispatched = 0;  // of which on the road
+  int64_t delivered = 0, returned = 0;
+};
+struct LotTrace {
+  Lot lot;
+  std::string item_name, item_unit, depot_name, depot_district;
+  std::vector<TraceBucket> buckets;
+};
+StatusOr<std::vector<LotTrace>> TraceDonor(Database& db, int64_t donor_id);
+StatusOr<LotTrace> TraceLot(Database& db, int64_t lot_id);
+
+// The ledger check of one lot or need: its four quantities, whether they
+// sum to the total, and what the newest "after" of its events says.
+struct LedgerRow {
+  std::string entity;  // "lot" or "need"
+  int64_t id = 0, total = 0;
+  int64_t q[4] = {0, 0, 0, 0};  // lot: available, allocated, delivered, written_off;
+                                // need: outstanding, allocated, delivered, cancelled
+  std::string last_event_detail;  // JSON of the newest event with an "after"
+};
+StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db);
+
+}  // namespace aidlink::store
