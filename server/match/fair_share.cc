@@ -342,7 +342,7 @@ std::vector<int64_t> SolveFairShare(const FairProblem& p) {
           count_lo[u] = count_mid[u];
         }
       }
-      amount[j] += step;
+      amount[j] += extra;
 
       // A tight set uses all of its lots, and stays tight: retire both.
       for (size_t c = 0; c < nc; ++c) {

@@ -1,1 +1,551 @@
+// Seeded property tests over thousands of random small instances. The
+// engine is checked against independent code written here: rule 1 on the raw
+// structs, a tiny augmenting-path max-flow, the naive pack-by-pack reference
+// of rule 3, and a negative-cycle test for rule 5's min-cost flow.
+
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <queue>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "match/engine.h"
+#include "match/internal.h"
+
+namespace aidlink::match {
+namespace {
+
+constexpr int64_t kAsOf = 20000;
+
+// ---------------------------------------------------------------------------
+// Random instances.
+
+struct Shape {
+  int items = 1;
+  int max_needs = 6;
+  int max_lots = 4;
+  int64_t max_quantity = 10;
+};
+
+Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
+  std::mt19937_64 rng(seed);
+  auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  const std::vector<std::string> districts = {"a", "b", "c", "d"};
+  Snapshot s;
+  s.depots = {{1, "a", 30.0, 114.0}, {2, "b", 30.1, 114.1}, {3, "c", std::nullopt, std::nullopt}};
+  std::vector<int64_t> pack(static_cast<size_t>(shape.items) + 1);
+  for (auto& p : pack) p = std::array<int64_t, 5>{1, 1, 2, 3, 5}[static_cast<size_t>(uniform(0, 4))];
+
+  const int64_t needs = uniform(1, shape.max_needs);
+  std::vector<int64_t> seqs(static_cast<size_t>(needs));
+  std::iota(seqs.begin(), seqs.end(), 1);
+  std::shuffle(seqs.begin(), seqs.end(), rng);
+  for (int64_t i = 0; i < needs; ++i) {
+    Need n;
+    n.id = 100 + i;
+    n.requester_id = n.id;
+    n.item_id = uniform(1, shape.items);
+    n.pack_size = pack[static_cast<size_t>(n.item_id)];
+    n.quantity = uniform(1, shape.max_quantity);
+    if (chance(0.2)) n.cancelled = uniform(0, n.quantity / 3);
+    if (chance(0.3)) n.filled = uniform(0, n.quantity - n.cancelled - 1);
+    n.outstanding = n.quantity - n.cancelled - n.filled;
+    if (chance(0.05)) n.outstanding = 0;  // closed: ignored
+    n.urgency = static_cast<Urgency>(uniform(0, 3));
+    if (chance(0.5)) n.needed_by = kAsOf + uniform(-1, 6);
+    n.household_size = static_cast<int>(uniform(1, 3));
+    for (int t = 0; t < kTagCount; ++t) {
+      if (chance(0.15)) n.tags |= 1u << t;
+    }
+    n.kind = static_cast<RequesterKind>(uniform(0, 3));
+    n.station_id = uniform(1, 3);
+    n.district = districts[static_cast<size_t>(uniform(0, 3))];
+    if (chance(0.7)) {
+      n.lat = 30.0 + static_cast<double>(uniform(0, 20)) / 100;
+      n.lon = 114.0 + static_cast<double>(uniform(0, 20)) / 100;
+    }
+    n.created_seq = seqs[static_cast<size_t>(i)];
+    s.needs.push_back(n);
+  }
+  const int64_t lots = uniform(0, shape.max_lots);
+  for (int64_t l = 0; l < lots; ++l) {
+    Lot lot;
+    lot.id = 500 - l * 7;  // ids not in creation order
+    lot.item_id = uniform(1, shape.items);
+    lot.depot_id = uniform(1, 4);  // depot 4 does not exist
+    lot.available = chance(0.1) ? 0 : uniform(1, shape.max_quantity * 3 / 2);
+    if (chance(0.4)) lot.expires_on = kAsOf + uniform(-1, 6);
+    if (chance(0.35)) {
+      if (chance(0.4)) {
+        for (int64_t k = uniform(1, 2); k > 0; --k) lot.earmark.districts.push_back(districts[static_cast<size_t>(uniform(0, 3))]);
+      }
+      if (chance(0.3)) lot.earmark.requester_kinds = {static_cast<RequesterKind>(uniform(0, 3))};
+      if (chance(0.3)) lot.earmark.tags = 1u << uniform(0, 7) | 1u << uniform(0, 7);
+      if (chance(0.3)) lot.earmark.station_ids = {uniform(1, 3)};
+    }
+    lot.created_seq = uniform(1, 5);  // ties broken by id
+    s.lots.push_back(lot);
+  }
+  return s;
+}
+
+Policy RandomPolicy(uint64_t seed) {
+  Policy p;
+  p.as_of = kAsOf;
+  p.min_shelf_days = seed % 5 == 0 ? 2 : 1;
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// Independent rule 1 and tiers.
+
+bool Open(const Need& n) { return n.outstanding > 0 && n.quantity - n.cancelled > 0; }
+
+bool Usable(const Lot& lot, const Policy& p) {
+  return lot.available > 0 && (!lot.expires_on || *lot.expires_on >= p.as_of + p.min_shelf_days);
+}
+
+bool Admits(const Earmark& e, const Need& n) {
+  auto in = [](const auto& list, const auto& v) { return std::find(list.begin(), list.end(), v) != list.end(); };
+  if (!e.districts.empty() && !in(e.districts, n.district)) return false;
+  if (!e.requester_kinds.empty() && !in(e.requester_kinds, n.kind)) return false;
+  if (e.tags != 0 && (e.tags & n.tags) == 0) return false;
+  if (!e.station_ids.empty() && !in(e.station_ids, n.station_id)) return false;
+  return true;
+}
+
+bool Eligible(const Need& n, const Lot& l, const Policy& p) {
+  return n.item_id == l.item_id && Usable(l, p) && Admits(l.earmark, n);
+}
+
+int Tier(const Need& n, const Policy& p) {
+  int tier = static_cast<int>(n.urgency);
+  if (n.needed_by && *n.needed_by <= p.as_of + 1) return 0;
+  if (n.needed_by && *n.needed_by <= p.as_of + 3) return std::min(tier, 1);
+  return tier;
+}
+
+const Depot* DepotOf(const Snapshot& s, const Lot& l) {
+  for (const Depot& d : s.depots) {
+    if (d.id == l.depot_id) return &d;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// A tiny Edmonds-Karp max-flow on a dense matrix.
+
+class TinyFlow {
+ public:
+  explicit TinyFlow(int nodes) : n_(nodes), cap_(static_cast<size_t>(nodes * nodes), 0) {}
+  void Add(int u, int v, int64_t c) { At(u, v) += c; }
+  int64_t Run(int s, int t) {
+    int64_t total = 0;
+    for (;;) {
+      std::vector<int> prev(static_cast<size_t>(n_), -1);
+      prev[static_cast<size_t>(s)] = s;
+      std::queue<int> q;
+      q.push(s);
+      while (!q.empty() && prev[static_cast<size_t>(t)] < 0) {
+        const int u = q.front();
+        q.pop();
+        for (int v = 0; v < n_; ++v) {
+          if (prev[static_cast<size_t>(v)] < 0 && At(u, v) > 0) {
+            prev[static_cast<size_t>(v)] = u;
+            q.push(v);
+          }
+        }
+      }
+      if (prev[static_cast<size_t>(t)] < 0) return total;
+      int64_t push = INT64_MAX;
+      for (int v = t; v != s; v = prev[static_cast<size_t>(v)]) push = std::min(push, At(prev[static_cast<size_t>(v)], v));
+      for (int v = t; v != s; v = prev[static_cast<size_t>(v)]) {
+        At(prev[static_cast<size_t>(v)], v) -= push;
+        At(v, prev[static_cast<size_t>(v)]) += push;
+      }
+      total += push;
+    }
+  }
+
+ private:
+  int64_t& At(int u, int v) { return cap_[static_cast<size_t>(u * n_ + v)]; }
+  int n_;
+  std::vector<int64_t> cap_;
+};
+
+// Max flow from needs (capacity cap[i]) to their eligible lots.
+int64_t MaxFlow(const Snapshot& s, const Policy& p, const std::vector<int64_t>& cap) {
+  const int nn = static_cast<int>(s.needs.size());
+  const int nl = static_cast<int>(s.lots.size());
+  TinyFlow flow(nn + nl + 2);
+  const int src = nn + nl, sink = nn + nl + 1;
+  constexpr int64_t kBig = int64_t{1} << 40;
+  for (int i = 0; i < nn; ++i) {
+    flow.Add(src, i, cap[static_cast<size_t>(i)]);
+    for (int l = 0; l < nl; ++l) {
+      if (Eligible(s.needs[static_cast<size_t>(i)], s.lots[static_cast<size_t>(l)], p)) flow.Add(i, nn + l, kBig);
+    }
+  }
+  for (int l = 0; l < nl; ++l) {
+    if (Usable(s.lots[static_cast<size_t>(l)], p)) flow.Add(nn + l, sink, s.lots[static_cast<size_t>(l)].available);
+  }
+  return flow.Run(src, sink);
+}
+
+// ---------------------------------------------------------------------------
+// The naive reference of rule 3: packs one at a time, tier by tier, each to
+// the need with the lowest fill fraction that can still take a unit.
+
+// Whether need a (given x_a more units) goes before need b in rule 3's order.
+bool Before(const Need& a, int64_t xa, const Need& b, int64_t xb) {
+  const int64_t da = a.quantity - a.cancelled, db = b.quantity - b.cancelled;
+  const int64_t lhs = (a.filled + xa) * db, rhs = (b.filled + xb) * da;
+  if (lhs != rhs) return lhs < rhs;
+  if (a.needed_by.has_value() != b.needed_by.has_value()) return a.needed_by.has_value();
+  if (a.needed_by && *a.needed_by != *b.needed_by) return *a.needed_by < *b.needed_by;
+  if (std::popcount(a.tags) != std::popcount(b.tags)) return std::popcount(a.tags) > std::popcount(b.tags);
+  if (a.household_size != b.household_size) return a.household_size > b.household_size;
+  if (a.created_seq != b.created_seq) return a.created_seq < b.created_seq;
+  return a.id < b.id;
+}
+
+std::vector<int64_t> NaiveAmounts(const Snapshot& s, const Policy& p) {
+  const size_t n = s.needs.size();
+  std::vector<int64_t> x(n, 0);
+  const int64_t given_total = 0;
+  (void)given_total;
+  for (int tier = 0; tier < 4; ++tier) {
+    for (;;) {
+      std::vector<size_t> candidates;
+      for (size_t i = 0; i < n; ++i) {
+        const Need& need = s.needs[i];
+        if (Open(need) && Tier(need, p) == tier && x[i] < need.outstanding) candidates.push_back(i);
+      }
+      std::sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
+        return Before(s.needs[a], x[a], s.needs[b], x[b]);
+      });
+      bool gave = false;
+      const int64_t current = std::accumulate(x.begin(), x.end(), int64_t{0});
+      for (size_t i : candidates) {
+        std::vector<int64_t> cap = x;
+        cap[i] += s.needs[i].outstanding;
+        const int64_t extra = MaxFlow(s, p, cap) - current;
+        if (extra <= 0) continue;
+        const Need& need = s.needs[i];
+        x[i] += std::min({std::max<int64_t>(1, need.pack_size), need.outstanding - x[i], extra});
+        gave = true;
+        break;
+      }
+      if (!gave) break;
+    }
+  }
+  return x;
+}
+
+// ---------------------------------------------------------------------------
+// Checks. Each returns "" or a description of the first violation.
+
+std::map<int64_t, int64_t> PerNeed(const Plan& plan) {
+  std::map<int64_t, int64_t> m;
+  for (const Allocation& a : plan.allocations) m[a.need_id] += a.quantity;
+  return m;
+}
+
+std::string CheckConservation(const Snapshot& s, const Policy& p, const Plan& plan) {
+  std::ostringstream err;
+  std::map<int64_t, const Need*> needs;
+  std::map<int64_t, const Lot*> lots;
+  for (const Need& n : s.needs) needs[n.id] = &n;
+  for (const Lot& l : s.lots) lots[l.id] = &l;
+  std::map<int64_t, int64_t> per_lot, per_need;
+  for (size_t k = 0; k < plan.allocations.size(); ++k) {
+    const Allocation& a = plan.allocations[k];
+    if (k > 0 && std::tie(plan.allocations[k - 1].need_id, plan.allocations[k - 1].lot_id) >= std::tie(a.need_id, a.lot_id)) {
+      return "allocations not sorted by (need_id, lot_id) or not unique";
+    }
+    if (!needs.count(a.need_id) || !lots.count(a.lot_id)) return "allocation names an unknown need or lot";
+    if (a.quantity <= 0) return "allocation of a non-positive quantity";
+    const Need& n = *needs[a.need_id];
+    const Lot& l = *lots[a.lot_id];
+    if (!Open(n)) return "allocation to a closed need";
+    if (!Eligible(n, l, p)) {
+      err << "ineligible allocation need " << a.need_id << " lot " << a.lot_id;
+      return err.str();
+    }
+    per_lot[a.lot_id] += a.quantity;
+    per_need[a.need_id] += a.quantity;
+  }
+  for (const auto& [id, q] : per_lot) {
+    if (q > lots[id]->available) return "lot over-allocated";
+  }
+  Stats stats;
+  std::map<int64_t, Unmet> unmet;
+  for (size_t k = 0; k < plan.unmet.size(); ++k) {
+    if (k > 0 && plan.unmet[k - 1].need_id >= plan.unmet[k].need_id) return "unmet not sorted or not unique";
+    unmet[plan.unmet[k].need_id] = plan.unmet[k];
+  }
+  for (const Lot& l : s.lots) stats.lots_considered += l.available > 0;
+  for (const Need& n : s.needs) {
+    if (!Open(n)) {
+      if (unmet.count(n.id)) return "closed need listed as unmet";
+      continue;
+    }
+    ++stats.needs_considered;
+    const int64_t got = per_need[n.id];
+    stats.units_allocated += got;
+    if (got > n.outstanding) return "need over-filled";
+    if (got == n.outstanding) {
+      ++stats.needs_filled;
+      if (unmet.count(n.id)) return "filled need listed as unmet";
+      continue;
+    }
+    ++(got == 0 ? stats.needs_unmet : stats.needs_partial);
+    if (!unmet.count(n.id) || unmet[n.id].outstanding != n.outstanding - got) {
+      err << "need " << n.id << " missing from unmet or wrong remaining";
+      return err.str();
+    }
+  }
+  if (!(stats == plan.stats)) return "stats disagree";
+  return "";
+}
+
+std::string CheckAgainstNaive(const Snapshot& s, const Policy& p, const Plan& plan) {
+  const std::vector<int64_t> naive = NaiveAmounts(s, p);
+  std::map<int64_t, int64_t> got = PerNeed(plan);
+  for (size_t i = 0; i < s.needs.size(); ++i) {
+    if (got[s.needs[i].id] != naive[i]) {
+      std::ostringstream err;
+      err << "need " << s.needs[i].id << ": engine " << got[s.needs[i].id] << ", naive " << naive[i];
+      return err.str();
+    }
+  }
+  return "";
+}
+
+// Rules 2 and 4: for every tier t, what needs of tiers <= t received is a
+// maximum flow for them.
+std::string CheckTierMaxFlow(const Snapshot& s, const Policy& p, const Plan& plan) {
+  std::map<int64_t, int64_t> got = PerNeed(plan);
+  for (int tier = 0; tier < 4; ++tier) {
+    std::vector<int64_t> cap(s.needs.size(), 0);
+    int64_t given = 0;
+    for (size_t i = 0; i < s.needs.size(); ++i) {
+      const Need& n = s.needs[i];
+      if (!Open(n) || Tier(n, p) > tier) continue;
+      cap[i] = n.outstanding;
+      given += got[n.id];
+    }
+    const int64_t best = MaxFlow(s, p, cap);
+    if (given != best) {
+      std::ostringstream err;
+      err << "tiers <= " << tier << " got " << given << " but a max flow gives " << best;
+      return err.str();
+    }
+  }
+  return "";
+}
+
+// Rule 5: with the per-need amounts fixed, the lot choice is a min-cost flow
+// iff its residual graph has no negative cycle. Costs are compared
+// lexicographically over the first `criteria` of (expiry, other district,
+// distance, lot age).
+std::string CheckMinCostLots(const Snapshot& s, const Policy& p, const Plan& plan, int criteria) {
+  using Cost = std::array<int64_t, 4>;
+  const size_t nn = s.needs.size(), nl = s.lots.size();
+  const size_t sink = nn + nl, nodes = nn + nl + 1;
+  auto cost_of = [&](const Need& n, const Lot& l) {
+    const Depot* d = DepotOf(s, l);
+    Cost c = {l.expires_on.value_or(INT64_MAX / 4), (d && d->district == n.district) ? 0 : 1,
+              internal::DistanceMetres(n.lat.value_or(internal::kUnknownCoordinate), n.lon.value_or(internal::kUnknownCoordinate),
+                                       d && d->lat ? *d->lat : internal::kUnknownCoordinate,
+                                       d && d->lon ? *d->lon : internal::kUnknownCoordinate),
+              l.created_seq};
+    for (int k = criteria; k < 4; ++k) c[static_cast<size_t>(k)] = 0;
+    return c;
+  };
+  std::map<std::pair<int64_t, int64_t>, int64_t> x;
+  std::map<int64_t, int64_t> used;
+  for (const Allocation& a : plan.allocations) {
+    x[{a.need_id, a.lot_id}] = a.quantity;
+    used[a.lot_id] += a.quantity;
+  }
+  struct Edge {
+    size_t from, to;
+    Cost cost;
+  };
+  std::vector<Edge> edges;
+  auto neg = [](Cost c) {
+    for (auto& v : c) v = -v;
+    return c;
+  };
+  for (size_t i = 0; i < nn; ++i) {
+    const Need& n = s.needs[i];
+    if (!Open(n)) continue;
+    for (size_t l = 0; l < nl; ++l) {
+      const Lot& lot = s.lots[l];
+      if (!Eligible(n, lot, p)) continue;
+      const Cost c = cost_of(n, lot);
+      edges.push_back({i, nn + l, c});
+      if (x[{n.id, lot.id}] > 0) edges.push_back({nn + l, i, neg(c)});
+    }
+  }
+  for (size_t l = 0; l < nl; ++l) {
+    const Lot& lot = s.lots[l];
+    if (!Usable(lot, p)) continue;
+    if (used[lot.id] < lot.available) edges.push_back({nn + l, sink, {0, 0, 0, 0}});
+    if (used[lot.id] > 0) edges.push_back({sink, nn + l, {0, 0, 0, 0}});
+  }
+  std::vector<Cost> dist(nodes, Cost{0, 0, 0, 0});
+  for (size_t round = 0; round <= nodes; ++round) {
+    bool relaxed = false;
+    for (const Edge& e : edges) {
+      Cost c = dist[e.from];
+      for (size_t k = 0; k < 4; ++k) c[k] += e.cost[k];
+      if (c < dist[e.to]) {
+        dist[e.to] = c;
+        relaxed = true;
+      }
+    }
+    if (!relaxed) return "";
+  }
+  return "a cheaper choice of lots exists (negative cycle)";
+}
+
+std::string CheckReasons(const Snapshot& s, const Policy& p, const Plan& plan) {
+  std::map<int64_t, const Need*> needs;
+  std::map<int64_t, const Lot*> lots;
+  for (const Need& n : s.needs) needs[n.id] = &n;
+  for (const Lot& l : s.lots) lots[l.id] = &l;
+  std::map<int64_t, int64_t> got = PerNeed(plan);
+  const uint32_t tier_bits[4] = {kReasonTierCritical, kReasonTierHigh, kReasonTierNormal, kReasonTierLow};
+  for (const Allocation& a : plan.allocations) {
+    const Need& n = *needs[a.need_id];
+    const Lot& l = *lots[a.lot_id];
+    const Depot* d = DepotOf(s, l);
+    const int tier = Tier(n, p);
+    uint32_t expect = kReasonEligible | tier_bits[tier];
+    if (tier < static_cast<int>(n.urgency)) expect |= kReasonDeadlineRaisedTier;
+    if (got[n.id] < n.outstanding) expect |= kReasonFairShare;
+    if (l.expires_on) expect |= kReasonFefo;
+    if (d && d->district == n.district) expect |= kReasonSameDistrict;
+    if (!l.earmark.empty()) expect |= kReasonEarmarkMatch;
+    if ((a.reasons & ~kReasonNearest) != expect) return "wrong reasons on an allocation";
+  }
+  for (const Unmet& u : plan.unmet) {
+    const Need& n = *needs[u.need_id];
+    bool eligible = false, stock = false, admitted_expired = false;
+    for (const Lot& l : s.lots) {
+      if (l.item_id != n.item_id || l.available <= 0) continue;
+      stock = true;
+      eligible |= Eligible(n, l, p);
+      admitted_expired |= Admits(l.earmark, n) && !Usable(l, p);
+    }
+    const std::string_view expect = eligible           ? kUnmetTierExhausted
+                                    : !stock           ? kUnmetNoStock
+                                    : admitted_expired ? kUnmetOnlyExpiringStock
+                                                       : kUnmetExcludedByEarmark;
+    if (u.reason != expect) return "wrong unmet reason";
+  }
+  return "";
+}
+
+// Runs `check` on `count` instances of `shape`; reports the first failure with
+// its seed.
+template <typename Check>
+void ForRandomInstances(uint64_t first_seed, int count, const Shape& shape, Check check) {
+  for (int k = 0; k < count; ++k) {
+    const uint64_t seed = first_seed + static_cast<uint64_t>(k);
+    const Snapshot s = RandomSnapshot(seed, shape);
+    const Policy p = RandomPolicy(seed);
+    const Plan plan = Allocate(s, p);
+    const std::string err = check(s, p, plan);
+    INFO("seed " << seed << ": " << err);
+    REQUIRE(err.empty());
+  }
+}
+
+const Shape kSmall{1, 6, 4, 10};
+const Shape kTwoItems{2, 8, 5, 12};
+const Shape kMedium{2, 14, 6, 30};
+
+TEST_CASE("random plans conserve stock, never over-fill a need and use only eligible lots", "[match]") {
+  ForRandomInstances(1000, 2000, kSmall, CheckConservation);
+  ForRandomInstances(5000, 1000, kTwoItems, CheckConservation);
+  ForRandomInstances(9000, 200, kMedium, CheckConservation);
+}
+
+TEST_CASE("random plans equal the naive pack-by-pack reference of rule 3", "[match]") {
+  ForRandomInstances(1000, 2000, kSmall, CheckAgainstNaive);
+  ForRandomInstances(5000, 1000, kTwoItems, CheckAgainstNaive);
+  ForRandomInstances(9000, 150, kMedium, CheckAgainstNaive);
+}
+
+TEST_CASE("random plans are a maximum flow at every tier", "[match]") {
+  ForRandomInstances(1000, 2000, kSmall, CheckTierMaxFlow);
+  ForRandomInstances(5000, 1000, kTwoItems, CheckTierMaxFlow);
+}
+
+TEST_CASE("random plans choose lots by the lexicographic min-cost flow of rule 5", "[match]") {
+  ForRandomInstances(1000, 2000, kSmall,
+                     [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
+  ForRandomInstances(5000, 1000, kTwoItems,
+                     [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
+}
+
+TEST_CASE("above the exactness limit lots are still chosen soonest-expiry first", "[match]") {
+  for (uint64_t seed = 1000; seed < 3000; ++seed) {
+    const Snapshot s = RandomSnapshot(seed, seed % 2 ? kSmall : kTwoItems);
+    Policy p = RandomPolicy(seed);
+    p.exact_lot_choice_pairs = 0;
+    const Plan scalable = Allocate(s, p);
+    std::string err = CheckConservation(s, p, scalable);
+    if (err.empty()) err = CheckMinCostLots(s, p, scalable, 1);
+    if (err.empty() && PerNeed(scalable) != PerNeed(Allocate(s, RandomPolicy(seed)))) err = "amounts changed";
+    INFO("seed " << seed << ": " << err);
+    REQUIRE(err.empty());
+  }
+}
+
+TEST_CASE("random plans explain every allocation and every unmet need", "[match]") {
+  ForRandomInstances(1000, 2000, kSmall, CheckReasons);
+  ForRandomInstances(5000, 1000, kTwoItems, CheckReasons);
+}
+
+TEST_CASE("plans are identical whatever the thread count", "[match]") {
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    const Snapshot s = RandomSnapshot(seed, Shape{6, 40, 20, 20});
+    Policy p = RandomPolicy(seed);
+    const Plan one = Allocate(s, p);
+    p.threads = 2;
+    const Plan two = Allocate(s, p);
+    p.threads = 5;
+    const Plan five = Allocate(s, p);
+    INFO("seed " << seed);
+    REQUIRE(one == two);
+    REQUIRE(one == five);
+  }
+}
+
+TEST_CASE("needs listed out of id order still come out sorted", "[match]") {
+  Snapshot s = RandomSnapshot(77, Shape{3, 30, 10, 10});
+  const Policy p = RandomPolicy(77);
+  const Plan sorted = Allocate(s, p);
+  std::reverse(s.needs.begin(), s.needs.end());
+  std::reverse(s.lots.begin(), s.lots.end());
+  const Plan reversed = Allocate(s, p);
+  CHECK(PerNeed(reversed) == PerNeed(sorted));
+  CHECK(CheckConservation(s, p, reversed).empty());
+}
+
+}  // namespace
+}  // namespace aidlink::match
