@@ -34,6 +34,7 @@ struct Shape {
   int max_needs = 6;
   int max_lots = 4;
   int64_t max_quantity = 10;
+  bool ties = false;  // equal requests: the tie-break order decides
 };
 
 Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
@@ -56,7 +57,7 @@ Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
     n.requester_id = n.id;
     n.item_id = uniform(1, shape.items);
     n.pack_size = pack[static_cast<size_t>(n.item_id)];
-    n.quantity = uniform(1, shape.max_quantity);
+    n.quantity = shape.ties ? shape.max_quantity : uniform(1, shape.max_quantity);
     if (chance(0.2)) n.cancelled = uniform(0, n.quantity / 3);
     if (chance(0.3)) n.filled = uniform(0, n.quantity - n.cancelled - 1);
     n.outstanding = n.quantity - n.cancelled - n.filled;
@@ -66,6 +67,12 @@ Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
     n.household_size = static_cast<int>(uniform(1, 3));
     for (int t = 0; t < kTagCount; ++t) {
       if (chance(0.15)) n.tags |= 1u << t;
+    }
+    if (shape.ties) {
+      n.urgency = chance(0.8) ? Urgency::kNormal : Urgency::kHigh;
+      n.needed_by.reset();
+      n.household_size = 1;
+      n.tags = chance(0.2) ? kTagPregnant : 0;
     }
     n.kind = static_cast<RequesterKind>(uniform(0, 3));
     n.station_id = uniform(1, 3);
@@ -477,28 +484,37 @@ void ForRandomInstances(uint64_t first_seed, int count, const Shape& shape, Chec
 const Shape kSmall{1, 6, 4, 10};
 const Shape kTwoItems{2, 8, 5, 12};
 const Shape kMedium{2, 14, 6, 30};
+const Shape kTies{1, 8, 3, 9, true};
+const Shape kManyUnits{1, 8, 4, 120};
 
 TEST_CASE("random plans conserve stock, never over-fill a need and use only eligible lots", "[match]") {
   ForRandomInstances(1000, 2000, kSmall, CheckConservation);
   ForRandomInstances(5000, 1000, kTwoItems, CheckConservation);
   ForRandomInstances(9000, 200, kMedium, CheckConservation);
+  ForRandomInstances(20000, 1000, kTies, CheckConservation);
+  ForRandomInstances(30000, 100, kManyUnits, CheckConservation);
 }
 
 TEST_CASE("random plans equal the naive pack-by-pack reference of rule 3", "[match]") {
   ForRandomInstances(1000, 2000, kSmall, CheckAgainstNaive);
   ForRandomInstances(5000, 1000, kTwoItems, CheckAgainstNaive);
   ForRandomInstances(9000, 150, kMedium, CheckAgainstNaive);
+  ForRandomInstances(20000, 1000, kTies, CheckAgainstNaive);
+  ForRandomInstances(30000, 100, kManyUnits, CheckAgainstNaive);
 }
 
 TEST_CASE("random plans are a maximum flow at every tier", "[match]") {
   ForRandomInstances(1000, 2000, kSmall, CheckTierMaxFlow);
   ForRandomInstances(5000, 1000, kTwoItems, CheckTierMaxFlow);
+  ForRandomInstances(9000, 200, kMedium, CheckTierMaxFlow);
 }
 
 TEST_CASE("random plans choose lots by the lexicographic min-cost flow of rule 5", "[match]") {
   ForRandomInstances(1000, 2000, kSmall,
                      [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
   ForRandomInstances(5000, 1000, kTwoItems,
+                     [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
+  ForRandomInstances(9000, 200, kMedium,
                      [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
 }
 
