@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/validate.h"
 #include "print/manifest.h"
+#include "print/receipt.h"
 #include "route/route.h"
 #include "store/dispatch.h"
 #include "store/repo.h"
@@ -87,7 +88,7 @@ StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p
 }
 
 // Builds the printable list of a route from the store.
-StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id) {
+StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, print::Lang lang) {
   auto route = store::GetRoute(db, route_id);
   if (!route.ok()) return route.status();
   auto depot = store::GetDepot(db, route->depot_id);
@@ -122,7 +123,7 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id) {
       auto need = store::GetNeed(db, line.need_id);
       if (!need.ok()) return need.status();
       const store::Item& item = items[line.item_id];
-      sheet.lines.push_back({item.name, item.unit, need->quantity, line.quantity});
+      sheet.lines.push_back({item.name, print::UnitLabel(item.unit, lang), need->quantity, line.quantity});
       pick_totals[line.item_id] += line.quantity;
       if (!need->note.empty() && noted.insert(need->id).second) {
         sheet.note += (sheet.note.empty() ? "" : "；") + need->note;
@@ -132,7 +133,7 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id) {
   }
   for (const auto& [item_id, q] : pick_totals) {
     const store::Item& item = items[item_id];
-    m.picks.push_back({item.name, item.unit, item.pack_size, q});
+    m.picks.push_back({item.name, print::UnitLabel(item.unit, lang), item.pack_size, q});
   }
   return m;
 }
@@ -225,13 +226,14 @@ Response GetManifest(Context& ctx) {
   s = CheckEnum(format, "format", kFormats);
   if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
   if (!s.ok()) return ctx.Error(s);
-  auto m = ctx.store().Read([&](store::Database& db) { return LoadManifest(db, ctx.id()); });
+  const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
+  auto m = ctx.store().Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), l); });
   if (!m.ok()) return ctx.Error(m.status());
   const print::Format f = format == "txt" ? print::Format::kTxt
                           : format == "csv" ? print::Format::kCsv
                                             : print::Format::kHtml;
   Response r;
-  r.body = print::RenderManifest(*m, f, lang == "en" ? print::Lang::kEn : print::Lang::kZh);
+  r.body = print::RenderManifest(*m, f, l);
   r.content_type = format == "txt"   ? "text/plain; charset=utf-8"
                    : format == "csv" ? "text/csv; charset=utf-8"
                                      : "text/html; charset=utf-8";
@@ -502,6 +504,50 @@ Response GetLedgerReport(Context& ctx) {
   out.set_replay_failures(replay_failures);
   out.set_ok(sum_failures == 0 && replay_failures == 0);
   return ctx.Reply(200, out);
+}
+
+// GET /v1/lots/{id}/receipt?format=html|txt&lang=zh|en: the printable
+// donation receipt with the lot's trace, no household data; dispatcher or
+// the lot's donor (another donor's lot is 404). Default html, zh.
+Response GetLotReceipt(Context& ctx) {
+  const Principal& p = ctx.principal();
+  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
+  if (!s.ok()) return ctx.Error(s);
+  const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
+  const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
+  static constexpr std::string_view kFormats[] = {"txt", "html"};
+  static constexpr std::string_view kLangs[] = {"zh", "en"};
+  s = CheckEnum(format, "format", kFormats);
+  if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
+  if (!s.ok()) return ctx.Error(s);
+  const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
+  print::Receipt receipt;
+  s = ctx.store().Read([&](store::Database& db) -> Status {
+    auto trace = store::TraceLot(db, ctx.id());
+    if (!trace.ok()) return trace.status();
+    if (p.role == Role::kDonor && p.donor_id != trace->lot.donor_id) {
+      return NotFound("lot not found", "id");
+    }
+    auto donor = store::GetDonor(db, trace->lot.donor_id);
+    if (!donor.ok()) return donor.status();
+    const store::Lot& lot = trace->lot;
+    receipt = {lot.id, donor->name, trace->item_name, print::UnitLabel(trace->item_unit, l), lot.quantity,
+               lot.created_at.substr(0, 10), lot.expires_on, trace->depot_name,
+               trace->depot_district, lot.note, lot.available, lot.allocated, lot.delivered,
+               lot.written_off, {}};
+    for (const auto& b : trace->buckets) {
+      receipt.buckets.push_back(
+          {b.district, b.requester_kind, b.allocated, b.dispatched, b.delivered, b.returned});
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return ctx.Error(s);
+  Response r;
+  const bool html = format == "html";
+  r.body = print::RenderReceipt(receipt, html ? print::Format::kHtml : print::Format::kTxt,
+                                l);
+  r.content_type = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
+  return r;
 }
 
 }  // namespace aidlink::api

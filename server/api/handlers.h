@@ -56,5 +56,6 @@ Response CancelDelivery(Context& ctx);
 Response ExpireLots(Context& ctx);
 Response GetDonorTrace(Context& ctx);
 Response GetLedgerReport(Context& ctx);
+Response GetLotReceipt(Context& ctx);
 
 }  // namespace aidlink::api

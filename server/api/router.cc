@@ -135,6 +135,7 @@ Router::Router(store::Store& store) : store_(store) {
   Add("POST", "/v1/lots:expire", ExpireLots);
   Add("GET", "/v1/donors/{id}/trace", GetDonorTrace);
   Add("GET", "/v1/reports/ledger", GetLedgerReport);
+  Add("GET", "/v1/lots/{id}/receipt", GetLotReceipt);
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth) {

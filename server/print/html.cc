@@ -225,4 +225,6 @@ std::string RenderHtml(const Manifest& manifest, Lang lang) {
   return out;
 }
 
+std::string HtmlEscape(std::string_view s) { return Esc(s); }
+
 }  // namespace aidlink::print::internal

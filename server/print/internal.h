@@ -66,6 +66,9 @@ std::string StopHeading(int seq, Lang lang);
 // The address with the district after it: "幸福里3幢201（东湖街道）".
 std::string AddressWithDistrict(const StopSheet& stop, Lang lang);
 
+// `s` with & < > " ' replaced by HTML entities.
+std::string HtmlEscape(std::string_view s);
+
 std::string RenderTxt(const Manifest& manifest, Lang lang);
 std::string RenderCsv(const Manifest& manifest, Lang lang);
 std::string RenderHtml(const Manifest& manifest, Lang lang);

@@ -190,4 +190,14 @@ std::string StopNote(const StopSheet& stop, Lang lang) {
   return out;
 }
 
+std::string UnitLabel(const std::string& unit, Lang lang) {
+  if (lang == Lang::kEn) return unit;
+  static constexpr std::pair<std::string_view, std::string_view> kZh[] = {
+      {"piece", "个"}, {"box", "箱"}, {"kg", "公斤"}, {"jin", "斤"}, {"portion", "份"}, {"bottle", "瓶"}};
+  for (const auto& [en, zh] : kZh) {
+    if (unit == en) return std::string(zh);
+  }
+  return unit;
+}
+
 }  // namespace aidlink::print

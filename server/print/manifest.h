@@ -77,6 +77,10 @@ std::string RenderManifest(const Manifest& manifest, Format format, Lang lang);
 // joined by "；" (zh) or "; " (en). Empty if there is nothing to say.
 std::string StopNote(const StopSheet& stop, Lang lang);
 
+// The printed name of a catalog unit: "box" -> "箱" (zh) or "box" (en);
+// unknown units are returned as they are.
+std::string UnitLabel(const std::string& unit, Lang lang);
+
 // The phrase for one vulnerability tag, e.g. "elderly_alone" ->
 // "独居老人，请先电话联系" / "elderly, lives alone: call first"; an unknown
 // tag is returned unchanged.
