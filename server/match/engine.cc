@@ -135,11 +135,27 @@ bool Open(const Need& need) { return need.outstanding > 0 && need.quantity - nee
 
 // The output of one item. need_index[k] is the snapshot index of the need of
 // allocations[k] (resp. unmet[k]).
+// The output of one item, compact (fresh memory is a large part of a run's
+// cost): rows name needs and lots by snapshot index and are turned into
+// Allocation / Unmet rows when placed in the plan. Quantities fit in 32 bits
+// by Need's REQUIRES.
+struct AllocationRow {
+  int32_t need;  // snapshot index
+  int32_t lot;   // snapshot index
+  int32_t quantity;
+  uint32_t reasons;
+};
+struct UnmetRow {
+  int32_t need;  // snapshot index
+  int32_t outstanding;
+  int32_t reason;  // index into kUnmetReasons
+};
+constexpr std::string_view kUnmetReasons[] = {kUnmetNoStock, kUnmetExcludedByEarmark, kUnmetOnlyExpiringStock,
+                                              kUnmetTierExhausted};
+
 struct ItemResult {
-  std::vector<Allocation> allocations;
-  std::vector<int32_t> allocation_need;
-  std::vector<Unmet> unmet;
-  std::vector<int32_t> unmet_need;
+  std::vector<AllocationRow> allocations;  // by need (snapshot order), then lot id
+  std::vector<UnmetRow> unmet;             // in snapshot order
   int64_t units = 0, filled = 0, partial = 0, unmet_count = 0;
 };
 
@@ -297,9 +313,11 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
                             need.district, need.lat, need.lon});
     choice_need_of.push_back(static_cast<int32_t>(k));
   }
+  std::vector<int32_t> choice_lot_of;  // choice lot -> snapshot lot
   for (size_t k = 0; k < lots.size(); ++k) {
     const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
     if (lot.expires_on && *lot.expires_on < usable_from) continue;
+    choice_lot_of.push_back(lots[k]);
     const Depot* depot = ctx.DepotOf(lot);
     ChoiceLot cl;
     cl.id = lot.id;
@@ -321,7 +339,6 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
   // Rule 6: reasons. Chosen is ordered by need; order each need's lots by id.
   ItemResult result;
   result.allocations.reserve(chosen.size());
-  result.allocation_need.reserve(chosen.size());
   for (size_t first = 0; first < chosen.size();) {
     size_t last = first;
     while (last < chosen.size() && chosen[last].need == chosen[first].need) ++last;
@@ -337,11 +354,13 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
       if (cl.district >= 0 && cl.district == need.district) reasons |= kReasonSameDistrict;
       if (chosen[x].nearest) reasons |= kReasonNearest;
       if (!groups[static_cast<size_t>(cl.group)].open) reasons |= kReasonEarmarkMatch;
-      result.allocations.push_back({cl.id, need.id, chosen[x].quantity, reasons});
-      result.allocation_need.push_back(needs[k]);
+      result.allocations.push_back({needs[k], choice_lot_of[static_cast<size_t>(chosen[x].lot)],
+                                    static_cast<int32_t>(chosen[x].quantity), reasons});
     }
     std::sort(result.allocations.begin() + static_cast<std::ptrdiff_t>(begin), result.allocations.end(),
-              [](const Allocation& a, const Allocation& b) { return a.lot_id < b.lot_id; });
+              [&](const AllocationRow& a, const AllocationRow& b) {
+                return snap.lots[static_cast<size_t>(a.lot)].id < snap.lots[static_cast<size_t>(b.lot)].id;
+              });
     first = last;
   }
   for (size_t k = 0; k < n; ++k) {
@@ -352,18 +371,17 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
       continue;
     }
     (amount[k] == 0 ? result.unmet_count : result.partial) += 1;
-    std::string_view reason;
+    int32_t reason;
     if (fair.needs[k].cls >= 0) {
-      reason = kUnmetTierExhausted;
+      reason = 3;  // tier_exhausted
     } else if (lots.empty()) {
-      reason = kUnmetNoStock;
+      reason = 0;  // no_stock
     } else if (admitted_expired[k]) {
-      reason = kUnmetOnlyExpiringStock;
+      reason = 2;  // only_expiring_stock
     } else {
-      reason = kUnmetExcludedByEarmark;
+      reason = 1;  // excluded_by_earmark
     }
-    result.unmet.push_back({need.id, need.outstanding - amount[k], reason});
-    result.unmet_need.push_back(needs[k]);
+    result.unmet.push_back({needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
   }
   return result;
 }
@@ -377,32 +395,32 @@ void Parallel(int threads, Fn fn) {
   for (std::thread& w : workers) w.join();
 }
 
-// Places each item's rows at the position of its need in snapshot order.
-// `slot` (one per snapshot need) is scratch space.
-template <typename Row>
-std::vector<Row> Scatter(std::vector<ItemResult>& results, std::vector<Row> ItemResult::*rows,
-                         std::vector<int32_t> ItemResult::*row_needs, std::vector<int64_t>& slot) {
+// Places the items' rows in snapshot order of their needs: slot[i] becomes
+// the position of need i's first row. Each item then writes its own rows (in
+// parallel: items have disjoint needs), reading the ids from the snapshot.
+template <typename Row, typename Out, typename Convert>
+std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results, std::vector<Row> ItemResult::*rows,
+                         std::vector<int32_t>& slot, Convert convert) {
   std::fill(slot.begin(), slot.end(), 0);
   size_t total = 0;
   for (const ItemResult& r : results) {
-    for (int32_t i : r.*row_needs) ++slot[static_cast<size_t>(i)];
+    for (const Row& row : r.*rows) ++slot[static_cast<size_t>(row.need)];
     total += (r.*rows).size();
   }
-  int64_t pos = 0;
-  for (int64_t& s : slot) {
-    const int64_t count = s;
+  int32_t pos = 0;
+  for (int32_t& s : slot) {
+    const int32_t count = s;
     s = pos;
     pos += count;
   }
-  std::vector<Row> out(total);
-  for (ItemResult& r : results) {
-    // Rows of one need are contiguous in an item's result and keep their order.
-    for (size_t k = 0; k < (r.*rows).size(); ++k) {
-      out[static_cast<size_t>(slot[static_cast<size_t>((r.*row_needs)[k])]++)] = (r.*rows)[k];
+  std::vector<Out> out(total);
+  std::atomic<size_t> next{0};
+  Parallel(threads, [&](int) {
+    for (size_t k; (k = next.fetch_add(1)) < results.size();) {
+      // An item's rows of one need are contiguous and already in order.
+      for (const Row& row : results[k].*rows) out[static_cast<size_t>(slot[static_cast<size_t>(row.need)]++)] = convert(row);
     }
-    r.*rows = {};
-    r.*row_needs = {};
-  }
+  });
   return out;
 }
 
@@ -514,9 +532,17 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
     plan.stats.needs_partial += r.partial;
     plan.stats.needs_unmet += r.unmet_count;
   }
-  std::vector<int64_t> slot(total_needs);
-  plan.allocations = Scatter(results, &ItemResult::allocations, &ItemResult::allocation_need, slot);
-  plan.unmet = Scatter(results, &ItemResult::unmet, &ItemResult::unmet_need, slot);
+  std::vector<int32_t> slot(total_needs);
+  plan.allocations = Scatter<AllocationRow, Allocation>(
+      threads, results, &ItemResult::allocations, slot, [&](const AllocationRow& row) {
+        return Allocation{snapshot.lots[static_cast<size_t>(row.lot)].id, snapshot.needs[static_cast<size_t>(row.need)].id,
+                          row.quantity, row.reasons};
+      });
+  plan.unmet = Scatter<UnmetRow, Unmet>(threads, results, &ItemResult::unmet, slot, [&](const UnmetRow& row) {
+    return Unmet{snapshot.needs[static_cast<size_t>(row.need)].id, row.outstanding,
+                 kUnmetReasons[static_cast<size_t>(row.reason)]};
+  });
+  results = {};
   if (!ids_sorted) {
     std::sort(plan.allocations.begin(), plan.allocations.end(), [](const Allocation& a, const Allocation& b) {
       return std::tie(a.need_id, a.lot_id) < std::tie(b.need_id, b.lot_id);

@@ -178,9 +178,19 @@ int RunMatch(const std::vector<std::string>& args) {
   match::Policy policy;
   policy.as_of = kAsOf;
   policy.threads = threads;
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
   start = std::chrono::steady_clock::now();
   const match::Plan plan = match::Allocate(snapshot, policy);
   const double seconds = Seconds(start);
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  auto cpu = [](const rusage& u) {
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  std::printf("engine: seconds=%.3f cpu_seconds=%.3f minor_faults=%ld\n", seconds, cpu(after) - cpu(before),
+              after.ru_minflt - before.ru_minflt);
   const match::Stats& st = plan.stats;
   std::printf("plan: threads=%d allocations=%zu unmet=%zu units=%lld filled=%lld partial=%lld unmet_needs=%lld\n",
               threads, plan.allocations.size(), plan.unmet.size(),
