@@ -27,6 +27,9 @@ using internal::FairNeed;
 using internal::FairProblem;
 using internal::TieKey;
 
+// Need's REQUIRES bound; larger inputs are treated as this much.
+constexpr int64_t kMaxQuantity = (int64_t{1} << 31) - 1;
+
 constexpr uint32_t kTierReasons[4] = {kReasonTierCritical, kReasonTierHigh, kReasonTierNormal,
                                       kReasonTierLow};
 
@@ -225,16 +228,16 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
     if (k + 8 < n) __builtin_prefetch(&snap.needs[static_cast<size_t>(needs[k + 8])]);
     const Need& need = snap.needs[static_cast<size_t>(needs[k])];
     FairNeed& fn = fair.needs[k];
-    fn.demand = need.quantity - need.cancelled;
+    fn.demand = std::min(need.quantity - need.cancelled, kMaxQuantity);
     fn.filled = std::clamp<int64_t>(need.filled, 0, fn.demand - 1);
-    fn.outstanding = need.outstanding;
-    fn.pack = std::max<int64_t>(1, need.pack_size);
+    fn.outstanding = std::min(need.outstanding, kMaxQuantity);
+    fn.pack = std::clamp<int64_t>(need.pack_size, 1, kMaxQuantity);
     fn.tie = MakeTieKey(need, policy.as_of);
     fn.cls = -1;
     NeedInfo& info = infos[k];
     info.id = need.id;
     info.station_id = need.station_id;
-    info.outstanding = need.outstanding;
+    info.outstanding = fn.outstanding;
     info.lat = info.lon = internal::kUnknownCoordinate;
     if (need.lat && need.lon) {
       info.lat = *need.lat;

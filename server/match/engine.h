@@ -57,7 +57,8 @@ std::vector<std::string> TagNames(uint32_t tags);
 
 // One open need: a requester asking for one item. Requester fields are copied
 // in so that the engine needs no joins.
-// REQUIRES: ids unique within the snapshot; all quantities in [0, 2^31).
+// REQUIRES: ids unique within the snapshot; all quantities in [0, 2^31)
+// (larger values are treated as 2^31 - 1).
 struct Need {
   int64_t id = 0;
   int64_t requester_id = 0;

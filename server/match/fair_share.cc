@@ -17,6 +17,7 @@
 //     fits, and retire the (maximal) tight set together with its lots.
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -190,6 +191,8 @@ Event FirstExceeding(const std::vector<FairNeed>& needs, const std::vector<int32
   for (;;) {
     uint64_t events = 0;
     for (const Cand& c : cands) events += static_cast<uint64_t>(c.hi - c.lo);
+    assert(events > 0);  // by the REQUIRES: some event lies between lo and hi
+    if (events == 0) return {v.empty() ? 0 : v.front(), 0};
     if (events == 1) {
       for (const Cand& c : cands) {
         if (c.hi > c.lo) return {c.need, c.lo};
