@@ -129,6 +129,8 @@ Response Context::Commit(int status, google::protobuf::Message& out,
         response.status = prior.status;
         response.content_type = prior.content_type;
         response.body = prior.body;
+        // Lets a client tell a replay from a first answer (e.g. an importer).
+        response.headers.emplace_back("Idempotent-Replayed", "true");
         return Status::Ok();
       }
     }
