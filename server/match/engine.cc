@@ -136,8 +136,6 @@ bool Admits(const EarmarkKey& e, const NeedInfo& need) {
 
 bool Open(const Need& need) { return need.outstanding > 0 && need.quantity - need.cancelled > 0; }
 
-// The output of one item. need_index[k] is the snapshot index of the need of
-// allocations[k] (resp. unmet[k]).
 // The output of one item, compact (fresh memory is a large part of a run's
 // cost): rows name needs and lots by snapshot index and are turned into
 // Allocation / Unmet rows when placed in the plan. Quantities fit in 32 bits
@@ -156,23 +154,29 @@ struct UnmetRow {
 constexpr std::string_view kUnmetReasons[] = {kUnmetNoStock, kUnmetExcludedByEarmark, kUnmetOnlyExpiringStock,
                                               kUnmetTierExhausted};
 
-struct ItemResult {
-  std::vector<AllocationRow> allocations;  // by need (snapshot order), then lot id
-  std::vector<UnmetRow> unmet;             // in snapshot order
-  int64_t units = 0, filled = 0, partial = 0, unmet_count = 0;
-};
-
 // Buffers a worker reuses from item to item, so that a run touches little
-// fresh memory (page faults are a large part of a run's cost).
+// fresh memory (page faults are a large part of a run's cost), and the rows
+// of all the items it solved.
 struct Workspace {
   FairProblem fair;
   std::vector<NeedInfo> infos;
   std::vector<char> admitted_expired;
+  std::vector<AllocationRow> allocations;  // per item: by need (snapshot order), then lot id
+  std::vector<UnmetRow> unmet;             // per item: in snapshot order
+};
+
+// Where an item's rows are (in the workspace of the worker that solved it),
+// and its counts.
+struct ItemResult {
+  int32_t worker = 0;
+  size_t allocations_begin = 0, allocations_end = 0;
+  size_t unmet_begin = 0, unmet_end = 0;
+  int64_t units = 0, filled = 0, partial = 0, unmet_count = 0;
 };
 
 // Rules 1-6 for one item. `needs` and `lots` index the snapshot's open needs
 // and stocked lots of the item, in snapshot order.
-ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::span<const int32_t> needs,
+ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t item_id, std::span<const int32_t> needs,
                      const std::vector<int32_t>& lots) {
   const Snapshot& snap = *ctx.snapshot;
   const Policy& policy = *ctx.policy;
@@ -225,7 +229,14 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
   std::vector<NeedInfo>& infos = ws.infos;
   infos.resize(n);
   for (size_t k = 0; k < n; ++k) {
-    if (k + 8 < n) __builtin_prefetch(&snap.needs[static_cast<size_t>(needs[k + 8])]);
+    // The needs of an item are scattered over the snapshot: fetch ahead (a
+    // Need spans three cache lines).
+    if (k + 16 < n) {
+      const char* ahead = reinterpret_cast<const char*>(&snap.needs[static_cast<size_t>(needs[k + 16])]);
+      __builtin_prefetch(ahead);
+      __builtin_prefetch(ahead + 64);
+      __builtin_prefetch(ahead + 128);
+    }
     const Need& need = snap.needs[static_cast<size_t>(needs[k])];
     FairNeed& fn = fair.needs[k];
     fn.demand = std::min(need.quantity - need.cancelled, kMaxQuantity);
@@ -341,13 +352,15 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
 
   // Rule 6: reasons. Chosen is ordered by need; order each need's lots by id.
   ItemResult result;
-  result.allocations.reserve(chosen.size());
+  result.worker = worker;
+  result.allocations_begin = ws.allocations.size();
+  result.unmet_begin = ws.unmet.size();
   for (size_t first = 0; first < chosen.size();) {
     size_t last = first;
     while (last < chosen.size() && chosen[last].need == chosen[first].need) ++last;
     const auto k = static_cast<size_t>(choice_need_of[static_cast<size_t>(chosen[first].need)]);
     const NeedInfo& need = infos[k];
-    const size_t begin = result.allocations.size();
+    const size_t begin = ws.allocations.size();
     for (size_t x = first; x < last; ++x) {
       const ChoiceLot& cl = choice.lots[static_cast<size_t>(chosen[x].lot)];
       uint32_t reasons = kReasonEligible | kTierReasons[need.tier];
@@ -357,10 +370,10 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
       if (cl.district >= 0 && cl.district == need.district) reasons |= kReasonSameDistrict;
       if (chosen[x].nearest) reasons |= kReasonNearest;
       if (!groups[static_cast<size_t>(cl.group)].open) reasons |= kReasonEarmarkMatch;
-      result.allocations.push_back({needs[k], choice_lot_of[static_cast<size_t>(chosen[x].lot)],
+      ws.allocations.push_back({needs[k], choice_lot_of[static_cast<size_t>(chosen[x].lot)],
                                     static_cast<int32_t>(chosen[x].quantity), reasons});
     }
-    std::sort(result.allocations.begin() + static_cast<std::ptrdiff_t>(begin), result.allocations.end(),
+    std::sort(ws.allocations.begin() + static_cast<std::ptrdiff_t>(begin), ws.allocations.end(),
               [&](const AllocationRow& a, const AllocationRow& b) {
                 return snap.lots[static_cast<size_t>(a.lot)].id < snap.lots[static_cast<size_t>(b.lot)].id;
               });
@@ -384,8 +397,10 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int64_t item_id, std::sp
     } else {
       reason = 1;  // excluded_by_earmark
     }
-    result.unmet.push_back({needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
+    ws.unmet.push_back({needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
   }
+  result.allocations_end = ws.allocations.size();
+  result.unmet_end = ws.unmet.size();
   return result;
 }
 
@@ -402,13 +417,18 @@ void Parallel(int threads, Fn fn) {
 // the position of need i's first row. Each item then writes its own rows (in
 // parallel: items have disjoint needs), reading the ids from the snapshot.
 template <typename Row, typename Out, typename Convert>
-std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results, std::vector<Row> ItemResult::*rows,
+std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results, const std::vector<Workspace>& ws,
+                         std::vector<Row> Workspace::*rows, size_t ItemResult::*begin, size_t ItemResult::*end,
                          std::vector<int32_t>& slot, Convert convert) {
+  auto item_rows = [&](const ItemResult& r) {
+    const std::vector<Row>& all = ws[static_cast<size_t>(r.worker)].*rows;
+    return std::span<const Row>(all).subspan(r.*begin, r.*end - r.*begin);
+  };
   std::fill(slot.begin(), slot.end(), 0);
   size_t total = 0;
   for (const ItemResult& r : results) {
-    for (const Row& row : r.*rows) ++slot[static_cast<size_t>(row.need)];
-    total += (r.*rows).size();
+    for (const Row& row : item_rows(r)) ++slot[static_cast<size_t>(row.need)];
+    total += r.*end - r.*begin;
   }
   int32_t pos = 0;
   for (int32_t& s : slot) {
@@ -421,7 +441,9 @@ std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results, st
   Parallel(threads, [&](int) {
     for (size_t k; (k = next.fetch_add(1)) < results.size();) {
       // An item's rows of one need are contiguous and already in order.
-      for (const Row& row : results[k].*rows) out[static_cast<size_t>(slot[static_cast<size_t>(row.need)]++)] = convert(row);
+      for (const Row& row : item_rows(results[k])) {
+        out[static_cast<size_t>(slot[static_cast<size_t>(row.need)]++)] = convert(row);
+      }
     }
   });
   return out;
@@ -517,14 +539,20 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return std::make_pair(size_of(a), b) > std::make_pair(size_of(b), a);
   });
+  const int workers = std::min<int>(threads, static_cast<int>(std::max<size_t>(items, 1)));
+  std::vector<Workspace> workspaces(static_cast<size_t>(workers));
   std::atomic<size_t> next{0};
-  Parallel(std::min<int>(threads, static_cast<int>(std::max<size_t>(items, 1))), [&](int) {
-    Workspace ws;
+  Parallel(workers, [&](int t) {
+    Workspace& ws = workspaces[static_cast<size_t>(t)];
+    // Room for the rows up front: reserving touches no memory, growing would
+    // copy.
+    ws.allocations.reserve(static_cast<size_t>(open_needs) * 3 / 2 / static_cast<size_t>(workers) + 1024);
+    ws.unmet.reserve(static_cast<size_t>(open_needs) / static_cast<size_t>(workers) + 1024);
     for (size_t k; (k = next.fetch_add(1)) < items;) {
       const size_t item = order[k];
       const auto b = static_cast<size_t>(item_begin[item]);
       const auto e = static_cast<size_t>(item_begin[item + 1]);
-      results[item] = SolveItem(ctx, ws, item_ids[item], std::span<const int32_t>(item_needs).subspan(b, e - b),
+      results[item] = SolveItem(ctx, ws, t, item_ids[item], std::span<const int32_t>(item_needs).subspan(b, e - b),
                                 item_lots[item]);
     }
   });
@@ -537,14 +565,16 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   }
   std::vector<int32_t> slot(total_needs);
   plan.allocations = Scatter<AllocationRow, Allocation>(
-      threads, results, &ItemResult::allocations, slot, [&](const AllocationRow& row) {
+      threads, results, workspaces, &Workspace::allocations, &ItemResult::allocations_begin,
+      &ItemResult::allocations_end, slot, [&](const AllocationRow& row) {
         return Allocation{snapshot.lots[static_cast<size_t>(row.lot)].id, snapshot.needs[static_cast<size_t>(row.need)].id,
                           row.quantity, row.reasons};
       });
-  plan.unmet = Scatter<UnmetRow, Unmet>(threads, results, &ItemResult::unmet, slot, [&](const UnmetRow& row) {
-    return Unmet{snapshot.needs[static_cast<size_t>(row.need)].id, row.outstanding,
-                 kUnmetReasons[static_cast<size_t>(row.reason)]};
-  });
+  plan.unmet = Scatter<UnmetRow, Unmet>(threads, results, workspaces, &Workspace::unmet, &ItemResult::unmet_begin,
+                                        &ItemResult::unmet_end, slot, [&](const UnmetRow& row) {
+                                          return Unmet{snapshot.needs[static_cast<size_t>(row.need)].id, row.outstanding,
+                                                       kUnmetReasons[static_cast<size_t>(row.reason)]};
+                                        });
   results = {};
   if (!ids_sorted) {
     std::sort(plan.allocations.begin(), plan.allocations.end(), [](const Allocation& a, const Allocation& b) {

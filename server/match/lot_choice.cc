@@ -55,19 +55,21 @@ std::vector<std::vector<int32_t>> LotsByGroup(const ChoiceProblem& p) {
   return lots;
 }
 
+// Sorts by (need, lot) and merges rows of the same pair, in place.
 std::vector<Chosen> MergePairs(std::vector<Chosen> chosen) {
   std::sort(chosen.begin(), chosen.end(), [](const Chosen& a, const Chosen& b) {
     return std::tie(a.need, a.lot) < std::tie(b.need, b.lot);
   });
-  std::vector<Chosen> merged;
-  for (const Chosen& c : chosen) {
-    if (!merged.empty() && merged.back().need == c.need && merged.back().lot == c.lot) {
-      merged.back().quantity += c.quantity;
+  size_t kept = 0;
+  for (size_t k = 0; k < chosen.size(); ++k) {
+    if (kept > 0 && chosen[kept - 1].need == chosen[k].need && chosen[kept - 1].lot == chosen[k].lot) {
+      chosen[kept - 1].quantity += chosen[k].quantity;
     } else {
-      merged.push_back(c);
+      chosen[kept++] = chosen[k];
     }
   }
-  return merged;
+  chosen.resize(kept);
+  return chosen;
 }
 
 std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
@@ -305,7 +307,11 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
       return next < needs.size() ? needs[next] : -1;
     }
   };
+  // Each row exhausts a need, a lot or a class's flow from a bucket.
   std::vector<Chosen> chosen;
+  size_t flows = 0;
+  for (const auto& f : class_flows) flows += f.size();
+  chosen.reserve(n + p.lots.size() + flows);
   for (size_t c = 0; c < nc; ++c) {
     if (class_flows[c].empty()) continue;
     std::vector<int32_t>& members = class_needs[c];

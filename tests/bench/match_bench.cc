@@ -192,8 +192,22 @@ int RunMatch(const std::vector<std::string>& args) {
   std::printf("engine: seconds=%.3f cpu_seconds=%.3f minor_faults=%ld\n", seconds, cpu(after) - cpu(before),
               after.ru_minflt - before.ru_minflt);
   const match::Stats& st = plan.stats;
-  std::printf("plan: threads=%d allocations=%zu unmet=%zu units=%lld filled=%lld partial=%lld unmet_needs=%lld\n",
-              threads, plan.allocations.size(), plan.unmet.size(),
+  // A digest of the whole plan, to compare runs (e.g. thread counts) by eye.
+  uint64_t digest = 1469598103934665603ULL;
+  auto mix = [&digest](uint64_t v) { digest = (digest ^ v) * 1099511628211ULL; };
+  for (const match::Allocation& a : plan.allocations) {
+    mix(static_cast<uint64_t>(a.need_id));
+    mix(static_cast<uint64_t>(a.lot_id));
+    mix(static_cast<uint64_t>(a.quantity));
+    mix(a.reasons);
+  }
+  for (const match::Unmet& u : plan.unmet) {
+    mix(static_cast<uint64_t>(u.need_id));
+    mix(static_cast<uint64_t>(u.outstanding));
+    mix(u.reason.size());
+  }
+  std::printf("plan: threads=%d digest=%016llx allocations=%zu unmet=%zu units=%lld filled=%lld partial=%lld unmet_needs=%lld\n",
+              threads, static_cast<unsigned long long>(digest), plan.allocations.size(), plan.unmet.size(),
               static_cast<long long>(st.units_allocated), static_cast<long long>(st.needs_filled),
               static_cast<long long>(st.needs_partial), static_cast<long long>(st.needs_unmet));
 
