@@ -1,0 +1,256 @@
+// Delivery outcomes: :deliver (all or less), :fail, :cancel, and who may
+// record them.
+#include <map>
+#include <set>
+
+#include "dispatch/desk.h"
+#include "support/db_rows.h"
+
+namespace aidlink::test::dispatch {
+namespace {
+
+constexpr const char* kAsOf = "2026-11-01";
+
+// Two households of station A and one of station B, each with eggs (packs of
+// 10) and rice needs fully covered by one committed run.
+struct Doorsteps {
+  int64_t eggs = 0, rice = 0, eggs_lot = 0, rice_lot = 0;
+  int64_t station_b = 0;
+  std::string station_b_token;
+  int64_t jin = 0, wang = 0, li = 0;  // requesters: A, A, B
+  std::map<int64_t, int64_t> eggs_need, rice_need;  // by requester
+  std::map<int64_t, int64_t> delivery;              // by requester
+};
+
+Doorsteps MakeDoorsteps(Desk& d) {
+  Doorsteps w;
+  w.eggs = d.Item("鲜鸡蛋", "piece", 10, true);
+  w.rice = d.Item("大米", "kg", 1);
+  w.eggs_lot = d.Lot(w.eggs, 200, "2026-12-31");
+  w.rice_lot = d.Lot(w.rice, 100);
+  w.station_b = d.Station("武昌区中华路社工站", "武昌区");
+  w.station_b_token = d.f().NewStationToken(w.station_b);
+  w.jin = d.Requester({.name = "金老伯", .phone = "13800001111", .address = "江汉区幸福里3幢2单元501",
+                       .household_size = 1, .tags = {"elderly_alone"}});
+  w.wang = d.Requester({.name = "王阿姨", .phone = "13900002222", .address = "江汉区和平里5幢101"});
+  w.li = d.Requester({.station_id = w.station_b, .name = "李叔叔", .address = "武昌区中华路9号",
+                      .district = "武昌区"});
+  for (int64_t r : {w.jin, w.wang, w.li}) {
+    w.eggs_need[r] = d.Need(r, w.eggs, 30);
+    w.rice_need[r] = d.Need(r, w.rice, 4);
+  }
+  json::object run = d.Match(kAsOf);
+  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.token())) {
+    w.delivery[IntOr(del, "requester_id")] = IntOr(del, "id");
+  }
+  REQUIRE(w.delivery.size() == 3);
+  REQUIRE(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 90, 0, 0});
+  REQUIRE(d.LotQuantities(w.rice_lot) == LotQ{100, 88, 12, 0, 0});
+  return w;
+}
+
+std::string Path(int64_t delivery, std::string_view verb) {
+  return "/v1/deliveries/" + std::to_string(delivery) + ":" + std::string(verb);
+}
+
+}  // namespace
+
+TEST_CASE("Delivering all lines moves the allocation to delivered and fulfils the needs",
+          "[dispatch][outcome]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.jin];
+  REQUIRE_STATUS(d.http().Post(Path(del, "dispatch"), json::object{}, d.token()), 200);
+  CHECK(StrOr(d.GetDelivery(del), "status") == "dispatched");
+  CHECK_ERROR(d.http().Post(Path(del, "dispatch"), json::object{}, d.token()), 422, "");
+
+  Response r = d.http().Post(Path(del, "deliver"),
+                             json::object{{"received_by", "金老伯本人"}, {"note", "老人很高兴"}}, d.token());
+  REQUIRE_STATUS(r, 200);
+  json::object got = r.Json().as_object();
+  CHECK(StrOr(got, "status") == "delivered");
+  CHECK(StrOr(got, "received_by") == "金老伯本人");
+  CHECK(StrOr(got, "note") == "老人很高兴");
+  for (const json::value& v : Arr(got, "lines")) {
+    const json::object& l = v.as_object();
+    CHECK(IntOr(l, "delivered") == IntOr(l, "quantity"));
+    CHECK(IntOr(l, "returned") == 0);
+  }
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 30, 0});
+  CHECK(d.LotQuantities(w.rice_lot) == LotQ{100, 88, 8, 4, 0});
+  CHECK(d.NeedQuantities(w.eggs_need[w.jin]) == NeedQ{30, 0, 0, 30, 0});
+  CHECK(StrOr(d.GetNeed(w.eggs_need[w.jin]), "status") == "fulfilled");
+  CHECK(StrOr(d.GetNeed(w.rice_need[w.jin]), "status") == "fulfilled");
+
+  // A delivered delivery is settled: no second outcome.
+  const int64_t events = CountRows(server.db_path(), "events");
+  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", "又一次"}}, d.token()), 422, "");
+  CHECK_ERROR(d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家"}}, d.token()), 422, "");
+  CHECK_ERROR(d.http().Post(Path(del, "cancel"), json::object{{"reason", "取消"}}, d.token()), 422, "");
+  CHECK(CountRows(server.db_path(), "events") == events);
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 30, 0});
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("Delivering less returns the rest to the lot and reopens the need",
+          "[dispatch][outcome]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.wang];
+  Response r = d.http().Post(
+      Path(del, "deliver"),
+      json::object{{"received_by", "王明"},
+                   {"note", "鸡蛋碎了一盒，只收20个"},
+                   {"lines", json::array{json::object{{"item_id", w.eggs}, {"quantity", 20}},
+                                         json::object{{"item_id", w.rice}, {"quantity", 4}}}}},
+      d.token());
+  REQUIRE_STATUS(r, 200);
+  json::object got = r.Json().as_object();
+  CHECK(StrOr(got, "status") == "delivered");
+  std::map<int64_t, std::pair<int64_t, int64_t>> by_item;  // delivered, returned
+  for (const json::value& v : Arr(got, "lines")) {
+    const json::object& l = v.as_object();
+    by_item[IntOr(l, "item_id")].first += IntOr(l, "delivered");
+    by_item[IntOr(l, "item_id")].second += IntOr(l, "returned");
+  }
+  CHECK(by_item[w.eggs] == std::pair<int64_t, int64_t>{20, 10});
+  CHECK(by_item[w.rice] == std::pair<int64_t, int64_t>{4, 0});
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 120, 60, 20, 0});
+  CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 10, 0, 20, 0});
+  CHECK(StrOr(d.GetNeed(w.eggs_need[w.wang]), "status") == "partial");
+  CHECK(StrOr(d.GetNeed(w.rice_need[w.wang]), "status") == "fulfilled");
+  d.RequireLedgerOk();
+
+  // The reopened 10 are served again by the next run.
+  json::object run = d.Match(kAsOf);
+  int64_t again = 0;
+  for (const Alloc& a : AllocsOf(run)) {
+    if (a.need_id == w.eggs_need[w.wang]) again += a.quantity;
+  }
+  CHECK(again == 10);
+  CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 0, 10, 20, 0});
+}
+
+TEST_CASE("A failed delivery returns everything, reopens the needs, keeps the reason, and a later run serves them",
+          "[dispatch][outcome]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.jin];
+  REQUIRE_STATUS(d.http().Post(Path(del, "dispatch"), json::object{}, d.token()), 200);
+  Response r = d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家，电话无人接听"}}, d.token());
+  REQUIRE_STATUS(r, 200);
+  json::object got = r.Json().as_object();
+  CHECK(StrOr(got, "status") == "failed");
+  CHECK(StrOr(got, "fail_reason") == "不在家，电话无人接听");
+  for (const json::value& v : Arr(got, "lines")) {
+    CHECK(IntOr(v.as_object(), "delivered") == 0);
+    CHECK(IntOr(v.as_object(), "returned") == IntOr(v.as_object(), "quantity"));
+  }
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 140, 60, 0, 0});
+  CHECK(d.LotQuantities(w.rice_lot) == LotQ{100, 92, 8, 0, 0});
+  CHECK(d.NeedQuantities(w.eggs_need[w.jin]) == NeedQ{30, 30, 0, 0, 0});
+  CHECK(StrOr(d.GetNeed(w.eggs_need[w.jin]), "status") == "open");
+  CHECK(StrOr(d.GetDelivery(del), "fail_reason") == "不在家，电话无人接听");
+  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", "x"}}, d.token()), 422, "");
+  d.RequireLedgerOk();
+
+  // A later run serves both reopened needs on a new delivery.
+  json::object run = d.Match(kAsOf);
+  std::map<int64_t, int64_t> per_need;
+  std::set<int64_t> new_deliveries;
+  for (const Alloc& a : AllocsOf(run)) {
+    per_need[a.need_id] += a.quantity;
+    new_deliveries.insert(a.delivery_id);
+  }
+  CHECK(per_need[w.eggs_need[w.jin]] == 30);
+  CHECK(per_need[w.rice_need[w.jin]] == 4);
+  REQUIRE(new_deliveries.size() == 1);
+  CHECK(*new_deliveries.begin() != del);
+  CHECK(StrOr(d.GetDelivery(*new_deliveries.begin()), "status") == "planned");
+  CHECK(StrOr(d.GetDelivery(del), "status") == "failed");
+
+  // :cancel works like :fail and is recorded as cancelled.
+  Response c = d.http().Post(Path(w.delivery[w.wang], "cancel"), json::object{{"reason", "重复申领"}}, d.token());
+  REQUIRE_STATUS(c, 200);
+  CHECK(StrOr(c.Json().as_object(), "status") == "cancelled");
+  CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 30, 0, 0, 0});
+  CHECK_ERROR(d.http().Post(Path(del, "fail"), json::object{{"reason", ""}}, d.token()), 400, "reason");
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("A station confirms receipt only for its own households; donors record nothing",
+          "[dispatch][outcome][authz]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t own = w.delivery[w.jin], other = w.delivery[w.li];
+
+  // Station A sees its own deliveries only.
+  std::set<int64_t> seen;
+  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.station_token)) seen.insert(IntOr(del, "id"));
+  CHECK(seen == std::set<int64_t>{w.delivery[w.jin], w.delivery[w.wang]});
+  CHECK_ERROR(d.http().Get("/v1/deliveries/" + std::to_string(other), d.station_token), 404, "");
+  CHECK_ERROR(d.http().Get("/v1/deliveries?station_id=" + std::to_string(w.station_b), d.station_token), 404, "");
+
+  const int64_t events = CountRows(server.db_path(), "events");
+  CHECK_ERROR(d.http().Post(Path(other, "deliver"), json::object{{"received_by", "李叔叔"}}, d.station_token), 404, "");
+  CHECK_ERROR(d.http().Post(Path(own, "fail"), json::object{{"reason", "不在家"}}, d.station_token), 403, "");
+  CHECK_ERROR(d.http().Post(Path(own, "cancel"), json::object{{"reason", "不要了"}}, d.station_token), 403, "");
+  CHECK_ERROR(d.http().Post(Path(own, "dispatch"), json::object{}, d.station_token), 403, "");
+  for (std::string_view verb : {"deliver", "fail", "dispatch"}) {
+    json::object body{{"received_by", "x"}, {"reason", "x"}};
+    CHECK_ERROR(d.http().Post(Path(own, verb), body, d.donor_token), 403, "");
+  }
+  CHECK_ERROR(d.http().Get("/v1/deliveries", d.donor_token), 403, "");
+  CHECK_ERROR(d.http().Get("/v1/deliveries/" + std::to_string(own), d.donor_token), 403, "");
+  CHECK(CountRows(server.db_path(), "events") == events);
+
+  Response r = d.http().Post(Path(own, "deliver"), json::object{{"received_by", "金老伯"}, {"note", "社工确认签收"}},
+                             d.station_token);
+  REQUIRE_STATUS(r, 200);
+  CHECK(StrOr(r.Json().as_object(), "status") == "delivered");
+  // Station B confirms its own.
+  REQUIRE_STATUS(d.http().Post(Path(other, "deliver"), json::object{{"received_by", "李叔叔"}}, w.station_b_token), 200);
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("Delivered lines that name a foreign item or exceed the allotment are refused and change nothing",
+          "[dispatch][outcome][validation]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.wang];
+  const int64_t masks = d.Item("口罩", "piece", 10, false, "ppe");
+  const json::object before_delivery = d.GetDelivery(del);
+  const auto lot_before = d.LotQuantities(w.eggs_lot);
+  const auto need_before = d.NeedQuantities(w.eggs_need[w.wang]);
+  const int64_t events = CountRows(server.db_path(), "events");
+  auto deliver = [&](json::array lines) {
+    return d.http().Post(Path(del, "deliver"), json::object{{"received_by", "王明"}, {"lines", lines}}, d.token());
+  };
+  CHECK_ERROR(deliver({json::object{{"item_id", masks}, {"quantity", 1}}}), 400, "item_id");
+  CHECK_ERROR(deliver({json::object{{"item_id", 999999}, {"quantity", 1}}}), 400, "item_id");
+  CHECK_ERROR(deliver({json::object{{"item_id", w.eggs}, {"quantity", 31}}}), 400, "quantity");
+  CHECK_ERROR(deliver({json::object{{"item_id", w.eggs}, {"quantity", 20}},
+                       json::object{{"item_id", w.rice}, {"quantity", 5}}}),
+              400, "quantity");
+  CHECK_ERROR(deliver({json::object{{"item_id", w.eggs}, {"quantity", -1}}}), 400, "quantity");
+  CHECK_ERROR(deliver({json::object{{"item_id", w.eggs}, {"quantity", 10}},
+                       json::object{{"item_id", w.eggs}, {"quantity", 10}}}),
+              400, "");
+  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", ""}}, d.token()), 400, "received_by");
+  CHECK_ERROR(d.http().Post(Path(999999, "deliver"), json::object{{"received_by", "x"}}, d.token()), 404, "");
+
+  CHECK(CountRows(server.db_path(), "events") == events);
+  CHECK(d.LotQuantities(w.eggs_lot) == lot_before);
+  CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == need_before);
+  json::object after = d.GetDelivery(del);
+  CHECK(StrOr(after, "status") == "planned");
+  CHECK(json::serialize(after.at("lines")) == json::serialize(before_delivery.at("lines")));
+  d.RequireLedgerOk();
+}
+
+}  // namespace aidlink::test::dispatch
