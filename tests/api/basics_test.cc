@@ -1,7 +1,13 @@
 // Resource semantics of API.md from /healthz through needs, one resource at a
 // time, against the real server.
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +53,57 @@ TEST_CASE("metrics answer Prometheus text to a loopback caller", "[api]") {
   CHECK(r.Header("content-type").rfind("text/plain", 0) == 0);
   CHECK_FALSE(r.body.empty());
   CHECK(r.body.front() != '{');
+}
+
+// A local IPv4 address that is not loopback, or "" if the machine has none.
+std::string NonLoopbackAddress() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    if ((a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP)) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    sockaddr_in in{};
+    std::memcpy(&in, a->ifa_addr, sizeof in);
+    if (inet_ntop(AF_INET, &in.sin_addr, text, sizeof text)) found = text;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+TEST_CASE("metrics off loopback are for the admin only", "[api]") {
+  const std::string address = NonLoopbackAddress();
+  if (address.empty()) {
+    WARN("no non-loopback IPv4 address on this machine; nothing to test");
+    return;
+  }
+  TestServerOptions options;
+  options.listen = "0.0.0.0:0";
+  TestServer server(options);
+  Fixture f(server);
+  std::string desk = f.NewDispatcherToken();
+  HttpClient remote(server.port(), address);
+  REQUIRE_STATUS(remote.Get("/healthz"), 200);
+  CHECK_ERROR(remote.Get("/metrics"), 401, "");
+  CHECK_ERROR(remote.Get("/metrics", desk), 403, "");
+  Response admin = remote.Get("/metrics", server.admin_token());
+  CHECK_STATUS(admin, 200);
+  CHECK(admin.Header("content-type").rfind("text/plain", 0) == 0);
+  // A forged header does not make a remote caller local.
+  CHECK_ERROR(remote.Get("/metrics", "", {{"X-Forwarded-For", "127.0.0.1"}, {"X-Real-IP", "127.0.0.1"}}),
+              401, "");
+}
+
+TEST_CASE("the Bearer scheme is case-insensitive (RFC 7235)", "[api][tokens][!mayfail]") {
+  TestServer server;
+  HttpClient http(server.port());
+  for (const char* scheme : {"bearer ", "BEARER "}) {
+    INFO(scheme);
+    CHECK_STATUS(http.Request("GET", "/v1/items", {},
+                              {{"Authorization", scheme + server.admin_token()}}),
+                 200);
+  }
 }
 
 TEST_CASE("an unknown path answers 404 with the error shape", "[api]") {

@@ -124,6 +124,14 @@ TEST_CASE("actions replay too: a retried cancel or write-off acts once", "[api][
   json::object lot = f.Fetch("/v1/lots/" + std::to_string(w.lot_a), w.dispatcher);
   CHECK(IntOr(lot, "available") == 475);
   CHECK(IntOr(lot, "written_off") == 25);
+
+  // A replay answers from the record even when acting again would now fail.
+  json::object all = {{"quantity", 475}, {"reason", "整批过期"}};
+  Response w3 = f.http().Post(write_off, all, w.dispatcher, Key("wo-all"));
+  REQUIRE_OK(w3);
+  Response w4 = f.http().Post(write_off, all, w.dispatcher, Key("wo-all"));
+  CHECK(w4.status == w3.status);
+  CHECK(w4.body == w3.body);
 }
 
 TEST_CASE("concurrent retries with one Idempotency-Key create one need", "[api][idempotency]") {

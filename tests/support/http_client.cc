@@ -96,17 +96,17 @@ struct HttpClient::Impl {
     ioc.run();
   }
 
-  void Connect(uint16_t port, std::chrono::milliseconds timeout) {
+  void Connect(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
     stream.emplace(ioc);
     buffer.clear();
     beast::error_code result;
     stream->expires_after(timeout);
-    stream->async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
+    stream->async_connect(tcp::endpoint(asio::ip::make_address(host), port),
                           [&](beast::error_code ec) { result = ec; });
     Run();
     if (result) {
       stream.reset();
-      throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " +
+      throw std::runtime_error("connect to " + host + ":" + std::to_string(port) + ": " +
                                result.message());
     }
     ++connections;
@@ -122,7 +122,8 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(uint16_t port) : port_(port), impl_(std::make_unique<Impl>()) {}
+HttpClient::HttpClient(uint16_t port, std::string host)
+    : port_(port), host_(std::move(host)), impl_(std::make_unique<Impl>()) {}
 
 HttpClient::~HttpClient() { impl_->CloseStream(); }
 
@@ -134,13 +135,13 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
                              std::string_view body, const Headers& headers) {
   for (int attempt = 0;; ++attempt) {
     const bool reused = impl_->stream.has_value();
-    if (!reused) impl_->Connect(port_, timeout_);
+    if (!reused) impl_->Connect(host_, port_, timeout_);
 
     http::request<http::string_body> req;
     req.version(11);
     req.method_string(method);
     req.target(target);
-    req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
+    req.set(http::field::host, host_ + ":" + std::to_string(port_));
     req.set(http::field::user_agent, "aidlink-api-tests");
     for (const auto& [name, value] : headers) req.insert(name, value);
     if (!body.empty() && !HasHeader(headers, "content-type")) {
@@ -210,7 +211,7 @@ std::string HttpClient::SendRaw(std::string_view bytes, std::chrono::millisecond
   beast::tcp_stream stream(ioc);
   beast::error_code ec;
   stream.expires_after(timeout);
-  stream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port_),
+  stream.async_connect(tcp::endpoint(asio::ip::make_address(host_), port_),
                        [&](beast::error_code e) { ec = e; });
   ioc.run();
   if (ec) throw std::runtime_error("SendRaw connect: " + ec.message());

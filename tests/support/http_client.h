@@ -33,12 +33,12 @@ struct Response {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A small synchronous HTTP/1.1 client over one keep-alive connection to
-// 127.0.0.1:port. Reconnects when the server closed the connection. Every
+// host:port (an IPv4 address, 127.0.0.1 by default). Reconnects when the server closed the connection. Every
 // operation has a deadline (timeout(), 30 s by default); a transport failure
 // throws std::runtime_error. Not thread-safe: one client per thread.
 class HttpClient {
  public:
-  explicit HttpClient(uint16_t port);
+  explicit HttpClient(uint16_t port, std::string host = "127.0.0.1");
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -78,6 +78,7 @@ class HttpClient {
  private:
   struct Impl;
   uint16_t port_;
+  std::string host_;
   std::chrono::milliseconds timeout_{30'000};
   std::unique_ptr<Impl> impl_;
 };

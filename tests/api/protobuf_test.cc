@@ -1,0 +1,83 @@
+// The protobuf binary wire format: the same endpoints answer
+// application/x-protobuf when asked, and take it as a body.
+#include <catch2/catch.hpp>
+
+#include "aidlink/v1/errors.pb.h"
+#include "aidlink/v1/resources.pb.h"
+#include "aidlink/v1/responses.pb.h"
+#include "support/fixture.h"
+#include "support/test_server.h"
+
+using namespace aidlink;
+using namespace aidlink::test;
+
+namespace {
+
+const Headers kProto = {{"Content-Type", "application/x-protobuf"},
+                        {"Accept", "application/x-protobuf"}};
+
+Headers WithToken(const std::string& token) {
+  Headers h = kProto;
+  h.emplace_back("Authorization", "Bearer " + token);
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("a need filed as protobuf binary is read back as protobuf and as JSON", "[api][protobuf]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+
+  v1::Need need;
+  need.set_requester_id(w.requester_a);
+  need.set_item_id(w.item_id);
+  need.set_quantity(3);
+  need.set_urgency("high");
+  need.set_needed_by("2026-12-01");
+  need.set_note("降压药 每天一片");
+  Response created = f.http().Request("POST", "/v1/needs", need.SerializeAsString(),
+                                      WithToken(w.station_a));
+  REQUIRE_STATUS(created, 201);
+  CHECK(created.Header("content-type") == "application/x-protobuf");
+  v1::Need stored;
+  REQUIRE(stored.ParseFromString(created.body));
+  CHECK(stored.id() > 0);
+  CHECK(stored.status() == "open");
+  CHECK(stored.outstanding() == 3);
+  CHECK(stored.note() == "降压药 每天一片");
+
+  Response listed = f.http().Request("GET", "/v1/needs?requester_id=" + std::to_string(w.requester_a),
+                                     "", WithToken(w.station_a));
+  REQUIRE_STATUS(listed, 200);
+  v1::NeedList list;
+  REQUIRE(list.ParseFromString(listed.body));
+  bool found = false;
+  for (const auto& n : list.items()) found = found || n.id() == stored.id();
+  CHECK(found);
+
+  Response as_json = f.http().Get("/v1/needs/" + std::to_string(stored.id()), w.station_a);
+  REQUIRE_STATUS(as_json, 200);
+  CHECK(Id(as_json.Json().at("id")) == stored.id());
+}
+
+TEST_CASE("protobuf errors come back as the binary error message", "[api][protobuf]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  v1::Need need;
+  need.set_requester_id(w.requester_a);
+  need.set_item_id(w.item_id);
+  need.set_quantity(0);
+  need.set_urgency("high");
+  Response r = f.http().Request("POST", "/v1/needs", need.SerializeAsString(), WithToken(w.station_a));
+  REQUIRE_STATUS(r, 400);
+  v1::ErrorResponse err;
+  REQUIRE(err.ParseFromString(r.body));
+  CHECK(err.error().code() == "invalid_argument");
+  CHECK(err.error().field() == "quantity");
+
+  Response garbage = f.http().Request("POST", "/v1/needs", std::string("\xff\xff\xff\x01", 4),
+                                      WithToken(w.station_a));
+  REQUIRE_STATUS(garbage, 400);
+}
