@@ -121,19 +121,6 @@ struct NeedInfo {
   uint8_t urgency = 0;
 };
 
-// Rule 1 for the compact need.
-bool Admits(const EarmarkKey& e, const NeedInfo& need) {
-  if (!e.districts.empty() && !std::binary_search(e.districts.begin(), e.districts.end(), need.district)) {
-    return false;
-  }
-  if (e.kinds != 0 && !(e.kinds & (1u << need.kind))) return false;
-  if (e.tags != 0 && !(e.tags & need.tags)) return false;
-  if (!e.stations.empty() && !std::binary_search(e.stations.begin(), e.stations.end(), need.station_id)) {
-    return false;
-  }
-  return true;
-}
-
 bool Open(const Need& need) { return need.outstanding > 0 && need.quantity - need.cancelled > 0; }
 
 // The output of one item, compact (fresh memory is a large part of a run's
@@ -261,43 +248,104 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     info.urgency = static_cast<uint8_t>(need.urgency);
   }
 
-  // Classes: needs of one tier admitted by the same usable groups.
-  std::unordered_map<uint64_t, std::vector<int32_t>> classes_by_hash;
-  std::vector<std::vector<uint64_t>> class_keys;
+  // Rule 1 per earmarked group, in a form cheap to test a million times.
+  struct FastEarmark {
+    const Group* group;
+    size_t word;
+    uint64_t bit;
+    uint64_t district_mask;  // when every listed district id is < 64
+    bool district_list, district_overflow;
+  };
+  std::vector<FastEarmark> earmarks;
+  for (int32_t g : earmarked_groups) {
+    const Group& group = groups[static_cast<size_t>(g)];
+    if (group.capacity == 0 && !group.has_expired) continue;
+    FastEarmark f{&group, 1 + static_cast<size_t>(g) / 64, uint64_t{1} << (g % 64), 0,
+                  !group.key.districts.empty(), false};
+    for (int32_t d : group.key.districts) {
+      if (d >= 0 && d < 64) {
+        f.district_mask |= uint64_t{1} << d;
+      } else {
+        f.district_overflow = true;
+      }
+    }
+    earmarks.push_back(f);
+  }
+  auto admits = [](const FastEarmark& f, const NeedInfo& need) {
+    const EarmarkKey& e = f.group->key;
+    if (f.district_list) {
+      const bool in = (need.district >= 0 && need.district < 64)
+                          ? ((f.district_mask >> need.district) & 1) != 0
+                          : f.district_overflow &&
+                                std::binary_search(e.districts.begin(), e.districts.end(), need.district);
+      if (!in) return false;
+    }
+    if (e.kinds != 0 && !(e.kinds & (1u << need.kind))) return false;
+    if (e.tags != 0 && !(e.tags & need.tags)) return false;
+    if (!e.stations.empty() && !std::binary_search(e.stations.begin(), e.stations.end(), need.station_id)) {
+      return false;
+    }
+    return true;
+  };
+
+  // Classes: needs of one tier admitted by the same usable groups, found
+  // through a small open-addressing table on the group bitmap.
+  std::vector<uint64_t> class_words;  // words per class, flat
+  std::vector<int32_t> table(256, -1);
   std::vector<uint64_t> key(words);
   std::vector<char>& admitted_expired = ws.admitted_expired;
   admitted_expired.assign(n, 0);
+  auto hash_of = [&](const uint64_t* k) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (size_t w = 0; w < words; ++w) h = (h ^ k[w]) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 29);
+  };
+  auto insert = [&](int32_t cls) {
+    const size_t mask = table.size() - 1;
+    for (size_t slot = hash_of(&class_words[static_cast<size_t>(cls) * words]) & mask;; slot = (slot + 1) & mask) {
+      if (table[slot] < 0) {
+        table[slot] = cls;
+        return;
+      }
+    }
+  };
   for (size_t k = 0; k < n; ++k) {
     const NeedInfo& need = infos[k];
     key = open_key;
     key[0] = need.tier;
     admitted_expired[k] = open_expired;
-    for (int32_t g : earmarked_groups) {
-      const Group& group = groups[static_cast<size_t>(g)];
-      if (!Admits(group.key, need)) continue;
-      if (group.capacity > 0) key[1 + static_cast<size_t>(g) / 64] |= uint64_t{1} << (g % 64);
-      if (group.has_expired) admitted_expired[k] = 1;
+    for (const FastEarmark& f : earmarks) {
+      if (!admits(f, need)) continue;
+      if (f.group->capacity > 0) key[f.word] |= f.bit;
+      if (f.group->has_expired) admitted_expired[k] = 1;
     }
     bool any = false;
     for (size_t w = 1; w < words; ++w) any |= key[w] != 0;
     if (!any) continue;
-    uint64_t hash = 0;
-    for (uint64_t w : key) hash = (hash ^ w) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-    std::vector<int32_t>& candidates = classes_by_hash[hash];
+    const size_t mask = table.size() - 1;
     int32_t cls = -1;
-    for (int32_t c : candidates) {
-      if (class_keys[static_cast<size_t>(c)] == key) cls = c;
+    size_t slot = hash_of(key.data()) & mask;
+    for (; table[slot] >= 0; slot = (slot + 1) & mask) {
+      if (std::equal(key.begin(), key.end(), class_words.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(table[slot]) * words))) {
+        cls = table[slot];
+        break;
+      }
     }
     if (cls < 0) {
       cls = static_cast<int32_t>(fair.classes.size());
-      candidates.push_back(cls);
-      class_keys.push_back(key);
+      class_words.insert(class_words.end(), key.begin(), key.end());
       FairClass fc;
       fc.tier = need.tier;
       for (size_t g = 0; g < groups.size(); ++g) {
         if (key[1 + g / 64] & (uint64_t{1} << (g % 64))) fc.groups.push_back(static_cast<int32_t>(g));
       }
       fair.classes.push_back(std::move(fc));
+      if (fair.classes.size() * 2 > table.size()) {
+        table.assign(table.size() * 2, -1);
+        for (int32_t c = 0; c <= cls; ++c) insert(c);
+      } else {
+        table[slot] = cls;
+      }
     }
     fair.needs[k].cls = cls;
   }
