@@ -35,7 +35,8 @@ struct Command {
   std::function<std::string()> help;
 };
 
-// Resource commands (token, item, donor, depot, station, requester, lot, need).
+// Resource commands (token, item, donor, depot, station, requester, lot, need,
+// match, route, delivery, report).
 std::vector<Command> ResourceCommands();
 // `import requesters FILE` and `import needs FILE`.
 std::vector<Command> ImportCommands();

@@ -1,7 +1,10 @@
 // The resource commands, described as data: each names its API path, its
-// flags (named after the API's fields) and, for lists, its table columns.
+// flags (named after the API's fields), for lists its table columns, and for
+// answers that read better than "key value" lines the view that shows them.
 
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -12,6 +15,7 @@
 
 #include "commands.h"
 #include "json_util.h"
+#include "render.h"
 #include "table.h"
 #include "url.h"
 #include "util/text.h"
@@ -22,16 +26,19 @@ namespace {
 namespace json = boost::json;
 namespace po = boost::program_options;
 
-enum class Type { kText, kInt, kNumber, kBool, kTextList, kIntList };
+// kLines: repeatable ITEM_ID=QTY pairs, sent as [{item_id, quantity}].
+enum class Type { kText, kInt, kNumber, kBool, kTextList, kIntList, kLines };
 
 struct Flag {
   std::string name;  // "station-id"
-  // The JSON field ("earmark.districts" nests) or, for lists, the query
-  // parameter. "@item_code" is looked up and sent as item_id.
+  // The JSON field ("earmark.districts" nests) or, for lists and downloads,
+  // the query parameter. "@item_code" is looked up and sent as item_id. An
+  // empty key is a flag for the CLI itself (--verbose, --output), never sent.
   std::string key;
   Type type = Type::kText;
   bool required = false;
   std::string help;
+  char short_name = 0;  // 'o' for -o
 };
 
 struct Column {
@@ -41,7 +48,14 @@ struct Column {
   Align align = Align::kLeft;
 };
 
-enum class Kind { kCreate, kList, kGet, kAction };
+// kCreate and kAction POST the flags as a JSON body, kList and kGet GET with
+// the flags as query parameters, kDownload GETs a printable document and
+// writes its bytes to --output or stdout.
+enum class Kind { kCreate, kList, kGet, kAction, kDownload };
+
+// Shows a successful answer (not in --json mode); the default is PrintObject.
+using View = std::string (*)(const json::value& answer, Names& names,
+                             const po::variables_map& flags);
 
 struct Spec {
   std::string resource;
@@ -51,6 +65,10 @@ struct Spec {
   std::string path;  // "{id}" stands for the positional ID
   std::vector<Flag> flags;
   std::vector<Column> columns;  // kList only
+  View view = nullptr;
+  // When set, a successful answer for which this is false exits 1 (also
+  // with --json): the report ledger's "ok".
+  bool (*holds)(const json::value& answer) = nullptr;
 };
 
 constexpr Align kRight = Align::kRight;
@@ -60,6 +78,31 @@ Flag Req(std::string name, std::string key, Type type, std::string help) {
 }
 Flag Opt(std::string name, std::string key, Type type, std::string help) {
   return {std::move(name), std::move(key), type, false, std::move(help)};
+}
+// --output FILE / -o FILE of a download.
+Flag Output() {
+  Flag f = Opt("output", "", Type::kText, "write to FILE instead of stdout");
+  f.short_name = 'o';
+  return f;
+}
+
+std::string ShowMatchRun(const json::value& a, Names& n, const po::variables_map& vm) {
+  return RenderMatchRun(a, n, vm.count("verbose") && vm["verbose"].as<bool>());
+}
+std::string ShowRoute(const json::value& a, Names& n, const po::variables_map&) {
+  return RenderRoute(a, n);
+}
+std::string ShowDelivery(const json::value& a, Names& n, const po::variables_map&) {
+  return RenderDelivery(a, n);
+}
+std::string ShowExpiry(const json::value& a, Names& n, const po::variables_map&) {
+  return RenderExpiry(a, n);
+}
+std::string ShowTrace(const json::value& a, Names&, const po::variables_map&) {
+  return RenderDonorTrace(a);
+}
+std::string ShowLedger(const json::value& a, Names&, const po::variables_map&) {
+  return RenderLedger(a);
 }
 
 std::vector<Spec> Specs() {
@@ -91,6 +134,8 @@ std::vector<Spec> Specs() {
         Opt("phone", "phone", T, "contact phone"), Opt("note", "note", T, "free text")},
        {}},
       {"donor", "get", "show one donor", Kind::kGet, "/v1/donors/{id}", {}, {}},
+      {"donor", "trace", "where a donor's lots went, by district and requester kind",
+       Kind::kGet, "/v1/donors/{id}/trace", {}, {}, ShowTrace},
 
       {"depot", "add", "add a depot (dispatcher)", Kind::kCreate, "/v1/depots",
        {Req("name", "name", T, "depot name"), Req("address", "address", T, "street address"),
@@ -153,6 +198,16 @@ std::vector<Spec> Specs() {
        {Req("quantity", "quantity", I, "how much to write off"),
         Req("reason", "reason", T, "why, e.g. 过期 / damaged")},
        {}},
+      {"lot", "expire", "write off the stock left in lots expired by a date (dispatcher)",
+       Kind::kCreate, "/v1/lots:expire",
+       {Req("as-of", "as_of", T, "YYYY-MM-DD: lots that expired before this day")},
+       {}, ShowExpiry},
+      {"lot", "receipt", "print a lot's donation receipt (捐赠回执) for its donor",
+       Kind::kDownload, "/v1/lots/{id}/receipt",
+       {Opt("format", "format", T,
+            "html or txt (default: txt on stdout, else from the file's extension, else html)"),
+        Opt("lang", "lang", T, "zh or en for the fixed labels (default zh)"), Output()},
+       {}},
 
       {"need", "add", "file a need of a requester for an item", Kind::kCreate, "/v1/needs",
        {Req("requester-id", "requester_id", I, "requester"),
@@ -173,12 +228,73 @@ std::vector<Spec> Specs() {
       {"need", "cancel", "cancel a need", Kind::kAction, "/v1/needs/{id}:cancel",
        {Req("reason", "reason", T, "why, e.g. 已由家属送达")},
        {}},
+
+      {"match", "run", "allocate available stock to open needs (dispatcher)", Kind::kCreate,
+       "/v1/match/runs",
+       {Opt("dry-run", "dry_run", B, "plan only: show what would happen and write nothing"),
+        Opt("as-of", "as_of", T, "YYYY-MM-DD the run plans for (default today)"),
+        Opt("item-id", "item_ids", IL, "only these items, repeatable or comma list"),
+        Opt("min-shelf-days", "min_shelf_days", I,
+            "days stock must still keep after --as-of (default 1)"),
+        Opt("verbose", "", B, "also list every allocation with its reasons")},
+       {}, ShowMatchRun},
+      {"match", "get", "show a committed match run", Kind::kGet, "/v1/match/runs/{id}",
+       {Opt("verbose", "", B, "also list every allocation with its reasons")}, {}, ShowMatchRun},
+
+      {"route", "create", "put a depot's planned deliveries on a route (dispatcher)",
+       Kind::kCreate, "/v1/routes",
+       {Req("depot-id", "depot_id", I, "the depot the route starts from"),
+        Req("date", "date", T, "YYYY-MM-DD"),
+        Req("driver", "driver", T, "driver or volunteer, e.g. 志愿者小刘"),
+        Opt("district", "district", T, "only deliveries to this district"),
+        Opt("max-stops", "max_stops", I, "at most this many stops, most urgent first")},
+       {}, ShowRoute},
+      {"route", "get", "show a route and its stops", Kind::kGet, "/v1/routes/{id}", {}, {},
+       ShowRoute},
+      {"route", "dispatch", "send a route out: its deliveries become dispatched", Kind::kAction,
+       "/v1/routes/{id}:dispatch", {}, {}, ShowRoute},
+      {"route", "print", "the printable delivery list of a route", Kind::kDownload,
+       "/v1/routes/{id}/manifest",
+       {Opt("format", "format", T,
+            "txt, csv or html (default: txt on stdout, else from the file's extension, else "
+            "html)"),
+        Opt("lang", "lang", T, "zh or en for the fixed labels (default zh)"), Output()},
+       {}},
+
+      {"delivery", "list", "list deliveries", Kind::kList, "/v1/deliveries",
+       {Opt("route-id", "route_id", I, "only this route's"),
+        Opt("status", "status", T, "planned, dispatched, delivered, failed or cancelled"),
+        Opt("requester-id", "requester_id", I, "only this requester's"),
+        Opt("station-id", "station_id", I, "only this station's requesters'")},
+       {{"id", kRight}, {"route_id", kRight}, {"seq", kRight}, {"requester_id", kRight},
+        {"@requester"}, {"status"}, {"@lines"}, {"received_by"}, {"fail_reason"}}},
+      {"delivery", "get", "show one delivery and its lines", Kind::kGet, "/v1/deliveries/{id}",
+       {}, {}, ShowDelivery},
+      {"delivery", "dispatch", "mark one planned delivery dispatched (dispatcher)",
+       Kind::kAction, "/v1/deliveries/{id}:dispatch", {}, {}, ShowDelivery},
+      {"delivery", "deliver", "record what reached the door; the rest returns to stock",
+       Kind::kAction, "/v1/deliveries/{id}:deliver",
+       {Req("received-by", "received_by", T, "who signed, e.g. 金老伯本人"),
+        Opt("note", "note", T, "free text"),
+        Opt("line", "lines", Type::kLines,
+            "quantity actually taken of an item, repeatable (default: everything allotted)")},
+       {}, ShowDelivery},
+      {"delivery", "fail", "record a failed delivery; everything returns to stock",
+       Kind::kAction, "/v1/deliveries/{id}:fail",
+       {Req("reason", "reason", T, "not home, refused, wrong address, vehicle problem, ...")},
+       {}, ShowDelivery},
+      {"delivery", "cancel", "cancel a delivery; everything returns to stock (dispatcher)",
+       Kind::kAction, "/v1/deliveries/{id}:cancel",
+       {Req("reason", "reason", T, "why")}, {}, ShowDelivery},
+
+      {"report", "ledger", "check the conservation sums and the event ledger (dispatcher)",
+       Kind::kGet, "/v1/reports/ledger", {}, {}, ShowLedger, LedgerOk},
   };
 }
 
 std::string CommandName(const Spec& spec) { return spec.resource + " " + spec.verb; }
 
-bool TakesId(const Spec& spec) { return spec.kind == Kind::kGet || spec.kind == Kind::kAction; }
+bool TakesId(const Spec& spec) { return spec.path.find("{id}") != std::string::npos; }
 
 po::options_description Describe(const Spec& spec) {
   po::options_description desc("Flags");
@@ -206,11 +322,15 @@ po::options_description Describe(const Spec& spec) {
         break;
       case Type::kTextList:
       case Type::kIntList:
-        semantic = po::value<std::vector<std::string>>()->composing()->value_name(
-            f.type == Type::kIntList ? "N,..." : "A,...");
+      case Type::kLines: {
+        auto* v = po::value<std::vector<std::string>>()->composing()->value_name(
+            f.type == Type::kIntList ? "N,..." : f.type == Type::kLines ? "ITEM_ID=QTY" : "A,...");
+        semantic = f.required ? v->required() : v;
         break;
+      }
     }
-    desc.add_options()(f.name.c_str(), semantic, help.c_str());
+    const std::string names = f.short_name ? f.name + "," + f.short_name : f.name;
+    desc.add_options()(names.c_str(), semantic, help.c_str());
   }
   if (spec.kind == Kind::kList) {
     desc.add_options()("limit", po::value<size_t>()->value_name("N"),
@@ -298,7 +418,7 @@ std::optional<std::string> ParseArgs(const Spec& spec, const std::vector<std::st
 std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& vm,
                                      json::object* body) {
   for (const Flag& f : spec.flags) {
-    if (!vm.count(f.name) || f.key.front() == '@') continue;
+    if (!vm.count(f.name) || f.key.empty() || f.key.front() == '@') continue;
     const po::variable_value& v = vm[f.name];
     switch (f.type) {
       case Type::kText:
@@ -325,6 +445,22 @@ std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& 
           const auto n = ParseInt64(s);
           if (!n) return "--" + f.name + " takes whole numbers (got \"" + s + "\")";
           list.emplace_back(*n);
+        }
+        SetPath(*body, f.key, std::move(list));
+        break;
+      }
+      case Type::kLines: {
+        json::array list;
+        for (auto& s : SplitList(v.as<std::vector<std::string>>())) {
+          const size_t eq = s.find('=');
+          const auto item = ParseInt64(text::Trim(std::string_view(s).substr(0, eq)));
+          const auto qty = eq == std::string::npos
+                               ? std::nullopt
+                               : ParseInt64(text::Trim(std::string_view(s).substr(eq + 1)));
+          if (!item || *item < 1 || !qty || *qty < 0) {
+            return "--" + f.name + " takes ITEM_ID=QUANTITY, e.g. 3=2 (got \"" + s + "\")";
+          }
+          list.emplace_back(json::object{{"item_id", *item}, {"quantity", *qty}});
         }
         SetPath(*body, f.key, std::move(list));
         break;
@@ -358,6 +494,124 @@ std::string ExpandPath(const Spec& spec, const std::string& id) {
   return path;
 }
 
+std::string QueryValue(const Flag& f, const po::variable_value& v) {
+  switch (f.type) {
+    case Type::kInt:
+      return std::to_string(v.as<int64_t>());
+    case Type::kNumber:
+      return FormatNumber(v.as<double>());
+    case Type::kBool:
+      return v.as<bool>() ? "true" : "false";
+    case Type::kText:
+      return v.as<std::string>();
+    case Type::kTextList:
+    case Type::kIntList:
+    case Type::kLines: {
+      std::string out;
+      for (const auto& s : SplitList(v.as<std::vector<std::string>>())) {
+        out += (out.empty() ? "" : ",") + s;
+      }
+      return out;
+    }
+  }
+  return "";
+}
+
+// The query parameters given as flags.
+std::vector<std::pair<std::string, std::string>> Query(const Spec& spec, const Parsed& parsed) {
+  std::vector<std::pair<std::string, std::string>> query;
+  for (const Flag& f : spec.flags) {
+    if (!f.key.empty() && parsed.vm.count(f.name)) {
+      query.emplace_back(f.key, QueryValue(f, parsed.vm[f.name]));
+    }
+  }
+  return query;
+}
+
+// Names for the ids in a list or a view, so a social worker reads 金老伯 and
+// 降压药 rather than 1 and 7. Best effort: what the caller may not read (a
+// donor never sees households) or what fails stays blank.
+class NameLookup : public Names {
+ public:
+  explicit NameLookup(Context& ctx) : ctx_(ctx) {}
+
+  std::string Item(int64_t id) override {
+    if (!items_loaded_) {
+      items_loaded_ = true;
+      Load("/v1/items", &items_);
+    }
+    const auto it = items_.find(id);
+    return it == items_.end() ? "" : it->second;
+  }
+
+  std::string Depot(int64_t id) override {
+    if (!depots_loaded_) {
+      depots_loaded_ = true;
+      Load("/v1/depots", &depots_);
+    }
+    const auto it = depots_.find(id);
+    return it == depots_.end() ? "" : it->second;
+  }
+
+  std::string Requester(int64_t id) override {
+    if (id <= 0) return "";
+    const auto it = requesters_.find(id);
+    if (it != requesters_.end()) return it->second;
+    std::string name;
+    // Bounded, so a dispatcher's list of thousands of needs stays quick.
+    if (requesters_.size() < kMaxLookups) {
+      auto reply = ctx_.api.Get("/v1/requesters/" + std::to_string(id));
+      if (reply.ok() && reply->ok()) name = FieldText(reply->json, "name");
+    }
+    requesters_[id] = name;
+    return name;
+  }
+
+  std::optional<NeedRef> Need(int64_t id) override {
+    if (id <= 0) return std::nullopt;
+    const auto it = needs_.find(id);
+    if (it != needs_.end()) return it->second;
+    std::optional<NeedRef> ref;
+    if (needs_.size() < kMaxLookups) {
+      auto reply = ctx_.api.Get("/v1/needs/" + std::to_string(id));
+      if (reply.ok() && reply->ok()) {
+        ref = NeedRef{IntField(reply->json, "requester_id"), IntField(reply->json, "item_id")};
+      }
+    }
+    needs_[id] = ref;
+    return ref;
+  }
+
+ private:
+  static constexpr size_t kMaxLookups = 200;
+
+  void Load(const char* path, std::map<int64_t, std::string>* names) {
+    auto list = ctx_.api.List(path, {});
+    if (!list.ok() || list->failure) return;
+    for (const auto& x : list->items) (*names)[IntField(x, "id")] = FieldText(x, "name");
+  }
+
+  Context& ctx_;
+  bool items_loaded_ = false;
+  bool depots_loaded_ = false;
+  std::map<int64_t, std::string> items_;
+  std::map<int64_t, std::string> depots_;
+  std::map<int64_t, std::string> requesters_;
+  std::map<int64_t, std::optional<NeedRef>> needs_;
+};
+
+// Prints a successful answer with the spec's view; returns the exit code.
+int Show(Context& ctx, const Spec& spec, const Parsed& parsed, const ApiReply& reply) {
+  if (ctx.json || !spec.view) {
+    PrintObject(ctx, reply);
+  } else {
+    NameLookup names(ctx);
+    ctx.out << spec.view(reply.json, names, parsed.vm);
+  }
+  if (spec.holds && !spec.holds(reply.json)) return kExitFailed;
+  return kExitOk;
+}
+
 int RunCreateOrAction(Context& ctx, const Spec& spec, const Parsed& parsed) {
   json::object body;
   if (auto error = BuildBody(spec, parsed.vm, &body)) {
@@ -377,104 +631,34 @@ int RunCreateOrAction(Context& ctx, const Spec& spec, const Parsed& parsed) {
   auto reply = ctx.api.Post(ExpandPath(spec, parsed.id), body);
   if (!reply.ok()) return Unreachable(ctx, reply.status());
   if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
+  const int rc = Show(ctx, spec, parsed, *reply);
   if (spec.resource == "token" && !ctx.json) {
     ctx.err << "Keep this token safe: the server shows it only once.\n";
   }
-  return kExitOk;
+  return rc;
 }
 
 int RunGet(Context& ctx, const Spec& spec, const Parsed& parsed) {
-  auto reply = ctx.api.Get(ExpandPath(spec, parsed.id));
+  auto reply = ctx.api.Get(WithQuery(ExpandPath(spec, parsed.id), Query(spec, parsed)));
   if (!reply.ok()) return Unreachable(ctx, reply.status());
   if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return Show(ctx, spec, parsed, *reply);
 }
-
-std::string QueryValue(const Flag& f, const po::variable_value& v) {
-  switch (f.type) {
-    case Type::kInt:
-      return std::to_string(v.as<int64_t>());
-    case Type::kNumber:
-      return FormatNumber(v.as<double>());
-    case Type::kBool:
-      return v.as<bool>() ? "true" : "false";
-    case Type::kText:
-      return v.as<std::string>();
-    case Type::kTextList:
-    case Type::kIntList: {
-      std::string out;
-      for (const auto& s : SplitList(v.as<std::vector<std::string>>())) {
-        out += (out.empty() ? "" : ",") + s;
-      }
-      return out;
-    }
-  }
-  return "";
-}
-
-// Names for the ids in a list, so a social worker reads 金老伯 and 降压药
-// rather than 1 and 7. Best effort: what the caller may not read (a donor
-// never sees households) or what fails stays blank.
-class NameLookup {
- public:
-  explicit NameLookup(Context& ctx) : ctx_(ctx) {}
-
-  std::string Item(const json::value& id) {
-    if (!items_loaded_) {
-      items_loaded_ = true;
-      auto items = ctx_.api.List("/v1/items", {});
-      if (items.ok() && !items->failure) {
-        for (const auto& item : items->items) items_[FieldText(item, "id")] = FieldText(item, "name");
-      }
-    }
-    const auto it = items_.find(CellText(id));
-    return it == items_.end() ? "" : it->second;
-  }
-
-  std::string Requester(const json::value& id) {
-    const std::string key = CellText(id);
-    if (key.empty()) return "";
-    const auto it = requesters_.find(key);
-    if (it != requesters_.end()) return it->second;
-    std::string name;
-    // Bounded, so a dispatcher's list of thousands of needs stays quick.
-    if (requesters_.size() < kMaxRequesterLookups) {
-      auto reply = ctx_.api.Get("/v1/requesters/" + UrlEncode(key));
-      if (reply.ok() && reply->ok()) name = FieldText(reply->json, "name");
-    }
-    requesters_[key] = name;
-    return name;
-  }
-
- private:
-  static constexpr size_t kMaxRequesterLookups = 200;
-  Context& ctx_;
-  bool items_loaded_ = false;
-  std::map<std::string, std::string> items_;
-  std::map<std::string, std::string> requesters_;
-};
 
 std::string Cell(NameLookup& names, const json::value& item, const std::string& key) {
-  if (key == "@item") return item.is_object() && item.get_object().contains("item_id")
-                                 ? names.Item(item.get_object().at("item_id"))
-                                 : "";
-  if (key == "@requester") {
-    return item.is_object() && item.get_object().contains("requester_id")
-               ? names.Requester(item.get_object().at("requester_id"))
+  if (key == "@item") return names.Item(IntField(item, "item_id"));
+  if (key == "@requester") return names.Requester(IntField(item, "requester_id"));
+  if (key == "@lines") {
+    return item.is_object() && item.get_object().contains("lines")
+               ? LinesText(item.get_object().at("lines"), names)
                : "";
   }
   return FieldText(item, key);
 }
 
 int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
-  std::vector<std::pair<std::string, std::string>> query;
-  for (const Flag& f : spec.flags) {
-    if (parsed.vm.count(f.name)) query.emplace_back(f.key, QueryValue(f, parsed.vm[f.name]));
-  }
   const size_t limit = parsed.vm.count("limit") ? parsed.vm["limit"].as<size_t>() : 0;
-  auto result = ctx.api.List(spec.path, query, limit);
+  auto result = ctx.api.List(spec.path, Query(spec, parsed), limit);
   if (!result.ok()) return Unreachable(ctx, result.status());
   if (result->failure) return ServerError(ctx, *result->failure);
 
@@ -505,6 +689,65 @@ int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
   return kExitOk;
 }
 
+// The format a download takes when --format is not given: txt on stdout (a
+// terminal or a pipe), else what the file name ends in, else html.
+std::string DefaultFormat(const std::string& output) {
+  if (output.empty() || output == "-") return "txt";
+  const size_t dot = output.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : output.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (ext == "txt" || ext == "csv") return ext;
+  return "html";
+}
+
+// Writes `bytes` to `path` through a temporary file renamed into place, so
+// a failed write never leaves half a delivery list behind.
+bool WriteFileAtomically(const std::string& path, const std::string& bytes, std::string* error) {
+  const std::string tmp = path + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      *error = "cannot write " + tmp;
+      return false;
+    }
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      *error = "cannot write " + tmp;
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    *error = "cannot rename " + tmp + " to " + path;
+    return false;
+  }
+  return true;
+}
+
+int RunDownload(Context& ctx, const Spec& spec, const Parsed& parsed) {
+  const std::string output =
+      parsed.vm.count("output") ? parsed.vm["output"].as<std::string>() : "";
+  auto query = Query(spec, parsed);
+  if (!parsed.vm.count("format")) query.emplace_back("format", DefaultFormat(output));
+  auto reply = ctx.api.Get(WithQuery(ExpandPath(spec, parsed.id), query));
+  if (!reply.ok()) return Unreachable(ctx, reply.status());
+  if (!reply->ok()) return ServerError(ctx, *reply);
+  if (output.empty() || output == "-") {
+    ctx.out.write(reply->raw.data(), static_cast<std::streamsize>(reply->raw.size()));
+    ctx.out.flush();
+    return kExitOk;
+  }
+  std::string error;
+  if (!WriteFileAtomically(output, reply->raw, &error)) {
+    ctx.err << "aidlink: error: " << error << "\n";
+    return kExitFailed;
+  }
+  ctx.out << "wrote " << output << " (" << reply->raw.size() << " bytes)\n";
+  return kExitOk;
+}
+
 int Run(Context& ctx, const Spec& spec, const std::vector<std::string>& args) {
   Parsed parsed;
   if (auto error = ParseArgs(spec, args, &parsed)) {
@@ -518,6 +761,8 @@ int Run(Context& ctx, const Spec& spec, const std::vector<std::string>& args) {
       return RunGet(ctx, spec, parsed);
     case Kind::kList:
       return RunList(ctx, spec, parsed);
+    case Kind::kDownload:
+      return RunDownload(ctx, spec, parsed);
   }
   return kExitFailed;
 }

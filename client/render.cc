@@ -1,0 +1,293 @@
+#include "render.h"
+
+#include <map>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "json_util.h"
+#include "table.h"
+
+namespace aidlink::client {
+namespace {
+
+namespace json = boost::json;
+
+constexpr Align kRight = Align::kRight;
+
+const json::array& ArrayField(const json::value& obj, const char* key) {
+  static const json::array kEmpty;
+  if (!obj.is_object()) return kEmpty;
+  const json::value* v = obj.get_object().if_contains(key);
+  return v && v->is_array() ? v->get_array() : kEmpty;
+}
+
+const json::value& ObjectField(const json::value& obj, const char* key) {
+  static const json::value kNull;
+  if (!obj.is_object()) return kNull;
+  const json::value* v = obj.get_object().if_contains(key);
+  return v ? *v : kNull;
+}
+
+bool BoolField(const json::value& obj, const char* key) {
+  const json::value& v = ObjectField(obj, key);
+  return v.is_bool() && v.get_bool();
+}
+
+std::string Num(int64_t n) { return std::to_string(n); }
+
+// "12" or "" for 0, for ids that are absent when 0 (a dry run's deliveries).
+std::string IdOrBlank(int64_t n) { return n == 0 ? "" : std::to_string(n); }
+
+std::string Plural(int64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+// One line for each unmet reason the run gave, in a fixed order.
+std::string UnmetLegend(const std::set<std::string>& reasons) {
+  static const std::pair<const char*, const char*> kMeaning[] = {
+      {"no_stock", "no stock of the item is available"},
+      {"excluded_by_earmark", "there is stock, but its earmarks exclude this requester"},
+      {"only_expiring_stock",
+       "the only eligible stock expires before as_of + min_shelf_days"},
+      {"tier_exhausted",
+       "the eligible stock ran out on needs at least as urgent (shared fairly in a tier)"},
+  };
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& [code, meaning] : kMeaning) {
+    if (reasons.count(code)) rows.emplace_back(code, meaning);
+  }
+  for (const auto& r : reasons) {
+    bool known = false;
+    for (const auto& [code, meaning] : kMeaning) known = known || r == code;
+    if (!known) rows.emplace_back(r, "");
+  }
+  for (auto& row : rows) row.first += ":";
+  return RenderKeyValues(rows);
+}
+
+}  // namespace
+
+int64_t IntField(const json::value& obj, const char* key) {
+  return AsInt64(ObjectField(obj, key)).value_or(0);
+}
+
+std::string LinesText(const json::value& lines, Names& names) {
+  if (!lines.is_array()) return "";
+  std::string out;
+  for (const auto& line : lines.get_array()) {
+    const int64_t item = IntField(line, "item_id");
+    std::string name = names.Item(item);
+    if (name.empty()) name = "#" + Num(item);
+    if (!out.empty()) out += ", ";
+    out += name + "×" + Num(IntField(line, "quantity"));
+  }
+  return out;
+}
+
+std::string RenderMatchRun(const json::value& run, Names& names, bool verbose) {
+  std::string out;
+  const std::string as_of = FieldText(run, "as_of");
+  if (BoolField(run, "dry_run") || IntField(run, "id") == 0) {
+    out += "dry run as of " + as_of + ": nothing was written (run without --dry-run to commit)\n";
+  } else {
+    out += "match run " + Num(IntField(run, "id")) + " as of " + as_of + ", committed " +
+           FieldText(run, "created_at") + "\n";
+  }
+  const json::value& stats = ObjectField(run, "stats");
+  out += RenderKeyValues({
+      {"needs considered", Num(IntField(stats, "needs_considered"))},
+      {"lots considered", Num(IntField(stats, "lots_considered"))},
+      {"units allocated", Num(IntField(stats, "units_allocated"))},
+      {"needs filled", Num(IntField(stats, "needs_filled"))},
+      {"needs partial", Num(IntField(stats, "needs_partial"))},
+      {"needs unmet", Num(IntField(stats, "needs_unmet"))},
+  });
+
+  const json::array& allocations = ArrayField(run, "allocations");
+  if (verbose) {
+    out += "\nallocations (" + Num(static_cast<int64_t>(allocations.size())) + "):\n";
+    Table table({"lot_id", "need_id", "requester", "item", "quantity", "delivery_id", "reasons"});
+    for (size_t c : {0, 1, 4, 5}) table.SetAlign(c, kRight);
+    for (const auto& a : allocations) {
+      const int64_t need = IntField(a, "need_id");
+      const auto ref = names.Need(need);
+      table.AddRow({Num(IntField(a, "lot_id")), Num(need),
+                    ref ? names.Requester(ref->requester_id) : "",
+                    ref ? names.Item(ref->item_id) : "", Num(IntField(a, "quantity")),
+                    IdOrBlank(IntField(a, "delivery_id")), FieldText(a, "reasons")});
+    }
+    out += table.Render(80);
+  }
+
+  const json::array& unmet = ArrayField(run, "unmet");
+  if (unmet.empty()) {
+    out += "\nno unmet needs: every need considered was filled\n";
+    return out;
+  }
+  out += "\nunmet needs (" + Num(static_cast<int64_t>(unmet.size())) + "):\n";
+  Table table({"need_id", "requester", "item", "outstanding", "reason"});
+  table.SetAlign(0, kRight);
+  table.SetAlign(3, kRight);
+  std::set<std::string> reasons;
+  for (const auto& u : unmet) {
+    const int64_t need = IntField(u, "need_id");
+    const auto ref = names.Need(need);
+    const std::string reason = FieldText(u, "reason");
+    reasons.insert(reason);
+    table.AddRow({Num(need), ref ? names.Requester(ref->requester_id) : "",
+                  ref ? names.Item(ref->item_id) : "", Num(IntField(u, "outstanding")), reason});
+  }
+  out += table.Render();
+  out += "\n" + UnmetLegend(reasons);
+  return out;
+}
+
+std::string RenderRoute(const json::value& route, Names& names) {
+  const json::array& stops = ArrayField(route, "stops");
+  const int64_t depot = IntField(route, "depot_id");
+  const std::string depot_name = names.Depot(depot);
+  std::string out = RenderKeyValues({
+      {"route", Num(IntField(route, "id"))},
+      {"depot", Num(depot) + (depot_name.empty() ? "" : " " + depot_name)},
+      {"date", FieldText(route, "date")},
+      {"driver", FieldText(route, "driver")},
+      {"district", FieldText(route, "district")},
+      {"status", FieldText(route, "status")},
+      {"stops", Num(static_cast<int64_t>(stops.size()))},
+  });
+  out += "\n";
+  Table table({"seq", "delivery_id", "requester_id", "requester", "status", "items"});
+  for (size_t c : {0, 1, 2}) table.SetAlign(c, kRight);
+  for (const auto& s : stops) {
+    const int64_t requester = IntField(s, "requester_id");
+    table.AddRow({Num(IntField(s, "seq")), Num(IntField(s, "delivery_id")), Num(requester),
+                  names.Requester(requester), FieldText(s, "status"),
+                  LinesText(ObjectField(s, "lines"), names)});
+  }
+  out += table.Render(60);
+  return out;
+}
+
+std::string RenderDelivery(const json::value& delivery, Names& names) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (auto& [key, value] : Flatten(delivery)) {
+    if (key == "lines") continue;
+    fields.emplace_back(key, value);
+    if (key == "requester_id") {
+      fields.emplace_back("requester", names.Requester(IntField(delivery, "requester_id")));
+    }
+  }
+  std::string out = RenderKeyValues(fields);
+  out += "\n";
+  Table table({"item_id", "item", "need_id", "lot_id", "allotted", "delivered", "returned"});
+  for (size_t c : {0, 2, 3, 4, 5, 6}) table.SetAlign(c, kRight);
+  for (const auto& l : ArrayField(delivery, "lines")) {
+    const int64_t item = IntField(l, "item_id");
+    table.AddRow({Num(item), names.Item(item), Num(IntField(l, "need_id")),
+                  Num(IntField(l, "lot_id")), Num(IntField(l, "quantity")),
+                  Num(IntField(l, "delivered")), Num(IntField(l, "returned"))});
+  }
+  out += table.Render();
+  return out;
+}
+
+std::string RenderExpiry(const json::value& answer, Names& names) {
+  const json::array& lots = ArrayField(answer, "lots");
+  std::string out = "as of " + FieldText(answer, "as_of") + ": " +
+                    Plural(IntField(answer, "lots_expired"), "lot", "lots") + " expired, " +
+                    Plural(IntField(answer, "units_written_off"), "unit", "units") +
+                    " written off\n";
+  if (lots.empty()) return out;
+  out += "\n";
+  Table table({"id", "item_id", "item", "depot_id", "donor_id", "expires_on", "quantity",
+               "written_off"});
+  for (size_t c : {0, 1, 3, 4, 6, 7}) table.SetAlign(c, kRight);
+  for (const auto& l : lots) {
+    const int64_t item = IntField(l, "item_id");
+    table.AddRow({Num(IntField(l, "id")), Num(item), names.Item(item),
+                  Num(IntField(l, "depot_id")), Num(IntField(l, "donor_id")),
+                  FieldText(l, "expires_on"), Num(IntField(l, "quantity")),
+                  Num(IntField(l, "written_off"))});
+  }
+  out += table.Render();
+  return out;
+}
+
+std::string RenderDonorTrace(const json::value& trace) {
+  const json::array& lots = ArrayField(trace, "lots");
+  std::string out = "donor " + Num(IntField(trace, "donor_id")) + " " +
+                    FieldText(trace, "donor_name") + ": " +
+                    Plural(static_cast<int64_t>(lots.size()), "lot", "lots") + "\n";
+  for (const auto& lot : lots) {
+    std::string heading = "lot " + Num(IntField(lot, "lot_id")) + "  " +
+                          FieldText(lot, "item_name");
+    const std::string unit = FieldText(lot, "unit");
+    if (!unit.empty()) heading += " (" + unit + ")";
+    heading += "  quantity " + Num(IntField(lot, "quantity"));
+    const std::string depot = FieldText(lot, "depot_name");
+    const std::string district = FieldText(lot, "depot_district");
+    if (!depot.empty()) heading += "  depot " + depot + (district.empty() ? "" : ", " + district);
+    const std::string received = FieldText(lot, "received_on");
+    if (!received.empty()) heading += "  received " + received;
+    const std::string expires = FieldText(lot, "expires_on");
+    if (!expires.empty()) heading += "  expires " + expires;
+    out += "\n" + CleanCell(heading) + "\n";
+
+    Table table({"district", "requester_kind", "allocated", "dispatched", "delivered",
+                 "returned", "available", "written_off"});
+    for (size_t c = 2; c < 8; ++c) table.SetAlign(c, kRight);
+    for (const auto& b : ArrayField(lot, "breakdown")) {
+      table.AddRow({FieldText(b, "district"), FieldText(b, "requester_kind"),
+                    Num(IntField(b, "allocated")), Num(IntField(b, "dispatched")),
+                    Num(IntField(b, "delivered")), Num(IntField(b, "returned")), "", ""});
+    }
+    table.AddRow({"total", "", Num(IntField(lot, "allocated")), Num(IntField(lot, "dispatched")),
+                  Num(IntField(lot, "delivered")), Num(IntField(lot, "returned")),
+                  Num(IntField(lot, "available")), Num(IntField(lot, "written_off"))});
+    out += table.Render();
+  }
+  return out;
+}
+
+bool LedgerOk(const json::value& report) { return BoolField(report, "ok"); }
+
+std::string RenderLedger(const json::value& report) {
+  const int64_t lots = IntField(report, "lots_checked");
+  const int64_t needs = IntField(report, "needs_checked");
+  const int64_t sums = IntField(report, "sum_failures");
+  const int64_t replays = IntField(report, "replay_failures");
+  const std::string checked =
+      Plural(lots, "lot", "lots") + " and " + Plural(needs, "need", "needs") + " checked";
+  if (LedgerOk(report)) {
+    return "ledger ok: " + checked + "; every conservation sum holds and the event ledger "
+           "replays to today's quantities\n";
+  }
+  std::string out = "ledger NOT ok: " + checked + "; " +
+                    Plural(sums, "sum failure", "sum failures") + ", " +
+                    Plural(replays, "replay failure", "replay failures") + "\n\n";
+  Table table({"entity", "id", "total", "available/outstanding", "allocated", "delivered",
+               "written_off/cancelled", "sum_holds", "replay_holds"});
+  for (size_t c = 1; c < 7; ++c) table.SetAlign(c, kRight);
+  for (const char* entity : {"lot", "need"}) {
+    const bool lot = std::string_view(entity) == "lot";
+    for (const auto& e : ArrayField(report, lot ? "lots" : "needs")) {
+      const bool sum = BoolField(e, "sum_holds");
+      const bool replay = BoolField(e, "replay_holds");
+      if (sum && replay) continue;
+      table.AddRow({entity, Num(IntField(e, "id")), Num(IntField(e, "total")),
+                    Num(IntField(e, lot ? "available" : "outstanding")),
+                    Num(IntField(e, "allocated")), Num(IntField(e, "delivered")),
+                    Num(IntField(e, lot ? "written_off" : "cancelled")), sum ? "yes" : "NO",
+                    replay ? "yes" : "NO"});
+    }
+  }
+  out += table.Render();
+  return out;
+}
+
+}  // namespace aidlink::client
