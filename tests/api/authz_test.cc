@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <regex>
 
 #include "support/db_rows.h"
 #include "support/fixture.h"
@@ -296,6 +297,65 @@ TEST_CASE("every role gets exactly its rights on every endpoint and sees nothing
     }
   }
   CHECK(calls == static_cast<int>(cases.size() * kRoles.size()));
+}
+
+TEST_CASE("an object out of scope is indistinguishable from one that does not exist",
+          "[api][authz]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  const int64_t kMissing = 999999;
+  struct Probe {
+    std::string what;
+    std::string token;
+    std::function<Response(int64_t)> call;  // called with the other's id, then kMissing
+    int64_t other;
+  };
+  const std::vector<Probe> probes = {
+      {"station B reads requester A", w.station_b,
+       [&](int64_t id) { return f.http().Get("/v1/requesters/" + S(id), w.station_b); },
+       w.requester_a},
+      {"station B reads need A", w.station_b,
+       [&](int64_t id) { return f.http().Get("/v1/needs/" + S(id), w.station_b); }, w.need_a},
+      {"station B cancels need A", w.station_b,
+       [&](int64_t id) {
+         return f.http().Post("/v1/needs/" + S(id) + ":cancel", json::object{{"reason", "x"}},
+                              w.station_b);
+       },
+       w.need_a},
+      {"station B files a need for requester A", w.station_b,
+       [&](int64_t id) {
+         return f.http().Post("/v1/needs", SampleNeed(id, w.item_id, 1), w.station_b);
+       },
+       w.requester_a},
+      {"station B files a requester for station A", w.station_b,
+       [&](int64_t id) {
+         return f.http().Post("/v1/requesters", SampleRequester(id), w.station_b);
+       },
+       w.station_a_id},
+      {"donor B reads lot A", w.donor_b,
+       [&](int64_t id) { return f.http().Get("/v1/lots/" + S(id), w.donor_b); }, w.lot_a},
+      {"donor B reads donor A", w.donor_b,
+       [&](int64_t id) { return f.http().Get("/v1/donors/" + S(id), w.donor_b); }, w.donor_a_id},
+      {"donor B logs a lot for donor A", w.donor_b,
+       [&](int64_t id) {
+         return f.http().Post("/v1/lots", SampleLot(id, w.item_id, w.depot_id, 1), w.donor_b);
+       },
+       w.donor_a_id},
+  };
+  for (const Probe& p : probes) {
+    Response other = p.call(p.other);
+    Response missing = p.call(kMissing);
+    INFO(p.what << "\n  other's:  " << other.Describe() << "\n  missing: "
+                << missing.Describe());
+    CHECK(other.status == 404);
+    CHECK(other.status == missing.status);
+    // The answer may echo the id it was given, and nothing else may differ.
+    auto without_id = [](const std::string& body, int64_t id) {
+      return std::regex_replace(body, std::regex("\\b" + std::to_string(id) + "\\b"), "<id>");
+    };
+    CHECK(without_id(other.body, p.other) == without_id(missing.body, kMissing));
+  }
 }
 
 TEST_CASE("a donor never sees household data, even through its own lots", "[api][authz]") {

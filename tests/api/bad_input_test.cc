@@ -216,6 +216,8 @@ std::vector<BadCase> BuildCases(const World& w) {
        "expires_on"},
       // Unknown enum values.
       {"urgency very", "POST", need, st, With(n, "urgency", "very"), k400, "urgency"},
+      {"urgency as a number", "POST", need, st, With(n, "urgency", 1), k400, "urgency"},
+      {"category as a number", "POST", item, desk, With(i, "category", 2), k400, "category"},
       {"urgency Critical", "POST", need, st, With(n, "urgency", "Critical"), k400, "urgency"},
       {"category weapons", "POST", item, desk, With(i, "category", "weapons"), k400, "category"},
       {"unit ton", "POST", item, desk, With(i, "unit", "ton"), k400, "unit"},

@@ -437,6 +437,67 @@ TEST_CASE("list filters narrow needs and lots", "[api][needs][lots]") {
         std::set<int64_t>{w.requester_a, w.requester_b});
 }
 
+TEST_CASE("server-owned fields in a create body are never taken from the client",
+          "[api][needs][lots]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  SECTION("a need") {
+    json::object body = SampleNeed(w.requester_a, w.item_id, 5);
+    body["id"] = w.need_b;
+    body["status"] = "fulfilled";
+    body["outstanding"] = 0;
+    body["allocated"] = 3;
+    body["delivered"] = 2;
+    body["cancelled"] = 0;
+    Response r = f.http().Post("/v1/needs", body, w.station_a);
+    if (r.status == 201) {
+      json::object need = f.Fetch("/v1/needs/" + std::to_string(IdOf(r)), w.dispatcher);
+      CHECK(Id(need.at("id")) != w.need_b);
+      CHECK(Str(need.at("status")) == "open");
+      CHECK(IntOr(need, "outstanding") == 5);
+      CHECK(IntOr(need, "allocated") == 0);
+      CHECK(IntOr(need, "delivered") == 0);
+    } else {
+      CHECK_ERROR(r, 400, "");
+    }
+    json::object b = f.Fetch("/v1/needs/" + std::to_string(w.need_b), w.dispatcher);
+    CHECK(Id(b.at("requester_id")) == w.requester_b);
+    CHECK(IntOr(b, "quantity") == 5);
+    CHECK(Str(b.at("status")) == "open");
+  }
+  SECTION("a lot") {
+    json::object body = SampleLot(w.donor_a_id, w.item_id, w.depot_id, 50);
+    body["id"] = w.lot_b;
+    body["available"] = 500;
+    body["allocated"] = 0;
+    body["written_off"] = 10;
+    body["delivered"] = 40;
+    Response r = f.http().Post("/v1/lots", body, w.donor_a);
+    if (r.status == 201) {
+      json::object lot = f.Fetch("/v1/lots/" + std::to_string(IdOf(r)), w.dispatcher);
+      CHECK(Id(lot.at("id")) != w.lot_b);
+      CHECK(IntOr(lot, "available") == 50);
+      CHECK(IntOr(lot, "written_off") == 0);
+      CHECK(IntOr(lot, "delivered") == 0);
+    } else {
+      CHECK_ERROR(r, 400, "");
+    }
+    json::object b = f.Fetch("/v1/lots/" + std::to_string(w.lot_b), w.dispatcher);
+    CHECK(Id(b.at("donor_id")) == w.donor_b_id);
+    CHECK(IntOr(b, "available") == 20);
+  }
+  SECTION("a requester filed by a station for its own station") {
+    json::object body = SampleRequester(w.station_a_id);
+    body["id"] = w.requester_b;
+    Response r = f.http().Post("/v1/requesters", body, w.station_a);
+    if (r.status == 201) CHECK(IdOf(r) != w.requester_b);
+    json::object b = f.Fetch("/v1/requesters/" + std::to_string(w.requester_b), w.dispatcher);
+    CHECK(Id(b.at("station_id")) == w.station_b_id);
+    CHECK(Str(b.at("name")) == "王阿姨");
+  }
+}
+
 TEST_CASE("every change appends events and a failed request appends none", "[api][events]") {
   TestServer server;
   Fixture f(server);
