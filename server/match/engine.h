@@ -112,6 +112,7 @@ struct Lot {
   int64_t created_seq = 0;  // older lots have smaller values
 };
 
+// Where a lot is; district and location drive rule 5's preferences.
 struct Depot {
   int64_t id = 0;
   std::string district;
@@ -133,6 +134,7 @@ struct Snapshot {
 // exact at every size.
 inline constexpr int64_t kExactLotChoicePairs = 20000;
 
+// How to run: the delivery date and the knobs of the policy.
 struct Policy {
   int64_t as_of = 0;       // day number of the delivery date
   int min_shelf_days = 1;  // a lot is usable iff expires_on >= as_of + min_shelf_days
@@ -183,21 +185,21 @@ inline constexpr std::string_view kUnmetTierExhausted = "tier_exhausted";
 struct Unmet {
   int64_t need_id = 0;
   int64_t outstanding = 0;  // left unfilled after this run
-  // One of the kUnmet* codes (static storage):
-  //  no_stock            - no lot of the item has available stock;
-  //  excluded_by_earmark - unexpired stock exists, but no lot admits the requester
-  //                        and no admitting lot exists at all;
-  //  only_expiring_stock - the only lots admitting the requester expire before
-  //                        as_of + min_shelf_days;
+  // One of the kUnmet* codes (static storage), the first that applies:
   //  tier_exhausted      - eligible stock exists but went to more urgent needs or
-  //                        was shared out fairly within the need's tier.
+  //                        was shared out fairly within the need's tier;
+  //  no_stock            - no lot of the item has available stock;
+  //  only_expiring_stock - lots admitting the requester exist, but all expire
+  //                        before as_of + min_shelf_days;
+  //  excluded_by_earmark - the item has stock, but no lot admits the requester.
   std::string_view reason;
 
   friend bool operator==(const Unmet&, const Unmet&) = default;
 };
 
+// Counts over one run.
 struct Stats {
-  int64_t needs_considered = 0;  // needs with outstanding > 0
+  int64_t needs_considered = 0;  // open needs: outstanding > 0 and quantity > cancelled
   int64_t lots_considered = 0;   // lots with available > 0
   int64_t units_allocated = 0;
   int64_t needs_filled = 0;   // got all of their outstanding
@@ -207,6 +209,7 @@ struct Stats {
   friend bool operator==(const Stats&, const Stats&) = default;
 };
 
+// The result of a run; the store commits it in one transaction.
 struct Plan {
   std::vector<Allocation> allocations;  // sorted by (need_id, lot_id), one per pair
   std::vector<Unmet> unmet;             // sorted by need_id
