@@ -225,6 +225,20 @@ int64_t QueryInt(const std::string& db_path, const std::string& sql) {
   return std::stoll(rows[0][0]);
 }
 
+void ExecWritable(const std::string& db_path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+  std::unique_ptr<sqlite3, DbCloser> db(raw);
+  if (rc != SQLITE_OK) throw std::runtime_error("open " + db_path + " failed");
+  sqlite3_busy_timeout(db.get(), 10000);
+  char* error = nullptr;
+  if (sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error(sql + ": " + message);
+  }
+}
+
 std::vector<std::vector<std::string>> ParseCsv(std::string_view s) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;

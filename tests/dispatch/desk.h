@@ -109,6 +109,10 @@ std::vector<std::vector<std::string>> Query(const std::string& db_path, const st
 // The single integer `sql` answers.
 int64_t QueryInt(const std::string& db_path, const std::string& sql);
 
+// Runs `sql` on the server's database opened read-write: only for tests
+// that tamper with the data behind the server's back on purpose.
+void ExecWritable(const std::string& db_path, const std::string& sql);
+
 // RFC 4180 records (CRLF ends a record, line breaks only inside quotes).
 std::vector<std::vector<std::string>> ParseCsv(std::string_view s);
 

@@ -211,3 +211,58 @@ TEST_CASE("The donor trace breaks each lot down by district and requester kind a
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("The ledger report holds after a long day and flags quantities changed behind the ledger",
+          "[dispatch][ledger]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t rice = d.Item("大米", "kg", 1);
+  const int64_t eggs = d.Item("鲜鸡蛋", "piece", 10, true);
+  std::vector<int64_t> lots, needs;
+  for (int i = 0; i < 4; ++i) lots.push_back(d.Lot(i % 2 ? eggs : rice, 40 + 10 * i, "2026-11-0" + std::to_string(5 + i)));
+  for (int i = 0; i < 10; ++i) {
+    const int64_t r = d.Requester({.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
+    needs.push_back(d.Need(r, i % 2 ? eggs : rice, 5 + 3 * i, i % 3 ? "normal" : "critical"));
+  }
+  for (int day = 0; day < 3; ++day) {
+    d.Match("2026-11-01");
+    std::vector<int64_t> open;
+    for (const json::object& del : d.f().ListAll("/v1/deliveries?status=planned", d.token())) open.push_back(IntOr(del, "id"));
+    for (size_t i = 0; i < open.size(); ++i) {
+      const std::string path = "/v1/deliveries/" + std::to_string(open[i]);
+      if (i % 3 == 0) {
+        REQUIRE_STATUS(d.http().Post(path + ":fail", json::object{{"reason", "不在家"}}, d.token()), 200);
+      } else if (i % 3 == 1) {
+        REQUIRE_STATUS(d.http().Post(path + ":deliver", json::object{{"received_by", "本人"}}, d.token()), 200);
+      }
+    }
+    d.Lot(rice, 15, "2026-12-01");
+    d.RequireLedgerOk();
+  }
+  // A need that nobody served yet is cancelled.
+  const int64_t late = d.Need(d.Requester({.name = "晚到的住户", .address = "江汉区幸福里99幢"}), eggs, 500, "low");
+  REQUIRE_STATUS(d.http().Post("/v1/needs/" + std::to_string(late) + ":cancel", json::object{{"reason", "不需要了"}},
+                               d.token()),
+                 200);
+  REQUIRE_STATUS(d.http().Post("/v1/lots:expire", json::object{{"as_of", "2026-11-07"}}, d.token()), 200);
+  json::object report = d.RequireLedgerOk();
+  CHECK(IntOr(report, "lots_checked") == static_cast<int64_t>(d.f().ListAll("/v1/lots", d.token()).size()));
+  CHECK(IntOr(report, "needs_checked") == 11);
+  CHECK(IntOr(report, "sum_failures") == 0);
+  CHECK(IntOr(report, "replay_failures") == 0);
+
+  // Someone edits a lot in the database: the sums still add up, but the
+  // ledger no longer explains today's quantities.
+  ExecWritable(server.db_path(), "UPDATE lots SET available = available + 1, written_off = written_off - 1 "
+                                 "WHERE id = " + std::to_string(lots[0]) + " AND written_off > 0");
+  ExecWritable(server.db_path(), "UPDATE lots SET available = available - 1, written_off = written_off + 1 "
+                                 "WHERE id = " + std::to_string(lots[1]) + " AND available > 0");
+  json::object tampered = d.f().Fetch("/v1/reports/ledger", d.token());
+  CHECK_FALSE(tampered.at("ok").as_bool());
+  CHECK(IntOr(tampered, "replay_failures") >= 1);
+  CHECK(IntOr(tampered, "sum_failures") == 0);
+}
+
+}  // namespace aidlink::test::dispatch

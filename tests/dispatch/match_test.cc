@@ -366,3 +366,90 @@ TEST_CASE("Match runs committed while lots, needs, cancels and write-offs race n
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("Each allocation of a committed run names the delivery of its own household and depot",
+          "[dispatch][match]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t depot2 = d.Depot("武昌区慈善超市", "武昌区中山路8号", "武昌区");
+  const int64_t rice = d.Item("大米", "kg", 1);
+  const int64_t oil = d.Item("食用油", "bottle", 1);
+  // Lots created in the opposite order of their expiry, at two depots, so a
+  // need is served by several lots and FEFO order differs from id order.
+  std::map<int64_t, int64_t> depot_of;
+  const int64_t l1 = d.Lot(rice, 5, "2027-12-31");
+  const int64_t l2 = d.Lot(rice, 5, "2026-12-01", depot2);
+  const int64_t l3 = d.Lot(rice, 5, "2026-11-20");
+  const int64_t l4 = d.Lot(oil, 3, "2027-05-01", depot2);
+  const int64_t l5 = d.Lot(oil, 3, "2026-11-25");
+  depot_of = {{l1, d.depot_id}, {l2, depot2}, {l3, d.depot_id}, {l4, depot2}, {l5, d.depot_id}};
+  const int64_t a = d.Requester({.name = "甲户", .address = "江汉区幸福里1幢"});
+  const int64_t b = d.Requester({.name = "乙户", .address = "武昌区和平里2幢", .district = "武昌区"});
+  std::map<int64_t, int64_t> requester_of;
+  requester_of[d.Need(a, rice, 8)] = a;
+  requester_of[d.Need(b, rice, 7)] = b;
+  requester_of[d.Need(a, oil, 4)] = a;
+  requester_of[d.Need(b, oil, 2)] = b;
+
+  json::object run = d.Match(kAsOf);
+  const auto allocs = AllocsOf(run);
+  REQUIRE(allocs.size() >= 5);
+  for (const Alloc& al : allocs) {
+    INFO("allocation lot " << al.lot_id << " need " << al.need_id << " delivery " << al.delivery_id);
+    json::object del = d.GetDelivery(al.delivery_id);
+    CHECK(IntOr(del, "depot_id") == depot_of[al.lot_id]);
+    CHECK(IntOr(del, "requester_id") == requester_of[al.need_id]);
+    bool on_it = false;
+    for (const json::value& v : Arr(del, "lines")) {
+      const json::object& l = v.as_object();
+      on_it = on_it || (IntOr(l, "lot_id") == al.lot_id && IntOr(l, "need_id") == al.need_id &&
+                        IntOr(l, "quantity") == al.quantity);
+    }
+    CHECK(on_it);
+  }
+  auto got = AllocsOf(d.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d.token()));
+  auto want = allocs;
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  CHECK(got == want);
+}
+
+TEST_CASE("A match run limited by item_ids and min_shelf_days leaves other stock alone and says why",
+          "[dispatch][match]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t milk = d.Item("纯牛奶", "box", 1, true);
+  const int64_t rice = d.Item("大米", "kg", 1);
+  const int64_t milk_lot = d.Lot(milk, 10, "2026-11-04");
+  const int64_t rice_lot = d.Lot(rice, 10);
+  const int64_t r = d.Requester({.name = "丙户", .address = "江汉区幸福里5幢"});
+  const int64_t milk_need = d.Need(r, milk, 4);
+  const int64_t rice_need = d.Need(r, rice, 4);
+
+  // Milk expiring on the 4th is too close for 5 days of shelf life.
+  Response dry = d.http().Post("/v1/match/runs",
+                               json::object{{"dry_run", true}, {"as_of", kAsOf}, {"min_shelf_days", 5}}, d.token());
+  REQUIRE_STATUS(dry, 200);
+  std::map<int64_t, std::string> reason;
+  for (const json::value& v : Arr(dry.Json().as_object(), "unmet")) {
+    reason[IntOr(v.as_object(), "need_id")] = StrOr(v.as_object(), "reason");
+  }
+  CHECK(reason[milk_need] == "only_expiring_stock");
+  for (const Alloc& a : AllocsOf(dry.Json().as_object())) CHECK(a.lot_id == rice_lot);
+
+  Response only_milk = d.http().Post(
+      "/v1/match/runs", json::object{{"dry_run", false}, {"as_of", kAsOf}, {"item_ids", json::array{milk}}}, d.token());
+  REQUIRE_STATUS(only_milk, 201);
+  for (const Alloc& a : AllocsOf(only_milk.Json().as_object())) CHECK(a.lot_id == milk_lot);
+  CHECK(d.NeedQuantities(milk_need) == NeedQ{4, 0, 4, 0, 0});
+  CHECK(d.NeedQuantities(rice_need) == NeedQ{4, 4, 0, 0, 0});
+  CHECK(d.LotQuantities(rice_lot) == LotQ{10, 10, 0, 0, 0});
+  json::object stored = d.f().Fetch("/v1/match/runs/" + std::to_string(IdOf(only_milk)), d.token());
+  auto ids = Arr(stored, "item_ids");
+  REQUIRE(ids.size() == 1);
+  CHECK(Id(ids[0]) == milk);
+}
+
+}  // namespace aidlink::test::dispatch

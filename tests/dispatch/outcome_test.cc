@@ -1,7 +1,10 @@
 // Delivery outcomes: :deliver (all or less), :fail, :cancel, and who may
 // record them.
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "dispatch/desk.h"
 #include "support/db_rows.h"
@@ -251,6 +254,141 @@ TEST_CASE("Delivered lines that name a foreign item or exceed the allotment are 
   CHECK(StrOr(after, "status") == "planned");
   CHECK(json::serialize(after.at("lines")) == json::serialize(before_delivery.at("lines")));
   d.RequireLedgerOk();
+}
+
+}  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("A retried :deliver with the same Idempotency-Key answers the first result and delivers once",
+          "[dispatch][outcome][idempotency]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.wang];
+  const json::object body{{"received_by", "王明"},
+                          {"lines", json::array{json::object{{"item_id", w.eggs}, {"quantity", 10}}}}};
+  const Headers key = {{"Idempotency-Key", "deliver-" + std::to_string(del)}};
+  Response first = d.http().Post(Path(del, "deliver"), body, d.token(), key);
+  REQUIRE_STATUS(first, 200);
+  const int64_t events = CountRows(server.db_path(), "events");
+  const auto lot = d.LotQuantities(w.eggs_lot);
+  Response again = d.http().Post(Path(del, "deliver"), body, d.token(), key);
+  CHECK(again.status == 200);
+  CHECK(again.body == first.body);
+  CHECK(CountRows(server.db_path(), "events") == events);
+  CHECK(d.LotQuantities(w.eggs_lot) == lot);
+  json::object other = body;
+  other["received_by"] = "别人";
+  CHECK_ERROR(d.http().Post(Path(del, "deliver"), other, d.token(), key), 422, "");
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("Racing :deliver, :fail and :cancel on one delivery settle it exactly once",
+          "[dispatch][outcome][concurrency]") {
+  TestServer server(TestServerOptions{.threads = 4});
+  Desk d(server);
+  const int64_t rice = d.Item("大米", "kg", 1);
+  const int64_t lot = d.Lot(rice, 1000);
+  std::vector<int64_t> deliveries;
+  for (int i = 0; i < 16; ++i) {
+    const int64_t r = d.Requester({.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
+    d.Need(r, rice, 3 + i);
+  }
+  d.Match(kAsOf);
+  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.token())) deliveries.push_back(IntOr(del, "id"));
+  REQUIRE(deliveries.size() == 16);
+
+  const uint16_t port = server.port();
+  const std::string token = d.token();
+  std::atomic<int> wins{0}, losses{0}, odd{0};
+  std::mutex mu;
+  std::string first_odd;
+  auto racer = [&](int which) {
+    HttpClient http(port);
+    for (int64_t id : deliveries) {
+      Response r;
+      if (which == 0) {
+        r = http.Post(Path(id, "deliver"), json::object{{"received_by", "本人"}}, token);
+      } else if (which == 1) {
+        r = http.Post(Path(id, "fail"), json::object{{"reason", "不在家"}}, token);
+      } else {
+        r = http.Post(Path(id, "cancel"), json::object{{"reason", "取消"}}, token);
+      }
+      if (r.status == 200) ++wins;
+      else if (r.status == 422) ++losses;
+      else {
+        ++odd;
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_odd.empty()) first_odd = r.Describe();
+      }
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i) threads.emplace_back(racer, i);
+    for (auto& t : threads) t.join();
+  }
+  INFO("unexpected answer: " << first_odd);
+  CHECK(odd == 0);
+  CHECK(wins == 16);
+  CHECK(losses == 32);
+  int64_t delivered = 0;
+  for (int64_t id : deliveries) {
+    json::object del = d.GetDelivery(id);
+    const std::string status = StrOr(del, "status");
+    CHECK((status == "delivered" || status == "failed" || status == "cancelled"));
+    for (const json::value& v : Arr(del, "lines")) delivered += IntOr(v.as_object(), "delivered");
+  }
+  LotQ q = d.LotQuantities(lot);
+  CHECK(q.allocated == 0);
+  CHECK(q.delivered == delivered);
+  CHECK(q.available == 1000 - delivered);
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("Routes built at the same time never share a delivery",
+          "[dispatch][route][concurrency]") {
+  TestServer server(TestServerOptions{.threads = 4});
+  Desk d(server);
+  const int64_t rice = d.Item("大米", "kg", 1);
+  d.Lot(rice, 1000);
+  for (int i = 0; i < 20; ++i) {
+    const int64_t r = d.Requester({.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
+    d.Need(r, rice, 2);
+  }
+  d.Match(kAsOf);
+  const uint16_t port = server.port();
+  const std::string token = d.token();
+  std::mutex mu;
+  std::vector<int64_t> routed;
+  std::vector<std::string> odd;
+  auto builder = [&](int n) {
+    HttpClient http(port);
+    for (;;) {
+      Response r = http.Post("/v1/routes",
+                             json::object{{"depot_id", d.depot_id}, {"date", "2026-11-02"},
+                                          {"driver", "司机" + std::to_string(n)}, {"max_stops", 3}},
+                             token);
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.status == 422) return;
+      if (r.status != 201) {
+        odd.push_back(r.Describe());
+        return;
+      }
+      for (const json::value& v : Arr(r.Json().as_object(), "stops")) routed.push_back(IntOr(v.as_object(), "delivery_id"));
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) threads.emplace_back(builder, i);
+    for (auto& t : threads) t.join();
+  }
+  INFO("unexpected: " << (odd.empty() ? std::string() : odd.front()));
+  CHECK(odd.empty());
+  std::set<int64_t> unique(routed.begin(), routed.end());
+  CHECK(unique.size() == routed.size());
+  CHECK(unique.size() == 20);
 }
 
 }  // namespace aidlink::test::dispatch

@@ -1,5 +1,6 @@
 // POST /v1/routes, GET /v1/routes/{id} and the manifest formats.
 #include <map>
+#include <regex>
 #include <set>
 
 #include "dispatch/desk.h"
@@ -236,6 +237,49 @@ TEST_CASE("The manifest prints every recipient in txt within 100 columns, csv wi
     CHECK_ERROR(d.http().Get(base + "?format=txt", d.station_token), 403, "");
     CHECK_ERROR(d.http().Get(base + "?format=txt", d.donor_token), 403, "");
   }
+}
+
+}  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("A stop cancelled before the route leaves drops out of the pick list",
+          "[dispatch][route][manifest]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t rice = d.Item("大米", "kg", 1);
+  d.Lot(rice, 100);
+  const int64_t a = d.Requester({.name = "留下的住户", .address = "江汉区幸福里1幢"});
+  const int64_t b = d.Requester({.name = "取消的住户", .address = "江汉区幸福里2幢"});
+  d.Need(a, rice, 7);
+  d.Need(b, rice, 11);
+  d.Match(kAsOf);
+  json::object route = d.Route(d.depot_id, "志愿者小李");
+  int64_t cancelled = 0;
+  for (const json::value& v : Arr(route, "stops")) {
+    if (IntOr(v.as_object(), "requester_id") == b) cancelled = IntOr(v.as_object(), "delivery_id");
+  }
+  REQUIRE(cancelled > 0);
+  REQUIRE_STATUS(d.http().Post("/v1/deliveries/" + std::to_string(cancelled) + ":cancel",
+                               json::object{{"reason", "已搬走"}}, d.token()),
+                 200);
+  // The 11 kg went back to the lot; whoever loads the van must not load them
+  // for this route.
+  Response txt = d.http().Get("/v1/routes/" + std::to_string(Id(route.at("id"))) + "/manifest?format=txt", d.token());
+  REQUIRE_STATUS(txt, 200);
+  INFO(txt.body);
+  // The pick list's total for rice is 7, not 18.
+  const std::regex seven(R"((^|\s)7(\s|$))"), eighteen(R"((^|\s)18(\s|$))");
+  bool found = false;
+  for (const std::string& line : Lines(txt.body)) {
+    if (line.find("大米") == std::string::npos) continue;
+    found = true;
+    INFO("pick line: " << line);
+    CHECK(std::regex_search(line, seven));
+    CHECK_FALSE(std::regex_search(line, eighteen));
+    break;
+  }
+  CHECK(found);
 }
 
 }  // namespace aidlink::test::dispatch
