@@ -552,6 +552,38 @@ TEST_CASE("plans are identical whatever the thread count", "[match]") {
   }
 }
 
+TEST_CASE("quantities near the 2^31 bound neither overflow nor break the invariants", "[match]") {
+  constexpr int64_t kBig = (int64_t{1} << 31) - 1;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Snapshot s = RandomSnapshot(seed, Shape{1, 6, 3, 10});
+    std::mt19937_64 rng(seed);
+    for (Need& n : s.needs) {
+      n.quantity = kBig - static_cast<int64_t>(rng() % 1000);
+      n.cancelled = static_cast<int64_t>(rng() % 3);
+      n.filled = static_cast<int64_t>(rng() % (int64_t{1} << 30));
+      n.outstanding = n.quantity - n.cancelled - n.filled;
+      n.pack_size = seed % 2 ? 1 : 999'983;
+    }
+    for (Lot& l : s.lots) l.available = kBig - static_cast<int64_t>(rng() % 1000);
+    const Policy p = RandomPolicy(seed);
+    const Plan plan = Allocate(s, p);
+    std::string err = CheckConservation(s, p, plan);
+    if (err.empty()) err = CheckTierMaxFlow(s, p, plan);
+    INFO("seed " << seed << ": " << err);
+    REQUIRE(err.empty());
+  }
+}
+
+TEST_CASE("an empty snapshot gives an empty plan", "[match]") {
+  CHECK(Allocate(Snapshot{}, Policy{}) == Plan{});
+  Snapshot only_lots = RandomSnapshot(3, kSmall);
+  only_lots.needs.clear();
+  const Plan plan = Allocate(only_lots, RandomPolicy(3));
+  CHECK(plan.allocations.empty());
+  CHECK(plan.unmet.empty());
+  CHECK(plan.stats.needs_considered == 0);
+}
+
 TEST_CASE("needs listed out of id order still come out sorted", "[match]") {
   Snapshot s = RandomSnapshot(77, Shape{3, 30, 10, 10});
   const Policy p = RandomPolicy(77);
