@@ -182,6 +182,18 @@ TEST_CASE("every role gets exactly its rights on every endpoint and sees nothing
       {"GET /v1/items", get("/v1/items"), {s200, s200, s200, s200, s200, s200, s401, s401}},
       {"POST /v1/donors", post("/v1/donors", SampleDonor()),
        {s201, s201, s403, s403, s403, s403, s401, s401}},
+      {"GET /v1/donors", get("/v1/donors"),
+       {s200, s200, s403, s403, refused_or_empty, refused_or_empty, s401, s401},
+       [&](Role r, const json::object& list) {
+         if (r != kDonorA && r != kDonorB) return;
+         for (const auto& o : items_of(list)) CHECK(Id(o.at("id")) == own_donor(r));
+       }},
+      {"GET /v1/items/{id}", get("/v1/items/" + S(w.item_id)),
+       {s200, s200, s200, s200, s200, s200, s401, s401}},
+      {"GET /v1/depots/{id}", get("/v1/depots/" + S(w.depot_id)),
+       {s200, s200, s200, s200, s200, s200, s401, s401}},
+      {"GET /v1/stations/{id}", get("/v1/stations/" + S(w.station_a_id)),
+       {s200, s200, s200, s200, s200, s200, s401, s401}},
       {"GET /v1/donors/{A}", get("/v1/donors/" + S(w.donor_a_id)),
        {s200, s200, s403, s403, s200, s404, s401, s401}},
       {"GET /v1/donors/{B}", get("/v1/donors/" + S(w.donor_b_id)),

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -53,6 +54,17 @@ TEST_CASE("metrics answer Prometheus text to a loopback caller", "[api]") {
   CHECK(r.Header("content-type").rfind("text/plain", 0) == 0);
   CHECK_FALSE(r.body.empty());
   CHECK(r.body.front() != '{');
+  // Every line is a comment or `name{labels} value` (Prometheus text format 0.0.4).
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (NaN|\+Inf|-Inf)$)");
+  std::istringstream lines(r.body);
+  int samples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    INFO(line);
+    CHECK(std::regex_match(line, sample));
+    ++samples;
+  }
+  CHECK(samples > 0);
 }
 
 // A local IPv4 address that is not loopback, or "" if the machine has none.
@@ -535,6 +547,55 @@ TEST_CASE("one connection serves many requests and pipelined ones in order", "[a
   CHECK(responses[2].status == 404);
   CHECK(responses[3].status == 200);
   CHECK(closed);
+}
+
+TEST_CASE("60 pipelined requests of mixed kinds are answered in order", "[api][http]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  std::vector<int64_t> needs;
+  for (int k = 0; k < 10; ++k) {
+    needs.push_back(f.CreateNeed(w.station_a, SampleNeed(w.requester_a, w.item_id, k + 1)));
+  }
+  const std::string auth = "Authorization: Bearer " + w.dispatcher + "\r\n";
+  std::string batch;
+  std::vector<std::string> expect;  // what each answer must contain
+  for (int k = 0; k < 60; ++k) {
+    switch (k % 3) {
+      case 0:
+        batch += "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+        expect.push_back("\"ok\"");
+        break;
+      case 1: {
+        int64_t id = needs[k % needs.size()];
+        batch += "GET /v1/needs/" + std::to_string(id) + " HTTP/1.1\r\nHost: t\r\n" + auth + "\r\n";
+        expect.push_back("need:" + std::to_string(id));
+        break;
+      }
+      case 2: {
+        std::string body = json::serialize(json::object{{"name", "流水线社工站" + std::to_string(k)},
+                                                        {"district", "江汉区"}});
+        batch += "POST /v1/stations HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + w.admin +
+                 "\r\nContent-Type: application/json\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body;
+        expect.push_back("流水线社工站" + std::to_string(k) + "\"");
+        break;
+      }
+    }
+  }
+  batch += "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  std::vector<Response> answers = ParseResponses(f.http().SendRaw(batch, std::chrono::seconds(20)));
+  REQUIRE(answers.size() == 61);
+  for (size_t k = 0; k < expect.size(); ++k) {
+    INFO("answer " << k << ": " << answers[k].Describe() << "\nmust contain " << expect[k]);
+    CHECK(answers[k].status < 300);
+    if (expect[k].rfind("need:", 0) == 0) {
+      CHECK(answers[k].IsJson());
+      if (answers[k].IsJson()) CHECK(Id(answers[k].Json().at("id")) == std::stoll(expect[k].substr(5)));
+    } else {
+      CHECK(BodyContains(answers[k], expect[k]));
+    }
+  }
 }
 
 TEST_CASE("malformed HTTP gets a 4xx or a closed connection and the server stays up",

@@ -2,6 +2,7 @@
 // changes hold when many clients act on the same object at once.
 
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include "support/db_rows.h"
@@ -137,6 +138,50 @@ TEST_CASE("reads stay consistent while writes pour in", "[api][concurrency]") {
   json::object lot = f.Fetch(path, w.dispatcher);
   CHECK(IntOr(lot, "available") == 460);
   CHECK(IntOr(lot, "written_off") == 40);
+}
+
+// The value of an unlabelled metric in Prometheus text, or -1.
+double Metric(const std::string& text, const std::string& name) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
+TEST_CASE("concurrent writes share group commits, and do not without --group-commit",
+          "[api][concurrency][metrics]") {
+  const bool group_commit = GENERATE(true, false);
+  INFO("--group-commit " << (group_commit ? "on" : "off"));
+  TestServerOptions options;
+  options.threads = 4;
+  options.group_commit = group_commit;
+  TestServer server(options);
+  Fixture f(server);
+  World w = MakeWorld(f);
+  const std::string before = f.http().Get("/metrics").body;
+  auto answers = RunConcurrently(server.port(), 16, [&](int, HttpClient& http) {
+    Response last;
+    for (int k = 0; k < 25; ++k) {
+      last = http.Post("/v1/needs", SampleNeed(w.requester_a, w.item_id, k + 1), w.station_a);
+      if (last.status != 201) return last;
+    }
+    return last;
+  });
+  for (const Response& r : answers) CHECK_STATUS(r, 201);
+  const std::string after = f.http().Get("/metrics").body;
+  INFO(after);
+  const double writes = Metric(after, "aidlink_store_writes_total") -
+                        Metric(before, "aidlink_store_writes_total");
+  const double commits = Metric(after, "aidlink_store_commits_total") -
+                         Metric(before, "aidlink_store_commits_total");
+  CHECK(writes >= 400);
+  if (group_commit) {
+    CHECK(commits < writes);
+    CHECK(Metric(after, "aidlink_store_max_batch") > 1);
+  } else {
+    CHECK(commits == writes);
+  }
 }
 
 }  // namespace
