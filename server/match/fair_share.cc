@@ -107,7 +107,6 @@ class ClassGraph {
         cap_[graph_.addArc(class_nodes_[c], group_nodes_[static_cast<size_t>(g)])] = total_cap;
       }
     }
-    group_capacity_ = p.group_capacity;
     reach_.assign(static_cast<size_t>(graph_.maxNodeId() + 1), 0);
   }
 
@@ -159,7 +158,6 @@ class ClassGraph {
   Graph::Node source_, sink_;
   std::vector<Graph::Node> class_nodes_, group_nodes_;
   std::vector<Graph::Arc> class_arcs_, group_arcs_;
-  std::vector<int64_t> group_capacity_;
   std::vector<char> reach_;
 };
 

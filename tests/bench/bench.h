@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "match/engine.h"
 
 // Subcommands of aidlink-bench. Each takes the arguments after its name,
 // prints its report to stdout (the last line is the machine-readable
@@ -11,5 +14,12 @@ namespace aidlink::bench {
 // `match [--seed N] [--threads N] [--commit]`: the matching engine on a
 // synthetic province of 1,000,000 needs and 100,000 lots.
 int RunMatch(const std::vector<std::string>& args);
+
+// The synthetic province of `match` (see match_bench.cc), for benchmarks that
+// need the same data, e.g. committing its plan through the store. Its needs
+// are listed by increasing id. Deterministic for a seed.
+match::Snapshot GenerateProvince(uint64_t seed);
+// The as_of day number the province is generated for.
+inline constexpr int64_t kProvinceAsOf = 20'400;
 
 }  // namespace aidlink::bench

@@ -40,7 +40,7 @@ constexpr int kItems = 500;
 constexpr int kDepots = 200;
 constexpr int kStations = 2'000;
 constexpr int kDistricts = 16;
-constexpr int64_t kAsOf = 20'400;  // a day number (2025-11-09)
+constexpr int64_t kAsOf = kProvinceAsOf;
 
 std::string DistrictName(int d) {
   char buf[16];
@@ -48,7 +48,9 @@ std::string DistrictName(int d) {
   return buf;
 }
 
-Snapshot Generate(uint64_t seed) {
+}  // namespace
+
+Snapshot GenerateProvince(uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto uniform = [&](int64_t lo, int64_t hi) {  // inclusive
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -141,6 +143,8 @@ Snapshot Generate(uint64_t seed) {
   return s;
 }
 
+namespace {
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -170,7 +174,7 @@ int RunMatch(const std::vector<std::string>& args) {
   }
 
   auto start = std::chrono::steady_clock::now();
-  const Snapshot snapshot = Generate(seed);
+  const Snapshot snapshot = GenerateProvince(seed);
   std::printf("generated: seed=%llu needs=%zu lots=%zu seconds=%.3f\n",
               static_cast<unsigned long long>(seed), snapshot.needs.size(), snapshot.lots.size(),
               Seconds(start));
