@@ -132,7 +132,7 @@ struct Snapshot {
 // inside each class that prefers same-district lots and then older lots;
 // distance is not evaluated and "nearest" is not reported. Rules 1-4 and 6-7 are
 // exact at every size.
-inline constexpr int64_t kExactLotChoicePairs = 20000;
+inline constexpr int64_t kExactLotChoicePairs = 100000;
 
 // How to run: the delivery date and the knobs of the policy.
 struct Policy {
