@@ -38,7 +38,8 @@ struct Flag {
   Type type = Type::kText;
   bool required = false;
   std::string help;
-  char short_name = 0;  // 'o' for -o
+  char short_name = 0;     // 'o' for -o
+  std::string value_name;  // for --help; default by type (TEXT, N, ...)
 };
 
 struct Column {
@@ -74,15 +75,20 @@ struct Spec {
 constexpr Align kRight = Align::kRight;
 
 Flag Req(std::string name, std::string key, Type type, std::string help) {
-  return {std::move(name), std::move(key), type, true, std::move(help)};
+  return {std::move(name), std::move(key), type, true, std::move(help), 0, ""};
 }
 Flag Opt(std::string name, std::string key, Type type, std::string help) {
-  return {std::move(name), std::move(key), type, false, std::move(help)};
+  return {std::move(name), std::move(key), type, false, std::move(help), 0, ""};
 }
 // --output FILE / -o FILE of a download.
 Flag Output() {
   Flag f = Opt("output", "", Type::kText, "write to FILE instead of stdout");
   f.short_name = 'o';
+  f.value_name = "FILE";
+  return f;
+}
+Flag Named(Flag f, std::string value_name) {
+  f.value_name = std::move(value_name);
   return f;
 }
 
@@ -200,13 +206,16 @@ std::vector<Spec> Specs() {
        {}},
       {"lot", "expire", "write off the stock left in lots expired by a date (dispatcher)",
        Kind::kCreate, "/v1/lots:expire",
-       {Req("as-of", "as_of", T, "YYYY-MM-DD: lots that expired before this day")},
+       {Named(Req("as-of", "as_of", T, "lots that expired before this day"), "YYYY-MM-DD")},
        {}, ShowExpiry},
       {"lot", "receipt", "print a lot's donation receipt (捐赠回执) for its donor",
        Kind::kDownload, "/v1/lots/{id}/receipt",
-       {Opt("format", "format", T,
-            "html or txt (default: txt on stdout, else from the file's extension, else html)"),
-        Opt("lang", "lang", T, "zh or en for the fixed labels (default zh)"), Output()},
+       {Named(Opt("format", "format", T,
+                  "html or txt (default: txt on stdout, else from the file's extension, else "
+                  "html)"),
+              "html|txt"),
+        Named(Opt("lang", "lang", T, "language of the fixed labels (default zh)"), "zh|en"),
+        Output()},
        {}},
 
       {"need", "add", "file a need of a requester for an item", Kind::kCreate, "/v1/needs",
@@ -232,7 +241,8 @@ std::vector<Spec> Specs() {
       {"match", "run", "allocate available stock to open needs (dispatcher)", Kind::kCreate,
        "/v1/match/runs",
        {Opt("dry-run", "dry_run", B, "plan only: show what would happen and write nothing"),
-        Opt("as-of", "as_of", T, "YYYY-MM-DD the run plans for (default today)"),
+        Named(Opt("as-of", "as_of", T, "the day the run plans for (default today)"),
+              "YYYY-MM-DD"),
         Opt("item-id", "item_ids", IL, "only these items, repeatable or comma list"),
         Opt("min-shelf-days", "min_shelf_days", I,
             "days stock must still keep after --as-of (default 1)"),
@@ -244,7 +254,7 @@ std::vector<Spec> Specs() {
       {"route", "create", "put a depot's planned deliveries on a route (dispatcher)",
        Kind::kCreate, "/v1/routes",
        {Req("depot-id", "depot_id", I, "the depot the route starts from"),
-        Req("date", "date", T, "YYYY-MM-DD"),
+        Named(Req("date", "date", T, "the day the route goes out"), "YYYY-MM-DD"),
         Req("driver", "driver", T, "driver or volunteer, e.g. 志愿者小刘"),
         Opt("district", "district", T, "only deliveries to this district"),
         Opt("max-stops", "max_stops", I, "at most this many stops, most urgent first")},
@@ -255,10 +265,11 @@ std::vector<Spec> Specs() {
        "/v1/routes/{id}:dispatch", {}, {}, ShowRoute},
       {"route", "print", "the printable delivery list of a route", Kind::kDownload,
        "/v1/routes/{id}/manifest",
-       {Opt("format", "format", T,
-            "txt, csv or html (default: txt on stdout, else from the file's extension, else "
-            "html)"),
-        Opt("lang", "lang", T, "zh or en for the fixed labels (default zh)"), Output()},
+       {Named(Opt("format", "format", T,
+                  "default: txt on stdout, else from the file's extension, else html"),
+              "txt|csv|html"),
+        Named(Opt("lang", "lang", T, "language of the fixed labels (default zh)"), "zh|en"),
+        Output()},
        {}},
 
       {"delivery", "list", "list deliveries", Kind::kList, "/v1/deliveries",
@@ -303,7 +314,8 @@ po::options_description Describe(const Spec& spec) {
     const std::string help = f.help + (f.required ? " (required)" : "");
     switch (f.type) {
       case Type::kText: {
-        auto* v = po::value<std::string>()->value_name("TEXT");
+        auto* v = po::value<std::string>()->value_name(f.value_name.empty() ? "TEXT"
+                                                                             : f.value_name);
         semantic = f.required ? v->required() : v;
         break;
       }
