@@ -197,6 +197,18 @@ TEST_CASE("an Idempotency-Key still replays after a restart", "[api][idempotency
   CHECK(CountAllRows(server.db_path()) == counts);
 }
 
+TEST_CASE("an Idempotency-Key of 255 characters is accepted", "[api][idempotency]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  const std::string key(255, 'k');
+  json::object body = SampleNeed(w.requester_a, w.item_id, 3);
+  Response first = f.http().Post("/v1/needs", body, w.station_a, Key(key));
+  REQUIRE_STATUS(first, 201);
+  Response again = f.http().Post("/v1/needs", body, w.station_a, Key(key));
+  CHECK(again.body == first.body);
+}
+
 TEST_CASE("without an Idempotency-Key two identical POSTs act twice", "[api][idempotency]") {
   TestServer server;
   Fixture f(server);

@@ -180,6 +180,17 @@ TEST_CASE("after SIGKILL right after acknowledged writes, a restart has every on
     }
   }
   CHECK(checked == kThreads * kPerThread);
+  // Each acknowledged need came with its ledger event, in the same transaction.
+  for (const auto& list : acked) {
+    for (const auto& [id, quantity] : list) {
+      INFO("events of need " << id);
+      CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE entity = 'need' AND "
+                                       "entity_id = " + S(id)) >= 1);
+    }
+  }
+  CHECK(QueryInt(server.db_path(),
+                 "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'") == 0);
+  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM pragma_foreign_key_check") == 0);
   Response lot_after = http.Get("/v1/lots/" + S(lot), w.dispatcher);
   REQUIRE_STATUS(lot_after, 200);
   CHECK(IntOr(lot_after.Json().as_object(), "quantity") == 77);

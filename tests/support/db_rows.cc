@@ -75,6 +75,19 @@ std::map<std::string, int64_t> CountAllRows(const std::string& db_path) {
   return counts;
 }
 
+int64_t QueryInt(const std::string& db_path, const std::string& sql) {
+  Db db = OpenReadOnly(db_path);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(sql + ": " + sqlite3_errmsg(db.get()));
+  }
+  Stmt stmt(raw);
+  if (sqlite3_step(stmt.get()) != SQLITE_ROW) {
+    throw std::runtime_error(sql + ": no row: " + sqlite3_errmsg(db.get()));
+  }
+  return sqlite3_column_int64(stmt.get(), 0);
+}
+
 std::string FormatCounts(const std::map<std::string, int64_t>& counts) {
   std::string out;
   for (const auto& [table, n] : counts) {

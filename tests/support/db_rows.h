@@ -18,6 +18,11 @@ int64_t CountRows(const std::string& db_path, const std::string& table);
 // CountRows for every table of AllTables(), in one read transaction.
 std::map<std::string, int64_t> CountAllRows(const std::string& db_path);
 
+// The first column of the first row of `sql` (a query returning one integer),
+// run read-only on `db_path`. Throws std::runtime_error on any error or if
+// there is no row.
+int64_t QueryInt(const std::string& db_path, const std::string& sql);
+
 // "tokens=3 items=1 ..." for failure messages.
 std::string FormatCounts(const std::map<std::string, int64_t>& counts);
 
