@@ -6,6 +6,7 @@
 // AIDLINK_MODEL_STEPS (default 300) and AIDLINK_MODEL_SEED (default
 // 20261122) make longer or different runs:
 //   AIDLINK_MODEL_STEPS=5000 AIDLINK_MODEL_SEED=7 aidlink-dispatch-tests '[model]'
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <map>
@@ -27,11 +28,40 @@ int64_t EnvInt(const char* name, int64_t fallback) {
   return std::stoll(v);
 }
 
+struct MEarmark {
+  std::vector<std::string> districts, kinds, tags;
+  std::vector<int64_t> stations;
+  bool any() const { return !districts.empty() || !kinds.empty() || !tags.empty() || !stations.empty(); }
+};
+struct MRequester {
+  int64_t station = 0;
+  std::string district, kind;
+  std::vector<std::string> tags;
+};
 struct MLot {
   int64_t item = 0, depot = 0;
   std::string expires_on;  // "" = never
+  MEarmark earmark;
   LotQ q;
 };
+
+template <typename T>
+bool Has(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// DESIGN: every list the earmark gives must admit the requester.
+bool Admits(const MEarmark& e, const MRequester& r) {
+  if (!e.districts.empty() && !Has(e.districts, r.district)) return false;
+  if (!e.kinds.empty() && !Has(e.kinds, r.kind)) return false;
+  if (!e.stations.empty() && !Has(e.stations, r.station)) return false;
+  if (!e.tags.empty()) {
+    bool any = false;
+    for (const auto& t : r.tags) any = any || Has(e.tags, t);
+    if (!any) return false;
+  }
+  return true;
+}
 struct MNeed {
   int64_t item = 0, requester = 0;
   NeedQ q;
@@ -67,6 +97,8 @@ class Model {
     pack_ = {{items_[0], 1}, {items_[1], 10}, {items_[2], 5}};
     depots_ = {d_.depot_id, d_.Depot("武昌区慈善超市", "武昌区中山路8号", "武昌区")};
     const int64_t station_b = d_.Station("武昌区中华路社工站", "武昌区");
+    stations_ = {d_.station_id, station_b};
+    const char* kKinds[] = {"household", "household", "community", "institution"};
     const char* kTags[] = {"elderly_alone", "disability", "low_income", "pregnant"};
     for (int i = 0; i < 8; ++i) {
       Household h;
@@ -80,7 +112,10 @@ class Model {
         h.lat = 30.55 + 0.01 * i;
         h.lon = 114.25 + 0.01 * i;
       }
-      requesters_.push_back(d_.Requester(h));
+      h.kind = kKinds[i % 4];
+      const int64_t id = d_.Requester(h);
+      requesters_.push_back(id);
+      people_[id] = {h.station_id, h.district, h.kind, h.tags};
     }
   }
 
@@ -144,12 +179,38 @@ class Model {
     l.depot = Pick(depots_);
     l.expires_on = Pick(kExpiry);
     const int64_t qty = pack_[l.item] * Uniform(1, 8) + (Uniform(0, 3) == 0 ? Uniform(0, 4) : 0);
-    const int64_t id = d_.Lot(l.item, qty, l.expires_on.empty() ? std::nullopt : std::optional(l.expires_on), l.depot);
+    json::object body{{"donor_id", d_.donor_id}, {"item_id", l.item}, {"depot_id", l.depot},
+                      {"quantity", qty},        {"note", "模型"}};
+    if (!l.expires_on.empty()) body["expires_on"] = l.expires_on;
+    // A quarter of the lots are earmarked.
+    switch (Uniform(0, 11)) {
+      case 0: l.earmark.districts = {"武昌区"}; break;
+      case 1: l.earmark.kinds = {"community", "institution"}; break;
+      case 2: l.earmark.tags = {"elderly_alone", "disability"}; break;
+      case 3: l.earmark.stations = {stations_[0]}; l.earmark.kinds = {"household"}; break;
+      default: break;
+    }
+    if (l.earmark.any()) {
+      json::object e;
+      auto strings = [](const std::vector<std::string>& v) {
+        json::array a;
+        for (const auto& x : v) a.push_back(json::string(x));
+        return a;
+      };
+      e["districts"] = strings(l.earmark.districts);
+      e["requester_kinds"] = strings(l.earmark.kinds);
+      e["tags"] = strings(l.earmark.tags);
+      json::array st;
+      for (int64_t x : l.earmark.stations) st.push_back(x);
+      e["station_ids"] = st;
+      body["earmark"] = e;
+    }
+    const int64_t id = d_.f().CreateLot(d_.token(), body);
     l.q = {qty, qty, 0, 0, 0};
     lots_[id] = l;
     touched_lots_.insert(id);
     Log("lot " + std::to_string(id) + " item " + std::to_string(l.item) + " qty " + std::to_string(qty) +
-        " expires " + l.expires_on);
+        " expires " + l.expires_on + (l.earmark.any() ? " earmarked" : ""));
   }
 
   void FileNeed() {
@@ -202,6 +263,7 @@ class Model {
       REQUIRE(a.quantity <= l.q.available);
       REQUIRE(a.quantity <= n.q.outstanding);
       CHECK(Eligible(l));
+      CHECK(Admits(l.earmark, people_[n.requester]));
       REQUIRE(deliveries_.count(a.delivery_id) == 0);
       // One delivery per (requester, depot) in a run.
       auto [g, fresh] = delivery_of_group.emplace(std::pair{n.requester, l.depot}, a.delivery_id);
@@ -223,17 +285,17 @@ class Model {
       del.depot = lots_[lines[0].lot].depot;
       deliveries_[id] = del;
     }
-    // No idle stock for the item moved unit by unit: an eligible rice unit
-    // left over means every rice need is filled.
-    int64_t rice_left = 0, rice_wanted = 0;
-    for (const auto& [id, l] : lots_) {
-      if (l.item == items_[0] && Eligible(l)) rice_left += l.q.available;
+    // No idle stock for the item moved unit by unit: no rice need is left
+    // wanting while a rice lot that may serve it still has stock.
+    for (const auto& [nid, n] : needs_) {
+      if (n.item != items_[0] || n.q.outstanding == 0) continue;
+      for (const auto& [lid, l] : lots_) {
+        if (l.item != items_[0] || l.q.available == 0 || !Eligible(l) || !Admits(l.earmark, people_[n.requester])) continue;
+        INFO("idle stock: rice lot " << lid << " has " << l.q.available << " while need " << nid << " wants "
+                                     << n.q.outstanding);
+        CHECK(false);
+      }
     }
-    for (const auto& [id, n] : needs_) {
-      if (n.item == items_[0]) rice_wanted += n.q.outstanding;
-    }
-    INFO("rice left " << rice_left << ", rice wanted " << rice_wanted);
-    CHECK((rice_left == 0 || rice_wanted == 0));
     // The stored run answers the same allocations.
     if (!allocs.empty() && Uniform(0, 3) == 0) {
       auto got = AllocsOf(d_.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d_.token()));
@@ -504,7 +566,8 @@ class Model {
   Desk& d_;
   std::mt19937_64 rng_;
   int64_t step_ = 0;
-  std::vector<int64_t> items_, depots_, requesters_;
+  std::vector<int64_t> items_, depots_, requesters_, stations_;
+  std::map<int64_t, MRequester> people_;
   std::map<int64_t, int64_t> pack_;
   std::map<int64_t, MLot> lots_;
   std::map<int64_t, MNeed> needs_;
