@@ -76,14 +76,20 @@ struct ChoiceLot {
   int64_t created_seq = 0;
 };
 
+// One item's rule-5 problem. A need may draw on every lot of every group of
+// its class.
 struct ChoiceProblem {
   std::vector<ChoiceNeed> needs;
   std::vector<ChoiceLot> lots;  // usable lots only
-  std::vector<std::vector<int32_t>> class_groups;
+  std::vector<std::vector<int32_t>> class_groups;  // class -> lot groups
   int32_t group_count = 0;
+  // Up to this many (need, eligible lot) pairs: exact lexicographic min-cost
+  // flow; above: exact on expiry, greedy on district (see lot_choice.cc).
   int64_t exact_pair_limit = 0;
 };
 
+// Units of one lot for one need; `nearest` when both locations are known and
+// no eligible lot's depot is closer (exact path only).
 struct Chosen {
   int32_t need = 0;  // index into ChoiceProblem::needs
   int32_t lot = 0;   // index into ChoiceProblem::lots
@@ -92,7 +98,8 @@ struct Chosen {
 };
 
 // Chooses lots for the fixed amounts (rule 5). REQUIRES: the amounts are
-// feasible. Returns one entry per (need, lot) pair with quantity > 0.
+// feasible. Returns one entry per (need, lot) pair with quantity > 0, sorted by
+// (need, lot) index.
 std::vector<Chosen> ChooseLots(const ChoiceProblem& problem);
 
 // Distance in metres between two points, or a large constant if either is
