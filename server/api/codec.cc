@@ -71,13 +71,13 @@ Status DecodeScalar(const json::value& v, const FieldDescriptor* fd, Message* ms
   const bool rep = fd->is_repeated();
   switch (fd->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT64: {
-      int64_t x;
+      int64_t x = 0;
       AIDLINK_RETURN_IF_ERROR(ReadInt64(v, field, &x));
       rep ? r->AddInt64(msg, fd, x) : r->SetInt64(msg, fd, x);
       return Status::Ok();
     }
     case FieldDescriptor::CPPTYPE_INT32: {
-      int64_t x;
+      int64_t x = 0;
       AIDLINK_RETURN_IF_ERROR(ReadInt64(v, field, &x));
       if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
         return InvalidArgument(field + " is out of range", field);
@@ -87,7 +87,7 @@ Status DecodeScalar(const json::value& v, const FieldDescriptor* fd, Message* ms
       return Status::Ok();
     }
     case FieldDescriptor::CPPTYPE_DOUBLE: {
-      double x;
+      double x = 0;
       AIDLINK_RETURN_IF_ERROR(ReadDouble(v, field, &x));
       rep ? r->AddDouble(msg, fd, x) : r->SetDouble(msg, fd, x);
       return Status::Ok();

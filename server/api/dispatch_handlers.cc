@@ -381,17 +381,15 @@ Response ExpireLots(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   v1::ExpireResponse out;
   return ctx.Commit(200, out, [&](store::Database& db) -> Status {
-    // Units written off now: the available part each lot had.
     auto lots = store::ExpireLots(db, req.as_of(), ctx.principal().actor());
     if (!lots.ok()) return lots.status();
     out.set_as_of(req.as_of());
     out.set_lots_expired(static_cast<int64_t>(lots->size()));
     int64_t units = 0;
-    for (const auto& l : *lots) {
-      *out.add_lots() = api::ToProto(l);
+    for (const auto& e : *lots) {
+      *out.add_lots() = api::ToProto(e.lot);
+      units += e.expired;
     }
-    // Each expired lot had all of its then-available stock written off.
-    for (const auto& e : out.lots()) units += e.written_off();
     out.set_units_written_off(units);
     return Status::Ok();
   });

@@ -248,7 +248,8 @@ StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& rea
   return GetDelivery(db, id);
 }
 
-StatusOr<std::vector<Lot>> ExpireLots(Database& db, const std::string& as_of, const Actor& actor) {
+StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as_of,
+                                             const Actor& actor) {
   std::vector<int64_t> ids;
   {
     ASSIGN_STMT(st, db,
@@ -263,13 +264,13 @@ StatusOr<std::vector<Lot>> ExpireLots(Database& db, const std::string& as_of, co
     }
     st->Reset();
   }
-  std::vector<Lot> out;
+  std::vector<ExpiredLot> out;
   for (int64_t id : ids) {
     auto lot = GetLot(db, id);
     if (!lot.ok()) return lot.status();
     auto written = WriteOffLot(db, id, lot->available, "expired", actor);
     if (!written.ok()) return written.status();
-    out.push_back(std::move(*written));
+    out.push_back({std::move(*written), lot->available});
   }
   return out;
 }

@@ -61,9 +61,16 @@ StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string&
 StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& reason, bool cancel,
                                 const Actor& actor);
 
+// A lot after expiry and the units it had available, now written off.
+struct ExpiredLot {
+  Lot lot;
+  int64_t expired = 0;
+};
+
 // Writes off the available part of every lot that expired before `as_of`
 // (YYYY-MM-DD) with reason "expired". Returns the lots touched.
-StatusOr<std::vector<Lot>> ExpireLots(Database& db, const std::string& as_of, const Actor& actor);
+StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as_of,
+                                             const Actor& actor);
 
 // A planned delivery not yet on a route, with what ordering needs.
 struct RouteCandidate {
