@@ -266,3 +266,41 @@ TEST_CASE("The ledger report holds after a long day and flags quantities changed
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("The donation receipt shows the lot's figures to its donor and no household data",
+          "[dispatch][trace]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t masks = d.Item("KN95口罩", "piece", 10, false, "ppe");
+  const int64_t lot = d.Lot(masks, 200, "2028-01-01");
+  Household h{.name = "金老伯", .contact_name = "金小明", .phone = "13800001111", .address = "江汉区幸福里3幢2单元501",
+              .tags = {"elderly_alone"}};
+  const int64_t r = d.Requester(h);
+  d.Need(r, masks, 30, "high");
+  d.Match("2026-11-01");
+  const int64_t del = Id(d.f().ListAll("/v1/deliveries", d.token()).at(0).at("id"));
+  REQUIRE_STATUS(d.http().Post("/v1/deliveries/" + std::to_string(del) + ":deliver",
+                               json::object{{"received_by", "金小明"}, {"note", "送到金老伯家门口"}}, d.token()),
+                 200);
+  const int64_t other_donor = d.f().CreateDonor(d.token(), json::object{{"name", "张女士"}, {"kind", "individual"}});
+  const std::string other_token = d.f().NewDonorToken(other_donor);
+  for (const char* fmt : {"txt", "html"}) {
+    INFO(fmt);
+    Response receipt = d.http().Get("/v1/lots/" + std::to_string(lot) + "/receipt?format=" + fmt, d.donor_token);
+    REQUIRE_STATUS(receipt, 200);
+    CHECK(receipt.body.find("KN95口罩") != std::string::npos);
+    CHECK(receipt.body.find("200") != std::string::npos);
+    CHECK(receipt.body.find("江汉区") != std::string::npos);
+    for (const std::string& s : {h.name, h.contact_name, h.phone, h.address, std::string("送到金老伯家门口")}) {
+      INFO("household string " << s);
+      CHECK(receipt.body.find(s) == std::string::npos);
+    }
+    CHECK_ERROR(d.http().Get("/v1/lots/" + std::to_string(lot) + "/receipt?format=" + fmt, other_token), 404, "");
+    CHECK_ERROR(d.http().Get("/v1/lots/" + std::to_string(lot) + "/receipt?format=" + fmt, d.station_token), 403, "");
+  }
+  CHECK_ERROR(d.http().Get("/v1/lots/" + std::to_string(lot) + "/receipt?format=pdf", d.donor_token), 400, "format");
+}
+
+}  // namespace aidlink::test::dispatch

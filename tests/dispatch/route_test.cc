@@ -283,3 +283,62 @@ TEST_CASE("A stop cancelled before the route leaves drops out of the pick list",
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("Stops with coordinates go nearest first from the depot", "[dispatch][route]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t depot = d.Depot("北站仓", "江汉区北站路1号", "江汉区", std::pair{30.60, 114.26});
+  const int64_t rice = d.Item("大米", "kg", 1);
+  d.Lot(rice, 100, std::nullopt, depot);
+  // On one meridian going south from the depot: 1 km, 3 km, 2 km, 5 km, 4 km.
+  const double km = 1.0 / 111.0;
+  std::vector<std::pair<int64_t, double>> people;
+  for (double k : {3.0, 1.0, 5.0, 2.0, 4.0}) {
+    Household h{.name = "南" + std::to_string(static_cast<int>(k)) + "公里",
+                .address = "江汉区南路" + std::to_string(static_cast<int>(k)) + "号"};
+    h.lat = 30.60 - k * km;
+    h.lon = 114.26;
+    people.push_back({d.Requester(h), k});
+  }
+  for (const auto& [r, k] : people) d.Need(r, rice, 2);
+  d.Match(kAsOf);
+  std::sort(people.begin(), people.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::vector<int64_t> want;
+  for (const auto& [r, k] : people) want.push_back(r);
+  CHECK(StopRequesters(d.Route(depot, "南线")) == want);
+}
+
+TEST_CASE("Deliveries filter by route, status, requester and station", "[dispatch][route]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t rice = d.Item("大米", "kg", 1);
+  d.Lot(rice, 100);
+  const int64_t station_b = d.Station("武昌区中华路社工站", "武昌区");
+  const int64_t a = d.Requester({.name = "甲", .address = "江汉区幸福里1幢"});
+  const int64_t b = d.Requester({.name = "乙", .address = "江汉区幸福里2幢"});
+  const int64_t c = d.Requester({.station_id = station_b, .name = "丙", .address = "武昌区和平里3幢", .district = "武昌区"});
+  for (int64_t r : {a, b, c}) d.Need(r, rice, 3);
+  d.Match(kAsOf);
+  json::object route = d.Route(d.depot_id, "小李", std::nullopt, 2);
+  const int64_t route_id = Id(route.at("id"));
+  auto ids = [&](const std::string& query) {
+    std::set<int64_t> out;
+    for (const json::object& del : d.f().ListAll("/v1/deliveries" + query, d.token())) out.insert(IntOr(del, "requester_id"));
+    return out;
+  };
+  auto routed = StopRequesters(route);
+  CHECK(ids("?route_id=" + std::to_string(route_id)) == std::set<int64_t>(routed.begin(), routed.end()));
+  CHECK(ids("?requester_id=" + std::to_string(b)) == std::set<int64_t>{b});
+  CHECK(ids("?station_id=" + std::to_string(station_b)) == std::set<int64_t>{c});
+  CHECK(ids("?status=planned") == std::set<int64_t>{a, b, c});
+  REQUIRE_STATUS(d.http().Post("/v1/routes/" + std::to_string(route_id) + ":dispatch", json::object{}, d.token()), 200);
+  CHECK(ids("?status=dispatched") == std::set<int64_t>(routed.begin(), routed.end()));
+  CHECK(ids("?status=dispatched&requester_id=" + std::to_string(routed[0])) == std::set<int64_t>{routed[0]});
+  CHECK(ids("?status=delivered").empty());
+  CHECK_ERROR(d.http().Get("/v1/deliveries?status=lost", d.token()), 400, "status");
+  CHECK_ERROR(d.http().Get("/v1/deliveries?route_id=abc", d.token()), 400, "route_id");
+}
+
+}  // namespace aidlink::test::dispatch
