@@ -291,8 +291,9 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
     }
   }
 
-  // Greedy split inside each class: same-district lots first, oldest lots
-  // first, needs by id.
+  // Greedy split, bucket by bucket in expiry order: first every class's
+  // needs take the bucket's lots in their own district, then the rest; lots
+  // oldest first, needs by id.
   std::vector<int64_t> lot_left(p.lots.size());
   for (size_t l = 0; l < p.lots.size(); ++l) lot_left[l] = p.lots[l].available;
   std::vector<int64_t> need_left(n);
@@ -307,47 +308,62 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
       return next < needs.size() ? needs[next] : -1;
     }
   };
-  // Each row exhausts a need, a lot or a class's flow from a bucket.
-  std::vector<Chosen> chosen;
+  struct ClassQueues {
+    Queue everyone;
+    std::unordered_map<int32_t, Queue> by_district;
+  };
+  std::vector<ClassQueues> queues(nc);
+  std::vector<std::vector<std::pair<int32_t, int64_t>>> bucket_flows(buckets.size());  // (class, units)
   size_t flows = 0;
-  for (const auto& f : class_flows) flows += f.size();
-  chosen.reserve(n + p.lots.size() + flows);
   for (size_t c = 0; c < nc; ++c) {
     if (class_flows[c].empty()) continue;
     std::vector<int32_t>& members = class_needs[c];
     std::sort(members.begin(), members.end(), [&](int32_t a, int32_t b) {
       return p.needs[static_cast<size_t>(a)].id < p.needs[static_cast<size_t>(b)].id;
     });
-    Queue everyone{members, 0};
-    std::unordered_map<int32_t, Queue> by_district;
-    for (int32_t i : members) by_district[p.needs[static_cast<size_t>(i)].district].needs.push_back(i);
-    std::sort(class_flows[c].begin(), class_flows[c].end(), [&](const auto& a, const auto& b) {
-      return std::make_pair(expiry_rank[static_cast<size_t>(a.first)], a.first) <
-             std::make_pair(expiry_rank[static_cast<size_t>(b.first)], b.first);
-    });
-    for (auto [b, units] : class_flows[c]) {
-      const Bucket& bucket = buckets[static_cast<size_t>(b)];
-      auto take = [&](int32_t i, int32_t l) {
-        const int64_t q = std::min({units, lot_left[static_cast<size_t>(l)], need_left[static_cast<size_t>(i)]});
-        units -= q;
-        lot_left[static_cast<size_t>(l)] -= q;
-        need_left[static_cast<size_t>(i)] -= q;
-        chosen.push_back({i, l, q, false});
-      };
+    queues[c].everyone.needs = members;
+    for (int32_t i : members) queues[c].by_district[p.needs[static_cast<size_t>(i)].district].needs.push_back(i);
+    for (auto [b, units] : class_flows[c]) bucket_flows[static_cast<size_t>(b)].push_back({static_cast<int32_t>(c), units});
+    flows += class_flows[c].size();
+  }
+  std::vector<int32_t> bucket_order(buckets.size());
+  std::iota(bucket_order.begin(), bucket_order.end(), 0);
+  std::sort(bucket_order.begin(), bucket_order.end(), [&](int32_t a, int32_t b) {
+    return std::make_pair(expiry_rank[static_cast<size_t>(a)], a) < std::make_pair(expiry_rank[static_cast<size_t>(b)], b);
+  });
+
+  // Each row exhausts a need, a lot or a class's flow from a bucket.
+  std::vector<Chosen> chosen;
+  chosen.reserve(n + p.lots.size() + 2 * flows);
+  for (int32_t b : bucket_order) {
+    const Bucket& bucket = buckets[static_cast<size_t>(b)];
+    auto take = [&](int32_t i, int32_t l, int64_t& units) {
+      const int64_t q = std::min({units, lot_left[static_cast<size_t>(l)], need_left[static_cast<size_t>(i)]});
+      units -= q;
+      lot_left[static_cast<size_t>(l)] -= q;
+      need_left[static_cast<size_t>(i)] -= q;
+      chosen.push_back({i, l, q, false});
+    };
+    for (auto& [c, units] : bucket_flows[static_cast<size_t>(b)]) {
+      auto& by_district = queues[static_cast<size_t>(c)].by_district;
       for (int32_t l : bucket.lots) {
-        auto it = by_district.find(p.lots[static_cast<size_t>(l)].district);
-        if (it == by_district.end() || p.lots[static_cast<size_t>(l)].district < 0) continue;
+        const int32_t district = p.lots[static_cast<size_t>(l)].district;
+        auto it = by_district.find(district);
+        if (it == by_district.end() || district < 0) continue;
         while (units > 0 && lot_left[static_cast<size_t>(l)] > 0) {
           const int32_t i = it->second.Front(need_left);
           if (i < 0) break;
-          take(i, l);
+          take(i, l, units);
         }
       }
+    }
+    for (auto& [c, units] : bucket_flows[static_cast<size_t>(b)]) {
+      Queue& everyone = queues[static_cast<size_t>(c)].everyone;
       for (int32_t l : bucket.lots) {
         while (units > 0 && lot_left[static_cast<size_t>(l)] > 0) {
           const int32_t i = everyone.Front(need_left);
           if (i < 0) break;
-          take(i, l);
+          take(i, l, units);
         }
       }
     }
