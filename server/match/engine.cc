@@ -124,16 +124,17 @@ struct NeedInfo {
 bool Open(const Need& need) { return need.outstanding > 0 && need.quantity - need.cancelled > 0; }
 
 // The output of one item, compact (fresh memory is a large part of a run's
-// cost): rows name needs and lots by snapshot index and are turned into
-// Allocation / Unmet rows when placed in the plan. Quantities fit in 32 bits
-// by Need's REQUIRES.
+// cost) but carrying the ids, so that placing rows in the plan reads no
+// scattered snapshot memory. Quantities fit in 32 bits by Need's REQUIRES.
 struct AllocationRow {
+  int64_t lot_id;
+  int64_t need_id;
   int32_t need;  // snapshot index
-  int32_t lot;   // snapshot index
   int32_t quantity;
   uint32_t reasons;
 };
 struct UnmetRow {
+  int64_t need_id;
   int32_t need;  // snapshot index
   int32_t outstanding;
   int32_t reason;  // index into kUnmetReasons
@@ -375,11 +376,9 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
                             need.district, need.lat, need.lon});
     choice_need_of.push_back(static_cast<int32_t>(k));
   }
-  std::vector<int32_t> choice_lot_of;  // choice lot -> snapshot lot
   for (size_t k = 0; k < lots.size(); ++k) {
     const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
     if (lot.expires_on && *lot.expires_on < usable_from) continue;
-    choice_lot_of.push_back(lots[k]);
     const Depot* depot = ctx.DepotOf(lot);
     ChoiceLot cl;
     cl.id = lot.id;
@@ -418,13 +417,10 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
       if (cl.district >= 0 && cl.district == need.district) reasons |= kReasonSameDistrict;
       if (chosen[x].nearest) reasons |= kReasonNearest;
       if (!groups[static_cast<size_t>(cl.group)].open) reasons |= kReasonEarmarkMatch;
-      ws.allocations.push_back({needs[k], choice_lot_of[static_cast<size_t>(chosen[x].lot)],
-                                    static_cast<int32_t>(chosen[x].quantity), reasons});
+      ws.allocations.push_back({cl.id, need.id, needs[k], static_cast<int32_t>(chosen[x].quantity), reasons});
     }
     std::sort(ws.allocations.begin() + static_cast<std::ptrdiff_t>(begin), ws.allocations.end(),
-              [&](const AllocationRow& a, const AllocationRow& b) {
-                return snap.lots[static_cast<size_t>(a.lot)].id < snap.lots[static_cast<size_t>(b.lot)].id;
-              });
+              [](const AllocationRow& a, const AllocationRow& b) { return a.lot_id < b.lot_id; });
     first = last;
   }
   for (size_t k = 0; k < n; ++k) {
@@ -445,7 +441,7 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     } else {
       reason = 1;  // excluded_by_earmark
     }
-    ws.unmet.push_back({needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
+    ws.unmet.push_back({need.id, needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
   }
   result.allocations_end = ws.allocations.size();
   result.unmet_end = ws.unmet.size();
@@ -615,12 +611,11 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   plan.allocations = Scatter<AllocationRow, Allocation>(
       threads, results, workspaces, &Workspace::allocations, &ItemResult::allocations_begin,
       &ItemResult::allocations_end, slot, [&](const AllocationRow& row) {
-        return Allocation{snapshot.lots[static_cast<size_t>(row.lot)].id, snapshot.needs[static_cast<size_t>(row.need)].id,
-                          row.quantity, row.reasons};
+        return Allocation{row.lot_id, row.need_id, row.quantity, row.reasons};
       });
   plan.unmet = Scatter<UnmetRow, Unmet>(threads, results, workspaces, &Workspace::unmet, &ItemResult::unmet_begin,
                                         &ItemResult::unmet_end, slot, [&](const UnmetRow& row) {
-                                          return Unmet{snapshot.needs[static_cast<size_t>(row.need)].id, row.outstanding,
+                                          return Unmet{row.need_id, row.outstanding,
                                                        kUnmetReasons[static_cast<size_t>(row.reason)]};
                                         });
   results = {};

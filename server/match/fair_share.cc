@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "match/internal.h"
@@ -108,6 +109,8 @@ class ClassGraph {
       }
     }
     reach_.assign(static_cast<size_t>(graph_.maxNodeId() + 1), 0);
+    // One Preflow for all runs: it keeps its maps between run() calls.
+    preflow_ = std::make_unique<Preflow>(graph_, cap_, source_, sink_);
   }
 
   void RemoveGroup(size_t g) { cap_[group_arcs_[g]] = 0; }
@@ -116,10 +119,9 @@ class ClassGraph {
   // still reach the sink in the residual graph.
   int64_t Run(const std::vector<int64_t>& demand) {
     for (size_t c = 0; c < class_arcs_.size(); ++c) cap_[class_arcs_[c]] = demand[c];
-    lemon::Preflow<Graph, CapMap> preflow(graph_, cap_, source_, sink_);
-    preflow.run();
-    MarkReachSink(preflow);
-    return preflow.flowValue();
+    preflow_->run();
+    MarkReachSink(*preflow_);
+    return preflow_->flowValue();
   }
 
   // After Run(): whether the class / group can no longer reach the sink
@@ -153,8 +155,11 @@ class ClassGraph {
     }
   }
 
+  using Preflow = lemon::Preflow<Graph, CapMap>;
+
   Graph graph_;
   CapMap cap_;
+  std::unique_ptr<Preflow> preflow_;
   Graph::Node source_, sink_;
   std::vector<Graph::Node> class_nodes_, group_nodes_;
   std::vector<Graph::Arc> class_arcs_, group_arcs_;

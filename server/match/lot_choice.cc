@@ -55,21 +55,31 @@ std::vector<std::vector<int32_t>> LotsByGroup(const ChoiceProblem& p) {
   return lots;
 }
 
-// Sorts by (need, lot) and merges rows of the same pair, in place.
-std::vector<Chosen> MergePairs(std::vector<Chosen> chosen) {
-  std::sort(chosen.begin(), chosen.end(), [](const Chosen& a, const Chosen& b) {
-    return std::tie(a.need, a.lot) < std::tie(b.need, b.lot);
-  });
+// Orders by (need, lot) and merges rows of the same pair: a counting sort on
+// the need, then a sort of each need's few rows.
+std::vector<Chosen> MergePairs(std::vector<Chosen> chosen, size_t needs) {
+  std::vector<int32_t> start(needs + 1, 0);
+  for (const Chosen& c : chosen) ++start[static_cast<size_t>(c.need) + 1];
+  for (size_t i = 0; i < needs; ++i) start[i + 1] += start[i];
+  std::vector<Chosen> sorted(chosen.size());
+  {
+    std::vector<int32_t> next(start.begin(), start.end() - 1);
+    for (const Chosen& c : chosen) sorted[static_cast<size_t>(next[static_cast<size_t>(c.need)]++)] = c;
+  }
   size_t kept = 0;
-  for (size_t k = 0; k < chosen.size(); ++k) {
-    if (kept > 0 && chosen[kept - 1].need == chosen[k].need && chosen[kept - 1].lot == chosen[k].lot) {
-      chosen[kept - 1].quantity += chosen[k].quantity;
-    } else {
-      chosen[kept++] = chosen[k];
+  for (size_t i = 0; i < needs; ++i) {
+    const auto begin = sorted.begin() + start[i], end = sorted.begin() + start[i + 1];
+    std::sort(begin, end, [](const Chosen& a, const Chosen& b) { return a.lot < b.lot; });
+    for (auto it = begin; it != end; ++it) {
+      if (kept > 0 && sorted[kept - 1].need == it->need && sorted[kept - 1].lot == it->lot) {
+        sorted[kept - 1].quantity += it->quantity;
+      } else {
+        sorted[kept++] = *it;
+      }
     }
   }
-  chosen.resize(kept);
-  return chosen;
+  sorted.resize(kept);
+  return sorted;
 }
 
 std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
@@ -171,7 +181,7 @@ std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
     const bool is_nearest = pr.distance < kUnknownDistance && pr.distance == nearest[static_cast<size_t>(pr.need)];
     chosen.push_back({pr.need, pr.lot, flow[k], is_nearest});
   }
-  return MergePairs(std::move(chosen));
+  return MergePairs(std::move(chosen), n);
 }
 
 std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
@@ -368,7 +378,7 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
       }
     }
   }
-  return MergePairs(std::move(chosen));
+  return MergePairs(std::move(chosen), n);
 }
 
 }  // namespace
