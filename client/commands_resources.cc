@@ -472,7 +472,12 @@ std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& 
           if (!item || *item < 1 || !qty || *qty < 0) {
             return "--" + f.name + " takes ITEM_ID=QUANTITY, e.g. 3=2 (got \"" + s + "\")";
           }
-          list.emplace_back(json::object{{"item_id", *item}, {"quantity", *qty}});
+          // Plain copies: GCC 12 misreads the optionals as maybe-uninitialised.
+          const int64_t item_id = item.value_or(0), quantity = qty.value_or(0);
+          json::object line;
+          line["item_id"] = item_id;
+          line["quantity"] = quantity;
+          list.emplace_back(std::move(line));
         }
         SetPath(*body, f.key, std::move(list));
         break;
