@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <sstream>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 
@@ -103,6 +104,28 @@ TEST_CASE("SIGINT stops the server cleanly like SIGTERM", "[api][process]") {
   server.Restart();
   Fixture f(server);
   CHECK(f.ListAll("/v1/stations", f.admin()).size() == 1);
+}
+
+TEST_CASE("SIGTERM exits promptly with idle keep-alive and half-sent requests open",
+          "[api][process]") {
+  TestServer server;
+  HttpClient idle(server.port());
+  REQUIRE_STATUS(idle.Get("/healthz"), 200);  // and keep the connection open
+  // A second connection that sent half a request and waits.
+  std::jthread stalled([port = server.port()] {
+    HttpClient raw(port);
+    try {
+      (void)raw.SendRaw("POST /v1/items HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\n\r\n{",
+                        std::chrono::seconds(15));
+    } catch (const std::exception&) {
+    }
+  });
+  // Let the half request reach the server before the signal.
+  HttpClient probe(server.port());
+  REQUIRE_STATUS(probe.Get("/healthz"), 200);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(server.Stop() == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 
 TEST_CASE("the log is JSON lines without tokens or household data", "[api][process][log]") {
