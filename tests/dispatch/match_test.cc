@@ -453,3 +453,59 @@ TEST_CASE("A match run limited by item_ids and min_shelf_days leaves other stock
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("A need due tomorrow is served before a more urgent-looking need without a deadline",
+          "[dispatch][match]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t pills = d.Item("降压药", "box", 1, false, "medicine");
+  d.Lot(pills, 1, "2027-06-30");
+  const int64_t r1 = d.Requester({.name = "先申请的住户", .address = "江汉区幸福里1幢"});
+  const int64_t r2 = d.Requester({.name = "药快吃完的金老伯", .address = "江汉区幸福里3幢"});
+  const int64_t early_high = d.Need(r1, pills, 1, "high");
+  const int64_t due = d.Need(r2, pills, 1, "low", std::string("2026-11-02"), "药只够吃一天");
+  json::object run = d.Match(kAsOf);
+  auto allocs = AllocsOf(run);
+  REQUIRE(allocs.size() == 1);
+  CHECK(allocs[0].need_id == due);
+  std::map<int64_t, std::string> unmet;
+  for (const json::value& v : Arr(run, "unmet")) unmet[IntOr(v.as_object(), "need_id")] = StrOr(v.as_object(), "reason");
+  CHECK(unmet.count(early_high) == 1);
+  CHECK_FALSE(unmet[early_high].empty());
+  // The stored run keeps the stats and the unmet reasons.
+  json::object stored = d.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d.token());
+  CHECK(json::serialize(stored.at("stats")) == json::serialize(run.at("stats")));
+  std::map<int64_t, std::string> stored_unmet;
+  for (const json::value& v : Arr(stored, "unmet")) {
+    stored_unmet[IntOr(v.as_object(), "need_id")] = StrOr(v.as_object(), "reason");
+  }
+  CHECK(stored_unmet == unmet);
+  CHECK(StrOr(stored, "as_of") == kAsOf);
+}
+
+}  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("A committed match run retried with the same Idempotency-Key allocates once",
+          "[dispatch][match][idempotency]") {
+  TestServer server;
+  Desk d(server);
+  Eggs e = MakeEggs(d);
+  d.Lot(e.item, 100, "2026-12-31");
+  const json::object body{{"dry_run", false}, {"as_of", kAsOf}};
+  const Headers key = {{"Idempotency-Key", "match-2026-11-01-morning"}};
+  Response first = d.http().Post("/v1/match/runs", body, d.token(), key);
+  REQUIRE_STATUS(first, 201);
+  const auto tables = MatchTables(server.db_path());
+  Response again = d.http().Post("/v1/match/runs", body, d.token(), key);
+  CHECK(again.status == 201);
+  CHECK(again.body == first.body);
+  CHECK(MatchTables(server.db_path()) == tables);
+  CHECK(CountRows(server.db_path(), "match_runs") == 1);
+  CHECK(d.NeedQuantities(e.need_a) == NeedQ{100, 0, 100, 0, 0});
+}
+
+}  // namespace aidlink::test::dispatch

@@ -342,3 +342,33 @@ TEST_CASE("Deliveries filter by route, status, requester and station", "[dispatc
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("Markup in household data is escaped in the html manifest and quoted in the csv",
+          "[dispatch][route][manifest]") {
+  TestServer server;
+  Desk d(server);
+  const int64_t rice = d.Item("大米<b>特供</b>", "kg", 1);
+  d.Lot(rice, 10);
+  const int64_t r = d.Requester({.name = "<script>alert(1)</script>", .contact_name = "O'Brien & 子",
+                                 .address = "江汉区\"幸福里\",3幢2单元"});
+  d.Need(r, rice, 2, "normal", std::nullopt, "请按门铃<img src=x onerror=alert(2)>");
+  d.Match(kAsOf);
+  const std::string base = "/v1/routes/" + std::to_string(Id(d.Route(d.depot_id, "小李").at("id"))) + "/manifest";
+  Response html = d.http().Get(base + "?format=html", d.token());
+  REQUIRE_STATUS(html, 200);
+  CHECK(html.body.find("<script>alert") == std::string::npos);
+  CHECK(html.body.find("<img src=x") == std::string::npos);
+  CHECK(html.body.find("<b>特供") == std::string::npos);
+  CHECK(html.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(html.body.find("O&#39;Brien &amp; 子") != std::string::npos);
+  Response csv = d.http().Get(base + "?format=csv", d.token());
+  REQUIRE_STATUS(csv, 200);
+  auto rows = ParseCsv(std::string_view(csv.body).substr(3));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1][2] == "<script>alert(1)</script>");
+  CHECK(rows[1][5].find("江汉区\"幸福里\",3幢2单元") == 0);
+}
+
+}  // namespace aidlink::test::dispatch
