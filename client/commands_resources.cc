@@ -465,15 +465,16 @@ std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& 
         json::array list;
         for (auto& s : SplitList(v.as<std::vector<std::string>>())) {
           const size_t eq = s.find('=');
-          const auto item = ParseInt64(text::Trim(std::string_view(s).substr(0, eq)));
-          const auto qty = eq == std::string::npos
-                               ? std::nullopt
-                               : ParseInt64(text::Trim(std::string_view(s).substr(eq + 1)));
-          if (!item || *item < 1 || !qty || *qty < 0) {
+          // Plain integers, not optionals: GCC 12 wrongly calls an engaged
+          // optional maybe-uninitialised here once it is inlined.
+          int64_t item_id = 0, quantity = -1;
+          if (eq != std::string::npos) {
+            if (auto item = ParseInt64(text::Trim(std::string_view(s).substr(0, eq)))) item_id = *item;
+            if (auto qty = ParseInt64(text::Trim(std::string_view(s).substr(eq + 1)))) quantity = *qty;
+          }
+          if (item_id < 1 || quantity < 0) {
             return "--" + f.name + " takes ITEM_ID=QUANTITY, e.g. 3=2 (got \"" + s + "\")";
           }
-          // Plain copies: GCC 12 misreads the optionals as maybe-uninitialised.
-          const int64_t item_id = item.value_or(0), quantity = qty.value_or(0);
           json::object line;
           line["item_id"] = item_id;
           line["quantity"] = quantity;

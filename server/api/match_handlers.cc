@@ -4,97 +4,14 @@
 #include "aidlink/v1/requests.pb.h"
 #include "aidlink/v1/responses.pb.h"
 #include "api/handlers.h"
+#include "api/match_io.h"
 #include "api/validate.h"
 #include "match/engine.h"
 #include "store/matching.h"
 #include "util/date.h"
 
-#include <unordered_map>
-
 namespace aidlink::api {
 namespace {
-
-struct Loaded {
-  match::Snapshot snapshot;
-  int64_t mark = 0;
-};
-
-match::Earmark ToEngine(const store::Earmark& e) {
-  match::Earmark out;
-  out.districts = e.districts;
-  for (const auto& k : e.requester_kinds) {
-    if (auto kind = match::ParseRequesterKind(k)) out.requester_kinds.push_back(*kind);
-  }
-  for (const auto& t : e.tags) {
-    if (auto bit = match::ParseTag(t)) out.tags |= *bit;
-  }
-  out.station_ids = e.station_ids;
-  return out;
-}
-
-std::optional<int64_t> Day(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  return date::ParseDate(s);
-}
-
-// Loads open needs, available lots and depots, with the ledger mark they
-// are consistent with. Runs inside one read (or the write) transaction.
-StatusOr<Loaded> LoadSnapshot(store::Database& db, const std::vector<int64_t>& item_ids) {
-  Loaded out;
-  auto mark = store::LedgerMark(db);
-  if (!mark.ok()) return mark.status();
-  out.mark = *mark;
-  Status s = store::ScanOpenNeeds(db, item_ids, [&](const store::OpenNeedRow& r) {
-    match::Need n;
-    n.id = r.id;
-    n.requester_id = r.requester_id;
-    n.item_id = r.item_id;
-    n.quantity = r.quantity;
-    n.cancelled = r.cancelled;
-    n.filled = r.allocated + r.delivered;
-    n.outstanding = r.outstanding;
-    n.urgency = match::ParseUrgency(r.urgency).value_or(match::Urgency::kNormal);
-    n.needed_by = Day(r.needed_by);
-    n.household_size = static_cast<int>(r.household_size);
-    for (const auto& t : r.tags) {
-      if (auto bit = match::ParseTag(t)) n.tags |= *bit;
-    }
-    n.kind = match::ParseRequesterKind(r.kind).value_or(match::RequesterKind::kHousehold);
-    n.station_id = r.station_id;
-    n.district = r.district;
-    n.lat = r.lat;
-    n.lon = r.lon;
-    n.created_seq = r.id;
-    n.pack_size = r.pack_size;
-    out.snapshot.needs.push_back(std::move(n));
-  });
-  if (!s.ok()) return s;
-  s = store::ScanAvailableLots(db, item_ids, [&](const store::AvailableLotRow& r) {
-    match::Lot l;
-    l.id = r.id;
-    l.item_id = r.item_id;
-    l.depot_id = r.depot_id;
-    l.available = r.available;
-    l.expires_on = Day(r.expires_on);
-    l.earmark = ToEngine(r.earmark);
-    l.created_seq = r.id;
-    out.snapshot.lots.push_back(std::move(l));
-  });
-  if (!s.ok()) return s;
-  auto depots = store::AllDepots(db);
-  if (!depots.ok()) return depots.status();
-  for (const auto& d : *depots) out.snapshot.depots.push_back({d.id, d.district, d.lat, d.lon});
-  return out;
-}
-
-std::string JoinReasons(uint32_t reasons) {
-  std::string out;
-  for (std::string_view r : match::ReasonCodes(reasons)) {
-    if (!out.empty()) out += ',';
-    out += r;
-  }
-  return out;
-}
 
 void FillStats(v1::MatchStats* out, const store::RunStats& s) {
   out->set_needs_considered(s.needs_considered);
@@ -105,14 +22,9 @@ void FillStats(v1::MatchStats* out, const store::RunStats& s) {
   out->set_needs_unmet(s.needs_unmet);
 }
 
-store::RunStats ToStore(const match::Stats& s) {
-  return {s.needs_considered, s.lots_considered, s.units_allocated,
-          s.needs_filled,     s.needs_partial,   s.needs_unmet};
-}
-
 // The run as the API shows it, from the engine's plan.
 void FillPlan(v1::MatchRun* out, const match::Plan& plan) {
-  FillStats(out->mutable_stats(), ToStore(plan.stats));
+  FillStats(out->mutable_stats(), RunStatsOf(plan.stats));
   for (const match::Allocation& a : plan.allocations) {
     v1::MatchAllocation* o = out->add_allocations();
     o->set_lot_id(a.lot_id);
@@ -126,21 +38,6 @@ void FillPlan(v1::MatchRun* out, const match::Plan& plan) {
     o->set_outstanding(u.outstanding);
     o->set_reason(std::string(u.reason));
   }
-}
-
-// The store's form of a plan: allocations with the requester and depot that
-// group them into deliveries.
-std::vector<store::PlannedAllocation> ToStore(const match::Plan& plan, const match::Snapshot& snap) {
-  std::unordered_map<int64_t, int64_t> requester_of, depot_of;
-  for (const auto& n : snap.needs) requester_of[n.id] = n.requester_id;
-  for (const auto& l : snap.lots) depot_of[l.id] = l.depot_id;
-  std::vector<store::PlannedAllocation> out;
-  out.reserve(plan.allocations.size());
-  for (const match::Allocation& a : plan.allocations) {
-    out.push_back({a.lot_id, a.need_id, requester_of[a.need_id], depot_of[a.lot_id], a.quantity,
-                   JoinReasons(a.reasons)});
-  }
-  return out;
 }
 
 }  // namespace
@@ -178,7 +75,7 @@ Response CreateMatchRun(Context& ctx) {
   out.set_min_shelf_days(policy.min_shelf_days);
   for (int64_t id : item_ids) out.add_item_ids(id);
 
-  auto loaded = ctx.store().Read([&](store::Database& db) { return LoadSnapshot(db, item_ids); });
+  auto loaded = ctx.store().Read([&](store::Database& db) { return LoadMatchInput(db, item_ids); });
   if (!loaded.ok()) return ctx.Error(loaded.status());
   match::Plan plan = match::Allocate(loaded->snapshot, policy);
   if (req.dry_run()) {
@@ -190,18 +87,14 @@ Response CreateMatchRun(Context& ctx) {
     if (!changed.ok()) return changed.status();
     if (*changed) {
       // Re-plan on the writer's view, which no one else can change now.
-      auto fresh = LoadSnapshot(db, item_ids);
+      auto fresh = LoadMatchInput(db, item_ids);
       if (!fresh.ok()) return fresh.status();
       *loaded = std::move(*fresh);
       plan = match::Allocate(loaded->snapshot, policy);
     }
-    store::RunRecord run;
-    run.as_of = out.as_of();
-    run.min_shelf_days = policy.min_shelf_days;
-    run.item_ids = item_ids;
-    run.stats = ToStore(plan.stats);
-    for (const auto& u : plan.unmet) run.unmet.push_back({u.need_id, u.outstanding, std::string(u.reason)});
-    auto committed = store::CommitRun(db, run, ToStore(plan, loaded->snapshot), ctx.principal().actor());
+    store::RunRecord run = RunRecordOf(plan, out.as_of(), policy.min_shelf_days, item_ids);
+    auto committed = store::CommitRun(db, run, PlannedAllocations(plan, loaded->snapshot),
+                                       ctx.principal().actor());
     if (!committed.ok()) return committed.status();
     auto rows = store::ListRunAllocations(db, committed->id);
     if (!rows.ok()) return rows.status();

@@ -15,6 +15,11 @@ namespace aidlink::bench {
 // synthetic province of 1,000,000 needs and 100,000 lots.
 int RunMatch(const std::vector<std::string>& args);
 
+// `match --commit`: commits the province's plan through the store into a
+// fresh SQLite file and times that commit (printing `commit: allocations=N
+// seconds=S`).
+int RunMatchCommit(uint64_t seed, int threads);
+
 // The synthetic province of `match` (see match_bench.cc), for benchmarks that
 // need the same data, e.g. committing its plan through the store. Its needs
 // are listed by increasing id. Deterministic for a seed.

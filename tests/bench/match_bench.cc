@@ -167,11 +167,7 @@ int RunMatch(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  if (commit) {
-    // Committing the run through the store is wired by the store's owner.
-    std::fprintf(stderr, "commit: not available yet\n");
-    return 2;
-  }
+  if (commit) return RunMatchCommit(seed, threads);
 
   auto start = std::chrono::steady_clock::now();
   const Snapshot snapshot = GenerateProvince(seed);
