@@ -223,11 +223,17 @@ TEST_CASE("Bad match run inputs answer 400 naming the field and change nothing",
       {{{"dry_run", false}, {"item_ids", json::array{-3}}}, "item_ids"},
       {{{"dry_run", false}, {"min_shelf_days", -1}}, "min_shelf_days"},
       {{{"dry_run", true}, {"min_shelf_days", -1}}, "min_shelf_days"},
+      {{{"dry_run", true}, {"min_shelf_days", 3651}}, "min_shelf_days"},
   };
   for (const Case& c : cases) {
     INFO("body " << json::serialize(c.body));
     CHECK_ERROR(d.http().Post("/v1/match/runs", c.body, d.token()), 400, c.field);
   }
+  json::array many;
+  for (int i = 1; i <= 101; ++i) many.push_back(i);
+  CHECK_ERROR(d.http().Post("/v1/match/runs", json::object{{"dry_run", false}, {"item_ids", many}}, d.token()), 400,
+              "item_ids");
+  CHECK_ERROR(d.http().PostRaw("/v1/match/runs", "{\"dry_run\": false, \"as_of\": ", d.token()), 400, "");
   CHECK(MatchTables(server.db_path()) == before);
 }
 
