@@ -102,6 +102,9 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
   std::map<int64_t, store::Item> items;
   std::map<int64_t, int64_t> pick_totals;
   for (const store::Delivery& d : route->stops) {
+    // A stop failed or cancelled before the van leaves is not loaded: its
+    // stock went back to the lot and may already be someone else's.
+    if (d.status == "failed" || d.status == "cancelled") continue;
     auto requester = store::GetRequester(db, d.requester_id);
     if (!requester.ok()) return requester.status();
     print::StopSheet sheet;
