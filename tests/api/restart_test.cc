@@ -27,7 +27,7 @@ std::map<std::string, std::string> Snapshot(HttpClient& http, const World& w) {
     Response r = http.Get(path, w.dispatcher);
     INFO("GET " << path);
     REQUIRE_STATUS(r, 200);
-    // Compare parsed JSON so that key order cannot matter.
+    // Re-serialized, so that only content (not whitespace) is compared.
     out[path] = json::serialize(r.Json());
   }
   return out;

@@ -210,7 +210,9 @@ std::string HttpClient::SendRaw(std::string_view bytes, std::chrono::millisecond
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   beast::error_code ec;
-  stream.expires_after(timeout);
+  // Connecting gets the usual deadline: a busy machine must not turn a short
+  // `timeout` (meant for the exchange) into a failed connect.
+  stream.expires_after(std::max<std::chrono::milliseconds>(timeout_, timeout));
   stream.async_connect(tcp::endpoint(asio::ip::make_address(host_), port_),
                        [&](beast::error_code e) { ec = e; });
   ioc.run();
@@ -233,6 +235,7 @@ std::string HttpClient::SendRaw(std::string_view bytes, std::chrono::millisecond
       peer_closed = e == asio::error::eof || e == asio::error::connection_reset;
     });
   };
+  stream.expires_after(timeout);
   asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()),
                     [&](beast::error_code e, size_t) { write_ec = e; });
   read_more();

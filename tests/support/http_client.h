@@ -62,7 +62,7 @@ class HttpClient {
 
   // Opens a fresh connection, writes `bytes` verbatim, and returns everything
   // the server sends back until it closes the connection or `timeout`
-  // passes. `closed` (optional) tells whether the server closed.
+  // passes (counted from the moment the connection is up). `closed` (optional) tells whether the server closed.
   std::string SendRaw(std::string_view bytes,
                       std::chrono::milliseconds timeout = std::chrono::seconds(5),
                       bool* closed = nullptr);
