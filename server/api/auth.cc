@@ -4,6 +4,9 @@
 #include <openssl/rand.h>
 
 #include "store/repo.h"
+#include "util/text.h"
+
+#include <cctype>
 
 namespace aidlink::api {
 namespace {
@@ -54,12 +57,18 @@ std::string Sha256Hex(std::string_view bytes) {
 std::string HashToken(std::string_view token) { return Sha256Hex(token); }
 
 StatusOr<Principal> Authenticate(store::Store& store, std::string_view authorization) {
-  constexpr std::string_view kPrefix = "Bearer ";
+  constexpr std::string_view kScheme = "bearer";
   if (authorization.empty()) return Unauthenticated("missing Authorization: Bearer token");
-  if (authorization.size() <= kPrefix.size() || authorization.substr(0, kPrefix.size()) != kPrefix) {
-    return Unauthenticated("Authorization header must be 'Bearer <token>'");
+  // The scheme name is case-insensitive (RFC 7235); the token is not.
+  const size_t space = authorization.find(' ');
+  bool bearer = space == kScheme.size();
+  for (size_t i = 0; bearer && i < kScheme.size(); ++i) {
+    bearer = std::tolower(static_cast<unsigned char>(authorization[i])) == kScheme[i];
   }
-  const std::string hash = HashToken(authorization.substr(kPrefix.size()));
+  const std::string_view token =
+      bearer ? text::Trim(authorization.substr(space + 1)) : std::string_view();
+  if (token.empty()) return Unauthenticated("Authorization header must be 'Bearer <token>'");
+  const std::string hash = HashToken(token);
   // The lookup is by hash, so its timing reveals nothing about the token.
   auto found = store.Read([&](store::Database& db) { return store::FindTokenByHash(db, hash); });
   if (!found.ok()) return found.status();
