@@ -108,7 +108,7 @@ Response Context::Error(const Status& status) const {
 }
 
 Response Context::Commit(int status, google::protobuf::Message& out,
-                         const std::function<Status(store::Database&)>& write) {
+                         const std::function<Status(store::Database&)>& write, bool alone) {
   const std::string& key = request_.idempotency_key;
   if (key.size() > 255) {
     return Error(InvalidArgument("Idempotency-Key must be at most 255 characters", "Idempotency-Key"));
@@ -116,7 +116,7 @@ Response Context::Commit(int status, google::protobuf::Message& out,
   const std::string hash = key.empty() ? "" : Sha256Hex(request_.method + " " + request_.target +
                                                         "\n" + request_.body);
   Response response;
-  Status s = store_.Write([&](store::Database& db) -> Status {
+  auto fn = [&](store::Database& db) -> Status {
     if (!key.empty()) {
       auto saved = store::FindSavedResponse(db, principal().token_id, key);
       if (!saved.ok()) return saved.status();
@@ -139,7 +139,8 @@ Response Context::Commit(int status, google::protobuf::Message& out,
     if (key.empty()) return Status::Ok();
     return store::SaveResponse(db, principal().token_id, key,
                                {hash, response.status, response.content_type, response.body});
-  });
+  };
+  Status s = alone ? store_.WriteAlone(fn) : store_.Write(fn);
   if (!s.ok()) return Error(s);
   return response;
 }

@@ -55,8 +55,10 @@ class Context {
   // `out` (which `write` fills). With an Idempotency-Key the answer is saved
   // in the same transaction and a retry gets it back without writing again;
   // the same key with another body is kFailedPrecondition.
+  // With `alone`, the write gets a transaction of its own (see
+  // Store::WriteAlone): for very large writes.
   Response Commit(int status, google::protobuf::Message& out,
-                  const std::function<Status(store::Database&)>& write);
+                  const std::function<Status(store::Database&)>& write, bool alone = false);
 
  private:
   bool binary_request() const;

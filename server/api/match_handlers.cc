@@ -111,7 +111,7 @@ Response CreateMatchRun(Context& ctx) {
       out.mutable_allocations(i)->set_delivery_id((*rows)[static_cast<size_t>(i)].delivery_id);
     }
     return Status::Ok();
-  });
+  }, /*alone=*/true);
 }
 
 // GET /v1/match/runs/{id}: a committed run with its allocations and unmet

@@ -173,9 +173,10 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
     AIDLINK_RETURN_IF_ERROR(st->Run());
     run.id = db.LastInsertId();
   }
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "match_run_committed", "match_run", run.id,
-                                      "{\"units_allocated\":" +
-                                          std::to_string(run.stats.units_allocated) + "}"));
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(
+      db, actor, "match_run_committed", "match_run", run.id,
+      "{\"units_allocated\":" + std::to_string(run.stats.units_allocated) +
+          ",\"allocations\":" + std::to_string(allocations.size()) + "}"));
 
   // One planned delivery per (requester, depot), in that order.
   std::map<std::pair<int64_t, int64_t>, int64_t> deliveries;
@@ -189,9 +190,9 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
       st->Bind(1, run.id).Bind(2, key.first).Bind(3, key.second).Bind(4, run.created_at)
           .Bind(5, run.created_at);
       AIDLINK_RETURN_IF_ERROR(st->Run());
+      // No event per delivery: the run's event records that it planned them
+      // (deliveries carry run_id), and a run plans hundreds of thousands.
       id = db.LastInsertId();
-      AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_planned", "delivery", id,
-                                          "{\"run_id\":" + std::to_string(run.id) + "}"));
     }
   }
 

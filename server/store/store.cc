@@ -10,6 +10,7 @@ namespace aidlink::store {
 
 struct Store::PendingWrite {
   WriteFn fn;
+  bool alone = false;
   std::promise<Status> done;
 };
 
@@ -18,6 +19,11 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   StatusOr<std::unique_ptr<Database>> db = Database::Open(options.path, false, options.synchronous);
   if (!db.ok()) return db.status();
   AIDLINK_RETURN_IF_ERROR(Migrate(**db));
+  // A committed match run writes hundreds of thousands of rows in one
+  // transaction; with SQLite's default 2 MiB cache it would spill dirty pages
+  // to the WAL again and again. Up to 1 GiB (allocated only as used) keeps
+  // such a transaction in memory.
+  AIDLINK_RETURN_IF_ERROR((*db)->Exec("PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;"));
   store->writer_ = std::move(*db);
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
@@ -37,9 +43,14 @@ Store::~Store() {
   }
 }
 
-Status Store::Write(WriteFn fn) {
+Status Store::Write(WriteFn fn) { return Enqueue(std::move(fn), false); }
+
+Status Store::WriteAlone(WriteFn fn) { return Enqueue(std::move(fn), true); }
+
+Status Store::Enqueue(WriteFn fn, bool alone) {
   auto pending = std::make_shared<PendingWrite>();
   pending->fn = std::move(fn);
+  pending->alone = alone;
   std::future<Status> done = pending->done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -58,7 +69,10 @@ void Store::WriterLoop() {
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and every write is done
       const size_t limit = options_.group_commit ? static_cast<size_t>(options_.max_batch) : 1;
-      while (!queue_.empty() && batch.size() < limit) {
+      // A write that must be alone ends the batch before it, or is a batch
+      // of its own.
+      while (!queue_.empty() && batch.size() < limit &&
+             (batch.empty() || (!queue_.front()->alone && !batch.front()->alone))) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -73,8 +87,12 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
   {
     Transaction tx(*writer_);
     tx_status = tx.Begin();
+    // A single write needs no savepoint: if it fails, the transaction is
+    // rolled back whole (by ~Transaction).
+    const bool savepoints = batch.size() > 1;
+    bool any_ok = false;
     for (size_t i = 0; i < batch.size() && tx_status.ok(); ++i) {
-      tx_status = writer_->Exec("SAVEPOINT w");
+      if (savepoints) tx_status = writer_->Exec("SAVEPOINT w");
       if (!tx_status.ok()) break;
       try {
         results[i] = batch[i]->fn(*writer_);
@@ -82,10 +100,11 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
         log::Error("write_exception", {{"what", e.what()}});
         results[i] = Internal("internal error");
       }
-      if (!results[i].ok()) tx_status = writer_->Exec("ROLLBACK TO w");
-      if (tx_status.ok()) tx_status = writer_->Exec("RELEASE w");
+      any_ok = any_ok || results[i].ok();
+      if (savepoints && !results[i].ok()) tx_status = writer_->Exec("ROLLBACK TO w");
+      if (savepoints && tx_status.ok()) tx_status = writer_->Exec("RELEASE w");
     }
-    if (tx_status.ok()) tx_status = tx.Commit();
+    if (tx_status.ok() && any_ok) tx_status = tx.Commit();
   }
   if (!tx_status.ok()) {
     log::Error("commit_failed", {{"status", tx_status.ToString()}});

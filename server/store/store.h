@@ -57,6 +57,12 @@ class Store {
   // threads.
   Status Write(WriteFn fn);
 
+  // As Write, but `fn` runs in a transaction of its own, never grouped with
+  // other writes. For very large writes (a committed match run): inside a
+  // group commit each statement would also pay for the write's savepoint,
+  // and that cost grows with the size of the transaction.
+  Status WriteAlone(WriteFn fn);
+
   // Runs `fn` on a reader connection (a consistent snapshot for the
   // duration of one read transaction) and returns its result.
   template <typename Fn>
@@ -88,6 +94,7 @@ class Store {
   std::unique_ptr<Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<Database> db);
   void WriterLoop();
+  Status Enqueue(WriteFn fn, bool alone);
   void CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch);
 
   // Immutable after construction.

@@ -173,7 +173,7 @@ int RunMatchCommit(uint64_t seed, int threads) {
   const store::RunRecord run =
       api::RunRecordOf(plan, date::FormatDate(policy.as_of), policy.min_shelf_days, {});
   const std::vector<store::PlannedAllocation> allocations = api::PlannedAllocations(plan, snapshot);
-  s = (*store)->Write([&](store::Database& db) {
+  s = (*store)->WriteAlone([&](store::Database& db) {
     return store::CommitRun(db, run, allocations, store::Actor{0, "bench"}).status();
   });
   const double seconds = Seconds(start);
