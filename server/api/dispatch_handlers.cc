@@ -479,15 +479,11 @@ Response GetLedgerReport(Context& ctx) {
     if (lot) {
       e->set_available(r.q[0]);
       e->set_written_off(r.q[3]);
-      after = "{\"available\":" + std::to_string(r.q[0]) + ",\"allocated\":" +
-              std::to_string(r.q[1]) + ",\"delivered\":" + std::to_string(r.q[2]) +
-              ",\"written_off\":" + std::to_string(r.q[3]) + "}";
+      after = store::LotQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
     } else {
       e->set_outstanding(r.q[0]);
       e->set_cancelled(r.q[3]);
-      after = "{\"outstanding\":" + std::to_string(r.q[0]) + ",\"allocated\":" +
-              std::to_string(r.q[1]) + ",\"delivered\":" + std::to_string(r.q[2]) +
-              ",\"cancelled\":" + std::to_string(r.q[3]) + "}";
+      after = store::NeedQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
     }
     const bool sum = r.q[0] + r.q[1] + r.q[2] + r.q[3] == r.total;
     // Events end with "after":{...}: the newest must state today's quantities.

@@ -2,24 +2,13 @@
 
 #include <map>
 
+#include "store/internal.h"
 #include "store/repo.h"
 #include "util/date.h"
 #include "util/logging.h"
 
 namespace aidlink::store {
 namespace {
-
-#define ASSIGN_STMT(var, db, sql)                    \
-  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
-  if (!var##_or.ok()) return var##_or.status();      \
-  Statement* var = *var##_or
-
-std::string After4(const char* a, int64_t va, const char* b, int64_t vb, const char* c,
-                   int64_t vc, const char* d, int64_t vd) {
-  return std::string("{\"") + a + "\":" + std::to_string(va) + ",\"" + b + "\":" +
-         std::to_string(vb) + ",\"" + c + "\":" + std::to_string(vc) + ",\"" + d + "\":" +
-         std::to_string(vd) + "}";
-}
 
 constexpr const char* kDeliverySelect =
     "SELECT d.id, d.run_id, d.requester_id, d.depot_id, r.station_id, d.status, d.route_id, "
@@ -45,7 +34,7 @@ Delivery ReadDelivery(const Statement& st) {
 }
 
 Status LoadLines(Database& db, Delivery* d) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT a.id, a.need_id, a.lot_id, l.item_id, a.quantity, a.delivered, a.returned "
               "FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
               "ORDER BY a.id");
@@ -65,7 +54,7 @@ Status LoadLines(Database& db, Delivery* d) {
 Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
                          const std::string& received_by, const std::string& note,
                          const std::string& fail_reason) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "UPDATE deliveries SET status = ?, received_by = ?, note = ?, fail_reason = ?, "
               "updated_at = ? WHERE id = ?");
   st->Bind(1, status).Bind(2, received_by).Bind(3, note).Bind(4, fail_reason)
@@ -82,12 +71,12 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
                           ",\"delivered\":" + std::to_string(delivered) +
                           ",\"returned\":" + std::to_string(returned) + ",\"after\":";
   {
-    ASSIGN_STMT(st, db, "UPDATE allocations SET delivered = ?, returned = ? WHERE id = ?");
+    AIDLINK_ASSIGN_STMT(st, db, "UPDATE allocations SET delivered = ?, returned = ? WHERE id = ?");
     st->Bind(1, delivered).Bind(2, returned).Bind(3, line.allocation_id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
                 "available = available + ?3 WHERE id = ?4 "
                 "RETURNING available, allocated, delivered, written_off");
@@ -95,15 +84,14 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Internal("allocation names a missing lot");
-    const std::string after = After4("available", st->Int(0), "allocated", st->Int(1),
-                                     "delivered", st->Int(2), "written_off", st->Int(3));
+    const std::string after = LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
     st->Reset();
     AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, returned == line.quantity ? "lot_returned" : "lot_delivered",
                                         "lot", line.lot_id, ref + after + "}"));
   }
   Need n;
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
                 "outstanding = outstanding + ?3 WHERE id = ?4 "
                 "RETURNING outstanding, allocated, delivered, cancelled");
@@ -118,14 +106,15 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
     st->Reset();
   }
   {
-    ASSIGN_STMT(st, db, "UPDATE needs SET status = ? WHERE id = ?");
+    AIDLINK_ASSIGN_STMT(st, db, "UPDATE needs SET status = ? WHERE id = ?");
     st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
   return AppendEvent(db, actor, returned == line.quantity ? "need_reopened" : "need_delivered",
                      "need", line.need_id,
-                     ref + After4("outstanding", n.outstanding, "allocated", n.allocated,
-                                  "delivered", n.delivered, "cancelled", n.cancelled) + "}");
+                     ref +
+                         NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) +
+                         "}");
 }
 
 bool Open(const std::string& status) { return status == "planned" || status == "dispatched"; }
@@ -136,7 +125,7 @@ StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilte
                                                const Page& page) {
   std::vector<Delivery> out;
   {
-    ASSIGN_STMT(st, db, std::string(kDeliverySelect) +
+    AIDLINK_ASSIGN_STMT(st, db, std::string(kDeliverySelect) +
                             " WHERE d.id > ?1 AND (?2 IS NULL OR d.route_id = ?2) AND "
                             "(?3 IS NULL OR d.requester_id = ?3) AND (?4 IS NULL OR "
                             "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) "
@@ -159,7 +148,7 @@ StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilte
 StatusOr<Delivery> GetDelivery(Database& db, int64_t id) {
   Delivery d;
   {
-    ASSIGN_STMT(st, db, std::string(kDeliverySelect) + " WHERE d.id = ?");
+    AIDLINK_ASSIGN_STMT(st, db, std::string(kDeliverySelect) + " WHERE d.id = ?");
     st->Bind(1, id);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
@@ -252,7 +241,7 @@ StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as
                                              const Actor& actor) {
   std::vector<int64_t> ids;
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "SELECT id FROM lots WHERE expires_on IS NOT NULL AND expires_on < ? AND "
                 "available > 0 ORDER BY id");
     st->Bind(1, as_of);
@@ -276,7 +265,7 @@ StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as
 }
 
 StatusOr<std::vector<RouteCandidate>> UnroutedDeliveries(Database& db, int64_t depot_id) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT d.id, r.district, r.address, r.lat, r.lon, "
               "min(CASE n.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
               "ELSE 3 END) FROM deliveries d JOIN requesters r ON r.id = d.requester_id "
@@ -301,7 +290,7 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
   route.created_at = date::NowRfc3339();
   route.status = "planned";
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "INSERT INTO routes (depot_id, date, driver, district, status, created_at) "
                 "VALUES (?, ?, ?, ?, 'planned', ?)");
     st->Bind(1, route.depot_id).Bind(2, route.date).Bind(3, route.driver).Bind(4, route.district)
@@ -310,7 +299,7 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
     route.id = db.LastInsertId();
   }
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "UPDATE deliveries SET route_id = ?, seq = ?, updated_at = ? WHERE id = ? AND "
                 "depot_id = ? AND status = 'planned' AND route_id IS NULL");
     int64_t seq = 0;
@@ -332,7 +321,7 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
 StatusOr<Route> GetRoute(Database& db, int64_t id) {
   Route r;
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "SELECT id, depot_id, date, driver, district, status, created_at FROM routes "
                 "WHERE id = ?");
     st->Bind(1, id);
@@ -344,7 +333,7 @@ StatusOr<Route> GetRoute(Database& db, int64_t id) {
   }
   std::vector<int64_t> ids;
   {
-    ASSIGN_STMT(st, db, "SELECT id FROM deliveries WHERE route_id = ? ORDER BY seq");
+    AIDLINK_ASSIGN_STMT(st, db, "SELECT id FROM deliveries WHERE route_id = ? ORDER BY seq");
     st->Bind(1, id);
     for (;;) {
       StatusOr<bool> row = st->Step();
@@ -373,7 +362,7 @@ StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
     }
   }
   {
-    ASSIGN_STMT(st, db, "UPDATE routes SET status = 'dispatched' WHERE id = ?");
+    AIDLINK_ASSIGN_STMT(st, db, "UPDATE routes SET status = 'dispatched' WHERE id = ?");
     st->Bind(1, id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
@@ -387,7 +376,7 @@ StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
   LotTrace t;
   t.lot = std::move(lot);
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "SELECT i.name, i.unit, p.name, p.district FROM items i, depots p "
                 "WHERE i.id = ? AND p.id = ?");
     st->Bind(1, t.lot.item_id).Bind(2, t.lot.depot_id);
@@ -401,7 +390,7 @@ StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
     }
     st->Reset();
   }
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT r.district, r.kind, "
               "sum(CASE WHEN d.status IN ('planned','dispatched') THEN a.quantity ELSE 0 END), "
               "sum(CASE WHEN d.status = 'dispatched' THEN a.quantity ELSE 0 END), "
@@ -458,7 +447,7 @@ StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
       "e.detail LIKE '%\"after\":{%' ORDER BY e.id DESC LIMIT 1) FROM needs n ORDER BY n.id"};
   const char* entities[2] = {"lot", "need"};
   for (int k = 0; k < 2; ++k) {
-    ASSIGN_STMT(st, db, queries[k]);
+    AIDLINK_ASSIGN_STMT(st, db, queries[k]);
     for (;;) {
       StatusOr<bool> row = st->Step();
       if (!row.ok()) return row.status();

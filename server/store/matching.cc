@@ -1,30 +1,16 @@
 #include "store/matching.h"
 
 #include <map>
-#include <sstream>
 #include <utility>
 
+#include "store/internal.h"
 #include "store/repo.h"
 #include "util/date.h"
 
 namespace aidlink::store {
 namespace {
 
-#define ASSIGN_STMT(var, db, sql)                    \
-  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
-  if (!var##_or.ok()) return var##_or.status();      \
-  Statement* var = *var##_or
-
-constexpr char kSep = '\x1f';
-
-std::vector<std::string> Split(const std::string& joined, char sep = kSep) {
-  std::vector<std::string> out;
-  if (joined.empty()) return out;
-  std::string part;
-  std::istringstream in(joined);
-  while (std::getline(in, part, sep)) out.push_back(part);
-  return out;
-}
+using internal::SplitList;
 
 // "1,2,3" for the SQL IN list of item ids (integers only, so no injection).
 std::string IdList(const std::vector<int64_t>& ids) {
@@ -43,7 +29,7 @@ std::string EncodeUnmet(const std::vector<UnmetRow>& unmet) {
 
 std::vector<UnmetRow> DecodeUnmet(const std::string& s) {
   std::vector<UnmetRow> out;
-  for (const std::string& entry : Split(s, ';')) {
+  for (const std::string& entry : SplitList(s, ';')) {
     const auto a = entry.find(':'), b = entry.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
     out.push_back({std::stoll(entry.substr(0, a)), std::stoll(entry.substr(a + 1, b - a - 1)),
@@ -64,7 +50,7 @@ Status ScanOpenNeeds(Database& db, const std::vector<int64_t>& item_ids,
       "WHERE n.outstanding > 0";
   if (!item_ids.empty()) sql += " AND n.item_id IN (" + IdList(item_ids) + ")";
   sql += " ORDER BY n.id";
-  ASSIGN_STMT(st, db, sql);
+  AIDLINK_ASSIGN_STMT(st, db, sql);
   OpenNeedRow row;
   for (;;) {
     StatusOr<bool> more = st->Step();
@@ -81,7 +67,7 @@ Status ScanOpenNeeds(Database& db, const std::vector<int64_t>& item_ids,
     row.urgency = st->Text(8);
     row.needed_by = st->Text(9);
     row.household_size = st->Int(10);
-    row.tags = Split(st->Text(11));
+    row.tags = SplitList(st->Text(11));
     row.kind = st->Text(12);
     row.district = st->Text(13);
     row.station_id = st->Int(14);
@@ -101,7 +87,7 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
       "earmark_kinds, earmark_tags, earmark_stations FROM lots WHERE available > 0";
   if (!item_ids.empty()) sql += " AND item_id IN (" + IdList(item_ids) + ")";
   sql += " ORDER BY id";
-  ASSIGN_STMT(st, db, sql);
+  AIDLINK_ASSIGN_STMT(st, db, sql);
   for (;;) {
     StatusOr<bool> more = st->Step();
     if (!more.ok()) return more.status();
@@ -112,10 +98,10 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
     row.depot_id = st->Int(2);
     row.available = st->Int(3);
     row.expires_on = st->Text(4);
-    row.earmark.districts = Split(st->Text(5));
-    row.earmark.requester_kinds = Split(st->Text(6));
-    row.earmark.tags = Split(st->Text(7));
-    for (const std::string& s : Split(st->Text(8))) row.earmark.station_ids.push_back(std::stoll(s));
+    row.earmark.districts = SplitList(st->Text(5));
+    row.earmark.requester_kinds = SplitList(st->Text(6));
+    row.earmark.tags = SplitList(st->Text(7));
+    for (const std::string& s : SplitList(st->Text(8))) row.earmark.station_ids.push_back(std::stoll(s));
     fn(row);
   }
   st->Reset();
@@ -136,7 +122,7 @@ StatusOr<std::vector<Depot>> AllDepots(Database& db) {
 }
 
 StatusOr<int64_t> LedgerMark(Database& db) {
-  ASSIGN_STMT(st, db, "SELECT ifnull(max(id), 0) FROM events");
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT ifnull(max(id), 0) FROM events");
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
   const int64_t mark = st->Int(0);
@@ -145,7 +131,7 @@ StatusOr<int64_t> LedgerMark(Database& db) {
 }
 
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT 1 FROM events WHERE id > ? AND entity IN ('lot', 'need') LIMIT 1");
   st->Bind(1, mark);
   StatusOr<bool> row = st->Step();
@@ -159,7 +145,7 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
                               const Actor& actor) {
   run.created_at = date::NowRfc3339();
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
                 "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
                 "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -182,7 +168,7 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
   std::map<std::pair<int64_t, int64_t>, int64_t> deliveries;
   for (const PlannedAllocation& a : allocations) deliveries[{a.requester_id, a.depot_id}] = 0;
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
                 "updated_at) VALUES (?, ?, ?, 'planned', ?, ?)");
     for (auto& [key, id] : deliveries) {
@@ -198,7 +184,7 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
 
   std::map<int64_t, int64_t> per_lot, per_need;
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "INSERT INTO allocations (run_id, delivery_id, lot_id, need_id, quantity, reasons) "
                 "VALUES (?, ?, ?, ?, ?, ?)");
     for (const PlannedAllocation& a : allocations) {
@@ -214,7 +200,7 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
   {
     // The WHERE clause is the guard against a stale plan: if the lot no
     // longer has the stock, nothing is updated and the run is refused.
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
                 "WHERE id = ?2 AND available >= ?1 "
                 "RETURNING available, allocated, delivered, written_off");
@@ -224,10 +210,8 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
       StatusOr<bool> row = st->Step();
       if (!row.ok()) return row.status();
       if (!*row) return Conflict("lot " + std::to_string(lot) + " changed while the run was planned");
-      const std::string after = "{\"available\":" + std::to_string(st->Int(0)) +
-                                ",\"allocated\":" + std::to_string(st->Int(1)) +
-                                ",\"delivered\":" + std::to_string(st->Int(2)) +
-                                ",\"written_off\":" + std::to_string(st->Int(3)) + "}";
+      const std::string after =
+          LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
       st->Reset();
       AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "lot_allocated", "lot", lot,
                                           "{" + run_ref + ",\"quantity\":" + std::to_string(q) +
@@ -235,7 +219,7 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
     }
   }
   {
-    ASSIGN_STMT(st, db,
+    AIDLINK_ASSIGN_STMT(st, db,
                 "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
                 "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END "
                 "WHERE id = ?2 AND outstanding >= ?1 "
@@ -246,10 +230,8 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
       StatusOr<bool> row = st->Step();
       if (!row.ok()) return row.status();
       if (!*row) return Conflict("need " + std::to_string(need) + " changed while the run was planned");
-      const std::string after = "{\"outstanding\":" + std::to_string(st->Int(0)) +
-                                ",\"allocated\":" + std::to_string(st->Int(1)) +
-                                ",\"delivered\":" + std::to_string(st->Int(2)) +
-                                ",\"cancelled\":" + std::to_string(st->Int(3)) + "}";
+      const std::string after =
+          NeedQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
       st->Reset();
       AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_allocated", "need", need,
                                           "{" + run_ref + ",\"quantity\":" + std::to_string(q) +
@@ -260,7 +242,7 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
 }
 
 StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT id, created_at, as_of, min_shelf_days, item_ids, needs_considered, "
               "lots_considered, units_allocated, needs_filled, needs_partial, needs_unmet, unmet "
               "FROM match_runs WHERE id = ?");
@@ -273,7 +255,7 @@ StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
   r.created_at = st->Text(1);
   r.as_of = st->Text(2);
   r.min_shelf_days = static_cast<int>(st->Int(3));
-  for (const std::string& s : Split(st->Text(4), ',')) r.item_ids.push_back(std::stoll(s));
+  for (const std::string& s : SplitList(st->Text(4), ',')) r.item_ids.push_back(std::stoll(s));
   r.stats = {st->Int(5), st->Int(6), st->Int(7), st->Int(8), st->Int(9), st->Int(10)};
   r.unmet = DecodeUnmet(st->Text(11));
   st->Reset();
@@ -281,7 +263,7 @@ StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
 }
 
 StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t run_id) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT id, run_id, delivery_id, lot_id, need_id, quantity, reasons FROM allocations "
               "WHERE run_id = ? ORDER BY need_id, lot_id");
   st->Bind(1, run_id);
@@ -291,7 +273,7 @@ StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t ru
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5),
-                   Split(st->Text(6), ',')});
+                   SplitList(st->Text(6), ',')});
   }
   st->Reset();
   return out;

@@ -2,45 +2,25 @@
 
 #include <string_view>
 
+#include "store/internal.h"
 #include "util/date.h"
 #include "util/logging.h"
 
 namespace aidlink::store {
 namespace {
 
-constexpr char kSep = '\x1f';
-
-std::string Join(const std::vector<std::string>& values) {
-  std::string out;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += kSep;
-    out += values[i];
-  }
-  return out;
-}
-
-std::vector<std::string> Split(const std::string& joined) {
-  std::vector<std::string> out;
-  if (joined.empty()) return out;
-  size_t start = 0;
-  for (;;) {
-    const size_t end = joined.find(kSep, start);
-    out.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
+using internal::JoinList;
+using internal::SplitList;
 
 std::string JoinIds(const std::vector<int64_t>& ids) {
   std::vector<std::string> parts;
   for (int64_t id : ids) parts.push_back(std::to_string(id));
-  return Join(parts);
+  return JoinList(parts);
 }
 
 std::vector<int64_t> SplitIds(const std::string& joined) {
   std::vector<int64_t> out;
-  for (const std::string& s : Split(joined)) out.push_back(std::stoll(s));
+  for (const std::string& s : SplitList(joined)) out.push_back(std::stoll(s));
   return out;
 }
 
@@ -68,15 +48,10 @@ StatusOr<std::vector<T>> Many(Statement* st, Read read) {
   return out;
 }
 
-#define ASSIGN_STMT(var, db, sql)                   \
-  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
-  if (!var##_or.ok()) return var##_or.status();     \
-  Statement* var = *var##_or
-
 // Fails with kNotFound naming `field` unless a row with this id exists.
 Status MustExist(Database& db, const char* table, int64_t id, const char* field,
                  const char* what) {
-  ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
   st->Bind(1, id);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -85,21 +60,12 @@ Status MustExist(Database& db, const char* table, int64_t id, const char* field,
   return Status::Ok();
 }
 
-std::string Quantities(int64_t a, int64_t b, int64_t c, int64_t d, const char* na,
-                       const char* nb, const char* nc, const char* nd) {
-  return std::string("{\"") + na + "\":" + std::to_string(a) + ",\"" + nb + "\":" +
-         std::to_string(b) + ",\"" + nc + "\":" + std::to_string(c) + ",\"" + nd + "\":" +
-         std::to_string(d) + "}";
-}
-
 std::string LotQuantities(const Lot& l) {
-  return Quantities(l.available, l.allocated, l.delivered, l.written_off, "available",
-                    "allocated", "delivered", "written_off");
+  return LotQuantitiesJson(l.available, l.allocated, l.delivered, l.written_off);
 }
 
 std::string NeedQuantities(const Need& n) {
-  return Quantities(n.outstanding, n.allocated, n.delivered, n.cancelled, "outstanding",
-                    "allocated", "delivered", "cancelled");
+  return NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled);
 }
 
 // --- row readers -----------------------------------------------------------
@@ -182,7 +148,7 @@ Requester ReadRequester(const Statement& st) {
   r.lat = st.OptDouble(8);
   r.lon = st.OptDouble(9);
   r.household_size = st.Int(10);
-  r.tags = Split(st.Text(11));
+  r.tags = SplitList(st.Text(11));
   r.created_at = st.Text(12);
   return r;
 }
@@ -198,9 +164,9 @@ Lot ReadLot(const Statement& st) {
   l.depot_id = st.Int(3);
   l.quantity = st.Int(4);
   l.expires_on = st.Text(5);
-  l.earmark.districts = Split(st.Text(6));
-  l.earmark.requester_kinds = Split(st.Text(7));
-  l.earmark.tags = Split(st.Text(8));
+  l.earmark.districts = SplitList(st.Text(6));
+  l.earmark.requester_kinds = SplitList(st.Text(7));
+  l.earmark.tags = SplitList(st.Text(8));
   l.earmark.station_ids = SplitIds(st.Text(9));
   l.note = st.Text(10);
   l.available = st.Int(11);
@@ -243,7 +209,7 @@ constexpr const char* kNeedSelect =
 template <typename T, typename Read>
 StatusOr<std::vector<T>> ListTable(Database& db, const char* cols, const char* table,
                                    const Page& page, Read read) {
-  ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table +
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table +
                           " WHERE id > ? ORDER BY id LIMIT ?");
   st->Bind(1, page.after_id).Bind(2, page.limit);
   return Many<T>(st, read);
@@ -252,12 +218,26 @@ StatusOr<std::vector<T>> ListTable(Database& db, const char* cols, const char* t
 template <typename T, typename Read>
 StatusOr<T> GetById(Database& db, const char* cols, const char* table, int64_t id, Read read,
                     const char* what) {
-  ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table + " WHERE id = ?");
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table + " WHERE id = ?");
   st->Bind(1, id);
   return One<T>(st, read, what, "id");
 }
 
 }  // namespace
+
+std::string LotQuantitiesJson(int64_t available, int64_t allocated, int64_t delivered,
+                              int64_t written_off) {
+  return "{\"available\":" + std::to_string(available) + ",\"allocated\":" +
+         std::to_string(allocated) + ",\"delivered\":" + std::to_string(delivered) +
+         ",\"written_off\":" + std::to_string(written_off) + "}";
+}
+
+std::string NeedQuantitiesJson(int64_t outstanding, int64_t allocated, int64_t delivered,
+                               int64_t cancelled) {
+  return "{\"outstanding\":" + std::to_string(outstanding) + ",\"allocated\":" +
+         std::to_string(allocated) + ",\"delivered\":" + std::to_string(delivered) +
+         ",\"cancelled\":" + std::to_string(cancelled) + "}";
+}
 
 std::string NeedStatus(const Need& n) {
   if (n.outstanding == 0 && n.allocated == 0) return n.cancelled > 0 ? "cancelled" : "fulfilled";
@@ -272,7 +252,7 @@ StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord t, const Actor& acto
   if (t.station_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *t.station_id, "station_id", "station"));
   if (t.donor_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *t.donor_id, "donor_id", "donor"));
   t.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO tokens (hash, role, station_id, donor_id, label, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?)");
   st->Bind(1, t.hash).Bind(2, t.role).Bind(3, t.station_id).Bind(4, t.donor_id).Bind(5, t.label).Bind(6, t.created_at);
@@ -284,7 +264,7 @@ StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord t, const Actor& acto
 }
 
 StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::string& hash) {
-  ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols +
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols +
                           " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
   st->Bind(1, hash);
   StatusOr<bool> row = st->Step();
@@ -299,7 +279,7 @@ StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::st
 
 StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
   i.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, i.code).Bind(2, i.name).Bind(3, i.category).Bind(4, i.unit).Bind(5, i.pack_size)
@@ -322,7 +302,7 @@ StatusOr<std::vector<Item>> ListItems(Database& db, const Page& page) {
 
 StatusOr<Donor> InsertDonor(Database& db, Donor d, const Actor& actor) {
   d.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO donors (name, kind, phone, note, created_at) VALUES (?, ?, ?, ?, ?)");
   st->Bind(1, d.name).Bind(2, d.kind).Bind(3, d.phone).Bind(4, d.note).Bind(5, d.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
@@ -341,7 +321,7 @@ StatusOr<std::vector<Donor>> ListDonors(Database& db, const Page& page) {
 
 StatusOr<Depot> InsertDepot(Database& db, Depot d, const Actor& actor) {
   d.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO depots (name, address, district, lat, lon, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?)");
   st->Bind(1, d.name).Bind(2, d.address).Bind(3, d.district).Bind(4, d.lat).Bind(5, d.lon)
@@ -362,7 +342,7 @@ StatusOr<std::vector<Depot>> ListDepots(Database& db, const Page& page) {
 
 StatusOr<Station> InsertStation(Database& db, Station s, const Actor& actor) {
   s.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db, "INSERT INTO stations (name, district, created_at) VALUES (?, ?, ?)");
+  AIDLINK_ASSIGN_STMT(st, db, "INSERT INTO stations (name, district, created_at) VALUES (?, ?, ?)");
   st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   s.id = db.LastInsertId();
@@ -383,13 +363,13 @@ StatusOr<std::vector<Station>> ListStations(Database& db, const Page& page) {
 StatusOr<Requester> InsertRequester(Database& db, Requester r, const Actor& actor) {
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", r.station_id, "station_id", "station"));
   r.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, "
               "district, lat, lon, household_size, tags, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, r.station_id).Bind(2, r.kind).Bind(3, r.name).Bind(4, r.contact_name)
       .Bind(5, r.phone).Bind(6, r.address).Bind(7, r.district).Bind(8, r.lat).Bind(9, r.lon)
-      .Bind(10, r.household_size).Bind(11, Join(r.tags)).Bind(12, r.created_at);
+      .Bind(10, r.household_size).Bind(11, JoinList(r.tags)).Bind(12, r.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   r.id = db.LastInsertId();
   // The ledger never holds a household's name, phone or address.
@@ -405,7 +385,7 @@ StatusOr<Requester> GetRequester(Database& db, int64_t id) {
 StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int64_t> station_id,
                                                 const Page& page) {
   if (!station_id) return ListTable<Requester>(db, kRequesterCols, "requesters", page, ReadRequester);
-  ASSIGN_STMT(st, db, std::string("SELECT ") + kRequesterCols +
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kRequesterCols +
                           " FROM requesters WHERE station_id = ? AND id > ? ORDER BY id LIMIT ?");
   st->Bind(1, *station_id).Bind(2, page.after_id).Bind(3, page.limit);
   return Many<Requester>(st, ReadRequester);
@@ -423,15 +403,15 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
   l.available = l.quantity;
   l.allocated = l.delivered = l.written_off = 0;
   l.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO lots (donor_id, item_id, depot_id, quantity, expires_on, "
               "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, available, "
               "allocated, delivered, written_off, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
   st->Bind(1, l.donor_id).Bind(2, l.item_id).Bind(3, l.depot_id).Bind(4, l.quantity);
   if (l.expires_on.empty()) st->BindNull(5); else st->Bind(5, l.expires_on);
-  st->Bind(6, Join(l.earmark.districts)).Bind(7, Join(l.earmark.requester_kinds))
-      .Bind(8, Join(l.earmark.tags)).Bind(9, JoinIds(l.earmark.station_ids)).Bind(10, l.note)
+  st->Bind(6, JoinList(l.earmark.districts)).Bind(7, JoinList(l.earmark.requester_kinds))
+      .Bind(8, JoinList(l.earmark.tags)).Bind(9, JoinIds(l.earmark.station_ids)).Bind(10, l.note)
       .Bind(11, l.available).Bind(12, l.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   l.id = db.LastInsertId();
@@ -446,7 +426,7 @@ StatusOr<Lot> GetLot(Database& db, int64_t id) {
 
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page& page) {
   // Each filter is optional: "? IS NULL OR column = ?" keeps one statement.
-  ASSIGN_STMT(st, db, std::string("SELECT ") + kLotCols +
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kLotCols +
                           " FROM lots WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
                           "(?3 IS NULL OR depot_id = ?3) AND (?4 IS NULL OR donor_id = ?4) AND "
                           "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
@@ -469,7 +449,7 @@ StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
   const std::string before = LotQuantities(*lot);
   lot->available -= quantity;
   lot->written_off += quantity;
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "UPDATE lots SET available = available - ?1, written_off = written_off + ?1 "
               "WHERE id = ?2");
   st->Bind(1, quantity).Bind(2, lot_id);
@@ -492,7 +472,7 @@ StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
   n.allocated = n.delivered = n.cancelled = 0;
   n.status = NeedStatus(n);
   n.created_at = date::NowRfc3339();
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO needs (requester_id, item_id, quantity, urgency, needed_by, note, "
               "status, outstanding, allocated, delivered, cancelled, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
@@ -507,13 +487,13 @@ StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
 }
 
 StatusOr<Need> GetNeed(Database& db, int64_t id) {
-  ASSIGN_STMT(st, db, std::string(kNeedSelect) + " WHERE n.id = ?");
+  AIDLINK_ASSIGN_STMT(st, db, std::string(kNeedSelect) + " WHERE n.id = ?");
   st->Bind(1, id);
   return One<Need>(st, ReadNeed, "need", "id");
 }
 
 StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& f, const Page& page) {
-  ASSIGN_STMT(st, db, std::string(kNeedSelect) +
+  AIDLINK_ASSIGN_STMT(st, db, std::string(kNeedSelect) +
                           " WHERE n.id > ?1 AND (?2 IS NULL OR n.status = ?2) AND "
                           "(?3 IS NULL OR r.station_id = ?3) AND (?4 IS NULL OR n.item_id = ?4) "
                           "AND (?5 IS NULL OR n.requester_id = ?5) ORDER BY n.id LIMIT ?6");
@@ -540,7 +520,7 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
   need->outstanding = 0;
   need->cancel_reason = reason;
   need->status = NeedStatus(*need);
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, status = ? "
               "WHERE id = ?");
   st->Bind(1, need->cancelled).Bind(2, reason).Bind(3, need->status).Bind(4, need_id);
@@ -555,7 +535,7 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
 
 Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                    const std::string& entity, int64_t entity_id, const std::string& detail_json) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, entity_id, "
               "detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, date::NowRfc3339());
@@ -567,7 +547,7 @@ Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
 
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
                                                           const std::string& key) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "SELECT request_hash, status, content_type, body FROM idempotency "
               "WHERE token_id = ? AND key = ?");
   st->Bind(1, token_id).Bind(2, key);
@@ -583,7 +563,7 @@ StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t t
 
 Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
                     const SavedResponse& r) {
-  ASSIGN_STMT(st, db,
+  AIDLINK_ASSIGN_STMT(st, db,
               "INSERT INTO idempotency (token_id, key, request_hash, status, content_type, body, "
               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, token_id).Bind(2, key).Bind(3, r.request_hash).Bind(4, r.status)

@@ -72,7 +72,13 @@ StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& filter, co
 StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reason,
                           const Actor& actor);
 
-// Ledger.
+// Ledger. Every event that changes a lot's or a need's quantities ends its
+// detail with "after": one of these objects, so that the ledger replays to
+// today's quantities.
+std::string LotQuantitiesJson(int64_t available, int64_t allocated, int64_t delivered,
+                              int64_t written_off);
+std::string NeedQuantitiesJson(int64_t outstanding, int64_t allocated, int64_t delivered,
+                               int64_t cancelled);
 Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                    const std::string& entity, int64_t entity_id, const std::string& detail_json);
 

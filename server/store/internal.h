@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+
+// Shared by the store's repositories; not part of aidlink::store's API.
+namespace aidlink::store::internal {
+
+// Lists (tags, earmarks) are stored as text joined with U+001F, which
+// validation keeps out of every short text field.
+inline constexpr char kListSep = '\x1f';
+
+std::string JoinList(const std::vector<std::string>& values, char sep = kListSep);
+std::vector<std::string> SplitList(const std::string& joined, char sep = kListSep);
+
+}  // namespace aidlink::store::internal
+
+// Declares `Statement* var` prepared from `sql` on `db`, returning the
+// error from the enclosing function if preparing fails.
+#define AIDLINK_ASSIGN_STMT(var, db, sql)            \
+  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
+  if (!var##_or.ok()) return var##_or.status();      \
+  Statement* var = *var##_or
