@@ -270,12 +270,8 @@ Response ListDeliveries(Context& ctx) {
     s = CheckEnum(filter.status, "status", kStatuses);
     if (!s.ok()) return ctx.Error(s);
   }
-  if (p.role == Role::kStation) {
-    if (filter.station_id && *filter.station_id != *p.station_id) {
-      return ctx.Error(NotFound("station not found", "station_id"));
-    }
-    filter.station_id = p.station_id;
-  }
+  s = NarrowToOwnStation(p, filter.station_id);
+  if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows = ctx.store().Read(

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
+#include <optional>
 
 #include "api/auth.h"
 #include "api/context.h"
@@ -12,6 +14,12 @@ namespace aidlink::api {
 
 // kPermissionDenied unless the caller has one of `roles`; admins always pass.
 Status Allow(const Principal& p, std::initializer_list<Role> roles);
+
+// Narrows a list's station (donor) filter to the caller's own station
+// (donor) when the caller is a station (donor): naming another one is
+// kNotFound, as for any out-of-scope object. Staff filters pass unchanged.
+Status NarrowToOwnStation(const Principal& p, std::optional<int64_t>& station_id);
+Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id);
 
 Response CreateToken(Context& ctx);
 Response CreateItem(Context& ctx);

@@ -27,6 +27,26 @@ Status Allow(const Principal& p, std::initializer_list<Role> roles) {
   return PermissionDenied(std::string("this action is not permitted for role ") + RoleName(p.role));
 }
 
+namespace {
+
+Status NarrowToOwn(bool scoped, const std::optional<int64_t>& own, std::optional<int64_t>& filter,
+                   const char* what, const char* field) {
+  if (!scoped) return Status::Ok();
+  if (filter && filter != own) return NotFound(std::string(what) + " not found", field);
+  filter = own;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status NarrowToOwnStation(const Principal& p, std::optional<int64_t>& station_id) {
+  return NarrowToOwn(p.role == Role::kStation, p.station_id, station_id, "station", "station_id");
+}
+
+Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id) {
+  return NarrowToOwn(p.role == Role::kDonor, p.donor_id, donor_id, "donor", "donor_id");
+}
+
 // POST /v1/tokens: issues a token bound to a role (and station or donor);
 // admin only. The token is shown once, in this answer.
 Response CreateToken(Context& ctx) {

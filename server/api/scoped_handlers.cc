@@ -120,10 +120,8 @@ Response ListRequesters(Context& ctx) {
   auto station = ctx.QueryId("station_id");
   if (!station.ok()) return ctx.Error(station.status());
   std::optional<int64_t> filter = *station;
-  if (p.role == Role::kStation) {
-    if (filter && *filter != *p.station_id) return ctx.Error(NotFound("station not found", "station_id"));
-    filter = p.station_id;
-  }
+  s = NarrowToOwnStation(p, filter);
+  if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows = ctx.store().Read(
@@ -191,12 +189,8 @@ Response ListNeeds(Context& ctx) {
   filter.station_id = *station;
   filter.item_id = *item;
   filter.requester_id = *requester;
-  if (p.role == Role::kStation) {
-    if (filter.station_id && *filter.station_id != *p.station_id) {
-      return ctx.Error(NotFound("station not found", "station_id"));
-    }
-    filter.station_id = p.station_id;
-  }
+  s = NarrowToOwnStation(p, filter.station_id);
+  if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows = ctx.store().Read([&](store::Database& db) { return store::ListNeeds(db, filter, *page); });
@@ -278,12 +272,8 @@ Response ListLots(Context& ctx) {
   filter.expiring_before = ctx.Query("expiring_before");
   s = CheckDate(filter.expiring_before, "expiring_before", true);
   if (!s.ok()) return ctx.Error(s);
-  if (p.role == Role::kDonor) {
-    if (filter.donor_id && *filter.donor_id != *p.donor_id) {
-      return ctx.Error(NotFound("donor not found", "donor_id"));
-    }
-    filter.donor_id = p.donor_id;
-  }
+  s = NarrowToOwnDonor(p, filter.donor_id);
+  if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows = ctx.store().Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
