@@ -27,13 +27,14 @@ struct Flags {
   std::string db = "var/aidlink.db";
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
-  int workers = 32;
+  int workers = 4;
   std::string admin_token_file = "var/admin.token";
   size_t max_body = 1 << 20;
   int read_timeout = 30;
   std::string port_file;
   std::string group_commit = "on";
   std::string synchronous = "full";
+  std::string tls_cert, tls_key;
 };
 
 // Reads the admin token from `path`, or creates one there (mode 0600) if the
@@ -144,6 +145,8 @@ int Serve(const Flags& flags) {
   options.worker_threads = flags.workers;
   options.max_body_bytes = flags.max_body;
   options.read_timeout = std::chrono::seconds(flags.read_timeout);
+  options.tls_cert_file = flags.tls_cert;
+  options.tls_key_file = flags.tls_key;
   auto server = net::Server::Create(router, options);
   if (!server.ok()) {
     std::cerr << "aidlink-server: " << server.status().message() << "\n";
@@ -156,10 +159,13 @@ int Serve(const Flags& flags) {
     }
   }
   log::Info("listening", {{"host", options.host}, {"port", static_cast<int>((*server)->port())},
-                          {"db", flags.db}, {"group_commit", flags.group_commit}});
+                          {"db", flags.db}, {"group_commit", flags.group_commit},
+                          {"tls", flags.tls_cert.empty() ? "off" : "on"}});
   (*server)->Run();
+  // The store first: it finishes queued writes, whose answers still go to
+  // the (stopped) server's connections; then it checkpoints and closes.
+  store->reset();
   server->reset();
-  store->reset();  // checkpoints and closes the database
   log::Info("stopped");
   return 0;
 }
@@ -175,14 +181,16 @@ int main(int argc, char** argv) {
       ("db", po::value(&flags.db)->default_value(flags.db), "SQLite database file (created if missing)")
       ("listen", po::value(&flags.listen)->default_value(flags.listen), "HOST:PORT to listen on (port 0: any free port)")
       ("threads", po::value(&flags.threads)->default_value(flags.threads), "I/O threads")
-      ("workers", po::value(&flags.workers)->default_value(flags.workers), "request handler threads (they wait on SQLite)")
+      ("workers", po::value(&flags.workers)->default_value(flags.workers), "threads for heavy requests (match runs, manifests, reports)")
       ("admin-token-file", po::value(&flags.admin_token_file)->default_value(flags.admin_token_file),
        "file holding the admin token; if missing or empty a random token is created there")
       ("max-body", po::value(&flags.max_body)->default_value(flags.max_body), "largest request body in bytes (413 beyond)")
       ("read-timeout", po::value(&flags.read_timeout)->default_value(flags.read_timeout), "seconds to wait for a request before closing the connection")
       ("port-file", po::value(&flags.port_file), "write the bound port to this file once listening")
       ("group-commit", po::value(&flags.group_commit)->default_value(flags.group_commit), "on: concurrent writes share one transaction and fsync; off: one each")
-      ("synchronous", po::value(&flags.synchronous)->default_value(flags.synchronous), "full: survive power loss; normal: survive a crash");
+      ("synchronous", po::value(&flags.synchronous)->default_value(flags.synchronous), "full: survive power loss; normal: survive a crash")
+      ("tls-cert", po::value(&flags.tls_cert), "PEM certificate chain: serve HTTPS (with --tls-key)")
+      ("tls-key", po::value(&flags.tls_key), "PEM private key for --tls-cert");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

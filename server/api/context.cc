@@ -107,18 +107,21 @@ Response Context::Error(const Status& status) const {
   return r;
 }
 
-Response Context::Commit(int status, google::protobuf::Message& out,
-                         const std::function<Status(store::Database&)>& write, bool alone) {
+Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> out,
+                        store::Store::WriteFn write, bool alone) {
   const std::string& key = request_.idempotency_key;
   if (key.size() > 255) {
     return Error(InvalidArgument("Idempotency-Key must be at most 255 characters", "Idempotency-Key"));
   }
   const std::string hash = key.empty() ? "" : Sha256Hex(request_.method + " " + request_.target +
                                                         "\n" + request_.body);
-  Response response;
-  auto fn = [&](store::Database& db) -> Status {
-    if (!key.empty()) {
-      auto saved = store::FindSavedResponse(db, principal().token_id, key);
+  // Filled on the writer thread inside the transaction; read by `answer`
+  // after it (the store's queue orders the two).
+  auto response = std::make_shared<Response>();
+  auto fn = [this, status, out, write = std::move(write), response, hash](store::Database& db) -> Status {
+    const std::string& saved_key = request_.idempotency_key;
+    if (!saved_key.empty()) {
+      auto saved = store::FindSavedResponse(db, principal().token_id, saved_key);
       if (!saved.ok()) return saved.status();
       if (saved->has_value()) {
         const store::SavedResponse& prior = **saved;
@@ -126,23 +129,30 @@ Response Context::Commit(int status, google::protobuf::Message& out,
           return FailedPrecondition("Idempotency-Key was already used with a different request",
                                     "Idempotency-Key");
         }
-        response.status = prior.status;
-        response.content_type = prior.content_type;
-        response.body = prior.body;
+        response->status = prior.status;
+        response->content_type = prior.content_type;
+        response->body = prior.body;
         // Lets a client tell a replay from a first answer (e.g. an importer).
-        response.headers.emplace_back("Idempotent-Replayed", "true");
+        response->headers.emplace_back("Idempotent-Replayed", "true");
         return Status::Ok();
       }
     }
     AIDLINK_RETURN_IF_ERROR(write(db));
-    response = Reply(status, out);
-    if (key.empty()) return Status::Ok();
-    return store::SaveResponse(db, principal().token_id, key,
-                               {hash, response.status, response.content_type, response.body});
+    *response = Reply(status, *out);
+    if (saved_key.empty()) return Status::Ok();
+    return store::SaveResponse(db, principal().token_id, saved_key,
+                               {hash, response->status, response->content_type, response->body});
   };
-  Status s = alone ? store_.WriteAlone(fn) : store_.Write(fn);
-  if (!s.ok()) return Error(s);
-  return response;
+  auto answer = [this, response](const Status& s) { return s.ok() ? std::move(*response) : Error(s); };
+  deferred_ = DeferredWrite{std::move(fn), alone, std::move(answer)};
+  // A placeholder: the router answers with `answer` once the write is done.
+  return Response{};
+}
+
+Context::DeferredWrite Context::TakeDeferredWrite() {
+  DeferredWrite d = std::move(*deferred_);
+  deferred_.reset();
+  return d;
 }
 
 }  // namespace aidlink::api

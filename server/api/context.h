@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -51,18 +52,40 @@ class Context {
   // The error body of API.md for a non-ok status.
   Response Error(const Status& status) const;
 
-  // Runs `write` in one store transaction. On success answers `status` with
-  // `out` (which `write` fills). With an Idempotency-Key the answer is saved
-  // in the same transaction and a retry gets it back without writing again;
-  // the same key with another body is kFailedPrecondition.
+  // Runs `write` in one store transaction, after the handler returns: the
+  // handler answers with the Response this returns, and the router sends
+  // the real answer once the write is durable — `status` with the `Msg`
+  // that `write` fills, or the error `write` returned. No thread waits for
+  // the commit meanwhile. `write` runs on the store's writer thread, so it
+  // must own what it uses (capture the decoded request by value); the
+  // context itself stays alive until the answer is sent.
+  // With an Idempotency-Key the answer is saved in the same transaction and
+  // a retry gets it back without writing again; the same key with another
+  // body is kFailedPrecondition.
   // With `alone`, the write gets a transaction of its own (see
   // Store::WriteAlone): for very large writes.
-  Response Commit(int status, google::protobuf::Message& out,
-                  const std::function<Status(store::Database&)>& write, bool alone = false);
+  template <typename Msg>
+  Response Commit(int status, std::function<Status(store::Database&, Msg&)> write, bool alone = false) {
+    auto out = std::make_shared<Msg>();
+    return Defer(status, out, [write = std::move(write), out](store::Database& db) { return write(db, *out); },
+                 alone);
+  }
+
+  // The write a handler deferred with Commit, taken by the router.
+  struct DeferredWrite {
+    store::Store::WriteFn write;
+    bool alone = false;
+    // The answer once the store has run `write` and reports `status`.
+    std::function<Response(const Status& status)> answer;
+  };
+  bool has_deferred_write() const { return deferred_.has_value(); }
+  DeferredWrite TakeDeferredWrite();
 
  private:
   bool binary_request() const;
   bool binary_response() const;
+  Response Defer(int status, std::shared_ptr<google::protobuf::Message> out,
+                 store::Store::WriteFn write, bool alone);
 
   store::Store& store_;
   const Request& request_;
@@ -70,6 +93,7 @@ class Context {
   std::map<std::string, std::string> query_;
   std::optional<Principal> principal_;
   int64_t id_ = 0;
+  std::optional<DeferredWrite> deferred_;
 };
 
 // The next_page_token for a page of `rows` fetched with limit+1: empty when

@@ -160,8 +160,7 @@ Response CreateRoute(Context& ctx) {
     s = InvalidArgument("max_stops must be between 1 and 1000", "max_stops");
   }
   if (!s.ok()) return ctx.Error(s);
-  v1::Route out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Route>(201, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto depot = store::GetDepot(db, req.depot_id());
     if (!depot.ok()) return NotFound("depot " + std::to_string(req.depot_id()) + " not found", "depot_id");
     auto candidates = store::UnroutedDeliveries(db, req.depot_id());
@@ -208,8 +207,7 @@ Response GetRoute(Context& ctx) {
 Response DispatchRoute(Context& ctx) {
   Status s = Allow(ctx.principal(), {Role::kDispatcher});
   if (!s.ok()) return ctx.Error(s);
-  v1::Route out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto r = store::DispatchRoute(db, ctx.id(), ctx.principal().actor());
     if (!r.ok()) return r.status();
     out = ToProto(*r);
@@ -297,8 +295,7 @@ Response GetDelivery(Context& ctx) {
 Response DispatchDelivery(Context& ctx) {
   Status s = Allow(ctx.principal(), {Role::kDispatcher});
   if (!s.ok()) return ctx.Error(s);
-  v1::Delivery out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto d = store::DispatchDelivery(db, ctx.id(), ctx.principal().actor());
     if (!d.ok()) return d.status();
     out = ToProto(*d);
@@ -331,8 +328,7 @@ Response DeliverDelivery(Context& ctx) {
     }
   }
   if (!s.ok()) return ctx.Error(s);
-  v1::Delivery out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto scoped = ScopedDelivery(db, p, ctx.id());
     if (!scoped.ok()) return scoped.status();
     auto d = store::CompleteDelivery(db, ctx.id(), req.received_by(), req.note(), taken, p.actor());
@@ -351,8 +347,7 @@ Response FailOrCancel(Context& ctx, bool cancel) {
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.reason(), "reason");
   if (!s.ok()) return ctx.Error(s);
-  v1::Delivery out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto d = store::FailDelivery(db, ctx.id(), req.reason(), cancel, ctx.principal().actor());
     if (!d.ok()) return d.status();
     out = ToProto(*d);
@@ -378,8 +373,7 @@ Response ExpireLots(Context& ctx) {
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckDate(req.as_of(), "as_of", false);
   if (!s.ok()) return ctx.Error(s);
-  v1::ExpireResponse out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::ExpireResponse>(200, [=, &ctx](store::Database& db, v1::ExpireResponse& out) -> Status {
     auto lots = store::ExpireLots(db, req.as_of(), ctx.principal().actor());
     if (!lots.ok()) return lots.status();
     out.set_as_of(req.as_of());

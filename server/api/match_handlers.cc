@@ -69,31 +69,37 @@ Response CreateMatchRun(Context& ctx) {
   policy.threads = 2;
   const std::vector<int64_t> item_ids(req.item_ids().begin(), req.item_ids().end());
 
-  v1::MatchRun out;
-  out.set_dry_run(req.dry_run());
-  out.set_as_of(date::FormatDate(policy.as_of));
-  out.set_min_shelf_days(policy.min_shelf_days);
-  for (int64_t id : item_ids) out.add_item_ids(id);
+  v1::MatchRun preview;
+  preview.set_dry_run(req.dry_run());
+  preview.set_as_of(date::FormatDate(policy.as_of));
+  preview.set_min_shelf_days(policy.min_shelf_days);
+  for (int64_t id : item_ids) preview.add_item_ids(id);
 
   auto loaded = ctx.store().Read([&](store::Database& db) { return LoadMatchInput(db, item_ids); });
   if (!loaded.ok()) return ctx.Error(loaded.status());
   match::Plan plan = match::Allocate(loaded->snapshot, policy);
   if (req.dry_run()) {
-    FillPlan(&out, plan);
-    return ctx.Reply(200, out);
+    FillPlan(&preview, plan);
+    return ctx.Reply(200, preview);
   }
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
-    auto changed = store::StockChangedSince(db, loaded->mark);
+  // Shared, not copied: the write runs later on the store's writer thread.
+  auto input = std::make_shared<MatchInput>(std::move(*loaded));
+  auto planned = std::make_shared<match::Plan>(std::move(plan));
+  const auto write = [&ctx, input, planned, policy, item_ids](store::Database& db,
+                                                              v1::MatchRun& out) -> Status {
+    match::Plan& current = *planned;
+    auto changed = store::StockChangedSince(db, input->mark);
     if (!changed.ok()) return changed.status();
     if (*changed) {
       // Re-plan on the writer's view, which no one else can change now.
       auto fresh = LoadMatchInput(db, item_ids);
       if (!fresh.ok()) return fresh.status();
-      *loaded = std::move(*fresh);
-      plan = match::Allocate(loaded->snapshot, policy);
+      *input = std::move(*fresh);
+      current = match::Allocate(input->snapshot, policy);
     }
-    store::RunRecord run = RunRecordOf(plan, out.as_of(), policy.min_shelf_days, item_ids);
-    auto committed = store::CommitRun(db, run, PlannedAllocations(plan, loaded->snapshot),
+    store::RunRecord run =
+        RunRecordOf(current, date::FormatDate(policy.as_of), policy.min_shelf_days, item_ids);
+    auto committed = store::CommitRun(db, run, PlannedAllocations(current, input->snapshot),
                                        ctx.principal().actor());
     if (!committed.ok()) return committed.status();
     auto rows = store::ListRunAllocations(db, committed->id);
@@ -105,13 +111,14 @@ Response CreateMatchRun(Context& ctx) {
     out.set_min_shelf_days(run.min_shelf_days);
     for (int64_t id : item_ids) out.add_item_ids(id);
     out.set_created_at(committed->created_at);
-    FillPlan(&out, plan);
+    FillPlan(&out, current);
     // Each allocation names the planned delivery it travels on.
     for (int i = 0; i < out.allocations_size(); ++i) {
       out.mutable_allocations(i)->set_delivery_id((*rows)[static_cast<size_t>(i)].delivery_id);
     }
     return Status::Ok();
-  }, /*alone=*/true);
+  };
+  return ctx.Commit<v1::MatchRun>(201, write, /*alone=*/true);
 }
 
 // GET /v1/match/runs/{id}: a committed run with its allocations and unmet

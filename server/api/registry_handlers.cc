@@ -76,8 +76,7 @@ Response CreateToken(Context& ctx) {
   if (req.has_station_id()) record.station_id = req.station_id();
   if (req.has_donor_id()) record.donor_id = req.donor_id();
   record.label = req.label();
-  v1::Token out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Token>(201, [=, &ctx](store::Database& db, v1::Token& out) -> Status {
     auto t = store::InsertToken(db, record, ctx.principal().actor());
     if (!t.ok()) return t.status();
     out.set_id(t->id);
@@ -103,8 +102,7 @@ Response CreateItem(Context& ctx) {
   if (s.ok()) s = CheckEnum(req.unit(), "unit", kUnits);
   if (s.ok()) s = CheckQuantity(req.pack_size(), "pack_size");
   if (!s.ok()) return ctx.Error(s);
-  v1::Item out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Item>(201, [=, &ctx](store::Database& db, v1::Item& out) -> Status {
     auto item = store::InsertItem(db, FromProto(req), ctx.principal().actor());
     if (!item.ok()) return item.status();
     out = ToProto(*item);
@@ -142,8 +140,7 @@ Response CreateDonor(Context& ctx) {
   if (s.ok()) s = CheckText(req.phone(), "phone", 0);
   if (s.ok()) s = CheckNote(req.note(), "note");
   if (!s.ok()) return ctx.Error(s);
-  v1::Donor out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Donor>(201, [=, &ctx](store::Database& db, v1::Donor& out) -> Status {
     auto donor = store::InsertDonor(db, FromProto(req), ctx.principal().actor());
     if (!donor.ok()) return donor.status();
     out = ToProto(*donor);
@@ -187,8 +184,7 @@ Response CreateDepot(Context& ctx) {
   if (s.ok()) s = CheckText(req.district(), "district");
   if (s.ok()) s = ValidateLatLon(req.has_lat(), req.lat(), req.has_lon(), req.lon());
   if (!s.ok()) return ctx.Error(s);
-  v1::Depot out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Depot>(201, [=, &ctx](store::Database& db, v1::Depot& out) -> Status {
     auto depot = store::InsertDepot(db, FromProto(req), ctx.principal().actor());
     if (!depot.ok()) return depot.status();
     out = ToProto(*depot);
@@ -224,8 +220,7 @@ Response CreateStation(Context& ctx) {
   if (s.ok()) s = CheckText(req.name(), "name");
   if (s.ok()) s = CheckText(req.district(), "district");
   if (!s.ok()) return ctx.Error(s);
-  v1::Station out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Station>(201, [=, &ctx](store::Database& db, v1::Station& out) -> Status {
     auto station = store::InsertStation(db, FromProto(req), ctx.principal().actor());
     if (!station.ok()) return station.status();
     out = ToProto(*station);

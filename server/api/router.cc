@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 
 #include "aidlink/v1/responses.pb.h"
 #include "api/handlers.h"
@@ -120,12 +121,12 @@ Router::Router(store::Store& store) : store_(store) {
   Add("GET", "/v1/needs", ListNeeds);
   Add("GET", "/v1/needs/{id}", GetNeed);
   Add("POST", "/v1/needs/{id}:cancel", CancelNeed);
-  Add("POST", "/v1/match/runs", CreateMatchRun);
-  Add("GET", "/v1/match/runs/{id}", GetMatchRun);
+  Add("POST", "/v1/match/runs", CreateMatchRun, true, Cost::kHeavy);
+  Add("GET", "/v1/match/runs/{id}", GetMatchRun, true, Cost::kHeavy);
   Add("POST", "/v1/routes", CreateRoute);
   Add("GET", "/v1/routes/{id}", GetRoute);
   Add("POST", "/v1/routes/{id}:dispatch", DispatchRoute);
-  Add("GET", "/v1/routes/{id}/manifest", GetManifest);
+  Add("GET", "/v1/routes/{id}/manifest", GetManifest, true, Cost::kHeavy);
   Add("GET", "/v1/deliveries", ListDeliveries);
   Add("GET", "/v1/deliveries/{id}", GetDelivery);
   Add("POST", "/v1/deliveries/{id}:dispatch", DispatchDelivery);
@@ -133,46 +134,69 @@ Router::Router(store::Store& store) : store_(store) {
   Add("POST", "/v1/deliveries/{id}:fail", FailDelivery);
   Add("POST", "/v1/deliveries/{id}:cancel", CancelDelivery);
   Add("POST", "/v1/lots:expire", ExpireLots);
-  Add("GET", "/v1/donors/{id}/trace", GetDonorTrace);
-  Add("GET", "/v1/reports/ledger", GetLedgerReport);
+  Add("GET", "/v1/donors/{id}/trace", GetDonorTrace, true, Cost::kHeavy);
+  Add("GET", "/v1/reports/ledger", GetLedgerReport, true, Cost::kHeavy);
   Add("GET", "/v1/lots/{id}/receipt", GetLotReceipt);
 }
 
-void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth) {
-  Route r{std::move(method), path, SplitPath(path), needs_auth, std::move(handler)};
+void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth, Cost cost) {
+  Route r{std::move(method), path, SplitPath(path), needs_auth, cost == Cost::kHeavy, std::move(handler)};
   routes_.push_back(std::move(r));
 }
 
-Response Router::Handle(const Request& request) {
-  const auto start = std::chrono::steady_clock::now();
-  Response response;
+// One request on its way through the router. Shared by the steps that may
+// run on different threads (the caller's, a worker's, the store writer's);
+// only one of them touches it at a time.
+struct Router::Call {
+  Request request;
+  Done done;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::unique_ptr<Context> ctx;  // refers to `request`
+  const Route* route = nullptr;
+};
+
+void Router::HandleAsync(Request request, const Offload& offload, Done done) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->done = std::move(done);
   try {
-    response = Dispatch(request);
+    if (!Prepare(call)) return;
   } catch (const std::exception& e) {
     log::Error("handler_exception", {{"what", e.what()}});
-    response = Response{};
-    response.status = 500;
-    response.body = R"({"error":{"code":"internal","message":"internal error","field":""}})";
+    Response r;
+    r.status = 500;
+    r.body = R"({"error":{"code":"internal","message":"internal error","field":""}})";
+    return Finish(call, std::move(r));
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Record(response.route.empty() ? "unmatched" : response.route, response.status, seconds);
-  return response;
+  if (call->route->heavy && offload) {
+    offload([this, call] { Run(call); });
+  } else {
+    Run(call);
+  }
 }
 
-Response Router::Dispatch(const Request& request) {
+Response Router::Handle(const Request& request) {
+  std::promise<Response> promise;
+  std::future<Response> answer = promise.get_future();
+  HandleAsync(request, nullptr, [&promise](Response r) { promise.set_value(std::move(r)); });
+  return answer.get();
+}
+
+bool Router::Prepare(const std::shared_ptr<Call>& call) {
+  const Request& request = call->request;
   const std::string_view target = request.target;
   const size_t qpos = target.find('?');
   const std::string path = PercentDecode(target.substr(0, qpos), false);
   std::map<std::string, std::string> query;
   if (qpos != std::string_view::npos) query = ParseQuery(target.substr(qpos + 1));
-  Context ctx(store_, request, path, std::move(query));
+  call->ctx = std::make_unique<Context>(store_, request, path, std::move(query));
+  Context& ctx = *call->ctx;
 
   if (path.empty() || path[0] != '/') {
-    return ctx.Error(InvalidArgument("request target must be an absolute path"));
+    Finish(call, ctx.Error(InvalidArgument("request target must be an absolute path")));
+    return false;
   }
   const std::vector<std::string> segments = SplitPath(path);
-  const Route* match = nullptr;
   bool path_known = false;
   int64_t id = 0;
   for (const Route& r : routes_) {
@@ -183,37 +207,68 @@ Response Router::Dispatch(const Request& request) {
     if (!ok) continue;
     path_known = true;
     if (r.method == request.method) {
-      match = &r;
+      call->route = &r;
       id = candidate;
       break;
     }
   }
-  if (match == nullptr) {
-    Response r = ctx.Error(NotFound(path_known ? request.method + " is not supported on " + path
-                                               : "no such endpoint: " + path));
-    return r;
+  if (call->route == nullptr) {
+    Finish(call, ctx.Error(NotFound(path_known ? request.method + " is not supported on " + path
+                                               : "no such endpoint: " + path)));
+    return false;
   }
   ctx.set_id(id);
-  Response response;
-  if (match->path == "/metrics" && !request.from_loopback) {
+  if (call->route->path == "/metrics" && !request.from_loopback) {
     // Off loopback, metrics are for the operator only.
     auto p = Authenticate(store_, request.authorization);
-    if (!p.ok()) return ctx.Error(p.status());
-    if (p->role != Role::kAdmin) return ctx.Error(PermissionDenied("metrics are for admins"));
+    if (!p.ok()) {
+      Finish(call, ctx.Error(p.status()));
+      return false;
+    }
+    if (p->role != Role::kAdmin) {
+      Finish(call, ctx.Error(PermissionDenied("metrics are for admins")));
+      return false;
+    }
   }
-  if (match->needs_auth) {
+  if (call->route->needs_auth) {
     auto p = Authenticate(store_, request.authorization);
     if (!p.ok()) {
-      response = ctx.Error(p.status());
-      response.route = match->path;
-      return response;
+      Finish(call, ctx.Error(p.status()));
+      return false;
     }
     ctx.set_principal(*p);
   }
-  response = match->handler(ctx);
-  response.route = match->path;
-  if (ctx.authenticated()) response.role = RoleName(ctx.principal().role);
-  return response;
+  return true;
+}
+
+void Router::Run(const std::shared_ptr<Call>& call) {
+  Response response;
+  try {
+    response = call->route->handler(*call->ctx);
+  } catch (const std::exception& e) {
+    log::Error("handler_exception", {{"what", e.what()}});
+    response = Response{};
+    response.status = 500;
+    response.body = R"({"error":{"code":"internal","message":"internal error","field":""}})";
+    return Finish(call, std::move(response));
+  }
+  if (!call->ctx->has_deferred_write()) return Finish(call, std::move(response));
+  Context::DeferredWrite deferred = call->ctx->TakeDeferredWrite();
+  auto answer = std::move(deferred.answer);
+  store_.WriteAsync(std::move(deferred.write), deferred.alone,
+                    [this, call, answer = std::move(answer)](Status s) { Finish(call, answer(s)); });
+}
+
+void Router::Finish(const std::shared_ptr<Call>& call, Response response) {
+  if (call->route != nullptr) response.route = call->route->path;
+  if (call->ctx != nullptr && call->ctx->authenticated()) {
+    response.role = RoleName(call->ctx->principal().role);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - call->start).count();
+  Record(response.route.empty() ? "unmatched" : response.route, response.status, seconds);
+  Done done = std::move(call->done);
+  done(std::move(response));
 }
 
 void Router::Record(const std::string& route, int status, double seconds) {

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,8 +22,19 @@ class Router {
   // `store` must outlive the router.
   explicit Router(store::Store& store);
 
-  // The answer to one request. Blocks on the store: call it off the I/O
-  // threads.
+  // Runs a task that may block for a long time somewhere other than the
+  // caller's thread (the server's worker pool).
+  using Offload = std::function<void(std::function<void()> task)>;
+  using Done = std::function<void(Response)>;
+
+  // Answers `request` by calling `done` exactly once: before returning for
+  // quick requests (reads of a few rows), or later — from the store's
+  // writer thread once a write is durable, or from `offload` for the heavy
+  // routes (match runs, manifests, reports) so that the caller's thread is
+  // never held up by them. Quick requests do block briefly on SQLite reads.
+  void HandleAsync(Request request, const Offload& offload, Done done);
+
+  // The answer to one request, waiting for it. For tests and fuzzers.
   Response Handle(const Request& request);
 
   // Prometheus text for GET /metrics.
@@ -35,15 +47,22 @@ class Router {
     std::string path;  // template, "/v1/lots/{id}:write_off"
     std::vector<std::string> segments;
     bool needs_auth;
+    bool heavy;  // may take long: run it offloaded
     Handler handler;
   };
+  struct Call;
   struct Counter {
     uint64_t count = 0;
     double seconds = 0;
   };
 
-  void Add(std::string method, std::string path, Handler handler, bool needs_auth = true);
-  Response Dispatch(const Request& request);
+  enum class Cost { kQuick, kHeavy };
+  void Add(std::string method, std::string path, Handler handler, bool needs_auth = true,
+           Cost cost = Cost::kQuick);
+  // Finds the route and authenticates; false if `call` is already answered.
+  bool Prepare(const std::shared_ptr<Call>& call);
+  void Run(const std::shared_ptr<Call>& call);
+  void Finish(const std::shared_ptr<Call>& call, Response response);
   void Record(const std::string& route, int status, double seconds);
 
   // Immutable after construction.

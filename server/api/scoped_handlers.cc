@@ -102,8 +102,7 @@ Response CreateRequester(Context& ctx) {
   if (s.ok()) s = ValidateRequester(req);
   if (s.ok() && OutOfScope(p, req.station_id())) s = NotFound("station not found", "station_id");
   if (!s.ok()) return ctx.Error(s);
-  v1::Requester out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Requester>(201, [=, &ctx](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
     if (!r.ok()) return r.status();
     out = ToProto(*r);
@@ -155,8 +154,7 @@ Response CreateNeed(Context& ctx) {
   s = ctx.Decode(&req);
   if (s.ok()) s = ValidateNeed(req);
   if (!s.ok()) return ctx.Error(s);
-  v1::Need out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Need>(201, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
     auto requester = store::GetRequester(db, req.requester_id());
     if (!requester.ok() || OutOfScope(p, requester->station_id)) {
       return NotFound("requester " + std::to_string(req.requester_id()) + " not found",
@@ -221,8 +219,7 @@ Response CancelNeed(Context& ctx) {
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.reason(), "reason");
   if (!s.ok()) return ctx.Error(s);
-  v1::Need out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Need>(200, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
     auto need = ScopedNeed(db, p, ctx.id());
     if (!need.ok()) return need.status();
     auto cancelled = store::CancelNeed(db, ctx.id(), req.reason(), p.actor());
@@ -244,8 +241,7 @@ Response CreateLot(Context& ctx) {
   if (s.ok()) s = ValidateLot(req);
   if (s.ok() && OutOfDonorScope(p, req.donor_id())) s = NotFound("donor not found", "donor_id");
   if (!s.ok()) return ctx.Error(s);
-  v1::Lot out;
-  return ctx.Commit(201, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Lot>(201, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::InsertLot(db, FromProto(req), p.actor());
     if (!lot.ok()) return lot.status();
     out = ToProto(*lot);
@@ -307,8 +303,7 @@ Response WriteOffLot(Context& ctx) {
   if (s.ok()) s = CheckQuantity(req.quantity(), "quantity");
   if (s.ok()) s = CheckText(req.reason(), "reason");
   if (!s.ok()) return ctx.Error(s);
-  v1::Lot out;
-  return ctx.Commit(200, out, [&](store::Database& db) -> Status {
+  return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
     if (!lot.ok()) return lot.status();
     out = ToProto(*lot);

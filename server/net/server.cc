@@ -3,9 +3,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <exception>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "util/logging.h"
@@ -15,6 +17,7 @@ namespace aidlink::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 class ServerImpl {
@@ -40,6 +43,7 @@ class ServerImpl {
   std::atomic<int> in_flight_{0};
   std::atomic<uint64_t> next_request_id_{1};
   std::atomic<bool> stopping_{false};
+  std::unique_ptr<ssl::context> tls_;  // set when serving HTTPS
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;
@@ -61,39 +65,62 @@ std::string ErrorJson(const char* code, const std::string& message, const char* 
          log::JsonEscape(message) + "\",\"field\":\"" + field + "\"}}";
 }
 
-// One connection: reads a request, hands it to the router on the worker
-// pool, writes the answer, and reads the next. Lives as long as an async
-// operation holds a shared_ptr to it.
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: reads a request, hands it to the router, writes the
+// answer, and reads the next. `Stream` is a plain TCP stream or a TLS
+// stream over one. Lives as long as an async operation holds a shared_ptr
+// to it.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket&& socket, ServerImpl& server)
-      : stream_(std::move(socket)), server_(server) {
+  // `buffer` holds bytes already read from the connection (by the TLS
+  // detector).
+  Session(Stream&& stream, beast::flat_buffer&& buffer, ServerImpl& server)
+      : stream_(std::move(stream)), buffer_(std::move(buffer)), server_(server) {
     beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = Tcp().socket().remote_endpoint(ec);
     loopback_ = !ec && remote.address().is_loopback();
     server_.connections_++;
   }
   ~Session() { server_.connections_--; }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+    if constexpr (kTls) {
+      Tcp().expires_after(server_.options_.read_timeout);
+      // bind_front_handler, not a lambda: Boost 1.81 constrains this
+      // overload to handlers callable as void(error_code) as well.
+      stream_.async_handshake(ssl::stream_base::server, buffer_.data(),
+                              beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+    } else {
+      asio::dispatch(stream_.get_executor(),
+                     beast::bind_front_handler(&Session::DoRead, this->shared_from_this()));
+    }
   }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void OnHandshake(beast::error_code ec, size_t used) {
+    if (ec) return;  // not a TLS client after all, or it gave up
+    buffer_.consume(used);
+    DoRead();
+  }
+
   void DoRead() {
     if (server_.stopping_) return DoClose();
     parser_.emplace();
     parser_->body_limit(server_.options_.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options_.max_header_bytes));
-    stream_.expires_after(server_.options_.read_timeout);
+    Tcp().expires_after(server_.options_.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+                     beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t /*bytes*/) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated) {
       return DoClose();
     }
     if (ec == http::error::body_limit) {
@@ -121,23 +148,27 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     server_.in_flight_++;
-    // Handlers block on SQLite: run them on the worker pool, then come back
-    // to this connection's strand to write.
-    asio::post(server_.workers_, [self = shared_from_this(), request = std::move(request)] {
-      const auto start = std::chrono::steady_clock::now();
-      api::Response response = self->server_.router_.Handle(request);
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-      log::Info("request", {{"id", static_cast<uint64_t>(self->server_.next_request_id_++)},
-                            {"method", request.method},
-                            {"route", response.route.empty() ? std::string("unmatched") : response.route},
-                            {"status", response.status},
-                            {"ms", ms},
-                            {"role", response.role}});
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->WriteResponse(std::move(response));
-      });
-    });
+    // Quick requests are answered right here; writes answer from the store's
+    // writer thread once durable, heavy reads from the worker pool. Either
+    // way the answer comes back to this connection's strand to be written.
+    const auto start = std::chrono::steady_clock::now();
+    std::string method = request.method;
+    server_.router_.HandleAsync(
+        std::move(request),
+        [this](std::function<void()> task) { asio::post(server_.workers_, std::move(task)); },
+        [self = this->shared_from_this(), start, method = std::move(method)](api::Response response) {
+          const double ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+          log::Info("request", {{"id", static_cast<uint64_t>(self->server_.next_request_id_++)},
+                                {"method", method},
+                                {"route", response.route.empty() ? std::string("unmatched") : response.route},
+                                {"status", response.status},
+                                {"ms", ms},
+                                {"role", response.role}});
+          asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->WriteResponse(std::move(response));
+          });
+        });
   }
 
   void WriteResponse(api::Response response) {
@@ -150,7 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->prepare_payload();
     http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
                         self->server_.in_flight_--;
                         self->OnWrite(ec, !res->keep_alive());
                       });
@@ -166,8 +197,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(false);
     res->body() = std::move(body);
     res->prepare_payload();
-    stream_.expires_after(std::chrono::seconds(5));
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, size_t) {
+    Tcp().expires_after(std::chrono::seconds(5));
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code, size_t) {
       self->DoClose();
     });
   }
@@ -178,22 +209,98 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoClose() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kTls) {
+      // A TLS close_notify, so the client can tell the end from a cut.
+      Tcp().expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      });
+    } else {
+      beast::error_code ec;
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
-  ServerImpl& server_;
+  Stream stream_;
   beast::flat_buffer buffer_;
+  ServerImpl& server_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool loopback_ = false;
   bool keep_alive_ = true;
   unsigned version_ = 11;
 };
 
+// Writes one plain-HTTP answer on a raw socket and closes it: for
+// connections the server will not serve (over the cap, or plain HTTP on
+// the TLS port).
+void RefuseAndClose(beast::tcp_stream&& stream, http::status status, std::string body) {
+  auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+  res->set(http::field::server, "aidlink");
+  res->set(http::field::content_type, "application/json");
+  res->keep_alive(false);
+  res->body() = std::move(body);
+  res->prepare_payload();
+  auto s = std::make_shared<beast::tcp_stream>(std::move(stream));
+  s->expires_after(std::chrono::seconds(5));
+  http::async_write(*s, *res, [s, res](beast::error_code, size_t) {
+    beast::error_code ignored;
+    s->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  });
+}
+
+// The first bytes of a connection to a TLS listener: a TLS handshake goes on
+// to an HTTPS session; plain HTTP gets a clear 400 in plain HTTP and is
+// closed, rather than TLS garbage or a silent reset.
+class TlsDetector : public std::enable_shared_from_this<TlsDetector> {
+ public:
+  TlsDetector(tcp::socket&& socket, ServerImpl& server) : stream_(std::move(socket)), server_(server) {
+    server_.connections_++;
+  }
+  ~TlsDetector() { server_.connections_--; }
+
+  void Start() {
+    stream_.expires_after(server_.options_.read_timeout);
+    beast::async_detect_ssl(stream_, buffer_,
+                            beast::bind_front_handler(&TlsDetector::OnDetect, shared_from_this()));
+  }
+
+ private:
+  void OnDetect(beast::error_code ec, bool tls) {
+    if (ec) return;
+    if (tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          beast::ssl_stream<beast::tcp_stream>(std::move(stream_), *server_.tls_),
+          std::move(buffer_), server_)
+          ->Start();
+      return;
+    }
+    RefuseAndClose(std::move(stream_), http::status::bad_request,
+                   ErrorJson("invalid_argument", "this port speaks HTTPS only; use https://", ""));
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  ServerImpl& server_;
+};
+
 }  // namespace
 
 Status ServerImpl::Listen() {
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return InvalidArgument("--tls-cert and --tls-key go together", "tls");
+    }
+    tls_ = std::make_unique<ssl::context>(ssl::context::tls_server);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::single_dh_use);
+    beast::error_code tls_ec;
+    tls_->use_certificate_chain_file(options_.tls_cert_file, tls_ec);
+    if (tls_ec) return InvalidArgument("cannot load TLS certificate " + options_.tls_cert_file + ": " + tls_ec.message(), "tls-cert");
+    tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, tls_ec);
+    if (tls_ec) return InvalidArgument("cannot load TLS key " + options_.tls_key_file + ": " + tls_ec.message(), "tls-key");
+  }
   beast::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
   if (ec) return InvalidArgument("invalid listen address " + options_.host, "listen");
@@ -220,18 +327,14 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (!ec) {
     if (connections_.load() >= options_.max_connections) {
       // Over the cap: refuse plainly rather than let the queue grow.
-      auto res = std::make_shared<http::response<http::string_body>>(http::status::service_unavailable, 11);
-      res->set(http::field::content_type, "application/json");
-      res->keep_alive(false);
-      res->body() = ErrorJson("resource_exhausted", "too many connections; retry shortly", "");
-      res->prepare_payload();
-      auto sock = std::make_shared<tcp::socket>(std::move(socket));
-      http::async_write(*sock, *res, [sock, res](beast::error_code, size_t) {
-        beast::error_code ignored;
-        sock->shutdown(tcp::socket::shutdown_both, ignored);
-      });
+      RefuseAndClose(beast::tcp_stream(std::move(socket)), http::status::service_unavailable,
+                     ErrorJson("resource_exhausted", "too many connections; retry shortly", ""));
+    } else if (tls_) {
+      std::make_shared<TlsDetector>(std::move(socket), *this)->Start();
     } else {
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+      std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
+                                                   beast::flat_buffer(), *this)
+          ->Start();
     }
   }
   DoAccept();

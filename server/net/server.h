@@ -16,20 +16,25 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: an ephemeral port, see Server::port()
   int io_threads = 2;
-  // Threads that run handlers (which block on SQLite); many, so that many
-  // writes can wait on one group commit together.
-  int worker_threads = 32;
+  // Threads for the router's heavy requests (match runs, manifests,
+  // reports), which would hold up an I/O thread for too long.
+  int worker_threads = 4;
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 8 << 10;
   std::chrono::seconds read_timeout{30};
   int max_connections = 10000;
+  // PEM files; both set: serve HTTPS only (plain HTTP gets a 400 and is
+  // closed).
+  std::string tls_cert_file, tls_key_file;
 };
 
 class ServerImpl;
 
 // The HTTP/1.1 server: a Beast acceptor and sessions on an Asio io_context
-// run by io_threads, handing each parsed request to the router on a separate
-// worker pool so the I/O threads never block on SQLite. Keep-alive and
+// run by io_threads, handing each parsed request to the router
+// (Router::HandleAsync): quick reads are answered on the I/O thread, writes
+// answer from the store's writer thread once durable (no thread waits for a
+// commit), heavy requests run on a small worker pool. Keep-alive and
 // pipelining are served in order, one request at a time per connection.
 // Thread-safe: Stop() may be called from any thread (e.g. a signal handler
 // strand).

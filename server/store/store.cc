@@ -11,7 +11,7 @@ namespace aidlink::store {
 struct Store::PendingWrite {
   WriteFn fn;
   bool alone = false;
-  std::promise<Status> done;
+  DoneFn done;
 };
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
@@ -43,22 +43,36 @@ Store::~Store() {
   }
 }
 
-Status Store::Write(WriteFn fn) { return Enqueue(std::move(fn), false); }
+namespace {
 
-Status Store::WriteAlone(WriteFn fn) { return Enqueue(std::move(fn), true); }
+// Waits for an asynchronous write: for callers that may block.
+Status WriteAndWait(Store& store, Store::WriteFn fn, bool alone) {
+  std::promise<Status> promise;
+  std::future<Status> result = promise.get_future();
+  store.WriteAsync(std::move(fn), alone, [&promise](Status s) { promise.set_value(std::move(s)); });
+  return result.get();
+}
 
-Status Store::Enqueue(WriteFn fn, bool alone) {
+}  // namespace
+
+Status Store::Write(WriteFn fn) { return WriteAndWait(*this, std::move(fn), false); }
+
+Status Store::WriteAlone(WriteFn fn) { return WriteAndWait(*this, std::move(fn), true); }
+
+void Store::WriteAsync(WriteFn fn, bool alone, DoneFn done) {
   auto pending = std::make_shared<PendingWrite>();
   pending->fn = std::move(fn);
   pending->alone = alone;
-  std::future<Status> done = pending->done.get_future();
+  pending->done = std::move(done);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return Status(Code::kResourceExhausted, "server is shutting down");
-    queue_.push_back(pending);
+    if (!stopping_) queue_.push_back(std::move(pending));  // leaves `pending` empty
+  }
+  if (pending != nullptr) {
+    pending->done(Status(Code::kResourceExhausted, "server is shutting down"));
+    return;
   }
   cv_.notify_one();
-  return done.get();
 }
 
 void Store::WriterLoop() {
@@ -116,7 +130,7 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
     stats_.writes += batch.size();
     if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
 }
 
 std::unique_ptr<Database> Store::AcquireReader() {

@@ -63,6 +63,13 @@ class Store {
   // and that cost grows with the size of the transaction.
   Status WriteAlone(WriteFn fn);
 
+  // As Write (or WriteAlone), without blocking: `done` gets the status once
+  // the write is durable or has failed. `done` runs on the writer thread
+  // (after the COMMIT), or on the calling thread if the store is shutting
+  // down; it must be quick and must not write to this store.
+  using DoneFn = std::function<void(Status)>;
+  void WriteAsync(WriteFn fn, bool alone, DoneFn done);
+
   // Runs `fn` on a reader connection (a consistent snapshot for the
   // duration of one read transaction) and returns its result.
   template <typename Fn>
@@ -94,7 +101,6 @@ class Store {
   std::unique_ptr<Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<Database> db);
   void WriterLoop();
-  Status Enqueue(WriteFn fn, bool alone);
   void CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch);
 
   // Immutable after construction.

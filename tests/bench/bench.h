@@ -20,6 +20,11 @@ int RunMatch(const std::vector<std::string>& args);
 // seconds=S`).
 int RunMatchCommit(uint64_t seed, int threads);
 
+// `http-seed --db PATH [--needs N] [--out DIR]`: a database of N needs
+// (100,000 by default) with station and dispatcher tokens written to
+// DIR/seed.env, for scripts/bench-http.
+int RunHttpSeed(const std::vector<std::string>& args);
+
 // The synthetic province of `match` (see match_bench.cc), for benchmarks that
 // need the same data, e.g. committing its plan through the store. Its needs
 // are listed by increasing id. Deterministic for a seed.
