@@ -44,6 +44,13 @@ Database::~Database() {
 }
 
 Status Database::Exec(std::string_view sql) {
+  if (sql.find(';') == std::string_view::npos) {
+    // One statement (BEGIN, COMMIT, SAVEPOINT ...): run the cached prepared
+    // form instead of parsing it again; the writer runs these per write.
+    StatusOr<Statement*> st = Prepare(std::string(sql));
+    if (!st.ok()) return st.status();
+    return (*st)->Run();
+  }
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {

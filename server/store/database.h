@@ -30,7 +30,8 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Runs one or more SQL statements that return no rows.
+  // Runs one or more SQL statements that return no rows. A single
+  // statement (no ';') is prepared once and cached, like Prepare.
   Status Exec(std::string_view sql);
 
   // The cached prepared statement for `sql`, reset and with bindings
