@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -84,6 +85,11 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       return false;
     }
   }
+  if (f->self_check) {
+    // Long enough for every kind of write to be acknowledged at least once.
+    f->min_kill_ms = std::max(f->min_kill_ms, 1500);
+    f->max_kill_ms = std::max(f->max_kill_ms, f->min_kill_ms);
+  }
   return true;
 }
 
@@ -94,6 +100,45 @@ bool ExitedOnItsOwn(pid_t pid) {
   std::memset(&info, 0, sizeof info);
   return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
          info.si_pid == pid;
+}
+
+// The self-check's simulated lost writes: an acknowledged lot of this round
+// deleted, an acknowledged cancel undone, an acknowledged delivery outcome
+// reverted and an acknowledged run deleted, in the file of the killed
+// server. Returns the names Verify must report lost.
+std::vector<std::string> TamperWithAcknowledgedWrites(const std::string& db_path, Journal& journal) {
+  std::lock_guard lock(journal.mu);
+  std::vector<std::pair<std::string, std::string>> edits;
+  if (!journal.round_lots.empty()) {
+    const std::string id = std::to_string(journal.round_lots.back());
+    edits.emplace_back("lot " + id, "DELETE FROM lots WHERE id = " + id);
+  }
+  for (auto it = journal.need_cancelled.rbegin(); it != journal.need_cancelled.rend(); ++it) {
+    if (it->second == 0) continue;
+    const std::string id = std::to_string(it->first);
+    edits.emplace_back("need " + id,
+                       "UPDATE needs SET outstanding = outstanding + cancelled, cancelled = 0, "
+                       "status = 'open' WHERE id = " + id);
+    break;
+  }
+  for (auto it = journal.deliveries.rbegin(); it != journal.deliveries.rend(); ++it) {
+    if (it->second.rank < 2) continue;
+    const std::string id = std::to_string(it->first);
+    edits.emplace_back("delivery " + id,
+                       "UPDATE deliveries SET status = 'dispatched' WHERE id = " + id);
+    break;
+  }
+  if (!journal.runs.empty()) {
+    const std::string id = std::to_string(journal.runs.rbegin()->first);
+    edits.emplace_back("run " + id, "DELETE FROM match_runs WHERE id = " + id);
+  }
+  std::vector<std::string> names;
+  for (const auto& [name, sql] : edits) {
+    Tamper(db_path, sql);
+    std::cout << "crash: self-check: " << sql << std::endl;
+    names.push_back(name);
+  }
+  return names;
 }
 
 int Run(const Flags& flags) {
@@ -115,6 +160,8 @@ int Run(const Flags& flags) {
   }
 
   Journal journal;
+  Findings last;
+  std::vector<std::string> tampered;
   int64_t acknowledged = 0, lost = 0, duplicates = 0;
   int rounds_run = 0, integrity_ok = 0, ledger_ok = 0, failed_rounds = 0;
   for (int round = 1; round <= flags.rounds; ++round) {
@@ -143,15 +190,10 @@ int Run(const Flags& flags) {
       round_failed = true;
       problem_lines += "\n  " + integrity;
     }
-    if (flags.self_check) {
-      std::lock_guard lock(journal.mu);
-      if (journal.round_lots.empty()) throw std::runtime_error("self-check: no lot acknowledged this round");
-      DeleteLotRow(server.db_path(), journal.round_lots.back());
-      std::cout << "crash: self-check deleted acknowledged lot " << journal.round_lots.back()
-                << " from the file" << std::endl;
-    }
+    if (flags.self_check) tampered = TamperWithAcknowledgedWrites(server.db_path(), journal);
 
-    Findings f;
+    Findings& f = last;
+    f = Findings{};
     try {
       server.Restart();
       test::HttpClient http(server.port());
@@ -172,22 +214,32 @@ int Run(const Flags& flags) {
     duplicates += f.duplicates;
     std::cout << "round " << round << "/" << flags.rounds << ": kill after " << kill_after.count()
               << " ms, acknowledged=" << journal.acknowledged << " unknown=" << journal.unknown
-              << " rejected=" << journal.rejected << " server_errors=" << journal.server_errors
+              << " retried=" << journal.retried << " rejected=" << journal.rejected << " server_errors=" << journal.server_errors
               << " lots=" << journal.lots.size() << " needs=" << journal.needs.size()
-              << " runs=" << journal.runs.size() << " deliveries=" << journal.deliveries.size()
+              << " runs=" << journal.runs.size() << " routes=" << journal.routes.size()
+              << " deliveries=" << journal.deliveries.size()
               << " lost=" << f.lost << " duplicates=" << f.duplicates
               << " integrity=" << (integrity.empty() ? "ok" : "FAILED")
               << " ledger=" << (f.ledger_ok ? "ok" : "FAILED") << problem_lines << std::endl;
     if (!server.running()) break;
   }
 
+  std::cout << "crash: acknowledged (rejected) by kind:";
+  for (const auto& [kind, n] : journal.acked_by_kind) {
+    std::cout << " " << kind << "=" << n << " (" << journal.rejected_by_kind[kind] << ")";
+  }
+  std::cout << std::endl;
+
   int exit_code = 0;
   if (flags.self_check) {
-    const bool detected = lost > 0;
-    std::cout << "crash: self-check " << (detected ? "ok: the deleted lot was reported lost"
-                                                   : "FAILED: the deleted lot went unnoticed")
-              << std::endl;
-    exit_code = detected ? 0 : 1;
+    int missed = 0;
+    for (const auto& name : tampered) {
+      const bool seen = last.lost_objects.contains(name);
+      missed += !seen;
+      std::cout << "crash: self-check: " << name << (seen ? " reported lost" : " NOT reported") << std::endl;
+    }
+    exit_code = missed == 0 && tampered.size() == 4 ? 0 : 1;
+    std::cout << "crash: self-check " << (exit_code == 0 ? "ok" : "FAILED") << std::endl;
   } else {
     exit_code = rounds_run == flags.rounds && failed_rounds == 0 && lost == 0 && duplicates == 0 ? 0 : 1;
   }

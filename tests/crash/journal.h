@@ -78,12 +78,15 @@ struct Journal {
   std::map<int64_t, int64_t> lot_written_off, need_cancelled;
   // Committed run answers by id.
   std::map<int64_t, json::object> runs;
+  // Route create answers by id, and the routes acknowledged as dispatched.
+  std::map<int64_t, json::object> routes;
+  std::set<int64_t> dispatched_routes;
   std::map<int64_t, DeliveryPromise> deliveries;
   // The item and quantity of each allocation a delivery carries, when the
   // lot's item is known.
   std::map<int64_t, std::map<int64_t, int64_t>> delivery_items;
   // Targets for the workers.
-  std::vector<int64_t> lot_ids, need_ids;
+  std::vector<int64_t> lot_ids, need_ids, route_ids;
   std::set<int64_t> open_deliveries;
   // This round's keyed writes: acknowledged, and those whose answer was lost
   // with the server (retried after the restart, as a client would).
@@ -91,6 +94,10 @@ struct Journal {
   // Counters for this round.
   int64_t acknowledged = 0, unknown = 0, rejected = 0, server_errors = 0;
   std::vector<std::string> error_samples;
+  // Answers by kind of write over the whole run: 2xx, and 4xx (a target in
+  // the wrong state, e.g. a delivery another worker completed first).
+  std::map<std::string, int64_t> acked_by_kind, rejected_by_kind;
+  int64_t retried = 0;  // unknown keyed writes acknowledged on their retry
   // The lots acknowledged in this round (the self-check deletes one).
   std::vector<int64_t> round_lots;
 
@@ -98,7 +105,7 @@ struct Journal {
     keyed_acked.clear();
     keyed_unknown.clear();
     round_lots.clear();
-    acknowledged = unknown = rejected = server_errors = 0;
+    acknowledged = unknown = rejected = server_errors = retried = 0;
     error_samples.clear();
   }
 };
@@ -116,6 +123,7 @@ void RetryUnknownKeyed(test::HttpClient& http, Journal& journal);
 // What the checks after a restart found.
 struct Findings {
   int64_t lost = 0;        // acknowledged writes not reflected
+  std::set<std::string> lost_objects;  // "lot 12", "need 3", "delivery 7", "run 2", ...
   int64_t duplicates = 0;  // objects a keyed retry created twice
   bool ledger_ok = false;
   std::vector<std::string> problems;  // the first few, for the round's report
@@ -136,8 +144,9 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal);
 // clean, otherwise what they said.
 std::string CheckIntegrity(const std::string& db_path);
 
-// Deletes the row of lot `lot_id` from the file behind the server's back:
-// the self-check's simulated lost write. Throws on failure.
-void DeleteLotRow(const std::string& db_path, int64_t lot_id);
+// Runs `sql` on the file behind the server's back (the server must not be
+// running): the self-check's simulated lost write. Throws unless it changed
+// exactly one row.
+void Tamper(const std::string& db_path, const std::string& sql);
 
 }  // namespace aidlink::crash

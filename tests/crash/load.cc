@@ -162,11 +162,13 @@ class Worker {
     std::lock_guard lock(journal_.mu);
     if (Ok(r)) {
       ++journal_.acknowledged;
+      ++journal_.acked_by_kind[std::string(kind)];
     } else if (r.status >= 500) {
       ++journal_.server_errors;
       if (journal_.error_samples.size() < 5) journal_.error_samples.push_back("POST " + target + " " + r.Describe());
     } else {
       ++journal_.rejected;
+      ++journal_.rejected_by_kind[std::string(kind)];
     }
     return r;
   }
@@ -179,6 +181,8 @@ class Worker {
     if (op < 68) return WriteOff();
     if (op < 73) return MatchRun();
     if (op < 75) return Expire();
+    if (op < 78) return CreateRoute();
+    if (op < 81) return DispatchRoute();
     return DeliveryAction();
   }
 
@@ -219,8 +223,12 @@ class Worker {
     int64_t id = 0;
     {
       std::lock_guard lock(journal_.mu);
-      if (journal_.need_ids.empty()) return;
-      id = Pick(journal_.need_ids);
+      const std::vector<int64_t>& ids = journal_.need_ids;
+      if (ids.empty()) return;
+      // Most needs are soon allocated by a run (then a cancel is refused):
+      // aim mostly at the newest ones.
+      const int64_t recent = std::min<int64_t>(static_cast<int64_t>(ids.size()), 20);
+      id = Chance(70) ? ids[ids.size() - static_cast<size_t>(Uniform(1, recent))] : Pick(ids);
     }
     const bool keyed = Chance(30);
     test::Response r = Post("/v1/needs/" + std::to_string(id) + ":cancel",
@@ -278,6 +286,45 @@ class Worker {
         auto lot = journal_.lots.find(IntOf(a, "lot_id"));
         if (lot != journal_.lots.end()) {
           journal_.delivery_items[delivery][IntOf(lot->second, "item_id")] += IntOf(a, "quantity");
+        }
+      }
+    }
+  }
+
+  void CreateRoute() {
+    json::object body = {{"depot_id", Pick(setup_.depots)},
+                         {"date", date::FormatDate(setup_.today + Uniform(0, 2))},
+                         {"driver", "志愿者 " + Tag()}};
+    if (Chance(30)) body["district"] = kDistricts[Uniform(0, 1)];
+    if (Chance(50)) body["max_stops"] = Uniform(1, 20);
+    test::Response r = Post("/v1/routes", body, setup_.dispatcher, "route", false);
+    if (!Ok(r)) return;
+    json::object route = ObjectOf(r);
+    const int64_t id = IntOf(route, "id");
+    std::lock_guard lock(journal_.mu);
+    if (journal_.routes.emplace(id, route).second) journal_.route_ids.push_back(id);
+  }
+
+  void DispatchRoute() {
+    int64_t id = 0;
+    {
+      std::lock_guard lock(journal_.mu);
+      if (journal_.route_ids.empty()) return;
+      id = Pick(journal_.route_ids);
+    }
+    test::Response r = Post("/v1/routes/" + std::to_string(id) + ":dispatch", json::object{},
+                            setup_.dispatcher, "route_dispatch", false);
+    if (!Ok(r)) return;
+    json::object route = ObjectOf(r);
+    std::lock_guard lock(journal_.mu);
+    journal_.dispatched_routes.insert(id);
+    std::erase(journal_.route_ids, id);  // a route leaves once
+    if (const json::value* stops = route.if_contains("stops")) {
+      for (const json::value& v : stops->as_array()) {
+        const json::object& stop = v.as_object();
+        auto it = journal_.deliveries.find(IntOf(stop, "delivery_id"));
+        if (it != journal_.deliveries.end() && StrOf(stop, "status") == "dispatched") {
+          it->second.rank = std::max(it->second.rank, 1);
         }
       }
     }
@@ -404,6 +451,8 @@ void RetryUnknownKeyed(test::HttpClient& http, Journal& journal) {
     json::object o = ObjectOf(r);
     std::lock_guard lock(journal.mu);
     ++journal.acknowledged;
+    ++journal.retried;
+    ++journal.acked_by_kind[k.kind];
     k.status = r.status;
     k.id = IntOf(o, "id");
     // Acknowledged now: a second replay must give the same answer.

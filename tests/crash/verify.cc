@@ -94,6 +94,16 @@ std::vector<AllocationKey> Allocations(const json::object& run) {
   return out;
 }
 
+std::vector<std::pair<int64_t, int64_t>> Stops(const json::object& route) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  if (const json::value* stops = route.if_contains("stops")) {
+    for (const json::value& v : stops->as_array()) {
+      out.emplace_back(IntOf(v.as_object(), "seq"), IntOf(v.as_object(), "delivery_id"));
+    }
+  }
+  return out;
+}
+
 struct Closer {
   void operator()(sqlite3* db) const { sqlite3_close(db); }
 };
@@ -143,8 +153,11 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
   const auto deliveries = ListAll(http, "/v1/deliveries", d);
 
   std::lock_guard lock(journal.mu);
+  // `what` starts with the object's name ("lot 12 ...").
   auto lost = [&](std::string what) {
     ++f.lost;
+    const size_t space = what.find(' ', what.find(' ') + 1);
+    f.lost_objects.insert(what.substr(0, space));
     f.Problem("lost: " + std::move(what));
   };
 
@@ -234,6 +247,28 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
     if (!diff.empty()) lost(name + " differs:" + diff);
   }
 
+  for (const auto& [id, acked] : journal.routes) {
+    const std::string name = "route " + std::to_string(id);
+    test::Response r = http.Get("/v1/routes/" + std::to_string(id), d);
+    if (r.status != 200) {
+      lost(name + " (acknowledged create): " + r.Describe());
+      continue;
+    }
+    json::object now = ObjectOf(r);
+    std::string diff = Differences(acked, now, std::array<std::string_view, 5>{"depot_id", "date", "driver", "district", "created_at"});
+    if (Stops(acked) != Stops(now)) diff += " stops differ";
+    if (journal.dispatched_routes.contains(id) && StrOf(now, "status") != "dispatched") {
+      diff += " status " + StrOf(now, "status") + " after an acknowledged dispatch";
+    }
+    if (!diff.empty()) lost(name + " differs:" + diff);
+    for (const auto& [seq, delivery] : Stops(acked)) {
+      auto it = deliveries.find(delivery);
+      if (it == deliveries.end() || IntOf(it->second, "route_id") != id) {
+        lost(name + ": delivery " + std::to_string(delivery) + " is not on it");
+      }
+    }
+  }
+
   // Notes are unique per write: a note seen twice is a keyed write that
   // acted twice.
   std::map<std::string, int> notes;
@@ -283,14 +318,12 @@ std::string CheckIntegrity(const std::string& db_path) {
   return "";
 }
 
-void DeleteLotRow(const std::string& db_path, int64_t lot_id) {
+void Tamper(const std::string& db_path, const std::string& sql) {
   Db db = OpenDb(db_path, SQLITE_OPEN_READWRITE);
-  // Foreign keys stay off on this connection (SQLite's default), so the row
-  // goes even if allocations point at it.
-  Rows(db.get(), "DELETE FROM lots WHERE id = " + std::to_string(lot_id));
-  if (sqlite3_changes(db.get()) != 1) {
-    throw std::runtime_error("self-check: lot " + std::to_string(lot_id) + " is not in the file");
-  }
+  // Foreign keys stay off on this connection (SQLite's default): a row goes
+  // even if others point at it.
+  Rows(db.get(), sql);
+  if (sqlite3_changes(db.get()) != 1) throw std::runtime_error("self-check: " + sql + " changed no row");
 }
 
 }  // namespace aidlink::crash
