@@ -15,8 +15,9 @@
 //   aidlink-crash [--rounds N] [--seed S] [--workers W] [--max-kill-ms MS] [--self-check]
 //
 // --self-check proves the checks can fail: after the kill it deletes an
-// acknowledged lot from the file, and succeeds only if verification reports
-// it lost. The last line is
+// acknowledged lot and run, undoes an acknowledged cancel and reverts an
+// acknowledged delivery outcome in the file, and succeeds only if
+// verification reports each of the four lost. The last line is
 //   crash: rounds=N acknowledged=A lost=L integrity_ok=I ledger_ok=K
 // and the exit status is 0 only if nothing was lost, duplicated or failed.
 
