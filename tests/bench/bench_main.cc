@@ -17,7 +17,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"match", aidlink::bench::RunMatch,
-     "match [--seed N] [--threads N] [--commit]  matching engine on a synthetic province"},
+     "match [--seed N] [--threads N] [--commit [--province-db FILE]]  matching engine on a "
+     "synthetic province"},
 };
 
 int Usage() {
