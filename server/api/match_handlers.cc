@@ -102,19 +102,18 @@ Response CreateMatchRun(Context& ctx) {
     auto committed = store::CommitRun(db, run, PlannedAllocations(current, input->snapshot),
                                        ctx.principal().actor());
     if (!committed.ok()) return committed.status();
-    auto rows = store::ListRunAllocations(db, committed->id);
-    if (!rows.ok()) return rows.status();
     out.Clear();
-    out.set_id(committed->id);
+    out.set_id(committed->run.id);
     out.set_dry_run(false);
     out.set_as_of(run.as_of);
     out.set_min_shelf_days(run.min_shelf_days);
     for (int64_t id : item_ids) out.add_item_ids(id);
-    out.set_created_at(committed->created_at);
+    out.set_created_at(committed->run.created_at);
     FillPlan(&out, current);
     // Each allocation names the planned delivery it travels on.
     for (int i = 0; i < out.allocations_size(); ++i) {
-      out.mutable_allocations(i)->set_delivery_id((*rows)[static_cast<size_t>(i)].delivery_id);
+      out.mutable_allocations(i)->set_delivery_id(
+          committed->delivery_ids[static_cast<size_t>(i)]);
     }
     return Status::Ok();
   };

@@ -88,7 +88,11 @@ class Statement {
   std::optional<double> OptDouble(int column) const;
   bool IsNull(int column) const;
 
+  // Rewinds to before the first row and clears the bindings.
   void Reset();
+  // Rewinds to before the first row and keeps the bindings, for a statement
+  // run many times with some parameters unchanged.
+  void Rewind();
 
  private:
   sqlite3* db_;

@@ -438,13 +438,26 @@ StatusOr<LotTrace> TraceLot(Database& db, int64_t lot_id) {
 
 StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
   std::vector<LedgerRow> out;
+  // Per lot (need): the newest event with an "after" and the newest entry of
+  // a committed run (run_ledger); whichever is newer holds the quantities
+  // that today's must equal.
   const char* queries[2] = {
       "SELECT l.id, l.quantity, l.available, l.allocated, l.delivered, l.written_off, "
-      "(SELECT e.detail FROM events e WHERE e.entity = 'lot' AND e.entity_id = l.id AND "
-      "e.detail LIKE '%\"after\":{%' ORDER BY e.id DESC LIMIT 1) FROM lots l ORDER BY l.id",
+      "e.id, e.detail, r.event_id, r.quantity, r.after_0, r.after_1, r.after_2, r.after_3 "
+      "FROM lots l "
+      "LEFT JOIN events e ON e.id = (SELECT x.id FROM events x WHERE x.entity = 'lot' AND "
+      "x.entity_id = l.id AND x.detail LIKE '%\"after\":{%' ORDER BY x.id DESC LIMIT 1) "
+      "LEFT JOIN run_ledger r ON r.entity = 'lot' AND r.entity_id = l.id AND r.event_id = "
+      "(SELECT max(y.event_id) FROM run_ledger y WHERE y.entity = 'lot' AND y.entity_id = l.id) "
+      "ORDER BY l.id",
       "SELECT n.id, n.quantity, n.outstanding, n.allocated, n.delivered, n.cancelled, "
-      "(SELECT e.detail FROM events e WHERE e.entity = 'need' AND e.entity_id = n.id AND "
-      "e.detail LIKE '%\"after\":{%' ORDER BY e.id DESC LIMIT 1) FROM needs n ORDER BY n.id"};
+      "e.id, e.detail, r.event_id, r.quantity, r.after_0, r.after_1, r.after_2, r.after_3 "
+      "FROM needs n "
+      "LEFT JOIN events e ON e.id = (SELECT x.id FROM events x WHERE x.entity = 'need' AND "
+      "x.entity_id = n.id AND x.detail LIKE '%\"after\":{%' ORDER BY x.id DESC LIMIT 1) "
+      "LEFT JOIN run_ledger r ON r.entity = 'need' AND r.entity_id = n.id AND r.event_id = "
+      "(SELECT max(y.event_id) FROM run_ledger y WHERE y.entity = 'need' AND y.entity_id = n.id) "
+      "ORDER BY n.id"};
   const char* entities[2] = {"lot", "need"};
   for (int k = 0; k < 2; ++k) {
     AIDLINK_ASSIGN_STMT(st, db, queries[k]);
@@ -457,7 +470,17 @@ StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
       r.id = st->Int(0);
       r.total = st->Int(1);
       for (int i = 0; i < 4; ++i) r.q[i] = st->Int(2 + i);
-      r.last_event_detail = st->Text(6);
+      const bool run_newer = !st->IsNull(8) && (st->IsNull(6) || st->Int(8) > st->Int(6));
+      if (run_newer) {
+        const std::string after =
+            k == 0 ? LotQuantitiesJson(st->Int(10), st->Int(11), st->Int(12), st->Int(13))
+                   : NeedQuantitiesJson(st->Int(10), st->Int(11), st->Int(12), st->Int(13));
+        r.last_event_detail = "{\"run_event_id\":" + std::to_string(st->Int(8)) +
+                              ",\"quantity\":" + std::to_string(st->Int(9)) +
+                              ",\"after\":" + after + "}";
+      } else {
+        r.last_event_detail = st->Text(7);
+      }
       out.push_back(std::move(r));
     }
     st->Reset();

@@ -112,13 +112,16 @@ StatusOr<std::vector<LotTrace>> TraceDonor(Database& db, int64_t donor_id);
 StatusOr<LotTrace> TraceLot(Database& db, int64_t lot_id);
 
 // The ledger check of one lot or need: its four quantities, whether they
-// sum to the total, and what the newest "after" of its events says.
+// sum to the total, and what the newest "after" of its ledger says (its
+// events and the entries of committed match runs).
 struct LedgerRow {
   std::string entity;  // "lot" or "need"
   int64_t id = 0, total = 0;
   int64_t q[4] = {0, 0, 0, 0};  // lot: available, allocated, delivered, written_off;
                                 // need: outstanding, allocated, delivered, cancelled
-  std::string last_event_detail;  // JSON of the newest event with an "after"
+  // JSON of the newest event with an "after", or of the newest run entry
+  // if that is newer: {"run_event_id":N,"quantity":Q,"after":{...}}.
+  std::string last_event_detail;
 };
 StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db);
 

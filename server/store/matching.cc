@@ -1,6 +1,6 @@
 #include "store/matching.h"
 
-#include <map>
+#include <algorithm>
 #include <utility>
 
 #include "store/internal.h"
@@ -131,8 +131,12 @@ StatusOr<int64_t> LedgerMark(Database& db) {
 }
 
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
+  // A committed run changes lots and needs under its one match_run event.
+  // "+entity" keeps SQLite on the id range (a few events past the mark)
+  // instead of every lot and need event in events_by_entity.
   AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT 1 FROM events WHERE id > ? AND entity IN ('lot', 'need') LIMIT 1");
+              "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run') "
+              "LIMIT 1");
   st->Bind(1, mark);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -140,9 +144,89 @@ StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
   return *row;
 }
 
-StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
-                              const std::vector<PlannedAllocation>& allocations,
-                              const Actor& actor) {
+namespace {
+
+// Quantities of a plan summed per lot or per need, by increasing id.
+std::vector<std::pair<int64_t, int64_t>> SumById(std::vector<std::pair<int64_t, int64_t>> rows) {
+  const auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
+  // Plans list allocations by need, so the per-need list is usually sorted.
+  if (!std::is_sorted(rows.begin(), rows.end(), by_id)) std::sort(rows.begin(), rows.end(), by_id);
+  size_t out = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (out > 0 && rows[out - 1].first == rows[i].first) {
+      rows[out - 1].second += rows[i].second;
+    } else {
+      rows[out++] = rows[i];
+    }
+  }
+  rows.resize(out);
+  return rows;
+}
+
+// Moves each lot's (or need's) planned quantity to allocated and records the
+// run's ledger entry with the quantities after it. `update` takes ?1 the
+// quantity and ?2 the id and returns the four quantities and the row's
+// owner (a lot's depot, a need's requester), which goes to `owners`; it
+// updates no row when the plan is stale (the WHERE clause guards the stock).
+Status AllocatePerId(Database& db, const std::string& update, const char* entity,
+                     const std::vector<std::pair<int64_t, int64_t>>& per_id, int64_t event_id,
+                     std::vector<int64_t>* owners) {
+  AIDLINK_ASSIGN_STMT(up, db, update);
+  AIDLINK_ASSIGN_STMT(entry, db,
+                      "INSERT INTO run_ledger (entity, entity_id, event_id, quantity, after_0, "
+                      "after_1, after_2, after_3) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  entry->Bind(1, entity).Bind(3, event_id);
+  owners->clear();
+  owners->reserve(per_id.size());
+  for (const auto& [id, q] : per_id) {
+    up->Bind(1, q).Bind(2, id);
+    StatusOr<bool> row = up->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return Conflict(std::string(entity) + " " + std::to_string(id) +
+                      " changed while the run was planned");
+    }
+    entry->Bind(2, id).Bind(4, q);
+    for (int i = 0; i < 4; ++i) entry->Bind(5 + i, up->Int(i));
+    owners->push_back(up->Int(4));
+    up->Rewind();
+    AIDLINK_RETURN_IF_ERROR(entry->Run());
+    entry->Rewind();
+  }
+  return Status::Ok();
+}
+
+// Turns the connection's foreign key checks off while it lives. SQLite
+// refuses PRAGMA foreign_keys inside a transaction because of deferred
+// constraints; aidlink's are all immediate, so switching inside one is safe
+// (every statement prepared meanwhile is recompiled on its next use).
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(Database& db) : db_(db.handle()) {
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &was_on_);
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_FKEY, 0, nullptr);
+  }
+  ~ForeignKeysOff() { sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_FKEY, was_on_, nullptr); }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  sqlite3* db_;
+  int was_on_ = 1;
+};
+
+}  // namespace
+
+StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
+                                 const std::vector<PlannedAllocation>& allocations,
+                                 const Actor& actor) {
+  // A foreign key check costs a B-tree lookup per reference per row (seven
+  // per allocation and its delivery: about a quarter of the run's time).
+  // Every reference written below is proven instead: lots and needs by the
+  // UPDATE that moved their stock, a delivery's requester and depot by the
+  // need's and the lot's own (checked against the plan), the run and the
+  // deliveries by being inserted here.
+  ForeignKeysOff fk_off(db);
   run.created_at = date::NowRfc3339();
   {
     AIDLINK_ASSIGN_STMT(st, db,
@@ -159,86 +243,133 @@ StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
     AIDLINK_RETURN_IF_ERROR(st->Run());
     run.id = db.LastInsertId();
   }
+  // The run's event says who committed it and when; the run's ledger
+  // entries for each lot and need refer to it.
   AIDLINK_RETURN_IF_ERROR(AppendEvent(
       db, actor, "match_run_committed", "match_run", run.id,
       "{\"units_allocated\":" + std::to_string(run.stats.units_allocated) +
           ",\"allocations\":" + std::to_string(allocations.size()) + "}"));
+  const int64_t event_id = db.LastInsertId();
 
-  // One planned delivery per (requester, depot), in that order.
-  std::map<std::pair<int64_t, int64_t>, int64_t> deliveries;
-  for (const PlannedAllocation& a : allocations) deliveries[{a.requester_id, a.depot_id}] = 0;
+  // Stock first: a stale plan is refused before anything else is written.
+  std::vector<std::pair<int64_t, int64_t>> per_lot, per_need;
+  std::vector<int64_t> lot_depot, need_requester;
+  {
+    per_lot.reserve(allocations.size());
+    per_need.reserve(allocations.size());
+    for (const PlannedAllocation& a : allocations) {
+      per_lot.emplace_back(a.lot_id, a.quantity);
+      per_need.emplace_back(a.need_id, a.quantity);
+    }
+    per_lot = SumById(std::move(per_lot));
+    per_need = SumById(std::move(per_need));
+    AIDLINK_RETURN_IF_ERROR(AllocatePerId(
+        db,
+        "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
+        "WHERE id = ?2 AND available >= ?1 "
+        "RETURNING available, allocated, delivered, written_off, depot_id",
+        "lot", per_lot, event_id, &lot_depot));
+    AIDLINK_RETURN_IF_ERROR(AllocatePerId(
+        db,
+        "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
+        "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END "
+        "WHERE id = ?2 AND outstanding >= ?1 "
+        "RETURNING outstanding, allocated, delivered, cancelled, requester_id",
+        "need", per_need, event_id, &need_requester));
+  }
+  const auto owner = [](const std::vector<std::pair<int64_t, int64_t>>& per_id,
+                        const std::vector<int64_t>& owners, int64_t id) {
+    const auto it = std::lower_bound(per_id.begin(), per_id.end(), id,
+                                     [](const auto& p, int64_t v) { return p.first < v; });
+    return owners[static_cast<size_t>(it - per_id.begin())];
+  };
+  for (const PlannedAllocation& a : allocations) {
+    if (owner(per_lot, lot_depot, a.lot_id) != a.depot_id ||
+        owner(per_need, need_requester, a.need_id) != a.requester_id) {
+      return InvalidArgument("the allocation of lot " + std::to_string(a.lot_id) + " to need " +
+                             std::to_string(a.need_id) +
+                             " names another depot or requester than theirs");
+    }
+  }
+
+  // One planned delivery per (depot, requester), in that order, which is
+  // the order of the index routes read them by.
+  struct Key {
+    int64_t depot_id, requester_id;
+    uint32_t index;
+  };
+  std::vector<Key> keys(allocations.size());
+  for (size_t i = 0; i < allocations.size(); ++i) {
+    keys[i] = {allocations[i].depot_id, allocations[i].requester_id, static_cast<uint32_t>(i)};
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.depot_id != b.depot_id ? a.depot_id < b.depot_id : a.requester_id < b.requester_id;
+  });
+  CommittedRun out;
+  out.delivery_ids.assign(allocations.size(), 0);
   {
     AIDLINK_ASSIGN_STMT(st, db,
                 "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
                 "updated_at) VALUES (?, ?, ?, 'planned', ?, ?)");
-    for (auto& [key, id] : deliveries) {
-      st->Reset();
-      st->Bind(1, run.id).Bind(2, key.first).Bind(3, key.second).Bind(4, run.created_at)
-          .Bind(5, run.created_at);
-      AIDLINK_RETURN_IF_ERROR(st->Run());
-      // No event per delivery: the run's event records that it planned them
-      // (deliveries carry run_id), and a run plans hundreds of thousands.
-      id = db.LastInsertId();
+    st->Bind(1, run.id).Bind(4, run.created_at).Bind(5, run.created_at);
+    int64_t id = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (i == 0 || keys[i].depot_id != keys[i - 1].depot_id ||
+          keys[i].requester_id != keys[i - 1].requester_id) {
+        st->Bind(2, keys[i].requester_id).Bind(3, keys[i].depot_id);
+        AIDLINK_RETURN_IF_ERROR(st->Run());
+        st->Rewind();
+        // No event per delivery: the run's event records that it planned
+        // them (deliveries carry run_id), and a run plans hundreds of
+        // thousands.
+        id = db.LastInsertId();
+      }
+      out.delivery_ids[keys[i].index] = id;
     }
   }
 
-  std::map<int64_t, int64_t> per_lot, per_need;
+  // The allocations, by need and lot: the run's are then the id range that
+  // match_runs records, in the order ListRunAllocations answers.
+  std::vector<uint32_t> order(allocations.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  const auto by_need_lot = [&](uint32_t a, uint32_t b) {
+    const PlannedAllocation& x = allocations[a];
+    const PlannedAllocation& y = allocations[b];
+    return x.need_id != y.need_id ? x.need_id < y.need_id : x.lot_id < y.lot_id;
+  };
+  if (!std::is_sorted(order.begin(), order.end(), by_need_lot)) {
+    std::sort(order.begin(), order.end(), by_need_lot);
+  }
+  int64_t first_id = 1, last_id = 0;
   {
     AIDLINK_ASSIGN_STMT(st, db,
                 "INSERT INTO allocations (run_id, delivery_id, lot_id, need_id, quantity, reasons) "
                 "VALUES (?, ?, ?, ?, ?, ?)");
-    for (const PlannedAllocation& a : allocations) {
-      st->Reset();
-      st->Bind(1, run.id).Bind(2, deliveries[{a.requester_id, a.depot_id}]).Bind(3, a.lot_id)
-          .Bind(4, a.need_id).Bind(5, a.quantity).Bind(6, a.reasons);
+    st->Bind(1, run.id);
+    for (size_t k = 0; k < order.size(); ++k) {
+      const PlannedAllocation& a = allocations[order[k]];
+      st->Bind(2, out.delivery_ids[order[k]]).Bind(3, a.lot_id).Bind(4, a.need_id)
+          .Bind(5, a.quantity).Bind(6, a.reasons);
       AIDLINK_RETURN_IF_ERROR(st->Run());
-      per_lot[a.lot_id] += a.quantity;
-      per_need[a.need_id] += a.quantity;
+      st->Rewind();
+      last_id = db.LastInsertId();
+      if (k == 0) first_id = last_id;
     }
   }
-  const std::string run_ref = "\"run_id\":" + std::to_string(run.id);
-  {
-    // The WHERE clause is the guard against a stale plan: if the lot no
-    // longer has the stock, nothing is updated and the run is refused.
-    AIDLINK_ASSIGN_STMT(st, db,
-                "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
-                "WHERE id = ?2 AND available >= ?1 "
-                "RETURNING available, allocated, delivered, written_off");
-    for (const auto& [lot, q] : per_lot) {
-      st->Reset();
-      st->Bind(1, q).Bind(2, lot);
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Conflict("lot " + std::to_string(lot) + " changed while the run was planned");
-      const std::string after =
-          LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
-      st->Reset();
-      AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "lot_allocated", "lot", lot,
-                                          "{" + run_ref + ",\"quantity\":" + std::to_string(q) +
-                                              ",\"after\":" + after + "}"));
-    }
+  if (last_id - first_id + 1 != static_cast<int64_t>(allocations.size())) {
+    // Impossible while rowids are max + 1; checked because the range is the
+    // only way to find a run's allocations.
+    return Internal("a run's allocation ids are not one range");
   }
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
-                "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END "
-                "WHERE id = ?2 AND outstanding >= ?1 "
-                "RETURNING outstanding, allocated, delivered, cancelled");
-    for (const auto& [need, q] : per_need) {
-      st->Reset();
-      st->Bind(1, q).Bind(2, need);
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Conflict("need " + std::to_string(need) + " changed while the run was planned");
-      const std::string after =
-          NeedQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
-      st->Reset();
-      AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_allocated", "need", need,
-                                          "{" + run_ref + ",\"quantity\":" + std::to_string(q) +
-                                              ",\"after\":" + after + "}"));
-    }
+                "UPDATE match_runs SET first_allocation_id = ?, last_allocation_id = ? "
+                "WHERE id = ?");
+    st->Bind(1, first_id).Bind(2, last_id).Bind(3, run.id);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
   }
-  return run;
+  out.run = std::move(run);
+  return out;
 }
 
 StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
@@ -263,9 +394,13 @@ StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
 }
 
 StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t run_id) {
+  // A run's allocations are the id range of its row, inserted by need and
+  // lot (since schema version 3; older runs were inserted in plan order,
+  // which is the same).
   AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT id, run_id, delivery_id, lot_id, need_id, quantity, reasons FROM allocations "
-              "WHERE run_id = ? ORDER BY need_id, lot_id");
+              "SELECT a.id, a.run_id, a.delivery_id, a.lot_id, a.need_id, a.quantity, a.reasons "
+              "FROM match_runs r JOIN allocations a ON a.id BETWEEN r.first_allocation_id AND "
+              "r.last_allocation_id WHERE r.id = ?1 AND a.run_id = ?1 ORDER BY a.id");
   st->Bind(1, run_id);
   std::vector<AllocationRow> out;
   for (;;) {

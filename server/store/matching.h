@@ -80,12 +80,22 @@ struct AllocationRow {
   std::vector<std::string> reasons;
 };
 
-// Writes a run: the run row, one planned delivery per (requester, depot),
-// the allocations, lots' available -> allocated, needs' outstanding ->
-// allocated with their new status, and ledger events. kConflict if a lot or
-// need no longer has the quantity the plan takes (the caller re-plans).
-StatusOr<RunRecord> CommitRun(Database& db, RunRecord run,
-                              const std::vector<PlannedAllocation>& allocations, const Actor& actor);
+// What CommitRun wrote: the run (with its id and created_at) and, for each
+// allocation in the order given, the planned delivery it travels on.
+struct CommittedRun {
+  RunRecord run;
+  std::vector<int64_t> delivery_ids;
+};
+
+// Writes a run: the run row and its ledger event, lots' available ->
+// allocated and needs' outstanding -> allocated with their new status (each
+// with the run's entry in run_ledger, the quantities after it), one planned
+// delivery per (depot, requester) and the allocations. kConflict if a lot or
+// need no longer has the quantity the plan takes (the caller re-plans); the
+// caller's transaction must then be rolled back.
+StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
+                                 const std::vector<PlannedAllocation>& allocations,
+                                 const Actor& actor);
 StatusOr<RunRecord> GetRun(Database& db, int64_t id);
 StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t run_id);
 

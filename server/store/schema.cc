@@ -196,6 +196,52 @@ CREATE INDEX allocations_by_delivery ON allocations(delivery_id);
 CREATE INDEX allocations_by_lot ON allocations(lot_id);
 CREATE INDEX needs_open ON needs(item_id, id) WHERE outstanding > 0;
 )sql",
+    // Version 3: a committed match run writes a million rows in one
+    // transaction, and every index entry per row costs there (about 3 s of
+    // CPU per index for a million rows). So:
+    // - no index no query uses: needs by status and deliveries by requester
+    //   (lists page by id);
+    // - needs by item for item-scoped runs is a full index: the partial
+    //   needs_open changed with every need a run touched;
+    // - deliveries by route only for deliveries on a route (planned ones
+    //   have none);
+    // - a run's allocations are one id range (a run inserts them in one
+    //   transaction, by need and lot), kept in match_runs instead of an index;
+    // - what a run does to each lot and need is one compact ledger entry of
+    //   the run's event (who and when), not an event with a JSON detail each.
+    // tests/store/matching_test.cc checks the query plans that rely on these.
+    R"sql(
+DROP INDEX needs_by_status;
+DROP INDEX deliveries_by_requester;
+DROP INDEX needs_open;
+CREATE INDEX needs_by_item ON needs(item_id, id);
+DROP INDEX deliveries_by_route;
+CREATE INDEX deliveries_by_route ON deliveries(route_id, seq) WHERE route_id IS NOT NULL;
+ALTER TABLE match_runs ADD COLUMN first_allocation_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE match_runs ADD COLUMN last_allocation_id INTEGER NOT NULL DEFAULT 0;
+UPDATE match_runs SET
+  first_allocation_id = ifnull((SELECT min(a.id) FROM allocations a WHERE a.run_id = match_runs.id), 1),
+  last_allocation_id = ifnull((SELECT max(a.id) FROM allocations a WHERE a.run_id = match_runs.id), 0);
+DROP INDEX allocations_by_run;
+-- A committed run's change to one lot or need: `quantity` moved from
+-- available (lot) or outstanding (need) to allocated by the run whose
+-- match_run_committed event is `event_id` (no REFERENCES: the run writes the
+-- event itself, and a foreign key would cost a lookup per row). after_0..3
+-- are the quantities after the change, in the order of the ledger's "after"
+-- objects: lot available, allocated, delivered, written_off; need
+-- outstanding, allocated, delivered, cancelled.
+CREATE TABLE run_ledger (
+  entity TEXT NOT NULL CHECK (entity IN ('lot','need')),
+  entity_id INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  after_0 INTEGER NOT NULL,
+  after_1 INTEGER NOT NULL,
+  after_2 INTEGER NOT NULL,
+  after_3 INTEGER NOT NULL,
+  PRIMARY KEY (entity, entity_id, event_id)
+) WITHOUT ROWID;
+)sql",
 
 };
 
@@ -215,14 +261,16 @@ StatusOr<int> UserVersion(Database& db) {
 
 int SchemaVersion() { return kVersion; }
 
-Status Migrate(Database& db) {
+Status Migrate(Database& db) { return MigrateTo(db, kVersion); }
+
+Status MigrateTo(Database& db, int version) {
   StatusOr<int> current = UserVersion(db);
   if (!current.ok()) return current.status();
   if (*current > kVersion) {
     return FailedPrecondition("database schema version " + std::to_string(*current) +
                               " is newer than this server's " + std::to_string(kVersion));
   }
-  for (int v = *current; v < kVersion; ++v) {
+  for (int v = *current; v < version; ++v) {
     Transaction tx(db);
     AIDLINK_RETURN_IF_ERROR(tx.Begin());
     AIDLINK_RETURN_IF_ERROR(db.Exec(kMigrations[v]));

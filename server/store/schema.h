@@ -11,6 +11,10 @@ namespace aidlink::store {
 // aidlink than this one.
 Status Migrate(Database& db);
 
+// As Migrate, but stops at `version` (for tests of a migration on a file of
+// an older version). REQUIRES: 0 <= version <= SchemaVersion().
+Status MigrateTo(Database& db, int version);
+
 // The schema version this build writes.
 int SchemaVersion();
 

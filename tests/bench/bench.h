@@ -17,8 +17,11 @@ int RunMatch(const std::vector<std::string>& args);
 
 // `match --commit`: commits the province's plan through the store into a
 // fresh SQLite file and times that commit (printing `commit: allocations=N
-// seconds=S`).
-int RunMatchCommit(uint64_t seed, int threads);
+// seconds=S cpu_seconds=C`). With `province_db` (non-empty), the loaded
+// province is kept in that file (created on the first run, copied on later
+// ones) so that repeated measurements skip the loading; the file belongs to
+// one seed and one schema version: delete it when either changes.
+int RunMatchCommit(uint64_t seed, int threads, const std::string& province_db);
 
 // `http-seed --db PATH [--needs N] [--out DIR]`: a database of N needs
 // (100,000 by default) with station and dispatcher tokens written to

@@ -17,7 +17,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"match", aidlink::bench::RunMatch,
-     "match [--seed N] [--threads N] [--commit]  matching engine on a synthetic province"},
+     "match [--seed N] [--threads N] [--commit [--province-db FILE]]  matching engine on a "
+     "synthetic province"},
     {"http-seed", aidlink::bench::RunHttpSeed,
      "http-seed --db PATH [--needs N] [--out DIR]  the database scripts/bench-http serves"},
 };

@@ -155,6 +155,7 @@ int RunMatch(const std::vector<std::string>& args) {
   uint64_t seed = 1;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool commit = false;
+  std::string province_db;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--seed" && i + 1 < args.size()) {
       seed = std::strtoull(args[++i].c_str(), nullptr, 10);
@@ -162,12 +163,16 @@ int RunMatch(const std::vector<std::string>& args) {
       threads = std::atoi(args[++i].c_str());
     } else if (args[i] == "--commit") {
       commit = true;
+    } else if (args[i] == "--province-db" && i + 1 < args.size()) {
+      province_db = args[++i];
     } else {
-      std::fprintf(stderr, "usage: aidlink-bench match [--seed N] [--threads N] [--commit]\n");
+      std::fprintf(stderr,
+                   "usage: aidlink-bench match [--seed N] [--threads N] "
+                   "[--commit [--province-db FILE]]\n");
       return 2;
     }
   }
-  if (commit) return RunMatchCommit(seed, threads);
+  if (commit) return RunMatchCommit(seed, threads, province_db);
 
   auto start = std::chrono::steady_clock::now();
   const Snapshot snapshot = GenerateProvince(seed);
