@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/auth.h"
+#include "commands.h"
 #include "api/router.h"
 #include "net/server.h"
 #include "store/store.h"
@@ -168,8 +169,11 @@ int Serve(const Flags& flags) {
 }  // namespace aidlink
 
 int main(int argc, char** argv) {
+  if (aidlink::IsCommand(argc, argv)) return aidlink::RunCommand(argc, argv);
   aidlink::Flags flags;
-  po::options_description desc("aidlink-server: donation logistics server\n\nOptions");
+  po::options_description desc(
+      "aidlink-server: donation logistics server\n"
+      "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server backup --db PATH --to FILE\n\nOptions");
   desc.add_options()
       ("help,h", "show this help and exit")
       ("db", po::value(&flags.db)->default_value(flags.db), "SQLite database file (created if missing)")

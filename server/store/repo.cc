@@ -80,6 +80,7 @@ TokenRecord ReadToken(const Statement& st) {
   t.label = st.Text(5);
   t.created_at = st.Text(6);
   t.revoked = !st.IsNull(7);
+  if (t.revoked) t.revoked_at = st.Text(7);
   return t;
 }
 constexpr const char* kTokenCols =
@@ -273,6 +274,38 @@ StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::st
   if (*row) out = ReadToken(*st);
   st->Reset();
   return out;
+}
+
+StatusOr<std::vector<TokenRecord>> ListTokens(Database& db) {
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols + " FROM tokens ORDER BY id");
+  std::vector<TokenRecord> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadToken(*st));
+  }
+  st->Reset();
+  return out;
+}
+
+StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(find, db, std::string("SELECT ") + kTokenCols + " FROM tokens WHERE id = ?");
+  find->Bind(1, id);
+  StatusOr<bool> row = find->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("no token " + std::to_string(id), "id");
+  TokenRecord t = ReadToken(*find);
+  find->Reset();
+  if (t.revoked) return FailedPrecondition("token " + std::to_string(id) + " is already revoked");
+  t.revoked = true;
+  t.revoked_at = date::NowRfc3339();
+  AIDLINK_ASSIGN_STMT(st, db, "UPDATE tokens SET revoked_at = ? WHERE id = ?");
+  st->Bind(1, t.revoked_at).Bind(2, id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "token_revoked", "token", id,
+                                      "{\"role\":\"" + t.role + "\"}"));
+  return t;
 }
 
 // --- items, donors, depots, stations ------------------------------------------

@@ -20,6 +20,13 @@ namespace aidlink::store {
 StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord token, const Actor& actor);
 // The live (not revoked) token with this hash, or nullopt.
 StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::string& hash);
+// Every token, live and revoked, by id. The records carry the hashes:
+// callers show ids, roles and labels, never the hash.
+StatusOr<std::vector<TokenRecord>> ListTokens(Database& db);
+// Marks token `id` revoked now (FindTokenByHash stops finding it at the next
+// read) and appends a token_revoked event. kNotFound if there is no such
+// token, kFailedPrecondition if it is already revoked.
+StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor);
 
 // Catalog and registry. Insert* returns the stored record with its id.
 // InsertItem answers kConflict if the code is taken.
