@@ -9,6 +9,7 @@
 #include "api/context.h"
 #include "api/http.h"
 #include "store/store.h"
+#include "util/histogram.h"
 
 namespace aidlink::api {
 
@@ -25,7 +26,10 @@ class Router {
   // threads.
   Response Handle(const Request& request);
 
-  // Prometheus text for GET /metrics.
+  // Prometheus text (format 0.0.4) for GET /metrics: request counts and
+  // latency histograms per route template and status, the store's commit
+  // batch sizes and commit latency, open needs by urgency and available stock
+  // by item (read from SQLite at scrape time through covering indexes).
   std::string MetricsText() const;
 
  private:
@@ -37,10 +41,6 @@ class Router {
     bool needs_auth;
     Handler handler;
   };
-  struct Counter {
-    uint64_t count = 0;
-    double seconds = 0;
-  };
 
   void Add(std::string method, std::string path, Handler handler, bool needs_auth = true);
   Response Dispatch(const Request& request);
@@ -51,8 +51,9 @@ class Router {
   std::vector<Route> routes_;
 
   mutable std::mutex mu_;
-  // Guarded by mu_: per "route status" request counts and latency sums.
-  std::map<std::pair<std::string, int>, Counter> counters_;
+  // Guarded by mu_: per (route template, status) latency histograms, whose
+  // counts are the request counts.
+  std::map<std::pair<std::string, int>, Histogram> requests_;
 };
 
 }  // namespace aidlink::api

@@ -308,6 +308,39 @@ StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor) 
   return t;
 }
 
+// --- gauges -------------------------------------------------------------------
+
+StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db) {
+  AIDLINK_ASSIGN_STMT(st, db,
+              "SELECT urgency, count(*), sum(outstanding) FROM needs INDEXED BY needs_open_by_urgency "
+              "WHERE outstanding > 0 GROUP BY urgency");
+  std::vector<UrgencyCount> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Text(0), st->Int(1), st->Int(2)});
+  }
+  st->Reset();
+  return out;
+}
+
+StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
+  AIDLINK_ASSIGN_STMT(st, db,
+              "SELECT i.id, i.code, coalesce(s.available, 0) FROM items i LEFT JOIN "
+              "(SELECT item_id, sum(available) AS available FROM lots INDEXED BY lots_in_stock "
+              "WHERE available > 0 GROUP BY item_id) s ON s.item_id = i.id ORDER BY i.id");
+  std::vector<ItemStock> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Int(0), st->Text(1), st->Int(2)});
+  }
+  st->Reset();
+  return out;
+}
+
 // --- items, donors, depots, stations ------------------------------------------
 
 StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {

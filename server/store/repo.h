@@ -89,6 +89,23 @@ std::string NeedQuantitiesJson(int64_t outstanding, int64_t allocated, int64_t d
 Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                    const std::string& entity, int64_t entity_id, const std::string& detail_json);
 
+// Gauges for /metrics, from covering partial indexes (schema v3), so a
+// scrape reads only open needs and lots with stock.
+struct UrgencyCount {
+  std::string urgency;
+  int64_t needs = 0;        // needs with outstanding > 0
+  int64_t outstanding = 0;  // their outstanding units
+};
+// One entry per urgency that has open needs.
+StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db);
+struct ItemStock {
+  int64_t item_id = 0;
+  std::string code;
+  int64_t available = 0;
+};
+// Available units per item, for every item (0 when it has none), by id.
+StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db);
+
 // Idempotency keys, scoped to a token.
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
                                                           const std::string& key);
