@@ -52,6 +52,7 @@ class ServerImpl {
   asio::signal_set signals_;
   uint16_t port_ = 0;
   std::unique_ptr<asio::steady_timer> drain_timer_;
+  std::unique_ptr<asio::steady_timer> accept_timer_;
 };
 
 namespace {
@@ -215,21 +216,66 @@ void ServerImpl::DoAccept() {
                          beast::bind_front_handler(&ServerImpl::OnAccept, this));
 }
 
+namespace {
+
+// Answers a connection over the cap with 503 and closes it. The request the
+// client may already have sent is read and dropped first (for up to 2 s):
+// closing a socket with unread input sends a reset, which can destroy the
+// 503 before the client reads it.
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  explicit Refusal(tcp::socket socket) : stream_(std::move(socket)) {}
+
+  void Start() {
+    res_.set(http::field::server, "aidlink");
+    res_.set(http::field::content_type, "application/json");
+    res_.set(http::field::retry_after, "1");
+    res_.keep_alive(false);
+    res_.body() = ErrorJson("resource_exhausted", "too many connections; retry shortly", "");
+    res_.prepare_payload();
+    stream_.expires_after(std::chrono::seconds(2));
+    http::async_write(stream_, res_, beast::bind_front_handler(&Refusal::OnWrite, shared_from_this()));
+  }
+
+ private:
+  void OnWrite(beast::error_code ec, size_t) {
+    if (ec) return;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    DoDrain();
+  }
+  void DoDrain() {
+    stream_.async_read_some(asio::buffer(sink_),
+                            beast::bind_front_handler(&Refusal::OnDrain, shared_from_this()));
+  }
+  void OnDrain(beast::error_code ec, size_t) {
+    if (!ec) DoDrain();  // else: EOF or the deadline; the socket closes with this
+  }
+
+  beast::tcp_stream stream_;
+  http::response<http::string_body> res_{http::status::service_unavailable, 11};
+  char sink_[4096];
+};
+
+}  // namespace
+
 void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (!acceptor_.is_open()) return;
+  if (ec == asio::error::no_descriptors) {
+    // Out of file descriptors: accepting again at once would spin on the
+    // same error. Pause, and let closing connections free some.
+    log::Warn("accept_failed", {{"error", ec.message()}, {"connections", connections_.load()}});
+    accept_timer_ = std::make_unique<asio::steady_timer>(acceptor_.get_executor(),
+                                                         std::chrono::milliseconds(100));
+    accept_timer_->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor_.is_open()) DoAccept();
+    });
+    return;
+  }
   if (!ec) {
     if (connections_.load() >= options_.max_connections) {
       // Over the cap: refuse plainly rather than let the queue grow.
-      auto res = std::make_shared<http::response<http::string_body>>(http::status::service_unavailable, 11);
-      res->set(http::field::content_type, "application/json");
-      res->keep_alive(false);
-      res->body() = ErrorJson("resource_exhausted", "too many connections; retry shortly", "");
-      res->prepare_payload();
-      auto sock = std::make_shared<tcp::socket>(std::move(socket));
-      http::async_write(*sock, *res, [sock, res](beast::error_code, size_t) {
-        beast::error_code ignored;
-        sock->shutdown(tcp::socket::shutdown_both, ignored);
-      });
+      std::make_shared<Refusal>(std::move(socket))->Start();
     } else {
       std::make_shared<Session>(std::move(socket), *this)->Start();
     }
