@@ -1,4 +1,5 @@
 // aidlink-server: flags, the store, the router and the listener.
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <boost/program_options.hpp>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "api/auth.h"
+#include "commands.h"
 #include "api/router.h"
 #include "net/server.h"
 #include "store/store.h"
@@ -35,7 +37,27 @@ struct Flags {
   std::string group_commit = "on";
   std::string synchronous = "full";
   std::string tls_cert, tls_key;
+  int max_connections = 10000;
 };
+
+// Descriptors kept free for the database, the log and accept() itself.
+constexpr rlim_t kReservedFds = 64;
+
+// Raises the soft limit on open files to the hard limit (many idle or slow
+// clients each hold a socket) and returns the resulting soft limit.
+rlim_t RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  log::Info("file_limit", {{"soft_before", static_cast<uint64_t>(before)},
+                           {"soft", static_cast<uint64_t>(limit.rlim_cur)},
+                           {"hard", static_cast<uint64_t>(limit.rlim_max)}});
+  return limit.rlim_cur;
+}
 
 // Reads the admin token from `path`, or creates one there (mode 0600) if the
 // file is missing or empty. Sets *created when it made a new one.
@@ -137,6 +159,16 @@ int Serve(const Flags& flags) {
               << flags.admin_token_file << "))\n";
   }
 
+  int max_connections = flags.max_connections;
+  const rlim_t fds = RaiseFileLimit();
+  if (fds != RLIM_INFINITY && static_cast<rlim_t>(max_connections) + kReservedFds > fds) {
+    // Past the descriptor limit accept() would fail instead of refusing
+    // cleanly: cap below it.
+    max_connections = fds > 2 * kReservedFds ? static_cast<int>(fds - kReservedFds) : static_cast<int>(fds / 2);
+    log::Warn("max_connections_lowered", {{"max_connections", max_connections},
+                                          {"file_limit", static_cast<uint64_t>(fds)}});
+  }
+
   api::Router router(**store);
   net::ServerOptions options;
   options.host = listen->first;
@@ -147,6 +179,7 @@ int Serve(const Flags& flags) {
   options.read_timeout = std::chrono::seconds(flags.read_timeout);
   options.tls_cert_file = flags.tls_cert;
   options.tls_key_file = flags.tls_key;
+  options.max_connections = max_connections;
   auto server = net::Server::Create(router, options);
   if (!server.ok()) {
     std::cerr << "aidlink-server: " << server.status().message() << "\n";
@@ -174,8 +207,11 @@ int Serve(const Flags& flags) {
 }  // namespace aidlink
 
 int main(int argc, char** argv) {
+  if (aidlink::IsCommand(argc, argv)) return aidlink::RunCommand(argc, argv);
   aidlink::Flags flags;
-  po::options_description desc("aidlink-server: donation logistics server\n\nOptions");
+  po::options_description desc(
+      "aidlink-server: donation logistics server\n"
+      "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server backup --db PATH --to FILE\n\nOptions");
   desc.add_options()
       ("help,h", "show this help and exit")
       ("db", po::value(&flags.db)->default_value(flags.db), "SQLite database file (created if missing)")
@@ -190,7 +226,10 @@ int main(int argc, char** argv) {
       ("group-commit", po::value(&flags.group_commit)->default_value(flags.group_commit), "on: concurrent writes share one transaction and fsync; off: one each")
       ("synchronous", po::value(&flags.synchronous)->default_value(flags.synchronous), "full: survive power loss; normal: survive a crash")
       ("tls-cert", po::value(&flags.tls_cert), "PEM certificate chain: serve HTTPS (with --tls-key)")
-      ("tls-key", po::value(&flags.tls_key), "PEM private key for --tls-cert");
+      ("tls-key", po::value(&flags.tls_key), "PEM private key for --tls-cert")
+      ("max-connections", po::value(&flags.max_connections)->default_value(flags.max_connections),
+       "connections served at once; beyond it a new connection gets 503 and is closed "
+       "(lowered to fit the open-file limit)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -203,8 +242,10 @@ int main(int argc, char** argv) {
     std::cout << desc << "\n";
     return 0;
   }
-  if (flags.threads < 1 || flags.workers < 1 || flags.max_body < 1 || flags.read_timeout < 1) {
-    std::cerr << "aidlink-server: --threads, --workers, --max-body and --read-timeout must be positive\n";
+  if (flags.threads < 1 || flags.workers < 1 || flags.max_body < 1 || flags.read_timeout < 1 ||
+      flags.max_connections < 1) {
+    std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout and "
+                 "--max-connections must be positive\n";
     return 2;
   }
   try {

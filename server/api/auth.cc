@@ -1,5 +1,6 @@
 #include "api/auth.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -72,11 +73,18 @@ StatusOr<Principal> Authenticate(store::Store& store, std::string_view authoriza
       bearer ? text::Trim(authorization.substr(space + 1)) : std::string_view();
   if (token.empty()) return Unauthenticated("Authorization header must be 'Bearer <token>'");
   const std::string hash = HashToken(token);
-  // The lookup is by hash, so its timing reveals nothing about the token.
+  // The lookup is by hash, so its timing reveals nothing useful about the
+  // token (an attacker cannot steer the SHA-256 of a guess). The index
+  // compares bytes with memcmp, though, so the hash is compared again here in
+  // constant time before it is trusted. No cache: every request reads the
+  // tokens table, so a revocation takes effect at the next request.
   auto found = store.Read([&](store::Database& db) { return store::FindTokenByHash(db, hash); });
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Unauthenticated("invalid or revoked token");
   const store::TokenRecord& t = **found;
+  if (t.hash.size() != hash.size() || CRYPTO_memcmp(t.hash.data(), hash.data(), hash.size()) != 0) {
+    return Unauthenticated("invalid or revoked token");
+  }
   StatusOr<Role> role = ParseRole(t.role);
   if (!role.ok()) return role.status();
   return Principal{t.id, *role, t.station_id, t.donor_id};
@@ -96,6 +104,11 @@ Status EnsureAdminToken(store::Store& store, const std::string& token) {
     t.role = "admin";
     t.label = "admin (token file)";
     auto inserted = store::InsertToken(db, t, store::Actor{0, "system"});
+    if (inserted.status().code() == Code::kConflict) {
+      // The hash is stored but not live: the token was revoked.
+      return FailedPrecondition("the admin token in the token file was revoked; remove the file "
+                                "to have a new one created");
+    }
     return inserted.ok() ? Status::Ok() : inserted.status();
   });
 }

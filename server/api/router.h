@@ -10,6 +10,7 @@
 #include "api/context.h"
 #include "api/http.h"
 #include "store/store.h"
+#include "util/histogram.h"
 
 namespace aidlink::api {
 
@@ -37,7 +38,10 @@ class Router {
   // The answer to one request, waiting for it. For tests and fuzzers.
   Response Handle(const Request& request);
 
-  // Prometheus text for GET /metrics.
+  // Prometheus text (format 0.0.4) for GET /metrics: request counts and
+  // latency histograms per route template and status, the store's commit
+  // batch sizes and commit latency, open needs by urgency and available stock
+  // by item (read from SQLite at scrape time through covering indexes).
   std::string MetricsText() const;
 
  private:
@@ -51,10 +55,6 @@ class Router {
     Handler handler;
   };
   struct Call;
-  struct Counter {
-    uint64_t count = 0;
-    double seconds = 0;
-  };
 
   enum class Cost { kQuick, kHeavy };
   void Add(std::string method, std::string path, Handler handler, bool needs_auth = true,
@@ -70,8 +70,9 @@ class Router {
   std::vector<Route> routes_;
 
   mutable std::mutex mu_;
-  // Guarded by mu_: per "route status" request counts and latency sums.
-  std::map<std::pair<std::string, int>, Counter> counters_;
+  // Guarded by mu_: per (route template, status) latency histograms, whose
+  // counts are the request counts.
+  std::map<std::pair<std::string, int>, Histogram> requests_;
 };
 
 }  // namespace aidlink::api

@@ -56,6 +56,7 @@ class ServerImpl {
   asio::signal_set signals_;
   uint16_t port_ = 0;
   std::unique_ptr<asio::steady_timer> drain_timer_;
+  std::unique_ptr<asio::steady_timer> accept_timer_;
 };
 
 namespace {
@@ -231,23 +232,47 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   unsigned version_ = 11;
 };
 
-// Writes one plain-HTTP answer on a raw socket and closes it: for
-// connections the server will not serve (over the cap, or plain HTTP on
-// the TLS port).
-void RefuseAndClose(beast::tcp_stream&& stream, http::status status, std::string body) {
-  auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-  res->set(http::field::server, "aidlink");
-  res->set(http::field::content_type, "application/json");
-  res->keep_alive(false);
-  res->body() = std::move(body);
-  res->prepare_payload();
-  auto s = std::make_shared<beast::tcp_stream>(std::move(stream));
-  s->expires_after(std::chrono::seconds(5));
-  http::async_write(*s, *res, [s, res](beast::error_code, size_t) {
+// Answers a connection the server will not serve (over the cap, or plain
+// HTTP on the TLS port) with one plain-HTTP error and closes it. The request
+// the client may already have sent is read and dropped first (for up to
+// 2 s): closing a socket with unread input sends a reset, which can destroy
+// the answer before the client reads it.
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  Refusal(beast::tcp_stream&& stream, http::status status, std::string body)
+      : stream_(std::move(stream)), res_(status, 11) {
+    res_.set(http::field::server, "aidlink");
+    res_.set(http::field::content_type, "application/json");
+    if (status == http::status::service_unavailable) res_.set(http::field::retry_after, "1");
+    res_.keep_alive(false);
+    res_.body() = std::move(body);
+    res_.prepare_payload();
+  }
+
+  void Start() {
+    stream_.expires_after(std::chrono::seconds(2));
+    http::async_write(stream_, res_, beast::bind_front_handler(&Refusal::OnWrite, shared_from_this()));
+  }
+
+ private:
+  void OnWrite(beast::error_code ec, size_t) {
+    if (ec) return;
     beast::error_code ignored;
-    s->socket().shutdown(tcp::socket::shutdown_both, ignored);
-  });
-}
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    DoDrain();
+  }
+  void DoDrain() {
+    stream_.async_read_some(asio::buffer(sink_),
+                            beast::bind_front_handler(&Refusal::OnDrain, shared_from_this()));
+  }
+  void OnDrain(beast::error_code ec, size_t) {
+    if (!ec) DoDrain();  // else: EOF or the deadline; the socket closes with this
+  }
+
+  beast::tcp_stream stream_;
+  http::response<http::string_body> res_;
+  char sink_[4096];
+};
 
 // The first bytes of a connection to a TLS listener: a TLS handshake goes on
 // to an HTTPS session; plain HTTP gets a clear 400 in plain HTTP and is
@@ -275,8 +300,9 @@ class TlsDetector : public std::enable_shared_from_this<TlsDetector> {
           ->Start();
       return;
     }
-    RefuseAndClose(std::move(stream_), http::status::bad_request,
-                   ErrorJson("invalid_argument", "this port speaks HTTPS only; use https://", ""));
+    std::make_shared<Refusal>(std::move(stream_), http::status::bad_request,
+                              ErrorJson("invalid_argument", "this port speaks HTTPS only; use https://", ""))
+        ->Start();
   }
 
   beast::tcp_stream stream_;
@@ -324,11 +350,23 @@ void ServerImpl::DoAccept() {
 
 void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (!acceptor_.is_open()) return;
+  if (ec == asio::error::no_descriptors) {
+    // Out of file descriptors: accepting again at once would spin on the
+    // same error. Pause, and let closing connections free some.
+    log::Warn("accept_failed", {{"error", ec.message()}, {"connections", connections_.load()}});
+    accept_timer_ = std::make_unique<asio::steady_timer>(acceptor_.get_executor(),
+                                                         std::chrono::milliseconds(100));
+    accept_timer_->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor_.is_open()) DoAccept();
+    });
+    return;
+  }
   if (!ec) {
     if (connections_.load() >= options_.max_connections) {
       // Over the cap: refuse plainly rather than let the queue grow.
-      RefuseAndClose(beast::tcp_stream(std::move(socket)), http::status::service_unavailable,
-                     ErrorJson("resource_exhausted", "too many connections; retry shortly", ""));
+      std::make_shared<Refusal>(beast::tcp_stream(std::move(socket)), http::status::service_unavailable,
+                                ErrorJson("resource_exhausted", "too many connections; retry shortly", ""))
+          ->Start();
     } else if (tls_) {
       std::make_shared<TlsDetector>(std::move(socket), *this)->Start();
     } else {

@@ -25,6 +25,7 @@ struct TokenRecord {
   std::string label;
   std::string created_at;
   bool revoked = false;
+  std::string revoked_at;  // RFC 3339, empty while live
 };
 
 struct Item {

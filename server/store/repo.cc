@@ -80,6 +80,7 @@ TokenRecord ReadToken(const Statement& st) {
   t.label = st.Text(5);
   t.created_at = st.Text(6);
   t.revoked = !st.IsNull(7);
+  if (t.revoked) t.revoked_at = st.Text(7);
   return t;
 }
 constexpr const char* kTokenCols =
@@ -271,6 +272,71 @@ StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::st
   if (!row.ok()) return row.status();
   std::optional<TokenRecord> out;
   if (*row) out = ReadToken(*st);
+  st->Reset();
+  return out;
+}
+
+StatusOr<std::vector<TokenRecord>> ListTokens(Database& db) {
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols + " FROM tokens ORDER BY id");
+  std::vector<TokenRecord> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadToken(*st));
+  }
+  st->Reset();
+  return out;
+}
+
+StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(find, db, std::string("SELECT ") + kTokenCols + " FROM tokens WHERE id = ?");
+  find->Bind(1, id);
+  StatusOr<bool> row = find->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("no token " + std::to_string(id), "id");
+  TokenRecord t = ReadToken(*find);
+  find->Reset();
+  if (t.revoked) return FailedPrecondition("token " + std::to_string(id) + " is already revoked");
+  t.revoked = true;
+  t.revoked_at = date::NowRfc3339();
+  AIDLINK_ASSIGN_STMT(st, db, "UPDATE tokens SET revoked_at = ? WHERE id = ?");
+  st->Bind(1, t.revoked_at).Bind(2, id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "token_revoked", "token", id,
+                                      "{\"role\":\"" + t.role + "\"}"));
+  return t;
+}
+
+// --- gauges -------------------------------------------------------------------
+
+StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db) {
+  AIDLINK_ASSIGN_STMT(st, db,
+              "SELECT urgency, count(*), sum(outstanding) FROM needs "
+              "WHERE outstanding > 0 GROUP BY urgency");
+  std::vector<UrgencyCount> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Text(0), st->Int(1), st->Int(2)});
+  }
+  st->Reset();
+  return out;
+}
+
+StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
+  AIDLINK_ASSIGN_STMT(st, db,
+              "SELECT i.id, i.code, coalesce(s.available, 0) FROM items i LEFT JOIN "
+              "(SELECT item_id, sum(available) AS available FROM lots INDEXED BY lots_in_stock "
+              "WHERE available > 0 GROUP BY item_id) s ON s.item_id = i.id ORDER BY i.id");
+  std::vector<ItemStock> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Int(0), st->Text(1), st->Int(2)});
+  }
   st->Reset();
   return out;
 }

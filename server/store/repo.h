@@ -20,6 +20,13 @@ namespace aidlink::store {
 StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord token, const Actor& actor);
 // The live (not revoked) token with this hash, or nullopt.
 StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::string& hash);
+// Every token, live and revoked, by id. The records carry the hashes:
+// callers show ids, roles and labels, never the hash.
+StatusOr<std::vector<TokenRecord>> ListTokens(Database& db);
+// Marks token `id` revoked now (FindTokenByHash stops finding it at the next
+// read) and appends a token_revoked event. kNotFound if there is no such
+// token, kFailedPrecondition if it is already revoked.
+StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor);
 
 // Catalog and registry. Insert* returns the stored record with its id.
 // InsertItem answers kConflict if the code is taken.
@@ -81,6 +88,23 @@ std::string NeedQuantitiesJson(int64_t outstanding, int64_t allocated, int64_t d
                                int64_t cancelled);
 Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                    const std::string& entity, int64_t entity_id, const std::string& detail_json);
+
+// Gauges for /metrics, from covering partial indexes (schema v3), so a
+// scrape reads only open needs and lots with stock.
+struct UrgencyCount {
+  std::string urgency;
+  int64_t needs = 0;        // needs with outstanding > 0
+  int64_t outstanding = 0;  // their outstanding units
+};
+// One entry per urgency that has open needs.
+StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db);
+struct ItemStock {
+  int64_t item_id = 0;
+  std::string code;
+  int64_t available = 0;
+};
+// Available units per item, for every item (0 when it has none), by id.
+StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db);
 
 // Idempotency keys, scoped to a token.
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <chrono>
 #include <exception>
 #include <future>
 
@@ -98,6 +99,7 @@ void Store::WriterLoop() {
 void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
   std::vector<Status> results(batch.size());
   Status tx_status;
+  const auto started = std::chrono::steady_clock::now();
   {
     Transaction tx(*writer_);
     tx_status = tx.Begin();
@@ -124,8 +126,12 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
     log::Error("commit_failed", {{"status", tx_status.ToString()}});
     for (auto& r : results) r = Internal("could not commit the write");
   }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    stats_.batch_size.Observe(static_cast<double>(batch.size()));
+    stats_.commit_seconds.Observe(seconds);
     stats_.commits++;
     stats_.writes += batch.size();
     if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "util/histogram.h"
 #include "util/status.h"
 
 namespace aidlink::store {
@@ -25,11 +26,17 @@ struct StoreOptions {
   std::string synchronous = "FULL";
 };
 
-// Counters for /metrics. Monotonic; read without locking.
+// Counters for /metrics, updated by the writer thread under mu_ once per
+// committed batch; stats() returns a copy.
 struct StoreStats {
   uint64_t commits = 0;
   uint64_t writes = 0;
   uint64_t max_batch = 0;
+  // Writes per transaction (batch.size()), observed once per batch.
+  Histogram batch_size{Histogram::SizeBounds()};
+  // Seconds from BEGIN to the end of COMMIT (the fsync included), once per
+  // batch.
+  Histogram commit_seconds{Histogram::LatencyBounds()};
 };
 
 // The SQLite store: one writer connection on its own thread, several reader

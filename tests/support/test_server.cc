@@ -113,6 +113,9 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
   if (!options_.preset_admin_token.empty()) {
     std::ofstream(token_file_path()) << options_.preset_admin_token << "\n";
   }
+  if (!options_.initial_db.empty()) {
+    std::filesystem::copy_file(options_.initial_db, db_path());
+  }
   try {
     Start();
   } catch (...) {

@@ -22,6 +22,9 @@ struct TestServerOptions {
   // If non-empty, written to the admin token file before the first start
   // (the server must then use it as the admin token).
   std::string preset_admin_token;
+  // If non-empty, this database file (a backup, say) is copied to db_path()
+  // before the first start, so the server serves a copy of it.
+  std::string initial_db;
   // Appended verbatim after the flags above.
   std::vector<std::string> extra_args;
   // When set, the destructor records a Catch2 failure (with the log's tail)
