@@ -1,10 +1,13 @@
 #include "api/codec.h"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <string>
 
 namespace aidlink::api {
 namespace {
@@ -132,6 +135,101 @@ Status DecodeObject(const json::object& obj, Message* msg, const std::string& pr
   return Status::Ok();
 }
 
+// Builds a json::value as Boost.JSON's own parser does, except for doubles:
+// Boost.JSON 1.81 converts some decimals to a neighbouring double (it trades
+// precision for speed; the precise mode came in 1.83), so a coordinate a
+// client sends could come back one unit in the last place off. Here a
+// double is read from the number's own text with std::from_chars, which
+// rounds correctly, so what EncodeJson writes reads back exactly.
+class PreciseHandler {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  using error_code = boost::system::error_code;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t n, error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t n, error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, error_code&) {
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(json::string_view s, error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(int64_t i, json::string_view, error_code&) {
+    number_.clear();
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(uint64_t u, json::string_view, error_code&) {
+    number_.clear();
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view s, error_code&) {
+    number_.append(s.data(), s.size());
+    double precise = 0;
+    const char* end = number_.data() + number_.size();
+    const auto [ptr, ec] = std::from_chars(number_.data(), end, precise);
+    // Out of range (1e999): keep the parser's value; ReadDouble refuses it.
+    st.push_double(ec == std::errc() && ptr == end ? precise : d);
+    number_.clear();
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+
+  json::value_stack st;
+
+ private:
+  std::string number_;  // the text of a number split across on_number_part calls
+};
+
+// json::parse with PreciseHandler.
+json::value Parse(std::string_view body, const json::parse_options& options,
+                  boost::system::error_code& ec) {
+  json::basic_parser<PreciseHandler> parser(options);
+  parser.handler().st.reset();
+  const size_t n = parser.write_some(false, body.data(), body.size(), ec);
+  if (!ec && n < body.size()) ec = json::error::extra_data;
+  if (ec) return nullptr;
+  return parser.handler().st.release();
+}
+
 json::value EncodeScalar(const Message& msg, const FieldDescriptor* fd, int index) {
   const Reflection* r = msg.GetReflection();
   const bool rep = index >= 0;
@@ -182,8 +280,7 @@ Status DecodeJson(std::string_view body, Message* msg) {
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 16;
-  json::value v = json::parse(json::string_view(body.data(), body.size()), ec,
-                              json::storage_ptr(), options);
+  json::value v = Parse(body, options, ec);
   if (ec) return InvalidArgument("body is not valid JSON (" + ec.message() + ")", "body");
   if (!v.is_object()) return InvalidArgument("body must be a JSON object", "body");
   return DecodeObject(v.as_object(), msg, "");

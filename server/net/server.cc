@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "net/request.h"
 #include "util/logging.h"
 
 namespace aidlink::net {
@@ -137,17 +138,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return WriteError(400, ErrorJson("invalid_argument", "malformed HTTP request", ""));
     }
     http::request<http::string_body> req = parser_->release();
-    api::Request request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    request.authorization = std::string(req[http::field::authorization]);
-    request.content_type = std::string(req[http::field::content_type]);
-    request.accept = std::string(req[http::field::accept]);
-    request.idempotency_key = std::string(req["Idempotency-Key"]);
-    request.body = std::move(req.body());
-    request.from_loopback = loopback_;
     keep_alive_ = req.keep_alive();
     version_ = req.version();
+    api::Request request = ToApiRequest(std::move(req), loopback_);
     server_.in_flight_++;
     // Quick requests are answered right here; writes answer from the store's
     // writer thread once durable, heavy reads from the worker pool. Either

@@ -12,6 +12,11 @@ namespace aidlink::text {
 // above U+10FFFF).
 bool IsValidUtf8(std::string_view s);
 
+// `s` with every byte that does not start a well-formed sequence replaced by
+// U+FFFD, so that text echoed from a request (an unknown path, say) can go
+// into a JSON or protobuf answer. Valid input comes back unchanged.
+std::string ToValidUtf8(std::string_view s);
+
 // Number of Unicode code points in `s`. REQUIRES: IsValidUtf8(s).
 size_t CodePointCount(std::string_view s);
 

@@ -1,0 +1,23 @@
+#include "net/request.h"
+
+#include <string>
+#include <utility>
+
+namespace aidlink::net {
+
+namespace http = boost::beast::http;
+
+api::Request ToApiRequest(http::request<http::string_body>&& req, bool from_loopback) {
+  api::Request request;
+  request.method = std::string(req.method_string());
+  request.target = std::string(req.target());
+  request.authorization = std::string(req[http::field::authorization]);
+  request.content_type = std::string(req[http::field::content_type]);
+  request.accept = std::string(req[http::field::accept]);
+  request.idempotency_key = std::string(req["Idempotency-Key"]);
+  request.body = std::move(req.body());
+  request.from_loopback = from_loopback;
+  return request;
+}
+
+}  // namespace aidlink::net

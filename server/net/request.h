@@ -1,0 +1,18 @@
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "api/http.h"
+
+namespace aidlink::net {
+
+// The router's view of a parsed HTTP request: method, target, the headers
+// the API reads (Authorization, Content-Type, Accept, Idempotency-Key) and
+// the body, moved out of `req`. `from_loopback` says whether the peer is on
+// 127.0.0.0/8 or ::1. Pure: the server's sessions and the HTTP fuzzer share
+// it, so both exercise the same conversion.
+api::Request ToApiRequest(boost::beast::http::request<boost::beast::http::string_body>&& req,
+                          bool from_loopback);
+
+}  // namespace aidlink::net
