@@ -102,7 +102,7 @@ Response CreateRequester(Context& ctx) {
   if (s.ok()) s = ValidateRequester(req);
   if (s.ok() && OutOfScope(p, req.station_id())) s = NotFound("station not found", "station_id");
   if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Requester>(201, [=, &ctx](store::Database& db, v1::Requester& out) -> Status {
+  return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
     if (!r.ok()) return r.status();
     out = ToProto(*r);
@@ -154,7 +154,7 @@ Response CreateNeed(Context& ctx) {
   s = ctx.Decode(&req);
   if (s.ok()) s = ValidateNeed(req);
   if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Need>(201, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
+  return ctx.Commit<v1::Need>(201, [=](store::Database& db, v1::Need& out) -> Status {
     auto requester = store::GetRequester(db, req.requester_id());
     if (!requester.ok() || OutOfScope(p, requester->station_id)) {
       return NotFound("requester " + std::to_string(req.requester_id()) + " not found",
@@ -241,7 +241,7 @@ Response CreateLot(Context& ctx) {
   if (s.ok()) s = ValidateLot(req);
   if (s.ok() && OutOfDonorScope(p, req.donor_id())) s = NotFound("donor not found", "donor_id");
   if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Lot>(201, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
+  return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::InsertLot(db, FromProto(req), p.actor());
     if (!lot.ok()) return lot.status();
     out = ToProto(*lot);
