@@ -42,7 +42,7 @@ std::string Sha256Hex(std::string_view bytes);
 // Looks the token's SHA-256 up on every call (no cache, so a revoked token is
 // refused at the next request) and compares the stored hash with
 // CRYPTO_memcmp, in constant time.
-StatusOr<Principal> Authenticate(store::Store& store, std::string_view authorization);
+StatusOr<Principal> Authenticate(store::Database& db, std::string_view authorization);
 
 // Makes `token` a live admin token (inserting its hash if new). Used for the
 // --admin-token-file at start-up. kFailedPrecondition if the token is not an

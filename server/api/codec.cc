@@ -230,48 +230,106 @@ json::value Parse(std::string_view body, const json::parse_options& options,
   return parser.handler().st.release();
 }
 
-json::value EncodeScalar(const Message& msg, const FieldDescriptor* fd, int index) {
+// Appends `s` as a JSON string, escaped exactly as json::serialize does:
+// quote, backslash, the short escapes \b \t \n \f \r, any other control
+// character as \u00XX, and every other byte (UTF-8 included) as it is.
+void AppendString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t clean = 0;  // start of the run not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + clean, i - clean);
+    clean = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\t': out->append("\\t"); break;
+      case '\n': out->append("\\n"); break;
+      case '\f': out->append("\\f"); break;
+      case '\r': out->append("\\r"); break;
+      default:
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
+    }
+  }
+  out->append(s.data() + clean, s.size() - clean);
+  out->push_back('"');
+}
+
+void AppendInt(int64_t v, std::string* out) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;  // 24 bytes hold every int64
+  out->append(buf, end);
+}
+
+void AppendScalar(const Message& msg, const FieldDescriptor* fd, int index, std::string* out) {
   const Reflection* r = msg.GetReflection();
   const bool rep = index >= 0;
   switch (fd->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT64:
-      return rep ? r->GetRepeatedInt64(msg, fd, index) : r->GetInt64(msg, fd);
+      return AppendInt(rep ? r->GetRepeatedInt64(msg, fd, index) : r->GetInt64(msg, fd), out);
     case FieldDescriptor::CPPTYPE_INT32:
-      return rep ? r->GetRepeatedInt32(msg, fd, index) : r->GetInt32(msg, fd);
+      return AppendInt(rep ? r->GetRepeatedInt32(msg, fd, index) : r->GetInt32(msg, fd), out);
     case FieldDescriptor::CPPTYPE_DOUBLE:
-      return rep ? r->GetRepeatedDouble(msg, fd, index) : r->GetDouble(msg, fd);
+      // Boost.JSON's shortest round-trip form (e.g. 3.15E1), as before.
+      out->append(json::serialize(
+          json::value(rep ? r->GetRepeatedDouble(msg, fd, index) : r->GetDouble(msg, fd))));
+      return;
     case FieldDescriptor::CPPTYPE_BOOL:
-      return rep ? r->GetRepeatedBool(msg, fd, index) : r->GetBool(msg, fd);
-    case FieldDescriptor::CPPTYPE_STRING:
-      return json::string(rep ? r->GetRepeatedString(msg, fd, index) : r->GetString(msg, fd));
+      out->append((rep ? r->GetRepeatedBool(msg, fd, index) : r->GetBool(msg, fd)) ? "true" : "false");
+      return;
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      const std::string& s = rep ? r->GetRepeatedStringReference(msg, fd, index, &scratch)
+                                 : r->GetStringReference(msg, fd, &scratch);
+      return AppendString(s, out);
+    }
     default:
-      return nullptr;
+      out->append("null");
   }
 }
 
-json::object EncodeObject(const Message& msg) {
-  json::object out;
+// Appends `msg` as a JSON object, its fields in declaration order, straight
+// into `out` (no intermediate json::value: this runs on every answer).
+void AppendObject(const Message& msg, std::string* out) {
   const auto* desc = msg.GetDescriptor();
   const Reflection* r = msg.GetReflection();
+  out->push_back('{');
+  bool first = true;
+  auto key = [&](const FieldDescriptor* fd) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendString(fd->name(), out);
+    out->push_back(':');
+  };
   for (int i = 0; i < desc->field_count(); ++i) {
     const FieldDescriptor* fd = desc->field(i);
+    const bool message = fd->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
     if (fd->is_repeated()) {
-      json::array arr;
-      for (int k = 0; k < r->FieldSize(msg, fd); ++k) {
-        if (fd->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-          arr.push_back(EncodeObject(r->GetRepeatedMessage(msg, fd, k)));
-        } else {
-          arr.push_back(EncodeScalar(msg, fd, k));
-        }
+      key(fd);
+      out->push_back('[');
+      const int n = r->FieldSize(msg, fd);
+      for (int k = 0; k < n; ++k) {
+        if (k > 0) out->push_back(',');
+        if (message) AppendObject(r->GetRepeatedMessage(msg, fd, k), out);
+        else AppendScalar(msg, fd, k, out);
       }
-      out[fd->name()] = std::move(arr);
-    } else if (fd->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (r->HasField(msg, fd)) out[fd->name()] = EncodeObject(r->GetMessage(msg, fd));
+      out->push_back(']');
+    } else if (message) {
+      if (!r->HasField(msg, fd)) continue;
+      key(fd);
+      AppendObject(r->GetMessage(msg, fd), out);
     } else if (!fd->has_presence() || r->HasField(msg, fd)) {
-      out[fd->name()] = EncodeScalar(msg, fd, -1);
+      key(fd);
+      AppendScalar(msg, fd, -1, out);
     }
   }
-  return out;
+  out->push_back('}');
 }
 
 }  // namespace
@@ -286,7 +344,12 @@ Status DecodeJson(std::string_view body, Message* msg) {
   return DecodeObject(v.as_object(), msg, "");
 }
 
-std::string EncodeJson(const Message& msg) { return json::serialize(EncodeObject(msg)); }
+std::string EncodeJson(const Message& msg) {
+  std::string out;
+  out.reserve(256);
+  AppendObject(msg, &out);
+  return out;
+}
 
 Status DecodeBinary(std::string_view body, Message* msg) {
   if (!msg->ParseFromArray(body.data(), static_cast<int>(body.size()))) {

@@ -26,7 +26,14 @@ class Context {
   Context(store::Store& store, const Request& request, std::string path,
           std::map<std::string, std::string> query);
 
-  store::Store& store() { return store_; }
+  // Runs `fn` on the request's read transaction: the router authenticates
+  // in it and the handler's reads share it (one reader connection and one
+  // snapshot per request). The router ends it when the handler returns.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<store::Database&>())) {
+    return read_.Run(std::forward<Fn>(fn));
+  }
+  void EndRead() { read_.End(); }
   const Request& request() const { return request_; }
   const Principal& principal() const { return *principal_; }
   void set_principal(Principal p) { principal_ = p; }
@@ -88,6 +95,7 @@ class Context {
                  store::Store::WriteFn write, bool alone);
 
   store::Store& store_;
+  store::ReadSession read_{store_};
   const Request& request_;
   std::string path_;
   std::map<std::string, std::string> query_;

@@ -197,7 +197,7 @@ Response CreateRoute(Context& ctx) {
 Response GetRoute(Context& ctx) {
   Status s = Allow(ctx.principal(), {Role::kDispatcher});
   if (!s.ok()) return ctx.Error(s);
-  auto r = ctx.store().Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
+  auto r = ctx.Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
   if (!r.ok()) return ctx.Error(r.status());
   return ctx.Reply(200, ToProto(*r));
 }
@@ -228,7 +228,7 @@ Response GetManifest(Context& ctx) {
   if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
   if (!s.ok()) return ctx.Error(s);
   const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
-  auto m = ctx.store().Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), l); });
+  auto m = ctx.Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), l); });
   if (!m.ok()) return ctx.Error(m.status());
   const print::Format f = format == "txt" ? print::Format::kTxt
                           : format == "csv" ? print::Format::kCsv
@@ -272,7 +272,7 @@ Response ListDeliveries(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read(
+  auto rows = ctx.Read(
       [&](store::Database& db) { return store::ListDeliveries(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::DeliveryList out;
@@ -286,7 +286,7 @@ Response GetDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
   Status s = Allow(p, {Role::kDispatcher, Role::kStation});
   if (!s.ok()) return ctx.Error(s);
-  auto d = ctx.store().Read([&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
+  auto d = ctx.Read([&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
   if (!d.ok()) return ctx.Error(d.status());
   return ctx.Reply(200, ToProto(*d));
 }
@@ -434,7 +434,7 @@ Response GetDonorTrace(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   if (p.role == Role::kDonor && p.donor_id != ctx.id()) return ctx.Error(NotFound("donor not found", "id"));
   v1::DonorTrace out;
-  s = ctx.store().Read([&](store::Database& db) -> Status {
+  s = ctx.Read([&](store::Database& db) -> Status {
     auto donor = store::GetDonor(db, ctx.id());
     if (!donor.ok()) return donor.status();
     auto traces = store::TraceDonor(db, ctx.id());
@@ -454,7 +454,7 @@ Response GetDonorTrace(Context& ctx) {
 Response GetLedgerReport(Context& ctx) {
   Status s = Allow(ctx.principal(), {Role::kDispatcher});
   if (!s.ok()) return ctx.Error(s);
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::LedgerRows(db); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::LedgerRows(db); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::LedgerReport out;
   int64_t sum_failures = 0, replay_failures = 0;
@@ -509,7 +509,7 @@ Response GetLotReceipt(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
   print::Receipt receipt;
-  s = ctx.store().Read([&](store::Database& db) -> Status {
+  s = ctx.Read([&](store::Database& db) -> Status {
     auto trace = store::TraceLot(db, ctx.id());
     if (!trace.ok()) return trace.status();
     if (p.role == Role::kDonor && p.donor_id != trace->lot.donor_id) {

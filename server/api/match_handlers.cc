@@ -75,7 +75,7 @@ Response CreateMatchRun(Context& ctx) {
   preview.set_min_shelf_days(policy.min_shelf_days);
   for (int64_t id : item_ids) preview.add_item_ids(id);
 
-  auto loaded = ctx.store().Read([&](store::Database& db) { return LoadMatchInput(db, item_ids); });
+  auto loaded = ctx.Read([&](store::Database& db) { return LoadMatchInput(db, item_ids); });
   if (!loaded.ok()) return ctx.Error(loaded.status());
   match::Plan plan = match::Allocate(loaded->snapshot, policy);
   if (req.dry_run()) {
@@ -126,7 +126,7 @@ Response GetMatchRun(Context& ctx) {
   Status s = Allow(ctx.principal(), {Role::kDispatcher});
   if (!s.ok()) return ctx.Error(s);
   v1::MatchRun out;
-  s = ctx.store().Read([&](store::Database& db) -> Status {
+  s = ctx.Read([&](store::Database& db) -> Status {
     auto run = store::GetRun(db, ctx.id());
     if (!run.ok()) return run.status();
     auto rows = store::ListRunAllocations(db, run->id);

@@ -114,7 +114,7 @@ Response CreateItem(Context& ctx) {
 Response ListItems(Context& ctx) {
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListItems(db, *page); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListItems(db, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::ItemList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -124,7 +124,7 @@ Response ListItems(Context& ctx) {
 
 // GET /v1/items/{id}: one catalog entry, any role.
 Response GetItem(Context& ctx) {
-  auto row = ctx.store().Read([&](store::Database& db) { return store::GetItem(db, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return store::GetItem(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
 }
@@ -154,7 +154,7 @@ Response ListDonors(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListDonors(db, *page); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListDonors(db, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::DonorList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -168,7 +168,7 @@ Response GetDonor(Context& ctx) {
   Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
   if (!s.ok()) return ctx.Error(s);
   if (p.role == Role::kDonor && p.donor_id != ctx.id()) return ctx.Error(NotFound("donor not found", "id"));
-  auto row = ctx.store().Read([&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
 }
@@ -196,7 +196,7 @@ Response CreateDepot(Context& ctx) {
 Response ListDepots(Context& ctx) {
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListDepots(db, *page); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListDepots(db, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::DepotList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -206,7 +206,7 @@ Response ListDepots(Context& ctx) {
 
 // GET /v1/depots/{id}: one depot, any role.
 Response GetDepot(Context& ctx) {
-  auto row = ctx.store().Read([&](store::Database& db) { return store::GetDepot(db, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return store::GetDepot(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
 }
@@ -232,7 +232,7 @@ Response CreateStation(Context& ctx) {
 Response ListStations(Context& ctx) {
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListStations(db, *page); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListStations(db, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::StationList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -242,7 +242,7 @@ Response ListStations(Context& ctx) {
 
 // GET /v1/stations/{id}: one station, any role.
 Response GetStation(Context& ctx) {
-  auto row = ctx.store().Read([&](store::Database& db) { return store::GetStation(db, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return store::GetStation(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
 }

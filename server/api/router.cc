@@ -172,6 +172,8 @@ void Router::HandleAsync(Request request, const Offload& offload, Done done) {
     return Finish(call, std::move(r));
   }
   if (call->route->heavy && offload) {
+    // Not across the wait for a worker: a new transaction starts there.
+    call->ctx->EndRead();
     offload([this, call] { Run(call); });
   } else {
     Run(call);
@@ -221,9 +223,12 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
     return false;
   }
   ctx.set_id(id);
+  auto authenticate = [&] {
+    return ctx.Read([&](store::Database& db) { return Authenticate(db, request.authorization); });
+  };
   if (call->route->path == "/metrics" && !request.from_loopback) {
     // Off loopback, metrics are for the operator only.
-    auto p = Authenticate(store_, request.authorization);
+    auto p = authenticate();
     if (!p.ok()) {
       Finish(call, ctx.Error(p.status()));
       return false;
@@ -234,7 +239,7 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
     }
   }
   if (call->route->needs_auth) {
-    auto p = Authenticate(store_, request.authorization);
+    auto p = authenticate();
     if (!p.ok()) {
       Finish(call, ctx.Error(p.status()));
       return false;
@@ -248,6 +253,7 @@ void Router::Run(const std::shared_ptr<Call>& call) {
   Response response;
   try {
     response = call->route->handler(*call->ctx);
+    call->ctx->EndRead();
   } catch (const std::exception& e) {
     log::Error("handler_exception", {{"what", e.what()}});
     response = Response{};
@@ -263,6 +269,7 @@ void Router::Run(const std::shared_ptr<Call>& call) {
 }
 
 void Router::Finish(const std::shared_ptr<Call>& call, Response response) {
+  if (call->ctx != nullptr) call->ctx->EndRead();  // an error before the handler ran
   if (call->route != nullptr) response.route = call->route->path;
   if (call->ctx != nullptr && call->ctx->authenticated()) {
     response.role = RoleName(call->ctx->principal().role);

@@ -123,7 +123,7 @@ Response ListRequesters(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read(
+  auto rows = ctx.Read(
       [&](store::Database& db) { return store::ListRequesters(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::RequesterList out;
@@ -137,7 +137,7 @@ Response GetRequester(Context& ctx) {
   const Principal& p = ctx.principal();
   Status s = Allow(p, {Role::kDispatcher, Role::kStation});
   if (!s.ok()) return ctx.Error(s);
-  auto row = ctx.store().Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   if (OutOfScope(p, row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
   return ctx.Reply(200, ToProto(*row));
@@ -191,7 +191,7 @@ Response ListNeeds(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListNeeds(db, filter, *page); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListNeeds(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::NeedList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -204,7 +204,7 @@ Response GetNeed(Context& ctx) {
   const Principal& p = ctx.principal();
   Status s = Allow(p, {Role::kDispatcher, Role::kStation});
   if (!s.ok()) return ctx.Error(s);
-  auto row = ctx.store().Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
 }
@@ -272,7 +272,7 @@ Response ListLots(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.store().Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::LotList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -285,7 +285,7 @@ Response GetLot(Context& ctx) {
   const Principal& p = ctx.principal();
   Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
   if (!s.ok()) return ctx.Error(s);
-  auto row = ctx.store().Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
+  auto row = ctx.Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   if (OutOfDonorScope(p, row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
   return ctx.Reply(200, ToProto(*row));

@@ -161,6 +161,23 @@ void Store::ReleaseReader(std::unique_ptr<Database> db) {
   readers_.push_back(std::move(db));
 }
 
+bool ReadSession::Begin() {
+  db_ = store_.AcquireReader();
+  if (!db_) return false;
+  // A deferred transaction gives every statement after it the same snapshot.
+  if (db_->Exec("BEGIN").ok()) return true;
+  db_.reset();  // closes a connection that cannot start a transaction
+  return false;
+}
+
+void ReadSession::End() {
+  if (!db_) return;
+  // A connection whose transaction does not end cleanly is closed, not
+  // pooled: the next reader must not inherit an old snapshot.
+  if (db_->Exec("COMMIT").ok()) store_.ReleaseReader(std::move(db_));
+  db_.reset();
+}
+
 StoreStats Store::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;

@@ -16,6 +16,39 @@
 
 namespace aidlink::store {
 
+class Store;
+
+// One read transaction on a reader connection, opened by the first Run and
+// held until End (or destruction): every Run in between sees the same
+// snapshot and pays for the connection and BEGIN once. Not thread-safe; it
+// may move between threads between calls. Hold it only while working, not
+// across a wait: an open read transaction keeps the WAL from being
+// checkpointed past its snapshot.
+class ReadSession {
+ public:
+  explicit ReadSession(Store& store) : store_(store) {}
+  ~ReadSession() { End(); }
+  ReadSession(const ReadSession&) = delete;
+  ReadSession& operator=(const ReadSession&) = delete;
+
+  // Runs `fn` in the session's transaction, opening it first if needed.
+  template <typename Fn>
+  auto Run(Fn&& fn) -> decltype(fn(std::declval<Database&>())) {
+    if (!db_ && !Begin()) return Internal("cannot open a reader connection");
+    return fn(*db_);
+  }
+
+  // Ends the transaction and hands the connection back; a later Run opens
+  // a new one.
+  void End();
+
+ private:
+  bool Begin();
+
+  Store& store_;
+  std::unique_ptr<Database> db_;
+};
+
 struct StoreOptions {
   std::string path;
   // One transaction (and one fsync) shared by all writes waiting at once.
@@ -81,11 +114,8 @@ class Store {
   // duration of one read transaction) and returns its result.
   template <typename Fn>
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Database&>())) {
-    std::unique_ptr<Database> db = AcquireReader();
-    if (!db) return Internal("cannot open a reader connection");
-    auto result = ReadInTransaction(*db, std::forward<Fn>(fn));
-    ReleaseReader(std::move(db));
-    return result;
+    ReadSession session(*this);
+    return session.Run(std::forward<Fn>(fn));
   }
 
   StoreStats stats() const;
@@ -96,14 +126,7 @@ class Store {
 
   explicit Store(StoreOptions options) : options_(std::move(options)) {}
 
-  template <typename Fn>
-  auto ReadInTransaction(Database& db, Fn&& fn) -> decltype(fn(db)) {
-    // A deferred transaction gives every statement of `fn` the same snapshot.
-    (void)db.Exec("BEGIN");
-    auto result = fn(db);
-    (void)db.Exec("COMMIT");
-    return result;
-  }
+  friend class ReadSession;
 
   std::unique_ptr<Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<Database> db);
