@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -230,6 +231,14 @@ json::value Parse(std::string_view body, const json::parse_options& options,
   return parser.handler().st.release();
 }
 
+// Bytes a JSON string cannot hold as they are: controls, quote, backslash.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
 // Appends `s` as a JSON string, escaped exactly as json::serialize does:
 // quote, backslash, the short escapes \b \t \n \f \r, any other control
 // character as \u00XX, and every other byte (UTF-8 included) as it is.
@@ -239,7 +248,7 @@ void AppendString(std::string_view s, std::string* out) {
   size_t clean = 0;  // start of the run not yet copied
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!kNeedsEscape[c]) continue;
     out->append(s.data() + clean, i - clean);
     clean = i + 1;
     switch (c) {
@@ -301,11 +310,12 @@ void AppendObject(const Message& msg, std::string* out) {
   const Reflection* r = msg.GetReflection();
   out->push_back('{');
   bool first = true;
+  // Field names are [a-z0-9_]: nothing to escape.
   auto key = [&](const FieldDescriptor* fd) {
-    if (!first) out->push_back(',');
+    out->append(first ? "\"" : ",\"");
     first = false;
-    AppendString(fd->name(), out);
-    out->push_back(':');
+    out->append(fd->name());
+    out->append("\":");
   };
   for (int i = 0; i < desc->field_count(); ++i) {
     const FieldDescriptor* fd = desc->field(i);

@@ -13,8 +13,9 @@
 namespace aidlink::api {
 namespace {
 
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> out;
+// The segments of `path` (views into it).
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
   size_t start = 1;  // skip the leading '/'
   while (start <= path.size()) {
     size_t end = path.find('/', start);
@@ -66,14 +67,13 @@ std::map<std::string, std::string> ParseQuery(std::string_view q) {
 
 // Matches one path segment against a template segment; "{id}" (optionally
 // followed by ":action") captures a positive integer.
-bool MatchSegment(const std::string& tmpl, const std::string& seg, int64_t* id) {
-  if (tmpl.rfind("{id}", 0) != 0) return tmpl == seg;
-  const std::string suffix = tmpl.substr(4);
-  if (seg.size() <= suffix.size() || seg.compare(seg.size() - suffix.size(), suffix.size(), suffix) != 0) {
-    return false;
-  }
-  const std::string digits = seg.substr(0, seg.size() - suffix.size());
-  if (digits.empty() || digits.size() > 18) return false;
+bool MatchSegment(std::string_view tmpl, std::string_view seg, int64_t* id) {
+  constexpr std::string_view kId = "{id}";
+  if (tmpl.substr(0, kId.size()) != kId) return tmpl == seg;
+  const std::string_view suffix = tmpl.substr(kId.size());
+  if (seg.size() <= suffix.size() || seg.substr(seg.size() - suffix.size()) != suffix) return false;
+  const std::string_view digits = seg.substr(0, seg.size() - suffix.size());
+  if (digits.size() > 18) return false;
   int64_t v = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return false;
@@ -143,7 +143,9 @@ Router::Router(store::Store& store) : store_(store) {
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth, Cost cost) {
-  Route r{std::move(method), path, SplitPath(path), needs_auth, cost == Cost::kHeavy, std::move(handler)};
+  const std::vector<std::string_view> segments = SplitPath(path);
+  Route r{std::move(method), path, {segments.begin(), segments.end()}, needs_auth, cost == Cost::kHeavy,
+          std::move(handler)};
   routes_.push_back(std::move(r));
 }
 
@@ -201,7 +203,7 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
     Finish(call, ctx.Error(InvalidArgument("request target must be an absolute path")));
     return false;
   }
-  const std::vector<std::string> segments = SplitPath(path);
+  const std::vector<std::string_view> segments = SplitPath(path);
   bool path_known = false;
   int64_t id = 0;
   for (const Route& r : routes_) {

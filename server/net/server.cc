@@ -144,22 +144,25 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     server_.in_flight_++;
     // Quick requests are answered right here; writes answer from the store's
     // writer thread once durable, heavy reads from the worker pool. Either
-    // way the answer comes back to this connection's strand to be written.
+    // way the answer is posted to this connection's strand to be logged and
+    // written: the writer thread only commits, it never formats a log line
+    // or touches a socket.
     const auto start = std::chrono::steady_clock::now();
     std::string method = request.method;
     server_.router_.HandleAsync(
         std::move(request),
         [this](std::function<void()> task) { asio::post(server_.workers_, std::move(task)); },
-        [self = this->shared_from_this(), start, method = std::move(method)](api::Response response) {
-          const double ms =
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-          log::Info("request", {{"id", static_cast<uint64_t>(self->server_.next_request_id_++)},
-                                {"method", method},
-                                {"route", response.route.empty() ? std::string("unmatched") : response.route},
-                                {"status", response.status},
-                                {"ms", ms},
-                                {"role", response.role}});
-          asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        [self = this->shared_from_this(), start, method = std::move(method)](api::Response response) mutable {
+          asio::post(self->stream_.get_executor(), [self, start, method = std::move(method),
+                                                    response = std::move(response)]() mutable {
+            const double ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            log::Info("request", {{"id", static_cast<uint64_t>(self->server_.next_request_id_++)},
+                                  {"method", method},
+                                  {"route", response.route.empty() ? std::string("unmatched") : response.route},
+                                  {"status", response.status},
+                                  {"ms", ms},
+                                  {"role", response.role}});
             self->WriteResponse(std::move(response));
           });
         });

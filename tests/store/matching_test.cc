@@ -56,16 +56,25 @@ std::unique_ptr<Store> OpenStore(const std::string& path) {
   return std::move(*store);
 }
 
+// The first column of the first row of `sql`, or -1 without rows.
+StatusOr<int64_t> FirstInt(Database& db, const std::string& sql) {
+  auto st = db.Prepare(sql);
+  if (!st.ok()) return st.status();
+  auto row = (*st)->Step();
+  if (!row.ok()) return row.status();
+  const int64_t v = *row ? (*st)->Int(0) : -1;
+  (*st)->Reset();
+  return v;
+}
+
+int64_t QueryInt(Database& db, const std::string& sql) {
+  auto n = FirstInt(db, sql);
+  REQUIRE_OK(n.status());
+  return *n;
+}
+
 int64_t QueryInt(Store& store, const std::string& sql) {
-  auto n = store.Read([&](Database& db) -> StatusOr<int64_t> {
-    auto st = db.Prepare(sql);
-    if (!st.ok()) return st.status();
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    const int64_t v = *row ? (*st)->Int(0) : -1;
-    (*st)->Reset();
-    return v;
-  });
+  auto n = store.Read([&](Database& db) { return FirstInt(db, sql); });
   REQUIRE_OK(n.status());
   return *n;
 }
@@ -379,6 +388,51 @@ TEST_CASE("version 3 keeps a version 2 file's data and drops the indexes no quer
   auto open = store->Read([&](Database& db) { return ListNeeds(db, filter, Page{0, 10}); });
   REQUIRE_OK(open.status());
   CHECK(open->size() == 1);
+}
+
+TEST_CASE("version 5 writes CHECK lists as OR chains that still refuse what they refused",
+          "[store][schema]") {
+  TempDb tmp;
+  {
+    auto db = Database::Open(tmp.path(), false);
+    REQUIRE_OK(db.status());
+    REQUIRE_OK(MigrateTo(**db, 4));
+    REQUIRE_OK((*db)->Exec(
+        "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
+        "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
+        "household_size, tags, created_at) VALUES (1, 'household', '住户', '', '', '幸福里', "
+        "'江汉区', 1, '', 'now');"
+        "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
+        "VALUES ('RICE', '大米', 'food', 'kg', 1, 0, 'now');"));
+    CHECK(QueryInt(**db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") > 0);
+  }
+  auto store = OpenStore(tmp.path());
+  CHECK(QueryInt(*store, "PRAGMA user_version") == SchemaVersion());
+  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") == 0);
+  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
+                         "'%CHECK (urgency = ''critical'' OR urgency = ''high'' OR urgency = "
+                         "''normal'' OR urgency = ''low'')%'") == 1);
+  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
+                         "'%CHECK (perishable = 0 OR perishable = 1)%'") == 1);
+  CHECK(QueryInt(*store, "SELECT count(*) FROM items WHERE code = 'RICE'") == 1);
+  // The writer (which ran the migration) and a fresh connection both hold
+  // the rewritten constraints.
+  Need n;
+  n.requester_id = 1;
+  n.item_id = 1;
+  n.quantity = 3;
+  n.urgency = "urgent";
+  Status bad = store->Write([&](Database& db) { return InsertNeed(db, n, kActor).status(); });
+  CHECK_FALSE(bad.ok());
+  n.urgency = "low";
+  REQUIRE_OK(store->Write([&](Database& db) { return InsertNeed(db, n, kActor).status(); }));
+  auto db = Database::Open(tmp.path(), false);
+  REQUIRE_OK(db.status());
+  CHECK_FALSE((*db)->Exec("UPDATE needs SET status = 'lost'").ok());
+  CHECK_FALSE((*db)->Exec("UPDATE items SET perishable = 2").ok());
+  CHECK_FALSE((*db)->Exec("UPDATE requesters SET kind = 'company'").ok());
+  REQUIRE_OK((*db)->Exec("UPDATE needs SET status = 'partial'"));
+  CHECK(QueryInt(**db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'") == 0);
 }
 
 TEST_CASE("the queries that need an index still have one after version 3", "[store][schema]") {
