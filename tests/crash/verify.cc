@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -12,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "crash/journal.h"
+#include "support/fixture.h"
 
 namespace aidlink::crash {
 namespace {
@@ -39,21 +39,6 @@ std::string Differences(const json::object& acked, const json::object& now,
   return out;
 }
 
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Every item of a paged list endpoint, by id.
 std::map<int64_t, json::object> ListAll(test::HttpClient& http, const std::string& path,
                                         const std::string& token) {
@@ -61,7 +46,7 @@ std::map<int64_t, json::object> ListAll(test::HttpClient& http, const std::strin
   std::string page_token;
   for (int page = 0; page < 100000; ++page) {
     std::string target = path + "?page_size=1000";
-    if (!page_token.empty()) target += "&page_token=" + PercentEncode(page_token);
+    if (!page_token.empty()) target += "&page_token=" + test::UrlEncode(page_token);
     test::Response r = http.Get(target, token);
     if (r.status != 200) throw std::runtime_error("GET " + target + ": " + r.Describe());
     json::object o = ObjectOf(r);

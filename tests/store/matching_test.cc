@@ -5,8 +5,6 @@
 #include "store/matching.h"
 
 #include <catch2/catch.hpp>
-#include <atomic>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -16,10 +14,12 @@
 #include "store/repo.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "support/store_fixture.h"
 
-namespace fs = std::filesystem;
 using namespace aidlink;
 using namespace aidlink::store;
+using aidlink::test::OpenStore;
+using aidlink::test::TempDb;
 
 #define REQUIRE_OK(expr)     \
   do {                       \
@@ -30,31 +30,7 @@ using namespace aidlink::store;
 
 namespace {
 
-class TempDb {
- public:
-  TempDb() {
-    dir_ = fs::temp_directory_path() /
-           ("aidlink-matching-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TempDb() { fs::remove_all(dir_); }
-  std::string path() const { return (dir_ / "test.db").string(); }
-
- private:
-  static inline std::atomic<int> counter_{0};
-  fs::path dir_;
-};
-
 const Actor kActor{0, "test"};
-
-std::unique_ptr<Store> OpenStore(const std::string& path) {
-  StoreOptions options;
-  options.path = path;
-  auto store = Store::Open(options);
-  REQUIRE_OK(store.status());
-  return std::move(*store);
-}
 
 // The first column of the first row of `sql`, or -1 without rows.
 StatusOr<int64_t> FirstInt(Database& db, const std::string& sql) {

@@ -2,17 +2,18 @@
 
 #include <catch2/catch.hpp>
 #include <atomic>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "store/repo.h"
 #include "store/schema.h"
+#include "support/store_fixture.h"
 
-namespace fs = std::filesystem;
 using namespace aidlink;
 using namespace aidlink::store;
+using aidlink::test::OpenStore;
+using aidlink::test::TempDb;
 
 #define REQUIRE_OK(expr)                          \
   do {                                            \
@@ -22,32 +23,6 @@ using namespace aidlink::store;
   } while (0)
 
 namespace {
-
-// A fresh database file in its own temporary directory, removed afterwards.
-class TempDb {
- public:
-  TempDb() {
-    dir_ = fs::temp_directory_path() /
-           ("aidlink-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TempDb() { fs::remove_all(dir_); }
-  std::string path() const { return (dir_ / "test.db").string(); }
-
- private:
-  static inline std::atomic<int> counter_{0};
-  fs::path dir_;
-};
-
-std::unique_ptr<Store> OpenStore(const std::string& path, bool group_commit = true) {
-  StoreOptions options;
-  options.path = path;
-  options.group_commit = group_commit;
-  auto store = Store::Open(options);
-  REQUIRE_OK(store.status());
-  return std::move(*store);
-}
 
 const Actor kActor{0, "test"};
 

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+// Helpers shared by the store tests, which open a real Store on a SQLite
+// file of their own.
+
+namespace aidlink::test {
+
+// A fresh directory under the system temporary directory holding one
+// database file; the directory is removed by the destructor.
+// Thread-compatible: each instance belongs to one test.
+class TempDb {
+ public:
+  TempDb();
+  ~TempDb();
+  TempDb(const TempDb&) = delete;
+  TempDb& operator=(const TempDb&) = delete;
+
+  // The database file's path; the file does not exist until opened.
+  std::string path() const { return (dir_ / "test.db").string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Opens (creating and migrating if needed) the store at `path`; REQUIREs
+// success, so a failure stops the test with the status. The caller owns the
+// store.
+std::unique_ptr<store::Store> OpenStore(const std::string& path,
+                                        bool group_commit = true);
+
+}  // namespace aidlink::test
