@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -38,7 +39,11 @@ struct Flags {
   std::string synchronous = "full";
   std::string tls_cert, tls_key;
   int max_connections = 10000;
+  int idempotency_retention_hours = 48;
 };
+
+// API.md promises that an Idempotency-Key replays for at least this long.
+constexpr int kMinIdempotencyRetentionHours = 24;
 
 // Descriptors kept free for the database, the log and accept() itself.
 constexpr rlim_t kReservedFds = 64;
@@ -137,6 +142,7 @@ int Serve(const Flags& flags) {
   store_options.path = flags.db;
   store_options.group_commit = flags.group_commit == "on";
   store_options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
+  store_options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     std::cerr << "aidlink-server: " << store.status().ToString() << "\n";
@@ -229,7 +235,11 @@ int main(int argc, char** argv) {
       ("tls-key", po::value(&flags.tls_key), "PEM private key for --tls-cert")
       ("max-connections", po::value(&flags.max_connections)->default_value(flags.max_connections),
        "connections served at once; beyond it a new connection gets 503 and is closed "
-       "(lowered to fit the open-file limit)");
+       "(lowered to fit the open-file limit)")
+      ("idempotency-retention-hours",
+       po::value(&flags.idempotency_retention_hours)->default_value(flags.idempotency_retention_hours),
+       "hours an Idempotency-Key replays its first answer (at least 24); older keys act as new "
+       "and their saved answers are deleted");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -246,6 +256,11 @@ int main(int argc, char** argv) {
       flags.max_connections < 1) {
     std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout and "
                  "--max-connections must be positive\n";
+    return 2;
+  }
+  if (flags.idempotency_retention_hours < aidlink::kMinIdempotencyRetentionHours) {
+    std::cerr << "aidlink-server: --idempotency-retention-hours must be at least "
+              << aidlink::kMinIdempotencyRetentionHours << "\n";
     return 2;
   }
   try {

@@ -123,7 +123,8 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
   auto fn = [this, status, out, write = std::move(write), response, hash](store::Database& db) -> Status {
     const std::string& saved_key = request_.idempotency_key;
     if (!saved_key.empty()) {
-      auto saved = store::FindSavedResponse(db, principal().token_id, saved_key);
+      auto saved = store::FindSavedResponse(db, principal().token_id, saved_key,
+                                            store_.IdempotencyCutoff());
       if (!saved.ok()) return saved.status();
       if (saved->has_value()) {
         const store::SavedResponse& prior = **saved;

@@ -10,7 +10,7 @@ namespace {
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, and its
 // quotes doubled. Everything else goes out as it is, so that a reader that
-// follows the RFC gets the exact strings back.
+// follows the RFC gets the exact strings back (text cells after TextCell).
 void AppendField(std::string_view field, std::string& out) {
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out += field;
@@ -22,6 +22,18 @@ void AppendField(std::string_view field, std::string& out) {
     out += c;
   }
   out += '"';
+}
+
+// A cell of user text (a name, an address, a note). Excel and WPS run a
+// cell that starts with = + - @ (or a tab or carriage return before one) as
+// a formula, so such a cell gets a leading ' (OWASP's advice for CSV
+// injection) and reads as text. Numbers (ids, quantities) never pass through
+// here: a negative quantity must stay a number.
+std::string TextCell(std::string_view s) {
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) {
+    return "'" + std::string(s);
+  }
+  return std::string(s);
 }
 
 void AppendRow(const std::vector<std::string>& fields, std::string& out) {
@@ -45,11 +57,13 @@ std::string RenderCsv(const Manifest& manifest, Lang lang) {
     const std::string note = StopNote(s, lang);
     const auto row = [&](const StopLine* line) {
       AppendRow(
-          {std::to_string(s.seq), std::to_string(s.delivery_id), s.recipient,
-           s.contact_name, s.phone, AddressWithDistrict(s, lang),
-           line ? line->item_name : "", line ? line->unit : "",
+          {std::to_string(s.seq), std::to_string(s.delivery_id),
+           TextCell(s.recipient), TextCell(s.contact_name), TextCell(s.phone),
+           TextCell(AddressWithDistrict(s, lang)),
+           TextCell(line ? line->item_name : ""),
+           TextCell(line ? line->unit : ""),
            line ? std::to_string(line->requested) : "",
-           line ? std::to_string(line->allotted) : "", "", note},
+           line ? std::to_string(line->allotted) : "", "", TextCell(note)},
           out);
     };
     for (const StopLine& line : s.lines) row(&line);

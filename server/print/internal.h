@@ -66,6 +66,11 @@ std::string StopHeading(int seq, Lang lang);
 // The address with the district after it: "幸福里3幢201（东湖街道）".
 std::string AddressWithDistrict(const StopSheet& stop, Lang lang);
 
+// One line of user text for the plain-text printouts: every ASCII control
+// character (tab, stray newline, escape) and DEL becomes a space, so that
+// it can neither break the alignment nor drive a terminal or printer.
+std::string SingleLine(std::string_view s);
+
 // `s` with & < > " ' replaced by HTML entities.
 std::string HtmlEscape(std::string_view s);
 

@@ -47,8 +47,10 @@ std::string Txt(const Receipt& r, Lang lang) {
   const std::string colon = lang == Lang::kZh ? "：" : ": ";
   const int label_width = 20;
   std::string out;
+  // Every value holds user text (names, the note) or is built from it: one
+  // line each, with control characters made spaces as the manifests do.
   auto line = [&](std::string_view label, const std::string& value) {
-    out += text::PadRight(std::string(label) + colon, label_width) + value + "\n";
+    out += text::PadRight(std::string(label) + colon, label_width) + internal::SingleLine(value) + "\n";
   };
   out += std::string(w.title) + "  " + std::string(w.lot) + " #" + Num(r.lot_id) + "\n";
   out += std::string(72, '=') + "\n";
@@ -77,7 +79,8 @@ std::string Txt(const Receipt& r, Lang lang) {
     for (std::string_view h : heads) out += text::PadLeft(h, kNum);
     out += "\n";
     for (const ReceiptBucket& b : r.buckets) {
-      out += text::PadRight(text::TruncateToWidth(b.district, kDistrict - 1), kDistrict) +
+      out += text::PadRight(text::TruncateToWidth(internal::SingleLine(b.district), kDistrict - 1),
+                            kDistrict) +
              text::PadRight(KindName(b.requester_kind, lang), kKind);
       for (int64_t v : {b.allocated, b.dispatched, b.delivered, b.returned}) {
         out += text::PadLeft(Num(v), kNum);

@@ -36,18 +36,6 @@ std::string Blank(int n) {
   return std::string(static_cast<size_t>(std::max(n, 0)), '_');
 }
 
-bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7F; }
-
-// One line of user text: control characters (tabs, stray newlines) become
-// spaces so that they cannot break the alignment.
-std::string SingleLine(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (IsControl(static_cast<unsigned char>(c))) c = ' ';
-  }
-  return out;
-}
-
 // Cuts `s` into lines of at most `width` columns, keeping its own line
 // breaks. Latin words are not cut when a space allows a break; CJK text
 // breaks anywhere. Always returns at least one (maybe empty) line.
@@ -244,6 +232,15 @@ void SignatureBlocks(const Labels& l, Writer& w) {
 }
 
 }  // namespace
+
+std::string SingleLine(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) c = ' ';
+  }
+  return out;
+}
 
 std::string RenderTxt(const Manifest& manifest, Lang lang) {
   const Labels& l = LabelsFor(lang);

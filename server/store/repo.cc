@@ -612,19 +612,28 @@ Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
 }
 
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
-                                                          const std::string& key) {
+                                                          const std::string& key,
+                                                          const std::string& expired_before) {
   AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT request_hash, status, content_type, body FROM idempotency "
+              "SELECT request_hash, status, content_type, body, created_at < ? FROM idempotency "
               "WHERE token_id = ? AND key = ?");
-  st->Bind(1, token_id).Bind(2, key);
+  st->Bind(1, expired_before).Bind(2, token_id).Bind(3, key);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
   std::optional<SavedResponse> out;
+  bool expired = false;
   if (*row) {
     out = SavedResponse{st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3)};
+    expired = st->Int(4) != 0;
   }
   st->Reset();
-  return out;
+  if (!expired) return out;
+  // The writer's purge may not have reached it yet; the key must act as new
+  // anyway, and SaveResponse will insert under it again.
+  AIDLINK_ASSIGN_STMT(del, db, "DELETE FROM idempotency WHERE token_id = ? AND key = ?");
+  del->Bind(1, token_id).Bind(2, key);
+  AIDLINK_RETURN_IF_ERROR(del->Run());
+  return std::optional<SavedResponse>();
 }
 
 Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
@@ -635,6 +644,15 @@ Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
   st->Bind(1, token_id).Bind(2, key).Bind(3, r.request_hash).Bind(4, r.status)
       .Bind(5, r.content_type).BindBlob(6, r.body).Bind(7, date::NowRfc3339());
   return st->Run();
+}
+
+StatusOr<int> DeleteExpiredResponses(Database& db, const std::string& expired_before, int limit) {
+  AIDLINK_ASSIGN_STMT(st, db,
+              "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency "
+              "WHERE created_at < ? ORDER BY created_at LIMIT ?)");
+  st->Bind(1, expired_before).Bind(2, static_cast<int64_t>(limit));
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  return db.Changes();
 }
 
 }  // namespace aidlink::store

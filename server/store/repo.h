@@ -106,10 +106,17 @@ struct ItemStock {
 // Available units per item, for every item (0 when it has none), by id.
 StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db);
 
-// Idempotency keys, scoped to a token.
+// Idempotency keys, scoped to a token. An answer saved before
+// `expired_before` (RFC 3339 UTC, see date::Rfc3339) has expired: it is
+// deleted and nullopt returned, so the key acts as new.
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
-                                                          const std::string& key);
+                                                          const std::string& key,
+                                                          const std::string& expired_before);
 Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
                     const SavedResponse& response);
+// Deletes up to `limit` saved answers older than `expired_before`, oldest
+// first (through the index idempotency_by_age), and returns how many it
+// deleted: fewer than `limit` means none is left.
+StatusOr<int> DeleteExpiredResponses(Database& db, const std::string& expired_before, int limit);
 
 }  // namespace aidlink::store

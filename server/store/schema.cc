@@ -267,6 +267,14 @@ CREATE INDEX lots_in_stock ON lots(item_id, available) WHERE available > 0;
 
     // Version 5: the same CHECKs, faster (see RewriteInListChecks).
     {nullptr, RewriteInListChecks},
+
+    // Version 6: saved idempotent answers by age, so that the writer can
+    // delete the expired ones a few at a time without scanning the table
+    // (created_at is RFC 3339 UTC of one fixed width: text order is time
+    // order).
+    {R"sql(
+CREATE INDEX idempotency_by_age ON idempotency(created_at);
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -4,10 +4,22 @@
 #include <exception>
 #include <future>
 
+#include "store/repo.h"
 #include "store/schema.h"
+#include "util/date.h"
 #include "util/logging.h"
 
 namespace aidlink::store {
+namespace {
+
+// Expired idempotent answers deleted per commit: a few milliseconds at most,
+// so that a backlog (a database upgraded with a year of keys) drains over
+// many commits instead of stalling one.
+constexpr int kPurgeBatch = 256;
+// How often to look for expired answers once none is left.
+constexpr auto kPurgeInterval = std::chrono::minutes(1);
+
+}  // namespace
 
 struct Store::PendingWrite {
   WriteFn fn;
@@ -120,6 +132,9 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
       if (savepoints && !results[i].ok()) tx_status = writer_->Exec("ROLLBACK TO w");
       if (savepoints && tx_status.ok()) tx_status = writer_->Exec("RELEASE w");
     }
+    // Only batches that commit anyway carry the purge: it never costs an
+    // fsync of its own, and a match run's transaction is left alone.
+    if (tx_status.ok() && any_ok && !batch.front()->alone) PurgeExpiredResponses();
     if (tx_status.ok() && any_ok) tx_status = tx.Commit();
   }
   if (!tx_status.ok()) {
@@ -137,6 +152,26 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
     if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
   }
   for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
+}
+
+std::string Store::IdempotencyCutoff() const {
+  return date::Rfc3339(std::chrono::system_clock::now() - options_.idempotency_retention);
+}
+
+void Store::PurgeExpiredResponses() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_purge_) return;
+  next_purge_ = now + kPurgeInterval;
+  // In a savepoint of its own: if it fails, the batch's writes still commit.
+  if (!writer_->Exec("SAVEPOINT purge").ok()) return;
+  StatusOr<int> deleted = DeleteExpiredResponses(*writer_, IdempotencyCutoff(), kPurgeBatch);
+  if (!deleted.ok()) {
+    log::Warn("idempotency_purge_failed", {{"status", deleted.status().ToString()}});
+    (void)writer_->Exec("ROLLBACK TO purge");
+  } else if (*deleted == kPurgeBatch) {
+    next_purge_ = now;  // more are left: the next commit takes another batch
+  }
+  (void)writer_->Exec("RELEASE purge");
 }
 
 std::unique_ptr<Database> Store::AcquireReader() {

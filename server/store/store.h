@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -57,6 +58,9 @@ struct StoreOptions {
   int max_batch = 512;
   // "FULL": an acknowledged write survives power loss; "NORMAL": a crash.
   std::string synchronous = "FULL";
+  // How long a saved idempotent answer replays (API.md: at least 24 hours).
+  // Older ones act as new and are deleted by the writer, a few per commit.
+  std::chrono::seconds idempotency_retention = std::chrono::hours(48);
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -121,6 +125,9 @@ class Store {
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
 
+  // The `expired_before` for FindSavedResponse: now minus the retention.
+  std::string IdempotencyCutoff() const;
+
  private:
   struct PendingWrite;
 
@@ -132,10 +139,15 @@ class Store {
   void ReleaseReader(std::unique_ptr<Database> db);
   void WriterLoop();
   void CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch);
+  // Deletes a few expired idempotent answers inside the batch's transaction
+  // (no fsync of its own), if one is due. Writer thread only.
+  void PurgeExpiredResponses();
 
   // Immutable after construction.
   const StoreOptions options_;
   std::unique_ptr<Database> writer_;  // used only by writer_thread_
+  // Used only by writer_thread_: when the next purge is due.
+  std::chrono::steady_clock::time_point next_purge_{};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -66,8 +66,10 @@ int64_t Today() {
   return std::chrono::duration_cast<std::chrono::days>(now.time_since_epoch()).count();
 }
 
-std::string NowRfc3339() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string NowRfc3339() { return Rfc3339(std::chrono::system_clock::now()); }
+
+std::string Rfc3339(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@ std::string FormatDate(int64_t days);
 
 // Today's date (UTC) as a day number. Reads the clock: not for pure cores.
 int64_t Today();
+
+// `t` as RFC 3339 UTC with seconds, "2026-11-22T17:00:06Z". Strings of this
+// one form sort in time order.
+std::string Rfc3339(std::chrono::system_clock::time_point t);
 
 // The current time as RFC 3339 UTC with seconds, "2026-11-22T17:00:06Z".
 // Reads the clock: not for pure cores.

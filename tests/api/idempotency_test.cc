@@ -197,6 +197,57 @@ TEST_CASE("an Idempotency-Key still replays after a restart", "[api][idempotency
   CHECK(CountAllRows(server.db_path()) == counts);
 }
 
+TEST_CASE("an Idempotency-Key past the retention acts again; one within it replays",
+          "[api][idempotency][restart]") {
+  TestServerOptions options;
+  options.extra_args = {"--idempotency-retention-hours", "24"};
+  TestServer server(options);
+  json::object body;
+  std::string token;
+  int64_t aged_id = 0, young_id = 0;
+  {
+    Fixture f(server);
+    World w = MakeWorld(f);
+    token = w.station_a;
+    body = SampleNeed(w.requester_a, w.item_id, 3);
+    Response aged = f.http().Post("/v1/needs", body, token, Key("aged"));
+    REQUIRE_STATUS(aged, 201);
+    aged_id = IdOf(aged);
+    REQUIRE_STATUS(f.http().Post("/v1/needs", body, token, Key("aged-untouched")), 201);
+    Response young = f.http().Post("/v1/needs", body, token, Key("young"));
+    REQUIRE_STATUS(young, 201);
+    young_id = IdOf(young);
+  }
+  // Ages the saved answers while the server is down, as a day's wait would.
+  REQUIRE(server.Stop() == 0);
+  ExecSql(server.db_path(),
+          "UPDATE idempotency SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-25 hours') "
+          "WHERE key IN ('aged', 'aged-untouched');"
+          "UPDATE idempotency SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-23 hours') "
+          "WHERE key = 'young';");
+  server.Restart();
+  HttpClient http(server.port());
+  const int64_t needs_before = CountRows(server.db_path(), "needs");
+
+  Response again = http.Post("/v1/needs", body, token, Key("aged"));
+  REQUIRE_STATUS(again, 201);
+  CHECK(IdOf(again) != aged_id);
+  CHECK(again.Header("Idempotent-Replayed").empty());
+  CHECK(CountRows(server.db_path(), "needs") == needs_before + 1);
+  // The key now holds the new answer; the expired key nobody retried is gone.
+  Response replay = http.Post("/v1/needs", body, token, Key("aged"));
+  CHECK(replay.body == again.body);
+  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM idempotency WHERE key = 'aged'") == 1);
+  CHECK(QueryInt(server.db_path(),
+                 "SELECT count(*) FROM idempotency WHERE key = 'aged-untouched'") == 0);
+
+  Response young = http.Post("/v1/needs", body, token, Key("young"));
+  REQUIRE_STATUS(young, 201);
+  CHECK(IdOf(young) == young_id);
+  CHECK(young.Header("Idempotent-Replayed") == "true");
+  CHECK(CountRows(server.db_path(), "needs") == needs_before + 1);
+}
+
 TEST_CASE("an Idempotency-Key of 255 characters is accepted", "[api][idempotency]") {
   TestServer server;
   Fixture f(server);

@@ -42,6 +42,13 @@ TEST_CASE("start-up failures are loud: non-zero exit and a message", "[api][proc
     CHECK(run.exit_code > 0);
     CHECK_FALSE(run.output.empty());
   }
+  SECTION("an idempotency retention under the 24 hours API.md promises") {
+    ServerRun run = run_with({"--db", "{dir}/a.db", "--listen", "127.0.0.1:0",
+                              "--idempotency-retention-hours", "23"});
+    INFO(run.output);
+    CHECK(run.exit_code > 0);
+    CHECK(run.output.find("at least 24") != std::string::npos);
+  }
   SECTION("a listen address without a port") {
     ServerRun run = run_with({"--db", "{dir}/a.db", "--listen", "nonsense"});
     INFO(run.output);

@@ -17,7 +17,8 @@
 //    (the CLI's) reads back without errors: a header and one row per stop
 //    line (one for a stop without lines), each as wide as the header, with
 //    seq, delivery id, recipient, contact, phone, item and unit exactly as
-//    given (line breaks read back as "\n");
+//    given (line breaks read back as "\n"; a text cell starting with
+//    = + - @ tab or CR after a ', so no spreadsheet runs it as a formula);
 //  - html (manifest and receipt): user text cannot add markup: rendering the
 //    same input with < > " ' & replaced by 'x' in every string gives the
 //    same number of < > " ' characters.
@@ -231,7 +232,10 @@ void CheckTxt(const std::string& txt) {
 
 // Line breaks as an RFC 4180 reader gives them back.
 std::string AsRead(std::string_view s) {
-  std::string out;
+  // A text cell that a spreadsheet would run as a formula starts with '.
+  std::string out = !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos
+                        ? "'"
+                        : "";
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\r') {
       if (i + 1 < s.size() && s[i + 1] == '\n') ++i;

@@ -328,6 +328,60 @@ TEST_CASE("csv fields with commas, quotes and line breaks round-trip",
   CHECK(out.find("\"金老伯, \"\"老金\"\"\"") != std::string::npos);
 }
 
+TEST_CASE("csv text cells that a spreadsheet would run as formulas start with '",
+          "[print][csv]") {
+  print::Manifest m = print::testing::ThreeStopRoute();
+  m.stops.resize(1);
+  print::StopSheet& s = m.stops[0];
+  s.recipient = "=HYPERLINK(\"http://x\",\"点我\")";
+  s.contact_name = "@SUM(1+1)*cmd|' /C calc'!A0";
+  s.phone = "+86 138 0013 8000";
+  s.address = "-2+3";
+  s.district = "";
+  s.tags = {};
+  s.note = "\t=1+1";
+  s.lines = {{"\r=1", "个", 10, 10}, {"金老伯的降压药", "-盒", 2, 2}};
+  const std::string out = print::RenderManifest(m, Format::kCsv, Lang::kZh);
+  REQUIRE(out.starts_with("\xEF\xBB\xBF"));
+  // The quotes of the formula are still doubled inside a quoted field.
+  CHECK(out.find("\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\"") != std::string::npos);
+  const auto rows = ParseCsv(std::string_view(out).substr(3));
+  REQUIRE(rows.size() == 3);
+  for (size_t r = 1; r < rows.size(); ++r) {
+    REQUIRE(rows[r].size() == 12);
+    CHECK(rows[r][2] == "'" + s.recipient);
+    CHECK(rows[r][3] == "'" + s.contact_name);
+    CHECK(rows[r][4] == "'" + s.phone);
+    CHECK(rows[r][5] == "'-2+3");
+    CHECK(rows[r][11] == "'\t=1+1");
+  }
+  CHECK(rows[1][6] == "'\r=1");
+  CHECK(rows[1][7] == "个");
+  CHECK(rows[2][6] == "金老伯的降压药");
+  CHECK(rows[2][7] == "'-盒");
+  // Numbers are numbers: ids and quantities are never prefixed.
+  CHECK(rows[1][0] == "1");
+  CHECK(rows[1][1] == "1042");
+  CHECK(rows[1][8] == "10");
+  CHECK(rows[1][9] == "10");
+}
+
+TEST_CASE("csv numbers keep their sign and ordinary Chinese text is untouched", "[print][csv]") {
+  print::Manifest m = print::testing::ThreeStopRoute();
+  m.stops.resize(1);
+  m.stops[0].seq = -1;
+  m.stops[0].lines = {{"鸡蛋", "个", -30, -20}};
+  const auto rows = ParseCsv(
+      std::string_view(print::RenderManifest(m, Format::kCsv, Lang::kZh)).substr(3));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1][0] == "-1");
+  CHECK(rows[1][2] == "金老伯");
+  CHECK(rows[1][5] == "幸福里3幢201（东湖街道）");
+  CHECK(rows[1][6] == "鸡蛋");
+  CHECK(rows[1][8] == "-30");
+  CHECK(rows[1][9] == "-20");
+}
+
 TEST_CASE("a stop without lines still gets a csv row", "[print][csv]") {
   print::Manifest m = print::testing::ThreeStopRoute();
   m.stops[1].lines.clear();

@@ -67,3 +67,27 @@ TEST_CASE("catalog units print in the reader's language", "[print]") {
   CHECK(UnitLabel("box", Lang::kEn) == "box");
   CHECK(UnitLabel("crate", Lang::kZh) == "crate");
 }
+
+TEST_CASE("a txt receipt prints control characters in user text as spaces", "[print]") {
+  Receipt r = Sample();
+  r.donor_name = "爱心\x1b[2J企业";
+  r.item_name = "口罩\tKN95";
+  r.depot_name = "仓库\r一号";
+  r.depot_district = "江汉\x7f区";
+  r.note = "第一行\n第二行\x07";
+  r.buckets = {{"江\n汉区", "household", 1, 0, 0, 0}};
+  for (Lang lang : {Lang::kZh, Lang::kEn}) {
+    const std::string txt = RenderReceipt(r, Format::kTxt, lang);
+    for (unsigned char c : txt) {
+      INFO("byte " << static_cast<int>(c));
+      CHECK((c == '\n' || (c >= 0x20 && c != 0x7F)));
+    }
+    CHECK(txt.find("爱心 [2J企业") != std::string::npos);
+    CHECK(txt.find("口罩 KN95") != std::string::npos);
+    CHECK(txt.find("仓库 一号") != std::string::npos);
+    CHECK(txt.find("第一行 第二行 \n") != std::string::npos);
+    // The note stays on its label's line, and the trace table keeps its width.
+    CHECK(txt.find("\n第二行") == std::string::npos);
+    CHECK(txt.find("江 汉区") != std::string::npos);
+  }
+}

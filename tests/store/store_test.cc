@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "store/repo.h"
 #include "store/schema.h"
 #include "support/store_fixture.h"
+#include "util/date.h"
 
 using namespace aidlink;
 using namespace aidlink::store;
@@ -298,4 +300,145 @@ TEST_CASE("list pages follow ids in order without gaps or repeats", "[store]") {
     page.after_id = rows->back().id;
   }
   CHECK(seen == std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7});
+}
+
+namespace {
+
+// Saves an answer under `key` for token 1 and backdates it to `created_at`.
+void SaveAt(Store& store, const std::string& key, const std::string& created_at) {
+  REQUIRE_OK(store.Write([&](Database& db) -> Status {
+    Status s = SaveResponse(db, 1, key, {"hash-" + key, 201, "application/json", "{}"});
+    if (!s.ok()) return s;
+    auto st = db.Prepare("UPDATE idempotency SET created_at = ? WHERE token_id = 1 AND key = ?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, created_at).Bind(2, key);
+    return (*st)->Run();
+  }));
+}
+
+// Long enough that the writer's own purge never touches a test's rows.
+constexpr std::chrono::hours kCentury(24 * 365 * 100);
+
+}  // namespace
+
+TEST_CASE("saved idempotent answers older than the cutoff act as new and are deleted in batches",
+          "[store][idempotency]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path(), true, kCentury);
+  SaveAt(*store, "old-1", "2026-11-20T08:00:00Z");
+  SaveAt(*store, "old-2", "2026-11-20T09:00:00Z");
+  SaveAt(*store, "old-3", "2026-11-20T10:00:00Z");
+  SaveAt(*store, "kept", "2026-11-22T10:00:00Z");
+  const std::string cutoff = "2026-11-21T00:00:00Z";
+
+  SECTION("a lookup of an expired key finds nothing and deletes it") {
+    auto found = store->Read([&](Database& db) {
+      return FindSavedResponse(db, 1, "kept", cutoff);
+    });
+    REQUIRE_OK(found.status());
+    REQUIRE(found->has_value());
+    CHECK((*found)->request_hash == "hash-kept");
+    StatusOr<std::optional<SavedResponse>> expired = std::optional<SavedResponse>();
+    REQUIRE_OK(store->Write([&](Database& db) -> Status {
+      expired = FindSavedResponse(db, 1, "old-2", cutoff);
+      if (!expired.ok()) return expired.status();
+      // The key is free again: the caller's new answer is saved under it.
+      return SaveResponse(db, 1, "old-2", {"hash-new", 201, "application/json", "{}"});
+    }));
+    REQUIRE_OK(expired.status());
+    CHECK_FALSE(expired->has_value());
+    auto again = store->Read([&](Database& db) { return FindSavedResponse(db, 1, "old-2", cutoff); });
+    REQUIRE_OK(again.status());
+    REQUIRE(again->has_value());
+    CHECK((*again)->request_hash == "hash-new");
+    CHECK(Count(*store, "idempotency") == 4);
+  }
+
+  SECTION("DeleteExpiredResponses takes the oldest first, at most `limit`") {
+    StatusOr<int> deleted = 0;
+    REQUIRE_OK(store->Write([&](Database& db) -> Status {
+      deleted = DeleteExpiredResponses(db, cutoff, 2);
+      return deleted.status();
+    }));
+    REQUIRE_OK(deleted.status());
+    CHECK(*deleted == 2);
+    auto left = store->Read([&](Database& db) -> StatusOr<std::optional<SavedResponse>> {
+      return FindSavedResponse(db, 1, "old-3", "2000-01-01T00:00:00Z");
+    });
+    REQUIRE_OK(left.status());
+    CHECK(left->has_value());
+    REQUIRE_OK(store->Write([&](Database& db) -> Status {
+      deleted = DeleteExpiredResponses(db, cutoff, 2);
+      return deleted.status();
+    }));
+    REQUIRE_OK(deleted.status());
+    CHECK(*deleted == 1);
+    CHECK(Count(*store, "idempotency") == 1);
+  }
+
+  SECTION("the delete walks the age index instead of scanning the table") {
+    auto plan = store->Read([&](Database& db) -> StatusOr<std::string> {
+      auto st = db.Prepare(
+          "EXPLAIN QUERY PLAN SELECT rowid FROM idempotency WHERE created_at < '2026' "
+          "ORDER BY created_at LIMIT 10");
+      if (!st.ok()) return st.status();
+      std::string out;
+      for (;;) {
+        auto row = (*st)->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        out += (*st)->Text(3) + "\n";
+      }
+      (*st)->Reset();
+      return out;
+    });
+    REQUIRE_OK(plan.status());
+    INFO(*plan);
+    CHECK(plan->find("idempotency_by_age") != std::string::npos);
+    CHECK(plan->find("TEMP B-TREE") == std::string::npos);
+  }
+}
+
+TEST_CASE("the writer deletes expired idempotent answers on its own", "[store][idempotency]") {
+  TempDb tmp;
+  {
+    auto store = OpenStore(tmp.path(), true, kCentury);
+    SaveAt(*store, "old", "2020-01-01T00:00:00Z");
+    SaveAt(*store, "fresh", date::NowRfc3339());
+    REQUIRE(Count(*store, "idempotency") == 2);
+  }
+  // A new store with the default retention purges on its first commit.
+  auto store = OpenStore(tmp.path());
+  REQUIRE_OK(store->Write([](Database&) { return Status::Ok(); }));
+  CHECK(Count(*store, "idempotency") == 1);
+  auto fresh = store->Read([&](Database& db) {
+    return FindSavedResponse(db, 1, "fresh", store->IdempotencyCutoff());
+  });
+  REQUIRE_OK(fresh.status());
+  CHECK(fresh->has_value());
+}
+
+TEST_CASE("version 6 adds the age index to a version 5 file and keeps its saved answers",
+          "[store][schema]") {
+  TempDb tmp;
+  {
+    auto db = Database::Open(tmp.path(), false);
+    REQUIRE_OK(db.status());
+    REQUIRE_OK(MigrateTo(**db, 5));
+    REQUIRE_OK(SaveResponse(**db, 1, "k", {"h", 201, "application/json", "{}"}));
+  }
+  auto store = OpenStore(tmp.path());
+  CHECK(SchemaVersion() == 6);
+  CHECK(Count(*store, "idempotency") == 1);
+  auto n = store->Read([](Database& db) -> StatusOr<int64_t> {
+    auto st = db.Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'idempotency_by_age'");
+    if (!st.ok()) return st.status();
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    const int64_t v = (*st)->Int(0);
+    (*st)->Reset();
+    return v;
+  });
+  REQUIRE_OK(n.status());
+  CHECK(*n == 1);
 }

@@ -88,6 +88,18 @@ int64_t QueryInt(const std::string& db_path, const std::string& sql) {
   return sqlite3_column_int64(stmt.get(), 0);
 }
 
+void ExecSql(const std::string& db_path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    throw std::runtime_error("open " + db_path + ": " +
+                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db.get(), 5000);
+  Exec(db.get(), sql.c_str());
+}
+
 std::string FormatCounts(const std::map<std::string, int64_t>& counts) {
   std::string out;
   for (const auto& [table, n] : counts) {

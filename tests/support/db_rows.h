@@ -23,6 +23,10 @@ std::map<std::string, int64_t> CountAllRows(const std::string& db_path);
 // there is no row.
 int64_t QueryInt(const std::string& db_path, const std::string& sql);
 
+// Runs `sql` (any statements) read-write on `db_path`. For a stopped server's
+// file only: to age rows, say. Throws std::runtime_error on any error.
+void ExecSql(const std::string& db_path, const std::string& sql);
+
 // "tokens=3 items=1 ..." for failure messages.
 std::string FormatCounts(const std::map<std::string, int64_t>& counts);
 

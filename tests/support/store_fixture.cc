@@ -25,11 +25,12 @@ TempDb::TempDb() {
 
 TempDb::~TempDb() { fs::remove_all(dir_); }
 
-std::unique_ptr<store::Store> OpenStore(const std::string& path,
-                                        bool group_commit) {
+std::unique_ptr<store::Store> OpenStore(const std::string& path, bool group_commit,
+                                        std::chrono::seconds idempotency_retention) {
   store::StoreOptions options;
   options.path = path;
   options.group_commit = group_commit;
+  options.idempotency_retention = idempotency_retention;
   auto store = store::Store::Open(options);
   INFO(store.status().ToString());
   REQUIRE(store.ok());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -31,7 +32,8 @@ class TempDb {
 // Opens (creating and migrating if needed) the store at `path`; REQUIREs
 // success, so a failure stops the test with the status. The caller owns the
 // store.
-std::unique_ptr<store::Store> OpenStore(const std::string& path,
-                                        bool group_commit = true);
+std::unique_ptr<store::Store> OpenStore(
+    const std::string& path, bool group_commit = true,
+    std::chrono::seconds idempotency_retention = store::StoreOptions{}.idempotency_retention);
 
 }  // namespace aidlink::test
