@@ -90,22 +90,35 @@ void Store::WriteAsync(WriteFn fn, bool alone, DoneFn done) {
 
 void Store::WriterLoop() {
   for (;;) {
-    std::vector<std::shared_ptr<PendingWrite>> batch;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every write is done
-      const size_t limit = options_.group_commit ? static_cast<size_t>(options_.max_batch) : 1;
-      // A write that must be alone ends the batch before it, or is a batch
-      // of its own.
-      while (!queue_.empty() && batch.size() < limit &&
-             (batch.empty() || (!queue_.front()->alone && !batch.front()->alone))) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      std::vector<std::shared_ptr<PendingWrite>> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and every write is done
+        const size_t limit = options_.group_commit ? static_cast<size_t>(options_.max_batch) : 1;
+        // A write that must be alone ends the batch before it, or is a batch
+        // of its own.
+        while (!queue_.empty() && batch.size() < limit &&
+               (batch.empty() || (!queue_.front()->alone && !batch.front()->alone))) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        committing_ = true;
       }
+      CommitBatch(batch);
+    }  // the batch is freed before the writer counts as idle
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      committing_ = false;
     }
-    CommitBatch(batch);
+    idle_cv_.notify_all();
   }
+}
+
+void Store::WaitIdle() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_cv_.wait(lock, [this] { return queue_.empty() && !committing_; });
 }
 
 void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {

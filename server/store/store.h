@@ -122,6 +122,12 @@ class Store {
     return session.Run(std::forward<Fn>(fn));
   }
 
+  // Returns once the writer has nothing queued and has finished the last
+  // batch, its answer callbacks included (they run before the batch's own
+  // memory is freed). For harnesses that must see no work in flight, such
+  // as the fuzzer's leak check between inputs.
+  void WaitIdle();
+
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
 
@@ -151,9 +157,11 @@ class Store {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable idle_cv_;  // signalled when the writer finishes a batch
   // Guarded by mu_.
   std::deque<std::shared_ptr<PendingWrite>> queue_;
   bool stopping_ = false;
+  bool committing_ = false;  // the writer is working on a batch
   std::vector<std::unique_ptr<Database>> readers_;
   StoreStats stats_;
 

@@ -36,6 +36,7 @@ class HttpWorld {
   HttpWorld& operator=(const HttpWorld&) = delete;
 
   api::Router& router() { return *router_; }
+  store::Store& store() { return *store_; }
 
  private:
   HttpWorld() = default;

@@ -103,6 +103,28 @@ TEST_CASE("a new database is migrated to the current schema version", "[store]")
   REQUIRE_OK(Migrate(**db));
 }
 
+TEST_CASE("WaitIdle returns once every queued write is committed and answered", "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  std::atomic<int> answered{0};
+  constexpr int kWrites = 20;
+  for (int i = 0; i < kWrites; ++i) {
+    store->WriteAsync(
+        [i](Database& db) {
+          return InsertItem(db, {0, "W" + std::to_string(i), "物资", "other", "piece", 1, false, ""},
+                            kActor)
+              .status();
+        },
+        false, [&answered](Status s) {
+          if (s.ok()) answered++;
+        });
+  }
+  store->WaitIdle();
+  CHECK(answered.load() == kWrites);
+  CHECK(Count(*store, "items") == kWrites);
+  store->WaitIdle();  // idle already: returns at once
+}
+
 TEST_CASE("records survive closing and reopening the database", "[store]") {
   TempDb tmp;
   Registry r;
