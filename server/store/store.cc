@@ -189,7 +189,7 @@ void Store::PurgeExpiredResponses() {
 
 std::unique_ptr<Database> Store::AcquireReader() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(readers_mu_);
     if (!readers_.empty()) {
       std::unique_ptr<Database> db = std::move(readers_.back());
       readers_.pop_back();
@@ -205,7 +205,7 @@ std::unique_ptr<Database> Store::AcquireReader() {
 }
 
 void Store::ReleaseReader(std::unique_ptr<Database> db) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(readers_mu_);
   readers_.push_back(std::move(db));
 }
 

@@ -162,8 +162,12 @@ class Store {
   std::deque<std::shared_ptr<PendingWrite>> queue_;
   bool stopping_ = false;
   bool committing_ = false;  // the writer is working on a batch
-  std::vector<std::unique_ptr<Database>> readers_;
   StoreStats stats_;
+
+  // The idle reader connections, under a mutex of their own: every request
+  // takes and returns one, and should not wait on the writer's queue.
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Database>> readers_;  // guarded by readers_mu_
 
   std::thread writer_thread_;
 };
