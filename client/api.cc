@@ -1,7 +1,6 @@
 #include "api.h"
 
 #include <algorithm>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -71,7 +70,8 @@ StatusOr<ApiReply> ApiClient::Call(std::string_view method, std::string_view tar
   json::value parsed = json::parse(reply.raw, ec);
   if (!ec) reply.json = std::move(parsed);
   // Servers name this header differently; accept the common spellings.
-  for (const char* name : {"idempotent-replayed", "idempotency-replayed", "x-idempotent-replayed"}) {
+  for (const char* name :
+       {"idempotent-replayed", "idempotency-replayed", "x-idempotent-replayed"}) {
     std::string v = response->Header(name);
     std::transform(v.begin(), v.end(), v.begin(), [](char c) {
       return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;

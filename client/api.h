@@ -1,13 +1,12 @@
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "http.h"
 #include "util/status.h"
@@ -19,9 +18,9 @@ namespace aidlink::client {
 // One answer from the server.
 struct ApiReply {
   int http_status = 0;
-  std::string raw;           // the body exactly as received
-  boost::json::value json;   // the parsed body, null if it was not JSON
-  bool replayed = false;     // the server says it repeated a stored answer
+  std::string raw;          // the body exactly as received
+  boost::json::value json;  // the parsed body, null if it was not JSON
+  bool replayed = false;    // the server says it repeated a stored answer
 
   bool ok() const { return http_status >= 200 && http_status < 300; }
   // The error's code, message and field; for a body that is not the API's
@@ -36,8 +35,8 @@ struct ApiReply {
 // Everything a list endpoint returned across its pages.
 struct ListResult {
   std::vector<boost::json::value> items;
-  std::string next_page_token;     // non-empty when `limit` stopped early
-  std::optional<ApiReply> failure; // set when a page came back as an error
+  std::string next_page_token;      // non-empty when `limit` stopped early
+  std::optional<ApiReply> failure;  // set when a page came back as an error
 };
 
 // Calls the API with a bearer token. Not thread-safe (see HttpClient).

@@ -1,10 +1,9 @@
 #include "cli.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <map>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 #include "commands.h"
 #include "http.h"
@@ -25,12 +24,11 @@ std::vector<Command> AllCommands() {
 
 po::options_description GlobalOptions() {
   po::options_description desc("Global options (anywhere on the line)");
-  desc.add_options()
-      ("server", po::value<std::string>()->value_name("URL"),
-       "server address (env AIDLINK_SERVER; default http://127.0.0.1:8080)")
-      ("token", po::value<std::string>()->value_name("T"), "bearer token (env AIDLINK_TOKEN)")
-      ("json", po::bool_switch(), "print the server's JSON as is, for scripts")
-      ("help,h", po::bool_switch(), "show help (also after a command)");
+  desc.add_options()("server", po::value<std::string>()->value_name("URL"),
+                     "server address (env AIDLINK_SERVER; default http://127.0.0.1:8080)")(
+      "token", po::value<std::string>()->value_name("T"), "bearer token (env AIDLINK_TOKEN)")(
+      "json", po::bool_switch(), "print the server's JSON as is, for scripts")(
+      "help,h", po::bool_switch(), "show help (also after a command)");
   return desc;
 }
 
@@ -46,7 +44,8 @@ std::string MainHelp(const std::vector<Command>& commands) {
   for (const auto& c : commands) {
     out << "  " << text::PadRight(c.resource + " " + c.verb, width) << "  " << c.summary << "\n";
   }
-  out << "\n" << GlobalOptions() << "\n"
+  out << "\n"
+      << GlobalOptions() << "\n"
       << "Run `aidlink RESOURCE VERB --help` for a command's flags.\n"
          "Exit status: 0 ok, 1 the server refused (message on stderr) or import rows failed,\n"
          "2 bad command line, 3 the server could not be reached.\n";
@@ -62,12 +61,12 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
   po::variables_map vm;
   std::vector<std::string> rest;
   try {
-    po::parsed_options parsed = po::command_line_parser(args)
-                                    .options(global)
-                                    .style(po::command_line_style::unix_style ^
-                                           po::command_line_style::allow_guessing)
-                                    .allow_unregistered()
-                                    .run();
+    po::parsed_options parsed =
+        po::command_line_parser(args)
+            .options(global)
+            .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+            .allow_unregistered()
+            .run();
     po::store(parsed, vm);
     po::notify(vm);
     rest = po::collect_unrecognized(parsed.options, po::include_positional);
@@ -107,7 +106,8 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
   }
   if (!command) {
     std::ostream& o = help && rest.size() == 1 ? out : err;
-    if (rest.size() > 1) o << "aidlink: unknown verb \"" << rest[1] << "\" for " << resource << "\n";
+    if (rest.size() > 1)
+      o << "aidlink: unknown verb \"" << rest[1] << "\" for " << resource << "\n";
     o << "Usage: aidlink " << resource << " VERB [flags], where VERB is one of:\n";
     for (const Command* c : verbs) o << "  " << c->verb << "  " << c->summary << "\n";
     return help && rest.size() == 1 ? kExitOk : kExitUsage;

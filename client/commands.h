@@ -1,11 +1,10 @@
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "api.h"
 

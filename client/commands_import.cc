@@ -5,15 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <map>
-#include <set>
-#include <sstream>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "commands.h"
 #include "csv.h"
@@ -133,8 +132,9 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
   buffer << in.rdbuf();
   const std::string content = buffer.str();
   if (!text::IsValidUtf8(text::StripBom(content))) {
-    ctx.err << file << ": warning: the file is not valid UTF-8; if Excel saved it, choose "
-                       "\"CSV UTF-8\" (Excel's plain \"CSV\" is GBK on Chinese Windows)\n";
+    ctx.err << file
+            << ": warning: the file is not valid UTF-8; if Excel saved it, choose "
+               "\"CSV UTF-8\" (Excel's plain \"CSV\" is GBK on Chinese Windows)\n";
   }
   const CsvDocument doc = ParseCsv(content);
 
@@ -158,7 +158,8 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
   std::vector<Outcome> outcomes;
   for (const auto& p : plan->problems) outcomes.push_back({p.line, "failed", {}, p.message, ""});
   for (const auto& d : plan->duplicates) {
-    outcomes.push_back({d.line, "duplicate", {}, "same as line " + std::to_string(d.first_line), ""});
+    outcomes.push_back(
+        {d.line, "duplicate", {}, "same as line " + std::to_string(d.first_line), ""});
   }
 
   int imported = 0, present = 0;
@@ -209,10 +210,11 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
   if (!ctx.json && isatty(STDERR_FILENO) && plan->rows.size() >= 50) ctx.err << "\r\033[K";
   std::stable_sort(outcomes.begin(), outcomes.end(),
                    [](const Outcome& a, const Outcome& b) { return a.line < b.line; });
-  const int failed = static_cast<int>(plan->problems.size()) +
-                     static_cast<int>(std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) {
-                       return o.status == "failed" && o.message.rfind("server: ", 0) == 0;
-                     }));
+  const int failed =
+      static_cast<int>(plan->problems.size()) +
+      static_cast<int>(std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) {
+        return o.status == "failed" && o.message.rfind("server: ", 0) == 0;
+      }));
   const int duplicates = static_cast<int>(plan->duplicates.size());
   const int rows = static_cast<int>(doc.records.size()) - 1 + static_cast<int>(doc.errors.size());
 
@@ -255,8 +257,8 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
               << (duplicates ? ", " + std::to_string(duplicates) + " repeat earlier rows" : "")
               << "\n";
     } else {
-      ctx.out << file << ": imported " << imported << ", already present " << present
-              << ", failed " << failed << " (" << rows << " rows"
+      ctx.out << file << ": imported " << imported << ", already present " << present << ", failed "
+              << failed << " (" << rows << " rows"
               << (duplicates ? ", " + std::to_string(duplicates) + " repeated in the file" : "")
               << ")\n";
     }

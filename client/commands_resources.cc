@@ -2,16 +2,15 @@
 // flags (named after the API's fields), for lists its table columns, and for
 // answers that read better than "key value" lines the view that shows them.
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/program_options.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/program_options.hpp>
 
 #include "commands.h"
 #include "json_util.h"
@@ -115,14 +114,22 @@ std::vector<Spec> Specs() {
   const Type T = Type::kText, I = Type::kInt, N = Type::kNumber, B = Type::kBool,
              TL = Type::kTextList, IL = Type::kIntList;
   return {
-      {"token", "create", "issue a token for a role (admin)", Kind::kCreate, "/v1/tokens",
+      {"token",
+       "create",
+       "issue a token for a role (admin)",
+       Kind::kCreate,
+       "/v1/tokens",
        {Req("role", "role", T, "admin, dispatcher, station or donor"),
         Opt("station-id", "station_id", I, "the station a station token acts for"),
         Opt("donor-id", "donor_id", I, "the donor a donor token acts for"),
         Req("label", "label", T, "who holds the token, e.g. 和平社工站 前台")},
        {}},
 
-      {"item", "add", "add a catalog item (dispatcher)", Kind::kCreate, "/v1/items",
+      {"item",
+       "add",
+       "add a catalog item (dispatcher)",
+       Kind::kCreate,
+       "/v1/items",
        {Req("code", "code", T, "short unique code, e.g. MED-AMLO-5"),
         Req("name", "name", T, "name, e.g. 降压药"),
         Req("category", "category", T, "ppe, food, medicine, hygiene, equipment or other"),
@@ -130,36 +137,77 @@ std::vector<Spec> Specs() {
         Req("pack-size", "pack_size", I, "allocation granularity (masks go out in 10s)"),
         Opt("perishable", "perishable", B, "the item spoils (give alone, or =false)")},
        {}},
-      {"item", "list", "list the catalog", Kind::kList, "/v1/items", {},
-       {{"id", kRight}, {"code"}, {"name"}, {"category"}, {"unit"}, {"pack_size", kRight},
+      {"item",
+       "list",
+       "list the catalog",
+       Kind::kList,
+       "/v1/items",
+       {},
+       {{"id", kRight},
+        {"code"},
+        {"name"},
+        {"category"},
+        {"unit"},
+        {"pack_size", kRight},
         {"perishable"}}},
 
-      {"donor", "add", "register a donor (dispatcher)", Kind::kCreate, "/v1/donors",
+      {"donor",
+       "add",
+       "register a donor (dispatcher)",
+       Kind::kCreate,
+       "/v1/donors",
        {Req("name", "name", T, "donor name"),
         Req("kind", "kind", T, "enterprise, charity, individual or government"),
         Opt("phone", "phone", T, "contact phone"), Opt("note", "note", T, "free text")},
        {}},
       {"donor", "get", "show one donor", Kind::kGet, "/v1/donors/{id}", {}, {}},
-      {"donor", "trace", "where a donor's lots went, by district and requester kind",
-       Kind::kGet, "/v1/donors/{id}/trace", {}, {}, ShowTrace},
+      {"donor",
+       "trace",
+       "where a donor's lots went, by district and requester kind",
+       Kind::kGet,
+       "/v1/donors/{id}/trace",
+       {},
+       {},
+       ShowTrace},
 
-      {"depot", "add", "add a depot (dispatcher)", Kind::kCreate, "/v1/depots",
+      {"depot",
+       "add",
+       "add a depot (dispatcher)",
+       Kind::kCreate,
+       "/v1/depots",
        {Req("name", "name", T, "depot name"), Req("address", "address", T, "street address"),
-        Req("district", "district", T, "district, e.g. 和平区"),
-        Opt("lat", "lat", N, "latitude"), Opt("lon", "lon", N, "longitude")},
+        Req("district", "district", T, "district, e.g. 和平区"), Opt("lat", "lat", N, "latitude"),
+        Opt("lon", "lon", N, "longitude")},
        {}},
-      {"depot", "list", "list depots", Kind::kList, "/v1/depots", {},
+      {"depot",
+       "list",
+       "list depots",
+       Kind::kList,
+       "/v1/depots",
+       {},
        {{"id", kRight}, {"name"}, {"district"}, {"address"}, {"lat", kRight}, {"lon", kRight}}},
 
-      {"station", "add", "add a social-work station (admin)", Kind::kCreate, "/v1/stations",
+      {"station",
+       "add",
+       "add a social-work station (admin)",
+       Kind::kCreate,
+       "/v1/stations",
        {Req("name", "name", T, "station name, e.g. 和平社工站"),
         Req("district", "district", T, "district")},
        {}},
-      {"station", "list", "list stations", Kind::kList, "/v1/stations", {},
+      {"station",
+       "list",
+       "list stations",
+       Kind::kList,
+       "/v1/stations",
+       {},
        {{"id", kRight}, {"name"}, {"district"}}},
 
-      {"requester", "add", "register a household, community, institution or frontline post",
-       Kind::kCreate, "/v1/requesters",
+      {"requester",
+       "add",
+       "register a household, community, institution or frontline post",
+       Kind::kCreate,
+       "/v1/requesters",
        {Req("station-id", "station_id", I, "the registering station"),
         Req("kind", "kind", T, "household, community, institution or frontline_post"),
         Req("name", "name", T, "name, e.g. 金老伯"),
@@ -173,13 +221,29 @@ std::vector<Spec> Specs() {
             "disability, child_in_difficulty, quarantined, pregnant, low_income, "
             "frontline_worker")},
        {}},
-      {"requester", "list", "list requesters", Kind::kList, "/v1/requesters",
+      {"requester",
+       "list",
+       "list requesters",
+       Kind::kList,
+       "/v1/requesters",
        {Opt("station-id", "station_id", I, "only this station's requesters")},
-       {{"id", kRight}, {"station_id", kRight}, {"kind"}, {"name"}, {"household_size", kRight},
-        {"tags"}, {"district"}, {"contact_name"}, {"phone"}, {"address"}}},
+       {{"id", kRight},
+        {"station_id", kRight},
+        {"kind"},
+        {"name"},
+        {"household_size", kRight},
+        {"tags"},
+        {"district"},
+        {"contact_name"},
+        {"phone"},
+        {"address"}}},
       {"requester", "get", "show one requester", Kind::kGet, "/v1/requesters/{id}", {}, {}},
 
-      {"lot", "add", "log a donated lot at a depot", Kind::kCreate, "/v1/lots",
+      {"lot",
+       "add",
+       "log a donated lot at a depot",
+       Kind::kCreate,
+       "/v1/lots",
        {Req("donor-id", "donor_id", I, "donor"), Req("item-id", "item_id", I, "item"),
         Req("depot-id", "depot_id", I, "depot where it is stored"),
         Req("quantity", "quantity", I, "quantity received, in the item's unit"),
@@ -190,26 +254,49 @@ std::vector<Spec> Specs() {
         Opt("earmark-station", "earmark.station_ids", IL, "only for these stations' requesters"),
         Opt("note", "note", T, "free text")},
        {}},
-      {"lot", "list", "list lots", Kind::kList, "/v1/lots",
+      {"lot",
+       "list",
+       "list lots",
+       Kind::kList,
+       "/v1/lots",
        {Opt("item-id", "item_id", I, "only this item"),
         Opt("depot-id", "depot_id", I, "only this depot"),
         Opt("donor-id", "donor_id", I, "only this donor"),
         Opt("expiring-before", "expiring_before", T, "only lots expiring before YYYY-MM-DD")},
-       {{"id", kRight}, {"item_id", kRight}, {"@item"}, {"depot_id", kRight}, {"donor_id", kRight},
-        {"quantity", kRight}, {"available", kRight}, {"allocated", kRight},
-        {"delivered", kRight}, {"written_off", kRight}, {"expires_on"}, {"note"}}},
+       {{"id", kRight},
+        {"item_id", kRight},
+        {"@item"},
+        {"depot_id", kRight},
+        {"donor_id", kRight},
+        {"quantity", kRight},
+        {"available", kRight},
+        {"allocated", kRight},
+        {"delivered", kRight},
+        {"written_off", kRight},
+        {"expires_on"},
+        {"note"}}},
       {"lot", "get", "show one lot", Kind::kGet, "/v1/lots/{id}", {}, {}},
-      {"lot", "write-off", "write off part of a lot (dispatcher)", Kind::kAction,
+      {"lot",
+       "write-off",
+       "write off part of a lot (dispatcher)",
+       Kind::kAction,
        "/v1/lots/{id}:write_off",
        {Req("quantity", "quantity", I, "how much to write off"),
         Req("reason", "reason", T, "why, e.g. 过期 / damaged")},
        {}},
-      {"lot", "expire", "write off the stock left in lots expired by a date (dispatcher)",
-       Kind::kCreate, "/v1/lots:expire",
+      {"lot",
+       "expire",
+       "write off the stock left in lots expired by a date (dispatcher)",
+       Kind::kCreate,
+       "/v1/lots:expire",
        {Named(Req("as-of", "as_of", T, "lots that expired before this day"), "YYYY-MM-DD")},
-       {}, ShowExpiry},
-      {"lot", "receipt", "print a lot's donation receipt (捐赠回执) for its donor",
-       Kind::kDownload, "/v1/lots/{id}/receipt",
+       {},
+       ShowExpiry},
+      {"lot",
+       "receipt",
+       "print a lot's donation receipt (捐赠回执) for its donor",
+       Kind::kDownload,
+       "/v1/lots/{id}/receipt",
        {Named(Opt("format", "format", T,
                   "html or txt (default: txt on stdout, else from the file's extension, else "
                   "html)"),
@@ -218,7 +305,11 @@ std::vector<Spec> Specs() {
         Output()},
        {}},
 
-      {"need", "add", "file a need of a requester for an item", Kind::kCreate, "/v1/needs",
+      {"need",
+       "add",
+       "file a need of a requester for an item",
+       Kind::kCreate,
+       "/v1/needs",
        {Req("requester-id", "requester_id", I, "requester"),
         Opt("item-id", "item_id", I, "item (or --item-code)"),
         Opt("item-code", "@item_code", T, "item by its catalog code"),
@@ -226,44 +317,88 @@ std::vector<Spec> Specs() {
         Req("urgency", "urgency", T, "critical, high, normal or low"),
         Opt("needed-by", "needed_by", T, "YYYY-MM-DD"), Opt("note", "note", T, "free text")},
        {}},
-      {"need", "list", "list needs", Kind::kList, "/v1/needs",
+      {"need",
+       "list",
+       "list needs",
+       Kind::kList,
+       "/v1/needs",
        {Opt("status", "status", T, "open, partial, allocated, fulfilled or cancelled"),
         Opt("station-id", "station_id", I, "only this station's needs"),
         Opt("item-id", "item_id", I, "only this item")},
-       {{"id", kRight}, {"requester_id", kRight}, {"@requester"}, {"item_id", kRight}, {"@item"},
-        {"quantity", kRight}, {"urgency"}, {"status"}, {"outstanding", kRight}, {"needed_by"},
+       {{"id", kRight},
+        {"requester_id", kRight},
+        {"@requester"},
+        {"item_id", kRight},
+        {"@item"},
+        {"quantity", kRight},
+        {"urgency"},
+        {"status"},
+        {"outstanding", kRight},
+        {"needed_by"},
         {"note"}}},
       {"need", "get", "show one need", Kind::kGet, "/v1/needs/{id}", {}, {}},
-      {"need", "cancel", "cancel a need", Kind::kAction, "/v1/needs/{id}:cancel",
+      {"need",
+       "cancel",
+       "cancel a need",
+       Kind::kAction,
+       "/v1/needs/{id}:cancel",
        {Req("reason", "reason", T, "why, e.g. 已由家属送达")},
        {}},
 
-      {"match", "run", "allocate available stock to open needs (dispatcher)", Kind::kCreate,
+      {"match",
+       "run",
+       "allocate available stock to open needs (dispatcher)",
+       Kind::kCreate,
        "/v1/match/runs",
        {Opt("dry-run", "dry_run", B, "plan only: show what would happen and write nothing"),
-        Named(Opt("as-of", "as_of", T, "the day the run plans for (default today)"),
-              "YYYY-MM-DD"),
+        Named(Opt("as-of", "as_of", T, "the day the run plans for (default today)"), "YYYY-MM-DD"),
         Opt("item-id", "item_ids", IL, "only these items, repeatable or comma list"),
         Opt("min-shelf-days", "min_shelf_days", I,
             "days stock must still keep after --as-of (default 1)"),
         Opt("verbose", "", B, "also list every allocation with its reasons")},
-       {}, ShowMatchRun},
-      {"match", "get", "show a committed match run", Kind::kGet, "/v1/match/runs/{id}",
-       {Opt("verbose", "", B, "also list every allocation with its reasons")}, {}, ShowMatchRun},
+       {},
+       ShowMatchRun},
+      {"match",
+       "get",
+       "show a committed match run",
+       Kind::kGet,
+       "/v1/match/runs/{id}",
+       {Opt("verbose", "", B, "also list every allocation with its reasons")},
+       {},
+       ShowMatchRun},
 
-      {"route", "create", "put a depot's planned deliveries on a route (dispatcher)",
-       Kind::kCreate, "/v1/routes",
+      {"route",
+       "create",
+       "put a depot's planned deliveries on a route (dispatcher)",
+       Kind::kCreate,
+       "/v1/routes",
        {Req("depot-id", "depot_id", I, "the depot the route starts from"),
         Named(Req("date", "date", T, "the day the route goes out"), "YYYY-MM-DD"),
         Req("driver", "driver", T, "driver or volunteer, e.g. 志愿者小刘"),
         Opt("district", "district", T, "only deliveries to this district"),
         Opt("max-stops", "max_stops", I, "at most this many stops, most urgent first")},
-       {}, ShowRoute},
-      {"route", "get", "show a route and its stops", Kind::kGet, "/v1/routes/{id}", {}, {},
+       {},
        ShowRoute},
-      {"route", "dispatch", "send a route out: its deliveries become dispatched", Kind::kAction,
-       "/v1/routes/{id}:dispatch", {}, {}, ShowRoute},
-      {"route", "print", "the printable delivery list of a route", Kind::kDownload,
+      {"route",
+       "get",
+       "show a route and its stops",
+       Kind::kGet,
+       "/v1/routes/{id}",
+       {},
+       {},
+       ShowRoute},
+      {"route",
+       "dispatch",
+       "send a route out: its deliveries become dispatched",
+       Kind::kAction,
+       "/v1/routes/{id}:dispatch",
+       {},
+       {},
+       ShowRoute},
+      {"route",
+       "print",
+       "the printable delivery list of a route",
+       Kind::kDownload,
        "/v1/routes/{id}/manifest",
        {Named(Opt("format", "format", T,
                   "default: txt on stdout, else from the file's extension, else html"),
@@ -272,34 +407,77 @@ std::vector<Spec> Specs() {
         Output()},
        {}},
 
-      {"delivery", "list", "list deliveries", Kind::kList, "/v1/deliveries",
+      {"delivery",
+       "list",
+       "list deliveries",
+       Kind::kList,
+       "/v1/deliveries",
        {Opt("route-id", "route_id", I, "only this route's"),
         Opt("status", "status", T, "planned, dispatched, delivered, failed or cancelled"),
         Opt("requester-id", "requester_id", I, "only this requester's"),
         Opt("station-id", "station_id", I, "only this station's requesters'")},
-       {{"id", kRight}, {"route_id", kRight}, {"seq", kRight}, {"requester_id", kRight},
-        {"@requester"}, {"status"}, {"@lines"}, {"received_by"}, {"fail_reason"}}},
-      {"delivery", "get", "show one delivery and its lines", Kind::kGet, "/v1/deliveries/{id}",
-       {}, {}, ShowDelivery},
-      {"delivery", "dispatch", "mark one planned delivery dispatched (dispatcher)",
-       Kind::kAction, "/v1/deliveries/{id}:dispatch", {}, {}, ShowDelivery},
-      {"delivery", "deliver", "record what reached the door; the rest returns to stock",
-       Kind::kAction, "/v1/deliveries/{id}:deliver",
+       {{"id", kRight},
+        {"route_id", kRight},
+        {"seq", kRight},
+        {"requester_id", kRight},
+        {"@requester"},
+        {"status"},
+        {"@lines"},
+        {"received_by"},
+        {"fail_reason"}}},
+      {"delivery",
+       "get",
+       "show one delivery and its lines",
+       Kind::kGet,
+       "/v1/deliveries/{id}",
+       {},
+       {},
+       ShowDelivery},
+      {"delivery",
+       "dispatch",
+       "mark one planned delivery dispatched (dispatcher)",
+       Kind::kAction,
+       "/v1/deliveries/{id}:dispatch",
+       {},
+       {},
+       ShowDelivery},
+      {"delivery",
+       "deliver",
+       "record what reached the door; the rest returns to stock",
+       Kind::kAction,
+       "/v1/deliveries/{id}:deliver",
        {Req("received-by", "received_by", T, "who signed, e.g. 金老伯本人"),
         Opt("note", "note", T, "free text"),
         Opt("line", "lines", Type::kLines,
             "quantity actually taken of an item, repeatable (default: everything allotted)")},
-       {}, ShowDelivery},
-      {"delivery", "fail", "record a failed delivery; everything returns to stock",
-       Kind::kAction, "/v1/deliveries/{id}:fail",
+       {},
+       ShowDelivery},
+      {"delivery",
+       "fail",
+       "record a failed delivery; everything returns to stock",
+       Kind::kAction,
+       "/v1/deliveries/{id}:fail",
        {Req("reason", "reason", T, "not home, refused, wrong address, vehicle problem, ...")},
-       {}, ShowDelivery},
-      {"delivery", "cancel", "cancel a delivery; everything returns to stock (dispatcher)",
-       Kind::kAction, "/v1/deliveries/{id}:cancel",
-       {Req("reason", "reason", T, "why")}, {}, ShowDelivery},
+       {},
+       ShowDelivery},
+      {"delivery",
+       "cancel",
+       "cancel a delivery; everything returns to stock (dispatcher)",
+       Kind::kAction,
+       "/v1/deliveries/{id}:cancel",
+       {Req("reason", "reason", T, "why")},
+       {},
+       ShowDelivery},
 
-      {"report", "ledger", "check the conservation sums and the event ledger (dispatcher)",
-       Kind::kGet, "/v1/reports/ledger", {}, {}, ShowLedger, LedgerOk},
+      {"report",
+       "ledger",
+       "check the conservation sums and the event ledger (dispatcher)",
+       Kind::kGet,
+       "/v1/reports/ledger",
+       {},
+       {},
+       ShowLedger,
+       LedgerOk},
   };
 }
 
@@ -314,8 +492,8 @@ po::options_description Describe(const Spec& spec) {
     const std::string help = f.help + (f.required ? " (required)" : "");
     switch (f.type) {
       case Type::kText: {
-        auto* v = po::value<std::string>()->value_name(f.value_name.empty() ? "TEXT"
-                                                                             : f.value_name);
+        auto* v =
+            po::value<std::string>()->value_name(f.value_name.empty() ? "TEXT" : f.value_name);
         semantic = f.required ? v->required() : v;
         break;
       }
@@ -336,7 +514,9 @@ po::options_description Describe(const Spec& spec) {
       case Type::kIntList:
       case Type::kLines: {
         auto* v = po::value<std::vector<std::string>>()->composing()->value_name(
-            f.type == Type::kIntList ? "N,..." : f.type == Type::kLines ? "ITEM_ID=QTY" : "A,...");
+            f.type == Type::kIntList ? "N,..."
+            : f.type == Type::kLines ? "ITEM_ID=QTY"
+                                     : "A,...");
         semantic = f.required ? v->required() : v;
         break;
       }
@@ -401,13 +581,13 @@ std::optional<std::string> ParseArgs(const Spec& spec, const std::vector<std::st
     positional.add("id", 1);
   }
   try {
-    po::store(po::command_line_parser(args)
-                  .options(desc)
-                  .positional(positional)
-                  .style(po::command_line_style::unix_style ^
-                         po::command_line_style::allow_guessing)
-                  .run(),
-              parsed->vm);
+    po::store(
+        po::command_line_parser(args)
+            .options(desc)
+            .positional(positional)
+            .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+            .run(),
+        parsed->vm);
     po::notify(parsed->vm);
   } catch (const po::required_option& e) {
     if (e.get_option_name() == "--id") return CommandName(spec) + " needs an ID";
@@ -469,8 +649,10 @@ std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& 
           // optional maybe-uninitialised here once it is inlined.
           int64_t item_id = 0, quantity = -1;
           if (eq != std::string::npos) {
-            if (auto item = ParseInt64(text::Trim(std::string_view(s).substr(0, eq)))) item_id = *item;
-            if (auto qty = ParseInt64(text::Trim(std::string_view(s).substr(eq + 1)))) quantity = *qty;
+            if (auto item = ParseInt64(text::Trim(std::string_view(s).substr(0, eq))))
+              item_id = *item;
+            if (auto qty = ParseInt64(text::Trim(std::string_view(s).substr(eq + 1))))
+              quantity = *qty;
           }
           if (item_id < 1 || quantity < 0) {
             return "--" + f.name + " takes ITEM_ID=QUANTITY, e.g. 3=2 (got \"" + s + "\")";
@@ -745,8 +927,7 @@ bool WriteFileAtomically(const std::string& path, const std::string& bytes, std:
 }
 
 int RunDownload(Context& ctx, const Spec& spec, const Parsed& parsed) {
-  const std::string output =
-      parsed.vm.count("output") ? parsed.vm["output"].as<std::string>() : "";
+  const std::string output = parsed.vm.count("output") ? parsed.vm["output"].as<std::string>() : "";
   auto query = Query(spec, parsed);
   if (!parsed.vm.count("format")) query.emplace_back("format", DefaultFormat(output));
   auto reply = ctx.api.Get(WithQuery(ExpandPath(spec, parsed.id), query));

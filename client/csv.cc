@@ -17,9 +17,7 @@ class Reader {
   char Peek() const { return text_[pos_]; }
   int line() const { return line_; }
 
-  bool AtLineBreak() const {
-    return !AtEnd() && (text_[pos_] == '\n' || text_[pos_] == '\r');
-  }
+  bool AtLineBreak() const { return !AtEnd() && (text_[pos_] == '\n' || text_[pos_] == '\r'); }
 
   // REQUIRES: AtLineBreak().
   void SkipLineBreak() {
@@ -50,8 +48,8 @@ FieldEnd ReadQuoted(Reader& r, std::string* field, std::string* error) {
   r.Advance();
   for (;;) {
     if (r.AtEnd()) {
-      *error = "unterminated quoted field (the quote opened on line " +
-               std::to_string(opened) + " is never closed)";
+      *error = "unterminated quoted field (the quote opened on line " + std::to_string(opened) +
+               " is never closed)";
       return FieldEnd::kError;
     }
     if (r.AtLineBreak()) {

@@ -78,14 +78,13 @@ StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string
     tcp::resolver resolver(c.ioc);
     const auto endpoints = resolver.resolve(server_.host, server_.port, ec);
     if (ec) {
-      return Status(Code::kInternal,
-                    "cannot resolve " + server_.host + ": " + ec.message());
+      return Status(Code::kInternal, "cannot resolve " + server_.host + ": " + ec.message());
     }
     c.stream.expires_after(timeout_);
     c.stream.connect(endpoints, ec);
     if (ec) {
-      return Status(Code::kInternal, "cannot connect to " + server_.ToString() + ": " +
-                                         ec.message());
+      return Status(Code::kInternal,
+                    "cannot connect to " + server_.ToString() + ": " + ec.message());
     }
     c.buffer.clear();
     c.open = true;
@@ -110,8 +109,8 @@ StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string
     c.open = false;
     beast::error_code ignored;
     c.stream.socket().close(ignored);
-    return Status(Code::kInternal, std::string(what) + " " + server_.ToString() + ": " +
-                                       ec.message());
+    return Status(Code::kInternal,
+                  std::string(what) + " " + server_.ToString() + ": " + ec.message());
   };
 
   c.stream.expires_after(timeout_);

@@ -48,8 +48,7 @@ class HttpClient {
   struct Connection;
 
   StatusOr<HttpResponse> SendOnce(std::string_view method, std::string_view target,
-                                  const Headers& headers, const std::string& body,
-                                  bool* reused);
+                                  const Headers& headers, const std::string& body, bool* reused);
 
   // Immutable after construction.
   ServerUrl server_;

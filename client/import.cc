@@ -1,12 +1,12 @@
 #include "import.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
+#include <boost/json/serialize.hpp>
 #include <cmath>
 #include <set>
-
-#include <boost/json/serialize.hpp>
-#include <openssl/evp.h>
 
 #include "json_util.h"
 #include "util/date.h"
@@ -134,8 +134,8 @@ class RowReader {
     if (v.empty()) return std::nullopt;
     const auto d = ParseDouble(v);
     if (!d || *d < min || *d > max) {
-      Problem(column + " must be a number from " + FormatNumber(min) + " to " +
-              FormatNumber(max) + " (got " + Quote(v) + ")");
+      Problem(column + " must be a number from " + FormatNumber(min) + " to " + FormatNumber(max) +
+              " (got " + Quote(v) + ")");
       return std::nullopt;
     }
     return d;
@@ -245,7 +245,7 @@ json::object NeedBody(RowReader& row, const ItemCodes& item_codes, std::string* 
   body["note"] = note;
   *label = "requester " + std::string(row.Cell("requester_id")) + ", item " +
            std::string(row.Has("item_code") && row.Cell("item_id").empty() ? row.Cell("item_code")
-                                                                          : row.Cell("item_id"));
+                                                                           : row.Cell("item_id"));
   return body;
 }
 
@@ -325,7 +325,8 @@ StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
                                 const ItemCodes& item_codes) {
   ImportPlan plan;
   // A broken header record means we cannot tell what any column is.
-  if (!doc.errors.empty() && (doc.records.empty() || doc.errors.front().line < doc.records.front().line)) {
+  if (!doc.errors.empty() &&
+      (doc.records.empty() || doc.errors.front().line < doc.records.front().line)) {
     return InvalidArgument("line " + std::to_string(doc.errors.front().line) +
                            ": cannot read the header: " + doc.errors.front().message);
   }
@@ -382,8 +383,8 @@ StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
     }
     // The body is built in a fixed field order from normalized values, so
     // hashing it hashes the row's normalized content.
-    out.idempotency_key = std::string("import-") + ImportKindName(kind) + "-" +
-                          Sha256Hex(json::serialize(out.body));
+    out.idempotency_key =
+        std::string("import-") + ImportKindName(kind) + "-" + Sha256Hex(json::serialize(out.body));
     const auto [it, fresh] = first_line_of_key.emplace(out.idempotency_key, record.line);
     if (!fresh) {
       plan.duplicates.push_back({record.line, it->second});

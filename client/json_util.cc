@@ -1,10 +1,9 @@
 #include "json_util.h"
 
+#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
 #include <limits>
-
-#include <boost/json/serialize.hpp>
 
 namespace aidlink::client {
 

@@ -1,13 +1,12 @@
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 // Reading the server's JSON leniently: ids and other int64 fields may come as
 // numbers or as decimal strings (proto3 JSON mapping). Pure; thread-safe.

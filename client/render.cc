@@ -1,13 +1,12 @@
 #include "render.h"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <map>
 #include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
 
 #include "json_util.h"
 #include "table.h"
@@ -52,8 +51,7 @@ std::string UnmetLegend(const std::set<std::string>& reasons) {
   static const std::pair<const char*, const char*> kMeaning[] = {
       {"no_stock", "no stock of the item is available"},
       {"excluded_by_earmark", "there is stock, but its earmarks exclude this requester"},
-      {"only_expiring_stock",
-       "the only eligible stock expires before as_of + min_shelf_days"},
+      {"only_expiring_stock", "the only eligible stock expires before as_of + min_shelf_days"},
       {"tier_exhausted",
        "the eligible stock ran out on needs at least as urgent (shared fairly in a tier)"},
   };
@@ -204,15 +202,14 @@ std::string RenderExpiry(const json::value& answer, Names& names) {
                     " written off\n";
   if (lots.empty()) return out;
   out += "\n";
-  Table table({"id", "item_id", "item", "depot_id", "donor_id", "expires_on", "quantity",
-               "written_off"});
+  Table table(
+      {"id", "item_id", "item", "depot_id", "donor_id", "expires_on", "quantity", "written_off"});
   for (size_t c : {0, 1, 3, 4, 6, 7}) table.SetAlign(c, kRight);
   for (const auto& l : lots) {
     const int64_t item = IntField(l, "item_id");
-    table.AddRow({Num(IntField(l, "id")), Num(item), names.Item(item),
-                  Num(IntField(l, "depot_id")), Num(IntField(l, "donor_id")),
-                  FieldText(l, "expires_on"), Num(IntField(l, "quantity")),
-                  Num(IntField(l, "written_off"))});
+    table.AddRow({Num(IntField(l, "id")), Num(item), names.Item(item), Num(IntField(l, "depot_id")),
+                  Num(IntField(l, "donor_id")), FieldText(l, "expires_on"),
+                  Num(IntField(l, "quantity")), Num(IntField(l, "written_off"))});
   }
   out += table.Render();
   return out;
@@ -224,8 +221,8 @@ std::string RenderDonorTrace(const json::value& trace) {
                     FieldText(trace, "donor_name") + ": " +
                     Plural(static_cast<int64_t>(lots.size()), "lot", "lots") + "\n";
   for (const auto& lot : lots) {
-    std::string heading = "lot " + Num(IntField(lot, "lot_id")) + "  " +
-                          FieldText(lot, "item_name");
+    std::string heading =
+        "lot " + Num(IntField(lot, "lot_id")) + "  " + FieldText(lot, "item_name");
     const std::string unit = FieldText(lot, "unit");
     if (!unit.empty()) heading += " (" + unit + ")";
     heading += "  quantity " + Num(IntField(lot, "quantity"));
@@ -238,8 +235,8 @@ std::string RenderDonorTrace(const json::value& trace) {
     if (!expires.empty()) heading += "  expires " + expires;
     out += "\n" + CleanCell(heading) + "\n";
 
-    Table table({"district", "requester_kind", "allocated", "dispatched", "delivered",
-                 "returned", "available", "written_off"});
+    Table table({"district", "requester_kind", "allocated", "dispatched", "delivered", "returned",
+                 "available", "written_off"});
     for (size_t c = 2; c < 8; ++c) table.SetAlign(c, kRight);
     for (const auto& b : ArrayField(lot, "breakdown")) {
       table.AddRow({FieldText(b, "district"), FieldText(b, "requester_kind"),
@@ -264,7 +261,8 @@ std::string RenderLedger(const json::value& report) {
   const std::string checked =
       Plural(lots, "lot", "lots") + " and " + Plural(needs, "need", "needs") + " checked";
   if (LedgerOk(report)) {
-    return "ledger ok: " + checked + "; every conservation sum holds and the event ledger "
+    return "ledger ok: " + checked +
+           "; every conservation sum holds and the event ledger "
            "replays to today's quantities\n";
   }
   std::string out = "ledger NOT ok: " + checked + "; " +

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <boost/json/value.hpp>
 
 // How the dispatcher's answers read on a terminal: match runs, routes,
 // deliveries, expiry, the donor trace and the ledger report. Pure: the

@@ -4,9 +4,7 @@
 
 namespace aidlink::client {
 
-std::string ServerUrl::ToString() const {
-  return "http://" + host + ":" + port + base_path;
-}
+std::string ServerUrl::ToString() const { return "http://" + host + ":" + port + base_path; }
 
 StatusOr<ServerUrl> ParseServerUrl(std::string_view url) {
   constexpr std::string_view kScheme = "http://";

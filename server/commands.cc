@@ -20,8 +20,7 @@ namespace {
 // Parses `args` (after the subcommand words) into `desc`/`positional`;
 // prints usage and returns false on --help or an error (*code set).
 bool Parse(const std::vector<std::string>& args, const po::options_description& desc,
-           const po::positional_options_description& positional, po::variables_map* vm,
-           int* code) {
+           const po::positional_options_description& positional, po::variables_map* vm, int* code) {
   try {
     po::store(po::command_line_parser(args).options(desc).positional(positional).run(), *vm);
     if (vm->count("help")) {
@@ -61,9 +60,9 @@ int TokenList(const std::string& db_path) {
   if (!tokens.ok()) return Fail(tokens.status());
   std::cout << "id\trole\tstation_id\tdonor_id\tlabel\tcreated_at\trevoked_at\n";
   for (const store::TokenRecord& t : *tokens) {
-    std::cout << t.id << "\t" << t.role << "\t" << OptId(t.station_id) << "\t"
-              << OptId(t.donor_id) << "\t" << t.label << "\t" << t.created_at << "\t"
-              << (t.revoked ? t.revoked_at : "-") << "\n";
+    std::cout << t.id << "\t" << t.role << "\t" << OptId(t.station_id) << "\t" << OptId(t.donor_id)
+              << "\t" << t.label << "\t" << t.created_at << "\t" << (t.revoked ? t.revoked_at : "-")
+              << "\n";
   }
   return 0;
 }
@@ -73,8 +72,9 @@ int TokenRevoke(const std::string& db_path, int64_t id) {
   if (!db.ok()) return Fail(db.status());
   store::Transaction tx(**db);
   Status s = tx.Begin();
-  StatusOr<store::TokenRecord> revoked = s.ok() ? store::RevokeToken(**db, id, store::Actor{0, "operator"})
-                                                : StatusOr<store::TokenRecord>(s);
+  StatusOr<store::TokenRecord> revoked =
+      s.ok() ? store::RevokeToken(**db, id, store::Actor{0, "operator"})
+             : StatusOr<store::TokenRecord>(s);
   if (!revoked.ok()) return Fail(revoked.status());
   if (Status c = tx.Commit(); !c.ok()) return Fail(c);
   std::cout << "revoked token " << revoked->id << " (" << revoked->role << ", " << revoked->label
@@ -91,12 +91,12 @@ int Token(const std::vector<std::string>& args) {
                                      "(a running server refuses it at the next request)\n\nOptions"
                                    : "aidlink-server token list --db PATH: every token's id, role, "
                                      "station or donor, label, creation and revocation\n\nOptions");
-  desc.add_options()
-      ("help,h", "show this help and exit")
-      ("db", po::value(&db)->default_value(db), "SQLite database file");
+  desc.add_options()("help,h", "show this help and exit")("db", po::value(&db)->default_value(db),
+                                                          "SQLite database file");
   po::positional_options_description positional;
   if (action == "revoke") {
-    desc.add_options()("id", po::value(&id)->required(), "id of the token to revoke (see token list)");
+    desc.add_options()("id", po::value(&id)->required(),
+                       "id of the token to revoke (see token list)");
     positional.add("id", 1);
   }
   if (action != "list" && action != "revoke") {
@@ -121,13 +121,12 @@ int BackupCommand(const std::vector<std::string>& args) {
   po::options_description desc(
       "aidlink-server backup --db PATH --to FILE: a consistent copy of a live database "
       "(SQLite online backup; the server may keep writing)\n\nOptions");
-  desc.add_options()
-      ("help,h", "show this help and exit")
-      ("db", po::value(&options.from)->default_value(options.from), "SQLite database file to copy")
-      ("to", po::value(&options.to)->required(), "file to write the copy to")
-      ("force", po::bool_switch(&options.force), "replace FILE if it exists")
-      ("step-pages", po::value(&options.pages_per_step)->default_value(options.pages_per_step),
-       "pages copied per backup step");
+  desc.add_options()("help,h", "show this help and exit")(
+      "db", po::value(&options.from)->default_value(options.from), "SQLite database file to copy")(
+      "to", po::value(&options.to)->required(), "file to write the copy to")(
+      "force", po::bool_switch(&options.force), "replace FILE if it exists")(
+      "step-pages", po::value(&options.pages_per_step)->default_value(options.pages_per_step),
+      "pages copied per backup step");
   po::variables_map vm;
   int code = 0;
   if (!Parse(args, desc, {}, &vm, &code)) return code;
@@ -137,8 +136,8 @@ int BackupCommand(const std::vector<std::string>& args) {
   }
   auto result = store::Backup(options);
   if (!result.ok()) return Fail(result.status());
-  std::cout << "backup of " << options.from << " written to " << options.to << ": "
-            << result->pages << " pages, " << result->bytes << " bytes\n";
+  std::cout << "backup of " << options.from << " written to " << options.to << ": " << result->pages
+            << " pages, " << result->bytes << " bytes\n";
   return 0;
 }
 

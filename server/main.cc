@@ -13,8 +13,8 @@
 #include <string>
 
 #include "api/auth.h"
-#include "commands.h"
 #include "api/router.h"
+#include "commands.h"
 #include "net/server.h"
 #include "store/store.h"
 #include "util/logging.h"
@@ -111,10 +111,11 @@ StatusOr<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return InvalidArgument("--listen must be HOST:PORT", "listen");
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
     return InvalidArgument("--listen port must be 0..65535", "listen");
   }
   return std::make_pair(host, static_cast<uint16_t>(std::stoi(port)));
@@ -170,9 +171,10 @@ int Serve(const Flags& flags) {
   if (fds != RLIM_INFINITY && static_cast<rlim_t>(max_connections) + kReservedFds > fds) {
     // Past the descriptor limit accept() would fail instead of refusing
     // cleanly: cap below it.
-    max_connections = fds > 2 * kReservedFds ? static_cast<int>(fds - kReservedFds) : static_cast<int>(fds / 2);
-    log::Warn("max_connections_lowered", {{"max_connections", max_connections},
-                                          {"file_limit", static_cast<uint64_t>(fds)}});
+    max_connections =
+        fds > 2 * kReservedFds ? static_cast<int>(fds - kReservedFds) : static_cast<int>(fds / 2);
+    log::Warn("max_connections_lowered",
+              {{"max_connections", max_connections}, {"file_limit", static_cast<uint64_t>(fds)}});
   }
 
   api::Router router(**store);
@@ -197,8 +199,10 @@ int Serve(const Flags& flags) {
       return 1;
     }
   }
-  log::Info("listening", {{"host", options.host}, {"port", static_cast<int>((*server)->port())},
-                          {"db", flags.db}, {"group_commit", flags.group_commit},
+  log::Info("listening", {{"host", options.host},
+                          {"port", static_cast<int>((*server)->port())},
+                          {"db", flags.db},
+                          {"group_commit", flags.group_commit},
                           {"tls", flags.tls_cert.empty() ? "off" : "on"}});
   (*server)->Run();
   // The store first: it finishes queued writes, whose answers still go to
@@ -217,29 +221,38 @@ int main(int argc, char** argv) {
   aidlink::Flags flags;
   po::options_description desc(
       "aidlink-server: donation logistics server\n"
-      "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server backup --db PATH --to FILE\n\nOptions");
-  desc.add_options()
-      ("help,h", "show this help and exit")
-      ("db", po::value(&flags.db)->default_value(flags.db), "SQLite database file (created if missing)")
-      ("listen", po::value(&flags.listen)->default_value(flags.listen), "HOST:PORT to listen on (port 0: any free port)")
-      ("threads", po::value(&flags.threads)->default_value(flags.threads), "I/O threads")
-      ("workers", po::value(&flags.workers)->default_value(flags.workers), "threads for heavy requests (match runs, manifests, reports)")
-      ("admin-token-file", po::value(&flags.admin_token_file)->default_value(flags.admin_token_file),
-       "file holding the admin token; if missing or empty a random token is created there")
-      ("max-body", po::value(&flags.max_body)->default_value(flags.max_body), "largest request body in bytes (413 beyond)")
-      ("read-timeout", po::value(&flags.read_timeout)->default_value(flags.read_timeout), "seconds to wait for a request before closing the connection")
-      ("port-file", po::value(&flags.port_file), "write the bound port to this file once listening")
-      ("group-commit", po::value(&flags.group_commit)->default_value(flags.group_commit), "on: concurrent writes share one transaction and fsync; off: one each")
-      ("synchronous", po::value(&flags.synchronous)->default_value(flags.synchronous), "full: survive power loss; normal: survive a crash")
-      ("tls-cert", po::value(&flags.tls_cert), "PEM certificate chain: serve HTTPS (with --tls-key)")
-      ("tls-key", po::value(&flags.tls_key), "PEM private key for --tls-cert")
-      ("max-connections", po::value(&flags.max_connections)->default_value(flags.max_connections),
-       "connections served at once; beyond it a new connection gets 503 and is closed "
-       "(lowered to fit the open-file limit)")
-      ("idempotency-retention-hours",
-       po::value(&flags.idempotency_retention_hours)->default_value(flags.idempotency_retention_hours),
-       "hours an Idempotency-Key replays its first answer (at least 24); older keys act as new "
-       "and their saved answers are deleted");
+      "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server backup --db PATH --to "
+      "FILE\n\nOptions");
+  desc.add_options()("help,h", "show this help and exit")(
+      "db", po::value(&flags.db)->default_value(flags.db),
+      "SQLite database file (created if missing)")(
+      "listen", po::value(&flags.listen)->default_value(flags.listen),
+      "HOST:PORT to listen on (port 0: any free port)")(
+      "threads", po::value(&flags.threads)->default_value(flags.threads), "I/O threads")(
+      "workers", po::value(&flags.workers)->default_value(flags.workers),
+      "threads for heavy requests (match runs, manifests, reports)")(
+      "admin-token-file", po::value(&flags.admin_token_file)->default_value(flags.admin_token_file),
+      "file holding the admin token; if missing or empty a random token is created there")(
+      "max-body", po::value(&flags.max_body)->default_value(flags.max_body),
+      "largest request body in bytes (413 beyond)")(
+      "read-timeout", po::value(&flags.read_timeout)->default_value(flags.read_timeout),
+      "seconds to wait for a request before closing the connection")(
+      "port-file", po::value(&flags.port_file), "write the bound port to this file once listening")(
+      "group-commit", po::value(&flags.group_commit)->default_value(flags.group_commit),
+      "on: concurrent writes share one transaction and fsync; off: one each")(
+      "synchronous", po::value(&flags.synchronous)->default_value(flags.synchronous),
+      "full: survive power loss; normal: survive a crash")(
+      "tls-cert", po::value(&flags.tls_cert),
+      "PEM certificate chain: serve HTTPS (with --tls-key)")("tls-key", po::value(&flags.tls_key),
+                                                             "PEM private key for --tls-cert")(
+      "max-connections", po::value(&flags.max_connections)->default_value(flags.max_connections),
+      "connections served at once; beyond it a new connection gets 503 and is closed "
+      "(lowered to fit the open-file limit)")(
+      "idempotency-retention-hours",
+      po::value(&flags.idempotency_retention_hours)
+          ->default_value(flags.idempotency_retention_hours),
+      "hours an Idempotency-Key replays its first answer (at least 24); older keys act as new "
+      "and their saved answers are deleted");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

@@ -35,10 +35,14 @@ StatusOr<Role> ParseRole(const std::string& role) {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kDispatcher: return "dispatcher";
-    case Role::kStation: return "station";
-    case Role::kDonor: return "donor";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kDispatcher:
+      return "dispatcher";
+    case Role::kStation:
+      return "station";
+    case Role::kDonor:
+      return "donor";
   }
   return "unknown";
 }
@@ -57,7 +61,8 @@ std::string Sha256Hex(std::string_view bytes) {
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (sha256 == nullptr || EVP_Digest(bytes.data(), bytes.size(), digest, &len, sha256, nullptr) != 1) {
+  if (sha256 == nullptr ||
+      EVP_Digest(bytes.data(), bytes.size(), digest, &len, sha256, nullptr) != 1) {
     std::abort();  // no SHA-256: no token could ever be checked
   }
   return Hex(digest, len);
@@ -101,7 +106,8 @@ Status EnsureAdminToken(store::Store& store, const std::string& token) {
     auto found = store::FindTokenByHash(db, hash);
     if (!found.ok()) return found.status();
     if (found->has_value()) {
-      if ((*found)->role != "admin") return FailedPrecondition("admin token file holds a non-admin token");
+      if ((*found)->role != "admin")
+        return FailedPrecondition("admin token file holds a non-admin token");
       return Status::Ok();
     }
     store::TokenRecord t;
@@ -111,8 +117,9 @@ Status EnsureAdminToken(store::Store& store, const std::string& token) {
     auto inserted = store::InsertToken(db, t, store::Actor{0, "system"});
     if (inserted.status().code() == Code::kConflict) {
       // The hash is stored but not live: the token was revoked.
-      return FailedPrecondition("the admin token in the token file was revoked; remove the file "
-                                "to have a new one created");
+      return FailedPrecondition(
+          "the admin token in the token file was revoked; remove the file "
+          "to have a new one created");
     }
     return inserted.ok() ? Status::Ok() : inserted.status();
   });

@@ -1,8 +1,8 @@
 #include "api/codec.h"
 
+#include <array>
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
-#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -59,10 +59,14 @@ Status ReadInt64(const json::value& v, const std::string& field, int64_t* out) {
 }
 
 Status ReadDouble(const json::value& v, const std::string& field, double* out) {
-  if (v.is_int64()) *out = static_cast<double>(v.as_int64());
-  else if (v.is_uint64()) *out = static_cast<double>(v.as_uint64());
-  else if (v.is_double()) *out = v.as_double();
-  else return TypeError(field, "a number");
+  if (v.is_int64())
+    *out = static_cast<double>(v.as_int64());
+  else if (v.is_uint64())
+    *out = static_cast<double>(v.as_uint64());
+  else if (v.is_double())
+    *out = v.as_double();
+  else
+    return TypeError(field, "a number");
   if (!std::isfinite(*out)) return TypeError(field, "a finite number");
   return Status::Ok();
 }
@@ -252,13 +256,27 @@ void AppendString(std::string_view s, std::string* out) {
     out->append(s.data() + clean, i - clean);
     clean = i + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\t': out->append("\\t"); break;
-      case '\n': out->append("\\n"); break;
-      case '\f': out->append("\\f"); break;
-      case '\r': out->append("\\r"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
       default:
         out->append("\\u00");
         out->push_back(kHex[c >> 4]);
@@ -290,7 +308,8 @@ void AppendScalar(const Message& msg, const FieldDescriptor* fd, int index, std:
           json::value(rep ? r->GetRepeatedDouble(msg, fd, index) : r->GetDouble(msg, fd))));
       return;
     case FieldDescriptor::CPPTYPE_BOOL:
-      out->append((rep ? r->GetRepeatedBool(msg, fd, index) : r->GetBool(msg, fd)) ? "true" : "false");
+      out->append((rep ? r->GetRepeatedBool(msg, fd, index) : r->GetBool(msg, fd)) ? "true"
+                                                                                   : "false");
       return;
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
@@ -326,8 +345,10 @@ void AppendObject(const Message& msg, std::string* out) {
       const int n = r->FieldSize(msg, fd);
       for (int k = 0; k < n; ++k) {
         if (k > 0) out->push_back(',');
-        if (message) AppendObject(r->GetRepeatedMessage(msg, fd, k), out);
-        else AppendScalar(msg, fd, k, out);
+        if (message)
+          AppendObject(r->GetRepeatedMessage(msg, fd, k), out);
+        else
+          AppendScalar(msg, fd, k, out);
       }
       out->push_back(']');
     } else if (message) {

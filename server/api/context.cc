@@ -17,7 +17,8 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 }
 
 StatusOr<int64_t> ParsePositive(const std::string& s, const std::string& field) {
-  if (s.empty() || s.size() > 18) return InvalidArgument(field + " must be a positive integer", field);
+  if (s.empty() || s.size() > 18)
+    return InvalidArgument(field + " must be a positive integer", field);
   int64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return InvalidArgument(field + " must be a positive integer", field);
@@ -35,8 +36,7 @@ Context::Context(store::Store& store, const Request& request, std::string path,
 
 bool Context::binary_request() const { return Contains(request_.content_type, kProtobuf); }
 bool Context::binary_response() const {
-  return Contains(request_.accept, kProtobuf) ||
-         (request_.accept.empty() && binary_request());
+  return Contains(request_.accept, kProtobuf) || (request_.accept.empty() && binary_request());
 }
 
 Status Context::Decode(google::protobuf::Message* msg) const {
@@ -65,7 +65,8 @@ StatusOr<store::Page> Context::PageParams() const {
   auto ps = query_.find("page_size");
   if (ps != query_.end() && !ps->second.empty()) {
     StatusOr<int64_t> v = ParsePositive(ps->second, "page_size");
-    if (!v.ok() || *v > 1000) return InvalidArgument("page_size must be between 1 and 1000", "page_size");
+    if (!v.ok() || *v > 1000)
+      return InvalidArgument("page_size must be between 1 and 1000", "page_size");
     size = *v;
   }
   auto pt = query_.find("page_token");
@@ -113,18 +114,20 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
                         store::Store::WriteFn write, bool alone) {
   const std::string& key = request_.idempotency_key;
   if (key.size() > 255) {
-    return Error(InvalidArgument("Idempotency-Key must be at most 255 characters", "Idempotency-Key"));
+    return Error(
+        InvalidArgument("Idempotency-Key must be at most 255 characters", "Idempotency-Key"));
   }
-  const std::string hash = key.empty() ? "" : Sha256Hex(request_.method + " " + request_.target +
-                                                        "\n" + request_.body);
+  const std::string hash =
+      key.empty() ? "" : Sha256Hex(request_.method + " " + request_.target + "\n" + request_.body);
   // Filled on the writer thread inside the transaction; read by `answer`
   // after it (the store's queue orders the two).
   auto response = std::make_shared<Response>();
-  auto fn = [this, status, out, write = std::move(write), response, hash](store::Database& db) -> Status {
+  auto fn = [this, status, out, write = std::move(write), response,
+             hash](store::Database& db) -> Status {
     const std::string& saved_key = request_.idempotency_key;
     if (!saved_key.empty()) {
-      auto saved = store::FindSavedResponse(db, principal().token_id, saved_key,
-                                            store_.IdempotencyCutoff());
+      auto saved =
+          store::FindSavedResponse(db, principal().token_id, saved_key, store_.IdempotencyCutoff());
       if (!saved.ok()) return saved.status();
       if (saved->has_value()) {
         const store::SavedResponse& prior = **saved;
@@ -146,7 +149,9 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
     return store::SaveResponse(db, principal().token_id, saved_key,
                                {hash, response->status, response->content_type, response->body});
   };
-  auto answer = [this, response](const Status& s) { return s.ok() ? std::move(*response) : Error(s); };
+  auto answer = [this, response](const Status& s) {
+    return s.ok() ? std::move(*response) : Error(s);
+  };
   deferred_ = DeferredWrite{std::move(fn), alone, std::move(answer)};
   // A placeholder: the router answers with `answer` once the write is done.
   return Response{};

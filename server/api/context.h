@@ -72,10 +72,12 @@ class Context {
   // With `alone`, the write gets a transaction of its own (see
   // Store::WriteAlone): for very large writes.
   template <typename Msg>
-  Response Commit(int status, std::function<Status(store::Database&, Msg&)> write, bool alone = false) {
+  Response Commit(int status, std::function<Status(store::Database&, Msg&)> write,
+                  bool alone = false) {
     auto out = std::make_shared<Msg>();
-    return Defer(status, out, [write = std::move(write), out](store::Database& db) { return write(db, *out); },
-                 alone);
+    return Defer(
+        status, out,
+        [write = std::move(write), out](store::Database& db) { return write(db, *out); }, alone);
   }
 
   // The write a handler deferred with Commit, taken by the router.

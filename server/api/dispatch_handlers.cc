@@ -126,7 +126,8 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
       auto need = store::GetNeed(db, line.need_id);
       if (!need.ok()) return need.status();
       const store::Item& item = items[line.item_id];
-      sheet.lines.push_back({item.name, print::UnitLabel(item.unit, lang), need->quantity, line.quantity});
+      sheet.lines.push_back(
+          {item.name, print::UnitLabel(item.unit, lang), need->quantity, line.quantity});
       pick_totals[line.item_id] += line.quantity;
       if (!need->note.empty() && noted.insert(need->id).second) {
         sheet.note += (sheet.note.empty() ? "" : "；") + need->note;
@@ -162,7 +163,8 @@ Response CreateRoute(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Route>(201, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto depot = store::GetDepot(db, req.depot_id());
-    if (!depot.ok()) return NotFound("depot " + std::to_string(req.depot_id()) + " not found", "depot_id");
+    if (!depot.ok())
+      return NotFound("depot " + std::to_string(req.depot_id()) + " not found", "depot_id");
     auto candidates = store::UnroutedDeliveries(db, req.depot_id());
     if (!candidates.ok()) return candidates.status();
     std::vector<route::Stop> stops;
@@ -230,7 +232,7 @@ Response GetManifest(Context& ctx) {
   const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
   auto m = ctx.Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), l); });
   if (!m.ok()) return ctx.Error(m.status());
-  const print::Format f = format == "txt" ? print::Format::kTxt
+  const print::Format f = format == "txt"   ? print::Format::kTxt
                           : format == "csv" ? print::Format::kCsv
                                             : print::Format::kHtml;
   Response r;
@@ -272,8 +274,8 @@ Response ListDeliveries(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read(
-      [&](store::Database& db) { return store::ListDeliveries(db, filter, *page); });
+  auto rows =
+      ctx.Read([&](store::Database& db) { return store::ListDeliveries(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::DeliveryList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -373,19 +375,20 @@ Response ExpireLots(Context& ctx) {
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckDate(req.as_of(), "as_of", false);
   if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::ExpireResponse>(200, [=, &ctx](store::Database& db, v1::ExpireResponse& out) -> Status {
-    auto lots = store::ExpireLots(db, req.as_of(), ctx.principal().actor());
-    if (!lots.ok()) return lots.status();
-    out.set_as_of(req.as_of());
-    out.set_lots_expired(static_cast<int64_t>(lots->size()));
-    int64_t units = 0;
-    for (const auto& e : *lots) {
-      *out.add_lots() = api::ToProto(e.lot);
-      units += e.expired;
-    }
-    out.set_units_written_off(units);
-    return Status::Ok();
-  });
+  return ctx.Commit<v1::ExpireResponse>(
+      200, [=, &ctx](store::Database& db, v1::ExpireResponse& out) -> Status {
+        auto lots = store::ExpireLots(db, req.as_of(), ctx.principal().actor());
+        if (!lots.ok()) return lots.status();
+        out.set_as_of(req.as_of());
+        out.set_lots_expired(static_cast<int64_t>(lots->size()));
+        int64_t units = 0;
+        for (const auto& e : *lots) {
+          *out.add_lots() = api::ToProto(e.lot);
+          units += e.expired;
+        }
+        out.set_units_written_off(units);
+        return Status::Ok();
+      });
 }
 
 namespace {
@@ -432,7 +435,8 @@ Response GetDonorTrace(Context& ctx) {
   const Principal& p = ctx.principal();
   Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
   if (!s.ok()) return ctx.Error(s);
-  if (p.role == Role::kDonor && p.donor_id != ctx.id()) return ctx.Error(NotFound("donor not found", "id"));
+  if (p.role == Role::kDonor && p.donor_id != ctx.id())
+    return ctx.Error(NotFound("donor not found", "id"));
   v1::DonorTrace out;
   s = ctx.Read([&](store::Database& db) -> Status {
     auto donor = store::GetDonor(db, ctx.id());
@@ -478,8 +482,8 @@ Response GetLedgerReport(Context& ctx) {
     const bool sum = r.q[0] + r.q[1] + r.q[2] + r.q[3] == r.total;
     // Events end with "after":{...}: the newest must state today's quantities.
     const size_t pos = r.last_event_detail.rfind("\"after\":");
-    const bool replay = pos != std::string::npos &&
-                        r.last_event_detail.compare(pos + 8, after.size(), after) == 0;
+    const bool replay =
+        pos != std::string::npos && r.last_event_detail.compare(pos + 8, after.size(), after) == 0;
     e->set_sum_holds(sum);
     e->set_replay_holds(replay);
     sum_failures += !sum;
@@ -518,10 +522,21 @@ Response GetLotReceipt(Context& ctx) {
     auto donor = store::GetDonor(db, trace->lot.donor_id);
     if (!donor.ok()) return donor.status();
     const store::Lot& lot = trace->lot;
-    receipt = {lot.id, donor->name, trace->item_name, print::UnitLabel(trace->item_unit, l), lot.quantity,
-               lot.created_at.substr(0, 10), lot.expires_on, trace->depot_name,
-               trace->depot_district, lot.note, lot.available, lot.allocated, lot.delivered,
-               lot.written_off, {}};
+    receipt = {lot.id,
+               donor->name,
+               trace->item_name,
+               print::UnitLabel(trace->item_unit, l),
+               lot.quantity,
+               lot.created_at.substr(0, 10),
+               lot.expires_on,
+               trace->depot_name,
+               trace->depot_district,
+               lot.note,
+               lot.available,
+               lot.allocated,
+               lot.delivered,
+               lot.written_off,
+               {}};
     for (const auto& b : trace->buckets) {
       receipt.buckets.push_back(
           {b.district, b.requester_kind, b.allocated, b.dispatched, b.delivered, b.returned});
@@ -531,8 +546,7 @@ Response GetLotReceipt(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   Response r;
   const bool html = format == "html";
-  r.body = print::RenderReceipt(receipt, html ? print::Format::kHtml : print::Format::kTxt,
-                                l);
+  r.body = print::RenderReceipt(receipt, html ? print::Format::kHtml : print::Format::kTxt, l);
   r.content_type = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
   return r;
 }

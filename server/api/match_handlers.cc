@@ -100,7 +100,7 @@ Response CreateMatchRun(Context& ctx) {
     store::RunRecord run =
         RunRecordOf(current, date::FormatDate(policy.as_of), policy.min_shelf_days, item_ids);
     auto committed = store::CommitRun(db, run, PlannedAllocations(current, input->snapshot),
-                                       ctx.principal().actor());
+                                      ctx.principal().actor());
     if (!committed.ok()) return committed.status();
     out.Clear();
     out.set_id(committed->run.id);
@@ -112,8 +112,7 @@ Response CreateMatchRun(Context& ctx) {
     FillPlan(&out, current);
     // Each allocation names the planned delivery it travels on.
     for (int i = 0; i < out.allocations_size(); ++i) {
-      out.mutable_allocations(i)->set_delivery_id(
-          committed->delivery_ids[static_cast<size_t>(i)]);
+      out.mutable_allocations(i)->set_delivery_id(committed->delivery_ids[static_cast<size_t>(i)]);
     }
     return Status::Ok();
   };

@@ -85,14 +85,13 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
   return out;
 }
 
-
 store::RunStats RunStatsOf(const match::Stats& s) {
   return {s.needs_considered, s.lots_considered, s.units_allocated,
           s.needs_filled,     s.needs_partial,   s.needs_unmet};
 }
 
 std::vector<store::PlannedAllocation> PlannedAllocations(const match::Plan& plan,
-                                                       const match::Snapshot& snap) {
+                                                         const match::Snapshot& snap) {
   std::unordered_map<int64_t, int64_t> requester_of, depot_of;
   for (const auto& n : snap.needs) requester_of[n.id] = n.requester_id;
   for (const auto& l : snap.lots) depot_of[l.id] = l.depot_id;
@@ -105,7 +104,6 @@ std::vector<store::PlannedAllocation> PlannedAllocations(const match::Plan& plan
   return out;
 }
 
-
 store::RunRecord RunRecordOf(const match::Plan& plan, const std::string& as_of, int min_shelf_days,
                              const std::vector<int64_t>& item_ids) {
   store::RunRecord run;
@@ -113,7 +111,8 @@ store::RunRecord RunRecordOf(const match::Plan& plan, const std::string& as_of, 
   run.min_shelf_days = min_shelf_days;
   run.item_ids = item_ids;
   run.stats = RunStatsOf(plan.stats);
-  for (const auto& u : plan.unmet) run.unmet.push_back({u.need_id, u.outstanding, std::string(u.reason)});
+  for (const auto& u : plan.unmet)
+    run.unmet.push_back({u.need_id, u.outstanding, std::string(u.reason)});
   return run;
 }
 

@@ -12,8 +12,10 @@ Status ValidateLatLon(bool has_lat, double lat, bool has_lon, double lon) {
   if (has_lat != has_lon) {
     return InvalidArgument("lat and lon must be given together", has_lat ? "lon" : "lat");
   }
-  if (has_lat && (lat < -90 || lat > 90)) return InvalidArgument("lat must be between -90 and 90", "lat");
-  if (has_lon && (lon < -180 || lon > 180)) return InvalidArgument("lon must be between -180 and 180", "lon");
+  if (has_lat && (lat < -90 || lat > 90))
+    return InvalidArgument("lat must be between -90 and 90", "lat");
+  if (has_lon && (lon < -180 || lon > 180))
+    return InvalidArgument("lon must be between -180 and 180", "lon");
   return Status::Ok();
 }
 
@@ -167,7 +169,8 @@ Response GetDonor(Context& ctx) {
   const Principal& p = ctx.principal();
   Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
   if (!s.ok()) return ctx.Error(s);
-  if (p.role == Role::kDonor && p.donor_id != ctx.id()) return ctx.Error(NotFound("donor not found", "id"));
+  if (p.role == Role::kDonor && p.donor_id != ctx.id())
+    return ctx.Error(NotFound("donor not found", "id"));
   auto row = ctx.Read([&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));

@@ -37,8 +37,7 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() &&
-        HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
       out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
       i += 2;
     } else if (plus_is_space && s[i] == '+') {
@@ -57,7 +56,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view q) {
     std::string_view pair = q.substr(0, amp);
     const size_t eq = pair.find('=');
     std::string key = PercentDecode(pair.substr(0, eq), true);
-    std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+    std::string value =
+        eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
     if (!key.empty()) out[std::move(key)] = std::move(value);
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
@@ -87,19 +87,25 @@ bool MatchSegment(std::string_view tmpl, std::string_view seg, int64_t* id) {
 }  // namespace
 
 Router::Router(store::Store& store) : store_(store) {
-  Add("GET", "/healthz", [](Context& ctx) {
-    v1::Health h;
-    h.set_status("ok");
-    return ctx.Reply(200, h);
-  }, false);
+  Add(
+      "GET", "/healthz",
+      [](Context& ctx) {
+        v1::Health h;
+        h.set_status("ok");
+        return ctx.Reply(200, h);
+      },
+      false);
   // Heavy: the open-needs gauge counts the open needs by a scan.
-  Add("GET", "/metrics", [this](Context& ctx) {
-    Response r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = MetricsText();
-    (void)ctx;
-    return r;
-  }, false, Cost::kHeavy);
+  Add(
+      "GET", "/metrics",
+      [this](Context& ctx) {
+        Response r;
+        r.content_type = "text/plain; version=0.0.4";
+        r.body = MetricsText();
+        (void)ctx;
+        return r;
+      },
+      false, Cost::kHeavy);
   Add("POST", "/v1/tokens", CreateToken);
   Add("POST", "/v1/items", CreateItem);
   Add("GET", "/v1/items", ListItems);
@@ -142,10 +148,12 @@ Router::Router(store::Store& store) : store_(store) {
   Add("GET", "/v1/lots/{id}/receipt", GetLotReceipt);
 }
 
-void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth, Cost cost) {
+void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth,
+                 Cost cost) {
   const std::vector<std::string_view> segments = SplitPath(path);
-  Route r{std::move(method), path, {segments.begin(), segments.end()}, needs_auth, cost == Cost::kHeavy,
-          std::move(handler)};
+  Route r{
+      std::move(method), path, {segments.begin(), segments.end()}, needs_auth, cost == Cost::kHeavy,
+      std::move(handler)};
   routes_.push_back(std::move(r));
 }
 
@@ -210,7 +218,8 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
     if (r.segments.size() != segments.size()) continue;
     int64_t candidate = 0;
     bool ok = true;
-    for (size_t i = 0; i < segments.size() && ok; ++i) ok = MatchSegment(r.segments[i], segments[i], &candidate);
+    for (size_t i = 0; i < segments.size() && ok; ++i)
+      ok = MatchSegment(r.segments[i], segments[i], &candidate);
     if (!ok) continue;
     path_known = true;
     if (r.method == request.method) {
@@ -266,8 +275,9 @@ void Router::Run(const std::shared_ptr<Call>& call) {
   if (!call->ctx->has_deferred_write()) return Finish(call, std::move(response));
   Context::DeferredWrite deferred = call->ctx->TakeDeferredWrite();
   auto answer = std::move(deferred.answer);
-  store_.WriteAsync(std::move(deferred.write), deferred.alone,
-                    [this, call, answer = std::move(answer)](Status s) { Finish(call, answer(s)); });
+  store_.WriteAsync(
+      std::move(deferred.write), deferred.alone,
+      [this, call, answer = std::move(answer)](Status s) { Finish(call, answer(s)); });
 }
 
 void Router::Finish(const std::shared_ptr<Call>& call, Response response) {
@@ -287,7 +297,8 @@ void Router::Record(const std::string& route, int status, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = requests_.find({route, status});
   if (it == requests_.end()) {
-    it = requests_.emplace(std::make_pair(route, status), Histogram(Histogram::LatencyBounds())).first;
+    it = requests_.emplace(std::make_pair(route, status), Histogram(Histogram::LatencyBounds()))
+             .first;
   }
   it->second.Observe(seconds);
 }
@@ -298,10 +309,14 @@ namespace {
 std::string LabelValue(std::string_view v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -383,9 +398,11 @@ std::string Router::MetricsText() const {
     for (const store::UrgencyCount& c : *needs) by_urgency[c.urgency] = c;
     Header(&out, "aidlink_open_needs", "gauge", "Needs with units outstanding, by urgency.");
     for (const auto& [u, c] : by_urgency) {
-      out += "aidlink_open_needs{urgency=\"" + LabelValue(u) + "\"} " + std::to_string(c.needs) + "\n";
+      out +=
+          "aidlink_open_needs{urgency=\"" + LabelValue(u) + "\"} " + std::to_string(c.needs) + "\n";
     }
-    Header(&out, "aidlink_open_need_units", "gauge", "Units outstanding on open needs, by urgency.");
+    Header(&out, "aidlink_open_need_units", "gauge",
+           "Units outstanding on open needs, by urgency.");
     for (const auto& [u, c] : by_urgency) {
       out += "aidlink_open_need_units{urgency=\"" + LabelValue(u) + "\"} " +
              std::to_string(c.outstanding) + "\n";

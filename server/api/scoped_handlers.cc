@@ -15,8 +15,10 @@ Status ValidateLatLon(const v1::Requester& r) {
   if (r.has_lat() != r.has_lon()) {
     return InvalidArgument("lat and lon must be given together", r.has_lat() ? "lon" : "lat");
   }
-  if (r.has_lat() && (r.lat() < -90 || r.lat() > 90)) return InvalidArgument("lat must be between -90 and 90", "lat");
-  if (r.has_lon() && (r.lon() < -180 || r.lon() > 180)) return InvalidArgument("lon must be between -180 and 180", "lon");
+  if (r.has_lat() && (r.lat() < -90 || r.lat() > 90))
+    return InvalidArgument("lat must be between -90 and 90", "lat");
+  if (r.has_lon() && (r.lon() < -180 || r.lon() > 180))
+    return InvalidArgument("lon must be between -180 and 180", "lon");
   return Status::Ok();
 }
 
@@ -98,7 +100,8 @@ Response CreateRequester(Context& ctx) {
   v1::Requester req;
   s = ctx.Decode(&req);
   // A station filing for itself need not repeat its own id.
-  if (s.ok() && p.role == Role::kStation && req.station_id() == 0) req.set_station_id(*p.station_id);
+  if (s.ok() && p.role == Role::kStation && req.station_id() == 0)
+    req.set_station_id(*p.station_id);
   if (s.ok()) s = ValidateRequester(req);
   if (s.ok() && OutOfScope(p, req.station_id())) s = NotFound("station not found", "station_id");
   if (!s.ok()) return ctx.Error(s);
@@ -123,8 +126,8 @@ Response ListRequesters(Context& ctx) {
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read(
-      [&](store::Database& db) { return store::ListRequesters(db, filter, *page); });
+  auto rows =
+      ctx.Read([&](store::Database& db) { return store::ListRequesters(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::RequesterList out;
   out.set_next_page_token(NextPageToken(*rows, *page));

@@ -16,9 +16,8 @@ Status CheckUtf8Length(const std::string& value, const char* field, size_t min, 
                            field);
   }
   if (n > max) {
-    return InvalidArgument(std::string(field) + " must be at most " + std::to_string(max) +
-                               " characters",
-                           field);
+    return InvalidArgument(
+        std::string(field) + " must be at most " + std::to_string(max) + " characters", field);
   }
   return Status::Ok();
 }

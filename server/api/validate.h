@@ -35,22 +35,19 @@ Status CheckDate(const std::string& value, const char* field, bool optional);
 // At most kMaxListEntries entries.
 Status CheckListSize(int size, const char* field);
 
-inline constexpr std::string_view kCategories[] = {
-    "ppe", "food", "medicine", "hygiene", "equipment", "other"};
-inline constexpr std::string_view kUnits[] = {
-    "piece", "box", "kg", "jin", "portion", "bottle"};
-inline constexpr std::string_view kDonorKinds[] = {
-    "enterprise", "charity", "individual", "government"};
-inline constexpr std::string_view kRequesterKinds[] = {
-    "household", "community", "institution", "frontline_post"};
-inline constexpr std::string_view kTags[] = {
-    "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
-    "quarantined",   "pregnant",        "low_income", "frontline_worker"};
-inline constexpr std::string_view kUrgencies[] = {
-    "critical", "high", "normal", "low"};
-inline constexpr std::string_view kNeedStatuses[] = {
-    "open", "partial", "allocated", "fulfilled", "cancelled"};
-inline constexpr std::string_view kRoles[] = {
-    "admin", "dispatcher", "station", "donor"};
+inline constexpr std::string_view kCategories[] = {"ppe",     "food",      "medicine",
+                                                   "hygiene", "equipment", "other"};
+inline constexpr std::string_view kUnits[] = {"piece", "box", "kg", "jin", "portion", "bottle"};
+inline constexpr std::string_view kDonorKinds[] = {"enterprise", "charity", "individual",
+                                                   "government"};
+inline constexpr std::string_view kRequesterKinds[] = {"household", "community", "institution",
+                                                       "frontline_post"};
+inline constexpr std::string_view kTags[] = {"elderly_alone",       "chronic_illness", "disability",
+                                             "child_in_difficulty", "quarantined",     "pregnant",
+                                             "low_income",          "frontline_worker"};
+inline constexpr std::string_view kUrgencies[] = {"critical", "high", "normal", "low"};
+inline constexpr std::string_view kNeedStatuses[] = {"open", "partial", "allocated", "fulfilled",
+                                                     "cancelled"};
+inline constexpr std::string_view kRoles[] = {"admin", "dispatcher", "station", "donor"};
 
 }  // namespace aidlink::api

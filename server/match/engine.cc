@@ -61,7 +61,6 @@ struct EarmarkKey {
   friend auto operator<=>(const EarmarkKey&, const EarmarkKey&) = default;
 
   bool Open() const { return districts.empty() && kinds == 0 && tags == 0 && stations.empty(); }
-
 };
 
 EarmarkKey Normalise(const Earmark& e, const Context& ctx) {
@@ -96,7 +95,8 @@ TieKey MakeTieKey(const Need& need, int64_t as_of) {
   // household later: 20 bits.
   constexpr int64_t kNone = (int64_t{1} << 31) - 1;
   int64_t by = kNone;
-  if (need.needed_by) by = std::clamp<int64_t>(*need.needed_by - as_of + (int64_t{1} << 30), 0, kNone - 1);
+  if (need.needed_by)
+    by = std::clamp<int64_t>(*need.needed_by - as_of + (int64_t{1} << 30), 0, kNone - 1);
   const auto tags = static_cast<uint64_t>(kTagCount - std::popcount(need.tags & 0xffu));
   const auto household =
       static_cast<uint64_t>((1 << 20) - 1 - std::clamp(need.household_size, 0, (1 << 20) - 1));
@@ -139,8 +139,8 @@ struct UnmetRow {
   int32_t outstanding;
   int32_t reason;  // index into kUnmetReasons
 };
-constexpr std::string_view kUnmetReasons[] = {kUnmetNoStock, kUnmetExcludedByEarmark, kUnmetOnlyExpiringStock,
-                                              kUnmetTierExhausted};
+constexpr std::string_view kUnmetReasons[] = {kUnmetNoStock, kUnmetExcludedByEarmark,
+                                              kUnmetOnlyExpiringStock, kUnmetTierExhausted};
 
 // Buffers a worker reuses from item to item, so that a run touches little
 // fresh memory (page faults are a large part of a run's cost), and the rows
@@ -164,8 +164,8 @@ struct ItemResult {
 
 // Rules 1-6 for one item. `needs` and `lots` index the snapshot's open needs
 // and stocked lots of the item, in snapshot order.
-ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t item_id, std::span<const int32_t> needs,
-                     const std::vector<int32_t>& lots) {
+ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t item_id,
+                     std::span<const int32_t> needs, const std::vector<int32_t>& lots) {
   const Snapshot& snap = *ctx.snapshot;
   const Policy& policy = *ctx.policy;
   const int64_t usable_from = policy.as_of + policy.min_shelf_days;
@@ -184,7 +184,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   for (size_t k = 0; k < lots.size(); ++k) {
     const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
     EarmarkKey key = Normalise(lot.earmark, ctx);
-    auto [it, inserted] = group_of_key.try_emplace(std::move(key), static_cast<int32_t>(groups.size()));
+    auto [it, inserted] =
+        group_of_key.try_emplace(std::move(key), static_cast<int32_t>(groups.size()));
     if (inserted) groups.push_back({it->first, 0, false, it->first.Open()});
     Group& g = groups[static_cast<size_t>(it->second)];
     lot_group[k] = it->second;
@@ -220,7 +221,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     // The needs of an item are scattered over the snapshot: fetch ahead (a
     // Need spans three cache lines).
     if (k + 16 < n) {
-      const char* ahead = reinterpret_cast<const char*>(&snap.needs[static_cast<size_t>(needs[k + 16])]);
+      const char* ahead =
+          reinterpret_cast<const char*>(&snap.needs[static_cast<size_t>(needs[k + 16])]);
       __builtin_prefetch(ahead);
       __builtin_prefetch(ahead + 64);
       __builtin_prefetch(ahead + 128);
@@ -261,8 +263,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   for (int32_t g : earmarked_groups) {
     const Group& group = groups[static_cast<size_t>(g)];
     if (group.capacity == 0 && !group.has_expired) continue;
-    FastEarmark f{&group, 1 + static_cast<size_t>(g) / 64, uint64_t{1} << (g % 64), 0,
-                  !group.key.districts.empty(), false};
+    FastEarmark f{&group, 1 + static_cast<size_t>(g) / 64, uint64_t{1} << (g % 64),
+                  0,      !group.key.districts.empty(),    false};
     for (int32_t d : group.key.districts) {
       if (d >= 0 && d < 64) {
         f.district_mask |= uint64_t{1} << d;
@@ -275,15 +277,17 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   auto admits = [](const FastEarmark& f, const NeedInfo& need) {
     const EarmarkKey& e = f.group->key;
     if (f.district_list) {
-      const bool in = (need.district >= 0 && need.district < 64)
-                          ? ((f.district_mask >> need.district) & 1) != 0
-                          : f.district_overflow &&
-                                std::binary_search(e.districts.begin(), e.districts.end(), need.district);
+      const bool in =
+          (need.district >= 0 && need.district < 64)
+              ? ((f.district_mask >> need.district) & 1) != 0
+              : f.district_overflow &&
+                    std::binary_search(e.districts.begin(), e.districts.end(), need.district);
       if (!in) return false;
     }
     if (e.kinds != 0 && !(e.kinds & (1u << need.kind))) return false;
     if (e.tags != 0 && !(e.tags & need.tags)) return false;
-    if (!e.stations.empty() && !std::binary_search(e.stations.begin(), e.stations.end(), need.station_id)) {
+    if (!e.stations.empty() &&
+        !std::binary_search(e.stations.begin(), e.stations.end(), need.station_id)) {
       return false;
     }
     return true;
@@ -303,7 +307,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   };
   auto insert = [&](int32_t cls) {
     const size_t mask = table.size() - 1;
-    for (size_t slot = hash_of(&class_words[static_cast<size_t>(cls) * words]) & mask;; slot = (slot + 1) & mask) {
+    for (size_t slot = hash_of(&class_words[static_cast<size_t>(cls) * words]) & mask;;
+         slot = (slot + 1) & mask) {
       if (table[slot] < 0) {
         table[slot] = cls;
         return;
@@ -327,7 +332,9 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     int32_t cls = -1;
     size_t slot = hash_of(key.data()) & mask;
     for (; table[slot] >= 0; slot = (slot + 1) & mask) {
-      if (std::equal(key.begin(), key.end(), class_words.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(table[slot]) * words))) {
+      if (std::equal(key.begin(), key.end(),
+                     class_words.begin() +
+                         static_cast<std::ptrdiff_t>(static_cast<size_t>(table[slot]) * words))) {
         cls = table[slot];
         break;
       }
@@ -338,7 +345,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
       FairClass fc;
       fc.tier = need.tier;
       for (size_t g = 0; g < groups.size(); ++g) {
-        if (key[1 + g / 64] & (uint64_t{1} << (g % 64))) fc.groups.push_back(static_cast<int32_t>(g));
+        if (key[1 + g / 64] & (uint64_t{1} << (g % 64)))
+          fc.groups.push_back(static_cast<int32_t>(g));
       }
       fair.classes.push_back(std::move(fc));
       if (fair.classes.size() * 2 > table.size()) {
@@ -362,8 +370,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   {
     std::map<std::vector<int32_t>, int32_t> by_groups;
     for (size_t c = 0; c < fair.classes.size(); ++c) {
-      auto [it, inserted] =
-          by_groups.try_emplace(fair.classes[c].groups, static_cast<int32_t>(choice.class_groups.size()));
+      auto [it, inserted] = by_groups.try_emplace(fair.classes[c].groups,
+                                                  static_cast<int32_t>(choice.class_groups.size()));
       if (inserted) choice.class_groups.push_back(fair.classes[c].groups);
       choice_class[c] = it->second;
     }
@@ -372,8 +380,9 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   for (size_t k = 0; k < n; ++k) {
     if (amount[k] == 0) continue;
     const NeedInfo& need = infos[k];
-    choice.needs.push_back({need.id, amount[k], choice_class[static_cast<size_t>(fair.needs[k].cls)],
-                            need.district, need.lat, need.lon});
+    choice.needs.push_back({need.id, amount[k],
+                            choice_class[static_cast<size_t>(fair.needs[k].cls)], need.district,
+                            need.lat, need.lon});
     choice_need_of.push_back(static_cast<int32_t>(k));
   }
   for (size_t k = 0; k < lots.size(); ++k) {
@@ -417,7 +426,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
       if (cl.district >= 0 && cl.district == need.district) reasons |= kReasonSameDistrict;
       if (chosen[x].nearest) reasons |= kReasonNearest;
       if (!groups[static_cast<size_t>(cl.group)].open) reasons |= kReasonEarmarkMatch;
-      ws.allocations.push_back({cl.id, need.id, needs[k], static_cast<int32_t>(chosen[x].quantity), reasons});
+      ws.allocations.push_back(
+          {cl.id, need.id, needs[k], static_cast<int32_t>(chosen[x].quantity), reasons});
     }
     std::sort(ws.allocations.begin() + static_cast<std::ptrdiff_t>(begin), ws.allocations.end(),
               [](const AllocationRow& a, const AllocationRow& b) { return a.lot_id < b.lot_id; });
@@ -441,7 +451,8 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     } else {
       reason = 1;  // excluded_by_earmark
     }
-    ws.unmet.push_back({need.id, needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
+    ws.unmet.push_back(
+        {need.id, needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
   }
   result.allocations_end = ws.allocations.size();
   result.unmet_end = ws.unmet.size();
@@ -461,8 +472,9 @@ void Parallel(int threads, Fn fn) {
 // the position of need i's first row. Each item then writes its own rows (in
 // parallel: items have disjoint needs), reading the ids from the snapshot.
 template <typename Row, typename Out, typename Convert>
-std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results, const std::vector<Workspace>& ws,
-                         std::vector<Row> Workspace::*rows, size_t ItemResult::*begin, size_t ItemResult::*end,
+std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results,
+                         const std::vector<Workspace>& ws, std::vector<Row> Workspace::*rows,
+                         size_t ItemResult::*begin, size_t ItemResult::*end,
                          std::vector<int32_t>& slot, Convert convert) {
   auto item_rows = [&](const ItemResult& r) {
     const std::vector<Row>& all = ws[static_cast<size_t>(r.worker)].*rows;
@@ -501,7 +513,8 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   ctx.policy = &policy;
   for (size_t d = 0; d < snapshot.depots.size(); ++d) {
     ctx.depot_index.emplace(snapshot.depots[d].id, static_cast<int32_t>(d));
-    ctx.district_ids.emplace(snapshot.depots[d].district, static_cast<int32_t>(ctx.district_ids.size()));
+    ctx.district_ids.emplace(snapshot.depots[d].district,
+                             static_cast<int32_t>(ctx.district_ids.size()));
   }
   for (const Lot& lot : snapshot.lots) {
     for (const std::string& d : lot.earmark.districts) {
@@ -529,7 +542,8 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
       if (Open(need)) ++counts[need.item_id];
     }
   });
-  const bool ids_sorted = std::all_of(chunk_sorted.begin(), chunk_sorted.end(), [](char s) { return s != 0; });
+  const bool ids_sorted =
+      std::all_of(chunk_sorted.begin(), chunk_sorted.end(), [](char s) { return s != 0; });
   std::vector<int64_t> item_ids;
   for (const auto& counts : chunk_counts) {
     for (const auto& entry : counts) item_ids.push_back(entry.first);
@@ -590,14 +604,16 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
     Workspace& ws = workspaces[static_cast<size_t>(t)];
     // Room for the rows up front: reserving touches no memory, growing would
     // copy.
-    ws.allocations.reserve(static_cast<size_t>(open_needs) * 3 / 2 / static_cast<size_t>(workers) + 1024);
+    ws.allocations.reserve(static_cast<size_t>(open_needs) * 3 / 2 / static_cast<size_t>(workers) +
+                           1024);
     ws.unmet.reserve(static_cast<size_t>(open_needs) / static_cast<size_t>(workers) + 1024);
     for (size_t k; (k = next.fetch_add(1)) < items;) {
       const size_t item = order[k];
       const auto b = static_cast<size_t>(item_begin[item]);
       const auto e = static_cast<size_t>(item_begin[item + 1]);
-      results[item] = SolveItem(ctx, ws, t, item_ids[item], std::span<const int32_t>(item_needs).subspan(b, e - b),
-                                item_lots[item]);
+      results[item] =
+          SolveItem(ctx, ws, t, item_ids[item],
+                    std::span<const int32_t>(item_needs).subspan(b, e - b), item_lots[item]);
     }
   });
 
@@ -613,16 +629,17 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
       &ItemResult::allocations_end, slot, [&](const AllocationRow& row) {
         return Allocation{row.lot_id, row.need_id, row.quantity, row.reasons};
       });
-  plan.unmet = Scatter<UnmetRow, Unmet>(threads, results, workspaces, &Workspace::unmet, &ItemResult::unmet_begin,
-                                        &ItemResult::unmet_end, slot, [&](const UnmetRow& row) {
-                                          return Unmet{row.need_id, row.outstanding,
-                                                       kUnmetReasons[static_cast<size_t>(row.reason)]};
-                                        });
+  plan.unmet = Scatter<UnmetRow, Unmet>(
+      threads, results, workspaces, &Workspace::unmet, &ItemResult::unmet_begin,
+      &ItemResult::unmet_end, slot, [&](const UnmetRow& row) {
+        return Unmet{row.need_id, row.outstanding, kUnmetReasons[static_cast<size_t>(row.reason)]};
+      });
   results = {};
   if (!ids_sorted) {
-    std::sort(plan.allocations.begin(), plan.allocations.end(), [](const Allocation& a, const Allocation& b) {
-      return std::tie(a.need_id, a.lot_id) < std::tie(b.need_id, b.lot_id);
-    });
+    std::sort(plan.allocations.begin(), plan.allocations.end(),
+              [](const Allocation& a, const Allocation& b) {
+                return std::tie(a.need_id, a.lot_id) < std::tie(b.need_id, b.lot_id);
+              });
     std::sort(plan.unmet.begin(), plan.unmet.end(),
               [](const Unmet& a, const Unmet& b) { return a.need_id < b.need_id; });
   }

@@ -154,10 +154,10 @@ enum Reason : uint32_t {
   kReasonTierNormal = 1u << 3,          // "tier_normal"
   kReasonTierLow = 1u << 4,             // "tier_low"
   kReasonDeadlineRaisedTier = 1u << 5,  // "deadline_raised_tier": needed_by raised the tier
-  kReasonFairShare = 1u << 6,  // "fair_share": the need got a fair share, not all it asked
-  kReasonFefo = 1u << 7,       // "fefo": the lot expires; soonest-expiring stock goes first
-  kReasonSameDistrict = 1u << 8,  // "same_district": depot in the requester's district
-  kReasonNearest = 1u << 9,  // "nearest": no eligible lot's depot is closer to the requester
+  kReasonFairShare = 1u << 6,           // "fair_share": the need got a fair share, not all it asked
+  kReasonFefo = 1u << 7,           // "fefo": the lot expires; soonest-expiring stock goes first
+  kReasonSameDistrict = 1u << 8,   // "same_district": depot in the requester's district
+  kReasonNearest = 1u << 9,        // "nearest": no eligible lot's depot is closer to the requester
   kReasonEarmarkMatch = 1u << 10,  // "earmark_match": an earmarked lot whose earmark admits
 };
 

@@ -43,7 +43,9 @@ struct Threshold {
 
 int64_t EventCount(const FairNeed& n) { return (n.outstanding + n.pack - 1) / n.pack; }
 
-int64_t AmountAt(const FairNeed& n, int64_t count) { return std::min(n.outstanding, count * n.pack); }
+int64_t AmountAt(const FairNeed& n, int64_t count) {
+  return std::min(n.outstanding, count * n.pack);
+}
 
 // Number of events of `n` before threshold `t`. Event k has fraction
 // (filled + k * pack) / demand; products stay below 2^62 by the REQUIRES on
@@ -175,8 +177,8 @@ struct Event {
 // their total amount exceed `budget`. REQUIRES: the total at counts `lo` is
 // <= budget < the total at counts `hi` (both indexed by need).
 Event FirstExceeding(const std::vector<FairNeed>& needs, const std::vector<int32_t>& v,
-                     const std::vector<int64_t>& lo, const std::vector<int64_t>& hi,
-                     int64_t budget, Rng& rng) {
+                     const std::vector<int64_t>& lo, const std::vector<int64_t>& hi, int64_t budget,
+                     Rng& rng) {
   struct Cand {
     int32_t need;
     int64_t lo, hi, mid;
@@ -275,7 +277,8 @@ std::vector<int64_t> SolveFairShare(const FairProblem& p) {
 
     while (!active.empty()) {
       // 1. Does everything that is left fit?
-      for (int32_t c : active) demand[static_cast<size_t>(c)] = class_outstanding[static_cast<size_t>(c)];
+      for (int32_t c : active)
+        demand[static_cast<size_t>(c)] = class_outstanding[static_cast<size_t>(c)];
       if (graph.Run(demand) == total_demand()) {
         for (int32_t c : active) {
           for (int32_t i : class_needs[static_cast<size_t>(c)]) {
@@ -336,7 +339,8 @@ std::vector<int64_t> SolveFairShare(const FairProblem& p) {
       // 3. The need of the first infeasible event gets what still fits.
       const auto j = static_cast<size_t>(first.need);
       const auto cj = static_cast<size_t>(p.needs[j].cls);
-      const int64_t step = AmountAt(p.needs[j], count_mid[j] + 1) - AmountAt(p.needs[j], count_mid[j]);
+      const int64_t step =
+          AmountAt(p.needs[j], count_mid[j] + 1) - AmountAt(p.needs[j], count_mid[j]);
       demand[cj] += step;
       const int64_t extra = graph.Run(demand) - feasible_total;
       demand[cj] += extra - step;

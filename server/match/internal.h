@@ -60,8 +60,8 @@ inline constexpr double kUnknownCoordinate = std::numeric_limits<double>::quiet_
 // Rule 5 input: the amounts are fixed, the lots are to be chosen.
 struct ChoiceNeed {
   int64_t id = 0;
-  int64_t amount = 0;  // > 0
-  int32_t cls = 0;     // index into ChoiceProblem::class_groups
+  int64_t amount = 0;     // > 0
+  int32_t cls = 0;        // index into ChoiceProblem::class_groups
   int32_t district = -1;  // interned; -1 matches nothing
   double lat = kUnknownCoordinate, lon = kUnknownCoordinate;
 };
@@ -80,7 +80,7 @@ struct ChoiceLot {
 // its class.
 struct ChoiceProblem {
   std::vector<ChoiceNeed> needs;
-  std::vector<ChoiceLot> lots;  // usable lots only
+  std::vector<ChoiceLot> lots;                     // usable lots only
   std::vector<std::vector<int32_t>> class_groups;  // class -> lot groups
   int32_t group_count = 0;
   // Up to this many (need, eligible lot) pairs: exact lexicographic min-cost

@@ -64,7 +64,8 @@ std::vector<Chosen> MergePairs(std::vector<Chosen> chosen, size_t needs) {
   std::vector<Chosen> sorted(chosen.size());
   {
     std::vector<int32_t> next(start.begin(), start.end() - 1);
-    for (const Chosen& c : chosen) sorted[static_cast<size_t>(next[static_cast<size_t>(c.need)]++)] = c;
+    for (const Chosen& c : chosen)
+      sorted[static_cast<size_t>(next[static_cast<size_t>(c.need)]++)] = c;
   }
   size_t kept = 0;
   for (size_t i = 0; i < needs; ++i) {
@@ -135,7 +136,8 @@ std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
   }
   supply[sink] = -total;
   for (size_t k = 0; k < pairs.size(); ++k) {
-    upper[graph.arcFromId(static_cast<int>(k))] = p.needs[static_cast<size_t>(pairs[k].need)].amount;
+    upper[graph.arcFromId(static_cast<int>(k))] =
+        p.needs[static_cast<size_t>(pairs[k].need)].amount;
   }
   for (size_t l = 0; l < m; ++l) {
     upper[graph.arcFromId(static_cast<int>(pairs.size() + l))] = p.lots[l].available;
@@ -151,10 +153,18 @@ std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
       const ChoiceNeed& need = p.needs[static_cast<size_t>(pr.need)];
       int64_t c = 0;
       switch (stage) {
-        case 0: c = expiry_rank[l]; break;
-        case 1: c = (need.district >= 0 && need.district == p.lots[l].district) ? 0 : 1; break;
-        case 2: c = pr.distance; break;
-        case 3: c = age_rank[l]; break;
+        case 0:
+          c = expiry_rank[l];
+          break;
+        case 1:
+          c = (need.district >= 0 && need.district == p.lots[l].district) ? 0 : 1;
+          break;
+        case 2:
+          c = pr.distance;
+          break;
+        case 3:
+          c = age_rank[l];
+          break;
         default:
           // Ties to the smaller ids: pairing small need ids with small lot
           // ids maximises this product sum (rearrangement inequality).
@@ -171,14 +181,16 @@ std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
           cost[a] + simplex.potential(graph.source(a)) - simplex.potential(graph.target(a));
       if (reduced != 0) lower[a] = upper[a] = simplex.flow(a);
     }
-    for (size_t k = 0; k < pairs.size(); ++k) flow[k] = simplex.flow(graph.arcFromId(static_cast<int>(k)));
+    for (size_t k = 0; k < pairs.size(); ++k)
+      flow[k] = simplex.flow(graph.arcFromId(static_cast<int>(k)));
   }
 
   std::vector<Chosen> chosen;
   for (size_t k = 0; k < pairs.size(); ++k) {
     if (flow[k] <= 0) continue;
     const Pair& pr = pairs[k];
-    const bool is_nearest = pr.distance < kUnknownDistance && pr.distance == nearest[static_cast<size_t>(pr.need)];
+    const bool is_nearest =
+        pr.distance < kUnknownDistance && pr.distance == nearest[static_cast<size_t>(pr.need)];
     chosen.push_back({pr.need, pr.lot, flow[k], is_nearest});
   }
   return MergePairs(std::move(chosen), n);
@@ -208,7 +220,8 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
     });
     for (int32_t l : lots) {
       const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
-      if (group_buckets[g].empty() || buckets[static_cast<size_t>(group_buckets[g].back())].expiry != ExpiryKey(lot)) {
+      if (group_buckets[g].empty() ||
+          buckets[static_cast<size_t>(group_buckets[g].back())].expiry != ExpiryKey(lot)) {
         group_buckets[g].push_back(static_cast<int32_t>(buckets.size()));
         buckets.push_back({static_cast<int32_t>(g), ExpiryKey(lot), 0, {}});
       }
@@ -323,7 +336,8 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
     std::unordered_map<int32_t, Queue> by_district;
   };
   std::vector<ClassQueues> queues(nc);
-  std::vector<std::vector<std::pair<int32_t, int64_t>>> bucket_flows(buckets.size());  // (class, units)
+  std::vector<std::vector<std::pair<int32_t, int64_t>>> bucket_flows(
+      buckets.size());  // (class, units)
   size_t flows = 0;
   for (size_t c = 0; c < nc; ++c) {
     if (class_flows[c].empty()) continue;
@@ -332,14 +346,17 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
       return p.needs[static_cast<size_t>(a)].id < p.needs[static_cast<size_t>(b)].id;
     });
     queues[c].everyone.needs = members;
-    for (int32_t i : members) queues[c].by_district[p.needs[static_cast<size_t>(i)].district].needs.push_back(i);
-    for (auto [b, units] : class_flows[c]) bucket_flows[static_cast<size_t>(b)].push_back({static_cast<int32_t>(c), units});
+    for (int32_t i : members)
+      queues[c].by_district[p.needs[static_cast<size_t>(i)].district].needs.push_back(i);
+    for (auto [b, units] : class_flows[c])
+      bucket_flows[static_cast<size_t>(b)].push_back({static_cast<int32_t>(c), units});
     flows += class_flows[c].size();
   }
   std::vector<int32_t> bucket_order(buckets.size());
   std::iota(bucket_order.begin(), bucket_order.end(), 0);
   std::sort(bucket_order.begin(), bucket_order.end(), [&](int32_t a, int32_t b) {
-    return std::make_pair(expiry_rank[static_cast<size_t>(a)], a) < std::make_pair(expiry_rank[static_cast<size_t>(b)], b);
+    return std::make_pair(expiry_rank[static_cast<size_t>(a)], a) <
+           std::make_pair(expiry_rank[static_cast<size_t>(b)], b);
   });
 
   // Each row exhausts a need, a lot or a class's flow from a bucket.
@@ -348,7 +365,8 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
   for (int32_t b : bucket_order) {
     const Bucket& bucket = buckets[static_cast<size_t>(b)];
     auto take = [&](int32_t i, int32_t l, int64_t& units) {
-      const int64_t q = std::min({units, lot_left[static_cast<size_t>(l)], need_left[static_cast<size_t>(i)]});
+      const int64_t q =
+          std::min({units, lot_left[static_cast<size_t>(l)], need_left[static_cast<size_t>(i)]});
       units -= q;
       lot_left[static_cast<size_t>(l)] -= q;
       need_left[static_cast<size_t>(i)] -= q;

@@ -17,9 +17,10 @@ constexpr std::array<std::string_view, kTagCount> kTagNames = {
     "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
     "quarantined",   "pregnant",        "low_income", "frontline_worker"};
 constexpr std::array<std::string_view, 11> kReasonNames = {
-    "eligible",           "tier_critical", "tier_high", "tier_normal",
-    "tier_low",           "deadline_raised_tier", "fair_share", "fefo",
-    "same_district",      "nearest",       "earmark_match"};
+    "eligible",    "tier_critical", "tier_high",
+    "tier_normal", "tier_low",      "deadline_raised_tier",
+    "fair_share",  "fefo",          "same_district",
+    "nearest",     "earmark_match"};
 
 }  // namespace
 

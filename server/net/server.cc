@@ -92,8 +92,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       Tcp().expires_after(server_.options_.read_timeout);
       // bind_front_handler, not a lambda: Boost 1.81 constrains this
       // overload to handlers callable as void(error_code) as well.
-      stream_.async_handshake(ssl::stream_base::server, buffer_.data(),
-                              beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+      stream_.async_handshake(
+          ssl::stream_base::server, buffer_.data(),
+          beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
     } else {
       asio::dispatch(stream_.get_executor(),
                      beast::bind_front_handler(&Session::DoRead, this->shared_from_this()));
@@ -126,10 +127,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return DoClose();
     }
     if (ec == http::error::body_limit) {
-      return WriteError(413, ErrorJson("payload_too_large",
-                                       "request body exceeds " +
-                                           std::to_string(server_.options_.max_body_bytes) + " bytes",
-                                       "body"));
+      return WriteError(
+          413, ErrorJson("payload_too_large",
+                         "request body exceeds " + std::to_string(server_.options_.max_body_bytes) +
+                             " bytes",
+                         "body"));
     }
     if (ec == http::error::header_limit) {
       return WriteError(431, ErrorJson("invalid_argument", "request headers are too large", ""));
@@ -152,14 +154,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     server_.router_.HandleAsync(
         std::move(request),
         [this](std::function<void()> task) { asio::post(server_.workers_, std::move(task)); },
-        [self = this->shared_from_this(), start, method = std::move(method)](api::Response response) mutable {
+        [self = this->shared_from_this(), start,
+         method = std::move(method)](api::Response response) mutable {
           asio::post(self->stream_.get_executor(), [self, start, method = std::move(method),
                                                     response = std::move(response)]() mutable {
             const double ms =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
             log::Info("request", {{"id", static_cast<uint64_t>(self->server_.next_request_id_++)},
                                   {"method", method},
-                                  {"route", response.route.empty() ? std::string("unmatched") : response.route},
+                                  {"route", response.route.empty() ? std::string("unmatched")
+                                                                   : response.route},
                                   {"status", response.status},
                                   {"ms", ms},
                                   {"role", response.role}});
@@ -187,17 +192,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // Answers a request the parser refused, then closes: the rest of the
   // stream cannot be trusted to hold message boundaries.
   void WriteError(int status, std::string body) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(status), 11);
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::server, "aidlink");
     res->set(http::field::content_type, "application/json");
     res->keep_alive(false);
     res->body() = std::move(body);
     res->prepare_payload();
     Tcp().expires_after(std::chrono::seconds(5));
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code, size_t) {
-      self->DoClose();
-    });
+    http::async_write(
+        stream_, *res,
+        [self = this->shared_from_this(), res](beast::error_code, size_t) { self->DoClose(); });
   }
 
   void OnWrite(beast::error_code ec, bool close) {
@@ -247,7 +252,8 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
 
   void Start() {
     stream_.expires_after(std::chrono::seconds(2));
-    http::async_write(stream_, res_, beast::bind_front_handler(&Refusal::OnWrite, shared_from_this()));
+    http::async_write(stream_, res_,
+                      beast::bind_front_handler(&Refusal::OnWrite, shared_from_this()));
   }
 
  private:
@@ -275,7 +281,8 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
 // closed, rather than TLS garbage or a silent reset.
 class TlsDetector : public std::enable_shared_from_this<TlsDetector> {
  public:
-  TlsDetector(tcp::socket&& socket, ServerImpl& server) : stream_(std::move(socket)), server_(server) {
+  TlsDetector(tcp::socket&& socket, ServerImpl& server)
+      : stream_(std::move(socket)), server_(server) {
     server_.connections_++;
   }
   ~TlsDetector() { server_.connections_--; }
@@ -296,8 +303,9 @@ class TlsDetector : public std::enable_shared_from_this<TlsDetector> {
           ->Start();
       return;
     }
-    std::make_shared<Refusal>(std::move(stream_), http::status::bad_request,
-                              ErrorJson("invalid_argument", "this port speaks HTTPS only; use https://", ""))
+    std::make_shared<Refusal>(
+        std::move(stream_), http::status::bad_request,
+        ErrorJson("invalid_argument", "this port speaks HTTPS only; use https://", ""))
         ->Start();
   }
 
@@ -319,9 +327,14 @@ Status ServerImpl::Listen() {
                       ssl::context::single_dh_use);
     beast::error_code tls_ec;
     tls_->use_certificate_chain_file(options_.tls_cert_file, tls_ec);
-    if (tls_ec) return InvalidArgument("cannot load TLS certificate " + options_.tls_cert_file + ": " + tls_ec.message(), "tls-cert");
+    if (tls_ec)
+      return InvalidArgument(
+          "cannot load TLS certificate " + options_.tls_cert_file + ": " + tls_ec.message(),
+          "tls-cert");
     tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, tls_ec);
-    if (tls_ec) return InvalidArgument("cannot load TLS key " + options_.tls_key_file + ": " + tls_ec.message(), "tls-key");
+    if (tls_ec)
+      return InvalidArgument(
+          "cannot load TLS key " + options_.tls_key_file + ": " + tls_ec.message(), "tls-key");
   }
   beast::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
@@ -360,8 +373,9 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (!ec) {
     if (connections_.load() >= options_.max_connections) {
       // Over the cap: refuse plainly rather than let the queue grow.
-      std::make_shared<Refusal>(beast::tcp_stream(std::move(socket)), http::status::service_unavailable,
-                                ErrorJson("resource_exhausted", "too many connections; retry shortly", ""))
+      std::make_shared<Refusal>(
+          beast::tcp_stream(std::move(socket)), http::status::service_unavailable,
+          ErrorJson("resource_exhausted", "too many connections; retry shortly", ""))
           ->Start();
     } else if (tls_) {
       std::make_shared<TlsDetector>(std::move(socket), *this)->Start();
@@ -412,7 +426,8 @@ void ServerImpl::DrainThenStop(std::chrono::steady_clock::time_point deadline) {
 Server::Server(std::unique_ptr<ServerImpl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 
-StatusOr<std::unique_ptr<Server>> Server::Create(api::Router& router, const ServerOptions& options) {
+StatusOr<std::unique_ptr<Server>> Server::Create(api::Router& router,
+                                                 const ServerOptions& options) {
   auto impl = std::make_unique<ServerImpl>(router, options);
   AIDLINK_RETURN_IF_ERROR(impl->Listen());
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -42,7 +42,8 @@ class Server {
  public:
   // Binds and listens; kInternal with the OS's reason if the address cannot
   // be bound. `router` must outlive the server.
-  static StatusOr<std::unique_ptr<Server>> Create(api::Router& router, const ServerOptions& options);
+  static StatusOr<std::unique_ptr<Server>> Create(api::Router& router,
+                                                  const ServerOptions& options);
   ~Server();
 
   // The bound port (useful with port 0).

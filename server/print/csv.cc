@@ -51,20 +51,16 @@ std::string RenderCsv(const Manifest& manifest, Lang lang) {
   // instead of the local code page (GBK on Chinese Windows).
   std::string out = "\xEF\xBB\xBF";
   const Labels& l = LabelsFor(lang);
-  AppendRow(std::vector<std::string>(l.csv_header.begin(), l.csv_header.end()),
-            out);
+  AppendRow(std::vector<std::string>(l.csv_header.begin(), l.csv_header.end()), out);
   for (const StopSheet& s : manifest.stops) {
     const std::string note = StopNote(s, lang);
     const auto row = [&](const StopLine* line) {
-      AppendRow(
-          {std::to_string(s.seq), std::to_string(s.delivery_id),
-           TextCell(s.recipient), TextCell(s.contact_name), TextCell(s.phone),
-           TextCell(AddressWithDistrict(s, lang)),
-           TextCell(line ? line->item_name : ""),
-           TextCell(line ? line->unit : ""),
-           line ? std::to_string(line->requested) : "",
-           line ? std::to_string(line->allotted) : "", "", TextCell(note)},
-          out);
+      AppendRow({std::to_string(s.seq), std::to_string(s.delivery_id), TextCell(s.recipient),
+                 TextCell(s.contact_name), TextCell(s.phone),
+                 TextCell(AddressWithDistrict(s, lang)), TextCell(line ? line->item_name : ""),
+                 TextCell(line ? line->unit : ""), line ? std::to_string(line->requested) : "",
+                 line ? std::to_string(line->allotted) : "", "", TextCell(note)},
+                out);
     };
     for (const StopLine& line : s.lines) row(&line);
     if (s.lines.empty()) row(nullptr);

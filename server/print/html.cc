@@ -114,8 +114,8 @@ std::string CssString(std::string_view s) {
 }
 
 std::string Style(const Labels& l) {
-  std::string page_number = CssString(l.page_prefix) + " counter(page) " +
-                            CssString(l.page_middle) + " counter(pages)";
+  std::string page_number =
+      CssString(l.page_prefix) + " counter(page) " + CssString(l.page_middle) + " counter(pages)";
   if (!l.page_suffix.empty()) page_number += " " + CssString(l.page_suffix);
   std::string style(kStyle);
   const std::string_view placeholder = "PAGE_NUMBER";
@@ -123,11 +123,10 @@ std::string Style(const Labels& l) {
   return style;
 }
 
-void MetaRow(std::string_view label1, std::string_view value1,
-             std::string_view label2, std::string_view value2,
-             std::string& out) {
-  out += "<tr><th>" + Esc(label1) + "</th><td>" + Esc(value1) + "</td><th>" +
-         Esc(label2) + "</th><td>" + Esc(value2) + "</td></tr>\n";
+void MetaRow(std::string_view label1, std::string_view value1, std::string_view label2,
+             std::string_view value2, std::string& out) {
+  out += "<tr><th>" + Esc(label1) + "</th><td>" + Esc(value1) + "</td><th>" + Esc(label2) +
+         "</th><td>" + Esc(value2) + "</td></tr>\n";
 }
 
 void Header(const Manifest& m, const Labels& l, std::string& out) {
@@ -136,57 +135,47 @@ void Header(const Manifest& m, const Labels& l, std::string& out) {
   MetaRow(l.depot, m.depot_name, l.date, m.date, out);
   MetaRow(l.depot_address, m.depot_address, l.driver, m.driver, out);
   out += "<tr><th>" + Esc(l.stop_count) + "</th><td colspan=\"3\">" +
-         std::to_string(m.stops.size()) +
-         "</td></tr>\n</tbody></table>\n</header>\n";
+         std::to_string(m.stops.size()) + "</td></tr>\n</tbody></table>\n</header>\n";
 }
 
 void PickList(const Manifest& m, Lang lang, const Labels& l, std::string& out) {
   out += "<section class=\"picks\">\n<h2>" + Esc(l.picks_title) + "</h2>\n";
-  out += "<table>\n<thead><tr><th class=\"tick\">" + Esc(l.load) + "</th><th>" +
-         Esc(l.item) + "</th><th class=\"unit\">" + Esc(l.unit) +
-         "</th><th class=\"num\">" + Esc(l.pack_size) +
+  out += "<table>\n<thead><tr><th class=\"tick\">" + Esc(l.load) + "</th><th>" + Esc(l.item) +
+         "</th><th class=\"unit\">" + Esc(l.unit) + "</th><th class=\"num\">" + Esc(l.pack_size) +
          "</th><th class=\"num\">" + Esc(l.total) + "</th><th>" + Esc(l.packs) +
          "</th></tr></thead>\n<tbody>\n";
   for (const PickLine& p : m.picks) {
     out += "<tr><td class=\"tick\">&#9744;</td><td>" + Esc(p.item_name) +
-           "</td><td class=\"unit\">" + Esc(p.unit) +
-           "</td><td class=\"num\">" + std::to_string(p.pack_size) +
-           "</td><td class=\"num\">" + std::to_string(p.quantity) +
+           "</td><td class=\"unit\">" + Esc(p.unit) + "</td><td class=\"num\">" +
+           std::to_string(p.pack_size) + "</td><td class=\"num\">" + std::to_string(p.quantity) +
            "</td><td>" + Esc(PacksText(p, lang)) + "</td></tr>\n";
   }
   out += "</tbody>\n</table>\n</section>\n";
 }
 
-void StopBlock(const StopSheet& s, Lang lang, const Labels& l,
-               std::string& out) {
+void StopBlock(const StopSheet& s, Lang lang, const Labels& l, std::string& out) {
   const std::string colon(l.colon);
-  out += "<div class=\"stop\">\n<div class=\"stop-head\"><span>" +
-         Esc(StopHeading(s.seq, lang)) + " &#160; <span class=\"recipient\">" +
-         Esc(s.recipient) + "</span></span><span class=\"delivery\">" +
-         Esc(l.delivery) + " " + std::to_string(s.delivery_id) +
-         "</span></div>\n";
-  out += "<div class=\"stop-meta\"><span class=\"label\">" + Esc(l.contact) +
-         "</span><span>" + Esc(s.contact_name) +
-         "</span><span class=\"label\">" + Esc(l.phone) + "</span><span>" +
+  out += "<div class=\"stop\">\n<div class=\"stop-head\"><span>" + Esc(StopHeading(s.seq, lang)) +
+         " &#160; <span class=\"recipient\">" + Esc(s.recipient) +
+         "</span></span><span class=\"delivery\">" + Esc(l.delivery) + " " +
+         std::to_string(s.delivery_id) + "</span></div>\n";
+  out += "<div class=\"stop-meta\"><span class=\"label\">" + Esc(l.contact) + "</span><span>" +
+         Esc(s.contact_name) + "</span><span class=\"label\">" + Esc(l.phone) + "</span><span>" +
          Esc(s.phone) + "</span><span class=\"label\">" + Esc(l.address) +
-         "</span><span class=\"wide\">" + Esc(AddressWithDistrict(s, lang)) +
-         "</span></div>\n";
+         "</span><span class=\"wide\">" + Esc(AddressWithDistrict(s, lang)) + "</span></div>\n";
   const std::string note = StopNote(s, lang);
   if (!note.empty()) {
-    out += "<p class=\"note\"><span class=\"label\">" + Esc(l.note) +
-           Esc(colon) + "</span>" + Esc(note) + "</p>\n";
+    out += "<p class=\"note\"><span class=\"label\">" + Esc(l.note) + Esc(colon) + "</span>" +
+           Esc(note) + "</p>\n";
   }
-  out += "<table class=\"lines\">\n<thead><tr><th>" + Esc(l.item) +
-         "</th><th class=\"unit\">" + Esc(l.unit) + "</th><th class=\"num\">" +
-         Esc(l.requested) + "</th><th class=\"num\">" + Esc(l.allotted) +
-         "</th><th class=\"received\">" + Esc(l.received) +
+  out += "<table class=\"lines\">\n<thead><tr><th>" + Esc(l.item) + "</th><th class=\"unit\">" +
+         Esc(l.unit) + "</th><th class=\"num\">" + Esc(l.requested) + "</th><th class=\"num\">" +
+         Esc(l.allotted) + "</th><th class=\"received\">" + Esc(l.received) +
          "</th></tr></thead>\n<tbody>\n";
   for (const StopLine& line : s.lines) {
-    out += "<tr><td>" + Esc(line.item_name) + "</td><td class=\"unit\">" +
-           Esc(line.unit) + "</td><td class=\"num\">" +
-           std::to_string(line.requested) + "</td><td class=\"num\">" +
-           std::to_string(line.allotted) +
-           "</td><td class=\"received\"></td></tr>\n";
+    out += "<tr><td>" + Esc(line.item_name) + "</td><td class=\"unit\">" + Esc(line.unit) +
+           "</td><td class=\"num\">" + std::to_string(line.requested) + "</td><td class=\"num\">" +
+           std::to_string(line.allotted) + "</td><td class=\"received\"></td></tr>\n";
   }
   if (s.lines.empty()) {
     out += "<tr><td colspan=\"5\">" + Esc(l.no_items) + "</td></tr>\n";
@@ -194,8 +183,7 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l,
   out += "</tbody>\n</table>\n";
   out += "<div class=\"comments\">" + Esc(l.differences) + "</div>\n";
   out += "<div class=\"sign\"><span>" + Esc(l.signature) + Esc(colon) +
-         "</span><span class=\"line\"></span><span>" + Esc(l.time) +
-         Esc(colon) +
+         "</span><span class=\"line\"></span><span>" + Esc(l.time) + Esc(colon) +
          "</span><span class=\"line short\"></span></div>\n</div>\n";
 }
 
@@ -204,14 +192,13 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l,
 std::string RenderHtml(const Manifest& manifest, Lang lang) {
   const Labels& l = LabelsFor(lang);
   std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"" + std::string(l.html_lang) +
-         "\">\n<head>\n";
+  out += "<!DOCTYPE html>\n<html lang=\"" + std::string(l.html_lang) + "\">\n<head>\n";
   out += "<meta charset=\"utf-8\">\n";
   out +=
       "<meta name=\"viewport\" content=\"width=device-width, "
       "initial-scale=1\">\n";
-  out += "<title>" + Esc(l.title) + " " + Esc(l.route) + " #" +
-         std::to_string(manifest.route_id) + "</title>\n";
+  out += "<title>" + Esc(l.title) + " " + Esc(l.route) + " #" + std::to_string(manifest.route_id) +
+         "</title>\n";
   out += "<style>" + Style(l) + "</style>\n</head>\n<body>\n";
   Header(manifest, l, out);
   PickList(manifest, lang, l, out);

@@ -49,8 +49,8 @@ const Labels& LabelsFor(Lang lang) {
       .page_middle = " 页，共 ",
       .page_suffix = " 页",
       .no_items = "（无物品）",
-      .csv_header = {"序号", "配送单号", "收件人", "联系人", "电话", "地址",
-                     "物品", "单位", "申领", "分配", "实收", "备注"},
+      .csv_header = {"序号", "配送单号", "收件人", "联系人", "电话", "地址", "物品", "单位", "申领",
+                     "分配", "实收", "备注"},
   };
   static const Labels kEn = {
       .html_lang = "en",
@@ -92,9 +92,8 @@ const Labels& LabelsFor(Lang lang) {
       .page_middle = " of ",
       .page_suffix = "",
       .no_items = "(no items)",
-      .csv_header = {"seq", "delivery_id", "recipient", "contact", "phone",
-                     "address", "item", "unit", "requested", "allotted",
-                     "received", "note"},
+      .csv_header = {"seq", "delivery_id", "recipient", "contact", "phone", "address", "item",
+                     "unit", "requested", "allotted", "received", "note"},
   };
   return lang == Lang::kEn ? kEn : kZh;
 }
@@ -115,8 +114,7 @@ std::string PacksText(const PickLine& pick, Lang lang) {
 
 std::string StopHeading(int seq, Lang lang) {
   const Labels& l = LabelsFor(lang);
-  return std::string(l.stop_prefix) + std::to_string(seq) +
-         std::string(l.stop_suffix);
+  return std::string(l.stop_prefix) + std::to_string(seq) + std::string(l.stop_suffix);
 }
 
 std::string AddressWithDistrict(const StopSheet& stop, Lang lang) {
@@ -137,13 +135,11 @@ struct TagInfo {
 // DESIGN.md's eight vulnerability tags, in its order, with what the person
 // at the door should know or do.
 constexpr std::array<TagInfo, 8> kTags = {{
-    {"elderly_alone", "独居老人，请先电话联系",
-     "elderly, lives alone: call first"},
+    {"elderly_alone", "独居老人，请先电话联系", "elderly, lives alone: call first"},
     {"chronic_illness", "慢性病，药品请交到本人手中",
      "chronic illness: hand medicine to the person"},
     {"disability", "残障，请送货上门", "disability: deliver to the door"},
-    {"child_in_difficulty", "困境儿童，请交给监护人",
-     "child in difficulty: hand to the guardian"},
+    {"child_in_difficulty", "困境儿童，请交给监护人", "child in difficulty: hand to the guardian"},
     {"quarantined", "隔离中，无接触配送", "quarantined: contactless drop-off"},
     {"pregnant", "孕妇，请帮忙搬进门", "pregnant: carry items inside"},
     {"low_income", "低收入家庭，请注意保护隐私", "low income: be discreet"},
@@ -155,8 +151,7 @@ constexpr std::array<TagInfo, 8> kTags = {{
 
 std::string TagPhrase(const std::string& tag, Lang lang) {
   for (const TagInfo& info : kTags) {
-    if (info.tag == tag)
-      return std::string(lang == Lang::kEn ? info.en : info.zh);
+    if (info.tag == tag) return std::string(lang == Lang::kEn ? info.en : info.zh);
   }
   return tag;
 }
@@ -193,7 +188,8 @@ std::string StopNote(const StopSheet& stop, Lang lang) {
 std::string UnitLabel(const std::string& unit, Lang lang) {
   if (lang == Lang::kEn) return unit;
   static constexpr std::pair<std::string_view, std::string_view> kZh[] = {
-      {"piece", "个"}, {"box", "箱"}, {"kg", "公斤"}, {"jin", "斤"}, {"portion", "份"}, {"bottle", "瓶"}};
+      {"piece", "个"}, {"box", "箱"},     {"kg", "公斤"},
+      {"jin", "斤"},   {"portion", "份"}, {"bottle", "瓶"}};
   for (const auto& [en, zh] : kZh) {
     if (unit == en) return std::string(zh);
   }

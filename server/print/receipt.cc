@@ -9,22 +9,39 @@ namespace aidlink::print {
 namespace {
 
 struct Words {
-  std::string_view title, lot, donor, item, quantity, received_on, expires_on, depot, note,
-      status, available, allocated, delivered, written_off, whereabouts, district, kind,
-      dispatched, returned, none, privacy, thanks;
+  std::string_view title, lot, donor, item, quantity, received_on, expires_on, depot, note, status,
+      available, allocated, delivered, written_off, whereabouts, district, kind, dispatched,
+      returned, none, privacy, thanks;
 };
 
 const Words& WordsFor(Lang lang) {
-  static const Words kZh{"捐赠回执", "批次", "捐赠方", "物资", "数量", "接收日期", "有效期至",
-                         "存放仓库", "备注", "当前状态", "库存待分配", "已分配待送达", "已送达",
-                         "已核销", "去向（按地区与对象类型）", "地区", "对象类型", "配送中",
-                         "退回库存", "尚无分配", "本回执不含受助人姓名、电话或地址。",
+  static const Words kZh{"捐赠回执",      "批次",       "捐赠方",
+                         "物资",          "数量",       "接收日期",
+                         "有效期至",      "存放仓库",   "备注",
+                         "当前状态",      "库存待分配", "已分配待送达",
+                         "已送达",        "已核销",     "去向（按地区与对象类型）",
+                         "地区",          "对象类型",   "配送中",
+                         "退回库存",      "尚无分配",   "本回执不含受助人姓名、电话或地址。",
                          "感谢您的捐赠！"};
-  static const Words kEn{"Donation receipt", "Lot", "Donor", "Item", "Quantity", "Received on",
-                         "Expires on", "Depot", "Note", "Current status",
-                         "In stock, not yet allocated", "Allocated, not yet delivered",
-                         "Delivered", "Written off", "Where it went (by district and recipient type)",
-                         "District", "Recipient type", "On the road", "Returned to stock",
+  static const Words kEn{"Donation receipt",
+                         "Lot",
+                         "Donor",
+                         "Item",
+                         "Quantity",
+                         "Received on",
+                         "Expires on",
+                         "Depot",
+                         "Note",
+                         "Current status",
+                         "In stock, not yet allocated",
+                         "Allocated, not yet delivered",
+                         "Delivered",
+                         "Written off",
+                         "Where it went (by district and recipient type)",
+                         "District",
+                         "Recipient type",
+                         "On the road",
+                         "Returned to stock",
                          "Nothing allocated yet",
                          "This receipt holds no recipient names, phones or addresses.",
                          "Thank you for your donation!"};
@@ -50,7 +67,8 @@ std::string Txt(const Receipt& r, Lang lang) {
   // Every value holds user text (names, the note) or is built from it: one
   // line each, with control characters made spaces as the manifests do.
   auto line = [&](std::string_view label, const std::string& value) {
-    out += text::PadRight(std::string(label) + colon, label_width) + internal::SingleLine(value) + "\n";
+    out += text::PadRight(std::string(label) + colon, label_width) + internal::SingleLine(value) +
+           "\n";
   };
   out += std::string(w.title) + "  " + std::string(w.lot) + " #" + Num(r.lot_id) + "\n";
   out += std::string(72, '=') + "\n";
@@ -72,7 +90,8 @@ std::string Txt(const Receipt& r, Lang lang) {
   } else {
     // Short column heads: the long status words above would not fit.
     static constexpr std::string_view kZhHeads[] = {"待送达", "配送中", "已送达", "退回"};
-    static constexpr std::string_view kEnHeads[] = {"allocated", "on road", "delivered", "returned"};
+    static constexpr std::string_view kEnHeads[] = {"allocated", "on road", "delivered",
+                                                    "returned"};
     const auto& heads = lang == Lang::kZh ? kZhHeads : kEnHeads;
     const int kDistrict = 24, kKind = 16, kNum = 11;
     out += text::PadRight(w.district, kDistrict) + text::PadRight(w.kind, kKind);
@@ -109,7 +128,8 @@ std::string Html(const Receipt& r, Lang lang) {
                     "th, td { border: 1px solid #444; padding: 1.5mm 2mm; text-align: left; }\n"
                     "td.n { text-align: right; }\n"
                     "</style>\n</head>\n<body>\n";
-  out += "<h1>" + HtmlEscape(w.title) + " · " + HtmlEscape(w.lot) + " #" + Num(r.lot_id) + "</h1>\n";
+  out +=
+      "<h1>" + HtmlEscape(w.title) + " · " + HtmlEscape(w.lot) + " #" + Num(r.lot_id) + "</h1>\n";
   out += "<table>\n" + row(w.donor, r.donor_name) + row(w.item, r.item_name) +
          row(w.quantity, Num(r.quantity) + " " + r.unit) + row(w.received_on, r.received_on);
   if (!r.expires_on.empty()) out += row(w.expires_on, r.expires_on);
@@ -135,7 +155,8 @@ std::string Html(const Receipt& r, Lang lang) {
     }
     out += "</tbody>\n</table>\n";
   }
-  out += "<p>" + HtmlEscape(w.privacy) + "</p>\n<p>" + HtmlEscape(w.thanks) + "</p>\n</body>\n</html>\n";
+  out += "<p>" + HtmlEscape(w.privacy) + "</p>\n<p>" + HtmlEscape(w.thanks) +
+         "</p>\n</body>\n</html>\n";
   return out;
 }
 

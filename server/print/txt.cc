@@ -24,17 +24,13 @@ constexpr int kUnitCol = 8;
 constexpr int kPackSizeCol = 8;
 constexpr int kNumberCol = 10;
 constexpr int kGap = 2;
-constexpr int kPacksCol = kWidth - (kTickCol + kItemCol + kUnitCol +
-                                    kPackSizeCol + kNumberCol + 5 * kGap);
+constexpr int kPacksCol =
+    kWidth - (kTickCol + kItemCol + kUnitCol + kPackSizeCol + kNumberCol + 5 * kGap);
 constexpr int kReceivedBlank = 8;
 constexpr int kSignatureBlock = 32;
 
-std::string Spaces(int n) {
-  return std::string(static_cast<size_t>(std::max(n, 0)), ' ');
-}
-std::string Blank(int n) {
-  return std::string(static_cast<size_t>(std::max(n, 0)), '_');
-}
+std::string Spaces(int n) { return std::string(static_cast<size_t>(std::max(n, 0)), ' '); }
+std::string Blank(int n) { return std::string(static_cast<size_t>(std::max(n, 0)), '_'); }
 
 // Cuts `s` into lines of at most `width` columns, keeping its own line
 // breaks. Latin words are not cut when a space allows a break; CJK text
@@ -45,23 +41,19 @@ std::vector<std::string> Wrap(std::string_view s, int width) {
   size_t start = 0;
   while (true) {
     const size_t end = s.find('\n', start);
-    std::string rest = SingleLine(
-        s.substr(start, end == std::string_view::npos ? end : end - start));
+    std::string rest =
+        SingleLine(s.substr(start, end == std::string_view::npos ? end : end - start));
     while (!rest.empty() && rest.back() == ' ') rest.pop_back();
     do {
-      std::string piece =
-          text::TruncateToWidth(rest, width, /*ellipsis=*/false);
+      std::string piece = text::TruncateToWidth(rest, width, /*ellipsis=*/false);
       if (piece.empty() && !rest.empty()) {
         // Only possible for a character wider than `width`: take it whole.
         size_t n = 1;
-        while (n < rest.size() &&
-               (static_cast<unsigned char>(rest[n]) & 0xC0) == 0x80)
-          ++n;
+        while (n < rest.size() && (static_cast<unsigned char>(rest[n]) & 0xC0) == 0x80) ++n;
         piece = rest.substr(0, n);
       }
       if (piece.size() < rest.size() && rest[piece.size()] != ' ' &&
-          static_cast<unsigned char>(rest[piece.size()]) < 0x80 &&
-          piece.back() != ' ' &&
+          static_cast<unsigned char>(rest[piece.size()]) < 0x80 && piece.back() != ' ' &&
           static_cast<unsigned char>(piece.back()) < 0x80) {
         // Mid-word in Latin text: break at the last space instead, if any.
         const size_t space = piece.rfind(' ');
@@ -89,8 +81,7 @@ class Writer {
   // Adds one line; trailing spaces are dropped. The layout keeps lines
   // within kWidth; the cut here is only a backstop.
   void Line(std::string line) {
-    if (text::DisplayWidth(line) > kWidth)
-      line = text::TruncateToWidth(line, kWidth);
+    if (text::DisplayWidth(line) > kWidth) line = text::TruncateToWidth(line, kWidth);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out_ += line;
     out_ += '\n';
@@ -98,13 +89,10 @@ class Writer {
 
   // "label：value" with the value wrapped under itself; the label is padded
   // to `label_width` columns.
-  void Field(int indent, int label_width, std::string_view label,
-             std::string_view value) {
-    const std::vector<std::string> lines =
-        Wrap(value, kWidth - indent - label_width);
+  void Field(int indent, int label_width, std::string_view label, std::string_view value) {
+    const std::vector<std::string> lines = Wrap(value, kWidth - indent - label_width);
     for (size_t i = 0; i < lines.size(); ++i) {
-      Line(Spaces(indent) + text::PadRight(i == 0 ? label : "", label_width) +
-           lines[i]);
+      Line(Spaces(indent) + text::PadRight(i == 0 ? label : "", label_width) + lines[i]);
     }
   }
 
@@ -118,8 +106,7 @@ std::string WithColon(const Labels& l, std::string_view label) {
   return std::string(label) + std::string(l.colon);
 }
 
-int LabelWidth(const Labels& l,
-               std::initializer_list<std::string_view> labels) {
+int LabelWidth(const Labels& l, std::initializer_list<std::string_view> labels) {
   int width = 0;
   for (std::string_view label : labels) {
     width = std::max(width, text::DisplayWidth(WithColon(l, label)));
@@ -128,13 +115,11 @@ int LabelWidth(const Labels& l,
 }
 
 void Header(const Manifest& m, const Labels& l, Writer& w) {
-  w.Line(text::TruncateToWidth(std::string(l.title) + "  " +
-                                   std::string(l.route) + " #" +
-                                   std::to_string(m.route_id),
-                               kWidth));
+  w.Line(text::TruncateToWidth(
+      std::string(l.title) + "  " + std::string(l.route) + " #" + std::to_string(m.route_id),
+      kWidth));
   w.Line(std::string(kWidth, '='));
-  const int lw =
-      LabelWidth(l, {l.depot, l.depot_address, l.date, l.driver, l.stop_count});
+  const int lw = LabelWidth(l, {l.depot, l.depot_address, l.date, l.driver, l.stop_count});
   w.Field(0, lw, WithColon(l, l.depot), m.depot_name);
   w.Field(0, lw, WithColon(l, l.depot_address), m.depot_address);
   w.Field(0, lw, WithColon(l, l.date), m.date);
@@ -147,15 +132,13 @@ void PickList(const Manifest& m, Lang lang, const Labels& l, Writer& w) {
   w.Line("");
   w.Line(std::string(l.picks_title));
   w.Line(std::string(kWidth, '-'));
-  w.Line(Cell(l.load, kTickCol) + gap + Cell(l.item, kItemCol) + gap +
-         Cell(l.unit, kUnitCol) + gap +
-         text::PadLeft(l.pack_size, kPackSizeCol) + gap +
-         text::PadLeft(l.total, kNumberCol) + gap + std::string(l.packs));
+  w.Line(Cell(l.load, kTickCol) + gap + Cell(l.item, kItemCol) + gap + Cell(l.unit, kUnitCol) +
+         gap + text::PadLeft(l.pack_size, kPackSizeCol) + gap + text::PadLeft(l.total, kNumberCol) +
+         gap + std::string(l.packs));
   for (const PickLine& p : m.picks) {
     w.Line(Cell("[ ]", kTickCol) + gap + Cell(p.item_name, kItemCol) + gap +
-           Cell(p.unit, kUnitCol) + gap +
-           text::PadLeft(std::to_string(p.pack_size), kPackSizeCol) + gap +
-           text::PadLeft(std::to_string(p.quantity), kNumberCol) + gap +
+           Cell(p.unit, kUnitCol) + gap + text::PadLeft(std::to_string(p.pack_size), kPackSizeCol) +
+           gap + text::PadLeft(std::to_string(p.quantity), kNumberCol) + gap +
            text::TruncateToWidth(PacksText(p, lang), kPacksCol));
   }
 }
@@ -167,14 +150,10 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l, Writer& w) {
 
   // "第 1 站  金老伯" on the left, "配送单号 1042" on the right.
   const std::string left = StopHeading(s.seq, lang) + "  ";
-  const std::string right =
-      std::string(l.delivery) + " " + std::to_string(s.delivery_id);
-  const int name_width =
-      kWidth - text::DisplayWidth(left) - text::DisplayWidth(right) - kGap;
-  const std::string name =
-      text::TruncateToWidth(SingleLine(s.recipient), name_width);
-  w.Line(text::PadRight(left + name, kWidth - text::DisplayWidth(right)) +
-         right);
+  const std::string right = std::string(l.delivery) + " " + std::to_string(s.delivery_id);
+  const int name_width = kWidth - text::DisplayWidth(left) - text::DisplayWidth(right) - kGap;
+  const std::string name = text::TruncateToWidth(SingleLine(s.recipient), name_width);
+  w.Line(text::PadRight(left + name, kWidth - text::DisplayWidth(right)) + right);
 
   // Contact and phone share a line; each is cut to its half.
   constexpr int kContactHalf = 48;
@@ -182,38 +161,32 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l, Writer& w) {
   const std::string phone = WithColon(l, l.phone);
   w.Line(indent +
          text::PadRight(
-             contact + text::TruncateToWidth(
-                           SingleLine(s.contact_name),
-                           kContactHalf - kGap - text::DisplayWidth(contact)),
+             contact + text::TruncateToWidth(SingleLine(s.contact_name),
+                                             kContactHalf - kGap - text::DisplayWidth(contact)),
              kContactHalf) +
          phone +
-         text::TruncateToWidth(
-             SingleLine(s.phone),
-             kWidth - kStopIndent - kContactHalf - text::DisplayWidth(phone)));
+         text::TruncateToWidth(SingleLine(s.phone),
+                               kWidth - kStopIndent - kContactHalf - text::DisplayWidth(phone)));
 
   const int lw = LabelWidth(l, {l.address, l.note});
-  w.Field(kStopIndent, lw, WithColon(l, l.address),
-          AddressWithDistrict(s, lang));
+  w.Field(kStopIndent, lw, WithColon(l, l.address), AddressWithDistrict(s, lang));
   const std::string note = StopNote(s, lang);
   if (!note.empty()) w.Field(kStopIndent, lw, WithColon(l, l.note), note);
 
   w.Line("");
   w.Line(indent + Cell(l.item, kItemCol) + gap + Cell(l.unit, kUnitCol) + gap +
-         text::PadLeft(l.requested, kNumberCol) + gap +
-         text::PadLeft(l.allotted, kNumberCol) + gap + std::string(l.received));
+         text::PadLeft(l.requested, kNumberCol) + gap + text::PadLeft(l.allotted, kNumberCol) +
+         gap + std::string(l.received));
   for (const StopLine& line : s.lines) {
-    w.Line(indent + Cell(line.item_name, kItemCol) + gap +
-           Cell(line.unit, kUnitCol) + gap +
+    w.Line(indent + Cell(line.item_name, kItemCol) + gap + Cell(line.unit, kUnitCol) + gap +
            text::PadLeft(std::to_string(line.requested), kNumberCol) + gap +
-           text::PadLeft(std::to_string(line.allotted), kNumberCol) + gap +
-           Blank(kReceivedBlank));
+           text::PadLeft(std::to_string(line.allotted), kNumberCol) + gap + Blank(kReceivedBlank));
   }
   if (s.lines.empty()) w.Line(indent + std::string(l.no_items));
 
   w.Line("");
   const std::string differences = WithColon(l, l.differences);
-  w.Line(indent + differences +
-         Blank(kWidth - kStopIndent - text::DisplayWidth(differences)));
+  w.Line(indent + differences + Blank(kWidth - kStopIndent - text::DisplayWidth(differences)));
   w.Line(indent + Blank(kWidth - kStopIndent));
   const std::string signature = WithColon(l, l.signature);
   const std::string time = WithColon(l, l.time);

@@ -22,10 +22,9 @@ constexpr double kEpsilonKm = 1e-9;
 // A safety net only: 2-opt converges long before this on real routes.
 constexpr int kMaxTwoOptPasses = 1000;
 
-bool ValidCoordinates(const std::optional<double>& lat,
-                      const std::optional<double>& lon) {
-  return lat && lon && std::isfinite(*lat) && std::isfinite(*lon) &&
-         *lat >= -90 && *lat <= 90 && *lon >= -180 && *lon <= 180;
+bool ValidCoordinates(const std::optional<double>& lat, const std::optional<double>& lon) {
+  return lat && lon && std::isfinite(*lat) && std::isfinite(*lon) && *lat >= -90 && *lat <= 90 &&
+         *lon >= -180 && *lon <= 180;
 }
 
 // Natural order with empty strings last: a stop without a district or
@@ -39,8 +38,7 @@ int CompareNatural(const std::string& a, const std::string& b) {
 }
 
 bool WithoutCoordinatesLess(const Stop& a, const Stop& b) {
-  if (const int c = CompareNatural(a.district, b.district); c != 0)
-    return c < 0;
+  if (const int c = CompareNatural(a.district, b.district); c != 0) return c < 0;
   if (const int c = CompareNatural(a.address, b.address); c != 0) return c < 0;
   return a.delivery_id < b.delivery_id;
 }
@@ -54,8 +52,8 @@ std::vector<size_t> Tour(const std::vector<std::pair<double, double>>& points,
   std::vector<double> dist(n * n, 0.0);
   for (size_t a = 0; a < n; ++a) {
     for (size_t b = a + 1; b < n; ++b) {
-      const double d = DistanceKm(points[a].first, points[a].second,
-                                  points[b].first, points[b].second);
+      const double d =
+          DistanceKm(points[a].first, points[a].second, points[b].first, points[b].second);
       dist[a * n + b] = d;
       dist[b * n + a] = d;
     }
@@ -111,9 +109,9 @@ double DistanceKm(double lat1, double lon1, double lat2, double lon2) {
   constexpr double kRad = std::numbers::pi / 180.0;
   const double dlat = (lat2 - lat1) * kRad;
   const double dlon = (lon2 - lon1) * kRad;
-  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) *
-                       std::sin(dlon / 2) * std::sin(dlon / 2);
+  const double h =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * kEarthRadiusKm * std::asin(std::sqrt(std::min(1.0, h)));
 }
 
@@ -122,8 +120,7 @@ double PathLengthKm(const Origin& depot, const std::vector<Stop>& stops,
   std::unordered_map<int64_t, const Stop*> by_id;
   for (const Stop& s : stops) by_id.emplace(s.delivery_id, &s);
   std::optional<std::pair<double, double>> here;
-  if (ValidCoordinates(depot.lat, depot.lon))
-    here.emplace(*depot.lat, *depot.lon);
+  if (ValidCoordinates(depot.lat, depot.lon)) here.emplace(*depot.lat, *depot.lon);
   double total = 0;
   for (int64_t id : order) {
     const auto it = by_id.find(id);
@@ -136,8 +133,7 @@ double PathLengthKm(const Origin& depot, const std::vector<Stop>& stops,
   return total;
 }
 
-std::vector<int64_t> OrderStops(const Origin& depot,
-                                const std::vector<Stop>& stops) {
+std::vector<int64_t> OrderStops(const Origin& depot, const std::vector<Stop>& stops) {
   const bool depot_located = ValidCoordinates(depot.lat, depot.lon);
   std::vector<std::pair<double, double>> points;
   std::vector<int64_t> point_ids;
@@ -162,23 +158,19 @@ std::vector<int64_t> OrderStops(const Origin& depot,
       if (k != 0) order.push_back(point_ids[k]);
     }
   }
-  std::sort(rest.begin(), rest.end(), [](const Stop* a, const Stop* b) {
-    return WithoutCoordinatesLess(*a, *b);
-  });
+  std::sort(rest.begin(), rest.end(),
+            [](const Stop* a, const Stop* b) { return WithoutCoordinatesLess(*a, *b); });
   for (const Stop* s : rest) order.push_back(s->delivery_id);
   return order;
 }
 
-std::vector<Stop> SelectStops(std::vector<Stop> stops,
-                              std::optional<std::string> district,
+std::vector<Stop> SelectStops(std::vector<Stop> stops, std::optional<std::string> district,
                               std::optional<int> max_stops) {
   if (district) {
-    std::erase_if(stops,
-                  [&](const Stop& s) { return s.district != *district; });
+    std::erase_if(stops, [&](const Stop& s) { return s.district != *district; });
   }
   std::sort(stops.begin(), stops.end(), [](const Stop& a, const Stop& b) {
-    if (a.urgency_rank != b.urgency_rank)
-      return a.urgency_rank < b.urgency_rank;
+    if (a.urgency_rank != b.urgency_rank) return a.urgency_rank < b.urgency_rank;
     return a.delivery_id < b.delivery_id;
   });
   if (max_stops) {

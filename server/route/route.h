@@ -36,15 +36,13 @@ struct Origin {
 // (empty last), then by delivery_id. Coordinates outside [-90, 90] x
 // [-180, 180] or not finite count as missing.
 // REQUIRES: delivery ids are unique.
-std::vector<int64_t> OrderStops(const Origin& depot,
-                                const std::vector<Stop>& stops);
+std::vector<int64_t> OrderStops(const Origin& depot, const std::vector<Stop>& stops);
 
 // Returns the stops a route should take: those in `district` if one is given
 // (exact match), most urgent first (urgency_rank, then delivery_id), at most
 // `max_stops` of them if given (a negative limit keeps none). The result is
 // in that urgency order; pass it to OrderStops for the visiting order.
-std::vector<Stop> SelectStops(std::vector<Stop> stops,
-                              std::optional<std::string> district,
+std::vector<Stop> SelectStops(std::vector<Stop> stops, std::optional<std::string> district,
                               std::optional<int> max_stops);
 
 // Great-circle distance in kilometres between two points given in degrees

@@ -63,7 +63,8 @@ StatusOr<BackupResult> Backup(const BackupOptions& options) {
     return Conflict(options.to + " exists (use --force to replace it)");
   }
   const std::string partial = options.to + ".partial";
-  for (const std::string& stale : {partial, partial + "-journal", partial + "-wal", partial + "-shm"}) {
+  for (const std::string& stale :
+       {partial, partial + "-journal", partial + "-wal", partial + "-shm"}) {
     fs::remove(stale, ec);
   }
 
@@ -74,8 +75,7 @@ StatusOr<BackupResult> Backup(const BackupOptions& options) {
   // reach it half-done. In WAL mode the snapshot blocks no writer.
   AIDLINK_RETURN_IF_ERROR(Exec(src->get(), "BEGIN; SELECT count(*) FROM sqlite_schema;"));
   StatusOr<BackupResult> result = [&]() -> StatusOr<BackupResult> {
-    StatusOr<Connection> dst =
-        OpenConnection(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    StatusOr<Connection> dst = OpenConnection(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!dst.ok()) return dst.status();
     StatusOr<BackupResult> copied = CopyPages(src->get(), dst->get(), options.pages_per_step);
     if (!copied.ok()) return copied;
@@ -97,7 +97,8 @@ StatusOr<BackupResult> Backup(const BackupOptions& options) {
     fs::remove(partial, ec);
     return result;
   }
-  for (const std::string& stale : {options.to + "-wal", options.to + "-shm", options.to + "-journal"}) {
+  for (const std::string& stale :
+       {options.to + "-wal", options.to + "-shm", options.to + "-journal"}) {
     fs::remove(stale, ec);
   }
   fs::rename(partial, options.to, ec);

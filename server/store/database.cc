@@ -26,8 +26,9 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, bool
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)memstatus_off;
   sqlite3* raw = nullptr;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status s = Internal("cannot open database " + path + ": " +
@@ -140,7 +141,8 @@ int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, co
 double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
 std::string Statement::Text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
 }
 std::optional<int64_t> Statement::OptInt(int column) const {
   if (IsNull(column)) return std::nullopt;

@@ -34,18 +34,19 @@ Delivery ReadDelivery(const Statement& st) {
 }
 
 Status LoadLines(Database& db, Delivery* d) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT a.id, a.need_id, a.lot_id, l.item_id, a.quantity, a.delivered, a.returned "
-              "FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
-              "ORDER BY a.id");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT a.id, a.need_id, a.lot_id, l.item_id, a.quantity, a.delivered, a.returned "
+      "FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
+      "ORDER BY a.id");
   st->Bind(1, d->id);
   d->lines.clear();
   for (;;) {
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    d->lines.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5),
-                        st->Int(6)});
+    d->lines.push_back(
+        {st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5), st->Int(6)});
   }
   st->Reset();
   return Status::Ok();
@@ -54,11 +55,16 @@ Status LoadLines(Database& db, Delivery* d) {
 Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
                          const std::string& received_by, const std::string& note,
                          const std::string& fail_reason) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "UPDATE deliveries SET status = ?, received_by = ?, note = ?, fail_reason = ?, "
-              "updated_at = ? WHERE id = ?");
-  st->Bind(1, status).Bind(2, received_by).Bind(3, note).Bind(4, fail_reason)
-      .Bind(5, date::NowRfc3339()).Bind(6, id);
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE deliveries SET status = ?, received_by = ?, note = ?, fail_reason = ?, "
+      "updated_at = ? WHERE id = ?");
+  st->Bind(1, status)
+      .Bind(2, received_by)
+      .Bind(3, note)
+      .Bind(4, fail_reason)
+      .Bind(5, date::NowRfc3339())
+      .Bind(6, id);
   return st->Run();
 }
 
@@ -77,24 +83,25 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
   }
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
-                "available = available + ?3 WHERE id = ?4 "
-                "RETURNING available, allocated, delivered, written_off");
+                        "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
+                        "available = available + ?3 WHERE id = ?4 "
+                        "RETURNING available, allocated, delivered, written_off");
     st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned).Bind(4, line.lot_id);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Internal("allocation names a missing lot");
     const std::string after = LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
     st->Reset();
-    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, returned == line.quantity ? "lot_returned" : "lot_delivered",
-                                        "lot", line.lot_id, ref + after + "}"));
+    AIDLINK_RETURN_IF_ERROR(
+        AppendEvent(db, actor, returned == line.quantity ? "lot_returned" : "lot_delivered", "lot",
+                    line.lot_id, ref + after + "}"));
   }
   Need n;
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
-                "outstanding = outstanding + ?3 WHERE id = ?4 "
-                "RETURNING outstanding, allocated, delivered, cancelled");
+                        "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
+                        "outstanding = outstanding + ?3 WHERE id = ?4 "
+                        "RETURNING outstanding, allocated, delivered, cancelled");
     st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned).Bind(4, line.need_id);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
@@ -110,11 +117,10 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
     st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
-  return AppendEvent(db, actor, returned == line.quantity ? "need_reopened" : "need_delivered",
-                     "need", line.need_id,
-                     ref +
-                         NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) +
-                         "}");
+  return AppendEvent(
+      db, actor, returned == line.quantity ? "need_reopened" : "need_delivered", "need",
+      line.need_id,
+      ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}");
 }
 
 bool Open(const std::string& status) { return status == "planned" || status == "dispatched"; }
@@ -125,13 +131,17 @@ StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilte
                                                const Page& page) {
   std::vector<Delivery> out;
   {
-    AIDLINK_ASSIGN_STMT(st, db, std::string(kDeliverySelect) +
+    AIDLINK_ASSIGN_STMT(st, db,
+                        std::string(kDeliverySelect) +
                             " WHERE d.id > ?1 AND (?2 IS NULL OR d.route_id = ?2) AND "
                             "(?3 IS NULL OR d.requester_id = ?3) AND (?4 IS NULL OR "
                             "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) "
                             "ORDER BY d.id LIMIT ?6");
     st->Bind(1, page.after_id).Bind(2, f.route_id).Bind(3, f.requester_id).Bind(4, f.station_id);
-    if (f.status.empty()) st->BindNull(5); else st->Bind(5, f.status);
+    if (f.status.empty())
+      st->BindNull(5);
+    else
+      st->Bind(5, f.status);
     st->Bind(6, page.limit);
     for (;;) {
       StatusOr<bool> row = st->Step();
@@ -242,8 +252,8 @@ StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as
   std::vector<int64_t> ids;
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "SELECT id FROM lots WHERE expires_on IS NOT NULL AND expires_on < ? AND "
-                "available > 0 ORDER BY id");
+                        "SELECT id FROM lots WHERE expires_on IS NOT NULL AND expires_on < ? AND "
+                        "available > 0 ORDER BY id");
     st->Bind(1, as_of);
     for (;;) {
       StatusOr<bool> row = st->Step();
@@ -265,13 +275,14 @@ StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as
 }
 
 StatusOr<std::vector<RouteCandidate>> UnroutedDeliveries(Database& db, int64_t depot_id) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT d.id, r.district, r.address, r.lat, r.lon, "
-              "min(CASE n.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
-              "ELSE 3 END) FROM deliveries d JOIN requesters r ON r.id = d.requester_id "
-              "JOIN allocations a ON a.delivery_id = d.id JOIN needs n ON n.id = a.need_id "
-              "WHERE d.depot_id = ? AND d.status = 'planned' AND d.route_id IS NULL "
-              "GROUP BY d.id ORDER BY d.id");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT d.id, r.district, r.address, r.lat, r.lon, "
+      "min(CASE n.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
+      "ELSE 3 END) FROM deliveries d JOIN requesters r ON r.id = d.requester_id "
+      "JOIN allocations a ON a.delivery_id = d.id JOIN needs n ON n.id = a.need_id "
+      "WHERE d.depot_id = ? AND d.status = 'planned' AND d.route_id IS NULL "
+      "GROUP BY d.id ORDER BY d.id");
   st->Bind(1, depot_id);
   std::vector<RouteCandidate> out;
   for (;;) {
@@ -291,21 +302,28 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
   route.status = "planned";
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "INSERT INTO routes (depot_id, date, driver, district, status, created_at) "
-                "VALUES (?, ?, ?, ?, 'planned', ?)");
-    st->Bind(1, route.depot_id).Bind(2, route.date).Bind(3, route.driver).Bind(4, route.district)
+                        "INSERT INTO routes (depot_id, date, driver, district, status, created_at) "
+                        "VALUES (?, ?, ?, ?, 'planned', ?)");
+    st->Bind(1, route.depot_id)
+        .Bind(2, route.date)
+        .Bind(3, route.driver)
+        .Bind(4, route.district)
         .Bind(5, route.created_at);
     AIDLINK_RETURN_IF_ERROR(st->Run());
     route.id = db.LastInsertId();
   }
   {
-    AIDLINK_ASSIGN_STMT(st, db,
-                "UPDATE deliveries SET route_id = ?, seq = ?, updated_at = ? WHERE id = ? AND "
-                "depot_id = ? AND status = 'planned' AND route_id IS NULL");
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "UPDATE deliveries SET route_id = ?, seq = ?, updated_at = ? WHERE id = ? AND "
+        "depot_id = ? AND status = 'planned' AND route_id IS NULL");
     int64_t seq = 0;
     for (int64_t id : delivery_ids) {
       st->Reset();
-      st->Bind(1, route.id).Bind(2, ++seq).Bind(3, route.created_at).Bind(4, id)
+      st->Bind(1, route.id)
+          .Bind(2, ++seq)
+          .Bind(3, route.created_at)
+          .Bind(4, id)
           .Bind(5, route.depot_id);
       AIDLINK_RETURN_IF_ERROR(st->Run());
       if (db.Changes() != 1) {
@@ -321,14 +339,16 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
 StatusOr<Route> GetRoute(Database& db, int64_t id) {
   Route r;
   {
-    AIDLINK_ASSIGN_STMT(st, db,
-                "SELECT id, depot_id, date, driver, district, status, created_at FROM routes "
-                "WHERE id = ?");
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "SELECT id, depot_id, date, driver, district, status, created_at FROM routes "
+        "WHERE id = ?");
     st->Bind(1, id);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return NotFound("route not found", "id");
-    r = {st->Int(0), st->Int(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Text(6), {}};
+    r = {st->Int(0),  st->Int(1),  st->Text(2), st->Text(3),
+         st->Text(4), st->Text(5), st->Text(6), {}};
     st->Reset();
   }
   std::vector<int64_t> ids;
@@ -354,7 +374,8 @@ StatusOr<Route> GetRoute(Database& db, int64_t id) {
 StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
   auto route = GetRoute(db, id);
   if (!route.ok()) return route.status();
-  if (route->status != "planned") return FailedPrecondition("route " + std::to_string(id) + " is already dispatched");
+  if (route->status != "planned")
+    return FailedPrecondition("route " + std::to_string(id) + " is already dispatched");
   for (const Delivery& d : route->stops) {
     if (d.status == "planned") {
       auto done = DispatchDelivery(db, d.id, actor);
@@ -377,8 +398,8 @@ StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
   t.lot = std::move(lot);
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "SELECT i.name, i.unit, p.name, p.district FROM items i, depots p "
-                "WHERE i.id = ? AND p.id = ?");
+                        "SELECT i.name, i.unit, p.name, p.district FROM items i, depots p "
+                        "WHERE i.id = ? AND p.id = ?");
     st->Bind(1, t.lot.item_id).Bind(2, t.lot.depot_id);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
@@ -390,14 +411,15 @@ StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
     }
     st->Reset();
   }
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT r.district, r.kind, "
-              "sum(CASE WHEN d.status IN ('planned','dispatched') THEN a.quantity ELSE 0 END), "
-              "sum(CASE WHEN d.status = 'dispatched' THEN a.quantity ELSE 0 END), "
-              "sum(a.delivered), sum(a.returned) "
-              "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id "
-              "JOIN requesters r ON r.id = d.requester_id WHERE a.lot_id = ? "
-              "GROUP BY r.district, r.kind ORDER BY r.district, r.kind");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT r.district, r.kind, "
+      "sum(CASE WHEN d.status IN ('planned','dispatched') THEN a.quantity ELSE 0 END), "
+      "sum(CASE WHEN d.status = 'dispatched' THEN a.quantity ELSE 0 END), "
+      "sum(a.delivered), sum(a.returned) "
+      "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id "
+      "JOIN requesters r ON r.id = d.requester_id WHERE a.lot_id = ? "
+      "GROUP BY r.district, r.kind ORDER BY r.district, r.kind");
   st->Bind(1, t.lot.id);
   for (;;) {
     StatusOr<bool> row = st->Step();

@@ -101,7 +101,8 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
     row.earmark.districts = SplitList(st->Text(5));
     row.earmark.requester_kinds = SplitList(st->Text(6));
     row.earmark.tags = SplitList(st->Text(7));
-    for (const std::string& s : SplitList(st->Text(8))) row.earmark.station_ids.push_back(std::stoll(s));
+    for (const std::string& s : SplitList(st->Text(8)))
+      row.earmark.station_ids.push_back(std::stoll(s));
     fn(row);
   }
   st->Reset();
@@ -134,9 +135,10 @@ StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
   // A committed run changes lots and needs under its one match_run event.
   // "+entity" keeps SQLite on the id range (a few events past the mark)
   // instead of every lot and need event in events_by_entity.
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run') "
-              "LIMIT 1");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run') "
+      "LIMIT 1");
   st->Bind(1, mark);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -229,26 +231,35 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
   ForeignKeysOff fk_off(db);
   run.created_at = date::NowRfc3339();
   {
-    AIDLINK_ASSIGN_STMT(st, db,
-                "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
-                "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
-                "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
+        "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
+        "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st->Bind(1, run.created_at);
-    if (actor.token_id) st->Bind(2, actor.token_id); else st->BindNull(2);
-    st->Bind(3, run.as_of).Bind(4, run.min_shelf_days).Bind(5, IdList(run.item_ids))
-        .Bind(6, run.stats.needs_considered).Bind(7, run.stats.lots_considered)
-        .Bind(8, run.stats.units_allocated).Bind(9, run.stats.needs_filled)
-        .Bind(10, run.stats.needs_partial).Bind(11, run.stats.needs_unmet)
+    if (actor.token_id)
+      st->Bind(2, actor.token_id);
+    else
+      st->BindNull(2);
+    st->Bind(3, run.as_of)
+        .Bind(4, run.min_shelf_days)
+        .Bind(5, IdList(run.item_ids))
+        .Bind(6, run.stats.needs_considered)
+        .Bind(7, run.stats.lots_considered)
+        .Bind(8, run.stats.units_allocated)
+        .Bind(9, run.stats.needs_filled)
+        .Bind(10, run.stats.needs_partial)
+        .Bind(11, run.stats.needs_unmet)
         .Bind(12, EncodeUnmet(run.unmet));
     AIDLINK_RETURN_IF_ERROR(st->Run());
     run.id = db.LastInsertId();
   }
   // The run's event says who committed it and when; the run's ledger
   // entries for each lot and need refer to it.
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(
-      db, actor, "match_run_committed", "match_run", run.id,
-      "{\"units_allocated\":" + std::to_string(run.stats.units_allocated) +
-          ",\"allocations\":" + std::to_string(allocations.size()) + "}"));
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "match_run_committed", "match_run", run.id,
+                  "{\"units_allocated\":" + std::to_string(run.stats.units_allocated) +
+                      ",\"allocations\":" + std::to_string(allocations.size()) + "}"));
   const int64_t event_id = db.LastInsertId();
 
   // Stock first: a stale plan is refused before anything else is written.
@@ -263,12 +274,12 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
     }
     per_lot = SumById(std::move(per_lot));
     per_need = SumById(std::move(per_need));
-    AIDLINK_RETURN_IF_ERROR(AllocatePerId(
-        db,
-        "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
-        "WHERE id = ?2 AND available >= ?1 "
-        "RETURNING available, allocated, delivered, written_off, depot_id",
-        "lot", per_lot, event_id, &lot_depot));
+    AIDLINK_RETURN_IF_ERROR(
+        AllocatePerId(db,
+                      "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
+                      "WHERE id = ?2 AND available >= ?1 "
+                      "RETURNING available, allocated, delivered, written_off, depot_id",
+                      "lot", per_lot, event_id, &lot_depot));
     AIDLINK_RETURN_IF_ERROR(AllocatePerId(
         db,
         "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
@@ -308,9 +319,10 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
   CommittedRun out;
   out.delivery_ids.assign(allocations.size(), 0);
   {
-    AIDLINK_ASSIGN_STMT(st, db,
-                "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
-                "updated_at) VALUES (?, ?, ?, 'planned', ?, ?)");
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
+        "updated_at) VALUES (?, ?, ?, 'planned', ?, ?)");
     st->Bind(1, run.id).Bind(4, run.created_at).Bind(5, run.created_at);
     int64_t id = 0;
     for (size_t i = 0; i < keys.size(); ++i) {
@@ -342,14 +354,18 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
   }
   int64_t first_id = 1, last_id = 0;
   {
-    AIDLINK_ASSIGN_STMT(st, db,
-                "INSERT INTO allocations (run_id, delivery_id, lot_id, need_id, quantity, reasons) "
-                "VALUES (?, ?, ?, ?, ?, ?)");
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "INSERT INTO allocations (run_id, delivery_id, lot_id, need_id, quantity, reasons) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
     st->Bind(1, run.id);
     for (size_t k = 0; k < order.size(); ++k) {
       const PlannedAllocation& a = allocations[order[k]];
-      st->Bind(2, out.delivery_ids[order[k]]).Bind(3, a.lot_id).Bind(4, a.need_id)
-          .Bind(5, a.quantity).Bind(6, a.reasons);
+      st->Bind(2, out.delivery_ids[order[k]])
+          .Bind(3, a.lot_id)
+          .Bind(4, a.need_id)
+          .Bind(5, a.quantity)
+          .Bind(6, a.reasons);
       AIDLINK_RETURN_IF_ERROR(st->Run());
       st->Rewind();
       last_id = db.LastInsertId();
@@ -363,8 +379,8 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
   }
   {
     AIDLINK_ASSIGN_STMT(st, db,
-                "UPDATE match_runs SET first_allocation_id = ?, last_allocation_id = ? "
-                "WHERE id = ?");
+                        "UPDATE match_runs SET first_allocation_id = ?, last_allocation_id = ? "
+                        "WHERE id = ?");
     st->Bind(1, first_id).Bind(2, last_id).Bind(3, run.id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
@@ -373,10 +389,11 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
 }
 
 StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT id, created_at, as_of, min_shelf_days, item_ids, needs_considered, "
-              "lots_considered, units_allocated, needs_filled, needs_partial, needs_unmet, unmet "
-              "FROM match_runs WHERE id = ?");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT id, created_at, as_of, min_shelf_days, item_ids, needs_considered, "
+      "lots_considered, units_allocated, needs_filled, needs_partial, needs_unmet, unmet "
+      "FROM match_runs WHERE id = ?");
   st->Bind(1, id);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -397,10 +414,11 @@ StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t ru
   // A run's allocations are the id range of its row, inserted by need and
   // lot (since schema version 3; older runs were inserted in plan order,
   // which is the same).
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT a.id, a.run_id, a.delivery_id, a.lot_id, a.need_id, a.quantity, a.reasons "
-              "FROM match_runs r JOIN allocations a ON a.id BETWEEN r.first_allocation_id AND "
-              "r.last_allocation_id WHERE r.id = ?1 AND a.run_id = ?1 ORDER BY a.id");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT a.id, a.run_id, a.delivery_id, a.lot_id, a.need_id, a.quantity, a.reasons "
+      "FROM match_runs r JOIN allocations a ON a.id BETWEEN r.first_allocation_id AND "
+      "r.last_allocation_id WHERE r.id = ?1 AND a.run_id = ?1 ORDER BY a.id");
   st->Bind(1, run_id);
   std::vector<AllocationRow> out;
   for (;;) {

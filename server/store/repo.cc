@@ -49,8 +49,7 @@ StatusOr<std::vector<T>> Many(Statement* st, Read read) {
 }
 
 // Fails with kNotFound naming `field` unless a row with this id exists.
-Status MustExist(Database& db, const char* table, int64_t id, const char* field,
-                 const char* what) {
+Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what) {
   AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
   st->Bind(1, id);
   StatusOr<bool> row = st->Step();
@@ -210,8 +209,9 @@ constexpr const char* kNeedSelect =
 template <typename T, typename Read>
 StatusOr<std::vector<T>> ListTable(Database& db, const char* cols, const char* table,
                                    const Page& page, Read read) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table +
-                          " WHERE id > ? ORDER BY id LIMIT ?");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      std::string("SELECT ") + cols + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT ?");
   st->Bind(1, page.after_id).Bind(2, page.limit);
   return Many<T>(st, read);
 }
@@ -228,15 +228,17 @@ StatusOr<T> GetById(Database& db, const char* cols, const char* table, int64_t i
 
 std::string LotQuantitiesJson(int64_t available, int64_t allocated, int64_t delivered,
                               int64_t written_off) {
-  return "{\"available\":" + std::to_string(available) + ",\"allocated\":" +
-         std::to_string(allocated) + ",\"delivered\":" + std::to_string(delivered) +
+  return "{\"available\":" + std::to_string(available) +
+         ",\"allocated\":" + std::to_string(allocated) +
+         ",\"delivered\":" + std::to_string(delivered) +
          ",\"written_off\":" + std::to_string(written_off) + "}";
 }
 
 std::string NeedQuantitiesJson(int64_t outstanding, int64_t allocated, int64_t delivered,
                                int64_t cancelled) {
-  return "{\"outstanding\":" + std::to_string(outstanding) + ",\"allocated\":" +
-         std::to_string(allocated) + ",\"delivered\":" + std::to_string(delivered) +
+  return "{\"outstanding\":" + std::to_string(outstanding) +
+         ",\"allocated\":" + std::to_string(allocated) +
+         ",\"delivered\":" + std::to_string(delivered) +
          ",\"cancelled\":" + std::to_string(cancelled) + "}";
 }
 
@@ -250,23 +252,31 @@ std::string NeedStatus(const Need& n) {
 // --- tokens -----------------------------------------------------------------
 
 StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord t, const Actor& actor) {
-  if (t.station_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *t.station_id, "station_id", "station"));
-  if (t.donor_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *t.donor_id, "donor_id", "donor"));
+  if (t.station_id)
+    AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *t.station_id, "station_id", "station"));
+  if (t.donor_id)
+    AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *t.donor_id, "donor_id", "donor"));
   t.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO tokens (hash, role, station_id, donor_id, label, created_at) "
-              "VALUES (?, ?, ?, ?, ?, ?)");
-  st->Bind(1, t.hash).Bind(2, t.role).Bind(3, t.station_id).Bind(4, t.donor_id).Bind(5, t.label).Bind(6, t.created_at);
+                      "INSERT INTO tokens (hash, role, station_id, donor_id, label, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)");
+  st->Bind(1, t.hash)
+      .Bind(2, t.role)
+      .Bind(3, t.station_id)
+      .Bind(4, t.donor_id)
+      .Bind(5, t.label)
+      .Bind(6, t.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   t.id = db.LastInsertId();
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "token_created", "token", t.id,
-                                      "{\"role\":\"" + t.role + "\"}"));
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "token_created", "token", t.id, "{\"role\":\"" + t.role + "\"}"));
   return t;
 }
 
 StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::string& hash) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols +
-                          " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      std::string("SELECT ") + kTokenCols + " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
   st->Bind(1, hash);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -303,8 +313,8 @@ StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor) 
   AIDLINK_ASSIGN_STMT(st, db, "UPDATE tokens SET revoked_at = ? WHERE id = ?");
   st->Bind(1, t.revoked_at).Bind(2, id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "token_revoked", "token", id,
-                                      "{\"role\":\"" + t.role + "\"}"));
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "token_revoked", "token", id, "{\"role\":\"" + t.role + "\"}"));
   return t;
 }
 
@@ -312,8 +322,8 @@ StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor) 
 
 StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db) {
   AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT urgency, count(*), sum(outstanding) FROM needs "
-              "WHERE outstanding > 0 GROUP BY urgency");
+                      "SELECT urgency, count(*), sum(outstanding) FROM needs "
+                      "WHERE outstanding > 0 GROUP BY urgency");
   std::vector<UrgencyCount> out;
   for (;;) {
     StatusOr<bool> row = st->Step();
@@ -326,10 +336,11 @@ StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db) {
 }
 
 StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT i.id, i.code, coalesce(s.available, 0) FROM items i LEFT JOIN "
-              "(SELECT item_id, sum(available) AS available FROM lots INDEXED BY lots_in_stock "
-              "WHERE available > 0 GROUP BY item_id) s ON s.item_id = i.id ORDER BY i.id");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT i.id, i.code, coalesce(s.available, 0) FROM items i LEFT JOIN "
+      "(SELECT item_id, sum(available) AS available FROM lots INDEXED BY lots_in_stock "
+      "WHERE available > 0 GROUP BY item_id) s ON s.item_id = i.id ORDER BY i.id");
   std::vector<ItemStock> out;
   for (;;) {
     StatusOr<bool> row = st->Step();
@@ -345,13 +356,20 @@ StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
 
 StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
   i.created_at = date::NowRfc3339();
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, i.code).Bind(2, i.name).Bind(3, i.category).Bind(4, i.unit).Bind(5, i.pack_size)
-      .Bind(6, i.perishable ? 1 : 0).Bind(7, i.created_at);
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, i.code)
+      .Bind(2, i.name)
+      .Bind(3, i.category)
+      .Bind(4, i.unit)
+      .Bind(5, i.pack_size)
+      .Bind(6, i.perishable ? 1 : 0)
+      .Bind(7, i.created_at);
   Status s = st->Run();
-  if (s.code() == Code::kConflict) return Conflict("item code " + i.code + " already exists", "code");
+  if (s.code() == Code::kConflict)
+    return Conflict("item code " + i.code + " already exists", "code");
   AIDLINK_RETURN_IF_ERROR(s);
   i.id = db.LastInsertId();
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "item_created", "item", i.id, "{}"));
@@ -368,8 +386,8 @@ StatusOr<std::vector<Item>> ListItems(Database& db, const Page& page) {
 
 StatusOr<Donor> InsertDonor(Database& db, Donor d, const Actor& actor) {
   d.created_at = date::NowRfc3339();
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO donors (name, kind, phone, note, created_at) VALUES (?, ?, ?, ?, ?)");
+  AIDLINK_ASSIGN_STMT(
+      st, db, "INSERT INTO donors (name, kind, phone, note, created_at) VALUES (?, ?, ?, ?, ?)");
   st->Bind(1, d.name).Bind(2, d.kind).Bind(3, d.phone).Bind(4, d.note).Bind(5, d.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   d.id = db.LastInsertId();
@@ -388,9 +406,13 @@ StatusOr<std::vector<Donor>> ListDonors(Database& db, const Page& page) {
 StatusOr<Depot> InsertDepot(Database& db, Depot d, const Actor& actor) {
   d.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO depots (name, address, district, lat, lon, created_at) "
-              "VALUES (?, ?, ?, ?, ?, ?)");
-  st->Bind(1, d.name).Bind(2, d.address).Bind(3, d.district).Bind(4, d.lat).Bind(5, d.lon)
+                      "INSERT INTO depots (name, address, district, lat, lon, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)");
+  st->Bind(1, d.name)
+      .Bind(2, d.address)
+      .Bind(3, d.district)
+      .Bind(4, d.lat)
+      .Bind(5, d.lon)
       .Bind(6, d.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   d.id = db.LastInsertId();
@@ -429,13 +451,23 @@ StatusOr<std::vector<Station>> ListStations(Database& db, const Page& page) {
 StatusOr<Requester> InsertRequester(Database& db, Requester r, const Actor& actor) {
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", r.station_id, "station_id", "station"));
   r.created_at = date::NowRfc3339();
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, "
-              "district, lat, lon, household_size, tags, created_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, r.station_id).Bind(2, r.kind).Bind(3, r.name).Bind(4, r.contact_name)
-      .Bind(5, r.phone).Bind(6, r.address).Bind(7, r.district).Bind(8, r.lat).Bind(9, r.lon)
-      .Bind(10, r.household_size).Bind(11, JoinList(r.tags)).Bind(12, r.created_at);
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, "
+      "district, lat, lon, household_size, tags, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, r.station_id)
+      .Bind(2, r.kind)
+      .Bind(3, r.name)
+      .Bind(4, r.contact_name)
+      .Bind(5, r.phone)
+      .Bind(6, r.address)
+      .Bind(7, r.district)
+      .Bind(8, r.lat)
+      .Bind(9, r.lon)
+      .Bind(10, r.household_size)
+      .Bind(11, JoinList(r.tags))
+      .Bind(12, r.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   r.id = db.LastInsertId();
   // The ledger never holds a household's name, phone or address.
@@ -450,8 +482,10 @@ StatusOr<Requester> GetRequester(Database& db, int64_t id) {
 
 StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int64_t> station_id,
                                                 const Page& page) {
-  if (!station_id) return ListTable<Requester>(db, kRequesterCols, "requesters", page, ReadRequester);
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kRequesterCols +
+  if (!station_id)
+    return ListTable<Requester>(db, kRequesterCols, "requesters", page, ReadRequester);
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string("SELECT ") + kRequesterCols +
                           " FROM requesters WHERE station_id = ? AND id > ? ORDER BY id LIMIT ?");
   st->Bind(1, *station_id).Bind(2, page.after_id).Bind(3, page.limit);
   return Many<Requester>(st, ReadRequester);
@@ -469,16 +503,24 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
   l.available = l.quantity;
   l.allocated = l.delivered = l.written_off = 0;
   l.created_at = date::NowRfc3339();
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO lots (donor_id, item_id, depot_id, quantity, expires_on, "
-              "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, available, "
-              "allocated, delivered, written_off, created_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO lots (donor_id, item_id, depot_id, quantity, expires_on, "
+      "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, available, "
+      "allocated, delivered, written_off, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
   st->Bind(1, l.donor_id).Bind(2, l.item_id).Bind(3, l.depot_id).Bind(4, l.quantity);
-  if (l.expires_on.empty()) st->BindNull(5); else st->Bind(5, l.expires_on);
-  st->Bind(6, JoinList(l.earmark.districts)).Bind(7, JoinList(l.earmark.requester_kinds))
-      .Bind(8, JoinList(l.earmark.tags)).Bind(9, JoinIds(l.earmark.station_ids)).Bind(10, l.note)
-      .Bind(11, l.available).Bind(12, l.created_at);
+  if (l.expires_on.empty())
+    st->BindNull(5);
+  else
+    st->Bind(5, l.expires_on);
+  st->Bind(6, JoinList(l.earmark.districts))
+      .Bind(7, JoinList(l.earmark.requester_kinds))
+      .Bind(8, JoinList(l.earmark.tags))
+      .Bind(9, JoinIds(l.earmark.station_ids))
+      .Bind(10, l.note)
+      .Bind(11, l.available)
+      .Bind(12, l.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   l.id = db.LastInsertId();
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "lot_received", "lot", l.id,
@@ -492,19 +534,23 @@ StatusOr<Lot> GetLot(Database& db, int64_t id) {
 
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page& page) {
   // Each filter is optional: "? IS NULL OR column = ?" keeps one statement.
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kLotCols +
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string("SELECT ") + kLotCols +
                           " FROM lots WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
                           "(?3 IS NULL OR depot_id = ?3) AND (?4 IS NULL OR donor_id = ?4) AND "
                           "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
                           "available > 0)) ORDER BY id LIMIT ?6");
   st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.depot_id).Bind(4, f.donor_id);
-  if (f.expiring_before.empty()) st->BindNull(5); else st->Bind(5, f.expiring_before);
+  if (f.expiring_before.empty())
+    st->BindNull(5);
+  else
+    st->Bind(5, f.expiring_before);
   st->Bind(6, page.limit);
   return Many<Lot>(st, ReadLot);
 }
 
-StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
-                          const std::string& reason, const Actor& actor) {
+StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity, const std::string& reason,
+                          const Actor& actor) {
   StatusOr<Lot> lot = GetLot(db, lot_id);
   if (!lot.ok()) return lot.status();
   if (quantity > lot->available) {
@@ -516,8 +562,8 @@ StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
   lot->available -= quantity;
   lot->written_off += quantity;
   AIDLINK_ASSIGN_STMT(st, db,
-              "UPDATE lots SET available = available - ?1, written_off = written_off + ?1 "
-              "WHERE id = ?2");
+                      "UPDATE lots SET available = available - ?1, written_off = written_off + ?1 "
+                      "WHERE id = ?2");
   st->Bind(1, quantity).Bind(2, lot_id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   AIDLINK_RETURN_IF_ERROR(AppendEvent(
@@ -531,19 +577,24 @@ StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
 
 StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
   StatusOr<Requester> requester = GetRequester(db, n.requester_id);
-  if (!requester.ok()) return NotFound("requester " + std::to_string(n.requester_id) + " not found", "requester_id");
+  if (!requester.ok())
+    return NotFound("requester " + std::to_string(n.requester_id) + " not found", "requester_id");
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "items", n.item_id, "item_id", "item"));
   n.station_id = requester->station_id;
   n.outstanding = n.quantity;
   n.allocated = n.delivered = n.cancelled = 0;
   n.status = NeedStatus(n);
   n.created_at = date::NowRfc3339();
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO needs (requester_id, item_id, quantity, urgency, needed_by, note, "
-              "status, outstanding, allocated, delivered, cancelled, created_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO needs (requester_id, item_id, quantity, urgency, needed_by, note, "
+      "status, outstanding, allocated, delivered, cancelled, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
   st->Bind(1, n.requester_id).Bind(2, n.item_id).Bind(3, n.quantity).Bind(4, n.urgency);
-  if (n.needed_by.empty()) st->BindNull(5); else st->Bind(5, n.needed_by);
+  if (n.needed_by.empty())
+    st->BindNull(5);
+  else
+    st->Bind(5, n.needed_by);
   st->Bind(6, n.note).Bind(7, n.status).Bind(8, n.outstanding).Bind(9, n.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   n.id = db.LastInsertId();
@@ -559,12 +610,16 @@ StatusOr<Need> GetNeed(Database& db, int64_t id) {
 }
 
 StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& f, const Page& page) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string(kNeedSelect) +
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string(kNeedSelect) +
                           " WHERE n.id > ?1 AND (?2 IS NULL OR n.status = ?2) AND "
                           "(?3 IS NULL OR r.station_id = ?3) AND (?4 IS NULL OR n.item_id = ?4) "
                           "AND (?5 IS NULL OR n.requester_id = ?5) ORDER BY n.id LIMIT ?6");
   st->Bind(1, page.after_id);
-  if (f.status.empty()) st->BindNull(2); else st->Bind(2, f.status);
+  if (f.status.empty())
+    st->BindNull(2);
+  else
+    st->Bind(2, f.status);
   st->Bind(3, f.station_id).Bind(4, f.item_id).Bind(5, f.requester_id).Bind(6, page.limit);
   return Many<Need>(st, ReadNeed);
 }
@@ -586,14 +641,15 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
   need->outstanding = 0;
   need->cancel_reason = reason;
   need->status = NeedStatus(*need);
-  AIDLINK_ASSIGN_STMT(st, db,
-              "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, status = ? "
-              "WHERE id = ?");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, status = ? "
+      "WHERE id = ?");
   st->Bind(1, need->cancelled).Bind(2, reason).Bind(3, need->status).Bind(4, need_id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_cancelled", "need", need_id,
-                                      "{\"before\":" + before + ",\"after\":" +
-                                          NeedQuantities(*need) + "}"));
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "need_cancelled", "need", need_id,
+                  "{\"before\":" + before + ",\"after\":" + NeedQuantities(*need) + "}"));
   return need;
 }
 
@@ -601,22 +657,30 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
 
 Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                    const std::string& entity, int64_t entity_id, const std::string& detail_json) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, entity_id, "
-              "detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, entity_id, "
+      "detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, date::NowRfc3339());
-  if (actor.token_id) st->Bind(2, actor.token_id); else st->BindNull(2);
-  st->Bind(3, actor.role.empty() ? std::string("system") : actor.role).Bind(4, kind)
-      .Bind(5, entity).Bind(6, entity_id).Bind(7, detail_json);
+  if (actor.token_id)
+    st->Bind(2, actor.token_id);
+  else
+    st->BindNull(2);
+  st->Bind(3, actor.role.empty() ? std::string("system") : actor.role)
+      .Bind(4, kind)
+      .Bind(5, entity)
+      .Bind(6, entity_id)
+      .Bind(7, detail_json);
   return st->Run();
 }
 
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
-                                                          const std::string& key,
-                                                          const std::string& expired_before) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "SELECT request_hash, status, content_type, body, created_at < ? FROM idempotency "
-              "WHERE token_id = ? AND key = ?");
+                                                         const std::string& key,
+                                                         const std::string& expired_before) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT request_hash, status, content_type, body, created_at < ? FROM idempotency "
+      "WHERE token_id = ? AND key = ?");
   st->Bind(1, expired_before).Bind(2, token_id).Bind(3, key);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -638,18 +702,24 @@ StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t t
 
 Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
                     const SavedResponse& r) {
-  AIDLINK_ASSIGN_STMT(st, db,
-              "INSERT INTO idempotency (token_id, key, request_hash, status, content_type, body, "
-              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, token_id).Bind(2, key).Bind(3, r.request_hash).Bind(4, r.status)
-      .Bind(5, r.content_type).BindBlob(6, r.body).Bind(7, date::NowRfc3339());
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO idempotency (token_id, key, request_hash, status, content_type, body, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, token_id)
+      .Bind(2, key)
+      .Bind(3, r.request_hash)
+      .Bind(4, r.status)
+      .Bind(5, r.content_type)
+      .BindBlob(6, r.body)
+      .Bind(7, date::NowRfc3339());
   return st->Run();
 }
 
 StatusOr<int> DeleteExpiredResponses(Database& db, const std::string& expired_before, int limit) {
   AIDLINK_ASSIGN_STMT(st, db,
-              "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency "
-              "WHERE created_at < ? ORDER BY created_at LIMIT ?)");
+                      "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency "
+                      "WHERE created_at < ? ORDER BY created_at LIMIT ?)");
   st->Bind(1, expired_before).Bind(2, static_cast<int64_t>(limit));
   AIDLINK_RETURN_IF_ERROR(st->Run());
   return db.Changes();

@@ -63,8 +63,8 @@ struct LotFilter {
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& filter, const Page& page);
 // Moves `quantity` from available to written_off; kFailedPrecondition if
 // more than is available.
-StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity,
-                          const std::string& reason, const Actor& actor);
+StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity, const std::string& reason,
+                          const Actor& actor);
 
 // Needs. InsertNeed opens the need with outstanding = quantity.
 StatusOr<Need> InsertNeed(Database& db, Need need, const Actor& actor);
@@ -110,8 +110,8 @@ StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db);
 // `expired_before` (RFC 3339 UTC, see date::Rfc3339) has expired: it is
 // deleted and nullopt returned, so the key acts as new.
 StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t token_id,
-                                                          const std::string& key,
-                                                          const std::string& expired_before);
+                                                         const std::string& key,
+                                                         const std::string& expired_before);
 Status SaveResponse(Database& db, int64_t token_id, const std::string& key,
                     const SavedResponse& response);
 // Deletes up to `limit` saved answers older than `expired_before`, oldest

@@ -339,8 +339,8 @@ std::string InListsAsOr(const std::string& sql) {
 Status RewriteInListChecks(Database& db) {
   std::vector<std::pair<std::string, std::string>> tables;
   {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '% IN (%'");
+    AIDLINK_ASSIGN_STMT(
+        st, db, "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '% IN (%'");
     for (;;) {
       StatusOr<bool> row = st->Step();
       if (!row.ok()) return row.status();
@@ -358,7 +358,8 @@ Status RewriteInListChecks(Database& db) {
 
   AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA writable_schema=ON"));
   for (const auto& [name, sql] : tables) {
-    AIDLINK_ASSIGN_STMT(update, db, "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?");
+    AIDLINK_ASSIGN_STMT(update, db,
+                        "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?");
     update->Bind(1, InListsAsOr(sql)).Bind(2, name);
     Status s = update->Run();
     if (!s.ok()) {

@@ -12,10 +12,14 @@ std::atomic<Level> g_min_level{Level::kInfo};
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -35,11 +39,21 @@ std::string JsonEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -55,8 +69,8 @@ std::string JsonEscape(std::string_view s) {
 
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (level < g_min_level.load(std::memory_order_relaxed)) return;
-  std::string line = "{\"ts\":\"" + date::NowRfc3339() + "\",\"level\":\"" +
-                     LevelName(level) + "\",\"event\":\"" + JsonEscape(event) + "\"";
+  std::string line = "{\"ts\":\"" + date::NowRfc3339() + "\",\"level\":\"" + LevelName(level) +
+                     "\",\"event\":\"" + JsonEscape(event) + "\"";
   for (const Field& f : fields) {
     line += ",\"" + JsonEscape(f.key) + "\":";
     line += f.quoted ? "\"" + JsonEscape(f.value) + "\"" : f.value;

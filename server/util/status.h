@@ -69,9 +69,7 @@ inline Status Conflict(std::string message, std::string field = "") {
 inline Status FailedPrecondition(std::string message, std::string field = "") {
   return Status(Code::kFailedPrecondition, std::move(message), std::move(field));
 }
-inline Status Internal(std::string message) {
-  return Status(Code::kInternal, std::move(message));
-}
+inline Status Internal(std::string message) { return Status(Code::kInternal, std::move(message)); }
 
 // Either a value or a non-ok Status. Accessing value() of a non-ok StatusOr
 // is a programming error (asserted).
@@ -111,8 +109,8 @@ class [[nodiscard]] StatusOr {
 }  // namespace aidlink
 
 // Propagates a non-ok Status from an expression returning Status.
-#define AIDLINK_RETURN_IF_ERROR(expr)            \
-  do {                                           \
-    ::aidlink::Status aidlink_status_ = (expr);  \
+#define AIDLINK_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::aidlink::Status aidlink_status_ = (expr);        \
     if (!aidlink_status_.ok()) return aidlink_status_; \
   } while (0)

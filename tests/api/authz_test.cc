@@ -46,14 +46,22 @@ struct Case {
 
 std::string TokenFor(Role r, const World& w) {
   switch (r) {
-    case kAdmin: return w.admin;
-    case kDispatcher: return w.dispatcher;
-    case kStationA: return w.station_a;
-    case kStationB: return w.station_b;
-    case kDonorA: return w.donor_a;
-    case kDonorB: return w.donor_b;
-    case kNoToken: return "";
-    case kBadToken: return "not-a-real-token-0123456789abcdef";
+    case kAdmin:
+      return w.admin;
+    case kDispatcher:
+      return w.dispatcher;
+    case kStationA:
+      return w.station_a;
+    case kStationB:
+      return w.station_b;
+    case kDonorA:
+      return w.donor_a;
+    case kDonorB:
+      return w.donor_b;
+    case kNoToken:
+      return "";
+    case kBadToken:
+      return "not-a-real-token-0123456789abcdef";
   }
   return "";
 }
@@ -290,8 +298,8 @@ TEST_CASE("every role gets exactly its rights on every endpoint and sees nothing
       Response r = call.method == "GET" ? f.http().Get(call.path, token)
                                         : f.http().Post(call.path, *call.body, token);
       ++calls;
-      INFO(RoleName(role) << ": " << call.method << " " << call.path << " [" << c.name
-                          << "] want " << Describe(allowed) << ", got " << r.Describe());
+      INFO(RoleName(role) << ": " << call.method << " " << call.path << " [" << c.name << "] want "
+                          << Describe(allowed) << ", got " << r.Describe());
       CHECK(Allows(allowed, r.status));
       if (r.status >= 400) {
         CHECK(ErrorProblem(r, {r.status}) == "");
@@ -358,8 +366,7 @@ TEST_CASE("an object out of scope is indistinguishable from one that does not ex
   for (const Probe& p : probes) {
     Response other = p.call(p.other);
     Response missing = p.call(kMissing);
-    INFO(p.what << "\n  other's:  " << other.Describe() << "\n  missing: "
-                << missing.Describe());
+    INFO(p.what << "\n  other's:  " << other.Describe() << "\n  missing: " << missing.Describe());
     CHECK(other.status == 404);
     CHECK(other.status == missing.status);
     // The answer may echo the id it was given, and nothing else may differ.

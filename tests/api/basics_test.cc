@@ -7,8 +7,8 @@
 #include <netinet/in.h>
 
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -55,7 +55,8 @@ TEST_CASE("metrics answer Prometheus text to a loopback caller", "[api]") {
   CHECK_FALSE(r.body.empty());
   CHECK(r.body.front() != '{');
   // Every line is a comment or `name{labels} value` (Prometheus text format 0.0.4).
-  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (NaN|\+Inf|-Inf)$)");
+  const std::regex sample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (NaN|\+Inf|-Inf)$)");
   std::istringstream lines(r.body);
   int samples = 0;
   for (std::string line; std::getline(lines, line);) {
@@ -103,8 +104,9 @@ TEST_CASE("metrics off loopback are for the admin only", "[api]") {
   CHECK_STATUS(admin, 200);
   CHECK(admin.Header("content-type").rfind("text/plain", 0) == 0);
   // A forged header does not make a remote caller local.
-  CHECK_ERROR(remote.Get("/metrics", "", {{"X-Forwarded-For", "127.0.0.1"}, {"X-Real-IP", "127.0.0.1"}}),
-              401, "");
+  CHECK_ERROR(
+      remote.Get("/metrics", "", {{"X-Forwarded-For", "127.0.0.1"}, {"X-Real-IP", "127.0.0.1"}}),
+      401, "");
 }
 
 TEST_CASE("the Bearer scheme is case-insensitive (RFC 7235)", "[api][tokens]") {
@@ -112,9 +114,9 @@ TEST_CASE("the Bearer scheme is case-insensitive (RFC 7235)", "[api][tokens]") {
   HttpClient http(server.port());
   for (const char* scheme : {"bearer ", "BEARER "}) {
     INFO(scheme);
-    CHECK_STATUS(http.Request("GET", "/v1/items", {},
-                              {{"Authorization", scheme + server.admin_token()}}),
-                 200);
+    CHECK_STATUS(
+        http.Request("GET", "/v1/items", {}, {{"Authorization", scheme + server.admin_token()}}),
+        200);
   }
 }
 
@@ -136,9 +138,7 @@ TEST_CASE("the admin issues tokens that work and are stored only as hashes", "[a
   REQUIRE(token.size() >= 16);
   REQUIRE_STATUS(f.http().Get("/v1/items", token), 200);
 
-  SECTION("a second token is different") {
-    CHECK(f.NewDispatcherToken("第二个调度台") != token);
-  }
+  SECTION("a second token is different") { CHECK(f.NewDispatcherToken("第二个调度台") != token); }
   SECTION("no token secret is in the database files") {
     std::string bytes = ReadAll(server.db_path()) + ReadAll(server.db_path() + "-wal");
     REQUIRE_FALSE(bytes.empty());
@@ -146,8 +146,8 @@ TEST_CASE("the admin issues tokens that work and are stored only as hashes", "[a
     CHECK(bytes.find(server.admin_token()) == std::string::npos);
   }
   SECTION("a station token needs an existing station") {
-    Response r = f.http().Post("/v1/tokens", json::object{{"role", "station"}, {"label", "x"}},
-                               f.admin());
+    Response r =
+        f.http().Post("/v1/tokens", json::object{{"role", "station"}, {"label", "x"}}, f.admin());
     CHECK_ERROR(r, 400, "station_id");
   }
 }
@@ -165,11 +165,11 @@ TEST_CASE("an item is created with its fields, listed, and its code is unique", 
   CHECK(IntOr(item, "pack_size") == 1);
   CHECK((!item.contains("perishable") || item.at("perishable") == json::value(false)));
 
-  json::object masks = {{"code", "KN95"},  {"name", "KN95口罩"},  {"category", "ppe"},
-                        {"unit", "piece"}, {"pack_size", 10},      {"perishable", false}};
+  json::object masks = {{"code", "KN95"},  {"name", "KN95口罩"}, {"category", "ppe"},
+                        {"unit", "piece"}, {"pack_size", 10},    {"perishable", false}};
   int64_t masks_id = Id(f.Create("/v1/items", masks, desk).at("id"));
-  json::object veg = {{"code", "VEG"},     {"name", "蔬菜包"},      {"category", "food"},
-                      {"unit", "portion"}, {"pack_size", 1},        {"perishable", true}};
+  json::object veg = {{"code", "VEG"},     {"name", "蔬菜包"}, {"category", "food"},
+                      {"unit", "portion"}, {"pack_size", 1},   {"perishable", true}};
   json::object veg_out = f.Create("/v1/items", veg, desk);
   CHECK(veg_out.at("perishable") == json::value(true));
 
@@ -206,8 +206,8 @@ TEST_CASE("depots and stations are created and listed to every role", "[api][dep
   CHECK(Str(depot.at("name")) == "江汉区物资中转仓");
   CHECK(Str(depot.at("address")) == "江汉区新华路100号");
   CHECK(Str(depot.at("district")) == "江汉区");
-  json::object no_coords = {{"name", "社区爱心超市"}, {"address", "江汉区前进四路8号"},
-                            {"district", "江汉区"}};
+  json::object no_coords = {
+      {"name", "社区爱心超市"}, {"address", "江汉区前进四路8号"}, {"district", "江汉区"}};
   f.Create("/v1/depots", no_coords, desk);
   int64_t station = f.CreateStation("江汉区民族街社工站", "江汉区");
   std::string station_token = f.NewStationToken(station);
@@ -245,9 +245,9 @@ TEST_CASE("a requester keeps its Chinese data and tags", "[api][requesters]") {
     for (const char* kind : {"household", "community", "institution", "frontline_post"}) {
       json::object b = SampleRequester(station);
       b["kind"] = kind;
-      b["tags"] = json::array{"elderly_alone",       "chronic_illness", "disability",
-                              "child_in_difficulty", "quarantined",     "pregnant",
-                              "low_income",          "frontline_worker"};
+      b["tags"] =
+          json::array{"elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
+                      "quarantined",   "pregnant",        "low_income", "frontline_worker"};
       INFO(kind);
       REQUIRE_STATUS(f.http().Post("/v1/requesters", b, token), 201);
     }
@@ -306,9 +306,9 @@ TEST_CASE("writing off part of a lot moves it from available to written_off", "[
   World w = MakeWorld(f);
   const std::string path = "/v1/lots/" + std::to_string(w.lot_a);
   int64_t events_before = CountRows(server.db_path(), "events");
-  Response r = f.http().Post(path + ":write_off",
-                             json::object{{"quantity", 30}, {"reason", "包装破损，无法发放"}},
-                             w.dispatcher);
+  Response r =
+      f.http().Post(path + ":write_off",
+                    json::object{{"quantity", 30}, {"reason", "包装破损，无法发放"}}, w.dispatcher);
   REQUIRE_OK(r);
   json::object lot = f.Fetch(path, w.dispatcher);
   CHECK(IntOr(lot, "available") == 470);
@@ -318,9 +318,8 @@ TEST_CASE("writing off part of a lot moves it from available to written_off", "[
 
   SECTION("more than is available is a failed precondition and changes nothing") {
     auto counts = CountAllRows(server.db_path());
-    Response over = f.http().Post(path + ":write_off",
-                                  json::object{{"quantity", 471}, {"reason", "过期"}},
-                                  w.dispatcher);
+    Response over = f.http().Post(
+        path + ":write_off", json::object{{"quantity", 471}, {"reason", "过期"}}, w.dispatcher);
     CHECK_ERROR(over, 422, "");
     json::object after = f.Fetch(path, w.dispatcher);
     CHECK(IntOr(after, "available") == 470);
@@ -387,8 +386,8 @@ TEST_CASE("cancelling a need moves its outstanding quantity to cancelled", "[api
   Fixture f(server);
   World w = MakeWorld(f);
   const std::string path = "/v1/needs/" + std::to_string(w.need_a);
-  Response r = f.http().Post(path + ":cancel", json::object{{"reason", "家属已买到药"}},
-                             w.station_a);
+  Response r =
+      f.http().Post(path + ":cancel", json::object{{"reason", "家属已买到药"}}, w.station_a);
   REQUIRE_OK(r);
   for (const json::object& need : {r.Json().as_object(), f.Fetch(path, w.dispatcher)}) {
     CHECK(Str(need.at("status")) == "cancelled");
@@ -421,14 +420,12 @@ TEST_CASE("list filters narrow needs and lots", "[api][needs][lots]") {
                            json::object{{"reason", "重复"}}, w.station_a));
   auto q = [](const char* key, int64_t v) { return std::string(key) + "=" + std::to_string(v); };
 
-  CHECK(Ids(f.ListAll("/v1/needs", w.dispatcher)) ==
-        std::set<int64_t>{w.need_a, w.need_b, need_c});
+  CHECK(Ids(f.ListAll("/v1/needs", w.dispatcher)) == std::set<int64_t>{w.need_a, w.need_b, need_c});
   CHECK(Ids(f.ListAll("/v1/needs?" + q("station_id", w.station_a_id), w.dispatcher)) ==
         std::set<int64_t>{w.need_a, need_c});
   CHECK(Ids(f.ListAll("/v1/needs?" + q("item_id", other_item), w.dispatcher)) ==
         std::set<int64_t>{need_c});
-  CHECK(Ids(f.ListAll("/v1/needs?status=cancelled", w.dispatcher)) ==
-        std::set<int64_t>{w.need_a});
+  CHECK(Ids(f.ListAll("/v1/needs?status=cancelled", w.dispatcher)) == std::set<int64_t>{w.need_a});
   CHECK(Ids(f.ListAll("/v1/needs?status=open", w.dispatcher)) ==
         std::set<int64_t>{w.need_b, need_c});
   CHECK(Ids(f.ListAll("/v1/needs?status=open&" + q("station_id", w.station_a_id), w.dispatcher)) ==
@@ -521,8 +518,8 @@ TEST_CASE("every change appends events and a failed request appends none", "[api
   f.CreateLot(w.donor_a, SampleLot(w.donor_a_id, w.item_id, w.depot_id, 7));
   int64_t after_lot = CountRows(server.db_path(), "events");
   CHECK(after_lot > after_need);
-  CHECK_ERROR(f.http().Post("/v1/needs", SampleNeed(w.requester_a, w.item_id, 0), w.station_a),
-              400, "quantity");
+  CHECK_ERROR(f.http().Post("/v1/needs", SampleNeed(w.requester_a, w.item_id, 0), w.station_a), 400,
+              "quantity");
   CHECK(CountRows(server.db_path(), "events") == after_lot);
 }
 
@@ -535,11 +532,16 @@ TEST_CASE("one connection serves many requests and pipelined ones in order", "[a
   std::string auth = "Authorization: Bearer " + server.admin_token() + "\r\n";
   std::string pipelined =
       "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
-      "GET /v1/items HTTP/1.1\r\nHost: t\r\n" + auth + "\r\n"
-      "GET /v1/nothing HTTP/1.1\r\nHost: t\r\n" + auth + "\r\n"
+      "GET /v1/items HTTP/1.1\r\nHost: t\r\n" +
+      auth +
+      "\r\n"
+      "GET /v1/nothing HTTP/1.1\r\nHost: t\r\n" +
+      auth +
+      "\r\n"
       "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
   bool closed = false;
-  std::vector<Response> responses = ParseResponses(http.SendRaw(pipelined, std::chrono::seconds(10), &closed));
+  std::vector<Response> responses =
+      ParseResponses(http.SendRaw(pipelined, std::chrono::seconds(10), &closed));
   REQUIRE(responses.size() == 4);
   CHECK(responses[0].status == 200);
   CHECK(responses[1].status == 200);
@@ -573,11 +575,12 @@ TEST_CASE("60 pipelined requests of mixed kinds are answered in order", "[api][h
         break;
       }
       case 2: {
-        std::string body = json::serialize(json::object{{"name", "流水线社工站" + std::to_string(k)},
-                                                        {"district", "江汉区"}});
-        batch += "POST /v1/stations HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + w.admin +
-                 "\r\nContent-Type: application/json\r\nContent-Length: " +
-                 std::to_string(body.size()) + "\r\n\r\n" + body;
+        std::string body = json::serialize(
+            json::object{{"name", "流水线社工站" + std::to_string(k)}, {"district", "江汉区"}});
+        batch +=
+            "POST /v1/stations HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + w.admin +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
         expect.push_back("流水线社工站" + std::to_string(k) + "\"");
         break;
       }
@@ -591,7 +594,8 @@ TEST_CASE("60 pipelined requests of mixed kinds are answered in order", "[api][h
     CHECK(answers[k].status < 300);
     if (expect[k].rfind("need:", 0) == 0) {
       CHECK(answers[k].IsJson());
-      if (answers[k].IsJson()) CHECK(Id(answers[k].Json().at("id")) == std::stoll(expect[k].substr(5)));
+      if (answers[k].IsJson())
+        CHECK(Id(answers[k].Json().at("id")) == std::stoll(expect[k].substr(5)));
     } else {
       CHECK(BodyContains(answers[k], expect[k]));
     }
@@ -606,7 +610,8 @@ TEST_CASE("malformed HTTP gets a 4xx or a closed connection and the server stays
       "GARBAGE\r\n\r\n",
       "GET /healthz HTTP/9.9\r\n\r\n",
       "GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: -5\r\n\r\n",
-      "POST /v1/items HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "POST /v1/items HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n0\r\n\r\n",
       "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(200'000, 'a') + "\r\n\r\n",
       std::string("\x00\x01\x02\xff\xfe\r\n\r\n", 9),
   };
@@ -625,8 +630,7 @@ TEST_CASE("malformed HTTP gets a 4xx or a closed connection and the server stays
   }
 }
 
-TEST_CASE("a connection that stalls mid-request is closed after the read timeout",
-          "[api][http]") {
+TEST_CASE("a connection that stalls mid-request is closed after the read timeout", "[api][http]") {
   TestServerOptions options;
   options.read_timeout_seconds = 1;
   TestServer server(options);
@@ -693,8 +697,7 @@ TEST_CASE("JSON answers say so and unsupported methods are refused", "[api][http
     CHECK((r.status == 404 || r.status == 405));
   }
   CHECK(CountAllRows(server.db_path()) == counts);
-  CHECK(Str(f.Fetch("/v1/needs/" + std::to_string(w.need_a), w.dispatcher).at("status")) ==
-        "open");
+  CHECK(Str(f.Fetch("/v1/needs/" + std::to_string(w.need_a), w.dispatcher).at("status")) == "open");
 }
 
 TEST_CASE("text is stored verbatim: quotes, SQL and 4-byte characters", "[api][text]") {
@@ -759,17 +762,17 @@ TEST_CASE("HTTP/1.0, huge URLs and deeply nested JSON are handled", "[api][http]
   HttpClient http(server.port());
   SECTION("HTTP/1.0 without Host is served and closed") {
     bool closed = false;
-    std::vector<Response> answers =
-        ParseResponses(http.SendRaw("GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(5), &closed));
+    std::vector<Response> answers = ParseResponses(
+        http.SendRaw("GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(5), &closed));
     REQUIRE(answers.size() == 1);
     CHECK(answers[0].status == 200);
     CHECK(closed);
   }
   SECTION("a 100 kB URL") {
     bool closed = false;
-    std::string raw = http.SendRaw("GET /v1/items?x=" + std::string(100'000, 'a') +
-                                       " HTTP/1.1\r\nHost: t\r\n\r\n",
-                                   std::chrono::seconds(5), &closed);
+    std::string raw = http.SendRaw(
+        "GET /v1/items?x=" + std::string(100'000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n",
+        std::chrono::seconds(5), &closed);
     std::vector<Response> answers = ParseResponses(raw);
     if (answers.empty()) {
       CHECK(closed);

@@ -14,8 +14,8 @@ namespace {
 // Runs `body(thread_index, client)` on `threads` threads, each with its own
 // connection, and returns every answer (status 0 and the exception text in
 // the body if the transport failed).
-std::vector<Response> RunConcurrently(
-    uint16_t port, int threads, const std::function<Response(int, HttpClient&)>& body) {
+std::vector<Response> RunConcurrently(uint16_t port, int threads,
+                                      const std::function<Response(int, HttpClient&)>& body) {
   std::vector<Response> answers(threads);
   {
     std::vector<std::jthread> workers;
@@ -125,7 +125,8 @@ TEST_CASE("reads stay consistent while writes pour in", "[api][concurrency]") {
         json::object lot = last.Json().as_object();
         // Conservation holds in every answer, not only at the end.
         if (IntOr(lot, "available") + IntOr(lot, "written_off") + IntOr(lot, "allocated") +
-                IntOr(lot, "delivered") != 500) {
+                IntOr(lot, "delivered") !=
+            500) {
           last.status = 599;
           return last;
         }
@@ -171,10 +172,10 @@ TEST_CASE("concurrent writes share group commits, and do not without --group-com
   for (const Response& r : answers) CHECK_STATUS(r, 201);
   const std::string after = f.http().Get("/metrics").body;
   INFO(after);
-  const double writes = Metric(after, "aidlink_store_writes_total") -
-                        Metric(before, "aidlink_store_writes_total");
-  const double commits = Metric(after, "aidlink_store_commits_total") -
-                         Metric(before, "aidlink_store_commits_total");
+  const double writes =
+      Metric(after, "aidlink_store_writes_total") - Metric(before, "aidlink_store_writes_total");
+  const double commits =
+      Metric(after, "aidlink_store_commits_total") - Metric(before, "aidlink_store_commits_total");
   CHECK(writes >= 400);
   if (group_commit) {
     CHECK(commits < writes);

@@ -13,8 +13,9 @@ namespace {
 
 Headers Key(std::string key) { return {{"Idempotency-Key", std::move(key)}}; }
 
-TEST_CASE("a retried create with the same Idempotency-Key returns the first answer and writes nothing",
-          "[api][idempotency]") {
+TEST_CASE(
+    "a retried create with the same Idempotency-Key returns the first answer and writes nothing",
+    "[api][idempotency]") {
   TestServer server;
   Fixture f(server);
   World w = MakeWorld(f);
@@ -102,11 +103,11 @@ TEST_CASE("actions replay too: a retried cancel or write-off acts once", "[api][
   Fixture f(server);
   World w = MakeWorld(f);
   const std::string cancel = "/v1/needs/" + std::to_string(w.need_a) + ":cancel";
-  Response first = f.http().Post(cancel, json::object{{"reason", "已买到"}}, w.station_a,
-                                 Key("cancel-1"));
+  Response first =
+      f.http().Post(cancel, json::object{{"reason", "已买到"}}, w.station_a, Key("cancel-1"));
   REQUIRE_OK(first);
-  Response retry = f.http().Post(cancel, json::object{{"reason", "已买到"}}, w.station_a,
-                                 Key("cancel-1"));
+  Response retry =
+      f.http().Post(cancel, json::object{{"reason", "已买到"}}, w.station_a, Key("cancel-1"));
   CHECK(retry.status == first.status);
   CHECK(retry.body == first.body);
 

@@ -24,7 +24,8 @@ Headers WithToken(const std::string& token) {
 
 }  // namespace
 
-TEST_CASE("a need filed as protobuf binary is read back as protobuf and as JSON", "[api][protobuf]") {
+TEST_CASE("a need filed as protobuf binary is read back as protobuf and as JSON",
+          "[api][protobuf]") {
   TestServer server;
   Fixture f(server);
   World w = MakeWorld(f);
@@ -36,8 +37,8 @@ TEST_CASE("a need filed as protobuf binary is read back as protobuf and as JSON"
   need.set_urgency("high");
   need.set_needed_by("2026-12-01");
   need.set_note("降压药 每天一片");
-  Response created = f.http().Request("POST", "/v1/needs", need.SerializeAsString(),
-                                      WithToken(w.station_a));
+  Response created =
+      f.http().Request("POST", "/v1/needs", need.SerializeAsString(), WithToken(w.station_a));
   REQUIRE_STATUS(created, 201);
   CHECK(created.Header("content-type") == "application/x-protobuf");
   v1::Need stored;
@@ -47,8 +48,8 @@ TEST_CASE("a need filed as protobuf binary is read back as protobuf and as JSON"
   CHECK(stored.outstanding() == 3);
   CHECK(stored.note() == "降压药 每天一片");
 
-  Response listed = f.http().Request("GET", "/v1/needs?requester_id=" + std::to_string(w.requester_a),
-                                     "", WithToken(w.station_a));
+  Response listed = f.http().Request(
+      "GET", "/v1/needs?requester_id=" + std::to_string(w.requester_a), "", WithToken(w.station_a));
   REQUIRE_STATUS(listed, 200);
   v1::NeedList list;
   REQUIRE(list.ParseFromString(listed.body));
@@ -70,7 +71,8 @@ TEST_CASE("protobuf errors come back as the binary error message", "[api][protob
   need.set_item_id(w.item_id);
   need.set_quantity(0);
   need.set_urgency("high");
-  Response r = f.http().Request("POST", "/v1/needs", need.SerializeAsString(), WithToken(w.station_a));
+  Response r =
+      f.http().Request("POST", "/v1/needs", need.SerializeAsString(), WithToken(w.station_a));
   REQUIRE_STATUS(r, 400);
   v1::ErrorResponse err;
   REQUIRE(err.ParseFromString(r.body));

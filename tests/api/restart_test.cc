@@ -85,8 +85,8 @@ TEST_CASE("SIGTERM during a burst of writes: every acknowledged write survives a
         HttpClient http(server.port());
         http.set_timeout(std::chrono::seconds(15));
         for (int k = 0; k < 200 && !stop; ++k) {
-          Response r = http.Post("/v1/needs", SampleNeed(w.requester_a, w.item_id, t * 1000 + k + 1),
-                                 w.station_a);
+          Response r = http.Post(
+              "/v1/needs", SampleNeed(w.requester_a, w.item_id, t * 1000 + k + 1), w.station_a);
           if (r.status != 201) break;
           std::lock_guard<std::mutex> lock(mu);
           acknowledged.push_back(IdOf(r));
@@ -141,8 +141,8 @@ TEST_CASE("after SIGKILL right after acknowledged writes, a restart has every on
           for (int k = 0; k < kPerThread; ++k) {
             int64_t quantity = t * 1000 + k + 1;
             std::string token = t % 2 == 0 ? w.station_a : w.dispatcher;
-            Response r = http.Post("/v1/needs", SampleNeed(w.requester_a, w.item_id, quantity),
-                                   token);
+            Response r =
+                http.Post("/v1/needs", SampleNeed(w.requester_a, w.item_id, quantity), token);
             if (r.status != 201) {
               errors[t] = r.Describe();
               return;
@@ -159,8 +159,8 @@ TEST_CASE("after SIGKILL right after acknowledged writes, a restart has every on
   int64_t lot = f.CreateLot(w.donor_a, SampleLot(w.donor_a_id, w.item_id, w.depot_id, 77));
   REQUIRE_OK(f.http().Post("/v1/lots/" + S(w.lot_a) + ":write_off",
                            json::object{{"quantity", 5}, {"reason", "破损"}}, w.dispatcher));
-  REQUIRE_OK(f.http().Post("/v1/needs/" + S(w.need_a) + ":cancel",
-                           json::object{{"reason", "取消"}}, w.station_a));
+  REQUIRE_OK(f.http().Post("/v1/needs/" + S(w.need_a) + ":cancel", json::object{{"reason", "取消"}},
+                           w.station_a));
   server.Kill();
 
   for (int t = 0; t < kThreads; ++t) {
@@ -184,8 +184,10 @@ TEST_CASE("after SIGKILL right after acknowledged writes, a restart has every on
   for (const auto& list : acked) {
     for (const auto& [id, quantity] : list) {
       INFO("events of need " << id);
-      CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE entity = 'need' AND "
-                                       "entity_id = " + S(id)) >= 1);
+      CHECK(QueryInt(server.db_path(),
+                     "SELECT count(*) FROM events WHERE entity = 'need' AND "
+                     "entity_id = " +
+                         S(id)) >= 1);
     }
   }
   CHECK(QueryInt(server.db_path(),

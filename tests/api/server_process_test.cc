@@ -3,10 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <boost/json/parse.hpp>
 #include <sstream>
 #include <thread>
-
-#include <boost/json/parse.hpp>
 
 #include "support/fixture.h"
 
@@ -17,15 +16,15 @@ TEST_CASE("--help documents every flag and exits 0", "[api][process]") {
   ServerRun run = RunServerToExit({"--help"});
   INFO(run.output);
   CHECK(run.exit_code == 0);
-  for (const char* flag : {"--db", "--listen", "--threads", "--admin-token-file", "--max-body",
-                           "--read-timeout"}) {
+  for (const char* flag :
+       {"--db", "--listen", "--threads", "--admin-token-file", "--max-body", "--read-timeout"}) {
     CHECK(run.output.find(flag) != std::string::npos);
   }
 }
 
 TEST_CASE("start-up failures are loud: non-zero exit and a message", "[api][process]") {
-  const std::vector<std::string> common = {"--admin-token-file", "{dir}/admin.token",
-                                           "--port-file", "{dir}/port"};
+  const std::vector<std::string> common = {"--admin-token-file", "{dir}/admin.token", "--port-file",
+                                           "{dir}/port"};
   auto run_with = [&](std::vector<std::string> args) {
     args.insert(args.end(), common.begin(), common.end());
     return RunServerToExit(args);
@@ -43,8 +42,8 @@ TEST_CASE("start-up failures are loud: non-zero exit and a message", "[api][proc
     CHECK_FALSE(run.output.empty());
   }
   SECTION("an idempotency retention under the 24 hours API.md promises") {
-    ServerRun run = run_with({"--db", "{dir}/a.db", "--listen", "127.0.0.1:0",
-                              "--idempotency-retention-hours", "23"});
+    ServerRun run = run_with(
+        {"--db", "{dir}/a.db", "--listen", "127.0.0.1:0", "--idempotency-retention-hours", "23"});
     INFO(run.output);
     CHECK(run.exit_code > 0);
     CHECK(run.output.find("at least 24") != std::string::npos);
@@ -63,8 +62,8 @@ TEST_CASE("start-up failures are loud: non-zero exit and a message", "[api][proc
   }
   SECTION("a port that is already taken") {
     TestServer other;
-    ServerRun run = run_with(
-        {"--db", "{dir}/a.db", "--listen", "127.0.0.1:" + std::to_string(other.port())});
+    ServerRun run =
+        run_with({"--db", "{dir}/a.db", "--listen", "127.0.0.1:" + std::to_string(other.port())});
     INFO(run.output);
     CHECK(run.exit_code > 0);
     CHECK_FALSE(run.output.empty());
@@ -72,9 +71,9 @@ TEST_CASE("start-up failures are loud: non-zero exit and a message", "[api][proc
     CHECK_STATUS(http.Get("/healthz"), 200);
   }
   SECTION("a file that is not a database") {
-    ServerRun run = RunServerToExit(
-        {"--db", "/etc/passwd", "--listen", "127.0.0.1:0", "--admin-token-file",
-         "{dir}/admin.token", "--port-file", "{dir}/port"});
+    ServerRun run =
+        RunServerToExit({"--db", "/etc/passwd", "--listen", "127.0.0.1:0", "--admin-token-file",
+                         "{dir}/admin.token", "--port-file", "{dir}/port"});
     INFO(run.output);
     CHECK(run.exit_code > 0);
   }

@@ -39,7 +39,8 @@ struct Certificate {
     int status = 0;
     Run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
         " -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
-        " -keyout " + key() + " -out " + cert() + " 2>&1",
+        " -keyout " +
+            key() + " -out " + cert() + " 2>&1",
         &status);
     REQUIRE(status == 0);
   }
@@ -77,8 +78,11 @@ TEST_CASE("HTTPS with a self-signed certificate serves the API", "[tls]") {
     const std::string auth = "-H 'Authorization: Bearer " + server.admin_token() + "'";
     out = Curl("--cacert " + c.cert() + " " + auth +
                    " -H 'Content-Type: application/json'"
-                   " -d '{\"code\":\"TLS-1\",\"name\":\"口罩\",\"category\":\"ppe\",\"unit\":\"piece\",\"pack_size\":1}'"
-                   " " + base + "/v1/items",
+                   " -d "
+                   "'{\"code\":\"TLS-1\",\"name\":\"口罩\",\"category\":\"ppe\",\"unit\":\"piece\","
+                   "\"pack_size\":1}'"
+                   " " +
+                   base + "/v1/items",
                &status);
     REQUIRE(status == 0);
     INFO(out);

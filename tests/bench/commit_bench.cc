@@ -45,8 +45,8 @@ std::string JoinTags(uint32_t tags) {
   return out;
 }
 
-#define BENCH_STMT(var, sql)                  \
-  auto var##_or = db.Prepare(sql);            \
+#define BENCH_STMT(var, sql)                    \
+  auto var##_or = db.Prepare(sql);              \
   if (!var##_or.ok()) return var##_or.status(); \
   store::Statement* var = *var##_or
 
@@ -79,8 +79,11 @@ Status LoadProvince(store::Database& db, const match::Snapshot& s) {
     for (int64_t id : items) {
       st->Reset();
       const int64_t pack = pack_size.count(id) ? std::max<int64_t>(1, pack_size[id]) : 1;
-      st->Bind(1, id).Bind(2, "ITEM-" + std::to_string(id)).Bind(3, "item " + std::to_string(id))
-          .Bind(4, pack).Bind(5, now);
+      st->Bind(1, id)
+          .Bind(2, "ITEM-" + std::to_string(id))
+          .Bind(3, "item " + std::to_string(id))
+          .Bind(4, pack)
+          .Bind(5, now);
       AIDLINK_RETURN_IF_ERROR(st->Run());
     }
   }
@@ -90,14 +93,19 @@ Status LoadProvince(store::Database& db, const match::Snapshot& s) {
                "VALUES (?, ?, 'address', ?, ?, ?, ?)");
     for (const match::Depot& d : s.depots) {
       st->Reset();
-      st->Bind(1, d.id).Bind(2, "depot " + std::to_string(d.id)).Bind(3, d.district)
-          .Bind(4, d.lat).Bind(5, d.lon).Bind(6, now);
+      st->Bind(1, d.id)
+          .Bind(2, "depot " + std::to_string(d.id))
+          .Bind(3, d.district)
+          .Bind(4, d.lat)
+          .Bind(5, d.lon)
+          .Bind(6, now);
       AIDLINK_RETURN_IF_ERROR(st->Run());
     }
   }
-  AIDLINK_RETURN_IF_ERROR(db.Exec(
-      "INSERT INTO donors (id, name, kind, phone, note, created_at) VALUES "
-      "(1, 'bench donor', 'charity', '', '', '" + now + "')"));
+  AIDLINK_RETURN_IF_ERROR(
+      db.Exec("INSERT INTO donors (id, name, kind, phone, note, created_at) VALUES "
+              "(1, 'bench donor', 'charity', '', '', '" +
+              now + "')"));
   {
     BENCH_STMT(req,
                "INSERT OR IGNORE INTO requesters (id, station_id, kind, name, contact_name, phone, "
@@ -109,18 +117,32 @@ Status LoadProvince(store::Database& db, const match::Snapshot& s) {
                "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, 0, ?, ?, ?)");
     for (const match::Need& n : s.needs) {
       req->Reset();
-      req->Bind(1, n.requester_id).Bind(2, n.station_id)
-          .Bind(3, std::string(match::RequesterKindName(n.kind))).Bind(4, n.district)
-          .Bind(5, n.lat).Bind(6, n.lon).Bind(7, static_cast<int64_t>(n.household_size))
-          .Bind(8, JoinTags(n.tags)).Bind(9, now);
+      req->Bind(1, n.requester_id)
+          .Bind(2, n.station_id)
+          .Bind(3, std::string(match::RequesterKindName(n.kind)))
+          .Bind(4, n.district)
+          .Bind(5, n.lat)
+          .Bind(6, n.lon)
+          .Bind(7, static_cast<int64_t>(n.household_size))
+          .Bind(8, JoinTags(n.tags))
+          .Bind(9, now);
       AIDLINK_RETURN_IF_ERROR(req->Run());
       // Earlier runs' fills are recorded as delivered, so the sums hold.
       need->Reset();
-      need->Bind(1, n.id).Bind(2, n.requester_id).Bind(3, n.item_id).Bind(4, n.quantity)
+      need->Bind(1, n.id)
+          .Bind(2, n.requester_id)
+          .Bind(3, n.item_id)
+          .Bind(4, n.quantity)
           .Bind(5, std::string(match::UrgencyName(n.urgency)));
-      if (n.needed_by) need->Bind(6, date::FormatDate(*n.needed_by)); else need->BindNull(6);
-      need->Bind(7, n.filled > 0 ? "partial" : "open").Bind(8, n.outstanding)
-          .Bind(9, n.filled).Bind(10, n.cancelled).Bind(11, now);
+      if (n.needed_by)
+        need->Bind(6, date::FormatDate(*n.needed_by));
+      else
+        need->BindNull(6);
+      need->Bind(7, n.filled > 0 ? "partial" : "open")
+          .Bind(8, n.outstanding)
+          .Bind(9, n.filled)
+          .Bind(10, n.cancelled)
+          .Bind(11, now);
       AIDLINK_RETURN_IF_ERROR(need->Run());
     }
   }
@@ -141,9 +163,16 @@ Status LoadProvince(store::Database& db, const match::Snapshot& s) {
       }
       st->Reset();
       st->Bind(1, l.id).Bind(2, l.item_id).Bind(3, l.depot_id).Bind(4, l.available);
-      if (l.expires_on) st->Bind(5, date::FormatDate(*l.expires_on)); else st->BindNull(5);
-      st->Bind(6, districts).Bind(7, kinds).Bind(8, JoinTags(l.earmark.tags))
-          .Bind(9, stations_list).Bind(10, l.available).Bind(11, now);
+      if (l.expires_on)
+        st->Bind(5, date::FormatDate(*l.expires_on));
+      else
+        st->BindNull(5);
+      st->Bind(6, districts)
+          .Bind(7, kinds)
+          .Bind(8, JoinTags(l.earmark.tags))
+          .Bind(9, stations_list)
+          .Bind(10, l.available)
+          .Bind(11, now);
       AIDLINK_RETURN_IF_ERROR(st->Run());
     }
   }

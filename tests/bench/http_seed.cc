@@ -3,8 +3,8 @@
 // would write, ledger events included) so that seeding 100,000 needs takes
 // seconds rather than a long HTTP run before the benchmark starts.
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -42,10 +42,14 @@ int RunHttpSeed(const std::vector<std::string>& args) {
   std::string db_path, out_dir = ".";
   int64_t needs = 100'000;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--db") db_path = args[i + 1];
-    else if (args[i] == "--out") out_dir = args[i + 1];
-    else if (args[i] == "--needs") needs = std::stoll(args[i + 1]);
-    else return Fail(InvalidArgument("unknown option " + args[i]));
+    if (args[i] == "--db")
+      db_path = args[i + 1];
+    else if (args[i] == "--out")
+      out_dir = args[i + 1];
+    else if (args[i] == "--needs")
+      needs = std::stoll(args[i + 1]);
+    else
+      return Fail(InvalidArgument("unknown option " + args[i]));
   }
   if (db_path.empty() || args.size() % 2 != 0) {
     std::fprintf(stderr, "usage: aidlink-bench http-seed --db PATH [--needs N] [--out DIR]\n");

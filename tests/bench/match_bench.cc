@@ -62,7 +62,8 @@ Snapshot GenerateProvince(uint64_t seed) {
 
   Snapshot s;
   for (int d = 0; d < kDepots; ++d) {
-    s.depots.push_back({d + 1, DistrictName(d % kDistricts), coord(30.58, 0.2), coord(114.3, 0.25)});
+    s.depots.push_back(
+        {d + 1, DistrictName(d % kDistricts), coord(30.58, 0.2), coord(114.3, 0.25)});
   }
   struct Station {
     int district;
@@ -70,10 +71,12 @@ Snapshot GenerateProvince(uint64_t seed) {
   };
   std::vector<Station> stations;
   for (int i = 0; i < kStations; ++i) {
-    stations.push_back({static_cast<int>(uniform(0, kDistricts - 1)), coord(30.58, 0.2), coord(114.3, 0.25)});
+    stations.push_back(
+        {static_cast<int>(uniform(0, kDistricts - 1)), coord(30.58, 0.2), coord(114.3, 0.25)});
   }
   std::vector<int64_t> pack(kItems + 1);
-  for (int item = 1; item <= kItems; ++item) pack[static_cast<size_t>(item)] = item % 3 == 0 ? 1 : (item % 3 == 1 ? 10 : 5);
+  for (int item = 1; item <= kItems; ++item)
+    pack[static_cast<size_t>(item)] = item % 3 == 0 ? 1 : (item % 3 == 1 ? 10 : 5);
 
   std::vector<int64_t> item_demand(kItems + 1, 0);
   s.needs.reserve(kNeeds);
@@ -84,17 +87,21 @@ Snapshot GenerateProvince(uint64_t seed) {
     n.item_id = uniform(1, kItems);
     n.pack_size = pack[static_cast<size_t>(n.item_id)];
     const int64_t kind_roll = uniform(0, 99);
-    n.kind = kind_roll < 85 ? RequesterKind::kHousehold
+    n.kind = kind_roll < 85   ? RequesterKind::kHousehold
              : kind_roll < 93 ? RequesterKind::kCommunity
              : kind_roll < 97 ? RequesterKind::kInstitution
                               : RequesterKind::kFrontlinePost;
     const int64_t packs = n.kind == RequesterKind::kHousehold ? uniform(1, 5) : uniform(10, 50);
-    n.quantity = packs * n.pack_size - (n.pack_size > 1 && chance(0.2) ? uniform(1, n.pack_size - 1) : 0);
+    n.quantity =
+        packs * n.pack_size - (n.pack_size > 1 && chance(0.2) ? uniform(1, n.pack_size - 1) : 0);
     if (chance(0.05)) n.cancelled = uniform(0, n.quantity / 4);
     if (chance(0.1)) n.filled = uniform(0, (n.quantity - n.cancelled) / 2);
     n.outstanding = n.quantity - n.cancelled - n.filled;
     const int64_t u = uniform(0, 99);
-    n.urgency = u < 5 ? Urgency::kCritical : u < 20 ? Urgency::kHigh : u < 80 ? Urgency::kNormal : Urgency::kLow;
+    n.urgency = u < 5    ? Urgency::kCritical
+                : u < 20 ? Urgency::kHigh
+                : u < 80 ? Urgency::kNormal
+                         : Urgency::kLow;
     if (chance(0.25)) n.needed_by = kAsOf + uniform(0, 14);
     n.household_size = static_cast<int>(uniform(1, 6));
     for (int t = 0; t < match::kTagCount; ++t) {
@@ -123,18 +130,23 @@ Snapshot GenerateProvince(uint64_t seed) {
     lot.depot_id = uniform(1, kDepots);
     const auto item = static_cast<size_t>(lot.item_id);
     const double mean = cover[item] * static_cast<double>(item_demand[item]) / lots_per_item;
-    lot.available = std::max<int64_t>(1, static_cast<int64_t>(mean * std::uniform_real_distribution<double>(0.5, 1.5)(rng)));
+    lot.available = std::max<int64_t>(
+        1, static_cast<int64_t>(mean * std::uniform_real_distribution<double>(0.5, 1.5)(rng)));
     if (chance(0.3)) lot.expires_on = kAsOf + uniform(0, 30);
     if (chance(0.1)) {
       const int64_t kind = uniform(0, 3);
       if (kind == 0) {
-        for (int64_t k = uniform(1, 2); k > 0; --k) lot.earmark.districts.push_back(DistrictName(static_cast<int>(uniform(0, kDistricts - 1))));
+        for (int64_t k = uniform(1, 2); k > 0; --k)
+          lot.earmark.districts.push_back(
+              DistrictName(static_cast<int>(uniform(0, kDistricts - 1))));
       } else if (kind == 1) {
-        lot.earmark.requester_kinds = {chance(0.5) ? RequesterKind::kFrontlinePost : RequesterKind::kCommunity};
+        lot.earmark.requester_kinds = {chance(0.5) ? RequesterKind::kFrontlinePost
+                                                   : RequesterKind::kCommunity};
       } else if (kind == 2) {
         lot.earmark.tags = (1u << uniform(0, 7)) | (1u << uniform(0, 7));
       } else {
-        for (int64_t k = uniform(1, 5); k > 0; --k) lot.earmark.station_ids.push_back(uniform(1, kStations));
+        for (int64_t k = uniform(1, 5); k > 0; --k)
+          lot.earmark.station_ids.push_back(uniform(1, kStations));
       }
     }
     lot.created_seq = l + 1;
@@ -190,10 +202,12 @@ int RunMatch(const std::vector<std::string>& args) {
   const double seconds = Seconds(start);
   rusage after{};
   getrusage(RUSAGE_SELF, &after);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  std::printf("engine: seconds=%.3f user_seconds=%.3f system_seconds=%.3f minor_faults=%ld\n", seconds,
-              secs(after.ru_utime) - secs(before.ru_utime), secs(after.ru_stime) - secs(before.ru_stime),
-              after.ru_minflt - before.ru_minflt);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  std::printf("engine: seconds=%.3f user_seconds=%.3f system_seconds=%.3f minor_faults=%ld\n",
+              seconds, secs(after.ru_utime) - secs(before.ru_utime),
+              secs(after.ru_stime) - secs(before.ru_stime), after.ru_minflt - before.ru_minflt);
   const match::Stats& st = plan.stats;
   // A digest of the whole plan, to compare runs (e.g. thread counts) by eye.
   uint64_t digest = 1469598103934665603ULL;
@@ -209,10 +223,12 @@ int RunMatch(const std::vector<std::string>& args) {
     mix(static_cast<uint64_t>(u.outstanding));
     mix(u.reason.size());
   }
-  std::printf("plan: threads=%d digest=%016llx allocations=%zu unmet=%zu units=%lld filled=%lld partial=%lld unmet_needs=%lld\n",
-              threads, static_cast<unsigned long long>(digest), plan.allocations.size(), plan.unmet.size(),
-              static_cast<long long>(st.units_allocated), static_cast<long long>(st.needs_filled),
-              static_cast<long long>(st.needs_partial), static_cast<long long>(st.needs_unmet));
+  std::printf(
+      "plan: threads=%d digest=%016llx allocations=%zu unmet=%zu units=%lld filled=%lld "
+      "partial=%lld unmet_needs=%lld\n",
+      threads, static_cast<unsigned long long>(digest), plan.allocations.size(), plan.unmet.size(),
+      static_cast<long long>(st.units_allocated), static_cast<long long>(st.needs_filled),
+      static_cast<long long>(st.needs_partial), static_cast<long long>(st.needs_unmet));
 
   // The floor: one plain sort of the needs, the least any matcher must do.
   std::vector<Need> needs = snapshot.needs;
@@ -226,9 +242,10 @@ int RunMatch(const std::vector<std::string>& args) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   const long peak_rss_mb = usage.ru_maxrss / 1024;  // ru_maxrss is in KiB on Linux
-  std::printf("match: needs=%zu lots=%zu seconds=%.3f floor_seconds=%.3f ratio=%.2f peak_rss_mb=%ld\n",
-              snapshot.needs.size(), snapshot.lots.size(), seconds, floor_seconds,
-              seconds / floor_seconds, peak_rss_mb);
+  std::printf(
+      "match: needs=%zu lots=%zu seconds=%.3f floor_seconds=%.3f ratio=%.2f peak_rss_mb=%ld\n",
+      snapshot.needs.size(), snapshot.lots.size(), seconds, floor_seconds, seconds / floor_seconds,
+      peak_rss_mb);
   return 0;
 }
 

@@ -3,13 +3,12 @@
 // dispatch it, record what happened at each door, show the donor where the
 // stock went, and check the ledger.
 
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <boost/json/parse.hpp>
-#include <catch2/catch.hpp>
 
 #include "client/cli_support.h"
 #include "support/db_rows.h"
@@ -54,7 +53,7 @@ struct Day {
   Desk desk;
   std::string donor_token;
   std::string kn95, disinfectant, depot, donor;
-  std::string jin, wang, estate;                 // requester ids
+  std::string jin, wang, estate;  // requester ids
   std::string lot_pills, lot_masks;
   std::string need_jin, need_wang, need_estate, need_wang_disinfectant;
 };
@@ -70,46 +69,93 @@ Day Morning(const TestServer& server, const Cli& cli) {
                                  "--category", "hygiene", "--unit", "bottle", "--pack-size", "1"});
   d.depot = cli.Id(disp, {"depot", "add", "--name", "和平区中心仓", "--address", "南京路100号",
                           "--district", "和平区"});
-  d.donor = cli.Id(disp, {"donor", "add", "--name", "仁和大药房", "--kind", "enterprise",
-                          "--phone", "02288886666"});
-  d.donor_token = cli.Token(d.desk.admin, {"--role", "donor", "--donor-id", d.donor, "--label",
-                                           "仁和大药房"});
+  d.donor = cli.Id(disp, {"donor", "add", "--name", "仁和大药房", "--kind", "enterprise", "--phone",
+                          "02288886666"});
+  d.donor_token =
+      cli.Token(d.desk.admin, {"--role", "donor", "--donor-id", d.donor, "--label", "仁和大药房"});
   const std::string s = d.desk.station_id;
-  d.jin = cli.Id(st, {"requester", "add", "--station-id", s, "--kind", "household", "--name",
-                      "金老伯", "--contact-name", "金老伯", "--phone", "13800001111", "--address",
-                      "和平区幸福里3幢201", "--district", "和平区", "--household-size", "1",
-                      "--tag", "elderly_alone,chronic_illness"});
-  d.wang = cli.Id(st, {"requester", "add", "--station-id", s, "--kind", "household", "--name",
-                       "王阿姨", "--contact-name", "王阿姨", "--phone", "13900002222", "--address",
-                       "和平区幸福里12幢101", "--district", "和平区", "--household-size", "3",
-                       "--tag", "disability"});
-  d.estate = cli.Id(st, {"requester", "add", "--station-id", s, "--kind", "community", "--name",
-                         "幸福里小区", "--contact-name", "物业王经理", "--phone", "13700003333",
-                         "--address", "幸福里小区北门", "--district", "和平区",
-                         "--household-size", "2400", "--tag", "quarantined"});
-  d.lot_pills = cli.Id(d.donor_token, {"lot", "add", "--donor-id", d.donor, "--item-id",
-                                       d.desk.item_id, "--depot-id", d.depot, "--quantity", "5",
-                                       "--expires-on", "2099-06-30"});
-  d.lot_masks = cli.Id(d.donor_token, {"lot", "add", "--donor-id", d.donor, "--item-id", d.kn95,
-                                       "--depot-id", d.depot, "--quantity", "100",
-                                       "--expires-on", "2099-12-31"});
+  d.jin = cli.Id(st, {"requester",
+                      "add",
+                      "--station-id",
+                      s,
+                      "--kind",
+                      "household",
+                      "--name",
+                      "金老伯",
+                      "--contact-name",
+                      "金老伯",
+                      "--phone",
+                      "13800001111",
+                      "--address",
+                      "和平区幸福里3幢201",
+                      "--district",
+                      "和平区",
+                      "--household-size",
+                      "1",
+                      "--tag",
+                      "elderly_alone,chronic_illness"});
+  d.wang = cli.Id(st, {"requester",
+                       "add",
+                       "--station-id",
+                       s,
+                       "--kind",
+                       "household",
+                       "--name",
+                       "王阿姨",
+                       "--contact-name",
+                       "王阿姨",
+                       "--phone",
+                       "13900002222",
+                       "--address",
+                       "和平区幸福里12幢101",
+                       "--district",
+                       "和平区",
+                       "--household-size",
+                       "3",
+                       "--tag",
+                       "disability"});
+  d.estate = cli.Id(st, {"requester",
+                         "add",
+                         "--station-id",
+                         s,
+                         "--kind",
+                         "community",
+                         "--name",
+                         "幸福里小区",
+                         "--contact-name",
+                         "物业王经理",
+                         "--phone",
+                         "13700003333",
+                         "--address",
+                         "幸福里小区北门",
+                         "--district",
+                         "和平区",
+                         "--household-size",
+                         "2400",
+                         "--tag",
+                         "quarantined"});
+  d.lot_pills = cli.Id(d.donor_token,
+                       {"lot", "add", "--donor-id", d.donor, "--item-id", d.desk.item_id,
+                        "--depot-id", d.depot, "--quantity", "5", "--expires-on", "2099-06-30"});
+  d.lot_masks =
+      cli.Id(d.donor_token, {"lot", "add", "--donor-id", d.donor, "--item-id", d.kn95, "--depot-id",
+                             d.depot, "--quantity", "100", "--expires-on", "2099-12-31"});
   d.need_jin = cli.Id(st, {"need", "add", "--requester-id", d.jin, "--item-code", "MED-AMLO-5",
-                           "--quantity", "2", "--urgency", "critical", "--needed-by",
-                           "2026-11-26", "--note", "降压药只剩四天，请先电话联系"});
+                           "--quantity", "2", "--urgency", "critical", "--needed-by", "2026-11-26",
+                           "--note", "降压药只剩四天，请先电话联系"});
   d.need_wang = cli.Id(st, {"need", "add", "--requester-id", d.wang, "--item-id", d.desk.item_id,
                             "--quantity", "4", "--urgency", "high"});
   d.need_estate = cli.Id(st, {"need", "add", "--requester-id", d.estate, "--item-id", d.kn95,
                               "--quantity", "500", "--urgency", "high", "--note", "整栋封控"});
-  d.need_wang_disinfectant =
-      cli.Id(st, {"need", "add", "--requester-id", d.wang, "--item-id", d.disinfectant,
-                  "--quantity", "2", "--urgency", "normal"});
+  d.need_wang_disinfectant = cli.Id(st, {"need", "add", "--requester-id", d.wang, "--item-id",
+                                         d.disinfectant, "--quantity", "2", "--urgency", "normal"});
   return d;
 }
 
 // Household data that must never reach a donor.
 const std::vector<std::string> kHouseholdStrings = {
-    "金老伯", "王阿姨", "幸福里小区", "物业王经理", "13800001111", "13900002222", "13700003333",
-    "幸福里3幢", "幸福里12幢", "北门", "降压药只剩四天", "整栋封控"};
+    "金老伯",      "王阿姨",    "幸福里小区", "物业王经理", "13800001111",    "13900002222",
+    "13700003333", "幸福里3幢", "幸福里12幢", "北门",       "降压药只剩四天", "整栋封控"};
 
 }  // namespace
 
@@ -205,8 +251,12 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
     std::string header, pills, masks;
     for (const auto& line : lines) {
       if (header.empty() && line.find("单位") != std::string::npos) header = line;
-      if (pills.empty() && line.find("降压药") != std::string::npos && line.find("箱") != std::string::npos) pills = line;
-      if (masks.empty() && line.find("KN95口罩") != std::string::npos && line.find("个") != std::string::npos) masks = line;
+      if (pills.empty() && line.find("降压药") != std::string::npos &&
+          line.find("箱") != std::string::npos)
+        pills = line;
+      if (masks.empty() && line.find("KN95口罩") != std::string::npos &&
+          line.find("个") != std::string::npos)
+        masks = line;
     }
     REQUIRE_FALSE(header.empty());
     REQUIRE_FALSE(pills.empty());
@@ -220,8 +270,8 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
 
   // The A4 page for the volunteers, written to a file.
   const std::string html_path = server.dir() + "/route.html";
-  const CliRun html = cli.Run(disp, {"route", "print", route_id, "--format", "html", "-o",
-                                     html_path, "--lang", "zh"});
+  const CliRun html = cli.Run(
+      disp, {"route", "print", route_id, "--format", "html", "-o", html_path, "--lang", "zh"});
   REQUIRE_EXIT(html, 0);
   CHECK_THAT(html.out, Catch::Contains("wrote " + html_path));
   const std::string page = ReadFile(html_path);
@@ -263,7 +313,8 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
   }
   CHECK(Int(cli.Json(disp, {"lot", "get", d.lot_masks}), "available") == 40);
 
-  const CliRun wang = cli.Run(disp, {"delivery", "fail", delivery_of[d.wang], "--reason", "不在家"});
+  const CliRun wang =
+      cli.Run(disp, {"delivery", "fail", delivery_of[d.wang], "--reason", "不在家"});
   REQUIRE_EXIT(wang, 0);
   CHECK_THAT(wang.out, Catch::Contains("status        failed"));
   CHECK_THAT(wang.out, Catch::Contains("fail_reason   不在家"));
@@ -316,7 +367,8 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
   REQUIRE_EXIT(cli.Run(disp, {"report", "ledger"}), 0);
 }
 
-TEST_CASE("dispatch commands refuse bad command lines and out-of-scope callers", "[cli][dispatch]") {
+TEST_CASE("dispatch commands refuse bad command lines and out-of-scope callers",
+          "[cli][dispatch]") {
   TestServer server;
   const Cli cli(server);
   const Desk d = SetUp(server, cli);
@@ -326,8 +378,9 @@ TEST_CASE("dispatch commands refuse bad command lines and out-of-scope callers",
         cli.Run(d.dispatcher, {"delivery", "deliver", "1", "--received-by", "x", "--line", "2"});
     REQUIRE_EXIT(run, 2);
     CHECK_THAT(run.err, Catch::Contains("ITEM_ID=QUANTITY"));
-    CHECK(cli.Run(d.dispatcher, {"delivery", "deliver", "1", "--received-by", "x", "--line",
-                                 "2=-1"}).exit_code == 2);
+    CHECK(
+        cli.Run(d.dispatcher, {"delivery", "deliver", "1", "--received-by", "x", "--line", "2=-1"})
+            .exit_code == 2);
   }
   SECTION("required flags and IDs") {
     CHECK(cli.Run(d.dispatcher, {"route", "create", "--date", "2026-11-23"}).exit_code == 2);
@@ -336,8 +389,8 @@ TEST_CASE("dispatch commands refuse bad command lines and out-of-scope callers",
     CHECK(cli.Run(d.dispatcher, {"report", "ledger", "7"}).exit_code == 2);
   }
   SECTION("nothing to route is the server's refusal, exit 1") {
-    const std::string depot = cli.Id(d.dispatcher, {"depot", "add", "--name", "空仓",
-                                                    "--address", "x", "--district", "和平区"});
+    const std::string depot = cli.Id(
+        d.dispatcher, {"depot", "add", "--name", "空仓", "--address", "x", "--district", "和平区"});
     const CliRun run = cli.Run(d.dispatcher, {"route", "create", "--depot-id", depot, "--date",
                                               "2026-11-23", "--driver", "小刘"});
     REQUIRE_EXIT(run, 1);

@@ -4,15 +4,14 @@
 // server: a Cli bound to one TestServer, line and column helpers for the
 // aligned tables, and a registry set up through the CLI itself.
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-#include <catch2/catch.hpp>
 
 #include "client/cli_runner.h"
 #include "support/test_server.h"
@@ -20,10 +19,10 @@
 
 namespace aidlink::test {
 
-#define REQUIRE_EXIT(run, code)        \
-  do {                                 \
-    const CliRun& cli_run_ = (run);    \
-    INFO(cli_run_.Describe());         \
+#define REQUIRE_EXIT(run, code)            \
+  do {                                     \
+    const CliRun& cli_run_ = (run);        \
+    INFO(cli_run_.Describe());             \
     REQUIRE(cli_run_.exit_code == (code)); \
   } while (false)
 
@@ -67,8 +66,7 @@ class Cli {
 
   // An id sent as a number or a string, as text.
   static std::string IdText(const boost::json::value& id) {
-    return id.is_string() ? std::string(id.get_string())
-                          : std::to_string(id.to_number<int64_t>());
+    return id.is_string() ? std::string(id.get_string()) : std::to_string(id.to_number<int64_t>());
   }
 
  private:
@@ -112,10 +110,11 @@ struct Desk {
 inline Desk SetUp(const TestServer& server, const Cli& cli) {
   Desk d;
   d.admin = server.admin_token();
-  d.station_id = cli.Id(d.admin, {"station", "add", "--name", "和平区幸福里社工站", "--district", "和平区"});
+  d.station_id =
+      cli.Id(d.admin, {"station", "add", "--name", "和平区幸福里社工站", "--district", "和平区"});
   d.dispatcher = cli.Token(d.admin, {"--role", "dispatcher", "--label", "和平区调度台"});
-  d.station = cli.Token(d.admin, {"--role", "station", "--station-id", d.station_id, "--label",
-                                  "幸福里社工站 前台"});
+  d.station = cli.Token(
+      d.admin, {"--role", "station", "--station-id", d.station_id, "--label", "幸福里社工站 前台"});
   d.item_id = cli.Id(d.dispatcher, {"item", "add", "--code", "MED-AMLO-5", "--name", "降压药",
                                     "--category", "medicine", "--unit", "box", "--pack-size", "1"});
   return d;

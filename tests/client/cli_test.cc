@@ -1,10 +1,9 @@
 // The built `aidlink` binary against the real server: what a station, a
 // dispatcher and a script see.
 
-#include <map>
-
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "client/cli_support.h"
 #include "support/db_rows.h"
@@ -21,11 +20,28 @@ TEST_CASE("a station registers 金老伯 and his need for 降压药 through the 
   const Cli cli(server);
   const Desk d = SetUp(server, cli);
 
-  const CliRun added = cli.Run(
-      d.station, {"requester", "add", "--station-id", d.station_id, "--kind", "household",
-                  "--name", "金老伯", "--contact-name", "金老伯", "--phone", "13800001111",
-                  "--address", "和平区幸福里3幢201", "--district", "和平区", "--household-size",
-                  "1", "--tag", "elderly_alone", "--tag", "chronic_illness"});
+  const CliRun added = cli.Run(d.station, {"requester",
+                                           "add",
+                                           "--station-id",
+                                           d.station_id,
+                                           "--kind",
+                                           "household",
+                                           "--name",
+                                           "金老伯",
+                                           "--contact-name",
+                                           "金老伯",
+                                           "--phone",
+                                           "13800001111",
+                                           "--address",
+                                           "和平区幸福里3幢201",
+                                           "--district",
+                                           "和平区",
+                                           "--household-size",
+                                           "1",
+                                           "--tag",
+                                           "elderly_alone",
+                                           "--tag",
+                                           "chronic_illness"});
   REQUIRE_EXIT(added, 0);
   CHECK_THAT(added.out, Catch::Contains("金老伯"));
   CHECK_THAT(added.out, Catch::Contains("elderly_alone,chronic_illness"));
@@ -35,15 +51,15 @@ TEST_CASE("a station registers 金老伯 and his need for 降压药 through the 
   const json::value& jin = requesters.at("items").as_array()[0];
   CHECK(jin.at("name").as_string() == "金老伯");
   CHECK(jin.at("tags").as_array() == json::array{"elderly_alone", "chronic_illness"});
-  const std::string requester_id = std::to_string(
-      jin.at("id").is_string() ? std::stoll(std::string(jin.at("id").as_string()))
-                               : jin.at("id").to_number<int64_t>());
+  const std::string requester_id =
+      std::to_string(jin.at("id").is_string() ? std::stoll(std::string(jin.at("id").as_string()))
+                                              : jin.at("id").to_number<int64_t>());
 
   // Four days of pills left: a critical need, with the item named by its code.
-  const json::value need = cli.Json(
-      d.station, {"need", "add", "--requester-id", requester_id, "--item-code", "MED-AMLO-5",
-                  "--quantity", "2", "--urgency", "critical", "--needed-by", "2026-11-26",
-                  "--note", "降压药只剩四天，不会用智能手机，请先电话联系"});
+  const json::value need =
+      cli.Json(d.station, {"need", "add", "--requester-id", requester_id, "--item-code",
+                           "MED-AMLO-5", "--quantity", "2", "--urgency", "critical", "--needed-by",
+                           "2026-11-26", "--note", "降压药只剩四天，不会用智能手机，请先电话联系"});
   CHECK(need.at("status").as_string() == "open");
   CHECK(need.at("urgency").as_string() == "critical");
 
@@ -61,11 +77,26 @@ TEST_CASE("a station registers 金老伯 and his need for 降压药 through the 
     CHECK(ColumnOf(lines[2], "2026-11-26") == ColumnOf(lines[0], "needed_by"));
   }
   SECTION("the requester list with Chinese names and addresses lines up") {
-    REQUIRE_EXIT(cli.Run(d.station, {"requester", "add", "--station-id", d.station_id, "--kind",
-                                     "community", "--name", "幸福里小区（封控）", "--contact-name",
-                                     "物业王经理", "--phone", "13700003333", "--address",
-                                     "幸福里小区北门", "--district", "和平区", "--household-size",
-                                     "2400", "--tag", "quarantined"}),
+    REQUIRE_EXIT(cli.Run(d.station, {"requester",
+                                     "add",
+                                     "--station-id",
+                                     d.station_id,
+                                     "--kind",
+                                     "community",
+                                     "--name",
+                                     "幸福里小区（封控）",
+                                     "--contact-name",
+                                     "物业王经理",
+                                     "--phone",
+                                     "13700003333",
+                                     "--address",
+                                     "幸福里小区北门",
+                                     "--district",
+                                     "和平区",
+                                     "--household-size",
+                                     "2400",
+                                     "--tag",
+                                     "quarantined"}),
                  0);
     const CliRun list = cli.Run(d.station, {"requester", "list"});
     REQUIRE_EXIT(list, 0);
@@ -85,8 +116,7 @@ TEST_CASE("a station registers 金老伯 and his need for 降压药 through the 
   }
 }
 
-TEST_CASE("scripts get parseable JSON with --json, all pages of a list in one document",
-          "[cli]") {
+TEST_CASE("scripts get parseable JSON with --json, all pages of a list in one document", "[cli]") {
   TestServer server;
   const Cli cli(server);
   const Desk d = SetUp(server, cli);
@@ -123,9 +153,9 @@ TEST_CASE("errors exit non-zero with the server's message", "[cli]") {
   const Desk d = SetUp(server, cli);
 
   SECTION("a refused request exits 1 and names the field") {
-    const CliRun run = cli.Run(d.dispatcher, {"item", "add", "--code", "X", "--name", "口罩",
-                                              "--category", "clothes", "--unit", "piece",
-                                              "--pack-size", "10"});
+    const CliRun run =
+        cli.Run(d.dispatcher, {"item", "add", "--code", "X", "--name", "口罩", "--category",
+                               "clothes", "--unit", "piece", "--pack-size", "10"});
     REQUIRE_EXIT(run, 1);
     CHECK(run.out.empty());
     CHECK_THAT(run.err, Catch::Contains("category"));
@@ -141,10 +171,10 @@ TEST_CASE("errors exit non-zero with the server's message", "[cli]") {
   SECTION("a station may not register households for another station") {
     const std::string other =
         cli.Id(d.admin, {"station", "add", "--name", "河西区友谊路社工站", "--district", "河西区"});
-    const CliRun run = cli.Run(d.station, {"requester", "add", "--station-id", other, "--kind",
-                                           "household", "--name", "张三", "--contact-name", "张三",
-                                           "--phone", "1", "--address", "友谊路", "--district",
-                                           "河西区", "--household-size", "1"});
+    const CliRun run =
+        cli.Run(d.station, {"requester", "add", "--station-id", other, "--kind", "household",
+                            "--name", "张三", "--contact-name", "张三", "--phone", "1", "--address",
+                            "友谊路", "--district", "河西区", "--household-size", "1"});
     CHECK(run.exit_code == 1);
     CHECK_FALSE(run.err.empty());
     CHECK(CountRows(server.db_path(), "requesters") == 0);
@@ -179,13 +209,17 @@ TEST_CASE("importing a spreadsheet reports bad rows by line and never imports a 
   const std::string requesters =
       "\xEF\xBB\xBF"
       "station_id,kind,name,contact_name,phone,address,district,lat,lon,household_size,tags\r\n" +
-      s + ",household,金老伯,金老伯,13800001111,\"和平区幸福里3幢, 201\",和平区,39.12,117.2,1,"
-          "elderly_alone;chronic_illness\r\n" +                                        // 2 ok
-      s + ",household,李阿姨,李阿姨,13900002222,幸福里5幢,和平区,,,0,\r\n" +          // 3 bad
-      s + ",community,幸福里小区,物业王经理,13700003333,\"幸福里小区\r\n北门\",和平区,,,2400,"
-          "quarantined\r\n" +                                                          // 4-5 ok
-      "999,household,王奶奶,王奶奶,136,南京路,和平区,,,1,\r\n" +                       // 6 server
-      s + ",household,\"赵\"大爷,赵,135,南京路,和平区,,,1,\r\n";                        // 7 quote
+      s +
+      ",household,金老伯,金老伯,13800001111,\"和平区幸福里3幢, 201\",和平区,39.12,117.2,1,"
+      "elderly_alone;chronic_illness\r\n" +  // 2 ok
+      s +
+      ",household,李阿姨,李阿姨,13900002222,幸福里5幢,和平区,,,0,\r\n" +  // 3 bad
+      s +
+      ",community,幸福里小区,物业王经理,13700003333,\"幸福里小区\r\n北门\",和平区,,,2400,"
+      "quarantined\r\n" +                                         // 4-5 ok
+      "999,household,王奶奶,王奶奶,136,南京路,和平区,,,1,\r\n" +  // 6 server
+      s +
+      ",household,\"赵\"大爷,赵,135,南京路,和平区,,,1,\r\n";  // 7 quote
   const std::string path = WriteFile(server, "requesters.csv", requesters);
 
   const CliRun first = cli.Run(d.station, {"import", "requesters", path});
@@ -226,11 +260,11 @@ TEST_CASE("importing a spreadsheet reports bad rows by line and never imports a 
         "幸福里小区 北门");
 
   const std::string needs =
-      "requester_id,item_code,quantity,urgency,needed_by,note\n" +
-      ids["金老伯"] + ",MED-AMLO-5,2,critical,2026-11-26,\"降压药只剩四天, 请先电话联系\"\n" +  // 2
-      ids["幸福里小区"] + ",MED-AMLO-5,40,high,2026-02-30,\n" +                                 // 3
-      ids["幸福里小区"] + ",NO-SUCH-ITEM,40,high,,\n" +                                         // 4
-      ids["幸福里小区"] + ",MED-AMLO-5,40,high,,整栋封控\n";                                    // 5
+      "requester_id,item_code,quantity,urgency,needed_by,note\n" + ids["金老伯"] +
+      ",MED-AMLO-5,2,critical,2026-11-26,\"降压药只剩四天, 请先电话联系\"\n" +  // 2
+      ids["幸福里小区"] + ",MED-AMLO-5,40,high,2026-02-30,\n" +                 // 3
+      ids["幸福里小区"] + ",NO-SUCH-ITEM,40,high,,\n" +                         // 4
+      ids["幸福里小区"] + ",MED-AMLO-5,40,high,,整栋封控\n";                    // 5
   const std::string needs_path = WriteFile(server, "needs.csv", needs);
   const CliRun filed = cli.Run(d.station, {"import", "needs", needs_path});
   REQUIRE_EXIT(filed, 1);
@@ -248,7 +282,8 @@ TEST_CASE("importing a spreadsheet reports bad rows by line and never imports a 
   CHECK(CountRows(server.db_path(), "needs") == 2);
 
   SECTION("a header naming an unknown column imports nothing") {
-    const std::string bad = WriteFile(server, "bad.csv", "requester_id,item,quantity,urgency\n1,2,3,low\n");
+    const std::string bad =
+        WriteFile(server, "bad.csv", "requester_id,item,quantity,urgency\n1,2,3,low\n");
     const CliRun run = cli.Run(d.station, {"import", "needs", bad});
     REQUIRE_EXIT(run, 1);
     CHECK_THAT(run.err, Catch::Contains("unknown column \"item\""));

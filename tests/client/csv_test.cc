@@ -35,8 +35,8 @@ TEST_CASE("CRLF, LF and a missing final line break all end records", "[client][c
 }
 
 TEST_CASE("quoted fields hold commas and doubled quotes", "[client][csv]") {
-  const CsvDocument doc =
-      ParseCsv("name,address,note\n金老伯,\"和平区南京路1号, 3幢\",\"he said \"\"no smartphone\"\"\"\n");
+  const CsvDocument doc = ParseCsv(
+      "name,address,note\n金老伯,\"和平区南京路1号, 3幢\",\"he said \"\"no smartphone\"\"\"\n");
   REQUIRE(doc.errors.empty());
   REQUIRE(doc.records.size() == 2);
   CHECK(doc.records[1].fields ==

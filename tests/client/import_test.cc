@@ -47,27 +47,27 @@ TEST_CASE("a good requester row becomes the API's request body", "[client][impor
   CHECK(row.idempotency_key.size() == std::string("import-requesters-").size() + 64);
 }
 
-TEST_CASE("the same row written differently gets the same idempotency key",
-          "[client][import]") {
-  const ImportPlan a = Plan(ImportKind::kRequesters,
-                            std::string(kRequesterHeader) +
-                                "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,"
-                                "elderly_alone;chronic_illness\n");
+TEST_CASE("the same row written differently gets the same idempotency key", "[client][import]") {
+  const ImportPlan a =
+      Plan(ImportKind::kRequesters, std::string(kRequesterHeader) +
+                                        "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,"
+                                        "elderly_alone;chronic_illness\n");
   // Other column order, BOM, CRLF, padding, other case and tag separator.
-  const ImportPlan b = Plan(
-      ImportKind::kRequesters,
-      "\xEF\xBB\xBFtags,station_id,Kind,name,contact_name,phone,address,district,lat,lon,"
-      "household_size\r\n"
-      "\"chronic_illness | Elderly_Alone\",01, HOUSEHOLD ,金老伯 ,金老伯,138,南京路1号,和平区,,,1\r\n");
+  const ImportPlan b =
+      Plan(ImportKind::kRequesters,
+           "\xEF\xBB\xBFtags,station_id,Kind,name,contact_name,phone,address,district,lat,lon,"
+           "household_size\r\n"
+           "\"chronic_illness | Elderly_Alone\",01, HOUSEHOLD ,金老伯 "
+           ",金老伯,138,南京路1号,和平区,,,1\r\n");
   REQUIRE(a.rows.size() == 1);
   REQUIRE(b.rows.size() == 1);
   CHECK(a.rows[0].idempotency_key == b.rows[0].idempotency_key);
   CHECK(boost::json::serialize(a.rows[0].body) == boost::json::serialize(b.rows[0].body));
 
-  const ImportPlan c = Plan(ImportKind::kRequesters,
-                            std::string(kRequesterHeader) +
-                                "1,household,金老伯,金老伯,138,南京路1号,和平区,,,2,"
-                                "elderly_alone;chronic_illness\n");
+  const ImportPlan c =
+      Plan(ImportKind::kRequesters, std::string(kRequesterHeader) +
+                                        "1,household,金老伯,金老伯,138,南京路1号,和平区,,,2,"
+                                        "elderly_alone;chronic_illness\n");
   CHECK(c.rows[0].idempotency_key != a.rows[0].idempotency_key);
 }
 
@@ -75,13 +75,13 @@ TEST_CASE("every bad requester row is reported with its line and all its reasons
           "[client][import]") {
   const ImportPlan plan = Plan(ImportKind::kRequesters,
                                std::string(kRequesterHeader) +
-                                   "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,\n"   // 2 ok
-                                   "1,household,,金,138,南京路2号,和平区,,,0,\n"             // 3
-                                   "1,villa,王奶奶,王,138,南京路3号,和平区,,,2,rich\n"       // 4
-                                   "x,household,李,李,138,南京路4号,和平区,91,117,2,\n"      // 5
-                                   "1,household,赵,赵,138,南京路5号,和平区,39.1,,2,\n"       // 6
-                                   "1,household,钱,钱,138\n"                                 // 7
-                                   "1,household,孙,孙,138,\"南京路\"6号\",和平区,,,2,\n"     // 8
+                                   "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,\n"  // 2 ok
+                                   "1,household,,金,138,南京路2号,和平区,,,0,\n"            // 3
+                                   "1,villa,王奶奶,王,138,南京路3号,和平区,,,2,rich\n"      // 4
+                                   "x,household,李,李,138,南京路4号,和平区,91,117,2,\n"     // 5
+                                   "1,household,赵,赵,138,南京路5号,和平区,39.1,,2,\n"      // 6
+                                   "1,household,钱,钱,138\n"                                // 7
+                                   "1,household,孙,孙,138,\"南京路\"6号\",和平区,,,2,\n"    // 8
                                    "1,community,幸福里小区,物业王经理,139,幸福里,南开区,,,2400,"
                                    "quarantined\n");  // 9 ok
   CHECK(plan.rows.size() == 2);
@@ -111,11 +111,11 @@ TEST_CASE("text that is not UTF-8 or too long is refused before sending", "[clie
 }
 
 TEST_CASE("a repeated row is imported once and the repeat is noted", "[client][import]") {
-  const ImportPlan plan = Plan(ImportKind::kRequesters,
-                               std::string(kRequesterHeader) +
-                                   "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,\n"
-                                   "1,household,李阿姨,李阿姨,139,南京路2号,和平区,,,2,\n"
-                                   "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,\n");
+  const ImportPlan plan =
+      Plan(ImportKind::kRequesters, std::string(kRequesterHeader) +
+                                        "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,\n"
+                                        "1,household,李阿姨,李阿姨,139,南京路2号,和平区,,,2,\n"
+                                        "1,household,金老伯,金老伯,138,南京路1号,和平区,,,1,\n");
   CHECK(plan.rows.size() == 2);
   REQUIRE(plan.duplicates.size() == 1);
   CHECK(plan.duplicates[0].line == 4);
@@ -128,8 +128,8 @@ TEST_CASE("a header with unknown, repeated or missing columns stops the import",
   REQUIRE_FALSE(plan.ok());
   CHECK_THAT(plan.status().message(), Catch::Contains("unknown column \"station\""));
 
-  plan = PlanImport(ImportKind::kNeeds,
-                    ParseCsv("requester_id,item_id,quantity,quantity,urgency\n"));
+  plan =
+      PlanImport(ImportKind::kNeeds, ParseCsv("requester_id,item_id,quantity,quantity,urgency\n"));
   REQUIRE_FALSE(plan.ok());
   CHECK_THAT(plan.status().message(), Catch::Contains("quantity appears twice"));
 
@@ -148,11 +148,11 @@ TEST_CASE("needs may name items by code and are validated row by row", "[client]
   const std::string csv =
       "requester_id,item_code,quantity,urgency,needed_by,note\n"
       "12,MED-AMLO,30,Critical,2026-03-05,\"降压药只剩四天, 请先电话联系\"\n"  // 2 ok
-      "12,MED-NONE,30,high,,\n"                                                  // 3
-      "12,MASK-KN95,0,normal,2026-02-30,\n"                                      // 4
-      "12,MASK-KN95,10,soon,2026/3/5,\n"                                         // 5
-      "12,MASK-KN95,1000000001,low,,\n"                                          // 6
-      "12,MASK-KN95,10,low,,\n";                                                 // 7 ok
+      "12,MED-NONE,30,high,,\n"                                                // 3
+      "12,MASK-KN95,0,normal,2026-02-30,\n"                                    // 4
+      "12,MASK-KN95,10,soon,2026/3/5,\n"                                       // 5
+      "12,MASK-KN95,1000000001,low,,\n"                                        // 6
+      "12,MASK-KN95,10,low,,\n";                                               // 7 ok
   const ImportPlan plan = Plan(ImportKind::kNeeds, csv, codes);
   REQUIRE(plan.rows.size() == 2);
   CHECK(boost::json::serialize(plan.rows[0].body) ==
@@ -170,9 +170,9 @@ TEST_CASE("needs may name items by code and are validated row by row", "[client]
 }
 
 TEST_CASE("a need by item code and the same need by item id share a key", "[client][import]") {
-  const ImportPlan by_code = Plan(ImportKind::kNeeds,
-                                  "requester_id,item_code,quantity,urgency\n12,MED,30,high\n",
-                                  {{"MED", 7}});
+  const ImportPlan by_code =
+      Plan(ImportKind::kNeeds, "requester_id,item_code,quantity,urgency\n12,MED,30,high\n",
+           {{"MED", 7}});
   const ImportPlan by_id =
       Plan(ImportKind::kNeeds, "requester_id,item_id,quantity,urgency\n12,7,30,high\n");
   REQUIRE(by_code.rows.size() == 1);
@@ -187,10 +187,10 @@ TEST_CASE("SHA-256 matches the FIPS 180-2 test vector", "[client][import]") {
 
 TEST_CASE("a household registered before is recognised whatever the id and tag forms",
           "[client][import]") {
-  const ImportPlan plan =
-      Plan(ImportKind::kRequesters, std::string(kRequesterHeader) +
-                                        "1,household,金老伯,金老伯,138,南京路1号,和平区,39.12,117.2,1,"
-                                        "elderly_alone;chronic_illness\n");
+  const ImportPlan plan = Plan(ImportKind::kRequesters,
+                               std::string(kRequesterHeader) +
+                                   "1,household,金老伯,金老伯,138,南京路1号,和平区,39.12,117.2,1,"
+                                   "elderly_alone;chronic_illness\n");
   REQUIRE(plan.rows.size() == 1);
   const auto& body = plan.rows[0].body;
   const auto existing = boost::json::parse(

@@ -1,10 +1,9 @@
 #include "render.h"
 
-#include <map>
-#include <sstream>
-
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <map>
+#include <sstream>
 
 #include "util/text.h"
 
@@ -116,10 +115,12 @@ TEST_CASE("a match run shows stats, unmet needs with a legend, and allocations w
 TEST_CASE("a committed run with every need filled says so", "[render]") {
   FakeNames names;
   const std::string out = RenderMatchRun(
-      json::parse(R"({"id":"7","dry_run":false,"as_of":"2026-11-22","created_at":"2026-11-22T08:00:00Z",
+      json::parse(
+          R"({"id":"7","dry_run":false,"as_of":"2026-11-22","created_at":"2026-11-22T08:00:00Z",
                       "stats":{},"allocations":[],"unmet":[]})"),
       names, false);
-  CHECK_THAT(out, Catch::StartsWith("match run 7 as of 2026-11-22, committed 2026-11-22T08:00:00Z"));
+  CHECK_THAT(out,
+             Catch::StartsWith("match run 7 as of 2026-11-22, committed 2026-11-22T08:00:00Z"));
   CHECK_THAT(out, Catch::Contains("needs considered  0"));
   CHECK_THAT(out, Catch::Contains("no unmet needs"));
 }
@@ -159,8 +160,7 @@ TEST_CASE("a delivery shows its fields, the requester's name and its lines", "[r
   CHECK_THAT(lines[2], Catch::Matches(" +1  降压药 +10 +5 +2 +1 +1"));
 }
 
-TEST_CASE("the donor trace has a table per lot and nothing the server did not send",
-          "[render]") {
+TEST_CASE("the donor trace has a table per lot and nothing the server did not send", "[render]") {
   const std::string out = RenderDonorTrace(json::parse(R"({
     "donor_id": 2, "donor_name": "仁和大药房",
     "lots": [{"lot_id": 5, "item_name": "降压药", "unit": "box", "depot_name": "中心仓",

@@ -1,8 +1,7 @@
 #include "table.h"
 
-#include <sstream>
-
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "util/text.h"
 
@@ -99,7 +98,8 @@ TEST_CASE("missing cells are blank and extra cells are dropped", "[client][table
 }
 
 TEST_CASE("key-value output aligns values after keys", "[client][table]") {
-  const std::string out = RenderKeyValues({{"id", "7"}, {"name", "金老伯"}, {"household_size", "1"}, {"note", ""}});
+  const std::string out =
+      RenderKeyValues({{"id", "7"}, {"name", "金老伯"}, {"household_size", "1"}, {"note", ""}});
   const auto lines = Lines(out);
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] == "id              7");

@@ -1,10 +1,9 @@
 #include "url.h"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include "json_util.h"
-
-#include <boost/json/parse.hpp>
 
 using namespace aidlink::client;
 

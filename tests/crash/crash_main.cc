@@ -107,7 +107,8 @@ bool ExitedOnItsOwn(pid_t pid) {
 // deleted, an acknowledged cancel undone, an acknowledged delivery outcome
 // reverted and an acknowledged run deleted, in the file of the killed
 // server. Returns the names Verify must report lost.
-std::vector<std::string> TamperWithAcknowledgedWrites(const std::string& db_path, Journal& journal) {
+std::vector<std::string> TamperWithAcknowledgedWrites(const std::string& db_path,
+                                                      Journal& journal) {
   std::lock_guard lock(journal.mu);
   std::vector<std::pair<std::string, std::string>> edits;
   if (!journal.round_lots.empty()) {
@@ -119,7 +120,8 @@ std::vector<std::string> TamperWithAcknowledgedWrites(const std::string& db_path
     const std::string id = std::to_string(it->first);
     edits.emplace_back("need " + id,
                        "UPDATE needs SET outstanding = outstanding + cancelled, cancelled = 0, "
-                       "status = 'open' WHERE id = " + id);
+                       "status = 'open' WHERE id = " +
+                           id);
     break;
   }
   for (auto it = journal.deliveries.rbegin(); it != journal.deliveries.rend(); ++it) {
@@ -171,7 +173,8 @@ int Run(const Flags& flags) {
     const auto kill_after = std::chrono::milliseconds(
         std::uniform_int_distribution<int>(flags.min_kill_ms, flags.max_kill_ms)(rng));
     std::atomic<bool> stop{false};
-    std::thread load([&] { RunLoad(server.port(), setup, journal, flags.workers, seed, round, stop); });
+    std::thread load(
+        [&] { RunLoad(server.port(), setup, journal, flags.workers, seed, round, stop); });
     std::this_thread::sleep_for(kill_after);
     const bool died = ExitedOnItsOwn(server.pid());
     stop = true;
@@ -215,10 +218,10 @@ int Run(const Flags& flags) {
     duplicates += f.duplicates;
     std::cout << "round " << round << "/" << flags.rounds << ": kill after " << kill_after.count()
               << " ms, acknowledged=" << journal.acknowledged << " unknown=" << journal.unknown
-              << " retried=" << journal.retried << " rejected=" << journal.rejected << " server_errors=" << journal.server_errors
-              << " lots=" << journal.lots.size() << " needs=" << journal.needs.size()
-              << " runs=" << journal.runs.size() << " routes=" << journal.routes.size()
-              << " deliveries=" << journal.deliveries.size()
+              << " retried=" << journal.retried << " rejected=" << journal.rejected
+              << " server_errors=" << journal.server_errors << " lots=" << journal.lots.size()
+              << " needs=" << journal.needs.size() << " runs=" << journal.runs.size()
+              << " routes=" << journal.routes.size() << " deliveries=" << journal.deliveries.size()
               << " lost=" << f.lost << " duplicates=" << f.duplicates
               << " integrity=" << (integrity.empty() ? "ok" : "FAILED")
               << " ledger=" << (f.ledger_ok ? "ok" : "FAILED") << problem_lines << std::endl;
@@ -247,19 +250,22 @@ int Run(const Flags& flags) {
     for (const auto& name : tampered) {
       const bool seen = last.lost_objects.contains(name);
       missed += !seen;
-      std::cout << "crash: self-check: " << name << (seen ? " reported lost" : " NOT reported") << std::endl;
+      std::cout << "crash: self-check: " << name << (seen ? " reported lost" : " NOT reported")
+                << std::endl;
     }
     exit_code = missed == 0 && tampered.size() == 4 ? 0 : 1;
     std::cout << "crash: self-check " << (exit_code == 0 ? "ok" : "FAILED") << std::endl;
   } else {
-    exit_code = rounds_run == flags.rounds && failed_rounds == 0 && lost == 0 && duplicates == 0 ? 0 : 1;
+    exit_code =
+        rounds_run == flags.rounds && failed_rounds == 0 && lost == 0 && duplicates == 0 ? 0 : 1;
   }
   if (exit_code != 0) {
     setenv("AIDLINK_KEEP_TEST_DIR", "1", 1);
     std::cout << "crash: kept " << server.dir() << " (database and server.log)" << std::endl;
   }
-  std::cout << "crash: rounds=" << rounds_run << " acknowledged=" << acknowledged << " lost=" << lost
-            << " integrity_ok=" << integrity_ok << " ledger_ok=" << ledger_ok << std::endl;
+  std::cout << "crash: rounds=" << rounds_run << " acknowledged=" << acknowledged
+            << " lost=" << lost << " integrity_ok=" << integrity_ok << " ledger_ok=" << ledger_ok
+            << std::endl;
   return exit_code;
 }
 

@@ -6,6 +6,8 @@
 // (Verify). See crash_main.cc for how a round runs.
 
 #include <atomic>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -14,9 +16,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "support/http_client.h"
 
@@ -61,9 +60,9 @@ struct DeliveryPromise {
 // A write sent with an Idempotency-Key: enough to send it again.
 struct KeyedWrite {
   std::string target, body, token, key;
-  std::string kind;     // "lot", "need" or "cancel"
-  int status = 0;       // the acknowledged status (0 if unknown)
-  int64_t id = 0;       // the acknowledged object's id
+  std::string kind;  // "lot", "need" or "cancel"
+  int status = 0;    // the acknowledged status (0 if unknown)
+  int64_t id = 0;    // the acknowledged object's id
 };
 
 // Every acknowledged (2xx) write of the run and what it promises, plus the
@@ -122,9 +121,9 @@ void RetryUnknownKeyed(test::HttpClient& http, Journal& journal);
 
 // What the checks after a restart found.
 struct Findings {
-  int64_t lost = 0;        // acknowledged writes not reflected
+  int64_t lost = 0;                    // acknowledged writes not reflected
   std::set<std::string> lost_objects;  // "lot 12", "need 3", "delivery 7", "run 2", ...
-  int64_t duplicates = 0;  // objects a keyed retry created twice
+  int64_t duplicates = 0;              // objects a keyed retry created twice
   bool ledger_ok = false;
   std::vector<std::string> problems;  // the first few, for the round's report
 

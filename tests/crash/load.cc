@@ -1,12 +1,11 @@
 #include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <exception>
 #include <random>
 #include <stdexcept>
 #include <thread>
-
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "crash/journal.h"
 #include "util/date.h"
@@ -60,12 +59,24 @@ Setup CreateSetup(test::HttpClient& http, const std::string& admin) {
   const std::string& d = s.dispatcher;
 
   const json::object items[] = {
-      {{"code", "CRASH-MASK"}, {"name", "医用口罩"}, {"category", "ppe"}, {"unit", "piece"},
-       {"pack_size", 10}, {"perishable", false}},
-      {{"code", "CRASH-EGG"}, {"name", "鸡蛋"}, {"category", "food"}, {"unit", "piece"},
-       {"pack_size", 6}, {"perishable", true}},
-      {{"code", "CRASH-BP"}, {"name", "降压药"}, {"category", "medicine"}, {"unit", "box"},
-       {"pack_size", 1}, {"perishable", false}},
+      {{"code", "CRASH-MASK"},
+       {"name", "医用口罩"},
+       {"category", "ppe"},
+       {"unit", "piece"},
+       {"pack_size", 10},
+       {"perishable", false}},
+      {{"code", "CRASH-EGG"},
+       {"name", "鸡蛋"},
+       {"category", "food"},
+       {"unit", "piece"},
+       {"pack_size", 6},
+       {"perishable", true}},
+      {{"code", "CRASH-BP"},
+       {"name", "降压药"},
+       {"category", "medicine"},
+       {"unit", "box"},
+       {"pack_size", 1},
+       {"perishable", false}},
   };
   for (const auto& item : items) {
     s.items.push_back(IntOf(Expect(http.Post("/v1/items", item, d), "POST /v1/items"), "id"));
@@ -76,8 +87,8 @@ Setup CreateSetup(test::HttpClient& http, const std::string& admin) {
                           {"district", kDistricts[i]}};
     s.depots.push_back(IntOf(Expect(http.Post("/v1/depots", depot, d), "POST /v1/depots"), "id"));
   }
-  json::object donor = {{"name", "仁和大药房"}, {"kind", "enterprise"}, {"phone", "027-8888"},
-                        {"note", "崩溃测试"}};
+  json::object donor = {
+      {"name", "仁和大药房"}, {"kind", "enterprise"}, {"phone", "027-8888"}, {"note", "崩溃测试"}};
   s.donor_id = IntOf(Expect(http.Post("/v1/donors", donor, d), "POST /v1/donors"), "id");
   s.donor_token = token({{"role", "donor"}, {"donor_id", s.donor_id}, {"label", "仁和"}});
 
@@ -131,7 +142,8 @@ class Worker {
         ++journal_.unknown;
         if (!keyed_.key.empty()) journal_.keyed_unknown.push_back(keyed_);
         if (!stop.load() && journal_.error_samples.size() < 5) {
-          journal_.error_samples.push_back(std::string("transport error before the kill: ") + e.what());
+          journal_.error_samples.push_back(std::string("transport error before the kill: ") +
+                                           e.what());
         }
       }
     }
@@ -143,9 +155,12 @@ class Worker {
   }
   bool Chance(int percent) { return Uniform(0, 99) < percent; }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[static_cast<size_t>(Uniform(0, static_cast<int64_t>(v.size()) - 1))]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(Uniform(0, static_cast<int64_t>(v.size()) - 1))];
+  }
   std::string Tag() {
-    return "r" + std::to_string(round_) + "-w" + std::to_string(index_) + "-" + std::to_string(++seq_);
+    return "r" + std::to_string(round_) + "-w" + std::to_string(index_) + "-" +
+           std::to_string(++seq_);
   }
 
   // Sends a POST; with `keyed`, under a fresh Idempotency-Key that is kept
@@ -165,7 +180,8 @@ class Worker {
       ++journal_.acked_by_kind[std::string(kind)];
     } else if (r.status >= 500) {
       ++journal_.server_errors;
-      if (journal_.error_samples.size() < 5) journal_.error_samples.push_back("POST " + target + " " + r.Describe());
+      if (journal_.error_samples.size() < 5)
+        journal_.error_samples.push_back("POST " + target + " " + r.Describe());
     } else {
       ++journal_.rejected;
       ++journal_.rejected_by_kind[std::string(kind)];
@@ -196,13 +212,15 @@ class Worker {
     if (Chance(50)) body["expires_on"] = date::FormatDate(setup_.today + Uniform(1, 30));
     if (Chance(20)) {
       json::object earmark;
-      if (Chance(50)) earmark["districts"] = json::array{json::string(kDistricts[Uniform(0, 1)])};
-      else earmark["tags"] = json::array{json::string(kTags[Uniform(0, 4)])};
+      if (Chance(50))
+        earmark["districts"] = json::array{json::string(kDistricts[Uniform(0, 1)])};
+      else
+        earmark["tags"] = json::array{json::string(kTags[Uniform(0, 4)])};
       body["earmark"] = earmark;
     }
     const bool keyed = Chance(30);
-    test::Response r = Post("/v1/lots", body, as_donor ? setup_.donor_token : setup_.dispatcher,
-                            "lot", keyed);
+    test::Response r =
+        Post("/v1/lots", body, as_donor ? setup_.donor_token : setup_.dispatcher, "lot", keyed);
     if (Ok(r)) Record(r, keyed, "lot");
   }
 
@@ -215,7 +233,8 @@ class Worker {
                          {"note", "crash-need " + Tag()}};
     if (Chance(40)) body["needed_by"] = date::FormatDate(setup_.today + Uniform(1, 10));
     const bool keyed = Chance(30);
-    test::Response r = Post("/v1/needs", body, Chance(50) ? st.token : setup_.dispatcher, "need", keyed);
+    test::Response r =
+        Post("/v1/needs", body, Chance(50) ? st.token : setup_.dispatcher, "need", keyed);
     if (Ok(r)) Record(r, keyed, "need");
   }
 
@@ -253,15 +272,16 @@ class Worker {
   }
 
   void Expire() {
-    test::Response r = Post("/v1/lots:expire",
-                            {{"as_of", date::FormatDate(setup_.today + Uniform(1, 3))}},
-                            setup_.dispatcher, "expire", false);
+    test::Response r =
+        Post("/v1/lots:expire", {{"as_of", date::FormatDate(setup_.today + Uniform(1, 3))}},
+             setup_.dispatcher, "expire", false);
     if (!Ok(r)) return;
     json::object out = ObjectOf(r);
     std::lock_guard lock(journal_.mu);
     if (const json::value* lots = out.if_contains("lots")) {
       for (const json::value& l : lots->as_array()) {
-        Raise(journal_.lot_written_off, IntOf(l.as_object(), "id"), IntOf(l.as_object(), "written_off"));
+        Raise(journal_.lot_written_off, IntOf(l.as_object(), "id"),
+              IntOf(l.as_object(), "written_off"));
       }
     }
   }
@@ -351,7 +371,8 @@ class Worker {
     } else if (roll < 70) {
       r = Post(base + ":fail", {{"reason", "不在家 " + Tag()}}, setup_.dispatcher, "fail", false);
     } else if (roll < 80) {
-      r = Post(base + ":cancel", {{"reason", "取消 " + Tag()}}, setup_.dispatcher, "cancel_delivery", false);
+      r = Post(base + ":cancel", {{"reason", "取消 " + Tag()}}, setup_.dispatcher,
+               "cancel_delivery", false);
     } else {
       json::object body = {{"received_by", "本人 " + Tag()}, {"note", "已签收"}};
       if (!items.empty() && Chance(50)) {
@@ -431,8 +452,9 @@ void RunLoad(uint16_t port, const Setup& setup, Journal& journal, int workers, u
   std::vector<std::thread> threads;
   for (int i = 0; i < workers; ++i) {
     threads.emplace_back([&, i] {
-      Worker w(i, port, setup, journal, seed * 1000003 + static_cast<uint64_t>(round) * 101 +
-                                            static_cast<uint64_t>(i), round);
+      Worker w(i, port, setup, journal,
+               seed * 1000003 + static_cast<uint64_t>(round) * 101 + static_cast<uint64_t>(i),
+               round);
       w.Run(stop);
     });
   }

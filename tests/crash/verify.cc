@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <tuple>
-
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "crash/journal.h"
 #include "support/fixture.h"
@@ -17,9 +16,9 @@ namespace aidlink::crash {
 namespace {
 
 // Fields a create answer states that nothing may change afterwards.
-constexpr std::string_view kLotFields[] = {"donor_id", "item_id",  "depot_id",  "quantity",
-                                           "expires_on", "earmark", "note", "created_at"};
-constexpr std::string_view kNeedFields[] = {"requester_id", "item_id", "quantity", "urgency",
+constexpr std::string_view kLotFields[] = {"donor_id",   "item_id", "depot_id", "quantity",
+                                           "expires_on", "earmark", "note",     "created_at"};
+constexpr std::string_view kNeedFields[] = {"requester_id", "item_id", "quantity",   "urgency",
                                             "needed_by",    "note",    "station_id", "created_at"};
 
 std::string Field(const json::object& o, std::string_view key) {
@@ -51,7 +50,8 @@ std::map<int64_t, json::object> ListAll(test::HttpClient& http, const std::strin
     if (r.status != 200) throw std::runtime_error("GET " + target + ": " + r.Describe());
     json::object o = ObjectOf(r);
     if (const json::value* items = o.if_contains("items")) {
-      for (const json::value& v : items->as_array()) out[IntOf(v.as_object(), "id")] = v.as_object();
+      for (const json::value& v : items->as_array())
+        out[IntOf(v.as_object(), "id")] = v.as_object();
     }
     page_token = StrOf(o, "next_page_token");
     if (page_token.empty()) return out;
@@ -158,13 +158,14 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
     }
     const std::string status = StrOf(it->second, "status");
     if (Rank(status) < p.rank) {
-      lost(name + " is " + status + " after an acknowledged move to rank " + std::to_string(p.rank));
+      lost(name + " is " + status + " after an acknowledged move to rank " +
+           std::to_string(p.rank));
       continue;
     }
     if (p.rank < 2) continue;
-    std::string diff = Differences(p.outcome, it->second,
-                                   std::array<std::string_view, 5>{"status", "lines", "received_by",
-                                                                   "note", "fail_reason"});
+    std::string diff = Differences(
+        p.outcome, it->second,
+        std::array<std::string_view, 5>{"status", "lines", "received_by", "note", "fail_reason"});
     if (!diff.empty()) lost(name + " outcome changed:" + diff);
     if (const json::value* lines = p.outcome.if_contains("lines")) {
       for (const json::value& v : lines->as_array()) {
@@ -216,7 +217,8 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
   // A cancel acknowledged for a need whose create answer was lost with the
   // server is still checked.
   for (const auto& [id, floor] : journal.need_cancelled) {
-    if (!needs.contains(id)) lost("need " + std::to_string(id) + " (acknowledged cancel) is missing");
+    if (!needs.contains(id))
+      lost("need " + std::to_string(id) + " (acknowledged cancel) is missing");
   }
 
   for (const auto& [id, acked] : journal.runs) {
@@ -227,8 +229,10 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
       continue;
     }
     json::object now = ObjectOf(r);
-    if (Allocations(now) != Allocations(acked)) lost(name + " allocations differ from the commit's answer");
-    std::string diff = Differences(acked, now, std::array<std::string_view, 3>{"as_of", "stats", "created_at"});
+    if (Allocations(now) != Allocations(acked))
+      lost(name + " allocations differ from the commit's answer");
+    std::string diff =
+        Differences(acked, now, std::array<std::string_view, 3>{"as_of", "stats", "created_at"});
     if (!diff.empty()) lost(name + " differs:" + diff);
   }
 
@@ -240,7 +244,9 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
       continue;
     }
     json::object now = ObjectOf(r);
-    std::string diff = Differences(acked, now, std::array<std::string_view, 5>{"depot_id", "date", "driver", "district", "created_at"});
+    std::string diff = Differences(
+        acked, now,
+        std::array<std::string_view, 5>{"depot_id", "date", "driver", "district", "created_at"});
     if (Stops(acked) != Stops(now)) diff += " stops differ";
     if (journal.dispatched_routes.contains(id) && StrOf(now, "status") != "dispatched") {
       diff += " status " + StrOf(now, "status") + " after an acknowledged dispatch";
@@ -299,7 +305,8 @@ std::string CheckIntegrity(const std::string& db_path) {
     return out;
   }
   std::vector<std::string> fk = Rows(db.get(), "PRAGMA foreign_key_check");
-  if (!fk.empty()) return "foreign_key_check: " + std::to_string(fk.size()) + " rows, first " + fk[0];
+  if (!fk.empty())
+    return "foreign_key_check: " + std::to_string(fk.size()) + " rows, first " + fk[0];
   return "";
 }
 
@@ -308,7 +315,8 @@ void Tamper(const std::string& db_path, const std::string& sql) {
   // Foreign keys stay off on this connection (SQLite's default): a row goes
   // even if others point at it.
   Rows(db.get(), sql);
-  if (sqlite3_changes(db.get()) != 1) throw std::runtime_error("self-check: " + sql + " changed no row");
+  if (sqlite3_changes(db.get()) != 1)
+    throw std::runtime_error("self-check: " + sql + " changed no row");
 }
 
 }  // namespace aidlink::crash

@@ -55,8 +55,8 @@ std::vector<Alloc> AllocsOf(const json::object& run) {
   std::vector<Alloc> out;
   for (const json::value& v : Arr(run, "allocations")) {
     const json::object& a = v.as_object();
-    out.push_back({IntOr(a, "lot_id"), IntOr(a, "need_id"), IntOr(a, "quantity"),
-                   IntOr(a, "delivery_id")});
+    out.push_back(
+        {IntOr(a, "lot_id"), IntOr(a, "need_id"), IntOr(a, "quantity"), IntOr(a, "delivery_id")});
   }
   return out;
 }
@@ -64,9 +64,12 @@ std::vector<Alloc> AllocsOf(const json::object& run) {
 json::object Household::Body() const {
   json::array t;
   for (const auto& s : tags) t.push_back(json::string(s));
-  json::object o{{"station_id", station_id}, {"kind", kind},
-                 {"name", name},             {"address", address},
-                 {"district", district},     {"household_size", household_size},
+  json::object o{{"station_id", station_id},
+                 {"kind", kind},
+                 {"name", name},
+                 {"address", address},
+                 {"district", district},
+                 {"household_size", household_size},
                  {"tags", t}};
   if (!contact_name.empty()) o["contact_name"] = contact_name;
   if (!phone.empty()) o["phone"] = phone;
@@ -86,9 +89,9 @@ Desk::Desk(TestServer& server) : f_(server) {
   depot_id = f_.CreateDepot(dispatcher_);
 }
 
-int64_t Desk::Item(std::string_view name, std::string_view unit, int64_t pack_size,
-                   bool perishable, std::string_view category) {
-  json::object body{{"code", Unique("IT-")}, {"name", name},          {"category", category},
+int64_t Desk::Item(std::string_view name, std::string_view unit, int64_t pack_size, bool perishable,
+                   std::string_view category) {
+  json::object body{{"code", Unique("IT-")}, {"name", name},           {"category", category},
                     {"unit", unit},          {"pack_size", pack_size}, {"perishable", perishable}};
   return Id(f_.Create("/v1/items", body, dispatcher_).at("id"));
 }
@@ -153,8 +156,8 @@ json::object Desk::GetDelivery(int64_t id) {
   return f_.Fetch("/v1/deliveries/" + std::to_string(id), dispatcher_);
 }
 
-json::object Desk::Route(int64_t depot, std::string_view driver, std::optional<std::string> district,
-                         std::optional<int> max_stops) {
+json::object Desk::Route(int64_t depot, std::string_view driver,
+                         std::optional<std::string> district, std::optional<int> max_stops) {
   json::object body{{"depot_id", depot}, {"date", "2026-11-02"}, {"driver", driver}};
   if (district) body["district"] = *district;
   if (max_stops) body["max_stops"] = *max_stops;

@@ -77,11 +77,12 @@ class Desk {
                 std::optional<std::pair<double, double>> latlon = std::nullopt);
   int64_t Station(std::string_view name, std::string_view district);
   int64_t Requester(const Household& h);
-  int64_t Lot(int64_t item_id, int64_t quantity, std::optional<std::string> expires_on = std::nullopt,
-              int64_t depot_id = 0, int64_t donor_id = 0);
+  int64_t Lot(int64_t item_id, int64_t quantity,
+              std::optional<std::string> expires_on = std::nullopt, int64_t depot_id = 0,
+              int64_t donor_id = 0);
   int64_t Need(int64_t requester_id, int64_t item_id, int64_t quantity,
-               std::string_view urgency = "normal", std::optional<std::string> needed_by = std::nullopt,
-               std::string_view note = "");
+               std::string_view urgency = "normal",
+               std::optional<std::string> needed_by = std::nullopt, std::string_view note = "");
 
   // POST /v1/match/runs, committed; REQUIRES 201.
   json::object Match(std::string_view as_of);

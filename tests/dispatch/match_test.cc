@@ -1,7 +1,7 @@
 // POST /v1/match/runs and GET /v1/match/runs/{id} through HTTP.
 #include <atomic>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -27,7 +27,9 @@ Eggs MakeEggs(Desk& d) {
   e.item = d.Item("鲜鸡蛋", "piece", 10, true);
   e.lot = d.Lot(e.item, 100, "2026-12-31");
   Household a{.name = "刘大爷", .address = "江汉区幸福里1幢101", .household_size = 3};
-  Household b{.name = "陈奶奶", .address = "江汉区幸福里2幢202", .household_size = 3,
+  Household b{.name = "陈奶奶",
+              .address = "江汉区幸福里2幢202",
+              .household_size = 3,
               .tags = {"elderly_alone", "chronic_illness"}};
   Household c{.name = "周师傅", .address = "江汉区幸福里4幢303", .household_size = 3};
   e.requester_a = d.Requester(a);
@@ -62,8 +64,8 @@ TEST_CASE("A dry match run of the eggs example answers 50, 30 and 20 and writes 
   Eggs e = MakeEggs(d);
   const auto before = MatchTables(server.db_path());
 
-  Response r = d.http().Post("/v1/match/runs", json::object{{"dry_run", true}, {"as_of", kAsOf}},
-                             d.token());
+  Response r =
+      d.http().Post("/v1/match/runs", json::object{{"dry_run", true}, {"as_of", kAsOf}}, d.token());
   REQUIRE_STATUS(r, 200);
   json::object run = r.Json().as_object();
   CHECK(run.at("dry_run").as_bool());
@@ -94,21 +96,20 @@ TEST_CASE("A dry match run of the eggs example answers 50, 30 and 20 and writes 
   CHECK(StrOr(d.GetNeed(e.need_a), "status") == "open");
 }
 
-TEST_CASE("A committed match run moves stock to allocated and plans one delivery per household and depot",
-          "[dispatch][match]") {
+TEST_CASE(
+    "A committed match run moves stock to allocated and plans one delivery per household and depot",
+    "[dispatch][match]") {
   TestServer server;
   Desk d(server);
   Eggs e = MakeEggs(d);
   // A second depot with more eggs for household C only (earmarked), and a
   // second item for household A, so deliveries group by (requester, depot).
   const int64_t depot2 = d.Depot("武昌区慈善超市", "武昌区中山路8号", "武昌区");
-  json::object earmarked{{"donor_id", d.donor_id},
-                         {"item_id", e.item},
-                         {"depot_id", depot2},
-                         {"quantity", 10},
-                         {"expires_on", "2026-12-31"},
-                         {"earmark", json::object{{"districts", json::array{"武昌区"}}}},
-                         {"note", "武昌区定向"}};
+  json::object earmarked{
+      {"donor_id", d.donor_id},     {"item_id", e.item},
+      {"depot_id", depot2},         {"quantity", 10},
+      {"expires_on", "2026-12-31"}, {"earmark", json::object{{"districts", json::array{"武昌区"}}}},
+      {"note", "武昌区定向"}};
   const int64_t lot2 = d.f().CreateLot(d.token(), earmarked);
   Household c2{.name = "吴阿婆", .address = "武昌区和平里7幢", .district = "武昌区"};
   const int64_t requester_w = d.Requester(c2);
@@ -159,7 +160,8 @@ TEST_CASE("A committed match run moves stock to allocated and plans one delivery
     CHECK(IntOr(del, "run_id") == run_id);
     groups[{IntOr(del, "requester_id"), IntOr(del, "depot_id")}].insert(IntOr(del, "id"));
     std::set<int64_t> line_needs;
-    for (const json::value& l : Arr(del, "lines")) line_needs.insert(IntOr(l.as_object(), "need_id"));
+    for (const json::value& l : Arr(del, "lines"))
+      line_needs.insert(IntOr(l.as_object(), "need_id"));
     CHECK(line_needs == needs_of_delivery[IntOr(del, "id")]);
   }
   CHECK(groups.size() == 4);
@@ -194,7 +196,8 @@ TEST_CASE("Only the dispatcher runs or reads matches; stations and donors get 40
   for (const std::string& token : {d.station_token, d.donor_token}) {
     const auto before = MatchTables(server.db_path());
     for (bool dry : {true, false}) {
-      Response r = d.http().Post("/v1/match/runs", json::object{{"dry_run", dry}, {"as_of", kAsOf}}, token);
+      Response r =
+          d.http().Post("/v1/match/runs", json::object{{"dry_run", dry}, {"as_of", kAsOf}}, token);
       CHECK_ERROR(r, 403, "");
     }
     CHECK_ERROR(d.http().Get(path, token), 403, "");
@@ -231,9 +234,11 @@ TEST_CASE("Bad match run inputs answer 400 naming the field and change nothing",
   }
   json::array many;
   for (int i = 1; i <= 101; ++i) many.push_back(i);
-  CHECK_ERROR(d.http().Post("/v1/match/runs", json::object{{"dry_run", false}, {"item_ids", many}}, d.token()), 400,
-              "item_ids");
-  CHECK_ERROR(d.http().PostRaw("/v1/match/runs", "{\"dry_run\": false, \"as_of\": ", d.token()), 400, "");
+  CHECK_ERROR(d.http().Post("/v1/match/runs", json::object{{"dry_run", false}, {"item_ids", many}},
+                            d.token()),
+              400, "item_ids");
+  CHECK_ERROR(d.http().PostRaw("/v1/match/runs", "{\"dry_run\": false, \"as_of\": ", d.token()),
+              400, "");
   CHECK(MatchTables(server.db_path()) == before);
 }
 
@@ -253,7 +258,8 @@ TEST_CASE("Match runs committed while lots, needs, cancels and write-offs race n
   std::vector<int64_t> seed_lots;
   for (int64_t item : items) seed_lots.push_back(d.Lot(item, 200, "2027-03-01"));
   for (int i = 0; i < 20; ++i) {
-    d.Need(requesters[static_cast<size_t>(i) % requesters.size()], items[static_cast<size_t>(i) % 2], 15 + i);
+    d.Need(requesters[static_cast<size_t>(i) % requesters.size()],
+           items[static_cast<size_t>(i) % 2], 15 + i);
   }
 
   const uint16_t port = server.port();
@@ -278,22 +284,31 @@ TEST_CASE("Match runs committed while lots, needs, cancels and write-offs race n
       switch (rng() % 4) {
         case 0: {
           Response r = http.Post("/v1/lots",
-                                 json::object{{"donor_id", donor}, {"item_id", item},
+                                 json::object{{"donor_id", donor},
+                                              {"item_id", item},
                                               {"depot_id", depot},
                                               {"quantity", 1 + static_cast<int64_t>(rng() % 60)},
-                                              {"expires_on", "2027-01-15"}, {"note", "并发"}},
+                                              {"expires_on", "2027-01-15"},
+                                              {"note", "并发"}},
                                  token);
-          if (r.status != 201) note("POST lot", r); else my_lots.push_back(IdOf(r));
+          if (r.status != 201)
+            note("POST lot", r);
+          else
+            my_lots.push_back(IdOf(r));
           break;
         }
         case 1: {
-          Response r = http.Post(
-              "/v1/needs",
-              json::object{{"requester_id", requesters[rng() % requesters.size()]}, {"item_id", item},
-                           {"quantity", 1 + static_cast<int64_t>(rng() % 40)},
-                           {"urgency", (rng() % 2) ? "normal" : "high"}},
-              token);
-          if (r.status != 201) note("POST need", r); else my_needs.push_back(IdOf(r));
+          Response r =
+              http.Post("/v1/needs",
+                        json::object{{"requester_id", requesters[rng() % requesters.size()]},
+                                     {"item_id", item},
+                                     {"quantity", 1 + static_cast<int64_t>(rng() % 40)},
+                                     {"urgency", (rng() % 2) ? "normal" : "high"}},
+                        token);
+          if (r.status != 201)
+            note("POST need", r);
+          else
+            my_needs.push_back(IdOf(r));
           break;
         }
         case 2: {
@@ -308,10 +323,10 @@ TEST_CASE("Match runs committed while lots, needs, cancels and write-offs race n
         case 3: {
           std::vector<int64_t> pool = my_lots.empty() ? seed_lots : my_lots;
           const int64_t id = pool[rng() % pool.size()];
-          Response r = http.Post("/v1/lots/" + std::to_string(id) + ":write_off",
-                                 json::object{{"quantity", 1 + static_cast<int64_t>(rng() % 5)},
-                                              {"reason", "破损"}},
-                                 token);
+          Response r = http.Post(
+              "/v1/lots/" + std::to_string(id) + ":write_off",
+              json::object{{"quantity", 1 + static_cast<int64_t>(rng() % 5)}, {"reason", "破损"}},
+              token);
           if (r.status != 200 && r.status != 422) note("write off", r);
           break;
         }
@@ -321,10 +336,14 @@ TEST_CASE("Match runs committed while lots, needs, cancels and write-offs race n
   auto matcher = [&]() {
     HttpClient http(port);
     while (!stop.load()) {
-      Response r = http.Post("/v1/match/runs", json::object{{"dry_run", false}, {"as_of", kAsOf}}, token);
-      if (r.status == 201) ++runs_committed;
-      else if (r.status == 409) ++runs_refused;
-      else note("match run", r);
+      Response r =
+          http.Post("/v1/match/runs", json::object{{"dry_run", false}, {"as_of", kAsOf}}, token);
+      if (r.status == 201)
+        ++runs_committed;
+      else if (r.status == 409)
+        ++runs_refused;
+      else
+        note("match run", r);
     }
   };
   {
@@ -337,26 +356,37 @@ TEST_CASE("Match runs committed while lots, needs, cancels and write-offs race n
   }
   INFO("problems: " << (problems.empty() ? std::string("none") : problems.front()));
   CHECK(unexpected == 0);
-  WARN("concurrent match runs: " << runs_committed << " committed, " << runs_refused << " refused (409)");
+  WARN("concurrent match runs: " << runs_committed << " committed, " << runs_refused
+                                 << " refused (409)");
   CHECK(runs_committed > 0);
 
   d.RequireLedgerOk();
   const std::string db = server.db_path();
   // No lot gave out more than it received; quantities add up.
-  CHECK(QueryInt(db, "SELECT count(*) FROM lots WHERE allocated + delivered > quantity OR available < 0 "
-                     "OR available + allocated + delivered + written_off != quantity") == 0);
-  CHECK(QueryInt(db, "SELECT count(*) FROM needs WHERE outstanding < 0 OR allocated + delivered > quantity "
-                     "OR outstanding + allocated + delivered + cancelled != quantity") == 0);
+  CHECK(
+      QueryInt(db,
+               "SELECT count(*) FROM lots WHERE allocated + delivered > quantity OR available < 0 "
+               "OR available + allocated + delivered + written_off != quantity") == 0);
+  CHECK(QueryInt(
+            db,
+            "SELECT count(*) FROM needs WHERE outstanding < 0 OR allocated + delivered > quantity "
+            "OR outstanding + allocated + delivered + cancelled != quantity") == 0);
   // Every lot's and need's allocated quantity is the sum of its allocations on
   // open deliveries, and each allocation joins a lot and a need of one item.
-  CHECK(QueryInt(db, "SELECT count(*) FROM lots l WHERE l.allocated != (SELECT ifnull(sum(a.quantity), 0) "
-                     "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id WHERE a.lot_id = l.id "
-                     "AND d.status IN ('planned', 'dispatched'))") == 0);
-  CHECK(QueryInt(db, "SELECT count(*) FROM needs n WHERE n.allocated != (SELECT ifnull(sum(a.quantity), 0) "
-                     "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id WHERE a.need_id = n.id "
-                     "AND d.status IN ('planned', 'dispatched'))") == 0);
-  CHECK(QueryInt(db, "SELECT count(*) FROM allocations a JOIN lots l ON l.id = a.lot_id JOIN needs n ON "
-                     "n.id = a.need_id WHERE l.item_id != n.item_id OR a.quantity <= 0") == 0);
+  CHECK(QueryInt(
+            db,
+            "SELECT count(*) FROM lots l WHERE l.allocated != (SELECT ifnull(sum(a.quantity), 0) "
+            "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id WHERE a.lot_id = l.id "
+            "AND d.status IN ('planned', 'dispatched'))") == 0);
+  CHECK(QueryInt(
+            db,
+            "SELECT count(*) FROM needs n WHERE n.allocated != (SELECT ifnull(sum(a.quantity), 0) "
+            "FROM allocations a JOIN deliveries d ON d.id = a.delivery_id WHERE a.need_id = n.id "
+            "AND d.status IN ('planned', 'dispatched'))") == 0);
+  CHECK(
+      QueryInt(db,
+               "SELECT count(*) FROM allocations a JOIN lots l ON l.id = a.lot_id JOIN needs n ON "
+               "n.id = a.need_id WHERE l.item_id != n.item_id OR a.quantity <= 0") == 0);
   // The same through the API for every lot and need.
   for (const json::object& lot : d.f().ListAll("/v1/lots", d.token())) {
     LotQ q = LotQOf(lot);
@@ -392,7 +422,8 @@ TEST_CASE("Each allocation of a committed run names the delivery of its own hous
   const int64_t l5 = d.Lot(oil, 3, "2026-11-25");
   depot_of = {{l1, d.depot_id}, {l2, depot2}, {l3, d.depot_id}, {l4, depot2}, {l5, d.depot_id}};
   const int64_t a = d.Requester({.name = "甲户", .address = "江汉区幸福里1幢"});
-  const int64_t b = d.Requester({.name = "乙户", .address = "武昌区和平里2幢", .district = "武昌区"});
+  const int64_t b =
+      d.Requester({.name = "乙户", .address = "武昌区和平里2幢", .district = "武昌区"});
   std::map<int64_t, int64_t> requester_of;
   requester_of[d.Need(a, rice, 8)] = a;
   requester_of[d.Need(b, rice, 7)] = b;
@@ -403,7 +434,8 @@ TEST_CASE("Each allocation of a committed run names the delivery of its own hous
   const auto allocs = AllocsOf(run);
   REQUIRE(allocs.size() >= 5);
   for (const Alloc& al : allocs) {
-    INFO("allocation lot " << al.lot_id << " need " << al.need_id << " delivery " << al.delivery_id);
+    INFO("allocation lot " << al.lot_id << " need " << al.need_id << " delivery "
+                           << al.delivery_id);
     json::object del = d.GetDelivery(al.delivery_id);
     CHECK(IntOr(del, "depot_id") == depot_of[al.lot_id]);
     CHECK(IntOr(del, "requester_id") == requester_of[al.need_id]);
@@ -422,8 +454,9 @@ TEST_CASE("Each allocation of a committed run names the delivery of its own hous
   CHECK(got == want);
 }
 
-TEST_CASE("A match run limited by item_ids and min_shelf_days leaves other stock alone and says why",
-          "[dispatch][match]") {
+TEST_CASE(
+    "A match run limited by item_ids and min_shelf_days leaves other stock alone and says why",
+    "[dispatch][match]") {
   TestServer server;
   Desk d(server);
   const int64_t milk = d.Item("纯牛奶", "box", 1, true);
@@ -435,8 +468,9 @@ TEST_CASE("A match run limited by item_ids and min_shelf_days leaves other stock
   const int64_t rice_need = d.Need(r, rice, 4);
 
   // Milk expiring on the 4th is too close for 5 days of shelf life.
-  Response dry = d.http().Post("/v1/match/runs",
-                               json::object{{"dry_run", true}, {"as_of", kAsOf}, {"min_shelf_days", 5}}, d.token());
+  Response dry = d.http().Post(
+      "/v1/match/runs", json::object{{"dry_run", true}, {"as_of", kAsOf}, {"min_shelf_days", 5}},
+      d.token());
   REQUIRE_STATUS(dry, 200);
   std::map<int64_t, std::string> reason;
   for (const json::value& v : Arr(dry.Json().as_object(), "unmet")) {
@@ -446,7 +480,9 @@ TEST_CASE("A match run limited by item_ids and min_shelf_days leaves other stock
   for (const Alloc& a : AllocsOf(dry.Json().as_object())) CHECK(a.lot_id == rice_lot);
 
   Response only_milk = d.http().Post(
-      "/v1/match/runs", json::object{{"dry_run", false}, {"as_of", kAsOf}, {"item_ids", json::array{milk}}}, d.token());
+      "/v1/match/runs",
+      json::object{{"dry_run", false}, {"as_of", kAsOf}, {"item_ids", json::array{milk}}},
+      d.token());
   REQUIRE_STATUS(only_milk, 201);
   for (const Alloc& a : AllocsOf(only_milk.Json().as_object())) CHECK(a.lot_id == milk_lot);
   CHECK(d.NeedQuantities(milk_need) == NeedQ{4, 0, 4, 0, 0});
@@ -477,11 +513,13 @@ TEST_CASE("A need due tomorrow is served before a more urgent-looking need witho
   REQUIRE(allocs.size() == 1);
   CHECK(allocs[0].need_id == due);
   std::map<int64_t, std::string> unmet;
-  for (const json::value& v : Arr(run, "unmet")) unmet[IntOr(v.as_object(), "need_id")] = StrOr(v.as_object(), "reason");
+  for (const json::value& v : Arr(run, "unmet"))
+    unmet[IntOr(v.as_object(), "need_id")] = StrOr(v.as_object(), "reason");
   CHECK(unmet.count(early_high) == 1);
   CHECK_FALSE(unmet[early_high].empty());
   // The stored run keeps the stats and the unmet reasons.
-  json::object stored = d.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d.token());
+  json::object stored =
+      d.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d.token());
   CHECK(json::serialize(stored.at("stats")) == json::serialize(run.at("stats")));
   std::map<int64_t, std::string> stored_unmet;
   for (const json::value& v : Arr(stored, "unmet")) {

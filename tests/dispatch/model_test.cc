@@ -31,7 +31,9 @@ int64_t EnvInt(const char* name, int64_t fallback) {
 struct MEarmark {
   std::vector<std::string> districts, kinds, tags;
   std::vector<int64_t> stations;
-  bool any() const { return !districts.empty() || !kinds.empty() || !tags.empty() || !stations.empty(); }
+  bool any() const {
+    return !districts.empty() || !kinds.empty() || !tags.empty() || !stations.empty();
+  }
 };
 struct MRequester {
   int64_t station = 0;
@@ -93,7 +95,8 @@ class Model {
   Model(Desk& d, uint64_t seed) : d_(d), rng_(seed) {}
 
   void Setup() {
-    items_ = {d_.Item("大米", "kg", 1), d_.Item("鲜鸡蛋", "piece", 10, true), d_.Item("医用口罩", "piece", 5, false, "ppe")};
+    items_ = {d_.Item("大米", "kg", 1), d_.Item("鲜鸡蛋", "piece", 10, true),
+              d_.Item("医用口罩", "piece", 5, false, "ppe")};
     pack_ = {{items_[0], 1}, {items_[1], 10}, {items_[2], 5}};
     depots_ = {d_.depot_id, d_.Depot("武昌区慈善超市", "武昌区中山路8号", "武昌区")};
     const int64_t station_b = d_.Station("武昌区中华路社工站", "武昌区");
@@ -136,9 +139,9 @@ class Model {
     CheckAll();
     std::ostringstream stats;
     for (const auto& [op, n] : op_counts_) stats << op << "=" << n << " ";
-    WARN("model run: seed " << seed << ", " << steps << " steps, " << lots_.size() << " lots, " << needs_.size()
-                            << " needs, " << deliveries_.size() << " deliveries, " << routes_.size()
-                            << " routes; operations: " << stats.str());
+    WARN("model run: seed " << seed << ", " << steps << " steps, " << lots_.size() << " lots, "
+                            << needs_.size() << " needs, " << deliveries_.size() << " deliveries, "
+                            << routes_.size() << " routes; operations: " << stats.str());
   }
 
  private:
@@ -146,7 +149,9 @@ class Model {
   T Pick(const std::vector<T>& v) {
     return v[rng_() % v.size()];
   }
-  int64_t Uniform(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
+  int64_t Uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
   void Log(const std::string& s) {
     ++op_counts_[s.substr(0, s.find(' '))];
     recent_.push_back("#" + std::to_string(step_) + " " + s);
@@ -173,22 +178,36 @@ class Model {
   }
 
   void LogLot() {
-    static const std::vector<std::string> kExpiry = {"", "", kFirstGoodDay, "2026-11-05", "2026-11-10", "2026-12-31"};
+    static const std::vector<std::string> kExpiry = {"",           "",           kFirstGoodDay,
+                                                     "2026-11-05", "2026-11-10", "2026-12-31"};
     MLot l;
     l.item = Pick(items_);
     l.depot = Pick(depots_);
     l.expires_on = Pick(kExpiry);
     const int64_t qty = pack_[l.item] * Uniform(1, 8) + (Uniform(0, 3) == 0 ? Uniform(0, 4) : 0);
-    json::object body{{"donor_id", d_.donor_id}, {"item_id", l.item}, {"depot_id", l.depot},
-                      {"quantity", qty},        {"note", "模型"}};
+    json::object body{{"donor_id", d_.donor_id},
+                      {"item_id", l.item},
+                      {"depot_id", l.depot},
+                      {"quantity", qty},
+                      {"note", "模型"}};
     if (!l.expires_on.empty()) body["expires_on"] = l.expires_on;
     // A quarter of the lots are earmarked.
     switch (Uniform(0, 11)) {
-      case 0: l.earmark.districts = {"武昌区"}; break;
-      case 1: l.earmark.kinds = {"community", "institution"}; break;
-      case 2: l.earmark.tags = {"elderly_alone", "disability"}; break;
-      case 3: l.earmark.stations = {stations_[0]}; l.earmark.kinds = {"household"}; break;
-      default: break;
+      case 0:
+        l.earmark.districts = {"武昌区"};
+        break;
+      case 1:
+        l.earmark.kinds = {"community", "institution"};
+        break;
+      case 2:
+        l.earmark.tags = {"elderly_alone", "disability"};
+        break;
+      case 3:
+        l.earmark.stations = {stations_[0]};
+        l.earmark.kinds = {"household"};
+        break;
+      default:
+        break;
     }
     if (l.earmark.any()) {
       json::object e;
@@ -209,12 +228,13 @@ class Model {
     l.q = {qty, qty, 0, 0, 0};
     lots_[id] = l;
     touched_lots_.insert(id);
-    Log("lot " + std::to_string(id) + " item " + std::to_string(l.item) + " qty " + std::to_string(qty) +
-        " expires " + l.expires_on + (l.earmark.any() ? " earmarked" : ""));
+    Log("lot " + std::to_string(id) + " item " + std::to_string(l.item) + " qty " +
+        std::to_string(qty) + " expires " + l.expires_on + (l.earmark.any() ? " earmarked" : ""));
   }
 
   void FileNeed() {
-    static const std::vector<std::string> kUrgency = {"critical", "high", "normal", "normal", "low"};
+    static const std::vector<std::string> kUrgency = {"critical", "high", "normal", "normal",
+                                                      "low"};
     MNeed n;
     n.item = Pick(items_);
     n.requester = Pick(requesters_);
@@ -223,7 +243,8 @@ class Model {
     n.q = {qty, qty, 0, 0, 0};
     needs_[id] = n;
     touched_needs_.insert(id);
-    Log("need " + std::to_string(id) + " item " + std::to_string(n.item) + " qty " + std::to_string(qty));
+    Log("need " + std::to_string(id) + " item " + std::to_string(n.item) + " qty " +
+        std::to_string(qty));
   }
 
   void CancelNeed() {
@@ -243,7 +264,9 @@ class Model {
     touched_needs_.insert(it->first);
   }
 
-  bool Eligible(const MLot& l) const { return l.expires_on.empty() || l.expires_on >= kFirstGoodDay; }
+  bool Eligible(const MLot& l) const {
+    return l.expires_on.empty() || l.expires_on >= kFirstGoodDay;
+  }
 
   void MatchRun() {
     json::object run = d_.Match(kAsOf);
@@ -252,8 +275,8 @@ class Model {
     std::map<int64_t, std::vector<MLine>> by_delivery;
     std::map<std::pair<int64_t, int64_t>, int64_t> delivery_of_group;
     for (const Alloc& a : allocs) {
-      INFO("allocation lot " << a.lot_id << " need " << a.need_id << " qty " << a.quantity << " delivery "
-                             << a.delivery_id);
+      INFO("allocation lot " << a.lot_id << " need " << a.need_id << " qty " << a.quantity
+                             << " delivery " << a.delivery_id);
       REQUIRE(lots_.count(a.lot_id));
       REQUIRE(needs_.count(a.need_id));
       MLot& l = lots_[a.lot_id];
@@ -290,15 +313,18 @@ class Model {
     for (const auto& [nid, n] : needs_) {
       if (n.item != items_[0] || n.q.outstanding == 0) continue;
       for (const auto& [lid, l] : lots_) {
-        if (l.item != items_[0] || l.q.available == 0 || !Eligible(l) || !Admits(l.earmark, people_[n.requester])) continue;
-        INFO("idle stock: rice lot " << lid << " has " << l.q.available << " while need " << nid << " wants "
-                                     << n.q.outstanding);
+        if (l.item != items_[0] || l.q.available == 0 || !Eligible(l) ||
+            !Admits(l.earmark, people_[n.requester]))
+          continue;
+        INFO("idle stock: rice lot " << lid << " has " << l.q.available << " while need " << nid
+                                     << " wants " << n.q.outstanding);
         CHECK(false);
       }
     }
     // The stored run answers the same allocations.
     if (!allocs.empty() && Uniform(0, 3) == 0) {
-      auto got = AllocsOf(d_.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d_.token()));
+      auto got =
+          AllocsOf(d_.f().Fetch("/v1/match/runs/" + std::to_string(Id(run.at("id"))), d_.token()));
       auto want = allocs;
       std::sort(got.begin(), got.end());
       std::sort(want.begin(), want.end());
@@ -317,15 +343,16 @@ class Model {
   void CreateRoute() {
     const int64_t depot = Pick(depots_);
     const auto waiting = Unrouted(depot);
-    json::object body{{"depot_id", depot}, {"date", "2026-11-02"}, {"driver", "志愿者" + std::to_string(step_)}};
+    json::object body{
+        {"depot_id", depot}, {"date", "2026-11-02"}, {"driver", "志愿者" + std::to_string(step_)}};
     int64_t max_stops = 0;
     if (Uniform(0, 1)) {
       max_stops = Uniform(1, 4);
       body["max_stops"] = max_stops;
     }
     Response r = d_.http().Post("/v1/routes", body, d_.token());
-    Log("route depot " + std::to_string(depot) + " max_stops " + std::to_string(max_stops) + " waiting " +
-        std::to_string(waiting.size()) + " -> " + std::to_string(r.status));
+    Log("route depot " + std::to_string(depot) + " max_stops " + std::to_string(max_stops) +
+        " waiting " + std::to_string(waiting.size()) + " -> " + std::to_string(r.status));
     if (waiting.empty()) {
       REQUIRE_ERROR(r, 422, "");
       return;
@@ -345,12 +372,15 @@ class Model {
       CHECK(IntOr(s, "requester_id") == deliveries_[del].requester);
       std::map<int64_t, int64_t> want, got;
       for (const MLine& l : deliveries_[del].lines) want[l.item] += l.quantity;
-      for (const json::value& lv : Arr(s, "lines")) got[IntOr(lv.as_object(), "item_id")] += IntOr(lv.as_object(), "quantity");
+      for (const json::value& lv : Arr(s, "lines"))
+        got[IntOr(lv.as_object(), "item_id")] += IntOr(lv.as_object(), "quantity");
       CHECK(got == want);
       deliveries_[del].route = id;
       mr.deliveries.push_back(del);
     }
-    const size_t expected = max_stops ? std::min<size_t>(static_cast<size_t>(max_stops), waiting.size()) : waiting.size();
+    const size_t expected = max_stops
+                                ? std::min<size_t>(static_cast<size_t>(max_stops), waiting.size())
+                                : waiting.size();
     REQUIRE(mr.deliveries.size() == expected);
     routes_[id] = mr;
   }
@@ -362,7 +392,8 @@ class Model {
     }
     if (open.empty()) return;
     const int64_t id = Pick(open);
-    Response r = d_.http().Post("/v1/routes/" + std::to_string(id) + ":dispatch", json::object{}, d_.token());
+    Response r = d_.http().Post("/v1/routes/" + std::to_string(id) + ":dispatch", json::object{},
+                                d_.token());
     Log("dispatch_route " + std::to_string(id) + " -> " + std::to_string(r.status));
     REQUIRE_STATUS(r, 200);
     routes_[id].dispatched = true;
@@ -390,7 +421,8 @@ class Model {
     std::vector<MLine> got;
     for (const json::value& v : Arr(answer, "lines")) {
       const json::object& l = v.as_object();
-      const MLine line{IntOr(l, "lot_id"), IntOr(l, "need_id"), IntOr(l, "item_id"), IntOr(l, "quantity")};
+      const MLine line{IntOr(l, "lot_id"), IntOr(l, "need_id"), IntOr(l, "item_id"),
+                       IntOr(l, "quantity")};
       const int64_t delivered = IntOr(l, "delivered"), returned = IntOr(l, "returned");
       INFO("line " << json::serialize(l));
       REQUIRE(delivered >= 0);
@@ -437,8 +469,8 @@ class Model {
     // Sometimes a station confirms receipt of its own household's delivery.
     const std::string& token = Uniform(0, 4) == 0 ? station_token_for(del) : d_.token();
     Response r = d_.http().Post("/v1/deliveries/" + std::to_string(id) + ":deliver", body, token);
-    Log(std::string("deliver ") + std::to_string(id) + (partial ? " partly " : " all ") + json::serialize(body) +
-        " -> " + std::to_string(r.status));
+    Log(std::string("deliver ") + std::to_string(id) + (partial ? " partly " : " all ") +
+        json::serialize(body) + " -> " + std::to_string(r.status));
     REQUIRE_STATUS(r, 200);
     const json::object answer = r.Json().as_object();
     std::map<int64_t, int64_t> delivered;
@@ -470,7 +502,8 @@ class Model {
     Log(verb + " " + std::to_string(id) + " -> " + std::to_string(r.status));
     REQUIRE_STATUS(r, 200);
     Settle(id, r.Json().as_object(), fail ? "failed" : "cancelled");
-    for (const json::value& v : Arr(r.Json().as_object(), "lines")) CHECK(IntOr(v.as_object(), "delivered") == 0);
+    for (const json::value& v : Arr(r.Json().as_object(), "lines"))
+      CHECK(IntOr(v.as_object(), "delivered") == 0);
   }
 
   void Expire() {
@@ -485,8 +518,8 @@ class Model {
       }
     }
     Response r = d_.http().Post("/v1/lots:expire", json::object{{"as_of", as_of}}, d_.token());
-    Log("expire " + as_of + " expecting " + std::to_string(want.size()) + " lots, " + std::to_string(units) +
-        " units -> " + std::to_string(r.status));
+    Log("expire " + as_of + " expecting " + std::to_string(want.size()) + " lots, " +
+        std::to_string(units) + " units -> " + std::to_string(r.status));
     REQUIRE_STATUS(r, 200);
     const json::object answer = r.Json().as_object();
     std::set<int64_t> got;
@@ -514,7 +547,8 @@ class Model {
     const int64_t qty = too_much ? l.q.available + 1 : Uniform(1, l.q.available);
     Response r = d_.http().Post("/v1/lots/" + std::to_string(id) + ":write_off",
                                 json::object{{"quantity", qty}, {"reason", "破损"}}, d_.token());
-    Log("write_off " + std::to_string(id) + " qty " + std::to_string(qty) + " -> " + std::to_string(r.status));
+    Log("write_off " + std::to_string(id) + " qty " + std::to_string(qty) + " -> " +
+        std::to_string(r.status));
     REQUIRE_STATUS(r, too_much ? 422 : 200);
     if (!too_much) {
       l.q.available -= qty;
@@ -528,7 +562,8 @@ class Model {
     REQUIRE(LotQOf(got) == lots_[id].q);
   }
   void CheckNeed(int64_t id, const json::object& got) {
-    INFO("need " << id << " server " << json::serialize(got) << " model " << Describe(needs_[id].q));
+    INFO("need " << id << " server " << json::serialize(got) << " model "
+                 << Describe(needs_[id].q));
     REQUIRE(NeedQOf(got) == needs_[id].q);
     REQUIRE(StrOr(got, "status") == ExpectedStatus(needs_[id].q));
   }

@@ -20,7 +20,7 @@ struct Doorsteps {
   int64_t eggs = 0, rice = 0, eggs_lot = 0, rice_lot = 0;
   int64_t station_b = 0;
   std::string station_b_token;
-  int64_t jin = 0, wang = 0, li = 0;  // requesters: A, A, B
+  int64_t jin = 0, wang = 0, li = 0;                // requesters: A, A, B
   std::map<int64_t, int64_t> eggs_need, rice_need;  // by requester
   std::map<int64_t, int64_t> delivery;              // by requester
 };
@@ -33,10 +33,15 @@ Doorsteps MakeDoorsteps(Desk& d) {
   w.rice_lot = d.Lot(w.rice, 100);
   w.station_b = d.Station("武昌区中华路社工站", "武昌区");
   w.station_b_token = d.f().NewStationToken(w.station_b);
-  w.jin = d.Requester({.name = "金老伯", .phone = "13800001111", .address = "江汉区幸福里3幢2单元501",
-                       .household_size = 1, .tags = {"elderly_alone"}});
+  w.jin = d.Requester({.name = "金老伯",
+                       .phone = "13800001111",
+                       .address = "江汉区幸福里3幢2单元501",
+                       .household_size = 1,
+                       .tags = {"elderly_alone"}});
   w.wang = d.Requester({.name = "王阿姨", .phone = "13900002222", .address = "江汉区和平里5幢101"});
-  w.li = d.Requester({.station_id = w.station_b, .name = "李叔叔", .address = "武昌区中华路9号",
+  w.li = d.Requester({.station_id = w.station_b,
+                      .name = "李叔叔",
+                      .address = "武昌区中华路9号",
                       .district = "武昌区"});
   for (int64_t r : {w.jin, w.wang, w.li}) {
     w.eggs_need[r] = d.Need(r, w.eggs, 30);
@@ -68,8 +73,9 @@ TEST_CASE("Delivering all lines moves the allocation to delivered and fulfils th
   CHECK(StrOr(d.GetDelivery(del), "status") == "dispatched");
   CHECK_ERROR(d.http().Post(Path(del, "dispatch"), json::object{}, d.token()), 422, "");
 
-  Response r = d.http().Post(Path(del, "deliver"),
-                             json::object{{"received_by", "金老伯本人"}, {"note", "老人很高兴"}}, d.token());
+  Response r =
+      d.http().Post(Path(del, "deliver"),
+                    json::object{{"received_by", "金老伯本人"}, {"note", "老人很高兴"}}, d.token());
   REQUIRE_STATUS(r, 200);
   json::object got = r.Json().as_object();
   CHECK(StrOr(got, "status") == "delivered");
@@ -88,9 +94,13 @@ TEST_CASE("Delivering all lines moves the allocation to delivered and fulfils th
 
   // A delivered delivery is settled: no second outcome.
   const int64_t events = CountRows(server.db_path(), "events");
-  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", "又一次"}}, d.token()), 422, "");
-  CHECK_ERROR(d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家"}}, d.token()), 422, "");
-  CHECK_ERROR(d.http().Post(Path(del, "cancel"), json::object{{"reason", "取消"}}, d.token()), 422, "");
+  CHECK_ERROR(
+      d.http().Post(Path(del, "deliver"), json::object{{"received_by", "又一次"}}, d.token()), 422,
+      "");
+  CHECK_ERROR(d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家"}}, d.token()), 422,
+              "");
+  CHECK_ERROR(d.http().Post(Path(del, "cancel"), json::object{{"reason", "取消"}}, d.token()), 422,
+              "");
   CHECK(CountRows(server.db_path(), "events") == events);
   CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 30, 0});
   d.RequireLedgerOk();
@@ -136,14 +146,17 @@ TEST_CASE("Delivering less returns the rest to the lot and reopens the need",
   CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 0, 10, 20, 0});
 }
 
-TEST_CASE("A failed delivery returns everything, reopens the needs, keeps the reason, and a later run serves them",
-          "[dispatch][outcome]") {
+TEST_CASE(
+    "A failed delivery returns everything, reopens the needs, keeps the reason, and a later run "
+    "serves them",
+    "[dispatch][outcome]") {
   TestServer server;
   Desk d(server);
   Doorsteps w = MakeDoorsteps(d);
   const int64_t del = w.delivery[w.jin];
   REQUIRE_STATUS(d.http().Post(Path(del, "dispatch"), json::object{}, d.token()), 200);
-  Response r = d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家，电话无人接听"}}, d.token());
+  Response r =
+      d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家，电话无人接听"}}, d.token());
   REQUIRE_STATUS(r, 200);
   json::object got = r.Json().as_object();
   CHECK(StrOr(got, "status") == "failed");
@@ -157,7 +170,8 @@ TEST_CASE("A failed delivery returns everything, reopens the needs, keeps the re
   CHECK(d.NeedQuantities(w.eggs_need[w.jin]) == NeedQ{30, 30, 0, 0, 0});
   CHECK(StrOr(d.GetNeed(w.eggs_need[w.jin]), "status") == "open");
   CHECK(StrOr(d.GetDelivery(del), "fail_reason") == "不在家，电话无人接听");
-  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", "x"}}, d.token()), 422, "");
+  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", "x"}}, d.token()),
+              422, "");
   d.RequireLedgerOk();
 
   // A later run serves both reopened needs on a new delivery.
@@ -176,11 +190,13 @@ TEST_CASE("A failed delivery returns everything, reopens the needs, keeps the re
   CHECK(StrOr(d.GetDelivery(del), "status") == "failed");
 
   // :cancel works like :fail and is recorded as cancelled.
-  Response c = d.http().Post(Path(w.delivery[w.wang], "cancel"), json::object{{"reason", "重复申领"}}, d.token());
+  Response c = d.http().Post(Path(w.delivery[w.wang], "cancel"),
+                             json::object{{"reason", "重复申领"}}, d.token());
   REQUIRE_STATUS(c, 200);
   CHECK(StrOr(c.Json().as_object(), "status") == "cancelled");
   CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 30, 0, 0, 0});
-  CHECK_ERROR(d.http().Post(Path(del, "fail"), json::object{{"reason", ""}}, d.token()), 400, "reason");
+  CHECK_ERROR(d.http().Post(Path(del, "fail"), json::object{{"reason", ""}}, d.token()), 400,
+              "reason");
   d.RequireLedgerOk();
 }
 
@@ -193,15 +209,23 @@ TEST_CASE("A station confirms receipt only for its own households; donors record
 
   // Station A sees its own deliveries only.
   std::set<int64_t> seen;
-  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.station_token)) seen.insert(IntOr(del, "id"));
+  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.station_token))
+    seen.insert(IntOr(del, "id"));
   CHECK(seen == std::set<int64_t>{w.delivery[w.jin], w.delivery[w.wang]});
   CHECK_ERROR(d.http().Get("/v1/deliveries/" + std::to_string(other), d.station_token), 404, "");
-  CHECK_ERROR(d.http().Get("/v1/deliveries?station_id=" + std::to_string(w.station_b), d.station_token), 404, "");
+  CHECK_ERROR(
+      d.http().Get("/v1/deliveries?station_id=" + std::to_string(w.station_b), d.station_token),
+      404, "");
 
   const int64_t events = CountRows(server.db_path(), "events");
-  CHECK_ERROR(d.http().Post(Path(other, "deliver"), json::object{{"received_by", "李叔叔"}}, d.station_token), 404, "");
-  CHECK_ERROR(d.http().Post(Path(own, "fail"), json::object{{"reason", "不在家"}}, d.station_token), 403, "");
-  CHECK_ERROR(d.http().Post(Path(own, "cancel"), json::object{{"reason", "不要了"}}, d.station_token), 403, "");
+  CHECK_ERROR(d.http().Post(Path(other, "deliver"), json::object{{"received_by", "李叔叔"}},
+                            d.station_token),
+              404, "");
+  CHECK_ERROR(d.http().Post(Path(own, "fail"), json::object{{"reason", "不在家"}}, d.station_token),
+              403, "");
+  CHECK_ERROR(
+      d.http().Post(Path(own, "cancel"), json::object{{"reason", "不要了"}}, d.station_token), 403,
+      "");
   CHECK_ERROR(d.http().Post(Path(own, "dispatch"), json::object{}, d.station_token), 403, "");
   for (std::string_view verb : {"deliver", "fail", "dispatch"}) {
     json::object body{{"received_by", "x"}, {"reason", "x"}};
@@ -211,17 +235,22 @@ TEST_CASE("A station confirms receipt only for its own households; donors record
   CHECK_ERROR(d.http().Get("/v1/deliveries/" + std::to_string(own), d.donor_token), 403, "");
   CHECK(CountRows(server.db_path(), "events") == events);
 
-  Response r = d.http().Post(Path(own, "deliver"), json::object{{"received_by", "金老伯"}, {"note", "社工确认签收"}},
+  Response r = d.http().Post(Path(own, "deliver"),
+                             json::object{{"received_by", "金老伯"}, {"note", "社工确认签收"}},
                              d.station_token);
   REQUIRE_STATUS(r, 200);
   CHECK(StrOr(r.Json().as_object(), "status") == "delivered");
   // Station B confirms its own.
-  REQUIRE_STATUS(d.http().Post(Path(other, "deliver"), json::object{{"received_by", "李叔叔"}}, w.station_b_token), 200);
+  REQUIRE_STATUS(d.http().Post(Path(other, "deliver"), json::object{{"received_by", "李叔叔"}},
+                               w.station_b_token),
+                 200);
   d.RequireLedgerOk();
 }
 
-TEST_CASE("Delivered lines that name a foreign item or exceed the allotment are refused and change nothing",
-          "[dispatch][outcome][validation]") {
+TEST_CASE(
+    "Delivered lines that name a foreign item or exceed the allotment are refused and change "
+    "nothing",
+    "[dispatch][outcome][validation]") {
   TestServer server;
   Desk d(server);
   Doorsteps w = MakeDoorsteps(d);
@@ -232,7 +261,8 @@ TEST_CASE("Delivered lines that name a foreign item or exceed the allotment are 
   const auto need_before = d.NeedQuantities(w.eggs_need[w.wang]);
   const int64_t events = CountRows(server.db_path(), "events");
   auto deliver = [&](json::array lines) {
-    return d.http().Post(Path(del, "deliver"), json::object{{"received_by", "王明"}, {"lines", lines}}, d.token());
+    return d.http().Post(Path(del, "deliver"),
+                         json::object{{"received_by", "王明"}, {"lines", lines}}, d.token());
   };
   CHECK_ERROR(deliver({json::object{{"item_id", masks}, {"quantity", 1}}}), 400, "item_id");
   CHECK_ERROR(deliver({json::object{{"item_id", 999999}, {"quantity", 1}}}), 400, "item_id");
@@ -244,8 +274,10 @@ TEST_CASE("Delivered lines that name a foreign item or exceed the allotment are 
   CHECK_ERROR(deliver({json::object{{"item_id", w.eggs}, {"quantity", 10}},
                        json::object{{"item_id", w.eggs}, {"quantity", 10}}}),
               400, "");
-  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", ""}}, d.token()), 400, "received_by");
-  CHECK_ERROR(d.http().Post(Path(999999, "deliver"), json::object{{"received_by", "x"}}, d.token()), 404, "");
+  CHECK_ERROR(d.http().Post(Path(del, "deliver"), json::object{{"received_by", ""}}, d.token()),
+              400, "received_by");
+  CHECK_ERROR(d.http().Post(Path(999999, "deliver"), json::object{{"received_by", "x"}}, d.token()),
+              404, "");
 
   CHECK(CountRows(server.db_path(), "events") == events);
   CHECK(d.LotQuantities(w.eggs_lot) == lot_before);
@@ -260,14 +292,16 @@ TEST_CASE("Delivered lines that name a foreign item or exceed the allotment are 
 
 namespace aidlink::test::dispatch {
 
-TEST_CASE("A retried :deliver with the same Idempotency-Key answers the first result and delivers once",
-          "[dispatch][outcome][idempotency]") {
+TEST_CASE(
+    "A retried :deliver with the same Idempotency-Key answers the first result and delivers once",
+    "[dispatch][outcome][idempotency]") {
   TestServer server;
   Desk d(server);
   Doorsteps w = MakeDoorsteps(d);
   const int64_t del = w.delivery[w.wang];
-  const json::object body{{"received_by", "王明"},
-                          {"lines", json::array{json::object{{"item_id", w.eggs}, {"quantity", 10}}}}};
+  const json::object body{
+      {"received_by", "王明"},
+      {"lines", json::array{json::object{{"item_id", w.eggs}, {"quantity", 10}}}}};
   const Headers key = {{"Idempotency-Key", "deliver-" + std::to_string(del)}};
   Response first = d.http().Post(Path(del, "deliver"), body, d.token(), key);
   REQUIRE_STATUS(first, 200);
@@ -292,11 +326,13 @@ TEST_CASE("Racing :deliver, :fail and :cancel on one delivery settle it exactly 
   const int64_t lot = d.Lot(rice, 1000);
   std::vector<int64_t> deliveries;
   for (int i = 0; i < 16; ++i) {
-    const int64_t r = d.Requester({.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
+    const int64_t r = d.Requester(
+        {.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
     d.Need(r, rice, 3 + i);
   }
   d.Match(kAsOf);
-  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.token())) deliveries.push_back(IntOr(del, "id"));
+  for (const json::object& del : d.f().ListAll("/v1/deliveries", d.token()))
+    deliveries.push_back(IntOr(del, "id"));
   REQUIRE(deliveries.size() == 16);
 
   const uint16_t port = server.port();
@@ -315,8 +351,10 @@ TEST_CASE("Racing :deliver, :fail and :cancel on one delivery settle it exactly 
       } else {
         r = http.Post(Path(id, "cancel"), json::object{{"reason", "取消"}}, token);
       }
-      if (r.status == 200) ++wins;
-      else if (r.status == 422) ++losses;
+      if (r.status == 200)
+        ++wins;
+      else if (r.status == 422)
+        ++losses;
       else {
         ++odd;
         std::lock_guard<std::mutex> lock(mu);
@@ -354,7 +392,8 @@ TEST_CASE("Routes built at the same time never share a delivery",
   const int64_t rice = d.Item("大米", "kg", 1);
   d.Lot(rice, 1000);
   for (int i = 0; i < 20; ++i) {
-    const int64_t r = d.Requester({.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
+    const int64_t r = d.Requester(
+        {.name = "住户" + std::to_string(i), .address = "江汉区幸福里" + std::to_string(i) + "幢"});
     d.Need(r, rice, 2);
   }
   d.Match(kAsOf);
@@ -367,8 +406,10 @@ TEST_CASE("Routes built at the same time never share a delivery",
     HttpClient http(port);
     for (;;) {
       Response r = http.Post("/v1/routes",
-                             json::object{{"depot_id", d.depot_id}, {"date", "2026-11-02"},
-                                          {"driver", "司机" + std::to_string(n)}, {"max_stops", 3}},
+                             json::object{{"depot_id", d.depot_id},
+                                          {"date", "2026-11-02"},
+                                          {"driver", "司机" + std::to_string(n)},
+                                          {"max_stops", 3}},
                              token);
       std::lock_guard<std::mutex> lock(mu);
       if (r.status == 422) return;
@@ -376,7 +417,8 @@ TEST_CASE("Routes built at the same time never share a delivery",
         odd.push_back(r.Describe());
         return;
       }
-      for (const json::value& v : Arr(r.Json().as_object(), "stops")) routed.push_back(IntOr(v.as_object(), "delivery_id"));
+      for (const json::value& v : Arr(r.Json().as_object(), "stops"))
+        routed.push_back(IntOr(v.as_object(), "delivery_id"));
     }
   };
   {

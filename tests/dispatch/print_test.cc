@@ -30,8 +30,9 @@ std::string Squeeze(std::string_view s) {
 
 // 60 distinct three-character names, none inside another.
 std::vector<std::string> Names() {
-  const std::vector<std::string> surnames = {"赵", "钱", "孙", "李", "周", "吴", "郑", "王", "冯", "陈",
-                                             "褚", "卫", "蒋", "沈", "韩", "杨", "朱", "秦", "尤", "许"};
+  const std::vector<std::string> surnames = {"赵", "钱", "孙", "李", "周", "吴", "郑",
+                                             "王", "冯", "陈", "褚", "卫", "蒋", "沈",
+                                             "韩", "杨", "朱", "秦", "尤", "许"};
   const std::vector<std::string> given = {"桂兰", "德福", "秀英"};
   std::vector<std::string> out;
   for (const auto& g : given) {
@@ -42,16 +43,21 @@ std::vector<std::string> Names() {
 
 }  // namespace
 
-TEST_CASE("Headless Chromium prints a 60-stop route on A4 with every recipient, right pick totals and no stop split",
-          "[dispatch][print]") {
+TEST_CASE(
+    "Headless Chromium prints a 60-stop route on A4 with every recipient, right pick totals and no "
+    "stop split",
+    "[dispatch][print]") {
   const std::string pdftotext = WhichTool("pdftotext");
   const std::string pdfinfo = WhichTool("pdfinfo");
   const std::string timeout = WhichTool("timeout");
   if (!FileExists(kChromium) || pdftotext.empty() || pdfinfo.empty() || timeout.empty()) {
-    WARN("SKIPPED the real print test: needs /usr/bin/chromium, pdftotext, pdfinfo (poppler-utils) and "
-         "timeout; found chromium="
-         << (FileExists(kChromium) ? "yes" : "no") << " pdftotext=" << (pdftotext.empty() ? "no" : pdftotext)
-         << " pdfinfo=" << (pdfinfo.empty() ? "no" : pdfinfo) << ". Install them with scripts/setup.");
+    WARN(
+        "SKIPPED the real print test: needs /usr/bin/chromium, pdftotext, pdfinfo (poppler-utils) "
+        "and "
+        "timeout; found chromium="
+        << (FileExists(kChromium) ? "yes" : "no")
+        << " pdftotext=" << (pdftotext.empty() ? "no" : pdftotext) << " pdfinfo="
+        << (pdfinfo.empty() ? "no" : pdfinfo) << ". Install them with scripts/setup.");
     return;
   }
 
@@ -66,18 +72,20 @@ TEST_CASE("Headless Chromium prints a 60-stop route on A4 with every recipient, 
   const std::vector<std::string> names = Names();
   REQUIRE(names.size() == 60);
   std::map<int64_t, std::string> name_of;
-  const std::vector<std::string> tag_sets[] = {{}, {"elderly_alone"}, {"disability", "low_income"}, {"chronic_illness"}};
+  const std::vector<std::string> tag_sets[] = {
+      {}, {"elderly_alone"}, {"disability", "low_income"}, {"chronic_illness"}};
   for (int i = 0; i < 60; ++i) {
     Household h{.contact_name = "联系人" + std::to_string(i + 1),
                 .phone = "138" + std::to_string(10000000 + i),
-                .address = "江汉区幸福里" + std::to_string(i % 20 + 1) + "幢" + std::to_string(i / 20 + 1) + "单元" +
-                           std::to_string(100 + i) + "室",
+                .address = "江汉区幸福里" + std::to_string(i % 20 + 1) + "幢" +
+                           std::to_string(i / 20 + 1) + "单元" + std::to_string(100 + i) + "室",
                 .household_size = 1 + i % 5,
                 .tags = tag_sets[i % 4]};
     h.name = names[static_cast<size_t>(i)];
     const int64_t r = d.Requester(h);
     name_of[r] = h.name;
-    d.Need(r, eggs, 10 + 10 * (i % 3), "normal", std::nullopt, i % 7 == 0 ? "家中有小孩，请轻敲门" : "");
+    d.Need(r, eggs, 10 + 10 * (i % 3), "normal", std::nullopt,
+           i % 7 == 0 ? "家中有小孩，请轻敲门" : "");
     if (i % 2 == 0) d.Need(r, rice, 5 * (1 + i % 4), "high");
     if (i % 5 == 0) d.Need(r, meds, 2, "critical");
   }
@@ -97,18 +105,22 @@ TEST_CASE("Headless Chromium prints a 60-stop route on A4 with every recipient, 
   CHECK(totals[rice] == 15 * 5 + 15 * 15);
   CHECK(totals[meds] == 24);
 
-  Response html = d.http().Get("/v1/routes/" + std::to_string(Id(route.at("id"))) + "/manifest?format=html",
-                               d.token());
+  Response html = d.http().Get(
+      "/v1/routes/" + std::to_string(Id(route.at("id"))) + "/manifest?format=html", d.token());
   REQUIRE_STATUS(html, 200);
   TempDir tmp;
   WriteFile(tmp.path() + "/m.html", html.body);
   const std::string pdf = tmp.path() + "/out.pdf";
   std::string out;
-  const std::string cmd = timeout + " 120 " + kChromium +
-                          " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
-                          " --disable-background-networking --disable-component-update --disable-sync"
-                          " --user-data-dir=" + tmp.path() + "/profile --no-pdf-header-footer"
-                          " --print-to-pdf=" + pdf + " file://" + tmp.path() + "/m.html";
+  const std::string cmd =
+      timeout + " 120 " + kChromium +
+      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --user-data-dir=" +
+      tmp.path() +
+      "/profile --no-pdf-header-footer"
+      " --print-to-pdf=" +
+      pdf + " file://" + tmp.path() + "/m.html";
   const int rc = RunCommand(cmd, &out);
   INFO("chromium: " << cmd << "\nexit " << rc << "\n" << out.substr(0, 3000));
   REQUIRE(rc == 0);
@@ -128,7 +140,8 @@ TEST_CASE("Headless Chromium prints a 60-stop route on A4 with every recipient, 
   {
     const std::regex size(R"(Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts)");
     int seen = 0;
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), size); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), size); it != std::sregex_iterator();
+         ++it) {
       ++seen;
       CHECK(std::lround(std::stod((*it)[1])) == 595);
       CHECK(std::lround(std::stod((*it)[2])) == 842);
@@ -143,7 +156,8 @@ TEST_CASE("Headless Chromium prints a 60-stop route on A4 with every recipient, 
   std::vector<std::string> page_text;
   for (size_t start = 0;;) {
     size_t ff = text.find('\f', start);
-    page_text.push_back(Squeeze(text.substr(start, ff == std::string::npos ? std::string::npos : ff - start)));
+    page_text.push_back(
+        Squeeze(text.substr(start, ff == std::string::npos ? std::string::npos : ff - start)));
     if (ff == std::string::npos) break;
     start = ff + 1;
   }
@@ -168,7 +182,8 @@ TEST_CASE("Headless Chromium prints a 60-stop route on A4 with every recipient, 
     REQUIRE(page_found >= 0);
     const std::string& pt = page_text[static_cast<size_t>(page_found)];
     const size_t sig = pt.find(sign, pos);
-    const size_t next = i + 1 < stop_names.size() ? pt.find(stop_names[i + 1], pos) : std::string::npos;
+    const size_t next =
+        i + 1 < stop_names.size() ? pt.find(stop_names[i + 1], pos) : std::string::npos;
     INFO("page " << page_found + 1);
     CHECK(sig != std::string::npos);
     if (next != std::string::npos) CHECK(sig < next);

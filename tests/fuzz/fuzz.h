@@ -74,7 +74,7 @@ class ByteReader {
 }  // namespace aidlink::fuzz
 
 // Aborts with `what` unless `cond` holds; `detail` is any string-like value.
-#define AIDLINK_FUZZ_CHECK(cond, what, detail)                                  \
-  do {                                                                          \
-    if (!(cond)) ::aidlink::fuzz::Fail(__FILE__, __LINE__, what, (detail));     \
+#define AIDLINK_FUZZ_CHECK(cond, what, detail)                              \
+  do {                                                                      \
+    if (!(cond)) ::aidlink::fuzz::Fail(__FILE__, __LINE__, what, (detail)); \
   } while (false)

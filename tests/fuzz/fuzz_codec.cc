@@ -14,11 +14,11 @@
 //  - EncodeJson writes what Boost.JSON's serializer writes for the same
 //    document (see CheckSerializerAgrees).
 // "The same message" compares the binary serializations.
-#include <boost/json.hpp>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <boost/json.hpp>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -39,21 +39,21 @@ using google::protobuf::Message;
 // Every message a handler decodes a request body into. Append only: the
 // seed corpus names messages by their index here.
 const Message* const kMessages[] = {
-    &v1::Token::default_instance(),           // 0  POST /v1/tokens
-    &v1::Item::default_instance(),            // 1  POST /v1/items
-    &v1::Donor::default_instance(),           // 2  POST /v1/donors
-    &v1::Depot::default_instance(),           // 3  POST /v1/depots
-    &v1::Station::default_instance(),         // 4  POST /v1/stations
-    &v1::Requester::default_instance(),       // 5  POST /v1/requesters
-    &v1::Lot::default_instance(),             // 6  POST /v1/lots
-    &v1::Need::default_instance(),            // 7  POST /v1/needs
-    &v1::WriteOffRequest::default_instance(), // 8  POST /v1/lots/{id}:write_off
-    &v1::CancelRequest::default_instance(),   // 9  POST /v1/needs/{id}:cancel, deliveries :cancel
-    &v1::MatchRunRequest::default_instance(), // 10 POST /v1/match/runs
-    &v1::RouteRequest::default_instance(),    // 11 POST /v1/routes
-    &v1::DeliverRequest::default_instance(),  // 12 POST /v1/deliveries/{id}:deliver
-    &v1::FailRequest::default_instance(),     // 13 POST /v1/deliveries/{id}:fail
-    &v1::ExpireRequest::default_instance(),   // 14 POST /v1/lots:expire
+    &v1::Token::default_instance(),            // 0  POST /v1/tokens
+    &v1::Item::default_instance(),             // 1  POST /v1/items
+    &v1::Donor::default_instance(),            // 2  POST /v1/donors
+    &v1::Depot::default_instance(),            // 3  POST /v1/depots
+    &v1::Station::default_instance(),          // 4  POST /v1/stations
+    &v1::Requester::default_instance(),        // 5  POST /v1/requesters
+    &v1::Lot::default_instance(),              // 6  POST /v1/lots
+    &v1::Need::default_instance(),             // 7  POST /v1/needs
+    &v1::WriteOffRequest::default_instance(),  // 8  POST /v1/lots/{id}:write_off
+    &v1::CancelRequest::default_instance(),    // 9  POST /v1/needs/{id}:cancel, deliveries :cancel
+    &v1::MatchRunRequest::default_instance(),  // 10 POST /v1/match/runs
+    &v1::RouteRequest::default_instance(),     // 11 POST /v1/routes
+    &v1::DeliverRequest::default_instance(),   // 12 POST /v1/deliveries/{id}:deliver
+    &v1::FailRequest::default_instance(),      // 13 POST /v1/deliveries/{id}:fail
+    &v1::ExpireRequest::default_instance(),    // 14 POST /v1/lots:expire
 };
 constexpr size_t kMessageCount = sizeof(kMessages) / sizeof(kMessages[0]);
 
@@ -119,9 +119,9 @@ void CheckJsonDecodesTo(const Message& expected, const std::string& json, const 
   auto again = New(expected);
   const Status s = api::DecodeJson(json, again.get());
   AIDLINK_FUZZ_CHECK(s.ok(), what, s.ToString() + " for " + json);
-  AIDLINK_FUZZ_CHECK(again->SerializeAsString() == expected.SerializeAsString(), what,
-                     expected.ShortDebugString() + " != " + again->ShortDebugString() +
-                         " via " + json);
+  AIDLINK_FUZZ_CHECK(
+      again->SerializeAsString() == expected.SerializeAsString(), what,
+      expected.ShortDebugString() + " != " + again->ShortDebugString() + " via " + json);
 }
 
 // `expected`'s binary form must decode to `expected`.

@@ -104,9 +104,8 @@ void CheckPlan(ImportKind kind, const CsvDocument& doc, const client::ItemCodes&
     AIDLINK_FUZZ_CHECK(text::IsValidUtf8(body), "a row body that is not valid UTF-8", body);
     AIDLINK_FUZZ_CHECK(row.idempotency_key.size() == prefix.size() + 64 &&
                            row.idempotency_key.compare(0, prefix.size(), prefix) == 0 &&
-                           row.idempotency_key.find_first_not_of("0123456789abcdef",
-                                                                 prefix.size()) ==
-                               std::string::npos,
+                           row.idempotency_key.find_first_not_of(
+                               "0123456789abcdef", prefix.size()) == std::string::npos,
                        "a malformed idempotency key", row.idempotency_key);
     AIDLINK_FUZZ_CHECK(line_of_key.emplace(row.idempotency_key, row.line).second,
                        "two rows with one idempotency key", body);
@@ -125,9 +124,8 @@ void CheckPlan(ImportKind kind, const CsvDocument& doc, const client::ItemCodes&
   AIDLINK_FUZZ_CHECK(
       plan->rows.size() + duplicate_lines.size() + row_problem_lines.size() == data_records,
       "rows, duplicates and problems do not account for every record",
-      std::to_string(plan->rows.size()) + " + " + std::to_string(duplicate_lines.size()) +
-          " + " + std::to_string(row_problem_lines.size()) + " != " +
-          std::to_string(data_records));
+      std::to_string(plan->rows.size()) + " + " + std::to_string(duplicate_lines.size()) + " + " +
+          std::to_string(row_problem_lines.size()) + " != " + std::to_string(data_records));
 
   const StatusOr<ImportPlan> again = client::PlanImport(kind, doc, codes);
   AIDLINK_FUZZ_CHECK(again.ok() && again->rows.size() == plan->rows.size(),

@@ -47,8 +47,16 @@ constexpr int kInputsPerWorld = 2000;
 
 bool KnownStatus(int status) {
   switch (status) {
-    case 200: case 201: case 400: case 401: case 403: case 404:
-    case 409: case 413: case 422: case 429:
+    case 200:
+    case 201:
+    case 400:
+    case 401:
+    case 403:
+    case 404:
+    case 409:
+    case 413:
+    case 422:
+    case 429:
       return true;
     default:
       return false;
@@ -67,9 +75,8 @@ void CheckResponse(const api::Request& request, const api::Response& response) {
   const json::value v = json::parse(response.body, ec);
   AIDLINK_FUZZ_CHECK(!ec && v.is_object(), "a JSON answer that is not a JSON object", where);
   if (response.status < 400) return;
-  const json::object* error = v.as_object().if_contains("error")
-                                  ? v.as_object().at("error").if_object()
-                                  : nullptr;
+  const json::object* error =
+      v.as_object().if_contains("error") ? v.as_object().at("error").if_object() : nullptr;
   AIDLINK_FUZZ_CHECK(error != nullptr, "an error answer without an error object", where);
   for (const char* key : {"code", "message", "field"}) {
     AIDLINK_FUZZ_CHECK(error->contains(key) && error->at(key).is_string(),

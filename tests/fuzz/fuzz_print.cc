@@ -41,19 +41,56 @@ using print::Format;
 using print::Lang;
 
 constexpr std::string_view kPalette[] = {
-    "金", "老", "伯", "幸", "福", "里", "幢", "号", "（", "）", "，", "：", "；", "　",
-    "Ａ", "１", "é", "e\u0301", "\u0300", "\u200b", "\u200d", "\ufeff", "\u00a0", "\u0085",
-    "\u2028", "\u2029", "\u00ad", "😀", "👨\u200d👩\u200d👧", "🇨🇳", "\U0010FFFF", "\ufffd",
-    "ｶ", "한", "\u3099", "\u4e00", "\u9fff", "\u3400", "\U00020000", "¥", "…", "—",
+    "金",
+    "老",
+    "伯",
+    "幸",
+    "福",
+    "里",
+    "幢",
+    "号",
+    "（",
+    "）",
+    "，",
+    "：",
+    "；",
+    "　",
+    "Ａ",
+    "１",
+    "é",
+    "e\u0301",
+    "\u0300",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\u00a0",
+    "\u0085",
+    "\u2028",
+    "\u2029",
+    "\u00ad",
+    "😀",
+    "👨\u200d👩\u200d👧",
+    "🇨🇳",
+    "\U0010FFFF",
+    "\ufffd",
+    "ｶ",
+    "한",
+    "\u3099",
+    "\u4e00",
+    "\u9fff",
+    "\u3400",
+    "\U00020000",
+    "¥",
+    "…",
+    "—",
 };
 constexpr size_t kPaletteSize = sizeof(kPalette) / sizeof(kPalette[0]);
 
-constexpr std::string_view kTags[] = {
-    "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
-    "quarantined",   "pregnant",        "low_income", "frontline_worker"};
+constexpr std::string_view kTags[] = {"elderly_alone",       "chronic_illness", "disability",
+                                      "child_in_difficulty", "quarantined",     "pregnant",
+                                      "low_income",          "frontline_worker"};
 constexpr std::string_view kUnits[] = {"piece", "box", "kg", "jin", "portion", "bottle"};
-constexpr std::string_view kKinds[] = {"household", "community", "institution",
-                                       "frontline_post"};
+constexpr std::string_view kKinds[] = {"household", "community", "institution", "frontline_post"};
 
 // Builds the renderers' input from the bytes.
 class Builder {
@@ -180,8 +217,8 @@ print::Manifest Defanged(print::Manifest m) {
     p.unit = Defang(p.unit);
   }
   for (auto& s : m.stops) {
-    for (std::string* f : {&s.recipient, &s.contact_name, &s.phone, &s.address, &s.district,
-                           &s.note}) {
+    for (std::string* f :
+         {&s.recipient, &s.contact_name, &s.phone, &s.address, &s.district, &s.note}) {
       *f = Defang(*f);
     }
     for (auto& t : s.tags) t = Defang(t);
@@ -207,9 +244,9 @@ print::Receipt Defanged(print::Receipt r) {
 
 void CheckMarkup(const std::string& html, const std::string& defanged, const char* what) {
   for (const char c : {'<', '>', '"', '\''}) {
-    AIDLINK_FUZZ_CHECK(std::count(html.begin(), html.end(), c) ==
-                           std::count(defanged.begin(), defanged.end(), c),
-                       what, std::string(1, c) + " count differs in " + html);
+    AIDLINK_FUZZ_CHECK(
+        std::count(html.begin(), html.end(), c) == std::count(defanged.begin(), defanged.end(), c),
+        what, std::string(1, c) + " count differs in " + html);
   }
 }
 
@@ -223,8 +260,7 @@ void CheckTxt(const std::string& txt) {
                        std::string(line));
     for (const char c : line) {
       const auto b = static_cast<unsigned char>(c);
-      AIDLINK_FUZZ_CHECK(b >= 0x20 && b != 0x7F, "a control character in txt",
-                         std::string(line));
+      AIDLINK_FUZZ_CHECK(b >= 0x20 && b != 0x7F, "a control character in txt", std::string(line));
     }
     start = end + 1;
   }
@@ -233,9 +269,9 @@ void CheckTxt(const std::string& txt) {
 // Line breaks as an RFC 4180 reader gives them back.
 std::string AsRead(std::string_view s) {
   // A text cell that a spreadsheet would run as a formula starts with '.
-  std::string out = !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos
-                        ? "'"
-                        : "";
+  std::string out =
+      !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos ? "'"
+                                                                                           : "";
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\r') {
       if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
@@ -266,9 +302,8 @@ void CheckCsv(const print::Manifest& m, const std::string& csv) {
                              f[4] == AsRead(s.phone),
                          "a csv row that does not give the stop back", csv);
       if (!s.lines.empty()) {
-        AIDLINK_FUZZ_CHECK(
-            f[6] == AsRead(s.lines[k].item_name) && f[7] == AsRead(s.lines[k].unit),
-            "a csv row that does not give the item back", csv);
+        AIDLINK_FUZZ_CHECK(f[6] == AsRead(s.lines[k].item_name) && f[7] == AsRead(s.lines[k].unit),
+                           "a csv row that does not give the item back", csv);
       }
     }
   }
@@ -296,8 +331,7 @@ void FuzzOneInput(const uint8_t* data, size_t size) {
               "user text adds markup to the manifest html");
 
   const std::string receipt_txt = print::RenderReceipt(receipt, Format::kTxt, lang);
-  AIDLINK_FUZZ_CHECK(text::IsValidUtf8(receipt_txt), "receipt txt is not valid UTF-8",
-                     receipt_txt);
+  AIDLINK_FUZZ_CHECK(text::IsValidUtf8(receipt_txt), "receipt txt is not valid UTF-8", receipt_txt);
   const std::string receipt_html = print::RenderReceipt(receipt, Format::kHtml, lang);
   AIDLINK_FUZZ_CHECK(text::IsValidUtf8(receipt_html), "receipt html is not valid UTF-8",
                      receipt_html);

@@ -68,16 +68,20 @@ std::unique_ptr<HttpWorld> HttpWorld::Create() {
   const char* a = kAdminToken;
   w->Seed(a, "POST", "/v1/stations", R"({"name":"民权街社工站","district":"江汉区"})");
   w->Seed(a, "POST", "/v1/stations", R"({"name":"花桥社工站","district":"江岸区"})");
-  w->Seed(a, "POST", "/v1/items",
-          R"({"code":"MED-BP","name":"降压药","category":"medicine","unit":"box","pack_size":1,"perishable":false})");
-  w->Seed(a, "POST", "/v1/items",
-          R"({"code":"FOOD-EGG","name":"鸡蛋","category":"food","unit":"piece","pack_size":10,"perishable":true})");
+  w->Seed(
+      a, "POST", "/v1/items",
+      R"({"code":"MED-BP","name":"降压药","category":"medicine","unit":"box","pack_size":1,"perishable":false})");
+  w->Seed(
+      a, "POST", "/v1/items",
+      R"({"code":"FOOD-EGG","name":"鸡蛋","category":"food","unit":"piece","pack_size":10,"perishable":true})");
   w->Seed(a, "POST", "/v1/donors",
           R"({"name":"九州通医药","kind":"enterprise","phone":"027-88880000","note":"首批捐赠"})");
-  w->Seed(a, "POST", "/v1/depots",
-          R"({"name":"城东物资仓","address":"东湖路88号","district":"江汉区","lat":30.58,"lon":114.27})");
-  w->Seed(a, "POST", "/v1/requesters",
-          R"({"station_id":1,"kind":"household","name":"金老伯","contact_name":"金小华","phone":"13800001111",
+  w->Seed(
+      a, "POST", "/v1/depots",
+      R"({"name":"城东物资仓","address":"东湖路88号","district":"江汉区","lat":30.58,"lon":114.27})");
+  w->Seed(
+      a, "POST", "/v1/requesters",
+      R"({"station_id":1,"kind":"household","name":"金老伯","contact_name":"金小华","phone":"13800001111",
               "address":"幸福里3幢201","district":"江汉区","household_size":1,"lat":30.59,"lon":114.28,
               "tags":["elderly_alone","chronic_illness"]})");
   w->Seed(a, "POST", "/v1/requesters",
@@ -88,10 +92,12 @@ std::unique_ptr<HttpWorld> HttpWorld::Create() {
   w->Seed(a, "POST", "/v1/lots",
           R"({"donor_id":1,"item_id":2,"depot_id":1,"quantity":300,"expires_on":"2030-12-31",
               "earmark":{"districts":["江汉区","江岸区"]},"note":""})");
-  w->Seed(a, "POST", "/v1/needs",
-          R"({"requester_id":1,"item_id":1,"quantity":2,"urgency":"critical","needed_by":"2026-11-26","note":"药只够吃四天"})");
-  w->Seed(a, "POST", "/v1/needs",
-          R"({"requester_id":2,"item_id":2,"quantity":30,"urgency":"high","note":"封控小区，放门岗"})");
+  w->Seed(
+      a, "POST", "/v1/needs",
+      R"({"requester_id":1,"item_id":1,"quantity":2,"urgency":"critical","needed_by":"2026-11-26","note":"药只够吃四天"})");
+  w->Seed(
+      a, "POST", "/v1/needs",
+      R"({"requester_id":2,"item_id":2,"quantity":30,"urgency":"high","note":"封控小区，放门岗"})");
   w->Seed(a, "POST", "/v1/needs",
           R"({"requester_id":1,"item_id":2,"quantity":5,"urgency":"normal","note":""})");
   w->Seed(a, "POST", "/v1/match/runs", R"({"dry_run":false,"as_of":"2026-11-20"})");

@@ -1,14 +1,13 @@
 // Hand-checked scenarios of DESIGN.md's matching policy.
 
-#include <catch2/catch.hpp>
+#include "match/engine.h"
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "match/engine.h"
 
 namespace aidlink::match {
 namespace {
@@ -132,7 +131,8 @@ TEST_CASE("an earmarked KN95 lot goes only to frontline posts", "[match]") {
   CHECK(plan.unmet[0] == Unmet{1, 100, kUnmetExcludedByEarmark});
 }
 
-TEST_CASE("perishable vegetables for a sealed compound are served soonest-expiring first", "[match]") {
+TEST_CASE("perishable vegetables for a sealed compound are served soonest-expiring first",
+          "[match]") {
   Snapshot s;
   Need compound = MakeNeed(1, 5, 2500);
   compound.kind = RequesterKind::kCommunity;
@@ -142,7 +142,7 @@ TEST_CASE("perishable vegetables for a sealed compound are served soonest-expiri
   Lot soon = MakeLot(11, 5, 2000);
   soon.expires_on = kToday + 2;
   Lot spoilt = MakeLot(12, 5, 5000);
-  spoilt.expires_on = kToday;  // not usable: needs as_of + 1
+  spoilt.expires_on = kToday;      // not usable: needs as_of + 1
   Lot dry = MakeLot(13, 5, 5000);  // does not expire: used last
   s.lots = {late, soon, spoilt, dry};
   const Plan plan = Allocate(WithDepots(s), Today());
@@ -195,7 +195,8 @@ TEST_CASE("stock that expires before the delivery date is not used", "[match]") 
   }
 }
 
-TEST_CASE("earmarks admit by district, kind, tag and station, and all lists must admit", "[match]") {
+TEST_CASE("earmarks admit by district, kind, tag and station, and all lists must admit",
+          "[match]") {
   Snapshot s;
   Need n = MakeNeed(1, 4, 10);
   n.district = "hankou";
@@ -280,19 +281,23 @@ TEST_CASE("packs are whole except the last one of a need or the last of the stoc
   s.needs = {a, b};
   SECTION("a need's last pack reaches its outstanding exactly") {
     s.lots = {MakeLot(10, 9, 45)};
-    CHECK(Amounts(Allocate(WithDepots(s), Today())) == std::map<int64_t, int64_t>{{1, 25}, {2, 20}});
+    CHECK(Amounts(Allocate(WithDepots(s), Today())) ==
+          std::map<int64_t, int64_t>{{1, 25}, {2, 20}});
   }
   SECTION("whole packs while they last") {
     s.lots = {MakeLot(10, 9, 40)};
-    CHECK(Amounts(Allocate(WithDepots(s), Today())) == std::map<int64_t, int64_t>{{1, 20}, {2, 20}});
+    CHECK(Amounts(Allocate(WithDepots(s), Today())) ==
+          std::map<int64_t, int64_t>{{1, 20}, {2, 20}});
   }
   SECTION("less than a pack of stock is not left idle") {
     s.lots = {MakeLot(10, 9, 34)};
-    CHECK(Amounts(Allocate(WithDepots(s), Today())) == std::map<int64_t, int64_t>{{1, 20}, {2, 14}});
+    CHECK(Amounts(Allocate(WithDepots(s), Today())) ==
+          std::map<int64_t, int64_t>{{1, 20}, {2, 14}});
   }
 }
 
-TEST_CASE("a need that already received part of its request waits behind one that received less", "[match]") {
+TEST_CASE("a need that already received part of its request waits behind one that received less",
+          "[match]") {
   Snapshot s;
   Need half_served = MakeNeed(1, 2, 10);
   half_served.filled = 5;
@@ -303,14 +308,16 @@ TEST_CASE("a need that already received part of its request waits behind one tha
   CHECK(Amounts(Allocate(WithDepots(s), Today())) == std::map<int64_t, int64_t>{{1, 1}, {2, 6}});
 }
 
-TEST_CASE("among equally fresh lots the same district and then the nearest depot is chosen", "[match]") {
+TEST_CASE("among equally fresh lots the same district and then the nearest depot is chosen",
+          "[match]") {
   Snapshot s;
   Need n = MakeNeed(1, 2, 10);
   n.district = "hankou";
   n.lat = 30.61;
   n.lon = 114.28;
   s.needs = {n};
-  s.depots = {{1, "wuchang", 30.61, 114.28}, {2, "hankou", 30.70, 114.40}, {3, "hankou", 30.62, 114.28}};
+  s.depots = {
+      {1, "wuchang", 30.61, 114.28}, {2, "hankou", 30.70, 114.40}, {3, "hankou", 30.62, 114.28}};
   s.lots = {MakeLot(10, 2, 10, 1), MakeLot(11, 2, 10, 2), MakeLot(12, 2, 10, 3)};
   const Plan plan = Allocate(s, Today());
   REQUIRE(plan.allocations.size() == 1);

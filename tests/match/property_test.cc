@@ -3,11 +3,10 @@
 // structs, a tiny augmenting-path max-flow, the naive pack-by-pack reference
 // of rule 3, and a negative-cycle test for rule 5's min-cost flow.
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <map>
 #include <numeric>
@@ -39,13 +38,16 @@ struct Shape {
 
 Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
   std::mt19937_64 rng(seed);
-  auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
   const std::vector<std::string> districts = {"a", "b", "c", "d"};
   Snapshot s;
   s.depots = {{1, "a", 30.0, 114.0}, {2, "b", 30.1, 114.1}, {3, "c", std::nullopt, std::nullopt}};
   std::vector<int64_t> pack(static_cast<size_t>(shape.items) + 1);
-  for (auto& p : pack) p = std::array<int64_t, 5>{1, 1, 2, 3, 5}[static_cast<size_t>(uniform(0, 4))];
+  for (auto& p : pack)
+    p = std::array<int64_t, 5>{1, 1, 2, 3, 5}[static_cast<size_t>(uniform(0, 4))];
 
   const int64_t needs = uniform(1, shape.max_needs);
   std::vector<int64_t> seqs(static_cast<size_t>(needs));
@@ -94,7 +96,8 @@ Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
     if (chance(0.4)) lot.expires_on = kAsOf + uniform(-1, 6);
     if (chance(0.35)) {
       if (chance(0.4)) {
-        for (int64_t k = uniform(1, 2); k > 0; --k) lot.earmark.districts.push_back(districts[static_cast<size_t>(uniform(0, 3))]);
+        for (int64_t k = uniform(1, 2); k > 0; --k)
+          lot.earmark.districts.push_back(districts[static_cast<size_t>(uniform(0, 3))]);
       }
       if (chance(0.3)) lot.earmark.requester_kinds = {static_cast<RequesterKind>(uniform(0, 3))};
       if (chance(0.3)) lot.earmark.tags = 1u << uniform(0, 7) | 1u << uniform(0, 7);
@@ -123,7 +126,9 @@ bool Usable(const Lot& lot, const Policy& p) {
 }
 
 bool Admits(const Earmark& e, const Need& n) {
-  auto in = [](const auto& list, const auto& v) { return std::find(list.begin(), list.end(), v) != list.end(); };
+  auto in = [](const auto& list, const auto& v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
   if (!e.districts.empty() && !in(e.districts, n.district)) return false;
   if (!e.requester_kinds.empty() && !in(e.requester_kinds, n.kind)) return false;
   if (e.tags != 0 && (e.tags & n.tags) == 0) return false;
@@ -175,7 +180,8 @@ class TinyFlow {
       }
       if (prev[static_cast<size_t>(t)] < 0) return total;
       int64_t push = INT64_MAX;
-      for (int v = t; v != s; v = prev[static_cast<size_t>(v)]) push = std::min(push, At(prev[static_cast<size_t>(v)], v));
+      for (int v = t; v != s; v = prev[static_cast<size_t>(v)])
+        push = std::min(push, At(prev[static_cast<size_t>(v)], v));
       for (int v = t; v != s; v = prev[static_cast<size_t>(v)]) {
         At(prev[static_cast<size_t>(v)], v) -= push;
         At(v, prev[static_cast<size_t>(v)]) += push;
@@ -200,11 +206,13 @@ int64_t MaxFlow(const Snapshot& s, const Policy& p, const std::vector<int64_t>& 
   for (int i = 0; i < nn; ++i) {
     flow.Add(src, i, cap[static_cast<size_t>(i)]);
     for (int l = 0; l < nl; ++l) {
-      if (Eligible(s.needs[static_cast<size_t>(i)], s.lots[static_cast<size_t>(l)], p)) flow.Add(i, nn + l, kBig);
+      if (Eligible(s.needs[static_cast<size_t>(i)], s.lots[static_cast<size_t>(l)], p))
+        flow.Add(i, nn + l, kBig);
     }
   }
   for (int l = 0; l < nl; ++l) {
-    if (Usable(s.lots[static_cast<size_t>(l)], p)) flow.Add(nn + l, sink, s.lots[static_cast<size_t>(l)].available);
+    if (Usable(s.lots[static_cast<size_t>(l)], p))
+      flow.Add(nn + l, sink, s.lots[static_cast<size_t>(l)].available);
   }
   return flow.Run(src, sink);
 }
@@ -220,7 +228,8 @@ bool Before(const Need& a, int64_t xa, const Need& b, int64_t xb) {
   if (lhs != rhs) return lhs < rhs;
   if (a.needed_by.has_value() != b.needed_by.has_value()) return a.needed_by.has_value();
   if (a.needed_by && *a.needed_by != *b.needed_by) return *a.needed_by < *b.needed_by;
-  if (std::popcount(a.tags) != std::popcount(b.tags)) return std::popcount(a.tags) > std::popcount(b.tags);
+  if (std::popcount(a.tags) != std::popcount(b.tags))
+    return std::popcount(a.tags) > std::popcount(b.tags);
   if (a.household_size != b.household_size) return a.household_size > b.household_size;
   if (a.created_seq != b.created_seq) return a.created_seq < b.created_seq;
   return a.id < b.id;
@@ -238,9 +247,8 @@ std::vector<int64_t> NaiveAmounts(const Snapshot& s, const Policy& p) {
         const Need& need = s.needs[i];
         if (Open(need) && Tier(need, p) == tier && x[i] < need.outstanding) candidates.push_back(i);
       }
-      std::sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
-        return Before(s.needs[a], x[a], s.needs[b], x[b]);
-      });
+      std::sort(candidates.begin(), candidates.end(),
+                [&](size_t a, size_t b) { return Before(s.needs[a], x[a], s.needs[b], x[b]); });
       bool gave = false;
       const int64_t current = std::accumulate(x.begin(), x.end(), int64_t{0});
       for (size_t i : candidates) {
@@ -277,10 +285,12 @@ std::string CheckConservation(const Snapshot& s, const Policy& p, const Plan& pl
   std::map<int64_t, int64_t> per_lot, per_need;
   for (size_t k = 0; k < plan.allocations.size(); ++k) {
     const Allocation& a = plan.allocations[k];
-    if (k > 0 && std::tie(plan.allocations[k - 1].need_id, plan.allocations[k - 1].lot_id) >= std::tie(a.need_id, a.lot_id)) {
+    if (k > 0 && std::tie(plan.allocations[k - 1].need_id, plan.allocations[k - 1].lot_id) >=
+                     std::tie(a.need_id, a.lot_id)) {
       return "allocations not sorted by (need_id, lot_id) or not unique";
     }
-    if (!needs.count(a.need_id) || !lots.count(a.lot_id)) return "allocation names an unknown need or lot";
+    if (!needs.count(a.need_id) || !lots.count(a.lot_id))
+      return "allocation names an unknown need or lot";
     if (a.quantity <= 0) return "allocation of a non-positive quantity";
     const Need& n = *needs[a.need_id];
     const Lot& l = *lots[a.lot_id];
@@ -298,7 +308,8 @@ std::string CheckConservation(const Snapshot& s, const Policy& p, const Plan& pl
   Stats stats;
   std::map<int64_t, Unmet> unmet;
   for (size_t k = 0; k < plan.unmet.size(); ++k) {
-    if (k > 0 && plan.unmet[k - 1].need_id >= plan.unmet[k].need_id) return "unmet not sorted or not unique";
+    if (k > 0 && plan.unmet[k - 1].need_id >= plan.unmet[k].need_id)
+      return "unmet not sorted or not unique";
     unmet[plan.unmet[k].need_id] = plan.unmet[k];
   }
   for (const Lot& l : s.lots) stats.lots_considered += l.available > 0;
@@ -332,7 +343,8 @@ std::string CheckAgainstNaive(const Snapshot& s, const Policy& p, const Plan& pl
   for (size_t i = 0; i < s.needs.size(); ++i) {
     if (got[s.needs[i].id] != naive[i]) {
       std::ostringstream err;
-      err << "need " << s.needs[i].id << ": engine " << got[s.needs[i].id] << ", naive " << naive[i];
+      err << "need " << s.needs[i].id << ": engine " << got[s.needs[i].id] << ", naive "
+          << naive[i];
       return err.str();
     }
   }
@@ -373,7 +385,8 @@ std::string CheckMinCostLots(const Snapshot& s, const Policy& p, const Plan& pla
   auto cost_of = [&](const Need& n, const Lot& l) {
     const Depot* d = DepotOf(s, l);
     Cost c = {l.expires_on.value_or(INT64_MAX / 4), (d && d->district == n.district) ? 0 : 1,
-              internal::DistanceMetres(n.lat.value_or(internal::kUnknownCoordinate), n.lon.value_or(internal::kUnknownCoordinate),
+              internal::DistanceMetres(n.lat.value_or(internal::kUnknownCoordinate),
+                                       n.lon.value_or(internal::kUnknownCoordinate),
                                        d && d->lat ? *d->lat : internal::kUnknownCoordinate,
                                        d && d->lon ? *d->lon : internal::kUnknownCoordinate),
               l.created_seq};
@@ -434,7 +447,8 @@ std::string CheckReasons(const Snapshot& s, const Policy& p, const Plan& plan) {
   for (const Need& n : s.needs) needs[n.id] = &n;
   for (const Lot& l : s.lots) lots[l.id] = &l;
   std::map<int64_t, int64_t> got = PerNeed(plan);
-  const uint32_t tier_bits[4] = {kReasonTierCritical, kReasonTierHigh, kReasonTierNormal, kReasonTierLow};
+  const uint32_t tier_bits[4] = {kReasonTierCritical, kReasonTierHigh, kReasonTierNormal,
+                                 kReasonTierLow};
   for (const Allocation& a : plan.allocations) {
     const Need& n = *needs[a.need_id];
     const Lot& l = *lots[a.lot_id];
@@ -487,7 +501,8 @@ const Shape kMedium{2, 14, 6, 30};
 const Shape kTies{1, 8, 3, 9, true};
 const Shape kManyUnits{1, 8, 4, 120};
 
-TEST_CASE("random plans conserve stock, never over-fill a need and use only eligible lots", "[match]") {
+TEST_CASE("random plans conserve stock, never over-fill a need and use only eligible lots",
+          "[match]") {
   ForRandomInstances(1000, 2000, kSmall, CheckConservation);
   ForRandomInstances(5000, 1000, kTwoItems, CheckConservation);
   ForRandomInstances(9000, 200, kMedium, CheckConservation);
@@ -510,12 +525,16 @@ TEST_CASE("random plans are a maximum flow at every tier", "[match]") {
 }
 
 TEST_CASE("random plans choose lots by the lexicographic min-cost flow of rule 5", "[match]") {
-  ForRandomInstances(1000, 2000, kSmall,
-                     [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
+  ForRandomInstances(1000, 2000, kSmall, [](const Snapshot& s, const Policy& p, const Plan& plan) {
+    return CheckMinCostLots(s, p, plan, 4);
+  });
   ForRandomInstances(5000, 1000, kTwoItems,
-                     [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
-  ForRandomInstances(9000, 200, kMedium,
-                     [](const Snapshot& s, const Policy& p, const Plan& plan) { return CheckMinCostLots(s, p, plan, 4); });
+                     [](const Snapshot& s, const Policy& p, const Plan& plan) {
+                       return CheckMinCostLots(s, p, plan, 4);
+                     });
+  ForRandomInstances(9000, 200, kMedium, [](const Snapshot& s, const Policy& p, const Plan& plan) {
+    return CheckMinCostLots(s, p, plan, 4);
+  });
 }
 
 TEST_CASE("above the exactness limit lots are still chosen soonest-expiry first", "[match]") {
@@ -526,7 +545,8 @@ TEST_CASE("above the exactness limit lots are still chosen soonest-expiry first"
     const Plan scalable = Allocate(s, p);
     std::string err = CheckConservation(s, p, scalable);
     if (err.empty()) err = CheckMinCostLots(s, p, scalable, 1);
-    if (err.empty() && PerNeed(scalable) != PerNeed(Allocate(s, RandomPolicy(seed)))) err = "amounts changed";
+    if (err.empty() && PerNeed(scalable) != PerNeed(Allocate(s, RandomPolicy(seed))))
+      err = "amounts changed";
     INFO("seed " << seed << ": " << err);
     REQUIRE(err.empty());
   }

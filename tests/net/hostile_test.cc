@@ -111,10 +111,19 @@ TEST_CASE("2,000 idle and slowly trickling connections do not delay a normal cli
     const auto start = Clock::now();
     Response r;
     switch (k % 4) {
-      case 0: r = keep_alive.Get("/healthz"); break;
-      case 1: r = keep_alive.Get("/v1/items/" + std::to_string(item), f.admin()); break;
-      case 2: r = HttpClient(server.port()).Get("/v1/items", f.admin()); break;
-      case 3: r = keep_alive.Post("/v1/stations", SampleStation("正常社工站" + std::to_string(k)), f.admin()); break;
+      case 0:
+        r = keep_alive.Get("/healthz");
+        break;
+      case 1:
+        r = keep_alive.Get("/v1/items/" + std::to_string(item), f.admin());
+        break;
+      case 2:
+        r = HttpClient(server.port()).Get("/v1/items", f.admin());
+        break;
+      case 3:
+        r = keep_alive.Post("/v1/stations", SampleStation("正常社工站" + std::to_string(k)),
+                            f.admin());
+        break;
     }
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     latencies_ms.push_back(ms);
@@ -129,7 +138,8 @@ TEST_CASE("2,000 idle and slowly trickling connections do not delay a normal cli
   const double p50 = latencies_ms[latencies_ms.size() / 2];
   const double max = latencies_ms.back();
   WARN(latencies_ms.size() << " requests beside 2,000 hostile connections: p50 " << p50
-                           << " ms, max " << max << " ms; " << trickled.load() << " bytes trickled");
+                           << " ms, max " << max << " ms; " << trickled.load()
+                           << " bytes trickled");
   CHECK(latencies_ms.size() >= 50);
   CHECK(trickled.load() > 2 * kPerKind * 20);  // the slow clients really were trickling
 
@@ -152,8 +162,10 @@ TEST_CASE("headers over 8 KiB get 431 with the error JSON; just under is served"
   TestServer server;
   HttpClient http(server.port());
   bool closed = false;
-  const std::string big = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(9 * 1024, 'a') + "\r\n\r\n";
-  std::vector<Response> answers = ParseResponses(http.SendRaw(big, std::chrono::seconds(5), &closed));
+  const std::string big =
+      "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(9 * 1024, 'a') + "\r\n\r\n";
+  std::vector<Response> answers =
+      ParseResponses(http.SendRaw(big, std::chrono::seconds(5), &closed));
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].status == 431);
   REQUIRE(answers[0].IsJson());
@@ -164,12 +176,14 @@ TEST_CASE("headers over 8 KiB get 431 with the error JSON; just under is served"
   CHECK(closed);
   // Many headers adding up past 8 KiB count too.
   std::string many = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
-  for (int k = 0; k < 200; ++k) many += "X-H" + std::to_string(k) + ": " + std::string(50, 'b') + "\r\n";
+  for (int k = 0; k < 200; ++k)
+    many += "X-H" + std::to_string(k) + ": " + std::string(50, 'b') + "\r\n";
   answers = ParseResponses(http.SendRaw(many + "\r\n", std::chrono::seconds(5)));
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].status == 431);
-  const std::string fits = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(7 * 1024, 'a') +
-                           "\r\nConnection: close\r\n\r\n";
+  const std::string fits =
+      "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(7 * 1024, 'a') +
+      "\r\nConnection: close\r\n\r\n";
   answers = ParseResponses(http.SendRaw(fits, std::chrono::seconds(5)));
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].status == 200);
@@ -188,14 +202,15 @@ TEST_CASE("past --max-connections a new connection gets a clear 503; those under
   HttpClient extra(server.port());
   for (int attempt = 0; attempt < 5; ++attempt) {
     bool closed = false;
-    std::vector<Response> answers = ParseResponses(
-        extra.SendRaw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", std::chrono::seconds(5), &closed));
+    std::vector<Response> answers = ParseResponses(extra.SendRaw(
+        "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", std::chrono::seconds(5), &closed));
     REQUIRE(answers.size() == 1);
     CHECK(answers[0].status == 503);
     CHECK(answers[0].Header("retry-after") == "1");
     REQUIRE(answers[0].IsJson());
     CHECK(Str(answers[0].Json().at("error").at("code")) == "resource_exhausted");
-    CHECK(Str(answers[0].Json().at("error").at("message")).find("too many connections") != std::string::npos);
+    CHECK(Str(answers[0].Json().at("error").at("message")).find("too many connections") !=
+          std::string::npos);
     CHECK(closed);
   }
   // Those under the cap are still served, on their own connections.
@@ -226,10 +241,12 @@ TEST_CASE("pipelined requests are answered in order, whole or split at any byte"
   for (int round = 0; round < 3; ++round) {
     for (size_t k = 0; k < items.size(); ++k) {
       const size_t index = (k * 3 + static_cast<size_t>(round)) % items.size();
-      batch += "GET /v1/items/" + std::to_string(items[index]) + " HTTP/1.1\r\nHost: t\r\n" + auth + "\r\n";
+      batch += "GET /v1/items/" + std::to_string(items[index]) + " HTTP/1.1\r\nHost: t\r\n" + auth +
+               "\r\n";
       expect.push_back("\"PIPE-" + std::to_string(index) + "\"");
     }
-    const std::string body = R"({"name":"流水线站)" + std::to_string(round) + R"(","district":"江汉区"})";
+    const std::string body =
+        R"({"name":"流水线站)" + std::to_string(round) + R"(","district":"江汉区"})";
     batch += "POST /v1/stations HTTP/1.1\r\nHost: t\r\n" + auth +
              "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
              "\r\n\r\n" + body;
@@ -260,7 +277,8 @@ TEST_CASE("pipelined requests are answered in order, whole or split at any byte"
     timeval tv{10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     char buf[65536];
-    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<size_t>(n));
+    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+      raw.append(buf, static_cast<size_t>(n));
     close(fd);
     check(ParseResponses(raw));
   }

@@ -1,12 +1,11 @@
 // aidlink-server backup: a hot copy taken while the server keeps writing.
 
 #include <atomic>
+#include <boost/json/parse.hpp>
 #include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <boost/json/parse.hpp>
 
 #include "support/db_rows.h"
 #include "support/fixture.h"
@@ -32,7 +31,10 @@ struct Acks {
     std::set<int64_t> out;
     *after = 0;
     for (const auto& [at, id] : ids) {
-      if (at < t) out.insert(id); else ++*after;
+      if (at < t)
+        out.insert(id);
+      else
+        ++*after;
     }
     return out;
   }
@@ -52,10 +54,14 @@ TEST_CASE("a backup taken under write load holds every write acknowledged before
     writers.emplace_back([&, t] {
       HttpClient http(server.port());
       for (int k = 0; !stop; ++k) {
-        json::object body = SampleStation("备份测试社工站-" + std::to_string(t) + "-" + std::to_string(k));
+        json::object body =
+            SampleStation("备份测试社工站-" + std::to_string(t) + "-" + std::to_string(k));
         try {
           Response r = http.Post("/v1/stations", body, server.admin_token());
-          if (r.status == 201) acks.Add(IdOf(r)); else failures++;
+          if (r.status == 201)
+            acks.Add(IdOf(r));
+          else
+            failures++;
         } catch (const std::exception&) {
           failures++;
         }
@@ -69,9 +75,9 @@ TEST_CASE("a backup taken under write load holds every write acknowledged before
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const auto started = Clock::now();
-  ServerRun backup = RunServerToExit({"backup", "--db", server.db_path(), "--to", copy,
-                                      "--step-pages", "4"},
-                                     std::chrono::seconds(60));
+  ServerRun backup =
+      RunServerToExit({"backup", "--db", server.db_path(), "--to", copy, "--step-pages", "4"},
+                      std::chrono::seconds(60));
   const auto finished = Clock::now();
   // Keep writing a little after the copy, then stop.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -90,7 +96,8 @@ TEST_CASE("a backup taken under write load holds every write acknowledged before
   REQUIRE(before.size() > 100);
   CHECK(after_end > 0);  // the server kept writing: the copy was hot
 
-  CHECK(QueryInt(copy, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+  CHECK(QueryInt(copy,
+                 "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
   // The copy is a snapshot: it never holds more than the source did later.
   CHECK(QueryInt(copy, "SELECT count(*) FROM stations") <= CountRows(server.db_path(), "stations"));
 
@@ -102,7 +109,8 @@ TEST_CASE("a backup taken under write load holds every write acknowledged before
   TestServer restored(restored_options);
   Fixture f(restored);
   std::set<int64_t> found;
-  for (const json::object& s : f.ListAll("/v1/stations", f.admin(), 1000)) found.insert(Id(s.at("id")));
+  for (const json::object& s : f.ListAll("/v1/stations", f.admin(), 1000))
+    found.insert(Id(s.at("id")));
   std::vector<int64_t> missing;
   for (int64_t id : before) {
     if (!found.count(id)) missing.push_back(id);
@@ -110,8 +118,9 @@ TEST_CASE("a backup taken under write load holds every write acknowledged before
   INFO("missing " << missing.size() << " stations, first " << (missing.empty() ? 0 : missing[0]));
   CHECK(missing.empty());
   // Every station in the copy was created by an event in the copy.
-  CHECK(QueryInt(copy, "SELECT count(*) FROM stations WHERE id NOT IN "
-                       "(SELECT entity_id FROM events WHERE entity = 'station')") == 0);
+  CHECK(QueryInt(copy,
+                 "SELECT count(*) FROM stations WHERE id NOT IN "
+                 "(SELECT entity_id FROM events WHERE entity = 'station')") == 0);
   Response ledger = f.http().Get("/v1/reports/ledger", f.admin());
   REQUIRE_STATUS(ledger, 200);
   CHECK(ledger.Json().at("ok").as_bool());

@@ -1,11 +1,10 @@
 // The server's log after a full working day: JSON lines with the request
 // fields operators need, and never a token, a phone, an address or a name.
 
+#include <boost/json/parse.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <boost/json/parse.hpp>
 
 #include "support/fixture.h"
 
@@ -39,13 +38,15 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     const int64_t lot = f.CreateLot(donor_token, SampleLot(donor_id, item, depot, 50));
     (void)lot;
     const int64_t need = f.CreateNeed(station_token, SampleNeed(requester, item, 3, "critical"));
-    REQUIRE_STATUS(http.Post("/v1/match/runs", json::object{}, desk, {{"Idempotency-Key", "log-run"}}), 201);
-    Response route = http.Post("/v1/routes", json::object{{"depot_id", depot}, {"date", "2026-11-23"},
-                                                          {"driver", "司机隐私刘"}}, desk);
+    REQUIRE_STATUS(
+        http.Post("/v1/match/runs", json::object{}, desk, {{"Idempotency-Key", "log-run"}}), 201);
+    Response route = http.Post(
+        "/v1/routes",
+        json::object{{"depot_id", depot}, {"date", "2026-11-23"}, {"driver", "司机隐私刘"}}, desk);
     REQUIRE_STATUS(route, 201);
     for (const char* format : {"html", "txt", "csv"}) {
-      Response manifest = http.Get("/v1/routes/" + std::to_string(IdOf(route)) +
-                                   "/manifest?format=" + format, desk);
+      Response manifest = http.Get(
+          "/v1/routes/" + std::to_string(IdOf(route)) + "/manifest?format=" + format, desk);
       REQUIRE_STATUS(manifest, 200);
       CHECK(BodyContains(manifest, "13712340987"));  // the list carries it; the log must not
     }
@@ -56,16 +57,17 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     bad["household_size"] = 0;
     CHECK_ERROR(http.Post("/v1/requesters", bad, station_token), 400, "household_size");
     CHECK_ERROR(http.PostRaw("/v1/requesters", R"({"phone":"13712340987","address":"隐秘巷77号)",
-                             station_token), 400, "");
+                             station_token),
+                400, "");
     const std::string forged = "f00dfeed" + std::string(56, 'a');
     CHECK_ERROR(http.Get("/v1/requesters", forged), 401, "");
     CHECK_ERROR(http.Get("/v1/requesters/13712340987", station_token), 404, "");
     CHECK_ERROR(http.Get("/v1/needs/999999?note=隐秘巷77号", desk), 404, "");
     CHECK_STATUS(http.Get("/v1/" + UrlEncode("隐私户章三丰"), desk), 404);
     requests_made = 18;  // counted below as a lower bound: Fixture calls add more
-    secrets = {server.admin_token(), desk, station_token, donor_token, forged,
-               "13712340987", "隐私户章三丰", "联系人章小丰", "隐秘巷77号", "隐秘巷", "司机隐私刘",
-               "13655501234", "捐赠人蓝鲸慈善甲"};
+    secrets = {server.admin_token(), desk,           station_token,     donor_token,  forged,
+               "13712340987",        "隐私户章三丰", "联系人章小丰",    "隐秘巷77号", "隐秘巷",
+               "司机隐私刘",         "13655501234",  "捐赠人蓝鲸慈善甲"};
   }
   REQUIRE(server.Stop() == 0);
   const std::string log = server.ReadLog();
@@ -102,7 +104,8 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     for (const char* key : {"id", "method", "route", "status", "ms", "role"}) {
       CHECK(o.contains(key));
     }
-    if (!o.contains("id") || !o.contains("route") || !o.contains("role") || !o.contains("method")) continue;
+    if (!o.contains("id") || !o.contains("route") || !o.contains("role") || !o.contains("method"))
+      continue;
     ids.insert(Int(o.at("id")));
     CHECK(o.at("ms").is_number());
     CHECK(o.at("status").is_number());

@@ -92,9 +92,13 @@ Exposition Parse(const std::string& text) {
     if (t != "histogram") continue;
     for (const Sample& s : e.samples) {
       if (s.name == family + "_bucket") {
-        if (!s.labels.count("le")) { e.problems.push_back(family + " bucket without le"); continue; }
+        if (!s.labels.count("le")) {
+          e.problems.push_back(family + " bucket without le");
+          continue;
+        }
         const std::string le = s.labels.at("le");
-        buckets[key_of(family, s.labels)].emplace_back(le == "+Inf" ? 1e308 : std::stod(le), s.value);
+        buckets[key_of(family, s.labels)].emplace_back(le == "+Inf" ? 1e308 : std::stod(le),
+                                                       s.value);
       } else if (s.name == family + "_count") {
         counts[key_of(family, s.labels)] = s.value;
       }
@@ -118,9 +122,11 @@ TEST_CASE("the Prometheus parser used below catches broken expositions", "[ops][
   CHECK(Parse("# HELP a x\n# TYPE a counter\na 1\n").problems.empty());
   CHECK_FALSE(Parse("a 1\n").problems.empty());
   CHECK_FALSE(Parse("# HELP h x\n# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_bucket{le=\"2\"} 2\n"
-                    "h_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 3\n").problems.empty());
+                    "h_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 3\n")
+                  .problems.empty());
   CHECK_FALSE(Parse("# HELP h x\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\n"
-                    "h_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 4\n").problems.empty());
+                    "h_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 4\n")
+                  .problems.empty());
   CHECK_FALSE(Parse("# HELP a x\n# TYPE a counter\na{x=\"1\" 1\n").problems.empty());
 }
 
@@ -129,7 +135,8 @@ TEST_CASE("/metrics counts requests per route and status, commits, open needs an
   TestServer server;
   Fixture f(server);
   World w = MakeWorld(f);  // one critical and one normal need, lots of 500 and 20
-  const int64_t item2 = f.CreateItem(w.dispatcher, "METRICS-\"Q\"\\2");  // a code that needs escaping
+  const int64_t item2 =
+      f.CreateItem(w.dispatcher, "METRICS-\"Q\"\\2");  // a code that needs escaping
   for (int k = 0; k < 3; ++k) {
     f.CreateNeed(w.station_a, SampleNeed(w.requester_a, w.item_id, 1, "high"));
   }
@@ -156,9 +163,10 @@ TEST_CASE("/metrics counts requests per route and status, commits, open needs an
   CHECK(e.types.at("aidlink_stock_available_units") == "gauge");
 
   // Requests: by route template (never the concrete path) and status.
-  CHECK(e.Value("aidlink_requests_total", {{"route", "/v1/needs"}, {"status", "201"}}) == needs_posted);
-  CHECK(e.Value("aidlink_request_duration_seconds_count", {{"route", "/v1/needs"}, {"status", "201"}}) ==
+  CHECK(e.Value("aidlink_requests_total", {{"route", "/v1/needs"}, {"status", "201"}}) ==
         needs_posted);
+  CHECK(e.Value("aidlink_request_duration_seconds_count",
+                {{"route", "/v1/needs"}, {"status", "201"}}) == needs_posted);
   CHECK(e.Value("aidlink_requests_total", {{"route", "/v1/items"}, {"status", "401"}}) == 4);
   CHECK(e.Value("aidlink_requests_total", {{"route", "/v1/needs/{id}"}, {"status", "404"}}) == 1);
   CHECK(e.Value("aidlink_request_duration_seconds_bucket",
@@ -181,14 +189,17 @@ TEST_CASE("/metrics counts requests per route and status, commits, open needs an
     INFO(u);
     CHECK(e.Value("aidlink_open_needs", {{"urgency", u}}) ==
           QueryInt(server.db_path(), std::string("SELECT count(*) FROM needs WHERE outstanding > 0 "
-                                                 "AND urgency = '") + u + "'"));
+                                                 "AND urgency = '") +
+                                         u + "'"));
     CHECK(e.Value("aidlink_open_need_units", {{"urgency", u}}) ==
           QueryInt(server.db_path(), std::string("SELECT coalesce(sum(outstanding), 0) FROM needs "
-                                                 "WHERE urgency = '") + u + "'"));
+                                                 "WHERE urgency = '") +
+                                         u + "'"));
   }
   CHECK(e.Value("aidlink_open_needs", {{"urgency", "low"}}) == 1);
   CHECK(e.Value("aidlink_open_need_units", {{"urgency", "low"}}) == 4);
-  const double available = e.Value("aidlink_stock_available_units", {{"item_id", std::to_string(w.item_id)}});
+  const double available =
+      e.Value("aidlink_stock_available_units", {{"item_id", std::to_string(w.item_id)}});
   CHECK(available == QueryInt(server.db_path(), "SELECT sum(available) FROM lots WHERE item_id = " +
                                                     std::to_string(w.item_id)));
   CHECK(available < 520);  // the run allocated some of the 500 + 20

@@ -38,11 +38,13 @@ TEST_CASE("token list shows every token without its secret or hash", "[ops][toke
   const std::vector<std::string> lines = Lines(run.output);
   REQUIRE(lines.size() == 4);  // header, admin, dispatcher, station
   CHECK(lines[0] == "id\trole\tstation_id\tdonor_id\tlabel\tcreated_at\trevoked_at");
-  const int64_t desk_id = QueryInt(server.db_path(), "SELECT id FROM tokens WHERE role = 'dispatcher'");
-  const int64_t station_id = QueryInt(server.db_path(), "SELECT id FROM tokens WHERE role = 'station'");
+  const int64_t desk_id =
+      QueryInt(server.db_path(), "SELECT id FROM tokens WHERE role = 'dispatcher'");
+  const int64_t station_id =
+      QueryInt(server.db_path(), "SELECT id FROM tokens WHERE role = 'station'");
   CHECK(LineFor(run.output, desk_id).find("\tdispatcher\t-\t-\t夜班调度台\t") != std::string::npos);
-  CHECK(LineFor(run.output, station_id)
-            .find("\tstation\t" + std::to_string(station) + "\t-\t") != std::string::npos);
+  CHECK(LineFor(run.output, station_id).find("\tstation\t" + std::to_string(station) + "\t-\t") !=
+        std::string::npos);
   CHECK(LineFor(run.output, desk_id).substr(LineFor(run.output, desk_id).rfind('\t')) == "\t-");
   for (const std::string& secret : {server.admin_token(), desk, station_token}) {
     CHECK(run.output.find(secret) == std::string::npos);
@@ -51,8 +53,7 @@ TEST_CASE("token list shows every token without its secret or hash", "[ops][toke
   CHECK_FALSE(std::regex_search(run.output, std::regex("[0-9a-f]{64}")));
 }
 
-TEST_CASE("a revoked token is refused at the next request of a running server",
-          "[ops][tokens]") {
+TEST_CASE("a revoked token is refused at the next request of a running server", "[ops][tokens]") {
   TestServer server;
   Fixture f(server);
   const std::string desk = f.NewDispatcherToken("要撤销的调度台");
@@ -62,8 +63,8 @@ TEST_CASE("a revoked token is refused at the next request of a running server",
   HttpClient http(server.port());
   REQUIRE_STATUS(http.Get("/v1/items", desk), 200);  // the keep-alive connection is warm
 
-  ServerRun revoke = RunServerToExit({"token", "revoke", "--db", server.db_path(),
-                                      std::to_string(desk_id)});
+  ServerRun revoke =
+      RunServerToExit({"token", "revoke", "--db", server.db_path(), std::to_string(desk_id)});
   INFO(revoke.output);
   REQUIRE(revoke.exit_code == 0);
   CHECK(revoke.output.find("revoked token " + std::to_string(desk_id)) != std::string::npos);
@@ -78,12 +79,14 @@ TEST_CASE("a revoked token is refused at the next request of a running server",
   const std::string line = LineFor(list.output, desk_id);
   INFO(list.output);
   CHECK(std::regex_search(line, std::regex("\t20[0-9]{2}-[0-9]{2}-[0-9]{2}T[^\t]*Z$")));
-  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE kind = 'token_revoked' "
-                                   "AND entity_id = " + std::to_string(desk_id)) == 1);
+  CHECK(QueryInt(server.db_path(),
+                 "SELECT count(*) FROM events WHERE kind = 'token_revoked' "
+                 "AND entity_id = " +
+                     std::to_string(desk_id)) == 1);
 
   SECTION("revoking twice, or a token that does not exist, fails with a message") {
-    ServerRun again = RunServerToExit({"token", "revoke", "--db", server.db_path(),
-                                       std::to_string(desk_id)});
+    ServerRun again =
+        RunServerToExit({"token", "revoke", "--db", server.db_path(), std::to_string(desk_id)});
     CHECK(again.exit_code == 1);
     CHECK(again.output.find("already revoked") != std::string::npos);
     ServerRun missing = RunServerToExit({"token", "revoke", "--db", server.db_path(), "999"});

@@ -87,8 +87,7 @@ std::string WithCrlf(std::string_view s) {
 // 200 Chinese characters (400 columns) of address.
 std::string LongChineseAddress() {
   std::string s = "湖北省武汉市";
-  while (text::CodePointCount(s) < 200)
-    s += "东湖高新技术开发区光谷大道幸福里小区";
+  while (text::CodePointCount(s) < 200) s += "东湖高新技术开发区光谷大道幸福里小区";
   return text::TruncateToWidth(s, 400, false);
 }
 
@@ -96,8 +95,7 @@ std::string LongChineseAddress() {
 
 // The expected printouts below are meant to be read: in a terminal with a
 // monospace font (CJK characters two columns wide) every column lines up.
-TEST_CASE("the Chinese text list of a three-stop route is exactly as designed",
-          "[print][golden]") {
+TEST_CASE("the Chinese text list of a three-stop route is exactly as designed", "[print][golden]") {
   const std::string expected = R"txt(配送清单  路线 #17
 ====================================================================================================
 仓库：    城东物资仓
@@ -160,12 +158,11 @@ TEST_CASE("the Chinese text list of a three-stop route is exactly as designed",
 ====================================================================================================
 装车人：________________________  配送人：________________________  核对人：________________________
 )txt";
-  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt,
-                              Lang::kZh) == expected);
+  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt, Lang::kZh) ==
+        expected);
 }
 
-TEST_CASE("the English text list uses English labels and tag notes",
-          "[print][golden]") {
+TEST_CASE("the English text list uses English labels and tag notes", "[print][golden]") {
   const std::string expected = R"txt(Delivery list  Route #17
 ====================================================================================================
 Depot:         城东物资仓
@@ -229,17 +226,15 @@ Stop 3  阳光社区居委会                                                   
 ====================================================================================================
 Loaded by: _____________________  Delivered by: __________________  Checked by: ____________________
 )txt";
-  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt,
-                              Lang::kEn) == expected);
+  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt, Lang::kEn) ==
+        expected);
 }
 
-TEST_CASE("the csv has a BOM, a header and one row per stop line",
-          "[print][golden]") {
+TEST_CASE("the csv has a BOM, a header and one row per stop line", "[print][golden]") {
   // Written with "\n" for readability; the file itself uses CRLF (RFC 4180).
   const std::string expected =
-      "\xEF\xBB\xBF" +
-      WithCrlf(
-          R"csv(序号,配送单号,收件人,联系人,电话,地址,物品,单位,申领,分配,实收,备注
+      "\xEF\xBB\xBF" + WithCrlf(
+                           R"csv(序号,配送单号,收件人,联系人,电话,地址,物品,单位,申领,分配,实收,备注
 1,1042,金老伯,金小华,13800138000,幸福里3幢201（东湖街道）,降压药（硝苯地平缓释片）,盒,2,2,,独居老人，请先电话联系；慢性病，药品请交到本人手中；降压药仅剩四天
 1,1042,金老伯,金小华,13800138000,幸福里3幢201（东湖街道）,医用外科口罩,个,50,50,,独居老人，请先电话联系；慢性病，药品请交到本人手中；降压药仅剩四天
 2,1043,李阿姨,李阿姨,13900139000,幸福里12幢503（东湖街道）,新鲜蔬菜,份,2,2,,隔离中，无接触配送
@@ -249,12 +244,11 @@ TEST_CASE("the csv has a BOM, a header and one row per stop line",
 3,1050,阳光社区居委会,赵主任,027-88886666,阳光路7号（阳光街道）,新鲜蔬菜,份,1,1,,封控小区，放门岗
 3,1050,阳光社区居委会,赵主任,027-88886666,阳光路7号（阳光街道）,鸡蛋,个,10,10,,封控小区，放门岗
 )csv");
-  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kCsv,
-                              Lang::kZh) == expected);
+  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kCsv, Lang::kZh) ==
+        expected);
 }
 
-TEST_CASE("no text line is wider than 100 columns, whatever the data",
-          "[print][txt]") {
+TEST_CASE("no text line is wider than 100 columns, whatever the data", "[print][txt]") {
   print::Manifest m = print::testing::ThreeStopRoute();
   const std::string address = LongChineseAddress();
   REQUIRE(text::DisplayWidth(address) == 400);
@@ -286,8 +280,7 @@ TEST_CASE("no text line is wider than 100 columns, whatever the data",
     CHECK(out.find("Tab") != std::string::npos);
     CHECK(out.find("twelve") != std::string::npos);
     // Latin words are not cut in half when they wrap.
-    for (std::string_view word :
-         {"corridor", "seventh", "building", "because"}) {
+    for (std::string_view word : {"corridor", "seventh", "building", "because"}) {
       CHECK(out.find(word) != std::string::npos);
     }
   }
@@ -299,12 +292,11 @@ TEST_CASE("English notes wrap between words", "[print][txt]") {
   m.stops[0].tags = {};
   m.stops[0].note = std::string(60, 'a') + " " + std::string(30, 'b') + " tail";
   const std::string out = print::RenderManifest(m, Format::kTxt, Lang::kEn);
-  CHECK(out.find("  Note:    " + std::string(60, 'a') + "\n           " +
-                 std::string(30, 'b') + " tail\n") != std::string::npos);
+  CHECK(out.find("  Note:    " + std::string(60, 'a') + "\n           " + std::string(30, 'b') +
+                 " tail\n") != std::string::npos);
 }
 
-TEST_CASE("csv fields with commas, quotes and line breaks round-trip",
-          "[print][csv]") {
+TEST_CASE("csv fields with commas, quotes and line breaks round-trip", "[print][csv]") {
   print::Manifest m = print::testing::ThreeStopRoute();
   m.stops.resize(1);
   print::StopSheet& s = m.stops[0];
@@ -328,8 +320,7 @@ TEST_CASE("csv fields with commas, quotes and line breaks round-trip",
   CHECK(out.find("\"金老伯, \"\"老金\"\"\"") != std::string::npos);
 }
 
-TEST_CASE("csv text cells that a spreadsheet would run as formulas start with '",
-          "[print][csv]") {
+TEST_CASE("csv text cells that a spreadsheet would run as formulas start with '", "[print][csv]") {
   print::Manifest m = print::testing::ThreeStopRoute();
   m.stops.resize(1);
   print::StopSheet& s = m.stops[0];
@@ -371,8 +362,8 @@ TEST_CASE("csv numbers keep their sign and ordinary Chinese text is untouched", 
   m.stops.resize(1);
   m.stops[0].seq = -1;
   m.stops[0].lines = {{"鸡蛋", "个", -30, -20}};
-  const auto rows = ParseCsv(
-      std::string_view(print::RenderManifest(m, Format::kCsv, Lang::kZh)).substr(3));
+  const auto rows =
+      ParseCsv(std::string_view(print::RenderManifest(m, Format::kCsv, Lang::kZh)).substr(3));
   REQUIRE(rows.size() == 2);
   CHECK(rows[1][0] == "-1");
   CHECK(rows[1][2] == "金老伯");
@@ -385,20 +376,17 @@ TEST_CASE("csv numbers keep their sign and ordinary Chinese text is untouched", 
 TEST_CASE("a stop without lines still gets a csv row", "[print][csv]") {
   print::Manifest m = print::testing::ThreeStopRoute();
   m.stops[1].lines.clear();
-  const auto rows = ParseCsv(
-      std::string_view(print::RenderManifest(m, Format::kCsv, Lang::kEn))
-          .substr(3));
+  const auto rows =
+      ParseCsv(std::string_view(print::RenderManifest(m, Format::kCsv, Lang::kEn)).substr(3));
   REQUIRE(rows.size() == 1 + 2 + 1 + 3);
   CHECK(rows[0][0] == "seq");
   CHECK(rows[0][11] == "note");
-  CHECK(rows[3] ==
-        std::vector<std::string>{"2", "1043", "李阿姨", "李阿姨", "13900139000",
-                                 "幸福里12幢503 (东湖街道)", "", "", "", "", "",
-                                 "quarantined: contactless drop-off"});
+  CHECK(rows[3] == std::vector<std::string>{"2", "1043", "李阿姨", "李阿姨", "13900139000",
+                                            "幸福里12幢503 (东湖街道)", "", "", "", "", "",
+                                            "quarantined: contactless drop-off"});
 }
 
-TEST_CASE("the html page escapes names and holds everything a print needs",
-          "[print][html]") {
+TEST_CASE("the html page escapes names and holds everything a print needs", "[print][html]") {
   print::Manifest m = print::testing::ThreeStopRoute();
   m.stops[1].recipient = "<script>alert(\"x\")</script> & 'co'";
   m.depot_name = "仓<b>";
@@ -406,9 +394,8 @@ TEST_CASE("the html page escapes names and holds everything a print needs",
     const std::string html = print::RenderManifest(m, Format::kHtml, lang);
     CHECK(html.starts_with("<!DOCTYPE html>"));
     CHECK(html.find("<meta charset=\"utf-8\">") != std::string::npos);
-    CHECK(html.find(lang == Lang::kZh
-                        ? "<html lang=\"zh-CN\">"
-                        : "<html lang=\"en\">") != std::string::npos);
+    CHECK(html.find(lang == Lang::kZh ? "<html lang=\"zh-CN\">" : "<html lang=\"en\">") !=
+          std::string::npos);
     CHECK(html.find("<script") == std::string::npos);
     CHECK(html.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; "
                     "&#39;co&#39;") != std::string::npos);
@@ -419,11 +406,9 @@ TEST_CASE("the html page escapes names and holds everything a print needs",
     CHECK(html.find("size: A4") != std::string::npos);
     CHECK(html.find("@bottom-center") != std::string::npos);
     CHECK(html.find("counter(pages)") != std::string::npos);
-    CHECK(html.find("thead { display: table-header-group; }") !=
-          std::string::npos);
+    CHECK(html.find("thead { display: table-header-group; }") != std::string::npos);
     CHECK(html.find("<thead>") != std::string::npos);
-    CHECK(html.find("break-inside: avoid; page-break-inside: avoid;") !=
-          std::string::npos);
+    CHECK(html.find("break-inside: avoid; page-break-inside: avoid;") != std::string::npos);
     CHECK(html.find("Noto Sans CJK SC") != std::string::npos);
     CHECK(html.find("WenQuanYi") != std::string::npos);
     CHECK(html.find("sans-serif") != std::string::npos);
@@ -436,10 +421,9 @@ TEST_CASE("the html page escapes names and holds everything a print needs",
   }
 }
 
-TEST_CASE("every stop is one block and the signature boxes close the page",
-          "[print][html]") {
-  const std::string html = print::RenderManifest(
-      print::testing::ThreeStopRoute(), Format::kHtml, Lang::kZh);
+TEST_CASE("every stop is one block and the signature boxes close the page", "[print][html]") {
+  const std::string html =
+      print::RenderManifest(print::testing::ThreeStopRoute(), Format::kHtml, Lang::kZh);
   size_t blocks = 0;
   for (size_t at = html.find("<div class=\"stop\">"); at != std::string::npos;
        at = html.find("<div class=\"stop\">", at + 1)) {
@@ -454,9 +438,8 @@ TEST_CASE("every stop is one block and the signature boxes close the page",
   CHECK(html.find("签收") != std::string::npos);
   CHECK(html.find("差异/备注") != std::string::npos);
   CHECK(html.find("独居老人，请先电话联系") != std::string::npos);
-  CHECK(
-      html.find("\"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\"") !=
-      std::string::npos);
+  CHECK(html.find("\"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("packs and loose units are counted in whole packs", "[print]") {
@@ -478,23 +461,19 @@ TEST_CASE("packs and loose units are counted in whole packs", "[print]") {
   CHECK(packs(10, 13, Lang::kEn) == "1 pack + 3");
 }
 
-TEST_CASE("each vulnerability tag has a phrase and notes keep DESIGN order",
-          "[print]") {
-  const std::vector<std::string> tags = {
-      "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
-      "quarantined",   "pregnant",        "low_income", "frontline_worker"};
+TEST_CASE("each vulnerability tag has a phrase and notes keep DESIGN order", "[print]") {
+  const std::vector<std::string> tags = {"elderly_alone",       "chronic_illness", "disability",
+                                         "child_in_difficulty", "quarantined",     "pregnant",
+                                         "low_income",          "frontline_worker"};
   for (const std::string& tag : tags) {
     CHECK(print::TagPhrase(tag, Lang::kZh) != tag);
     CHECK(print::TagPhrase(tag, Lang::kEn) != tag);
     CHECK(text::DisplayWidth(print::TagPhrase(tag, Lang::kZh)) <= 40);
   }
-  CHECK(print::TagPhrase("elderly_alone", Lang::kZh) ==
-        "独居老人，请先电话联系");
-  CHECK(print::TagPhrase("elderly_alone", Lang::kEn) ==
-        "elderly, lives alone: call first");
+  CHECK(print::TagPhrase("elderly_alone", Lang::kZh) == "独居老人，请先电话联系");
+  CHECK(print::TagPhrase("elderly_alone", Lang::kEn) == "elderly, lives alone: call first");
   CHECK(print::TagPhrase("quarantined", Lang::kZh) == "隔离中，无接触配送");
-  CHECK(print::TagPhrase("quarantined", Lang::kEn) ==
-        "quarantined: contactless drop-off");
+  CHECK(print::TagPhrase("quarantined", Lang::kEn) == "quarantined: contactless drop-off");
   CHECK(print::TagPhrase("disability", Lang::kZh) == "残障，请送货上门");
 
   print::StopSheet s;
@@ -510,10 +489,8 @@ TEST_CASE("each vulnerability tag has a phrase and notes keep DESIGN order",
 TEST_CASE("rendering is deterministic and handles an empty route", "[print]") {
   const print::Manifest m = print::testing::ThreeStopRoute();
   for (Format f : {Format::kTxt, Format::kCsv, Format::kHtml}) {
-    CHECK(print::RenderManifest(m, f, Lang::kZh) ==
-          print::RenderManifest(m, f, Lang::kZh));
-    const std::string empty =
-        print::RenderManifest(print::Manifest{}, f, Lang::kZh);
+    CHECK(print::RenderManifest(m, f, Lang::kZh) == print::RenderManifest(m, f, Lang::kZh));
+    const std::string empty = print::RenderManifest(print::Manifest{}, f, Lang::kZh);
     CHECK_FALSE(empty.empty());
     CHECK(text::IsValidUtf8(empty));
   }

@@ -25,8 +25,7 @@ Receipt Sample() {
   r.allocated = 30;
   r.delivered = 140;
   r.written_off = 10;
-  r.buckets = {{"江汉区", "frontline_post", 30, 10, 120, 0},
-               {"江岸区", "community", 0, 0, 20, 5}};
+  r.buckets = {{"江汉区", "frontline_post", 30, 10, 120, 0}, {"江岸区", "community", 0, 0, 20, 5}};
   return r;
 }
 

@@ -26,8 +26,7 @@ Stop At(int64_t id, double lat, double lon) {
   return s;
 }
 
-Stop Unlocated(int64_t id, std::string district, std::string address,
-               int urgency_rank = 2) {
+Stop Unlocated(int64_t id, std::string district, std::string address, int urgency_rank = 2) {
   Stop s;
   s.delivery_id = id;
   s.district = std::move(district);
@@ -46,11 +45,9 @@ Ids NearestNeighbour(const Origin& depot, const std::vector<Stop>& stops) {
     double best_d = 0;
     for (size_t k = 0; k < stops.size(); ++k) {
       if (used[k]) continue;
-      const double d =
-          route::DistanceKm(lat, lon, *stops[k].lat, *stops[k].lon);
+      const double d = route::DistanceKm(lat, lon, *stops[k].lat, *stops[k].lon);
       if (best == stops.size() || d < best_d - 1e-9 ||
-          (d <= best_d + 1e-9 &&
-           stops[k].delivery_id < stops[best].delivery_id)) {
+          (d <= best_d + 1e-9 && stops[k].delivery_id < stops[best].delivery_id)) {
         best = k;
         best_d = d;
       }
@@ -76,14 +73,14 @@ std::vector<Stop> RandomStops(uint32_t seed, int n) {
 TEST_CASE("stops on a line are visited outward from the depot", "[route]") {
   const Origin depot{30.0, 114.0};
   // Given out of order; 0.01 degree of longitude apart.
-  const std::vector<Stop> stops = {At(3, 30.0, 114.03), At(1, 30.0, 114.01),
-                                   At(4, 30.0, 114.04), At(2, 30.0, 114.02)};
+  const std::vector<Stop> stops = {At(3, 30.0, 114.03), At(1, 30.0, 114.01), At(4, 30.0, 114.04),
+                                   At(2, 30.0, 114.02)};
   CHECK(route::OrderStops(depot, stops) == Ids{1, 2, 3, 4});
 
   SECTION("and from the middle, the nearer side first, then the far side") {
     const Origin middle{30.0, 114.025};
-    const std::vector<Stop> both = {At(1, 30.0, 114.02), At(2, 30.0, 114.01),
-                                    At(3, 30.0, 114.035), At(4, 30.0, 114.045)};
+    const std::vector<Stop> both = {At(1, 30.0, 114.02), At(2, 30.0, 114.01), At(3, 30.0, 114.035),
+                                    At(4, 30.0, 114.045)};
     // Nearest neighbour: 1 (0.005 away), 2, 3, 4 = 0.05 degrees in all;
     // starting on the far side (3, 4, 1, 2) would cost 0.055, so 2-opt keeps
     // it.
@@ -94,8 +91,7 @@ TEST_CASE("stops on a line are visited outward from the depot", "[route]") {
 TEST_CASE("the corners of a square are walked around, not across", "[route]") {
   const Origin depot{0.0, 0.0};
   // Corners (0,1), (1,1), (1,0) of a unit square (degrees near the equator).
-  const std::vector<Stop> stops = {At(7, 1.0, 1.0), At(9, 0.0, 1.0),
-                                   At(8, 1.0, 0.0)};
+  const std::vector<Stop> stops = {At(7, 1.0, 1.0), At(9, 0.0, 1.0), At(8, 1.0, 0.0)};
   // (1,0) and (0,1) are equally near the depot: the smaller id, 8, goes first.
   CHECK(route::OrderStops(depot, stops) == Ids{8, 7, 9});
 }
@@ -105,12 +101,11 @@ TEST_CASE("2-opt removes a crossing left by nearest neighbour", "[route]") {
   // then has to cross back for 3 and 4; the 2-opt path must not be longer and
   // here is strictly shorter.
   const Origin depot{0.0, 0.0};
-  const std::vector<Stop> stops = {At(1, 0.0, 0.1), At(2, 0.0, -0.15),
-                                   At(3, 0.0, 0.4), At(4, 0.0, -0.7)};
+  const std::vector<Stop> stops = {At(1, 0.0, 0.1), At(2, 0.0, -0.15), At(3, 0.0, 0.4),
+                                   At(4, 0.0, -0.7)};
   const Ids nn = NearestNeighbour(depot, stops);
   const Ids opt = route::OrderStops(depot, stops);
-  CHECK(route::PathLengthKm(depot, stops, opt) <
-        route::PathLengthKm(depot, stops, nn) - 1e-6);
+  CHECK(route::PathLengthKm(depot, stops, opt) < route::PathLengthKm(depot, stops, nn) - 1e-6);
 }
 
 TEST_CASE("2-opt is never longer than nearest neighbour", "[route]") {
@@ -123,8 +118,7 @@ TEST_CASE("2-opt is never longer than nearest neighbour", "[route]") {
     REQUIRE(opt.size() == stops.size());
     CHECK(std::set<int64_t>(opt.begin(), opt.end()).size() == stops.size());
     CHECK(route::PathLengthKm(depot, stops, opt) <=
-          route::PathLengthKm(depot, stops, NearestNeighbour(depot, stops)) +
-              1e-9);
+          route::PathLengthKm(depot, stops, NearestNeighbour(depot, stops)) + 1e-9);
   }
 }
 
@@ -144,9 +138,7 @@ TEST_CASE("the order is the same whatever order the stops come in", "[route]") {
   CHECK(Ids(first.end() - 3, first.end()) == Ids{3, 2, 1});
 }
 
-TEST_CASE(
-    "stops without coordinates go by district, then address in natural order",
-    "[route]") {
+TEST_CASE("stops without coordinates go by district, then address in natural order", "[route]") {
   const std::vector<Stop> stops = {
       Unlocated(5, "东湖街道", "幸福里12幢503"),
       Unlocated(4, "东湖街道", "幸福里3幢201"),
@@ -160,8 +152,7 @@ TEST_CASE(
   CHECK(route::OrderStops(Origin{}, stops) == expected);
 
   SECTION("districts are compared naturally too") {
-    const std::vector<Stop> numbered = {Unlocated(1, "第12社区", "a"),
-                                        Unlocated(2, "第3社区", "a"),
+    const std::vector<Stop> numbered = {Unlocated(1, "第12社区", "a"), Unlocated(2, "第3社区", "a"),
                                         Unlocated(3, "第3社区", "A")};
     CHECK(route::OrderStops(Origin{}, numbered) == Ids{3, 2, 1});
   }
@@ -193,10 +184,8 @@ TEST_CASE("selection keeps one district and the most urgent stops", "[route]") {
     for (const Stop& s : v) out.push_back(s.delivery_id);
     return out;
   };
-  CHECK(ids(route::SelectStops(stops, std::nullopt, std::nullopt)) ==
-        Ids{2, 3, 5, 4, 1, 6});
-  CHECK(ids(route::SelectStops(stops, "东湖街道", std::nullopt)) ==
-        Ids{2, 5, 4, 1, 6});
+  CHECK(ids(route::SelectStops(stops, std::nullopt, std::nullopt)) == Ids{2, 3, 5, 4, 1, 6});
+  CHECK(ids(route::SelectStops(stops, "东湖街道", std::nullopt)) == Ids{2, 5, 4, 1, 6});
   CHECK(ids(route::SelectStops(stops, "东湖街道", 3)) == Ids{2, 5, 4});
   CHECK(ids(route::SelectStops(stops, std::nullopt, 1)) == Ids{2});
   CHECK(route::SelectStops(stops, "无此街道", 3).empty());
@@ -206,7 +195,6 @@ TEST_CASE("selection keeps one district and the most urgent stops", "[route]") {
 
 TEST_CASE("distances are great-circle kilometres", "[route]") {
   // One degree of latitude is about 111.2 km.
-  CHECK(route::DistanceKm(30.0, 114.0, 31.0, 114.0) ==
-        Approx(111.19).epsilon(0.001));
+  CHECK(route::DistanceKm(30.0, 114.0, 31.0, 114.0) == Approx(111.19).epsilon(0.001));
   CHECK(route::DistanceKm(30.0, 114.0, 30.0, 114.0) == 0.0);
 }

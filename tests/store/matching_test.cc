@@ -21,11 +21,11 @@ using namespace aidlink::store;
 using aidlink::test::OpenStore;
 using aidlink::test::TempDb;
 
-#define REQUIRE_OK(expr)     \
-  do {                       \
-    Status status_ = (expr); \
+#define REQUIRE_OK(expr)      \
+  do {                        \
+    Status status_ = (expr);  \
     INFO(status_.ToString()); \
-    REQUIRE(status_.ok());   \
+    REQUIRE(status_.ok());    \
   } while (0)
 
 namespace {
@@ -59,7 +59,7 @@ int64_t QueryInt(Store& store, const std::string& sql) {
 struct Province {
   int64_t item = 0;
   int64_t depot[2] = {0, 0};
-  int64_t lot[2] = {0, 0};       // 100 at depot 0, 40 at depot 1
+  int64_t lot[2] = {0, 0};  // 100 at depot 0, 40 at depot 1
   int64_t requester[3] = {0, 0, 0};
   int64_t need[4] = {0, 0, 0, 0};  // 30, 20, 50 and 10; the last is requester 2's
 };
@@ -127,8 +127,8 @@ Province Seed(Store& store) {
 
 PlannedAllocation Alloc(const Province& p, int lot, int need, int64_t quantity) {
   const int owners[4] = {0, 0, 1, 2};
-  return {p.lot[lot], p.need[need], p.requester[owners[need]], p.depot[lot], quantity,
-          "fair_share"};
+  return {p.lot[lot],   p.need[need], p.requester[owners[need]],
+          p.depot[lot], quantity,     "fair_share"};
 }
 
 StatusOr<CommittedRun> Commit(Store& store, const std::vector<PlannedAllocation>& plan) {
@@ -153,18 +153,18 @@ std::map<std::pair<std::string, int64_t>, LedgerRow> Ledger(Store& store) {
 
 // What the ledger report checks: the newest "after" states today's quantities.
 bool Replays(const LedgerRow& r) {
-  const std::string after = r.entity == "lot"
-                                ? LotQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3])
-                                : NeedQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
+  const std::string after = r.entity == "lot" ? LotQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3])
+                                              : NeedQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
   const size_t pos = r.last_event_detail.rfind("\"after\":");
   return pos != std::string::npos && r.last_event_detail.compare(pos + 8, after.size(), after) == 0;
 }
 
 }  // namespace
 
-TEST_CASE("a committed run moves stock, plans one delivery per depot and requester, and "
-          "records one ledger entry per lot and need",
-          "[store][match]") {
+TEST_CASE(
+    "a committed run moves stock, plans one delivery per depot and requester, and "
+    "records one ledger entry per lot and need",
+    "[store][match]") {
   TempDb tmp;
   auto store = OpenStore(tmp.path());
   const Province p = Seed(*store);
@@ -207,9 +207,8 @@ TEST_CASE("a committed run moves stock, plans one delivery per depot and request
   REQUIRE_OK(rows.status());
   REQUIRE(rows->size() == plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
-    auto delivery = store->Read([&](Database& db) {
-      return GetDelivery(db, committed->delivery_ids[i]);
-    });
+    auto delivery =
+        store->Read([&](Database& db) { return GetDelivery(db, committed->delivery_ids[i]); });
     REQUIRE_OK(delivery.status());
     INFO("allocation " << i);
     CHECK(delivery->depot_id == plan[i].depot_id);
@@ -246,7 +245,8 @@ TEST_CASE("a stale plan is refused as a conflict and writes nothing", "[store][m
   const Province p = Seed(*store);
   const char* tables[] = {"match_runs", "deliveries", "allocations", "events", "run_ledger"};
   std::map<std::string, int64_t> before;
-  for (const char* t : tables) before[t] = QueryInt(*store, std::string("SELECT count(*) FROM ") + t);
+  for (const char* t : tables)
+    before[t] = QueryInt(*store, std::string("SELECT count(*) FROM ") + t);
   SECTION("a lot no longer has the stock") {
     // Lot 1 holds 40; the plan takes 30 + 20 of it.
     auto s = Commit(*store, {Alloc(p, 1, 0, 30), Alloc(p, 1, 1, 20)});
@@ -273,9 +273,8 @@ TEST_CASE("the ledger compares today's quantities with the newest of events and 
   const Province p = Seed(*store);
   REQUIRE_OK(Commit(*store, {Alloc(p, 0, 2, 20)}).status());
   // A write-off after the run: the lot's newest "after" is that event's.
-  REQUIRE_OK(store->Write([&](Database& db) {
-    return WriteOffLot(db, p.lot[0], 5, "damaged", kActor).status();
-  }));
+  REQUIRE_OK(store->Write(
+      [&](Database& db) { return WriteOffLot(db, p.lot[0], 5, "damaged", kActor).status(); }));
   // A second run after the first: the need's newest "after" is its entry.
   REQUIRE_OK(Commit(*store, {Alloc(p, 1, 2, 7)}).status());
   auto ledger = Ledger(*store);
@@ -293,10 +292,13 @@ TEST_CASE("the ledger compares today's quantities with the newest of events and 
   // Quantities changed behind the ledger no longer replay, whichever kind
   // of entry is the newest.
   REQUIRE_OK(store->Write([&](Database& db) {
-    return db.Exec("UPDATE needs SET outstanding = outstanding - 1, cancelled = cancelled + 1 "
-                   "WHERE id = " + std::to_string(p.need[2]) +
-                   "; UPDATE lots SET available = available - 1, written_off = written_off + 1 "
-                   "WHERE id = " + std::to_string(p.lot[0]));
+    return db.Exec(
+        "UPDATE needs SET outstanding = outstanding - 1, cancelled = cancelled + 1 "
+        "WHERE id = " +
+        std::to_string(p.need[2]) +
+        "; UPDATE lots SET available = available - 1, written_off = written_off + 1 "
+        "WHERE id = " +
+        std::to_string(p.lot[0]));
   }));
   ledger = Ledger(*store);
   CHECK_FALSE(Replays(ledger.at({"need", p.need[2]})));
@@ -349,8 +351,9 @@ TEST_CASE("version 3 keeps a version 2 file's data and drops the indexes no quer
   }
   auto store = OpenStore(tmp.path());
   CHECK(QueryInt(*store, "PRAGMA user_version") == SchemaVersion());
-  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                         "('needs_by_status', 'deliveries_by_requester')") == 0);
+  CHECK(QueryInt(*store,
+                 "SELECT count(*) FROM sqlite_master WHERE name IN "
+                 "('needs_by_status', 'deliveries_by_requester')") == 0);
   CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_master WHERE name = 'run_ledger'") == 1);
   auto need = store->Read([&](Database& db) { return GetNeed(db, need_id); });
   REQUIRE_OK(need.status());
@@ -380,16 +383,20 @@ TEST_CASE("version 5 writes CHECK lists as OR chains that still refuse what they
         "'江汉区', 1, '', 'now');"
         "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
         "VALUES ('RICE', '大米', 'food', 'kg', 1, 0, 'now');"));
-    CHECK(QueryInt(**db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") > 0);
+    CHECK(QueryInt(**db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") >
+          0);
   }
   auto store = OpenStore(tmp.path());
   CHECK(QueryInt(*store, "PRAGMA user_version") == SchemaVersion());
-  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") == 0);
-  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
-                         "'%CHECK (urgency = ''critical'' OR urgency = ''high'' OR urgency = "
-                         "''normal'' OR urgency = ''low'')%'") == 1);
-  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
-                         "'%CHECK (perishable = 0 OR perishable = 1)%'") == 1);
+  CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") ==
+        0);
+  CHECK(QueryInt(*store,
+                 "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
+                 "'%CHECK (urgency = ''critical'' OR urgency = ''high'' OR urgency = "
+                 "''normal'' OR urgency = ''low'')%'") == 1);
+  CHECK(QueryInt(*store,
+                 "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
+                 "'%CHECK (perishable = 0 OR perishable = 1)%'") == 1);
   CHECK(QueryInt(*store, "SELECT count(*) FROM items WHERE code = 'RICE'") == 1);
   // The writer (which ran the migration) and a fresh connection both hold
   // the rewritten constraints.
@@ -408,7 +415,8 @@ TEST_CASE("version 5 writes CHECK lists as OR chains that still refuse what they
   CHECK_FALSE((*db)->Exec("UPDATE items SET perishable = 2").ok());
   CHECK_FALSE((*db)->Exec("UPDATE requesters SET kind = 'company'").ok());
   REQUIRE_OK((*db)->Exec("UPDATE needs SET status = 'partial'"));
-  CHECK(QueryInt(**db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'") == 0);
+  CHECK(QueryInt(**db,
+                 "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'") == 0);
 }
 
 TEST_CASE("the queries that need an index still have one after version 3", "[store][schema]") {
@@ -445,9 +453,9 @@ TEST_CASE("the queries that need an index still have one after version 3", "[sto
   CHECK_THAT(plan("SELECT id FROM deliveries WHERE route_id = 1 ORDER BY seq"),
              Catch::Contains("deliveries_by_route"));
   // Route planning still finds a depot's planned deliveries and their lines.
-  const std::string unrouted =
-      plan("SELECT d.id FROM deliveries d JOIN allocations a ON a.delivery_id = d.id "
-           "WHERE d.depot_id = 1 AND d.status = 'planned' AND d.route_id IS NULL");
+  const std::string unrouted = plan(
+      "SELECT d.id FROM deliveries d JOIN allocations a ON a.delivery_id = d.id "
+      "WHERE d.depot_id = 1 AND d.status = 'planned' AND d.route_id IS NULL");
   CHECK_THAT(unrouted, Catch::Contains("deliveries_by_status"));
   CHECK_THAT(unrouted, Catch::Contains("allocations_by_delivery"));
   CHECK_THAT(plan("SELECT sum(quantity) FROM allocations WHERE lot_id = 1"),
@@ -482,8 +490,9 @@ TEST_CASE("a run is checked for the references foreign keys would check, which h
   REQUIRE_OK(Commit(*store, {Alloc(p, 0, 0, 5)}).status());
   // The writer enforces foreign keys again once the run is written.
   Status s = store->Write([](Database& db) {
-    return db.Exec("INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
-                   "updated_at) VALUES (1, 999, 1, 'planned', 'now', 'now')");
+    return db.Exec(
+        "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
+        "updated_at) VALUES (1, 999, 1, 'planned', 'now', 'now')");
   });
   CHECK(s.code() == Code::kFailedPrecondition);
 }

@@ -1,7 +1,7 @@
 #include "store/store.h"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -17,11 +17,11 @@ using namespace aidlink::store;
 using aidlink::test::OpenStore;
 using aidlink::test::TempDb;
 
-#define REQUIRE_OK(expr)                          \
-  do {                                            \
-    const auto& status_ = (expr);                 \
-    INFO(status_.ToString());                     \
-    REQUIRE(status_.ok());                        \
+#define REQUIRE_OK(expr)          \
+  do {                            \
+    const auto& status_ = (expr); \
+    INFO(status_.ToString());     \
+    REQUIRE(status_.ok());        \
   } while (0)
 
 namespace {
@@ -111,11 +111,13 @@ TEST_CASE("WaitIdle returns once every queued write is committed and answered", 
   for (int i = 0; i < kWrites; ++i) {
     store->WriteAsync(
         [i](Database& db) {
-          return InsertItem(db, {0, "W" + std::to_string(i), "物资", "other", "piece", 1, false, ""},
+          return InsertItem(db,
+                            {0, "W" + std::to_string(i), "物资", "other", "piece", 1, false, ""},
                             kActor)
               .status();
         },
-        false, [&answered](Status s) {
+        false,
+        [&answered](Status s) {
           if (s.ok()) answered++;
         });
   }
@@ -223,9 +225,8 @@ TEST_CASE("the schema refuses quantities that break conservation", "[store]") {
     CHECK(s.code() == Code::kFailedPrecondition);
   }
   SECTION("writing off more than is available is refused and changes nothing") {
-    Status s = store->Write([&](Database& db) {
-      return WriteOffLot(db, stored->id, 101, "damaged", kActor).status();
-    });
+    Status s = store->Write(
+        [&](Database& db) { return WriteOffLot(db, stored->id, 101, "damaged", kActor).status(); });
     CHECK(s.code() == Code::kFailedPrecondition);
     auto again = store->Read([&](Database& db) { return GetLot(db, stored->id); });
     REQUIRE_OK(again.status());
@@ -259,9 +260,8 @@ TEST_CASE("cancelling a need moves its outstanding quantity to cancelled", "[sto
   CHECK(cancelled->status == "cancelled");
   CHECK(cancelled->outstanding == 0);
   CHECK(cancelled->cancelled == 30);
-  Status again = store->Write([&](Database& db) {
-    return CancelNeed(db, stored->id, "twice", kActor).status();
-  });
+  Status again = store->Write(
+      [&](Database& db) { return CancelNeed(db, stored->id, "twice", kActor).status(); });
   CHECK(again.code() == Code::kFailedPrecondition);
 }
 
@@ -284,7 +284,8 @@ TEST_CASE("concurrent writes share group commits and all become durable", "[stor
           need.item_id = r.item;
           need.quantity = 1 + i;
           need.urgency = "normal";
-          Status s = store->Write([&](Database& db) { return InsertNeed(db, need, kActor).status(); });
+          Status s =
+              store->Write([&](Database& db) { return InsertNeed(db, need, kActor).status(); });
           if (!s.ok()) failures++;
         }
       });
@@ -354,9 +355,8 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
   const std::string cutoff = "2026-11-21T00:00:00Z";
 
   SECTION("a lookup of an expired key finds nothing and deletes it") {
-    auto found = store->Read([&](Database& db) {
-      return FindSavedResponse(db, 1, "kept", cutoff);
-    });
+    auto found =
+        store->Read([&](Database& db) { return FindSavedResponse(db, 1, "kept", cutoff); });
     REQUIRE_OK(found.status());
     REQUIRE(found->has_value());
     CHECK((*found)->request_hash == "hash-kept");
@@ -369,7 +369,8 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
     }));
     REQUIRE_OK(expired.status());
     CHECK_FALSE(expired->has_value());
-    auto again = store->Read([&](Database& db) { return FindSavedResponse(db, 1, "old-2", cutoff); });
+    auto again =
+        store->Read([&](Database& db) { return FindSavedResponse(db, 1, "old-2", cutoff); });
     REQUIRE_OK(again.status());
     REQUIRE(again->has_value());
     CHECK((*again)->request_hash == "hash-new");
@@ -433,9 +434,8 @@ TEST_CASE("the writer deletes expired idempotent answers on its own", "[store][i
   auto store = OpenStore(tmp.path());
   REQUIRE_OK(store->Write([](Database&) { return Status::Ok(); }));
   CHECK(Count(*store, "idempotency") == 1);
-  auto fresh = store->Read([&](Database& db) {
-    return FindSavedResponse(db, 1, "fresh", store->IdempotencyCutoff());
-  });
+  auto fresh = store->Read(
+      [&](Database& db) { return FindSavedResponse(db, 1, "fresh", store->IdempotencyCutoff()); });
   REQUIRE_OK(fresh.status());
   CHECK(fresh->has_value());
 }

@@ -22,8 +22,8 @@ Db OpenReadOnly(const std::string& db_path) {
   int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   Db db(raw);
   if (rc != SQLITE_OK) {
-    throw std::runtime_error("open " + db_path + " read-only: " +
-                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    throw std::runtime_error("open " + db_path +
+                             " read-only: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(db.get(), 5000);
   return db;
@@ -55,8 +55,8 @@ int64_t Count(sqlite3* db, const std::string& table) {
 
 const std::vector<std::string>& AllTables() {
   static const std::vector<std::string> kTables = {
-      "tokens", "items", "donors", "depots", "stations",
-      "requesters", "lots", "needs", "events", "idempotency",
+      "tokens",     "items", "donors", "depots", "stations",
+      "requesters", "lots",  "needs",  "events", "idempotency",
   };
   return kTables;
 }

@@ -44,16 +44,26 @@ int64_t IntOr(const json::object& o, std::string_view key, int64_t fallback) {
 
 std::string CodeForStatus(int status) {
   switch (status) {
-    case 400: return "invalid_argument";
-    case 401: return "unauthenticated";
-    case 403: return "permission_denied";
-    case 404: return "not_found";
-    case 409: return "conflict";
-    case 413: return "payload_too_large";
-    case 422: return "failed_precondition";
-    case 429: return "resource_exhausted";
-    case 500: return "internal";
-    default: return "";
+    case 400:
+      return "invalid_argument";
+    case 401:
+      return "unauthenticated";
+    case 403:
+      return "permission_denied";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 413:
+      return "payload_too_large";
+    case 422:
+      return "failed_precondition";
+    case 429:
+      return "resource_exhausted";
+    case 500:
+      return "internal";
+    default:
+      return "";
   }
 }
 
@@ -85,13 +95,12 @@ std::string ErrorProblem(const Response& r, std::initializer_list<int> statuses,
     return "error.message missing or empty";
   }
   if (!field.empty()) {
-    std::string got = e.contains("field") && e.at("field").is_string()
-                          ? Str(e.at("field"))
-                          : std::string();
+    std::string got =
+        e.contains("field") && e.at("field").is_string() ? Str(e.at("field")) : std::string();
     std::string suffix = "." + std::string(field);
-    bool match = got == field ||
-                 (got.size() > suffix.size() &&
-                  got.compare(got.size() - suffix.size(), suffix.size(), suffix) == 0);
+    bool match =
+        got == field || (got.size() > suffix.size() &&
+                         got.compare(got.size() - suffix.size(), suffix.size(), suffix) == 0);
     if (!match) return "error.field is \"" + got + "\", want \"" + std::string(field) + "\"";
   }
   return "";
@@ -177,26 +186,21 @@ json::object SampleRequesterB(int64_t station_id) {
           {"tags", json::array{"disability"}}};
 }
 
-json::object SampleLot(int64_t donor_id, int64_t item_id, int64_t depot_id,
-                       int64_t quantity) {
-  return {{"donor_id", donor_id},      {"item_id", item_id},
-          {"depot_id", depot_id},      {"quantity", quantity},
-          {"expires_on", "2027-06-30"}, {"note", "第一批，常温保存"}};
+json::object SampleLot(int64_t donor_id, int64_t item_id, int64_t depot_id, int64_t quantity) {
+  return {{"donor_id", donor_id}, {"item_id", item_id},         {"depot_id", depot_id},
+          {"quantity", quantity}, {"expires_on", "2027-06-30"}, {"note", "第一批，常温保存"}};
 }
 
 json::object SampleNeed(int64_t requester_id, int64_t item_id, int64_t quantity,
                         std::string_view urgency) {
-  return {{"requester_id", requester_id},
-          {"item_id", item_id},
-          {"quantity", quantity},
-          {"urgency", urgency},
-          {"needed_by", "2026-12-01"},
-          {"note", "药只够吃四天，不会用智能手机，请电话联系"}};
+  return {{"requester_id", requester_id}, {"item_id", item_id},
+          {"quantity", quantity},         {"urgency", urgency},
+          {"needed_by", "2026-12-01"},    {"note", "药只够吃四天，不会用智能手机，请电话联系"}};
 }
 
 std::vector<std::string> HouseholdStrings(const json::object& requester) {
-  return {Str(requester.at("name")), Str(requester.at("contact_name")),
-          Str(requester.at("phone")), Str(requester.at("address"))};
+  return {Str(requester.at("name")), Str(requester.at("contact_name")), Str(requester.at("phone")),
+          Str(requester.at("address"))};
 }
 
 // ---- Fixture --------------------------------------------------------------

@@ -1,16 +1,15 @@
 #pragma once
 
-#include <cstdint>
-#include <initializer_list>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "support/http_client.h"
 #include "support/test_server.h"
@@ -58,38 +57,38 @@ std::string Unique(std::string_view prefix);
 #define AIDLINK_DESCRIBE_(resp) (std::string(" ") + (resp).Describe())
 
 // Requires `resp.status == expected`, printing the response on failure.
-#define REQUIRE_STATUS(resp, expected)                      \
-  do {                                                      \
-    const ::aidlink::test::Response& aidlink_r_ = (resp);   \
-    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));     \
-    REQUIRE(aidlink_r_.status == (expected));               \
+#define REQUIRE_STATUS(resp, expected)                    \
+  do {                                                    \
+    const ::aidlink::test::Response& aidlink_r_ = (resp); \
+    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));   \
+    REQUIRE(aidlink_r_.status == (expected));             \
   } while (false)
-#define CHECK_STATUS(resp, expected)                        \
-  do {                                                      \
-    const ::aidlink::test::Response& aidlink_r_ = (resp);   \
-    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));     \
-    CHECK(aidlink_r_.status == (expected));                 \
+#define CHECK_STATUS(resp, expected)                      \
+  do {                                                    \
+    const ::aidlink::test::Response& aidlink_r_ = (resp); \
+    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));   \
+    CHECK(aidlink_r_.status == (expected));               \
   } while (false)
 // Requires a 2xx answer.
-#define REQUIRE_OK(resp)                                                  \
-  do {                                                                    \
-    const ::aidlink::test::Response& aidlink_r_ = (resp);                 \
-    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));                   \
-    REQUIRE((aidlink_r_.status >= 200 && aidlink_r_.status < 300));       \
+#define REQUIRE_OK(resp)                                            \
+  do {                                                              \
+    const ::aidlink::test::Response& aidlink_r_ = (resp);           \
+    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));             \
+    REQUIRE((aidlink_r_.status >= 200 && aidlink_r_.status < 300)); \
   } while (false)
 // Requires the error answer `status` with the API.md error shape, naming
 // `field` if it is non-empty.
-#define REQUIRE_ERROR(resp, status, field)                                         \
-  do {                                                                             \
-    const ::aidlink::test::Response& aidlink_r_ = (resp);                          \
-    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));                            \
-    REQUIRE(::aidlink::test::ErrorProblem(aidlink_r_, {status}, field) == "");     \
+#define REQUIRE_ERROR(resp, status, field)                                     \
+  do {                                                                         \
+    const ::aidlink::test::Response& aidlink_r_ = (resp);                      \
+    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));                        \
+    REQUIRE(::aidlink::test::ErrorProblem(aidlink_r_, {status}, field) == ""); \
   } while (false)
-#define CHECK_ERROR(resp, status, field)                                           \
-  do {                                                                             \
-    const ::aidlink::test::Response& aidlink_r_ = (resp);                          \
-    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));                            \
-    CHECK(::aidlink::test::ErrorProblem(aidlink_r_, {status}, field) == "");       \
+#define CHECK_ERROR(resp, status, field)                                     \
+  do {                                                                       \
+    const ::aidlink::test::Response& aidlink_r_ = (resp);                    \
+    INFO("response:" << AIDLINK_DESCRIBE_(aidlink_r_));                      \
+    CHECK(::aidlink::test::ErrorProblem(aidlink_r_, {status}, field) == ""); \
   } while (false)
 
 // ---- Sample data (valid per API.md) -------------------------------------
@@ -105,8 +104,7 @@ json::object SampleStation(std::string_view name = "江汉区民族街社工站"
 json::object SampleRequester(int64_t station_id);
 // 王阿姨, another household (disability), 和平里5幢, 13900002222, 武昌区.
 json::object SampleRequesterB(int64_t station_id);
-json::object SampleLot(int64_t donor_id, int64_t item_id, int64_t depot_id,
-                       int64_t quantity = 100);
+json::object SampleLot(int64_t donor_id, int64_t item_id, int64_t depot_id, int64_t quantity = 100);
 json::object SampleNeed(int64_t requester_id, int64_t item_id, int64_t quantity = 2,
                         std::string_view urgency = "critical");
 
@@ -126,8 +124,7 @@ class Fixture {
 
   // POSTs `body` to `path` with `token` and REQUIREs 201 and a JSON object
   // with an id; returns the object.
-  json::object Create(std::string_view path, const json::object& body,
-                      std::string_view token);
+  json::object Create(std::string_view path, const json::object& body, std::string_view token);
 
   // GETs `path` with `token` and REQUIREs 200 and a JSON object.
   json::object Fetch(std::string_view path, std::string_view token);

@@ -2,11 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <functional>
-#include <optional>
-#include <stdexcept>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +10,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
+#include <functional>
+#include <optional>
+#include <stdexcept>
 
 namespace aidlink::test {
 namespace {
@@ -74,14 +73,15 @@ bool Response::IsJson() const {
 boost::json::value Response::Json() const {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
-  if (ec) throw std::runtime_error("response body is not JSON (" + ec.message() + "): " + Describe());
+  if (ec)
+    throw std::runtime_error("response body is not JSON (" + ec.message() + "): " + Describe());
   return v;
 }
 
 std::string Response::Describe() const {
-  std::string b = body.size() > 2000 ? body.substr(0, 2000) + "...(" +
-                                            std::to_string(body.size()) + " bytes)"
-                                      : body;
+  std::string b = body.size() > 2000
+                      ? body.substr(0, 2000) + "...(" + std::to_string(body.size()) + " bytes)"
+                      : body;
   return "HTTP " + std::to_string(status) + " " + b;
 }
 
@@ -161,13 +161,12 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
       write_ec = ec;
       write_done = true;
     });
-    http::async_read(*impl_->stream, impl_->buffer, parser,
-                     [&](beast::error_code ec, size_t) {
-                       read_ec = ec;
-                       // The server answered before taking the whole body:
-                       // stop pushing it.
-                       if (!ec && !write_done) impl_->stream->cancel();
-                     });
+    http::async_read(*impl_->stream, impl_->buffer, parser, [&](beast::error_code ec, size_t) {
+      read_ec = ec;
+      // The server answered before taking the whole body:
+      // stop pushing it.
+      if (!ec && !write_done) impl_->stream->cancel();
+    });
     impl_->Run();
 
     if (!read_ec) {
@@ -185,8 +184,7 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
   }
 }
 
-Response HttpClient::Get(std::string_view target, std::string_view token,
-                         const Headers& headers) {
+Response HttpClient::Get(std::string_view target, std::string_view token, const Headers& headers) {
   Headers all = headers;
   if (!token.empty()) all.emplace_back("Authorization", "Bearer " + std::string(token));
   return Request("GET", target, {}, all);
@@ -197,8 +195,8 @@ Response HttpClient::Post(std::string_view target, const boost::json::value& bod
   return PostRaw(target, boost::json::serialize(body), token, headers);
 }
 
-Response HttpClient::PostRaw(std::string_view target, std::string_view body,
-                             std::string_view token, const Headers& headers) {
+Response HttpClient::PostRaw(std::string_view target, std::string_view body, std::string_view token,
+                             const Headers& headers) {
   Headers all = headers;
   if (!token.empty()) all.emplace_back("Authorization", "Bearer " + std::string(token));
   if (!HasHeader(all, "content-type")) all.emplace_back("Content-Type", "application/json");

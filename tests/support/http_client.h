@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -8,8 +9,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 namespace aidlink::test {
 
@@ -33,8 +32,8 @@ struct Response {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A small synchronous HTTP/1.1 client over one keep-alive connection to
-// host:port (an IPv4 address, 127.0.0.1 by default). Reconnects when the server closed the connection. Every
-// operation has a deadline (timeout(), 30 s by default); a transport failure
+// host:port (an IPv4 address, 127.0.0.1 by default). Reconnects when the server closed the
+// connection. Every operation has a deadline (timeout(), 30 s by default); a transport failure
 // throws std::runtime_error. Not thread-safe: one client per thread.
 class HttpClient {
  public:
@@ -46,23 +45,23 @@ class HttpClient {
   // Sends one request and reads its response. `headers` are added verbatim
   // (a Content-Type of application/json is added when `body` is non-empty
   // and `headers` names none).
-  Response Request(std::string_view method, std::string_view target,
-                   std::string_view body = {}, const Headers& headers = {});
+  Response Request(std::string_view method, std::string_view target, std::string_view body = {},
+                   const Headers& headers = {});
 
   // GET with `Authorization: Bearer token` when `token` is non-empty.
-  Response Get(std::string_view target, std::string_view token = {},
-               const Headers& headers = {});
+  Response Get(std::string_view target, std::string_view token = {}, const Headers& headers = {});
   // POST of a JSON body, with a bearer token when non-empty.
   Response Post(std::string_view target, const boost::json::value& body,
                 std::string_view token = {}, const Headers& headers = {});
   // POST of raw bytes as the body (Content-Type application/json unless
   // `headers` names one).
-  Response PostRaw(std::string_view target, std::string_view body,
-                   std::string_view token = {}, const Headers& headers = {});
+  Response PostRaw(std::string_view target, std::string_view body, std::string_view token = {},
+                   const Headers& headers = {});
 
   // Opens a fresh connection, writes `bytes` verbatim, and returns everything
   // the server sends back until it closes the connection or `timeout`
-  // passes (counted from the moment the connection is up). `closed` (optional) tells whether the server closed.
+  // passes (counted from the moment the connection is up). `closed` (optional) tells whether the
+  // server closed.
   std::string SendRaw(std::string_view bytes,
                       std::chrono::milliseconds timeout = std::chrono::seconds(5),
                       bool* closed = nullptr);

@@ -17,8 +17,7 @@ std::atomic<int> temp_db_counter{0};
 
 TempDb::TempDb() {
   dir_ = fs::temp_directory_path() /
-         ("aidlink-store-" + std::to_string(::getpid()) + "-" +
-          std::to_string(temp_db_counter++));
+         ("aidlink-store-" + std::to_string(::getpid()) + "-" + std::to_string(temp_db_counter++));
   fs::remove_all(dir_);
   fs::create_directories(dir_);
 }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,8 +16,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #ifndef AIDLINK_SERVER_BIN
 #error "AIDLINK_SERVER_BIN must name the aidlink-server binary"
@@ -70,8 +69,8 @@ pid_t Spawn(const std::vector<std::string>& args_in, const std::string& output_p
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, output_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 2, 1);
   // The child must not inherit our client sockets or other descriptors.
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
@@ -132,7 +131,8 @@ TestServer::~TestServer() {
   if (pid_ > 0) {
     int code = Stop();
     if (code != 0 && options_.expect_clean_exit && std::uncaught_exceptions() == 0) {
-      FAIL_CHECK("aidlink-server exited with " << code << " on SIGTERM at the end of the test; log:\n"
+      FAIL_CHECK("aidlink-server exited with " << code
+                                               << " on SIGTERM at the end of the test; log:\n"
                                                << LogTail());
     }
   }
@@ -148,9 +148,9 @@ void TestServer::Start() {
   std::filesystem::remove(port_file_path() + ".tmp", ec);
 
   std::vector<std::string> args = {
-      AIDLINK_SERVER_BIN,   "--db",         db_path(),
-      "--listen",           options_.listen, "--admin-token-file",
-      token_file_path(),    "--port-file",  port_file_path(),
+      AIDLINK_SERVER_BIN, "--db",          db_path(),
+      "--listen",         options_.listen, "--admin-token-file",
+      token_file_path(),  "--port-file",   port_file_path(),
   };
   if (options_.threads) {
     args.push_back("--threads");
@@ -178,8 +178,7 @@ void TestServer::Start() {
     if (w == pid_) {
       pid_ = -1;
       throw std::runtime_error("aidlink-server exited during start-up with status " +
-                               std::to_string(DecodeWaitStatus(status)) + "; log:\n" +
-                               LogTail());
+                               std::to_string(DecodeWaitStatus(status)) + "; log:\n" + LogTail());
     }
     std::string text = ReadFile(port_file_path());
     if (!text.empty() && text.back() == '\n') {
@@ -188,8 +187,8 @@ void TestServer::Start() {
     }
     if (Clock::now() > deadline) {
       throw std::runtime_error("aidlink-server did not write its port file within " +
-                               std::to_string(options_.start_deadline.count()) +
-                               " ms; log:\n" + LogTail());
+                               std::to_string(options_.start_deadline.count()) + " ms; log:\n" +
+                               LogTail());
     }
     std::this_thread::sleep_for(kPollInterval);
   }

@@ -18,7 +18,7 @@ TEST_CASE("malformed bytes become U+FFFD and valid text passes unchanged", "[uti
   CHECK(text::ToValidUtf8("金老伯 hello") == "金老伯 hello");
   CHECK(text::ToValidUtf8("") == "");
   CHECK(text::ToValidUtf8("/v1/routes/1/ma\xa1nifest") == "/v1/routes/1/ma\uFFFDnifest");
-  CHECK(text::ToValidUtf8("\xe9\x87") == "\uFFFD\uFFFD");          // truncated 金: each byte
+  CHECK(text::ToValidUtf8("\xe9\x87") == "\uFFFD\uFFFD");              // truncated 金: each byte
   CHECK(text::ToValidUtf8("\xed\xa0\x80x") == "\uFFFD\uFFFD\uFFFDx");  // surrogate
   CHECK(text::IsValidUtf8(text::ToValidUtf8("\xff\xfe\xc0\xaf\xf4\x90\x80\x80")));
 }
