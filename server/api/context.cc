@@ -94,20 +94,7 @@ Response Context::Reply(int status, const google::protobuf::Message& msg) const 
 }
 
 Response Context::Error(const Status& status) const {
-  v1::ErrorResponse body;
-  body.mutable_error()->set_code(CodeName(status.code()));
-  // Messages may quote the request (an unknown path, a bad value): the
-  // answer must stay valid UTF-8 whatever bytes the caller sent.
-  body.mutable_error()->set_message(text::ToValidUtf8(status.message()));
-  body.mutable_error()->set_field(text::ToValidUtf8(status.field()));
-  Response r = Reply(HttpStatus(status.code()), body);
-  if (status.code() == Code::kInternal) {
-    // Never show internals to the caller; the log has them.
-    log::Error("internal_error", {{"status", status.ToString()}});
-    body.mutable_error()->set_message("internal error");
-    r = Reply(500, body);
-  }
-  return r;
+  return ErrorResponse(status, binary_response());
 }
 
 Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> out,

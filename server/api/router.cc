@@ -6,6 +6,7 @@
 #include <future>
 
 #include "aidlink/v1/responses.pb.h"
+#include "api/errors.h"
 #include "api/handlers.h"
 #include "store/repo.h"
 #include "util/logging.h"
@@ -175,11 +176,7 @@ void Router::HandleAsync(Request request, const Offload& offload, Done done) {
   try {
     if (!Prepare(call)) return;
   } catch (const std::exception& e) {
-    log::Error("handler_exception", {{"what", e.what()}});
-    Response r;
-    r.status = 500;
-    r.body = R"({"error":{"code":"internal","message":"internal error","field":""}})";
-    return Finish(call, std::move(r));
+    return Finish(call, ErrorResponse(Internal(std::string("handler exception: ") + e.what())));
   }
   if (call->route->heavy && offload) {
     // Not across the wait for a worker: a new transaction starts there.
@@ -266,11 +263,7 @@ void Router::Run(const std::shared_ptr<Call>& call) {
     response = call->route->handler(*call->ctx);
     call->ctx->EndRead();
   } catch (const std::exception& e) {
-    log::Error("handler_exception", {{"what", e.what()}});
-    response = Response{};
-    response.status = 500;
-    response.body = R"({"error":{"code":"internal","message":"internal error","field":""}})";
-    return Finish(call, std::move(response));
+    return Finish(call, ErrorResponse(Internal(std::string("handler exception: ") + e.what())));
   }
   if (!call->ctx->has_deferred_write()) return Finish(call, std::move(response));
   Context::DeferredWrite deferred = call->ctx->TakeDeferredWrite();

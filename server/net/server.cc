@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "api/errors.h"
 #include "net/request.h"
 #include "util/logging.h"
 
@@ -62,9 +63,18 @@ class ServerImpl {
 
 namespace {
 
-std::string ErrorJson(const char* code, const std::string& message, const char* field) {
-  return std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" +
-         log::JsonEscape(message) + "\",\"field\":\"" + field + "\"}}";
+// An error answer that net/ sends itself (before or instead of the router),
+// built by the one function that builds every error body.
+http::response<http::string_body> ErrorMessage(const Status& status, unsigned version = 11) {
+  const api::Response r = api::ErrorResponse(status);
+  http::response<http::string_body> res(static_cast<http::status>(r.status), version);
+  res.set(http::field::server, "aidlink");
+  res.set(http::field::content_type, r.content_type);
+  for (const auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(false);
+  res.body() = r.body;
+  res.prepare_payload();
+  return res;
 }
 
 // One connection: reads a request, hands it to the router, writes the
@@ -127,17 +137,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return DoClose();
     }
     if (ec == http::error::body_limit) {
-      return WriteError(
-          413, ErrorJson("payload_too_large",
-                         "request body exceeds " + std::to_string(server_.options_.max_body_bytes) +
-                             " bytes",
-                         "body"));
+      return WriteError(Status(
+          Code::kPayloadTooLarge,
+          "request body exceeds " + std::to_string(server_.options_.max_body_bytes) + " bytes",
+          "body"));
     }
     if (ec == http::error::header_limit) {
-      return WriteError(431, ErrorJson("invalid_argument", "request headers are too large", ""));
+      return WriteError(Status(Code::kHeadersTooLarge, "request headers are too large"));
     }
     if (ec) {
-      return WriteError(400, ErrorJson("invalid_argument", "malformed HTTP request", ""));
+      return WriteError(InvalidArgument("malformed HTTP request"));
     }
     http::request<http::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
@@ -191,14 +200,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Answers a request the parser refused, then closes: the rest of the
   // stream cannot be trusted to hold message boundaries.
-  void WriteError(int status, std::string body) {
-    auto res =
-        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-    res->set(http::field::server, "aidlink");
-    res->set(http::field::content_type, "application/json");
-    res->keep_alive(false);
-    res->body() = std::move(body);
-    res->prepare_payload();
+  void WriteError(const Status& status) {
+    auto res = std::make_shared<http::response<http::string_body>>(ErrorMessage(status));
     Tcp().expires_after(std::chrono::seconds(5));
     http::async_write(
         stream_, *res,
@@ -240,15 +243,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 // the answer before the client reads it.
 class Refusal : public std::enable_shared_from_this<Refusal> {
  public:
-  Refusal(beast::tcp_stream&& stream, http::status status, std::string body)
-      : stream_(std::move(stream)), res_(status, 11) {
-    res_.set(http::field::server, "aidlink");
-    res_.set(http::field::content_type, "application/json");
-    if (status == http::status::service_unavailable) res_.set(http::field::retry_after, "1");
-    res_.keep_alive(false);
-    res_.body() = std::move(body);
-    res_.prepare_payload();
-  }
+  Refusal(beast::tcp_stream&& stream, const Status& status)
+      : stream_(std::move(stream)), res_(ErrorMessage(status)) {}
 
   void Start() {
     stream_.expires_after(std::chrono::seconds(2));
@@ -303,9 +299,8 @@ class TlsDetector : public std::enable_shared_from_this<TlsDetector> {
           ->Start();
       return;
     }
-    std::make_shared<Refusal>(
-        std::move(stream_), http::status::bad_request,
-        ErrorJson("invalid_argument", "this port speaks HTTPS only; use https://", ""))
+    std::make_shared<Refusal>(std::move(stream_),
+                              InvalidArgument("this port speaks HTTPS only; use https://"))
         ->Start();
   }
 
@@ -374,8 +369,8 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
     if (connections_.load() >= options_.max_connections) {
       // Over the cap: refuse plainly rather than let the queue grow.
       std::make_shared<Refusal>(
-          beast::tcp_stream(std::move(socket)), http::status::service_unavailable,
-          ErrorJson("resource_exhausted", "too many connections; retry shortly", ""))
+          beast::tcp_stream(std::move(socket)),
+          Status(Code::kTooManyConnections, "too many connections; retry shortly"))
           ->Start();
     } else if (tls_) {
       std::make_shared<TlsDetector>(std::move(socket), *this)->Start();

@@ -14,16 +14,28 @@ const char* CodeName(Code code) {
       return "permission_denied";
     case Code::kNotFound:
       return "not_found";
+    case Code::kMethodNotAllowed:
+      return "method_not_allowed";
     case Code::kConflict:
       return "conflict";
     case Code::kPayloadTooLarge:
       return "payload_too_large";
+    case Code::kHeadersTooLarge:
+      return "invalid_argument";
     case Code::kFailedPrecondition:
       return "failed_precondition";
     case Code::kResourceExhausted:
       return "resource_exhausted";
     case Code::kInternal:
       return "internal";
+    case Code::kUnimplemented:
+      return "unimplemented";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kTooManyConnections:
+      return "resource_exhausted";
+    case Code::kInsufficientStorage:
+      return "insufficient_storage";
   }
   return "internal";
 }

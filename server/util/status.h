@@ -8,18 +8,24 @@
 namespace aidlink {
 
 // Canonical error codes, as in absl::StatusCode, restricted to the ones the
-// API maps to HTTP (see api/errors.cc).
+// API maps to HTTP (see api/errors.cc, the only place that mapping lives).
 enum class Code {
   kOk,
-  kInvalidArgument,     // 400
-  kUnauthenticated,     // 401
-  kPermissionDenied,    // 403
-  kNotFound,            // 404
-  kConflict,            // 409
-  kPayloadTooLarge,     // 413
-  kFailedPrecondition,  // 422
-  kResourceExhausted,   // 429
-  kInternal,            // 500
+  kInvalidArgument,      // 400
+  kUnauthenticated,      // 401
+  kPermissionDenied,     // 403
+  kNotFound,             // 404
+  kMethodNotAllowed,     // 405
+  kConflict,             // 409
+  kPayloadTooLarge,      // 413
+  kHeadersTooLarge,      // 431 (named invalid_argument in the error body)
+  kFailedPrecondition,   // 422
+  kResourceExhausted,    // 429
+  kInternal,             // 500
+  kUnimplemented,        // 501
+  kUnavailable,          // 503: try again later (Retry-After)
+  kTooManyConnections,   // 503, named resource_exhausted: the connection cap
+  kInsufficientStorage,  // 507: the disk is full
 };
 
 // Returns the snake_case name used in the API's error body, e.g.
@@ -70,6 +76,9 @@ inline Status FailedPrecondition(std::string message, std::string field = "") {
   return Status(Code::kFailedPrecondition, std::move(message), std::move(field));
 }
 inline Status Internal(std::string message) { return Status(Code::kInternal, std::move(message)); }
+inline Status Unavailable(std::string message) {
+  return Status(Code::kUnavailable, std::move(message));
+}
 
 // Either a value or a non-ok Status. Accessing value() of a non-ok StatusOr
 // is a programming error (asserted).
