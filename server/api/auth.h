@@ -25,6 +25,11 @@ struct Principal {
 
   // Admins and dispatchers see the whole registry.
   bool staff() const { return role == Role::kAdmin || role == Role::kDispatcher; }
+  // Object-level scope: whether the caller may see an object of station
+  // `id` (donor `id`). Only a station (donor) caller is narrowed, to its
+  // own; which roles reach a route at all is the route table's business.
+  bool MaySeeStation(int64_t id) const { return role != Role::kStation || station_id == id; }
+  bool MaySeeDonor(int64_t id) const { return role != Role::kDonor || donor_id == id; }
   store::Actor actor() const { return {token_id, RoleName(role)}; }
 };
 

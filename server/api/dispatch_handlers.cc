@@ -81,7 +81,7 @@ v1::Route ToProto(const store::Route& r) {
 StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p, int64_t id) {
   auto d = store::GetDelivery(db, id);
   if (!d.ok()) return d.status();
-  if (p.role == Role::kStation && p.station_id != d->station_id) {
+  if (!p.MaySeeStation(d->station_id)) {
     return NotFound("delivery not found", "id");
   }
   return d;
@@ -149,8 +149,7 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
 // given; at most max_stops, most urgent first) on a new route in visiting
 // order; dispatcher. 422 if there is nothing to route.
 Response CreateRoute(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::RouteRequest req;
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckId(req.depot_id(), "depot_id");
@@ -197,8 +196,7 @@ Response CreateRoute(Context& ctx) {
 
 // GET /v1/routes/{id}: the route with its stops; dispatcher.
 Response GetRoute(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto r = ctx.Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
   if (!r.ok()) return ctx.Error(r.status());
   return ctx.Reply(200, ToProto(*r));
@@ -207,8 +205,7 @@ Response GetRoute(Context& ctx) {
 // POST /v1/routes/{id}:dispatch {}: the route's planned deliveries become
 // dispatched; dispatcher. 422 if the route was dispatched already.
 Response DispatchRoute(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto r = store::DispatchRoute(db, ctx.id(), ctx.principal().actor());
     if (!r.ok()) return r.status();
@@ -220,8 +217,7 @@ Response DispatchRoute(Context& ctx) {
 // GET /v1/routes/{id}/manifest?format=txt|csv|html&lang=zh|en: the printed
 // delivery list; dispatcher. Default html, zh.
 Response GetManifest(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
   const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
   static constexpr std::string_view kFormats[] = {"txt", "csv", "html"};
@@ -251,8 +247,7 @@ Response GetManifest(Context& ctx) {
 // lines; dispatcher, or a station for its own requesters.
 Response ListDeliveries(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   store::DeliveryFilter filter;
   auto route_id = ctx.QueryId("route_id");
   auto requester = ctx.QueryId("requester_id");
@@ -286,8 +281,7 @@ Response ListDeliveries(Context& ctx) {
 // GET /v1/deliveries/{id}: one delivery; 404 if another station's.
 Response GetDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto d = ctx.Read([&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
   if (!d.ok()) return ctx.Error(d.status());
   return ctx.Reply(200, ToProto(*d));
@@ -295,8 +289,7 @@ Response GetDelivery(Context& ctx) {
 
 // POST /v1/deliveries/{id}:dispatch {}: planned -> dispatched; dispatcher.
 Response DispatchDelivery(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto d = store::DispatchDelivery(db, ctx.id(), ctx.principal().actor());
     if (!d.ok()) return d.status();
@@ -311,8 +304,7 @@ Response DispatchDelivery(Context& ctx) {
 // (confirmation of receipt).
 Response DeliverDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::DeliverRequest req;
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.received_by(), "received_by");
@@ -343,8 +335,7 @@ Response DeliverDelivery(Context& ctx) {
 namespace {
 
 Response FailOrCancel(Context& ctx, bool cancel) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::FailRequest req;
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.reason(), "reason");
@@ -369,8 +360,7 @@ Response CancelDelivery(Context& ctx) { return FailOrCancel(ctx, true); }
 // POST /v1/lots:expire {as_of}: writes off (reason "expired") the available
 // part of every lot that expired before as_of; dispatcher.
 Response ExpireLots(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::ExpireRequest req;
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckDate(req.as_of(), "as_of", false);
@@ -433,10 +423,8 @@ v1::LotTrace ToProto(const store::LotTrace& t) {
 // dispatcher or that donor.
 Response GetDonorTrace(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
-  if (!s.ok()) return ctx.Error(s);
-  if (p.role == Role::kDonor && p.donor_id != ctx.id())
-    return ctx.Error(NotFound("donor not found", "id"));
+  Status s;
+  if (!p.MaySeeDonor(ctx.id())) return ctx.Error(NotFound("donor not found", "id"));
   v1::DonorTrace out;
   s = ctx.Read([&](store::Database& db) -> Status {
     auto donor = store::GetDonor(db, ctx.id());
@@ -456,8 +444,7 @@ Response GetDonorTrace(Context& ctx) {
 // whether they hold, and whether the newest "after" in the event ledger
 // matches today's quantities; dispatcher.
 Response GetLedgerReport(Context& ctx) {
-  Status s = Allow(ctx.principal(), {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto rows = ctx.Read([&](store::Database& db) { return store::LedgerRows(db); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::LedgerReport out;
@@ -502,8 +489,7 @@ Response GetLedgerReport(Context& ctx) {
 // the lot's donor (another donor's lot is 404). Default html, zh.
 Response GetLotReceipt(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
   const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
   static constexpr std::string_view kFormats[] = {"txt", "html"};
@@ -516,7 +502,7 @@ Response GetLotReceipt(Context& ctx) {
   s = ctx.Read([&](store::Database& db) -> Status {
     auto trace = store::TraceLot(db, ctx.id());
     if (!trace.ok()) return trace.status();
-    if (p.role == Role::kDonor && p.donor_id != trace->lot.donor_id) {
+    if (!p.MaySeeDonor(trace->lot.donor_id)) {
       return NotFound("lot not found", "id");
     }
     auto donor = store::GetDonor(db, trace->lot.donor_id);

@@ -12,9 +12,6 @@
 // They run on the server's blocking pool, never on the I/O threads.
 namespace aidlink::api {
 
-// kPermissionDenied unless the caller has one of `roles`; admins always pass.
-Status Allow(const Principal& p, std::initializer_list<Role> roles);
-
 // Narrows a list's station (donor) filter to the caller's own station
 // (donor) when the caller is a station (donor): naming another one is
 // kNotFound, as for any out-of-scope object. Staff filters pass unchanged.

@@ -85,77 +85,120 @@ bool MatchSegment(std::string_view tmpl, std::string_view seg, int64_t* id) {
   return true;
 }
 
-}  // namespace
-
-Router::Router(store::Store& store) : store_(store) {
-  Add(
-      "GET", "/healthz",
-      [](Context& ctx) {
-        v1::Health h;
-        h.set_status("ok");
-        return ctx.Reply(200, h);
-      },
-      false);
-  // Heavy: the open-needs gauge counts the open needs by a scan.
-  Add(
-      "GET", "/metrics",
-      [this](Context& ctx) {
-        Response r;
-        r.content_type = "text/plain; version=0.0.4";
-        r.body = MetricsText();
-        (void)ctx;
-        return r;
-      },
-      false, Cost::kHeavy);
-  Add("POST", "/v1/tokens", CreateToken);
-  Add("POST", "/v1/items", CreateItem);
-  Add("GET", "/v1/items", ListItems);
-  Add("GET", "/v1/items/{id}", GetItem);
-  Add("POST", "/v1/donors", CreateDonor);
-  Add("GET", "/v1/donors", ListDonors);
-  Add("GET", "/v1/donors/{id}", GetDonor);
-  Add("POST", "/v1/depots", CreateDepot);
-  Add("GET", "/v1/depots", ListDepots);
-  Add("GET", "/v1/depots/{id}", GetDepot);
-  Add("POST", "/v1/stations", CreateStation);
-  Add("GET", "/v1/stations", ListStations);
-  Add("GET", "/v1/stations/{id}", GetStation);
-  Add("POST", "/v1/requesters", CreateRequester);
-  Add("GET", "/v1/requesters", ListRequesters);
-  Add("GET", "/v1/requesters/{id}", GetRequester);
-  Add("POST", "/v1/lots", CreateLot);
-  Add("GET", "/v1/lots", ListLots);
-  Add("GET", "/v1/lots/{id}", GetLot);
-  Add("POST", "/v1/lots/{id}:write_off", WriteOffLot);
-  Add("POST", "/v1/needs", CreateNeed);
-  Add("GET", "/v1/needs", ListNeeds);
-  Add("GET", "/v1/needs/{id}", GetNeed);
-  Add("POST", "/v1/needs/{id}:cancel", CancelNeed);
-  Add("POST", "/v1/match/runs", CreateMatchRun, true, Cost::kHeavy);
-  Add("GET", "/v1/match/runs/{id}", GetMatchRun, true, Cost::kHeavy);
-  Add("POST", "/v1/routes", CreateRoute);
-  Add("GET", "/v1/routes/{id}", GetRoute);
-  Add("POST", "/v1/routes/{id}:dispatch", DispatchRoute);
-  Add("GET", "/v1/routes/{id}/manifest", GetManifest, true, Cost::kHeavy);
-  Add("GET", "/v1/deliveries", ListDeliveries);
-  Add("GET", "/v1/deliveries/{id}", GetDelivery);
-  Add("POST", "/v1/deliveries/{id}:dispatch", DispatchDelivery);
-  Add("POST", "/v1/deliveries/{id}:deliver", DeliverDelivery);
-  Add("POST", "/v1/deliveries/{id}:fail", FailDelivery);
-  Add("POST", "/v1/deliveries/{id}:cancel", CancelDelivery);
-  Add("POST", "/v1/lots:expire", ExpireLots);
-  Add("GET", "/v1/donors/{id}/trace", GetDonorTrace, true, Cost::kHeavy);
-  Add("GET", "/v1/reports/ledger", GetLedgerReport, true, Cost::kHeavy);
-  Add("GET", "/v1/lots/{id}/receipt", GetLotReceipt);
+// GET /healthz: {"status":"ok"} while the server runs; no authentication.
+Response Healthz(Context& ctx) {
+  v1::Health h;
+  h.set_status("ok");
+  return ctx.Reply(200, h);
 }
 
-void Router::Add(std::string method, std::string path, Handler handler, bool needs_auth,
-                 Cost cost) {
+}  // namespace
+
+Response Router::MetricsAnswer() const {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = MetricsText();
+  return r;
+}
+
+Router::Access Router::Access::Anyone() {
+  Access a{};
+  a.authenticate = false;
+  return a;
+}
+
+Router::Access Router::Access::AnyRole() {
+  return {Role::kAdmin, Role::kDispatcher, Role::kStation, Role::kDonor};
+}
+
+Router::Access Router::Access::LoopbackOrAdmin() {
+  Access a{Role::kAdmin};
+  a.loopback_public = true;
+  return a;
+}
+
+bool Router::Access::Admits(Role role) const {
+  if (role == Role::kAdmin) return true;
+  for (Role r : roles) {
+    if (r == role) return true;
+  }
+  return false;
+}
+
+// The route table is DESIGN.md's role table: each route names the roles it
+// admits (admins are always admitted). Handlers check only object-level
+// scope (a station's own requesters, a donor's own lots), through
+// Principal::MaySeeStation / MaySeeDonor.
+Router::Router(store::Store& store) : store_(store) {
+  constexpr Role kDispatcher = Role::kDispatcher;
+  constexpr Role kStation = Role::kStation;
+  constexpr Role kDonor = Role::kDonor;
+  const Access any = Access::AnyRole();
+  const Access admin{Role::kAdmin};
+  const Access dispatcher{kDispatcher};
+  const Access desk_or_station{kDispatcher, kStation};
+  const Access desk_or_donor{kDispatcher, kDonor};
+  Add("GET", "/healthz", Healthz, Access::Anyone());
+  Add(
+      "GET", "/metrics", [this](Context&) { return MetricsAnswer(); }, Access::LoopbackOrAdmin(),
+      Cost::kHeavy);  // the open-needs gauge counts open needs by a scan
+  Add("POST", "/v1/tokens", CreateToken, admin);
+  Add("POST", "/v1/items", CreateItem, dispatcher);
+  Add("GET", "/v1/items", ListItems, any);
+  Add("GET", "/v1/items/{id}", GetItem, any);
+  Add("POST", "/v1/donors", CreateDonor, dispatcher);
+  Add("GET", "/v1/donors", ListDonors, dispatcher);
+  Add("GET", "/v1/donors/{id}", GetDonor, desk_or_donor);
+  Add("POST", "/v1/depots", CreateDepot, dispatcher);
+  Add("GET", "/v1/depots", ListDepots, any);
+  Add("GET", "/v1/depots/{id}", GetDepot, any);
+  Add("POST", "/v1/stations", CreateStation, admin);
+  Add("GET", "/v1/stations", ListStations, any);
+  Add("GET", "/v1/stations/{id}", GetStation, any);
+  Add("POST", "/v1/requesters", CreateRequester, desk_or_station);
+  Add("GET", "/v1/requesters", ListRequesters, desk_or_station);
+  Add("GET", "/v1/requesters/{id}", GetRequester, desk_or_station);
+  Add("POST", "/v1/lots", CreateLot, desk_or_donor);
+  Add("GET", "/v1/lots", ListLots, desk_or_donor);
+  Add("GET", "/v1/lots/{id}", GetLot, desk_or_donor);
+  Add("POST", "/v1/lots/{id}:write_off", WriteOffLot, dispatcher);
+  Add("POST", "/v1/needs", CreateNeed, desk_or_station);
+  Add("GET", "/v1/needs", ListNeeds, desk_or_station);
+  Add("GET", "/v1/needs/{id}", GetNeed, desk_or_station);
+  Add("POST", "/v1/needs/{id}:cancel", CancelNeed, desk_or_station);
+  Add("POST", "/v1/match/runs", CreateMatchRun, dispatcher, Cost::kHeavy);
+  Add("GET", "/v1/match/runs/{id}", GetMatchRun, dispatcher, Cost::kHeavy);
+  Add("POST", "/v1/routes", CreateRoute, dispatcher);
+  Add("GET", "/v1/routes/{id}", GetRoute, dispatcher);
+  Add("POST", "/v1/routes/{id}:dispatch", DispatchRoute, dispatcher);
+  Add("GET", "/v1/routes/{id}/manifest", GetManifest, dispatcher, Cost::kHeavy);
+  Add("GET", "/v1/deliveries", ListDeliveries, desk_or_station);
+  Add("GET", "/v1/deliveries/{id}", GetDelivery, desk_or_station);
+  Add("POST", "/v1/deliveries/{id}:dispatch", DispatchDelivery, dispatcher);
+  Add("POST", "/v1/deliveries/{id}:deliver", DeliverDelivery, desk_or_station);
+  Add("POST", "/v1/deliveries/{id}:fail", FailDelivery, dispatcher);
+  Add("POST", "/v1/deliveries/{id}:cancel", CancelDelivery, dispatcher);
+  Add("POST", "/v1/lots:expire", ExpireLots, dispatcher);
+  Add("GET", "/v1/donors/{id}/trace", GetDonorTrace, desk_or_donor, Cost::kHeavy);
+  Add("GET", "/v1/reports/ledger", GetLedgerReport, dispatcher, Cost::kHeavy);
+  Add("GET", "/v1/lots/{id}/receipt", GetLotReceipt, desk_or_donor);
+}
+
+void Router::Add(std::string method, std::string path, Handler handler, Access access, Cost cost) {
   const std::vector<std::string_view> segments = SplitPath(path);
-  Route r{
-      std::move(method), path, {segments.begin(), segments.end()}, needs_auth, cost == Cost::kHeavy,
-      std::move(handler)};
+  Route r{std::move(method),
+          path,
+          {segments.begin(), segments.end()},
+          std::move(access),
+          cost == Cost::kHeavy,
+          std::move(handler)};
   routes_.push_back(std::move(r));
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& r : routes_) out.push_back({r.method, r.path, r.access});
+  return out;
 }
 
 // One request on its way through the router. Shared by the steps that may
@@ -209,7 +252,7 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
     return false;
   }
   const std::vector<std::string_view> segments = SplitPath(path);
-  bool path_known = false;
+  std::string allowed;  // the methods of the routes whose template matches the path
   int64_t id = 0;
   for (const Route& r : routes_) {
     if (r.segments.size() != segments.size()) continue;
@@ -218,42 +261,46 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
     for (size_t i = 0; i < segments.size() && ok; ++i)
       ok = MatchSegment(r.segments[i], segments[i], &candidate);
     if (!ok) continue;
-    path_known = true;
     if (r.method == request.method) {
       call->route = &r;
       id = candidate;
       break;
     }
+    allowed += (allowed.empty() ? "" : ", ") + r.method;
+    if (r.method == "GET") allowed += ", HEAD";  // net/ answers HEAD as GET without the body
+  }
+  if (call->route == nullptr && allowed.empty()) {
+    Finish(call, ctx.Error(NotFound("no such endpoint: " + path)));
+    return false;
   }
   if (call->route == nullptr) {
-    Finish(call, ctx.Error(NotFound(path_known ? request.method + " is not supported on " + path
-                                               : "no such endpoint: " + path)));
+    // RFC 9110: a known resource that does not support the method.
+    Response r =
+        ctx.Error(Status(Code::kMethodNotAllowed, request.method + " is not supported on " + path));
+    r.headers.emplace_back("Allow", allowed);
+    Finish(call, std::move(r));
     return false;
   }
   ctx.set_id(id);
-  auto authenticate = [&] {
-    return ctx.Read([&](store::Database& db) { return Authenticate(db, request.authorization); });
-  };
-  if (call->route->path == "/metrics" && !request.from_loopback) {
-    // Off loopback, metrics are for the operator only.
-    auto p = authenticate();
-    if (!p.ok()) {
-      Finish(call, ctx.Error(p.status()));
-      return false;
-    }
-    if (p->role != Role::kAdmin) {
-      Finish(call, ctx.Error(PermissionDenied("metrics are for admins")));
-      return false;
-    }
+  return Admit(call);
+}
+
+bool Router::Admit(const std::shared_ptr<Call>& call) {
+  const Access& access = call->route->access;
+  Context& ctx = *call->ctx;
+  if (!access.authenticate || (access.loopback_public && call->request.from_loopback)) return true;
+  auto p =
+      ctx.Read([&](store::Database& db) { return Authenticate(db, call->request.authorization); });
+  if (!p.ok()) {
+    Finish(call, ctx.Error(p.status()));
+    return false;
   }
-  if (call->route->needs_auth) {
-    auto p = authenticate();
-    if (!p.ok()) {
-      Finish(call, ctx.Error(p.status()));
-      return false;
-    }
-    ctx.set_principal(*p);
+  if (!access.Admits(p->role)) {
+    Finish(call, ctx.Error(PermissionDenied(std::string("this action is not permitted for role ") +
+                                            RoleName(p->role))));
+    return false;
   }
+  ctx.set_principal(*p);
   return true;
 }
 
@@ -294,122 +341,6 @@ void Router::Record(const std::string& route, int status, double seconds) {
              .first;
   }
   it->second.Observe(seconds);
-}
-
-namespace {
-
-// A label value escaped per the text format: backslash, quote, newline.
-std::string LabelValue(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
-
-void Header(std::string* out, const char* name, const char* type, const char* help) {
-  *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-}
-
-// The _bucket, _sum and _count samples of `h`; `labels` is "" or
-// `key="value",...` without braces.
-void Samples(std::string* out, const std::string& name, const std::string& labels,
-             const Histogram& h) {
-  const std::string sep = labels.empty() ? "" : ",";
-  const std::vector<uint64_t> cumulative = h.CumulativeCounts();
-  for (size_t i = 0; i < cumulative.size(); ++i) {
-    *out += name + "_bucket{" + labels + sep + "le=\"" + Number(h.upper_bounds()[i]) + "\"} " +
-            std::to_string(cumulative[i]) + "\n";
-  }
-  *out += name + "_bucket{" + labels + sep + "le=\"+Inf\"} " + std::to_string(h.count()) + "\n";
-  const std::string braced = labels.empty() ? "" : "{" + labels + "}";
-  *out += name + "_sum" + braced + " " + Number(h.sum()) + "\n";
-  *out += name + "_count" + braced + " " + std::to_string(h.count()) + "\n";
-}
-
-}  // namespace
-
-std::string Router::MetricsText() const {
-  std::string out;
-  std::string counts, latency;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [key, h] : requests_) {
-      const std::string labels =
-          "route=\"" + LabelValue(key.first) + "\",status=\"" + std::to_string(key.second) + "\"";
-      counts += "aidlink_requests_total{" + labels + "} " + std::to_string(h.count()) + "\n";
-      Samples(&latency, "aidlink_request_duration_seconds", labels, h);
-    }
-  }
-  Header(&out, "aidlink_requests_total", "counter",
-         "HTTP requests answered, by route template and status.");
-  out += counts;
-  Header(&out, "aidlink_request_duration_seconds", "histogram",
-         "Time from a parsed request to its answer, by route template and status.");
-  out += latency;
-
-  const store::StoreStats s = store_.stats();
-  Header(&out, "aidlink_store_commits_total", "counter", "Transactions committed by the writer.");
-  out += "aidlink_store_commits_total " + std::to_string(s.commits) + "\n";
-  Header(&out, "aidlink_store_writes_total", "counter",
-         "Writes committed (several share a group commit).");
-  out += "aidlink_store_writes_total " + std::to_string(s.writes) + "\n";
-  Header(&out, "aidlink_store_max_batch", "gauge", "Largest group commit so far.");
-  out += "aidlink_store_max_batch " + std::to_string(s.max_batch) + "\n";
-  Header(&out, "aidlink_store_commit_batch_size", "histogram", "Writes per committed transaction.");
-  Samples(&out, "aidlink_store_commit_batch_size", "", s.batch_size);
-  Header(&out, "aidlink_store_commit_seconds", "histogram",
-         "Time from BEGIN to the end of COMMIT (fsync included), per transaction.");
-  Samples(&out, "aidlink_store_commit_seconds", "", s.commit_seconds);
-
-  auto needs = store_.Read([](store::Database& db) { return store::OpenNeedsByUrgency(db); });
-  auto stock = store_.Read([](store::Database& db) { return store::AvailableStockByItem(db); });
-  Header(&out, "aidlink_scrape_errors", "gauge",
-         "1 if this scrape could not read the gauges below from the database.");
-  out += std::string("aidlink_scrape_errors ") + (needs.ok() && stock.ok() ? "0" : "1") + "\n";
-  if (!needs.ok() || !stock.ok()) {
-    log::Error("metrics_read_failed",
-               {{"status", (needs.ok() ? stock.status() : needs.status()).ToString()}});
-  }
-  if (needs.ok()) {
-    // Every urgency, so that a series drops to 0 rather than vanishing.
-    std::map<std::string, store::UrgencyCount> by_urgency;
-    for (const char* u : {"critical", "high", "normal", "low"}) by_urgency[u].urgency = u;
-    for (const store::UrgencyCount& c : *needs) by_urgency[c.urgency] = c;
-    Header(&out, "aidlink_open_needs", "gauge", "Needs with units outstanding, by urgency.");
-    for (const auto& [u, c] : by_urgency) {
-      out +=
-          "aidlink_open_needs{urgency=\"" + LabelValue(u) + "\"} " + std::to_string(c.needs) + "\n";
-    }
-    Header(&out, "aidlink_open_need_units", "gauge",
-           "Units outstanding on open needs, by urgency.");
-    for (const auto& [u, c] : by_urgency) {
-      out += "aidlink_open_need_units{urgency=\"" + LabelValue(u) + "\"} " +
-             std::to_string(c.outstanding) + "\n";
-    }
-  }
-  if (stock.ok()) {
-    Header(&out, "aidlink_stock_available_units", "gauge",
-           "Units available to allocate (not allocated, delivered or written off), by item.");
-    for (const store::ItemStock& i : *stock) {
-      out += "aidlink_stock_available_units{item_id=\"" + std::to_string(i.item_id) + "\",item=\"" +
-             LabelValue(i.code) + "\"} " + std::to_string(i.available) + "\n";
-    }
-  }
-  return out;
 }
 
 }  // namespace aidlink::api

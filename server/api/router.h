@@ -1,12 +1,14 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "api/auth.h"
 #include "api/context.h"
 #include "api/http.h"
 #include "store/store.h"
@@ -20,6 +22,28 @@ namespace aidlink::api {
 // many threads at once.
 class Router {
  public:
+  // Who may call a route: the roles it admits (admins always are), any
+  // authenticated caller, or anyone at all.
+  struct Access {
+    Access(std::initializer_list<Role> admitted) : roles(admitted) {}
+    static Access Anyone();
+    static Access AnyRole();
+    // Anyone on loopback; off it, admins only (GET /metrics).
+    static Access LoopbackOrAdmin();
+    bool Admits(Role role) const;
+
+    std::vector<Role> roles;
+    bool authenticate = true;
+    bool loopback_public = false;
+  };
+  // One row of the route table, for documentation and the authorization
+  // matrix test.
+  struct RouteInfo {
+    std::string method;
+    std::string path;
+    Access access;
+  };
+
   // `store` must outlive the router.
   explicit Router(store::Store& store);
 
@@ -44,26 +68,33 @@ class Router {
   // by item (read from SQLite at scrape time through covering indexes).
   std::string MetricsText() const;
 
+  // The route table as registered: method, path template and access.
+  std::vector<RouteInfo> Routes() const;
+
  private:
   using Handler = std::function<Response(Context&)>;
   struct Route {
     std::string method;
     std::string path;  // template, "/v1/lots/{id}:write_off"
     std::vector<std::string> segments;
-    bool needs_auth;
+    Access access;
     bool heavy;  // may take long: run it offloaded
     Handler handler;
   };
   struct Call;
 
   enum class Cost { kQuick, kHeavy };
-  void Add(std::string method, std::string path, Handler handler, bool needs_auth = true,
+  void Add(std::string method, std::string path, Handler handler, Access access,
            Cost cost = Cost::kQuick);
+  // The caller of `call`'s route, authenticated and admitted; false if
+  // `call` is already answered (401, 403).
+  bool Admit(const std::shared_ptr<Call>& call);
   // Finds the route and authenticates; false if `call` is already answered.
   bool Prepare(const std::shared_ptr<Call>& call);
   void Run(const std::shared_ptr<Call>& call);
   void Finish(const std::shared_ptr<Call>& call, Response response);
   void Record(const std::string& route, int status, double seconds);
+  Response MetricsAnswer() const;
 
   // Immutable after construction.
   store::Store& store_;

@@ -24,7 +24,7 @@ Status ValidateLatLon(const v1::Requester& r) {
 
 Status ValidateRequester(const v1::Requester& r) {
   AIDLINK_RETURN_IF_ERROR(CheckId(r.station_id(), "station_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckEnum(r.kind(), "kind", kRequesterKinds));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(r.kind(), "kind", vocab::kRequesterKinds));
   AIDLINK_RETURN_IF_ERROR(CheckText(r.name(), "name"));
   AIDLINK_RETURN_IF_ERROR(CheckText(r.contact_name(), "contact_name", 0));
   AIDLINK_RETURN_IF_ERROR(CheckText(r.phone(), "phone", 0));
@@ -35,7 +35,8 @@ Status ValidateRequester(const v1::Requester& r) {
     return InvalidArgument("household_size must be between 1 and 100000", "household_size");
   }
   AIDLINK_RETURN_IF_ERROR(CheckListSize(r.tags_size(), "tags"));
-  for (const std::string& tag : r.tags()) AIDLINK_RETURN_IF_ERROR(CheckEnum(tag, "tags", kTags));
+  for (const std::string& tag : r.tags())
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(tag, "tags", vocab::kTags));
   return Status::Ok();
 }
 
@@ -53,9 +54,10 @@ Status ValidateLot(const v1::Lot& l) {
   AIDLINK_RETURN_IF_ERROR(CheckListSize(e.station_ids_size(), "earmark.station_ids"));
   for (const auto& d : e.districts()) AIDLINK_RETURN_IF_ERROR(CheckText(d, "earmark.districts"));
   for (const auto& k : e.requester_kinds()) {
-    AIDLINK_RETURN_IF_ERROR(CheckEnum(k, "earmark.requester_kinds", kRequesterKinds));
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(k, "earmark.requester_kinds", vocab::kRequesterKinds));
   }
-  for (const auto& t : e.tags()) AIDLINK_RETURN_IF_ERROR(CheckEnum(t, "earmark.tags", kTags));
+  for (const auto& t : e.tags())
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(t, "earmark.tags", vocab::kTags));
   for (int64_t s : e.station_ids()) AIDLINK_RETURN_IF_ERROR(CheckId(s, "earmark.station_ids"));
   return Status::Ok();
 }
@@ -64,27 +66,17 @@ Status ValidateNeed(const v1::Need& n) {
   AIDLINK_RETURN_IF_ERROR(CheckId(n.requester_id(), "requester_id"));
   AIDLINK_RETURN_IF_ERROR(CheckId(n.item_id(), "item_id"));
   AIDLINK_RETURN_IF_ERROR(CheckQuantity(n.quantity(), "quantity"));
-  AIDLINK_RETURN_IF_ERROR(CheckEnum(n.urgency(), "urgency", kUrgencies));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(n.urgency(), "urgency", vocab::kUrgencies));
   AIDLINK_RETURN_IF_ERROR(CheckDate(n.needed_by(), "needed_by", true));
   AIDLINK_RETURN_IF_ERROR(CheckNote(n.note(), "note"));
   return Status::Ok();
-}
-
-// A station may only touch its own station's objects.
-bool OutOfScope(const Principal& p, int64_t station_id) {
-  return p.role == Role::kStation && p.station_id != station_id;
-}
-
-// A donor may only touch its own lots.
-bool OutOfDonorScope(const Principal& p, int64_t donor_id) {
-  return p.role == Role::kDonor && p.donor_id != donor_id;
 }
 
 // The need with `id` if the caller may see it, else kNotFound.
 StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
   auto need = store::GetNeed(db, id);
   if (!need.ok()) return need.status();
-  if (OutOfScope(p, need->station_id)) return NotFound("need not found", "id");
+  if (!p.MaySeeStation(need->station_id)) return NotFound("need not found", "id");
   return need;
 }
 
@@ -95,15 +87,14 @@ StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_
 // or a dispatcher.
 Response CreateRequester(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::Requester req;
   s = ctx.Decode(&req);
   // A station filing for itself need not repeat its own id.
   if (s.ok() && p.role == Role::kStation && req.station_id() == 0)
     req.set_station_id(*p.station_id);
   if (s.ok()) s = ValidateRequester(req);
-  if (s.ok() && OutOfScope(p, req.station_id())) s = NotFound("station not found", "station_id");
+  if (s.ok() && !p.MaySeeStation(req.station_id())) s = NotFound("station not found", "station_id");
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
@@ -117,8 +108,7 @@ Response CreateRequester(Context& ctx) {
 // only its own (asking for another's is 404); a dispatcher sees all.
 Response ListRequesters(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto station = ctx.QueryId("station_id");
   if (!station.ok()) return ctx.Error(station.status());
   std::optional<int64_t> filter = *station;
@@ -138,11 +128,10 @@ Response ListRequesters(Context& ctx) {
 // GET /v1/requesters/{id}: one requester; 404 if another station's.
 Response GetRequester(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto row = ctx.Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
-  if (OutOfScope(p, row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
+  if (!p.MaySeeStation(row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
   return ctx.Reply(200, ToProto(*row));
 }
 
@@ -151,15 +140,14 @@ Response GetRequester(Context& ctx) {
 // another station's, 404 naming item_id for an unknown item.
 Response CreateNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::Need req;
   s = ctx.Decode(&req);
   if (s.ok()) s = ValidateNeed(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Need>(201, [=](store::Database& db, v1::Need& out) -> Status {
     auto requester = store::GetRequester(db, req.requester_id());
-    if (!requester.ok() || OutOfScope(p, requester->station_id)) {
+    if (!requester.ok() || !p.MaySeeStation(requester->station_id)) {
       return NotFound("requester " + std::to_string(req.requester_id()) + " not found",
                       "requester_id");
     }
@@ -173,12 +161,11 @@ Response CreateNeed(Context& ctx) {
 // GET /v1/needs?status=&station_id=&item_id=&requester_id=: needs in scope.
 Response ListNeeds(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   store::NeedFilter filter;
   filter.status = ctx.Query("status");
   if (!filter.status.empty()) {
-    s = CheckEnum(filter.status, "status", kNeedStatuses);
+    s = CheckEnum(filter.status, "status", vocab::kNeedStatuses);
     if (!s.ok()) return ctx.Error(s);
   }
   auto station = ctx.QueryId("station_id");
@@ -205,8 +192,7 @@ Response ListNeeds(Context& ctx) {
 // GET /v1/needs/{id}: one need with its status; 404 if another station's.
 Response GetNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto row = ctx.Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
@@ -216,8 +202,7 @@ Response GetNeed(Context& ctx) {
 // the station that owns it or a dispatcher. 422 if nothing is outstanding.
 Response CancelNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kStation});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::CancelRequest req;
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.reason(), "reason");
@@ -236,13 +221,12 @@ Response CancelNeed(Context& ctx) {
 // itself only (another donor_id is 404), or a dispatcher.
 Response CreateLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::Lot req;
   s = ctx.Decode(&req);
   if (s.ok() && p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
   if (s.ok()) s = ValidateLot(req);
-  if (s.ok() && OutOfDonorScope(p, req.donor_id())) s = NotFound("donor not found", "donor_id");
+  if (s.ok() && !p.MaySeeDonor(req.donor_id())) s = NotFound("donor not found", "donor_id");
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::InsertLot(db, FromProto(req), p.actor());
@@ -256,8 +240,7 @@ Response CreateLot(Context& ctx) {
 // (a donor sees only its own).
 Response ListLots(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   store::LotFilter filter;
   auto item = ctx.QueryId("item_id");
   auto depot = ctx.QueryId("depot_id");
@@ -286,11 +269,10 @@ Response ListLots(Context& ctx) {
 // GET /v1/lots/{id}: one lot; 404 if another donor's.
 Response GetLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher, Role::kDonor});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   auto row = ctx.Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
-  if (OutOfDonorScope(p, row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
+  if (!p.MaySeeDonor(row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
   return ctx.Reply(200, ToProto(*row));
 }
 
@@ -299,8 +281,7 @@ Response GetLot(Context& ctx) {
 // available.
 Response WriteOffLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s = Allow(p, {Role::kDispatcher});
-  if (!s.ok()) return ctx.Error(s);
+  Status s;
   v1::WriteOffRequest req;
   s = ctx.Decode(&req);
   if (s.ok()) s = CheckQuantity(req.quantity(), "quantity");

@@ -1,5 +1,7 @@
 #include "api/validate.h"
 
+#include <vector>
+
 #include "util/date.h"
 #include "util/text.h"
 
@@ -67,6 +69,14 @@ Status CheckEnum(const std::string& value, const char* field,
     return InvalidArgument(std::string(field) + " is required (one of " + list + ")", field);
   }
   return InvalidArgument(std::string(field) + " must be one of " + list, field);
+}
+
+Status CheckEnum(const std::string& value, const char* field,
+                 std::span<const vocab::Term> allowed) {
+  std::vector<std::string_view> names;
+  names.reserve(allowed.size());
+  for (const vocab::Term& t : allowed) names.push_back(t.name);
+  return CheckEnum(value, field, names);
 }
 
 Status CheckDate(const std::string& value, const char* field, bool optional) {

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+// aidlink's one vocabulary: every enumerated value of DESIGN.md with its wire
+// name and labels, and the limits of API.md. The server's validation, the
+// matching engine's names, the metrics labels, the schema's CHECK lists (a
+// test compares them) and the client's CSV import all read them from here.
+// Pure constants; no dependencies.
+namespace aidlink::vocab {
+
+// One enumerated value: its name on the wire and in the database, and what a
+// person reads in Chinese and English.
+struct Term {
+  std::string_view name;
+  std::string_view zh;
+  std::string_view en;
+};
+
+inline constexpr Term kCategories[] = {
+    {"ppe", "防护用品", "PPE"},         {"food", "食品", "food"},
+    {"medicine", "药品", "medicine"},   {"hygiene", "卫生用品", "hygiene"},
+    {"equipment", "设备", "equipment"}, {"other", "其他", "other"},
+};
+
+inline constexpr Term kUnits[] = {
+    {"piece", "个", "piece"},     {"box", "箱", "box"},       {"kg", "公斤", "kg"},
+    {"jin", "斤", "jin"},         {"portion", "份", "portion"}, {"bottle", "瓶", "bottle"},
+};
+
+inline constexpr Term kDonorKinds[] = {
+    {"enterprise", "企业", "enterprise"},
+    {"charity", "慈善组织", "charity"},
+    {"individual", "个人", "individual"},
+    {"government", "政府", "government"},
+};
+
+// In the engine's order: RequesterKind's values are these indexes.
+inline constexpr Term kRequesterKinds[] = {
+    {"household", "住户", "household"},
+    {"community", "小区", "community"},
+    {"institution", "机构", "institution"},
+    {"frontline_post", "一线岗点", "frontline post"},
+};
+
+// In the engine's order: tag bit i is kTags[i].
+inline constexpr Term kTags[] = {
+    {"elderly_alone", "独居老人", "elderly, alone"},
+    {"chronic_illness", "慢性病", "chronic illness"},
+    {"disability", "残疾", "disability"},
+    {"child_in_difficulty", "困境儿童", "child in difficulty"},
+    {"quarantined", "隔离中", "quarantined"},
+    {"pregnant", "孕妇", "pregnant"},
+    {"low_income", "低收入", "low income"},
+    {"frontline_worker", "一线人员", "frontline worker"},
+};
+
+// Most urgent first: Urgency's values are these indexes.
+inline constexpr Term kUrgencies[] = {
+    {"critical", "紧急", "critical"},
+    {"high", "高", "high"},
+    {"normal", "普通", "normal"},
+    {"low", "低", "low"},
+};
+
+inline constexpr Term kNeedStatuses[] = {
+    {"open", "待分配", "open"},           {"partial", "部分分配", "partly allocated"},
+    {"allocated", "已分配", "allocated"}, {"fulfilled", "已送达", "fulfilled"},
+    {"cancelled", "已取消", "cancelled"},
+};
+
+inline constexpr Term kDeliveryStatuses[] = {
+    {"planned", "待发车", "planned"},     {"dispatched", "配送中", "dispatched"},
+    {"delivered", "已送达", "delivered"}, {"failed", "未送达", "failed"},
+    {"cancelled", "已取消", "cancelled"},
+};
+
+inline constexpr Term kRouteStatuses[] = {
+    {"planned", "待发车", "planned"},
+    {"dispatched", "已发车", "dispatched"},
+};
+
+inline constexpr Term kRoles[] = {
+    {"admin", "管理员", "admin"},
+    {"dispatcher", "调度员", "dispatcher"},
+    {"station", "社工站", "station"},
+    {"donor", "捐赠方", "donor"},
+};
+
+// Why a need was left (partly) unmet by a match run.
+inline constexpr Term kUnmetReasons[] = {
+    {"no_stock", "无库存", "no stock"},
+    {"excluded_by_earmark", "定向捐赠不适用", "excluded by earmark"},
+    {"only_expiring_stock", "仅有临期库存", "only expiring stock"},
+    {"tier_exhausted", "更紧急的需求已用完库存", "used up by more urgent needs"},
+};
+
+// Limits of API.md.
+inline constexpr int64_t kMaxQuantity = 1'000'000'000;
+inline constexpr int64_t kMaxHouseholdSize = 100'000;
+inline constexpr size_t kMaxShortText = 200;
+inline constexpr size_t kMaxNote = 2000;
+inline constexpr int kMaxListEntries = 100;
+
+// The term named `name` in `terms`, or nullptr.
+constexpr const Term* Find(std::span<const Term> terms, std::string_view name) {
+  for (const Term& t : terms) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+// The index of `name` in `terms`, or -1.
+constexpr int IndexOf(std::span<const Term> terms, std::string_view name) {
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (terms[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace aidlink::vocab
