@@ -7,29 +7,28 @@
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <set>
+#include <span>
 
 #include "json_util.h"
 #include "util/date.h"
 #include "util/text.h"
+#include "util/vocab.h"
 
 namespace aidlink::client {
 namespace {
 
 namespace json = boost::json;
 
-// Enum values exactly as DESIGN.md lists them; the server has the final word.
-constexpr std::array<std::string_view, 4> kRequesterKinds = {"household", "community",
-                                                             "institution", "frontline_post"};
-constexpr std::array<std::string_view, 8> kTags = {
-    "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
-    "quarantined",   "pregnant",        "low_income", "frontline_worker"};
-constexpr std::array<std::string_view, 4> kUrgencies = {"critical", "high", "normal", "low"};
-
-constexpr int64_t kMaxQuantity = 1'000'000'000;
-constexpr int64_t kMaxHouseholdSize = 100'000;
-constexpr size_t kMaxShortText = 200;
-constexpr size_t kMaxNote = 2000;
-constexpr size_t kMaxListEntries = 100;
+// Enum values and limits are the server's own (util/vocab.h); the server
+// has the final word.
+using vocab::kMaxHouseholdSize;
+using vocab::kMaxListEntries;
+using vocab::kMaxNote;
+using vocab::kMaxQuantity;
+using vocab::kMaxShortText;
+using vocab::kRequesterKinds;
+using vocab::kTags;
+using vocab::kUrgencies;
 
 struct ColumnSet {
   std::vector<std::string> required;
@@ -54,19 +53,17 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-template <size_t N>
-std::string OneOf(const std::array<std::string_view, N>& values) {
+std::string OneOf(std::span<const vocab::Term> values) {
   std::string out;
-  for (const auto v : values) {
+  for (const vocab::Term& v : values) {
     if (!out.empty()) out += ", ";
-    out += v;
+    out += v.name;
   }
   return out;
 }
 
-template <size_t N>
-bool Contains(const std::array<std::string_view, N>& values, std::string_view v) {
-  return std::find(values.begin(), values.end(), v) != values.end();
+bool Contains(std::span<const vocab::Term> values, std::string_view v) {
+  return vocab::Find(values, v) != nullptr;
 }
 
 std::string Quote(std::string_view s) {
@@ -141,8 +138,7 @@ class RowReader {
     return d;
   }
 
-  template <size_t N>
-  std::string Enum(const std::string& column, const std::array<std::string_view, N>& values) {
+  std::string Enum(const std::string& column, std::span<const vocab::Term> values) {
     const std::string v = Lower(Cell(column));
     if (v.empty()) {
       Problem(column + " is required (one of " + OneOf(values) + ")");

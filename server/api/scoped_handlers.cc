@@ -87,14 +87,16 @@ StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_
 // or a dispatcher.
 Response CreateRequester(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   v1::Requester req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
+  if (!s.ok()) return ctx.Error(s);
   // A station filing for itself need not repeat its own id.
-  if (s.ok() && p.role == Role::kStation && req.station_id() == 0)
-    req.set_station_id(*p.station_id);
-  if (s.ok()) s = ValidateRequester(req);
-  if (s.ok() && !p.MaySeeStation(req.station_id())) s = NotFound("station not found", "station_id");
+  if (p.role == Role::kStation && req.station_id() == 0) req.set_station_id(*p.station_id);
+  // Scope before validation: another station's id is 404 whatever the rest holds.
+  if (!p.MaySeeStation(req.station_id())) {
+    return ctx.Error(NotFound("station not found", "station_id"));
+  }
+  s = ValidateRequester(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
@@ -140,17 +142,23 @@ Response GetRequester(Context& ctx) {
 // another station's, 404 naming item_id for an unknown item.
 Response CreateNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   v1::Need req;
-  s = ctx.Decode(&req);
-  if (s.ok()) s = ValidateNeed(req);
+  Status s = ctx.Decode(&req);
+  if (!s.ok()) return ctx.Error(s);
+  auto not_found = [id = req.requester_id()] {
+    return NotFound("requester " + std::to_string(id) + " not found", "requester_id");
+  };
+  if (req.requester_id() > 0 && p.role == Role::kStation) {
+    // Scope before validation (and again inside the write, which is what counts).
+    auto requester =
+        ctx.Read([&](store::Database& db) { return store::GetRequester(db, req.requester_id()); });
+    if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return ctx.Error(not_found());
+  }
+  s = ValidateNeed(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Need>(201, [=](store::Database& db, v1::Need& out) -> Status {
     auto requester = store::GetRequester(db, req.requester_id());
-    if (!requester.ok() || !p.MaySeeStation(requester->station_id)) {
-      return NotFound("requester " + std::to_string(req.requester_id()) + " not found",
-                      "requester_id");
-    }
+    if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return not_found();
     auto need = store::InsertNeed(db, FromProto(req), p.actor());
     if (!need.ok()) return need.status();
     out = ToProto(*need);
@@ -221,12 +229,13 @@ Response CancelNeed(Context& ctx) {
 // itself only (another donor_id is 404), or a dispatcher.
 Response CreateLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   v1::Lot req;
-  s = ctx.Decode(&req);
-  if (s.ok() && p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
-  if (s.ok()) s = ValidateLot(req);
-  if (s.ok() && !p.MaySeeDonor(req.donor_id())) s = NotFound("donor not found", "donor_id");
+  Status s = ctx.Decode(&req);
+  if (!s.ok()) return ctx.Error(s);
+  if (p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
+  // Scope before validation: another donor's id is 404 whatever the rest holds.
+  if (!p.MaySeeDonor(req.donor_id())) return ctx.Error(NotFound("donor not found", "donor_id"));
+  s = ValidateLot(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::InsertLot(db, FromProto(req), p.actor());

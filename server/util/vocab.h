@@ -27,8 +27,8 @@ inline constexpr Term kCategories[] = {
 };
 
 inline constexpr Term kUnits[] = {
-    {"piece", "个", "piece"},     {"box", "箱", "box"},       {"kg", "公斤", "kg"},
-    {"jin", "斤", "jin"},         {"portion", "份", "portion"}, {"bottle", "瓶", "bottle"},
+    {"piece", "个", "piece"}, {"box", "箱", "box"},         {"kg", "公斤", "kg"},
+    {"jin", "斤", "jin"},     {"portion", "份", "portion"}, {"bottle", "瓶", "bottle"},
 };
 
 inline constexpr Term kDonorKinds[] = {

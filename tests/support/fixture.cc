@@ -52,6 +52,8 @@ std::string CodeForStatus(int status) {
       return "permission_denied";
     case 404:
       return "not_found";
+    case 405:
+      return "method_not_allowed";
     case 409:
       return "conflict";
     case 413:
@@ -62,6 +64,12 @@ std::string CodeForStatus(int status) {
       return "resource_exhausted";
     case 500:
       return "internal";
+    case 501:
+      return "unimplemented";
+    case 503:
+      return "unavailable";
+    case 507:
+      return "insufficient_storage";
     default:
       return "";
   }

@@ -1,0 +1,86 @@
+// The schema's CHECK lists are the vocabulary of util/vocab.h: a value the
+// API accepts is one the database accepts, and nothing else.
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <set>
+#include <span>
+#include <string>
+
+#include "store/database.h"
+#include "support/store_fixture.h"
+#include "util/vocab.h"
+
+namespace aidlink::test {
+namespace {
+
+// The CREATE TABLE statement of `table`.
+std::string TableSql(store::Store& store, const std::string& table) {
+  auto sql = store.Read([&](store::Database& db) -> StatusOr<std::string> {
+    auto st = db.Prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '" +
+                         table + "'");
+    if (!st.ok()) return st.status();
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    std::string text = *row ? (*st)->Text(0) : "";
+    (*st)->Reset();
+    return text;
+  });
+  REQUIRE(sql.ok());
+  return *sql;
+}
+
+// The values `column` is compared with in the table's CHECK constraints
+// ("column = 'a' OR column = 'b'" or "column IN ('a','b')").
+std::set<std::string> CheckedValues(const std::string& sql, const std::string& column) {
+  std::set<std::string> out;
+  const std::regex eq("\\b" + column + " = '([a-z_]+)'");
+  for (auto it = std::sregex_iterator(sql.begin(), sql.end(), eq); it != std::sregex_iterator();
+       ++it) {
+    out.insert((*it)[1]);
+  }
+  const std::regex in("\\b" + column + " IN \\(([^)]*)\\)");
+  std::smatch m;
+  if (std::regex_search(sql, m, in)) {
+    const std::string list = m[1];
+    const std::regex quoted("'([a-z_]+)'");
+    for (auto it = std::sregex_iterator(list.begin(), list.end(), quoted);
+         it != std::sregex_iterator(); ++it) {
+      out.insert((*it)[1]);
+    }
+  }
+  return out;
+}
+
+std::set<std::string> Names(std::span<const vocab::Term> terms) {
+  std::set<std::string> out;
+  for (const vocab::Term& t : terms) out.emplace(t.name);
+  return out;
+}
+
+TEST_CASE("the schema's CHECK lists equal the vocabulary", "[store][vocab]") {
+  TempDb db;
+  auto store = OpenStore(db.path());
+  struct Row {
+    const char* table;
+    const char* column;
+    std::span<const vocab::Term> terms;
+  };
+  const Row rows[] = {
+      {"donors", "kind", vocab::kDonorKinds},        {"requesters", "kind", vocab::kRequesterKinds},
+      {"items", "category", vocab::kCategories},     {"items", "unit", vocab::kUnits},
+      {"needs", "urgency", vocab::kUrgencies},       {"needs", "status", vocab::kNeedStatuses},
+      {"deliveries", "status", vocab::kDeliveryStatuses},
+      {"routes", "status", vocab::kRouteStatuses},   {"tokens", "role", vocab::kRoles},
+  };
+  for (const Row& r : rows) {
+    INFO(r.table << "." << r.column);
+    const std::string sql = TableSql(*store, r.table);
+    REQUIRE(!sql.empty());
+    CHECK(CheckedValues(sql, r.column) == Names(r.terms));
+  }
+}
+
+}  // namespace
+}  // namespace aidlink::test
