@@ -46,7 +46,8 @@ TEST_CASE("every route answers 403 exactly to the roles its table entry does not
     for (const auto& [role, token] : callers) {
       INFO(route.method << " " << route.path << " as " << api::RoleName(role));
       const std::string body = route.method == "GET" ? "" : "{}";
-      const Response r = f.http().Request(route.method, target, body, {{"Authorization", "Bearer " + token}});
+      const Response r =
+          f.http().Request(route.method, target, body, {{"Authorization", "Bearer " + token}});
       if (route.access.Admits(role)) {
         CHECK(r.status != 401);
         CHECK(r.status != 403);
@@ -83,8 +84,8 @@ TEST_CASE("another station's or donor's id is 404 before the rest of the body is
 TEST_CASE("a known path with a wrong method answers 405 with an Allow header", "[api][http]") {
   TestServer server;
   Fixture f(server);
-  const Response r = f.http().Request("DELETE", "/v1/items", "",
-                                      {{"Authorization", "Bearer " + f.admin()}});
+  const Response r =
+      f.http().Request("DELETE", "/v1/items", "", {{"Authorization", "Bearer " + f.admin()}});
   CHECK_ERROR(r, 405, "");
   CHECK(r.Header("Allow") == "POST, GET, HEAD");
   CHECK_ERROR(f.http().Request("PUT", "/v1/nowhere", "", {}), 404, "");

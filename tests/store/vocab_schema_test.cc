@@ -2,7 +2,6 @@
 // API accepts is one the database accepts, and nothing else.
 
 #include <catch2/catch.hpp>
-
 #include <regex>
 #include <set>
 #include <span>
@@ -18,8 +17,8 @@ namespace {
 // The CREATE TABLE statement of `table`.
 std::string TableSql(store::Store& store, const std::string& table) {
   auto sql = store.Read([&](store::Database& db) -> StatusOr<std::string> {
-    auto st = db.Prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '" +
-                         table + "'");
+    auto st =
+        db.Prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'");
     if (!st.ok()) return st.status();
     auto row = (*st)->Step();
     if (!row.ok()) return row.status();
@@ -68,11 +67,15 @@ TEST_CASE("the schema's CHECK lists equal the vocabulary", "[store][vocab]") {
     std::span<const vocab::Term> terms;
   };
   const Row rows[] = {
-      {"donors", "kind", vocab::kDonorKinds},        {"requesters", "kind", vocab::kRequesterKinds},
-      {"items", "category", vocab::kCategories},     {"items", "unit", vocab::kUnits},
-      {"needs", "urgency", vocab::kUrgencies},       {"needs", "status", vocab::kNeedStatuses},
+      {"donors", "kind", vocab::kDonorKinds},
+      {"requesters", "kind", vocab::kRequesterKinds},
+      {"items", "category", vocab::kCategories},
+      {"items", "unit", vocab::kUnits},
+      {"needs", "urgency", vocab::kUrgencies},
+      {"needs", "status", vocab::kNeedStatuses},
       {"deliveries", "status", vocab::kDeliveryStatuses},
-      {"routes", "status", vocab::kRouteStatuses},   {"tokens", "role", vocab::kRoles},
+      {"routes", "status", vocab::kRouteStatuses},
+      {"tokens", "role", vocab::kRoles},
   };
   for (const Row& r : rows) {
     INFO(r.table << "." << r.column);
