@@ -149,9 +149,8 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
 // given; at most max_stops, most urgent first) on a new route in visiting
 // order; dispatcher. 422 if there is nothing to route.
 Response CreateRoute(Context& ctx) {
-  Status s;
   v1::RouteRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckId(req.depot_id(), "depot_id");
   if (s.ok()) s = CheckDate(req.date(), "date", false);
   if (s.ok()) s = CheckText(req.driver(), "driver");
@@ -196,7 +195,6 @@ Response CreateRoute(Context& ctx) {
 
 // GET /v1/routes/{id}: the route with its stops; dispatcher.
 Response GetRoute(Context& ctx) {
-  Status s;
   auto r = ctx.Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
   if (!r.ok()) return ctx.Error(r.status());
   return ctx.Reply(200, ToProto(*r));
@@ -205,7 +203,6 @@ Response GetRoute(Context& ctx) {
 // POST /v1/routes/{id}:dispatch {}: the route's planned deliveries become
 // dispatched; dispatcher. 422 if the route was dispatched already.
 Response DispatchRoute(Context& ctx) {
-  Status s;
   return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto r = store::DispatchRoute(db, ctx.id(), ctx.principal().actor());
     if (!r.ok()) return r.status();
@@ -281,7 +278,6 @@ Response ListDeliveries(Context& ctx) {
 // GET /v1/deliveries/{id}: one delivery; 404 if another station's.
 Response GetDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   auto d = ctx.Read([&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
   if (!d.ok()) return ctx.Error(d.status());
   return ctx.Reply(200, ToProto(*d));
@@ -289,7 +285,6 @@ Response GetDelivery(Context& ctx) {
 
 // POST /v1/deliveries/{id}:dispatch {}: planned -> dispatched; dispatcher.
 Response DispatchDelivery(Context& ctx) {
-  Status s;
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto d = store::DispatchDelivery(db, ctx.id(), ctx.principal().actor());
     if (!d.ok()) return d.status();
@@ -304,9 +299,8 @@ Response DispatchDelivery(Context& ctx) {
 // (confirmation of receipt).
 Response DeliverDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   v1::DeliverRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.received_by(), "received_by");
   if (s.ok()) s = CheckNote(req.note(), "note");
   if (s.ok()) s = CheckListSize(req.lines_size(), "lines");
@@ -335,9 +329,8 @@ Response DeliverDelivery(Context& ctx) {
 namespace {
 
 Response FailOrCancel(Context& ctx, bool cancel) {
-  Status s;
   v1::FailRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.reason(), "reason");
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
@@ -360,9 +353,8 @@ Response CancelDelivery(Context& ctx) { return FailOrCancel(ctx, true); }
 // POST /v1/lots:expire {as_of}: writes off (reason "expired") the available
 // part of every lot that expired before as_of; dispatcher.
 Response ExpireLots(Context& ctx) {
-  Status s;
   v1::ExpireRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckDate(req.as_of(), "as_of", false);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::ExpireResponse>(
@@ -444,7 +436,6 @@ Response GetDonorTrace(Context& ctx) {
 // whether they hold, and whether the newest "after" in the event ledger
 // matches today's quantities; dispatcher.
 Response GetLedgerReport(Context& ctx) {
-  Status s;
   auto rows = ctx.Read([&](store::Database& db) { return store::LedgerRows(db); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::LedgerReport out;

@@ -48,9 +48,8 @@ void FillPlan(v1::MatchRun* out, const match::Plan& plan) {
 // transaction; if lots or needs changed while it planned, it re-plans on the
 // fresh state inside that transaction, so a stale plan is never committed.
 Response CreateMatchRun(Context& ctx) {
-  Status s;
   v1::MatchRunRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckDate(req.as_of(), "as_of", true);
   if (s.ok()) s = CheckListSize(req.item_ids_size(), "item_ids");
   for (int64_t id : req.item_ids()) {

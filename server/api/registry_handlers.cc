@@ -44,9 +44,8 @@ Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id) {
 // POST /v1/tokens: issues a token bound to a role (and station or donor);
 // admin only. The token is shown once, in this answer.
 Response CreateToken(Context& ctx) {
-  Status s;
   v1::Token req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckEnum(req.role(), "role", vocab::kRoles);
   if (s.ok()) s = CheckText(req.label(), "label");
   if (s.ok() && req.role() == "station" && (!req.has_station_id() || req.station_id() < 1)) {
@@ -85,9 +84,8 @@ Response CreateToken(Context& ctx) {
 
 // POST /v1/items: adds a catalog entry; dispatcher. 409 if the code exists.
 Response CreateItem(Context& ctx) {
-  Status s;
   v1::Item req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.code(), "code");
   if (s.ok()) s = CheckText(req.name(), "name");
   if (s.ok()) s = CheckEnum(req.category(), "category", vocab::kCategories);
@@ -123,9 +121,8 @@ Response GetItem(Context& ctx) {
 
 // POST /v1/donors: registers a donor; dispatcher.
 Response CreateDonor(Context& ctx) {
-  Status s;
   v1::Donor req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.name(), "name");
   if (s.ok()) s = CheckEnum(req.kind(), "kind", vocab::kDonorKinds);
   if (s.ok()) s = CheckText(req.phone(), "phone", 0);
@@ -141,7 +138,6 @@ Response CreateDonor(Context& ctx) {
 
 // GET /v1/donors: every donor; dispatcher.
 Response ListDonors(Context& ctx) {
-  Status s;
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows = ctx.Read([&](store::Database& db) { return store::ListDonors(db, *page); });
@@ -155,7 +151,6 @@ Response ListDonors(Context& ctx) {
 // GET /v1/donors/{id}: dispatcher, or that donor; 404 for any other donor.
 Response GetDonor(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   if (!p.MaySeeDonor(ctx.id())) return ctx.Error(NotFound("donor not found", "id"));
   auto row = ctx.Read([&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
@@ -164,9 +159,8 @@ Response GetDonor(Context& ctx) {
 
 // POST /v1/depots: adds a depot; dispatcher.
 Response CreateDepot(Context& ctx) {
-  Status s;
   v1::Depot req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.name(), "name");
   if (s.ok()) s = CheckText(req.address(), "address");
   if (s.ok()) s = CheckText(req.district(), "district");
@@ -201,9 +195,8 @@ Response GetDepot(Context& ctx) {
 
 // POST /v1/stations: registers a social-work station; admin only.
 Response CreateStation(Context& ctx) {
-  Status s;
   v1::Station req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.name(), "name");
   if (s.ok()) s = CheckText(req.district(), "district");
   if (!s.ok()) return ctx.Error(s);

@@ -130,7 +130,6 @@ Response ListRequesters(Context& ctx) {
 // GET /v1/requesters/{id}: one requester; 404 if another station's.
 Response GetRequester(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   auto row = ctx.Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   if (!p.MaySeeStation(row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
@@ -200,7 +199,6 @@ Response ListNeeds(Context& ctx) {
 // GET /v1/needs/{id}: one need with its status; 404 if another station's.
 Response GetNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   auto row = ctx.Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   return ctx.Reply(200, ToProto(*row));
@@ -210,9 +208,8 @@ Response GetNeed(Context& ctx) {
 // the station that owns it or a dispatcher. 422 if nothing is outstanding.
 Response CancelNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   v1::CancelRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.reason(), "reason");
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Need>(200, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
@@ -278,7 +275,6 @@ Response ListLots(Context& ctx) {
 // GET /v1/lots/{id}: one lot; 404 if another donor's.
 Response GetLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   auto row = ctx.Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   if (!p.MaySeeDonor(row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
@@ -290,9 +286,8 @@ Response GetLot(Context& ctx) {
 // available.
 Response WriteOffLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   v1::WriteOffRequest req;
-  s = ctx.Decode(&req);
+  Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckQuantity(req.quantity(), "quantity");
   if (s.ok()) s = CheckText(req.reason(), "reason");
   if (!s.ok()) return ctx.Error(s);
