@@ -53,6 +53,7 @@ bool KnownStatus(int status) {
     case 401:
     case 403:
     case 404:
+    case 405:
     case 409:
     case 413:
     case 422:
