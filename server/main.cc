@@ -40,6 +40,7 @@ struct Flags {
   std::string tls_cert, tls_key;
   int max_connections = 10000;
   int idempotency_retention_hours = 48;
+  int busy_timeout_ms = 10'000;
 };
 
 // API.md promises that an Idempotency-Key replays for at least this long.
@@ -64,8 +65,13 @@ rlim_t RaiseFileLimit() {
   return limit.rlim_cur;
 }
 
-// Reads the admin token from `path`, or creates one there (mode 0600) if the
-// file is missing or empty. Sets *created when it made a new one.
+// A preset admin token shorter than this (32 hex characters: 128 bits) is
+// refused at start: it could be guessed.
+constexpr size_t kMinAdminTokenChars = 32;
+
+// Reads the admin token from `path`, or creates one there (mode 0600, by the
+// umask main() sets) if the file is missing or empty. Sets *created when it
+// made a new one.
 StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool* created) {
   *created = false;
   {
@@ -74,6 +80,12 @@ StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool* crea
       std::stringstream ss;
       ss << in.rdbuf();
       const std::string token(text::Trim(ss.str()));
+      if (!token.empty() && token.size() < kMinAdminTokenChars) {
+        return InvalidArgument("the admin token in " + path + " is shorter than " +
+                               std::to_string(kMinAdminTokenChars) +
+                               " characters (128 bits as hex); put a longer one there, or "
+                               "empty the file to have one made");
+      }
       if (!token.empty()) return token;
     }
   }
@@ -87,7 +99,6 @@ StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool* crea
     out << token << "\n";
     if (!out.flush()) return Internal("cannot write admin token file " + path);
   }
-  chmod(path.c_str(), 0600);
   *created = true;
   return token;
 }
@@ -144,6 +155,7 @@ int Serve(const Flags& flags) {
   store_options.group_commit = flags.group_commit == "on";
   store_options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
   store_options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
+  store_options.busy_timeout = std::chrono::milliseconds(flags.busy_timeout_ms);
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     std::cerr << "aidlink-server: " << store.status().ToString() << "\n";
@@ -217,6 +229,10 @@ int Serve(const Flags& flags) {
 }  // namespace aidlink
 
 int main(int argc, char** argv) {
+  // Before any file exists: the database (and its -wal/-shm), backups and
+  // the admin token file hold household data or secrets, so they are born
+  // owner-only rather than chmod-ed after a window of being world-readable.
+  umask(077);
   if (aidlink::IsCommand(argc, argv)) return aidlink::RunCommand(argc, argv);
   aidlink::Flags flags;
   po::options_description desc(
@@ -252,7 +268,10 @@ int main(int argc, char** argv) {
       po::value(&flags.idempotency_retention_hours)
           ->default_value(flags.idempotency_retention_hours),
       "hours an Idempotency-Key replays its first answer (at least 24); older keys act as new "
-      "and their saved answers are deleted");
+      "and their saved answers are deleted")(
+      "busy-timeout-ms", po::value(&flags.busy_timeout_ms)->default_value(flags.busy_timeout_ms),
+      "how long a write waits for a lock another process holds on the database (a backup "
+      "tool, say) before answering 503 with Retry-After");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -266,9 +285,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (flags.threads < 1 || flags.workers < 1 || flags.max_body < 1 || flags.read_timeout < 1 ||
-      flags.max_connections < 1) {
-    std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout and "
-                 "--max-connections must be positive\n";
+      flags.max_connections < 1 || flags.busy_timeout_ms < 1) {
+    std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout, "
+                 "--max-connections and --busy-timeout-ms must be positive\n";
     return 2;
   }
   if (flags.idempotency_retention_hours < aidlink::kMinIdempotencyRetentionHours) {

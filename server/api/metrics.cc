@@ -81,6 +81,9 @@ std::string Router::MetricsText() const {
   Header(&out, "aidlink_store_writes_total", "counter",
          "Writes committed (several share a group commit).");
   out += "aidlink_store_writes_total " + std::to_string(s.writes) + "\n";
+  Header(&out, "aidlink_store_busy_total", "counter",
+         "Writes answered 503 because another process held the database.");
+  out += "aidlink_store_busy_total " + std::to_string(s.busy) + "\n";
   Header(&out, "aidlink_store_max_batch", "gauge", "Largest group commit so far.");
   out += "aidlink_store_max_batch " + std::to_string(s.max_batch) + "\n";
   Header(&out, "aidlink_store_commit_batch_size", "histogram", "Writes per committed transaction.");

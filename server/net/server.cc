@@ -13,6 +13,7 @@
 #include "api/errors.h"
 #include "net/request.h"
 #include "util/logging.h"
+#include "util/text.h"
 
 namespace aidlink::net {
 
@@ -77,6 +78,29 @@ http::response<http::string_body> ErrorMessage(const Status& status, unsigned ve
   return res;
 }
 
+// How long writing an answer of `bytes` may take: the read timeout, plus a
+// second for every 64 KiB (a client on a slow link still gets a large
+// committed match run), counted from when the answer is ready.
+std::chrono::steady_clock::duration WriteDeadline(size_t bytes, std::chrono::seconds read_timeout) {
+  return read_timeout + std::chrono::seconds(bytes / (64 << 10));
+}
+
+// Refusals a request's header earns before its body is read: two
+// Authorization headers (which one would count?) and a transfer coding
+// other than plain chunked (the body could not be read as sent).
+Status CheckHeader(const http::request_header<>& header) {
+  if (header.count(http::field::authorization) > 1) {
+    return InvalidArgument("more than one Authorization header", "Authorization");
+  }
+  const auto codings = header[http::field::transfer_encoding];
+  if (!codings.empty() && !beast::iequals(text::Trim(codings), "chunked")) {
+    return Status(Code::kUnimplemented,
+                  "Transfer-Encoding " + std::string(codings) +
+                      " is not supported; send Content-Length or plain chunked");
+  }
+  return Status::Ok();
+}
+
 // One connection: reads a request, hands it to the router, writes the
 // answer, and reads the next. `Stream` is a plain TCP stream or a TLS
 // stream over one. Lives as long as an async operation holds a shared_ptr
@@ -126,6 +150,33 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_->body_limit(server_.options_.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options_.max_header_bytes));
     Tcp().expires_after(server_.options_.read_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
+  }
+
+  // The header is in: refuse what the body cannot fix before reading it, and
+  // tell a client that waits (Expect: 100-continue) to send the body.
+  void OnHeader(beast::error_code ec, size_t bytes) {
+    if (ec) return OnRead(ec, bytes);
+    const Status refused = CheckHeader(parser_->get());
+    if (!refused.ok()) return WriteError(refused);
+    if (!parser_->is_done() &&
+        beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                     parser_->get().version());
+      http::async_write(
+          stream_, *cont,
+          [self = this->shared_from_this(), cont](beast::error_code write_ec, size_t) {
+            if (write_ec) return self->DoClose();
+            self->ReadBody();
+          });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
@@ -151,6 +202,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     http::request<http::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
+    head_ = req.method() == http::verb::head;
+    if (head_) req.method(http::verb::get);  // answered as GET, without the body
     api::Request request = ToApiRequest(std::move(req), loopback_);
     server_.in_flight_++;
     // Quick requests are answered right here; writes answer from the store's
@@ -159,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // written: the writer thread only commits, it never formats a log line
     // or touches a socket.
     const auto start = std::chrono::steady_clock::now();
-    std::string method = request.method;
+    std::string method = head_ ? "HEAD" : request.method;
     server_.router_.HandleAsync(
         std::move(request),
         [this](std::function<void()> task) { asio::post(server_.workers_, std::move(task)); },
@@ -191,6 +244,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->keep_alive(keep_alive_ && !server_.stopping_);
     res->body() = std::move(response.body);
     res->prepare_payload();
+    if (head_) res->body().clear();  // Content-Length stays that of the GET answer
+    // The write gets its own deadline, set now and sized for the body: time
+    // spent reading the request and in the handler does not count against
+    // it, so a committed write's answer is never cut short.
+    Tcp().expires_after(WriteDeadline(res->body().size(), server_.options_.read_timeout));
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
                         self->server_.in_flight_--;
@@ -233,6 +291,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   bool loopback_ = false;
   bool keep_alive_ = true;
+  bool head_ = false;
   unsigned version_ = 11;
 };
 

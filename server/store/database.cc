@@ -12,13 +12,22 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
     }
     return FailedPrecondition("constraint failed: " + message);
   }
+  // Another process holds the database past the busy timeout: the caller
+  // may try again (503), and nothing was written.
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return Unavailable("the database is busy; retry shortly");
+  }
+  if (primary == SQLITE_FULL) {
+    return Status(Code::kInsufficientStorage, "the disk holding the database is full");
+  }
   return Internal(message);
 }
 
 }  // namespace
 
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, bool read_only,
-                                                   const std::string& synchronous) {
+                                                   const std::string& synchronous,
+                                                   std::chrono::milliseconds busy_timeout) {
   // SQLite's memory statistics (nothing here reads them) take a global
   // mutex on every malloc and free: about a tenth of a committed match run's
   // CPU time. Only possible before SQLite initialises; if something in the
@@ -38,7 +47,7 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, bool
   }
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, 10000);
+  sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous + ";";
   if (!read_only) pragmas += "PRAGMA journal_mode=WAL;";
   // Readers map the database file instead of copying each page in with a

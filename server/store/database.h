@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,10 +22,13 @@ class Statement;
 class Database {
  public:
   // Opens (creating if `create`) the file at `path` with WAL, foreign keys,
-  // a busy timeout and the given synchronous mode ("FULL" or "NORMAL").
-  // Returns the error message of SQLite on failure.
-  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path, bool read_only,
-                                                  const std::string& synchronous = "FULL");
+  // `busy_timeout` (how long to wait for another process's lock) and the
+  // given synchronous mode ("FULL" or "NORMAL"). Returns the error message of
+  // SQLite on failure. Errors of a database that stays busy past the timeout
+  // are kUnavailable; a full disk is kInsufficientStorage.
+  static StatusOr<std::unique_ptr<Database>> Open(
+      const std::string& path, bool read_only, const std::string& synchronous = "FULL",
+      std::chrono::milliseconds busy_timeout = std::chrono::seconds(10));
   ~Database();
 
   Database(const Database&) = delete;

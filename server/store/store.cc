@@ -29,7 +29,8 @@ struct Store::PendingWrite {
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store(options));
-  StatusOr<std::unique_ptr<Database>> db = Database::Open(options.path, false, options.synchronous);
+  StatusOr<std::unique_ptr<Database>> db =
+      Database::Open(options.path, false, options.synchronous, options.busy_timeout);
   if (!db.ok()) return db.status();
   AIDLINK_RETURN_IF_ERROR(Migrate(**db));
   // A committed match run writes hundreds of thousands of rows in one
@@ -152,8 +153,14 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
   }
   if (!tx_status.ok()) {
     log::Error("commit_failed", {{"status", tx_status.ToString()}});
-    for (auto& r : results) r = Internal("could not commit the write");
+    // Busy and disk-full keep their codes (503, 507: the client may retry,
+    // and nothing was written); anything else is internal.
+    const bool retryable =
+        tx_status.code() == Code::kUnavailable || tx_status.code() == Code::kInsufficientStorage;
+    for (auto& r : results) r = retryable ? tx_status : Internal("could not commit the write");
   }
+  uint64_t busy = 0;
+  for (const Status& r : results) busy += r.code() == Code::kUnavailable ? 1 : 0;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   {
@@ -163,6 +170,7 @@ void Store::CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch) {
     stats_.commits++;
     stats_.writes += batch.size();
     if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
+    stats_.busy += busy;
   }
   for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
 }
@@ -196,7 +204,8 @@ std::unique_ptr<Database> Store::AcquireReader() {
       return db;
     }
   }
-  StatusOr<std::unique_ptr<Database>> db = Database::Open(options_.path, true);
+  StatusOr<std::unique_ptr<Database>> db =
+      Database::Open(options_.path, true, "FULL", options_.busy_timeout);
   if (!db.ok()) {
     log::Error("reader_open_failed", {{"status", db.status().ToString()}});
     return nullptr;

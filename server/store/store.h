@@ -61,6 +61,9 @@ struct StoreOptions {
   // How long a saved idempotent answer replays (API.md: at least 24 hours).
   // Older ones act as new and are deleted by the writer, a few per commit.
   std::chrono::seconds idempotency_retention = std::chrono::hours(48);
+  // How long a write or read waits for a lock another process holds before
+  // answering kUnavailable (503).
+  std::chrono::milliseconds busy_timeout = std::chrono::seconds(10);
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -69,6 +72,8 @@ struct StoreStats {
   uint64_t commits = 0;
   uint64_t writes = 0;
   uint64_t max_batch = 0;
+  // Writes refused because another process held the database (503).
+  uint64_t busy = 0;
   // Writes per transaction (batch.size()), observed once per batch.
   Histogram batch_size{Histogram::SizeBounds()};
   // Seconds from BEGIN to the end of COMMIT (the fsync included), once per

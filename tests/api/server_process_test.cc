@@ -100,6 +100,36 @@ TEST_CASE("the generated admin token file is private and a preset token is honou
   }
 }
 
+TEST_CASE("every file holding household data or a secret is owner-only from birth",
+          "[api][process][trust]") {
+  TestServer server;
+  Fixture f(server);
+  MakeWorld(f);  // writes: the WAL and its index exist now
+  const std::string backup = server.dir() + "/backup.db";
+  ServerRun run = RunServerToExit({"backup", "--db", server.db_path(), "--to", backup});
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  for (const std::string& path : {server.db_path(), server.db_path() + "-wal",
+                                  server.db_path() + "-shm", server.token_file_path(), backup}) {
+    INFO(path);
+    struct stat st {};
+    REQUIRE(stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 077) == 0);
+  }
+}
+
+TEST_CASE("a preset admin token shorter than 128 bits of hex is refused at start",
+          "[api][process][trust]") {
+  TestServerOptions options;
+  options.preset_admin_token = "0123456789abcdef0123456789abcde";  // 31 characters
+  options.start_deadline = std::chrono::seconds(5);
+  CHECK_THROWS_WITH(TestServer(options), Catch::Contains("shorter than 32 characters"));
+  options.preset_admin_token += "f";  // 32: accepted
+  TestServer server(options);
+  HttpClient http(server.port());
+  CHECK_STATUS(http.Get("/v1/items", options.preset_admin_token), 200);
+}
+
 TEST_CASE("SIGINT stops the server cleanly like SIGTERM", "[api][process]") {
   TestServer server;
   {
