@@ -302,11 +302,13 @@ void AppendScalar(const Message& msg, const FieldDescriptor* fd, int index, std:
       return AppendInt(rep ? r->GetRepeatedInt64(msg, fd, index) : r->GetInt64(msg, fd), out);
     case FieldDescriptor::CPPTYPE_INT32:
       return AppendInt(rep ? r->GetRepeatedInt32(msg, fd, index) : r->GetInt32(msg, fd), out);
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-      // Boost.JSON's shortest round-trip form (e.g. 3.15E1), as before.
-      out->append(json::serialize(
-          json::value(rep ? r->GetRepeatedDouble(msg, fd, index) : r->GetDouble(msg, fd))));
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      // Boost.JSON's shortest round-trip form (e.g. 3.15E1), as before; JSON
+      // has no NaN or infinity, so those (never accepted) would be null.
+      const double d = rep ? r->GetRepeatedDouble(msg, fd, index) : r->GetDouble(msg, fd);
+      out->append(std::isfinite(d) ? json::serialize(json::value(d)) : std::string("null"));
       return;
+    }
     case FieldDescriptor::CPPTYPE_BOOL:
       out->append((rep ? r->GetRepeatedBool(msg, fd, index) : r->GetBool(msg, fd)) ? "true"
                                                                                    : "false");
@@ -382,11 +384,38 @@ std::string EncodeJson(const Message& msg) {
   return out;
 }
 
+namespace {
+
+// Every double of `msg` (nested messages included) is finite: protobuf
+// carries NaN and infinities, which every range check would let through
+// (comparisons with NaN are false). JSON bodies are checked as they are read.
+Status CheckFinite(const Message& msg) {
+  const Reflection* r = msg.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(msg, &fields);
+  for (const FieldDescriptor* fd : fields) {
+    const int n = fd->is_repeated() ? r->FieldSize(msg, fd) : 1;
+    for (int i = 0; i < n; ++i) {
+      if (fd->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
+        const double d =
+            fd->is_repeated() ? r->GetRepeatedDouble(msg, fd, i) : r->GetDouble(msg, fd);
+        if (!std::isfinite(d)) return TypeError(fd->name(), "a finite number");
+      } else if (fd->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        AIDLINK_RETURN_IF_ERROR(CheckFinite(fd->is_repeated() ? r->GetRepeatedMessage(msg, fd, i)
+                                                              : r->GetMessage(msg, fd)));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status DecodeBinary(std::string_view body, Message* msg) {
   if (!msg->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     return InvalidArgument("body is not a valid protobuf message", "body");
   }
-  return Status::Ok();
+  return CheckFinite(*msg);
 }
 
 }  // namespace aidlink::api

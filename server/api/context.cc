@@ -109,8 +109,8 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
   // Filled on the writer thread inside the transaction; read by `answer`
   // after it (the store's queue orders the two).
   auto response = std::make_shared<Response>();
-  auto fn = [this, status, out, write = std::move(write), response,
-             hash](store::Database& db) -> Status {
+  auto fn = [this, status, out, write = std::move(write), response, hash,
+             redact = std::move(redact_)](store::Database& db) -> Status {
     const std::string& saved_key = request_.idempotency_key;
     if (!saved_key.empty()) {
       auto saved =
@@ -133,8 +133,15 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
     AIDLINK_RETURN_IF_ERROR(write(db));
     *response = Reply(status, *out);
     if (saved_key.empty()) return Status::Ok();
+    std::string saved_body = response->body;
+    if (redact) {
+      std::unique_ptr<google::protobuf::Message> copy(out->New());
+      copy->CopyFrom(*out);
+      redact(*copy);
+      saved_body = Reply(status, *copy).body;
+    }
     return store::SaveResponse(db, principal().token_id, saved_key,
-                               {hash, response->status, response->content_type, response->body});
+                               {hash, response->status, response->content_type, saved_body});
   };
   auto answer = [this, response](const Status& s) {
     return s.ok() ? std::move(*response) : Error(s);

@@ -90,6 +90,12 @@ class Context {
   bool has_deferred_write() const { return deferred_.has_value(); }
   DeferredWrite TakeDeferredWrite();
 
+  // For answers that carry a secret (a new token): `redact` turns the
+  // answer into the form saved for Idempotency-Key replays, so the secret
+  // is shown once and never stored. Call before Commit.
+  using Redact = std::function<void(google::protobuf::Message&)>;
+  void RedactOnReplay(Redact redact) { redact_ = std::move(redact); }
+
  private:
   bool binary_request() const;
   bool binary_response() const;
@@ -104,6 +110,7 @@ class Context {
   std::optional<Principal> principal_;
   int64_t id_ = 0;
   std::optional<DeferredWrite> deferred_;
+  Redact redact_;
 };
 
 // The next_page_token for a page of `rows` fetched with limit+1: empty when

@@ -68,6 +68,13 @@ Response CreateToken(Context& ctx) {
   if (req.has_station_id()) record.station_id = req.station_id();
   if (req.has_donor_id()) record.donor_id = req.donor_id();
   record.label = req.label();
+  // A replay of this answer (same Idempotency-Key) says the token was shown
+  // once: the idempotency table must not hold it in plaintext.
+  ctx.RedactOnReplay([](google::protobuf::Message& m) {
+    auto& t = static_cast<v1::Token&>(m);
+    t.clear_token();
+    t.set_token_shown_once(true);
+  });
   return ctx.Commit<v1::Token>(201, [=, &ctx](store::Database& db, v1::Token& out) -> Status {
     auto t = store::InsertToken(db, record, ctx.principal().actor());
     if (!t.ok()) return t.status();

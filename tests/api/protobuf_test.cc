@@ -1,10 +1,12 @@
 // The protobuf binary wire format: the same endpoints answer
 // application/x-protobuf when asked, and take it as a body.
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "aidlink/v1/errors.pb.h"
 #include "aidlink/v1/resources.pb.h"
 #include "aidlink/v1/responses.pb.h"
+#include "support/db_rows.h"
 #include "support/fixture.h"
 #include "support/test_server.h"
 
@@ -82,4 +84,32 @@ TEST_CASE("protobuf errors come back as the binary error message", "[api][protob
   Response garbage = f.http().Request("POST", "/v1/needs", std::string("\xff\xff\xff\x01", 4),
                                       WithToken(w.station_a));
   REQUIRE_STATUS(garbage, 400);
+}
+
+TEST_CASE("NaN and infinities over protobuf are 400 naming the field, and nothing is written",
+          "[api][protobuf][trust]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  for (const double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    for (const bool bad_lat : {true, false}) {
+      v1::Requester r;
+      r.set_station_id(w.station_a_id);
+      r.set_kind("household");
+      r.set_name("非数老人");
+      r.set_address("幸福里9幢");
+      r.set_district("江汉区");
+      r.set_household_size(1);
+      r.set_lat(bad_lat ? bad : 30.58);
+      r.set_lon(bad_lat ? 114.27 : bad);
+      const auto before = CountAllRows(server.db_path());
+      Response answer =
+          f.http().Request("POST", "/v1/requesters", r.SerializeAsString(), WithToken(w.station_a));
+      REQUIRE_STATUS(answer, 400);
+      v1::ErrorResponse err;
+      REQUIRE(err.ParseFromString(answer.body));
+      CHECK(err.error().field() == (bad_lat ? "lat" : "lon"));
+      CHECK(CountAllRows(server.db_path()) == before);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 // aidlink-server token list|revoke against a database a running server uses.
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -104,6 +105,47 @@ TEST_CASE("a revoked token is refused at the next request of a running server", 
     } catch (const std::runtime_error& e) {
       CHECK(std::string(e.what()).find("revoked") != std::string::npos);
     }
+  }
+}
+
+// Every byte of the database file and its WAL, for scanning for secrets.
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_CASE("a token created with an Idempotency-Key is shown once and stored nowhere in plaintext",
+          "[ops][tokens][trust]") {
+  TestServer server;
+  Fixture f(server);
+  const int64_t station = f.CreateStation();
+  const json::object body = {{"role", "station"}, {"station_id", station}, {"label", "民族街"}};
+  const Headers key = {{"Idempotency-Key", "token-once-1"}};
+  const Response first = f.http().Post("/v1/tokens", body, f.admin(), key);
+  REQUIRE_STATUS(first, 201);
+  const std::string secret(first.Json().at("token").as_string());
+  REQUIRE(secret.size() >= 32);
+  CHECK_STATUS(f.http().Get("/v1/requesters", secret), 200);
+
+  const Response replay = f.http().Post("/v1/tokens", body, f.admin(), key);
+  REQUIRE_STATUS(replay, 201);
+  CHECK(replay.Header("Idempotent-Replayed") == "true");
+  const json::value replayed = replay.Json();
+  const json::object& again = replayed.as_object();
+  CHECK(again.at("id") == first.Json().at("id"));
+  CHECK((!again.contains("token") || again.at("token").as_string().empty()));
+  CHECK(again.at("token_shown_once") == true);
+  CHECK(replay.body.find(secret) == std::string::npos);
+
+  // Neither the database nor its WAL holds the secret (nor the admin's).
+  for (const std::string& path : {server.db_path(), server.db_path() + "-wal"}) {
+    const std::string bytes = FileBytes(path);
+    INFO(path << " (" << bytes.size() << " bytes)");
+    REQUIRE_FALSE(bytes.empty());
+    CHECK(bytes.find(secret) == std::string::npos);
+    CHECK(bytes.find(server.admin_token()) == std::string::npos);
   }
 }
 
