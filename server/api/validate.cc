@@ -32,7 +32,13 @@ Status CheckText(const std::string& value, const char* field, size_t min) {
     return InvalidArgument(std::string(field) + " must be a single line without control characters",
                            field);
   }
-  if (min > 0 && text::Trim(value).empty()) {
+  if (text::HasSpoofingChars(value)) {
+    return InvalidArgument(
+        std::string(field) + " must not contain bidirectional controls or line separators", field);
+  }
+  // Only spaces or zero-width characters would print as nothing, or as a
+  // name that looks empty: refused even where the field is optional.
+  if (!value.empty() && text::IsBlank(value)) {
     return InvalidArgument(std::string(field) + " must not be blank", field);
   }
   return Status::Ok();

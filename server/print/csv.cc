@@ -4,6 +4,7 @@
 
 #include "print/internal.h"
 #include "print/manifest.h"
+#include "util/text.h"
 
 namespace aidlink::print::internal {
 namespace {
@@ -29,11 +30,12 @@ void AppendField(std::string_view field, std::string& out) {
 // a formula, so such a cell gets a leading ' (OWASP's advice for CSV
 // injection) and reads as text. Numbers (ids, quantities) never pass through
 // here: a negative quantity must stay a number.
-std::string TextCell(std::string_view s) {
+std::string TextCell(std::string_view raw) {
+  const std::string s = text::PrintableText(raw);
   if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) {
-    return "'" + std::string(s);
+    return "'" + s;
   }
-  return std::string(s);
+  return s;
 }
 
 void AppendRow(const std::vector<std::string>& fields, std::string& out) {

@@ -3,6 +3,7 @@
 
 #include "print/internal.h"
 #include "print/manifest.h"
+#include "util/text.h"
 
 namespace aidlink::print::internal {
 namespace {
@@ -97,9 +98,10 @@ void Escape(std::string_view s, std::string& out) {
   }
 }
 
+// User text made printable (text::PrintableText), then escaped.
 std::string Esc(std::string_view s) {
   std::string out;
-  Escape(s, out);
+  Escape(text::PrintableText(s), out);
   return out;
 }
 

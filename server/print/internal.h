@@ -67,11 +67,14 @@ std::string StopHeading(int seq, Lang lang);
 std::string AddressWithDistrict(const StopSheet& stop, Lang lang);
 
 // One line of user text for the plain-text printouts: every ASCII control
-// character (tab, stray newline, escape) and DEL becomes a space, so that
-// it can neither break the alignment nor drive a terminal or printer.
+// character (tab, stray newline, escape) and DEL becomes a space, then
+// text::PrintableText drops C1 and bidirectional controls, so that it can
+// neither break the alignment nor drive a terminal or printer.
 std::string SingleLine(std::string_view s);
 
-// `s` with & < > " ' replaced by HTML entities.
+// `s` made printable (text::PrintableText: controls and bidirectional
+// overrides dropped, line breaks kept) with & < > " ' replaced by HTML
+// entities.
 std::string HtmlEscape(std::string_view s);
 
 std::string RenderTxt(const Manifest& manifest, Lang lang);

@@ -4,6 +4,7 @@
 
 #include "print/internal.h"
 #include "print/manifest.h"
+#include "util/text.h"
 
 namespace aidlink::print {
 namespace internal {
@@ -174,7 +175,7 @@ std::string StopNote(const StopSheet& stop, Lang lang) {
     for (size_t j = 0; j < i; ++j) known = known || stop.tags[j] == t;
     if (!known) parts.push_back(t);
   }
-  if (!stop.note.empty()) parts.push_back(stop.note);
+  if (!stop.note.empty()) parts.push_back(text::PrintableText(stop.note));
 
   const std::string_view sep = internal::LabelsFor(lang).list_separator;
   std::string out;

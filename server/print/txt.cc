@@ -212,7 +212,7 @@ std::string SingleLine(std::string_view s) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) c = ' ';
   }
-  return out;
+  return text::PrintableText(out);
 }
 
 std::string RenderTxt(const Manifest& manifest, Lang lang) {

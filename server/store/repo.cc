@@ -5,6 +5,7 @@
 #include "store/internal.h"
 #include "util/date.h"
 #include "util/logging.h"
+#include "util/vocab.h"
 
 namespace aidlink::store {
 namespace {
@@ -493,6 +494,34 @@ StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int6
 
 // --- lots ---------------------------------------------------------------------
 
+// kFailedPrecondition if `l` would be the donor's (kMaxEarmarkGroups+1)-th
+// distinct earmark among its lots of the item that still hold stock.
+Status CheckEarmarkGroups(Database& db, const Lot& l) {
+  if (l.earmark.empty()) return Status::Ok();
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT count(*), coalesce(sum(d = ?1 AND k = ?2 AND t = ?3 AND s = ?4), 0) FROM ("
+      "SELECT DISTINCT earmark_districts AS d, earmark_kinds AS k, earmark_tags AS t, "
+      "earmark_stations AS s FROM lots WHERE donor_id = ?5 AND item_id = ?6 AND available > 0 "
+      "AND (earmark_districts <> '' OR earmark_kinds <> '' OR earmark_tags <> '' OR "
+      "earmark_stations <> ''))");
+  st->Bind(1, JoinList(l.earmark.districts))
+      .Bind(2, JoinList(l.earmark.requester_kinds))
+      .Bind(3, JoinList(l.earmark.tags))
+      .Bind(4, JoinIds(l.earmark.station_ids))
+      .Bind(5, l.donor_id)
+      .Bind(6, l.item_id);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  const int64_t groups = st->Int(0), same = st->Int(1);
+  st->Reset();
+  if (same > 0 || groups < vocab::kMaxEarmarkGroups) return Status::Ok();
+  return FailedPrecondition("this donor's lots of this item in stock already carry " +
+                                std::to_string(vocab::kMaxEarmarkGroups) +
+                                " different earmarks; reuse one of them",
+                            "earmark");
+}
+
 StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", l.donor_id, "donor_id", "donor"));
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "items", l.item_id, "item_id", "item"));
@@ -500,6 +529,7 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
   for (int64_t station : l.earmark.station_ids) {
     AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", station, "earmark.station_ids", "station"));
   }
+  AIDLINK_RETURN_IF_ERROR(CheckEarmarkGroups(db, l));
   l.available = l.quantity;
   l.allocated = l.delivered = l.written_off = 0;
   l.created_at = date::NowRfc3339();

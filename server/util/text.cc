@@ -101,6 +101,62 @@ bool HasControlChars(std::string_view s) {
   return false;
 }
 
+namespace {
+
+bool IsBidiControl(uint32_t cp) {
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool IsSpaceOrZeroWidth(uint32_t cp) {
+  return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0xA0 || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200D) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+         cp == 0x205F || cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
+}
+
+}  // namespace
+
+bool HasSpoofingChars(std::string_view s) {
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const int len = Decode(s, i, &cp);
+    if (len == 0) return false;  // Validity is checked separately.
+    if (IsBidiControl(cp) || cp == 0x2028 || cp == 0x2029) return true;
+    i += len;
+  }
+  return false;
+}
+
+bool IsBlank(std::string_view s) {
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const int len = Decode(s, i, &cp);
+    if (len == 0 || !IsSpaceOrZeroWidth(cp)) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string PrintableText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const int len = Decode(s, i, &cp);
+    if (len == 0) {
+      out += s[i++];
+      continue;
+    }
+    if (cp == 0x2028 || cp == 0x2029) {
+      out += '\n';
+    } else if (cp == '\n' || cp == '\r' || cp == '\t' ||
+               !(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || IsBidiControl(cp))) {
+      out.append(s.substr(i, static_cast<size_t>(len)));
+    }
+    i += static_cast<size_t>(len);
+  }
+  return out;
+}
+
 int DisplayWidth(std::string_view s) {
   int width = 0;
   uint32_t cp;

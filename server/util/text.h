@@ -24,6 +24,22 @@ size_t CodePointCount(std::string_view s);
 // included): short fields such as names and phones must be single-line.
 bool HasControlChars(std::string_view s);
 
+// True if `s` holds a character that makes text display other than it
+// reads: the bidirectional embedding, override and isolate controls
+// (U+202A..U+202E, U+2066..U+2069) and the line and paragraph separators
+// U+2028/U+2029. Names, addresses and labels refuse them.
+bool HasSpoofingChars(std::string_view s);
+
+// True if `s` is empty or holds only white space (ASCII, no-break and the
+// Unicode spaces, the ideographic space U+3000) and zero-width characters
+// (U+200B..U+200D, U+2060, U+FEFF).
+bool IsBlank(std::string_view s);
+
+// `s` for a printout (txt, html, csv): line breaks and tabs stay, U+2028 and
+// U+2029 become \n; every other C0/C1 control, DEL and the bidirectional
+// controls are dropped. Invalid bytes are kept as they are.
+std::string PrintableText(std::string_view s);
+
 // Columns `s` takes on a terminal or monospace printout: East Asian wide and
 // fullwidth characters count 2, combining marks 0, the rest 1.
 // Invalid bytes count 1 each.

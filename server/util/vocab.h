@@ -104,6 +104,10 @@ inline constexpr int64_t kMaxHouseholdSize = 100'000;
 inline constexpr size_t kMaxShortText = 200;
 inline constexpr size_t kMaxNote = 2000;
 inline constexpr int kMaxListEntries = 100;
+// Distinct earmarks one donor's lots of one item may hold while they have
+// stock: each is a class the match engine plans apart, so this bounds what
+// one donor can make a match run cost.
+inline constexpr int kMaxEarmarkGroups = 20;
 
 // The term named `name` in `terms`, or nullptr.
 constexpr const Term* Find(std::span<const Term> terms, std::string_view name) {

@@ -245,6 +245,23 @@ std::vector<BadCase> BuildCases(const World& w) {
        k400, ""},
       {"name truncated mid-character", "POST", donor, desk, WithRaw(d, "name", "\"仁和\xe5\xa4\""),
        k400, ""},
+      // Spoofable text: bidirectional overrides, line separators, names of
+      // spaces or zero-width characters only.
+      {"name with right-to-left override", "POST", req, st, With(r, "name", "金\u202E伯老"), k400,
+       "name"},
+      {"address with a bidi isolate", "POST", req, st, With(r, "address", "幸福里\u2067B\u2069"),
+       k400, "address"},
+      {"contact name with a line separator", "POST", req, st,
+       With(r, "contact_name", "金小华\u2028李"), k400, "contact_name"},
+      {"name of zero-width spaces", "POST", req, st, With(r, "name", "\u200B\u200B"), k400, "name"},
+      {"name of ideographic spaces", "POST", req, st, With(r, "name", "\u3000\u3000"), k400,
+       "name"},
+      {"optional contact of spaces only", "POST", req, st, With(r, "contact_name", "  "), k400,
+       "contact_name"},
+      {"item name with a bidi override", "POST", item, desk, With(i, "name", "\u202D降压药"), k400,
+       "name"},
+      {"token label with a line separator", "POST", tokens, admin, With(t, "label", "a\u2029b"),
+       k400, "label"},
       // Lengths.
       {"name of 100k characters", "POST", req, st, With(r, "name", big_name), k400, "name"},
       {"address of 100k characters", "POST", req, st, With(r, "address", big_name), k400,

@@ -22,7 +22,8 @@ TEST_CASE("a donor's distinct earmarks per item in stock are bounded; reuse is n
   const World w = MakeWorld(f);
   const int limit = vocab::kMaxEarmarkGroups;
   std::vector<int64_t> lots;
-  for (int k = 1; k < limit; ++k) lots.push_back(f.CreateLot(w.donor_a, EarmarkedLot(w, w.item_id, k)));
+  for (int k = 1; k < limit; ++k)
+    lots.push_back(f.CreateLot(w.donor_a, EarmarkedLot(w, w.item_id, k)));
   // World's lot_a may carry an earmark of its own: fill up to the limit.
   while (QueryInt(server.db_path(),
                   "SELECT count(*) FROM (SELECT DISTINCT earmark_districts, earmark_kinds, "
@@ -30,7 +31,8 @@ TEST_CASE("a donor's distinct earmarks per item in stock are bounded; reuse is n
                       std::to_string(w.donor_a_id) + " AND item_id = " + std::to_string(w.item_id) +
                       " AND available > 0 AND (earmark_districts <> '' OR earmark_kinds <> '' OR "
                       "earmark_tags <> '' OR earmark_stations <> ''))") < limit) {
-    lots.push_back(f.CreateLot(w.donor_a, EarmarkedLot(w, w.item_id, 1000 + static_cast<int>(lots.size()))));
+    lots.push_back(
+        f.CreateLot(w.donor_a, EarmarkedLot(w, w.item_id, 1000 + static_cast<int>(lots.size()))));
   }
 
   const auto before = CountAllRows(server.db_path());
@@ -40,9 +42,8 @@ TEST_CASE("a donor's distinct earmarks per item in stock are bounded; reuse is n
 
   // The same earmark again, no earmark, another item: all fine.
   CHECK_STATUS(f.http().Post("/v1/lots", EarmarkedLot(w, w.item_id, 1), w.donor_a), 201);
-  CHECK_STATUS(f.http().Post("/v1/lots", SampleLot(w.donor_a_id, w.item_id, w.depot_id, 5),
-                             w.donor_a),
-               201);
+  CHECK_STATUS(
+      f.http().Post("/v1/lots", SampleLot(w.donor_a_id, w.item_id, w.depot_id, 5), w.donor_a), 201);
   const int64_t other_item = f.CreateItem(w.dispatcher, "EARMARK-OTHER");
   CHECK_STATUS(f.http().Post("/v1/lots", EarmarkedLot(w, other_item, 9999), w.donor_a), 201);
   // Another donor has its own allowance.
@@ -51,9 +52,9 @@ TEST_CASE("a donor's distinct earmarks per item in stock are bounded; reuse is n
   CHECK_STATUS(f.http().Post("/v1/lots", b, w.donor_b), 201);
 
   // Once a group's stock is gone (written off), a new earmark fits again.
-  const Response off = f.http().Post("/v1/lots/" + std::to_string(lots.back()) + ":write_off",
-                                     json::object{{"quantity", 5}, {"reason", "破损"}},
-                                     w.dispatcher);
+  const Response off =
+      f.http().Post("/v1/lots/" + std::to_string(lots.back()) + ":write_off",
+                    json::object{{"quantity", 5}, {"reason", "破损"}}, w.dispatcher);
   REQUIRE_OK(off);
   CHECK_STATUS(f.http().Post("/v1/lots", EarmarkedLot(w, w.item_id, 9999), w.donor_a), 201);
 }

@@ -498,3 +498,27 @@ TEST_CASE("rendering is deterministic and handles an empty route", "[print]") {
         "\xEF\xBB\xBF序号,配送单号,收件人,联系人,电话,地址,物品,单位,申领,分配,"
         "实收,备注\r\n");
 }
+
+TEST_CASE("notes keep their line breaks and lose controls and overrides in every format",
+          "[print][trust]") {
+  print::Manifest m = print::testing::ThreeStopRoute();
+  m.stops[0].note = "放门岗\n二楼\x1B[2J\u202E左转\u202C\x07";
+  for (Lang lang : {Lang::kZh, Lang::kEn}) {
+    for (Format format : {Format::kTxt, Format::kCsv, Format::kHtml}) {
+      const std::string out = print::RenderManifest(m, format, lang);
+      INFO(out);
+      CHECK(out.find('\x1B') == std::string::npos);
+      CHECK(out.find('\x07') == std::string::npos);
+      CHECK(out.find("\u202E") == std::string::npos);
+      CHECK(out.find("\u202C") == std::string::npos);
+      CHECK(out.find("[2J") != std::string::npos);  // the text stays, the escape goes
+      if (format == Format::kTxt) {
+        // Its own line breaks start new (indented) lines.
+        CHECK(out.find("放门岗\n") != std::string::npos);
+        CHECK(out.find("放门岗 二楼") == std::string::npos);
+      } else {
+        CHECK(out.find("放门岗\n二楼") != std::string::npos);
+      }
+    }
+  }
+}

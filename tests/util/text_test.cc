@@ -53,3 +53,31 @@ TEST_CASE("a byte order mark and surrounding spaces are stripped", "[util]") {
   CHECK(text::StripBom("name") == "name");
   CHECK(text::Trim("  x \r\n") == "x");
 }
+
+TEST_CASE("bidirectional controls and line separators are spoofing characters", "[util][trust]") {
+  for (const char* bad :
+       {"金\u202E伯", "a\u202Ab", "\u2066x\u2069", "x\u2028y", "x\u2029y", "\u202D幸福里"}) {
+    CHECK(text::HasSpoofingChars(bad));
+  }
+  CHECK_FALSE(text::HasSpoofingChars("幸福里3幢201（东湖街道）"));
+  CHECK_FALSE(text::HasSpoofingChars("O'Brien, 12 Main St."));
+}
+
+TEST_CASE("text of spaces and zero-width characters only is blank", "[util][trust]") {
+  for (const char* blank :
+       {"", " ", "\u3000", "\u200B", "\u200B\u200C\u200D", "\uFEFF ", "\u00A0\u2060"}) {
+    CHECK(text::IsBlank(blank));
+  }
+  CHECK_FALSE(text::IsBlank("\u200B金"));
+  CHECK_FALSE(text::IsBlank(" a "));
+}
+
+TEST_CASE("printable text keeps line breaks and drops controls and overrides", "[util][trust]") {
+  CHECK(text::PrintableText("放门岗\r\n二楼\r三楼\n四楼") == "放门岗\r\n二楼\r三楼\n四楼");
+  CHECK(text::PrintableText("a\u2028b\u2029c") == "a\nb\nc");
+  CHECK(text::PrintableText("x\ty") == "x\ty");
+  CHECK(text::PrintableText("\x1B[31m红\x07\x7F") == "[31m红");
+  CHECK(text::PrintableText("\u202E伯老金\u202C") == "伯老金");
+  CHECK(text::PrintableText("a\u0085b\u009Fc") == "abc");  // C1 controls
+  CHECK(text::PrintableText("普通文字 plain") == "普通文字 plain");
+}
