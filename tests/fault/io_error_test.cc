@@ -119,22 +119,21 @@ Acked RunWorkload(Server& s) {
       s, a, "/v1/items",
       R"({"code":"MED-BP","name":"降压药","category":"medicine","unit":"box","pack_size":1,"perishable":false})",
       "/v1/items/");
-  const int64_t donor = Write(s, a, "/v1/donors",
-                              R"({"name":"九州通医药","kind":"enterprise","phone":"027-88880000"})",
-                              "/v1/donors/");
+  const int64_t donor =
+      Write(s, a, "/v1/donors",
+            R"({"name":"九州通医药","kind":"enterprise","phone":"027-88880000"})", "/v1/donors/");
   const int64_t depot = Write(
       s, a, "/v1/depots",
       R"({"name":"城东物资仓","address":"东湖路88号","district":"江汉区","lat":30.58,"lon":114.27})",
       "/v1/depots/");
   std::vector<int64_t> requesters;
   for (int k = 0; k < 4; ++k) {
-    requesters.push_back(Write(s, a, "/v1/requesters",
-                               R"({"station_id":)" + N(station) +
-                                   R"(,"kind":"household","name":"住户)" + N(k) +
-                                   R"(","phone":"1380000111)" + N(k) + R"(","address":"幸福里)" +
-                                   N(k) +
-                                   R"(幢","district":"江汉区","household_size":2,"tags":[]})",
-                               "/v1/requesters/"));
+    requesters.push_back(
+        Write(s, a, "/v1/requesters",
+              R"({"station_id":)" + N(station) + R"(,"kind":"household","name":"住户)" + N(k) +
+                  R"(","phone":"1380000111)" + N(k) + R"(","address":"幸福里)" + N(k) +
+                  R"(幢","district":"江汉区","household_size":2,"tags":[]})",
+              "/v1/requesters/"));
   }
   for (int k = 0; k < 2; ++k) {
     Write(s, a, "/v1/lots",
@@ -144,15 +143,15 @@ Acked RunWorkload(Server& s) {
   }
   for (size_t k = 0; k < requesters.size() * 2; ++k) {
     Write(s, a, "/v1/needs",
-          R"({"requester_id":)" + N(requesters[k % requesters.size()]) + R"(,"item_id":)" +
-              N(med) + R"(,"quantity":2,"urgency":"high","note":""})",
+          R"({"requester_id":)" + N(requesters[k % requesters.size()]) + R"(,"item_id":)" + N(med) +
+              R"(,"quantity":2,"urgency":"high","note":""})",
           "/v1/needs/");
   }
   Write(s, a, "/v1/match/runs", R"({"dry_run":false,"as_of":"2026-11-20"})", "/v1/match/runs/");
-  const int64_t route = Write(s, a, "/v1/routes",
-                              R"({"depot_id":)" + N(depot) +
-                                  R"(,"date":"2026-11-23","driver":"志愿者小刘"})",
-                              "/v1/routes/");
+  const int64_t route =
+      Write(s, a, "/v1/routes",
+            R"({"depot_id":)" + N(depot) + R"(,"date":"2026-11-23","driver":"志愿者小刘"})",
+            "/v1/routes/");
   Write(s, a, "/v1/routes/" + N(route) + ":dispatch", "{}");
   const api::Response got = s.Call("GET", "/v1/routes/" + N(route));
   if (got.status == 200) {
