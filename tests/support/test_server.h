@@ -25,6 +25,9 @@ struct TestServerOptions {
   // If non-empty, this database file (a backup, say) is copied to db_path()
   // before the first start, so the server serves a copy of it.
   std::string initial_db;
+  // If non-empty, the database lives here instead of in the temporary
+  // directory (on a small file system, say); the caller removes it.
+  std::string db_path;
   // Appended verbatim after the flags above.
   std::vector<std::string> extra_args;
   // When set, the destructor records a Catch2 failure (with the log's tail)
@@ -57,7 +60,9 @@ class TestServer {
   // The admin token read from the token file (stable across restarts).
   const std::string& admin_token() const { return admin_token_; }
   const std::string& dir() const { return dir_; }
-  std::string db_path() const { return dir_ + "/aidlink.db"; }
+  std::string db_path() const {
+    return options_.db_path.empty() ? dir_ + "/aidlink.db" : options_.db_path;
+  }
   std::string token_file_path() const { return dir_ + "/admin.token"; }
   std::string port_file_path() const { return dir_ + "/port"; }
   // Everything the server wrote to stderr and stdout, across restarts.
