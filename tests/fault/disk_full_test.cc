@@ -121,8 +121,8 @@ TEST_CASE("a disk that fills during a burst of writes and a match commit: 507, t
   const Response after = f.http().Post("/v1/needs", need, w.dispatcher);
   REQUIRE_STATUS(after, 201);
   acked.push_back(after.Json().at("id").to_number<int64_t>());
-  REQUIRE_STATUS(
-      f.http().Post("/v1/match/runs", json::object{{"dry_run", false}}, w.dispatcher), 201);
+  REQUIRE_STATUS(f.http().Post("/v1/match/runs", json::object{{"dry_run", false}}, w.dispatcher),
+                 201);
   for (int64_t id : acked) {
     CHECK_STATUS(f.http().Get("/v1/needs/" + std::to_string(id), w.dispatcher), 200);
   }
@@ -130,8 +130,9 @@ TEST_CASE("a disk that fills during a burst of writes and a match commit: 507, t
   REQUIRE_STATUS(ledger, 200);
   CHECK(ledger.Json().at("ok") == true);
   server.Stop();
-  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM pragma_integrity_check "
-                                   "WHERE integrity_check <> 'ok'") == 0);
+  CHECK(QueryInt(server.db_path(),
+                 "SELECT count(*) FROM pragma_integrity_check "
+                 "WHERE integrity_check <> 'ok'") == 0);
   server.Restart();
   HttpClient restarted(server.port());
   for (int64_t id : acked) {
