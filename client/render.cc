@@ -50,6 +50,7 @@ std::string Plural(int64_t n, std::string_view one, std::string_view many) {
 std::string UnmetLegend(const std::set<std::string>& reasons) {
   static const std::pair<const char*, const char*> kMeaning[] = {
       {"no_stock", "no stock of the item is available"},
+      {"out_of_area", "there is stock, but no depot holding it serves the requester's area"},
       {"excluded_by_earmark", "there is stock, but its earmarks exclude this requester"},
       {"only_expiring_stock", "the only eligible stock expires before as_of + min_shelf_days"},
       {"tier_exhausted",
