@@ -183,13 +183,15 @@ std::string RenderDelivery(const json::value& delivery, Names& names) {
   }
   std::string out = RenderKeyValues(fields);
   out += "\n";
-  Table table({"item_id", "item", "need_id", "lot_id", "allotted", "delivered", "returned"});
-  for (size_t c : {0, 2, 3, 4, 5, 6}) table.SetAlign(c, kRight);
+  Table table(
+      {"item_id", "item", "need_id", "lot_id", "allotted", "delivered", "returned", "damaged"});
+  for (size_t c : {0, 2, 3, 4, 5, 6, 7}) table.SetAlign(c, kRight);
   for (const auto& l : ArrayField(delivery, "lines")) {
     const int64_t item = IntField(l, "item_id");
     table.AddRow({Num(item), names.Item(item), Num(IntField(l, "need_id")),
                   Num(IntField(l, "lot_id")), Num(IntField(l, "quantity")),
-                  Num(IntField(l, "delivered")), Num(IntField(l, "returned"))});
+                  Num(IntField(l, "delivered")), Num(IntField(l, "returned")),
+                  Num(IntField(l, "damaged"))});
   }
   out += table.Render();
   return out;

@@ -286,6 +286,14 @@ ALTER TABLE depots ADD COLUMN city TEXT NOT NULL DEFAULT '' CHECK (length(city) 
 ALTER TABLE depots ADD COLUMN serves_cities TEXT NOT NULL DEFAULT '';
 ALTER TABLE depots ADD COLUMN serves_districts TEXT NOT NULL DEFAULT '';
 )sql"},
+
+    // Delivery outcomes with damage: the part of an allocation damaged on
+    // the way is written off at its lot (not returned to stock) and reopens
+    // its need.
+    {R"sql(
+ALTER TABLE allocations ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0
+  CHECK (damaged >= 0 AND delivered + returned + damaged <= quantity);
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
