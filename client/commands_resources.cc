@@ -25,7 +25,9 @@ namespace {
 namespace json = boost::json;
 namespace po = boost::program_options;
 
-// kLines: repeatable ITEM_ID=QTY pairs, sent as [{item_id, quantity}].
+// kLines: repeatable ITEM_ID=QTY pairs, sent as [{item_id, quantity}]; a key
+// "lines.damaged" sets that field of the same array's entries instead
+// (merged by item_id).
 enum class Type { kText, kInt, kNumber, kBool, kTextList, kIntList, kLines };
 
 struct Flag {
@@ -177,7 +179,13 @@ std::vector<Spec> Specs() {
        "/v1/depots",
        {Req("name", "name", T, "depot name"), Req("address", "address", T, "street address"),
         Req("district", "district", T, "district, e.g. 和平区"), Opt("lat", "lat", N, "latitude"),
-        Opt("lon", "lon", N, "longitude")},
+        Opt("lon", "lon", N, "longitude"),
+        Opt("city", "city", T,
+            "city, e.g. 苏州市; the depot serves it unless --serves-* say otherwise"),
+        Opt("serves-cities", "serves.cities", TL,
+            "serve exactly these cities (and --serves-districts)"),
+        Opt("serves-districts", "serves.districts", TL,
+            "serve exactly these districts: 姑苏区 (of --city) or 苏州市/姑苏区")},
        {}},
       {"depot",
        "list",
@@ -185,7 +193,13 @@ std::vector<Spec> Specs() {
        Kind::kList,
        "/v1/depots",
        {},
-       {{"id", kRight}, {"name"}, {"district"}, {"address"}, {"lat", kRight}, {"lon", kRight}}},
+       {{"id", kRight},
+        {"name"},
+        {"city"},
+        {"district"},
+        {"address"},
+        {"lat", kRight},
+        {"lon", kRight}}},
 
       {"station",
        "add",
@@ -193,7 +207,8 @@ std::vector<Spec> Specs() {
        Kind::kCreate,
        "/v1/stations",
        {Req("name", "name", T, "station name, e.g. 和平社工站"),
-        Req("district", "district", T, "district")},
+        Req("district", "district", T, "district"),
+        Opt("city", "city", T, "city of the station and its requesters, e.g. 苏州市")},
        {}},
       {"station",
        "list",
@@ -201,7 +216,7 @@ std::vector<Spec> Specs() {
        Kind::kList,
        "/v1/stations",
        {},
-       {{"id", kRight}, {"name"}, {"district"}}},
+       {{"id", kRight}, {"name"}, {"city"}, {"district"}}},
 
       {"requester",
        "add",
@@ -449,7 +464,10 @@ std::vector<Spec> Specs() {
        {Req("received-by", "received_by", T, "who signed, e.g. 金老伯本人"),
         Opt("note", "note", T, "free text"),
         Opt("line", "lines", Type::kLines,
-            "quantity actually taken of an item, repeatable (default: everything allotted)")},
+            "quantity actually taken of an item, repeatable (items not given: everything "
+            "allotted)"),
+        Opt("damaged", "lines.damaged", Type::kLines,
+            "units of an item damaged on the way, written off instead of returned, repeatable")},
        {},
        ShowDelivery},
       {"delivery",
@@ -571,6 +589,25 @@ struct Parsed {
   std::string id;
 };
 
+// Sets `key` ("lines" = lines[].quantity, "lines.damaged" = lines[].damaged)
+// of the entry for `item_id` in body's array, adding the entry if needed.
+void MergeLine(json::object& body, const std::string& key, int64_t item_id, int64_t value) {
+  const size_t dot = key.find('.');
+  const std::string array = key.substr(0, dot);
+  const std::string field = dot == std::string::npos ? "quantity" : key.substr(dot + 1);
+  json::value& slot = body[array];
+  if (!slot.is_array()) slot = json::array{};
+  for (json::value& entry : slot.as_array()) {
+    // A second value for the same field is sent as is: the server refuses it.
+    if (entry.as_object().at("item_id").as_int64() == item_id &&
+        !entry.as_object().contains(field)) {
+      entry.as_object()[field] = value;
+      return;
+    }
+  }
+  slot.as_array().push_back(json::object{{"item_id", item_id}, {field, value}});
+}
+
 // Parses the command's flags; returns an error message for a usage error.
 std::optional<std::string> ParseArgs(const Spec& spec, const std::vector<std::string>& args,
                                      Parsed* parsed) {
@@ -657,12 +694,8 @@ std::optional<std::string> BuildBody(const Spec& spec, const po::variables_map& 
           if (item_id < 1 || quantity < 0) {
             return "--" + f.name + " takes ITEM_ID=QUANTITY, e.g. 3=2 (got \"" + s + "\")";
           }
-          json::object line;
-          line["item_id"] = item_id;
-          line["quantity"] = quantity;
-          list.emplace_back(std::move(line));
+          MergeLine(*body, f.key, item_id, quantity);
         }
-        SetPath(*body, f.key, std::move(list));
         break;
       }
     }

@@ -50,6 +50,7 @@ std::string Plural(int64_t n, std::string_view one, std::string_view many) {
 std::string UnmetLegend(const std::set<std::string>& reasons) {
   static const std::pair<const char*, const char*> kMeaning[] = {
       {"no_stock", "no stock of the item is available"},
+      {"out_of_area", "there is stock, but no depot holding it serves the requester's area"},
       {"excluded_by_earmark", "there is stock, but its earmarks exclude this requester"},
       {"only_expiring_stock", "the only eligible stock expires before as_of + min_shelf_days"},
       {"tier_exhausted",
@@ -182,13 +183,15 @@ std::string RenderDelivery(const json::value& delivery, Names& names) {
   }
   std::string out = RenderKeyValues(fields);
   out += "\n";
-  Table table({"item_id", "item", "need_id", "lot_id", "allotted", "delivered", "returned"});
-  for (size_t c : {0, 2, 3, 4, 5, 6}) table.SetAlign(c, kRight);
+  Table table(
+      {"item_id", "item", "need_id", "lot_id", "allotted", "delivered", "returned", "damaged"});
+  for (size_t c : {0, 2, 3, 4, 5, 6, 7}) table.SetAlign(c, kRight);
   for (const auto& l : ArrayField(delivery, "lines")) {
     const int64_t item = IntField(l, "item_id");
     table.AddRow({Num(item), names.Item(item), Num(IntField(l, "need_id")),
                   Num(IntField(l, "lot_id")), Num(IntField(l, "quantity")),
-                  Num(IntField(l, "delivered")), Num(IntField(l, "returned"))});
+                  Num(IntField(l, "delivered")), Num(IntField(l, "returned")),
+                  Num(IntField(l, "damaged"))});
   }
   out += table.Render();
   return out;

@@ -35,6 +35,9 @@ v1::Depot ToProto(const store::Depot& in) {
   if (in.lat) out.set_lat(*in.lat);
   if (in.lon) out.set_lon(*in.lon);
   out.set_created_at(in.created_at);
+  out.set_city(in.city);
+  for (const auto& c : in.serves_cities) out.mutable_serves()->add_cities(c);
+  for (const auto& d : in.serves_districts) out.mutable_serves()->add_districts(d);
   return out;
 }
 
@@ -44,6 +47,7 @@ v1::Station ToProto(const store::Station& in) {
   out.set_name(in.name);
   out.set_district(in.district);
   out.set_created_at(in.created_at);
+  out.set_city(in.city);
   return out;
 }
 
@@ -134,6 +138,9 @@ store::Depot FromProto(const v1::Depot& in) {
   out.district = in.district();
   if (in.has_lat()) out.lat = in.lat();
   if (in.has_lon()) out.lon = in.lon();
+  out.city = in.city();
+  out.serves_cities.assign(in.serves().cities().begin(), in.serves().cities().end());
+  out.serves_districts.assign(in.serves().districts().begin(), in.serves().districts().end());
   return out;
 }
 
@@ -141,6 +148,7 @@ store::Station FromProto(const v1::Station& in) {
   store::Station out;
   out.name = in.name();
   out.district = in.district();
+  out.city = in.city();
   return out;
 }
 

@@ -36,6 +36,7 @@ v1::Delivery ToProto(const store::Delivery& d) {
     o->set_lot_id(l.lot_id);
     o->set_delivered(l.delivered);
     o->set_returned(l.returned);
+    o->set_damaged(l.damaged);
   }
   out.set_received_by(d.received_by);
   out.set_note(d.note);
@@ -293,27 +294,47 @@ Response DispatchDelivery(Context& ctx) {
   });
 }
 
+namespace {
+
+// 0..kMaxQuantity.
+Status CheckCount(int64_t value, const char* field) {
+  if (value >= 0 && value <= kMaxQuantity) return Status::Ok();
+  return InvalidArgument(std::string(field) + " must be between 0 and 1000000000", field);
+}
+
+// The lines of a :deliver request, checked field by field.
+StatusOr<std::vector<store::DeliveredQuantity>> TakenOf(const v1::DeliverRequest& req) {
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(req.lines_size(), "lines"));
+  std::vector<store::DeliveredQuantity> taken;
+  for (const auto& l : req.lines()) {
+    AIDLINK_RETURN_IF_ERROR(CheckId(l.item_id(), "lines.item_id"));
+    if (l.has_quantity()) AIDLINK_RETURN_IF_ERROR(CheckCount(l.quantity(), "lines.quantity"));
+    AIDLINK_RETURN_IF_ERROR(CheckCount(l.damaged(), "lines.damaged"));
+    store::DeliveredQuantity t{l.item_id(), std::nullopt, l.damaged()};
+    if (l.has_quantity()) t.quantity = l.quantity();
+    taken.push_back(t);
+  }
+  return taken;
+}
+
+}  // namespace
+
 // POST /v1/deliveries/{id}:deliver {received_by, note, lines?}: records
-// what reached the door; what was not delivered returns to its lots and
-// reopens the needs. Dispatcher, or the station of the requester
-// (confirmation of receipt).
+// what reached the door. Per listed item: the quantity taken and the units
+// damaged on the way (written off); items not listed are delivered in full.
+// What was not delivered reopens the needs. Dispatcher, or the station of
+// the requester (confirmation of receipt).
 Response DeliverDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::DeliverRequest req;
   Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.received_by(), "received_by");
   if (s.ok()) s = CheckNote(req.note(), "note");
-  if (s.ok()) s = CheckListSize(req.lines_size(), "lines");
   std::optional<std::vector<store::DeliveredQuantity>> taken;
-  if (s.ok() && req.lines_size() > 0) {
-    taken.emplace();
-    for (const auto& l : req.lines()) {
-      if (s.ok()) s = CheckId(l.item_id(), "lines.item_id");
-      if (s.ok() && (l.quantity() < 0 || l.quantity() > kMaxQuantity)) {
-        s = InvalidArgument("lines.quantity must be between 0 and 1000000000", "lines.quantity");
-      }
-      taken->push_back({l.item_id(), l.quantity()});
-    }
+  if (s.ok()) {
+    auto lines = TakenOf(req);
+    s = lines.status();
+    if (s.ok() && !lines->empty()) taken = std::move(*lines);
   }
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {

@@ -1,9 +1,11 @@
 #include "api/match_io.h"
 
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "util/date.h"
+#include "util/vocab.h"
 
 namespace aidlink::api {
 namespace {
@@ -18,6 +20,27 @@ match::Earmark ToEngine(const store::Earmark& e) {
     if (auto bit = match::ParseTag(t)) out.tags |= *bit;
   }
   out.station_ids = e.station_ids;
+  return out;
+}
+
+// A depot as the engine sees it: its served districts as places (a district
+// without a city is one of the depot's own city).
+match::Depot ToEngine(const store::Depot& d) {
+  match::Depot out{d.id, d.district, d.lat, d.lon, d.city, {}};
+  out.serves.cities = d.serves_cities;
+  for (const std::string& entry : d.serves_districts) {
+    const vocab::ServedDistrict place = vocab::SplitServedDistrict(entry, d.city);
+    out.serves.places.push_back({std::string(place.city), std::string(place.district)});
+  }
+  return out;
+}
+
+// Station id -> city.
+StatusOr<std::unordered_map<int64_t, std::string>> StationCities(store::Database& db) {
+  auto stations = store::AllStations(db);
+  if (!stations.ok()) return stations.status();
+  std::unordered_map<int64_t, std::string> out;
+  for (auto& s : *stations) out.emplace(s.id, std::move(s.city));
   return out;
 }
 
@@ -42,6 +65,8 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
   auto mark = store::LedgerMark(db);
   if (!mark.ok()) return mark.status();
   out.mark = *mark;
+  auto cities = StationCities(db);
+  if (!cities.ok()) return cities.status();
   Status s = store::ScanOpenNeeds(db, item_ids, [&](const store::OpenNeedRow& r) {
     match::Need n;
     n.id = r.id;
@@ -59,6 +84,7 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
     }
     n.kind = match::ParseRequesterKind(r.kind).value_or(match::RequesterKind::kHousehold);
     n.station_id = r.station_id;
+    if (auto it = cities->find(r.station_id); it != cities->end()) n.city = it->second;
     n.district = r.district;
     n.lat = r.lat;
     n.lon = r.lon;
@@ -81,7 +107,7 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
   if (!s.ok()) return s;
   auto depots = store::AllDepots(db);
   if (!depots.ok()) return depots.status();
-  for (const auto& d : *depots) out.snapshot.depots.push_back({d.id, d.district, d.lat, d.lon});
+  for (const auto& d : *depots) out.snapshot.depots.push_back(ToEngine(d));
   return out;
 }
 

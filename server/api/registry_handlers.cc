@@ -19,6 +19,26 @@ Status ValidateLatLon(bool has_lat, double lat, bool has_lon, double lon) {
   return Status::Ok();
 }
 
+// A depot's city and service area: text of API.md's limits, a served
+// district either "区" or "市/区".
+Status ValidateArea(const v1::Depot& d) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.city(), "city", 0));
+  const v1::ServiceArea& a = d.serves();
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(a.cities_size(), "serves.cities"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(a.districts_size(), "serves.districts"));
+  for (const auto& c : a.cities()) AIDLINK_RETURN_IF_ERROR(CheckText(c, "serves.cities"));
+  for (const auto& entry : a.districts()) {
+    AIDLINK_RETURN_IF_ERROR(CheckText(entry, "serves.districts"));
+    const vocab::ServedDistrict place = vocab::SplitServedDistrict(entry, d.city());
+    if (entry.front() == vocab::kCitySeparator || place.district.empty() ||
+        place.district.find(vocab::kCitySeparator) != std::string_view::npos) {
+      return InvalidArgument("a served district is 区 or 市/区, e.g. 姑苏区 or 苏州市/姑苏区",
+                             "serves.districts");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 namespace {
@@ -172,6 +192,7 @@ Response CreateDepot(Context& ctx) {
   if (s.ok()) s = CheckText(req.address(), "address");
   if (s.ok()) s = CheckText(req.district(), "district");
   if (s.ok()) s = ValidateLatLon(req.has_lat(), req.lat(), req.has_lon(), req.lon());
+  if (s.ok()) s = ValidateArea(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Depot>(201, [=, &ctx](store::Database& db, v1::Depot& out) -> Status {
     auto depot = store::InsertDepot(db, FromProto(req), ctx.principal().actor());
@@ -206,6 +227,7 @@ Response CreateStation(Context& ctx) {
   Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckText(req.name(), "name");
   if (s.ok()) s = CheckText(req.district(), "district");
+  if (s.ok()) s = CheckText(req.city(), "city", 0);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Station>(201, [=, &ctx](store::Database& db, v1::Station& out) -> Status {
     auto station = store::InsertStation(db, FromProto(req), ctx.principal().actor());

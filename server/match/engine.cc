@@ -34,21 +34,144 @@ constexpr uint32_t kTierReasons[4] = {kReasonTierCritical, kReasonTierHigh, kRea
                                       kReasonTierLow};
 
 // Lookups shared read-only by the workers.
+//
+// Rule 1's area part: the cities and places (city, district) that depots are
+// in or serve are interned. A need's *zone* is its place when interned, else
+// its city when interned, else "nowhere" (no depot serves it); whether a
+// depot's service area serves a zone is one table lookup.
 struct Context {
   const Snapshot* snapshot = nullptr;
   const Policy* policy = nullptr;
   std::unordered_map<int64_t, int32_t> depot_index;
-  std::unordered_map<std::string_view, int32_t> district_ids;  // depots' and earmarks' districts
+  // Districts of depots, earmarks and service areas, by name (earmarks name
+  // districts without a city).
+  std::unordered_map<std::string_view, int32_t> district_ids;
+  std::unordered_map<std::string_view, int32_t> city_ids;
+  std::unordered_map<uint64_t, int32_t> place_ids;  // PlaceKey(city, district) -> place
+  std::vector<int32_t> place_city;                  // place -> city
+  std::vector<int32_t> depot_area;                  // snapshot depot -> service area
+  std::vector<int32_t> depot_place;                 // snapshot depot -> its own place
+  int32_t unknown_depot_area = 0;                   // a depot missing from the snapshot
+  int32_t area_count = 0;
+  int32_t zone_count = 0;
+  std::vector<char> serves;  // [zone * area_count + area]
 
-  int32_t DistrictId(std::string_view district) const {
-    auto it = district_ids.find(district);
-    return it == district_ids.end() ? -1 : it->second;
+  static uint64_t PlaceKey(int32_t city, int32_t district) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(city)) << 32) |
+           static_cast<uint32_t>(district);
   }
-  const Depot* DepotOf(const Lot& lot) const {
+  static int32_t Find(const std::unordered_map<std::string_view, int32_t>& ids,
+                      std::string_view name) {
+    auto it = ids.find(name);
+    return it == ids.end() ? -1 : it->second;
+  }
+  int32_t DistrictId(std::string_view district) const { return Find(district_ids, district); }
+  int32_t CityId(std::string_view city) const { return Find(city_ids, city); }
+  int32_t PlaceId(int32_t city, int32_t district) const {
+    if (city < 0 || district < 0) return -1;
+    auto it = place_ids.find(PlaceKey(city, district));
+    return it == place_ids.end() ? -1 : it->second;
+  }
+  int32_t ZoneOf(int32_t city, int32_t place) const {
+    if (place >= 0) return place;
+    return city >= 0 ? static_cast<int32_t>(place_city.size()) + city : zone_count - 1;
+  }
+  bool Serves(int32_t area, int32_t zone) const {
+    return serves[static_cast<size_t>(zone) * static_cast<size_t>(area_count) +
+                  static_cast<size_t>(area)] != 0;
+  }
+  int32_t DepotIndex(const Lot& lot) const {
     auto it = depot_index.find(lot.depot_id);
-    return it == depot_index.end() ? nullptr : &snapshot->depots[static_cast<size_t>(it->second)];
+    return it == depot_index.end() ? -1 : it->second;
   }
 };
+
+// A depot's service area, normalised so that equal areas compare equal.
+struct AreaKey {
+  std::vector<int32_t> cities;  // sorted city ids
+  std::vector<int32_t> places;  // sorted place ids
+
+  friend auto operator<=>(const AreaKey&, const AreaKey&) = default;
+};
+
+int32_t Intern(std::unordered_map<std::string_view, int32_t>& ids, std::string_view name) {
+  return ids.emplace(name, static_cast<int32_t>(ids.size())).first->second;
+}
+
+int32_t InternPlace(Context& ctx, std::string_view city, std::string_view district) {
+  const int32_t c = Intern(ctx.city_ids, city), d = Intern(ctx.district_ids, district);
+  auto [it, inserted] =
+      ctx.place_ids.emplace(Context::PlaceKey(c, d), static_cast<int32_t>(ctx.place_city.size()));
+  if (inserted) ctx.place_city.push_back(c);
+  return it->second;
+}
+
+void SortUnique(std::vector<int32_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Interns every name rule 1 compares: districts of earmarks, cities and
+// places of depots and their service areas ("" is a city: the one city of a
+// database that names none).
+void InternNames(const Snapshot& snapshot, Context& ctx) {
+  Intern(ctx.city_ids, "");
+  for (const Depot& d : snapshot.depots) {
+    InternPlace(ctx, d.city, d.district);
+    for (const std::string& c : d.serves.cities) Intern(ctx.city_ids, c);
+    for (const Place& p : d.serves.places) InternPlace(ctx, p.city, p.district);
+  }
+  for (const Lot& lot : snapshot.lots) {
+    for (const std::string& d : lot.earmark.districts) Intern(ctx.district_ids, d);
+  }
+}
+
+AreaKey AreaOf(const Depot& d, const Context& ctx) {
+  AreaKey key;
+  if (d.serves.empty()) {
+    key.cities.push_back(ctx.CityId(d.city));
+    return key;
+  }
+  for (const std::string& c : d.serves.cities) key.cities.push_back(ctx.CityId(c));
+  for (const Place& p : d.serves.places) {
+    key.places.push_back(ctx.PlaceId(ctx.CityId(p.city), ctx.DistrictId(p.district)));
+  }
+  SortUnique(key.cities);
+  SortUnique(key.places);
+  return key;
+}
+
+// Rule 1's "the lot's depot serves the requester's area", tabulated for
+// every (zone, distinct service area).
+void TabulateAreas(const Snapshot& snapshot, Context& ctx) {
+  std::map<AreaKey, int32_t> area_ids;
+  auto area_id = [&](AreaKey key) {
+    return area_ids.emplace(std::move(key), static_cast<int32_t>(area_ids.size())).first->second;
+  };
+  for (size_t d = 0; d < snapshot.depots.size(); ++d) {
+    const Depot& depot = snapshot.depots[d];
+    ctx.depot_index.emplace(depot.id, static_cast<int32_t>(d));
+    ctx.depot_area.push_back(area_id(AreaOf(depot, ctx)));
+    ctx.depot_place.push_back(ctx.PlaceId(ctx.CityId(depot.city), ctx.DistrictId(depot.district)));
+  }
+  ctx.unknown_depot_area = area_id(AreaKey{{ctx.CityId("")}, {}});
+  ctx.area_count = static_cast<int32_t>(area_ids.size());
+  const auto places = static_cast<int32_t>(ctx.place_city.size());
+  ctx.zone_count = places + static_cast<int32_t>(ctx.city_ids.size()) + 1;
+  ctx.serves.assign(static_cast<size_t>(ctx.zone_count) * area_ids.size(), 0);
+  for (const auto& [key, area] : area_ids) {
+    auto has = [](const std::vector<int32_t>& v, int32_t x) {
+      return std::binary_search(v.begin(), v.end(), x);
+    };
+    for (int32_t zone = 0; zone + 1 < ctx.zone_count; ++zone) {
+      const bool served =
+          zone < places
+              ? has(key.cities, ctx.place_city[static_cast<size_t>(zone)]) || has(key.places, zone)
+              : has(key.cities, zone - places);
+      ctx.serves[static_cast<size_t>(zone) * area_ids.size() + static_cast<size_t>(area)] = served;
+    }
+  }
+}
 
 // The earmark of a group of lots, normalised so that equal restrictions
 // compare equal.
@@ -106,7 +229,6 @@ TieKey MakeTieKey(const Need& need, int64_t as_of) {
   key.id = need.id;
   return key;
 }
-
 // What the engine keeps of a Need: compact, so that the per-item work reads
 // contiguous memory.
 struct NeedInfo {
@@ -115,7 +237,9 @@ struct NeedInfo {
   int64_t outstanding = 0;
   double lat = internal::kUnknownCoordinate, lon = internal::kUnknownCoordinate;
   uint32_t tags = 0;
-  int32_t district = -1;
+  int32_t district = -1;  // by name, for earmarks
+  int32_t place = -1;     // city and district, for rule 5's "same district"
+  int32_t zone = 0;       // for rule 1's area (Context)
   uint8_t kind = 0;
   uint8_t tier = 0;
   uint8_t urgency = 0;
@@ -139,8 +263,29 @@ struct UnmetRow {
   int32_t outstanding;
   int32_t reason;  // index into kUnmetReasons
 };
+// Rule 6's unmet reasons, indexes into kUnmetReasons.
+enum UnmetIndex : int32_t {
+  kNoStock,
+  kExcludedByEarmark,
+  kOnlyExpiringStock,
+  kTierExhausted,
+  kOutOfArea
+};
 constexpr std::string_view kUnmetReasons[] = {kUnmetNoStock, kUnmetExcludedByEarmark,
-                                              kUnmetOnlyExpiringStock, kUnmetTierExhausted};
+                                              kUnmetOnlyExpiringStock, kUnmetTierExhausted,
+                                              kUnmetOutOfArea};
+
+// A set of an item's lot groups as a bitmap, and what it is the key of: a
+// need class (word 0 holds the tier) or a zone's open groups.
+using GroupBits = std::vector<uint64_t>;
+
+// What rule 1 admits a zone to among an item's groups before earmarks are
+// looked at, computed once per zone and item.
+struct ZoneAdmission {
+  GroupBits open;             // usable open groups whose depots serve the zone
+  bool open_expired = false;  // such a group holds expired stock
+  bool in_area = false;       // some group of the item (any earmark) serves the zone
+};
 
 // Buffers a worker reuses from item to item, so that a run touches little
 // fresh memory (page faults are a large part of a run's cost), and the rows
@@ -149,6 +294,8 @@ struct Workspace {
   FairProblem fair;
   std::vector<NeedInfo> infos;
   std::vector<char> admitted_expired;
+  std::vector<int32_t> zone_slot;  // zone -> index into zones, -1 until needed
+  std::vector<ZoneAdmission> zones;
   std::vector<AllocationRow> allocations;  // per item: by need (snapshot order), then lot id
   std::vector<UnmetRow> unmet;             // per item: in snapshot order
 };
@@ -162,65 +309,103 @@ struct ItemResult {
   int64_t units = 0, filled = 0, partial = 0, unmet_count = 0;
 };
 
-// Rules 1-6 for one item. `needs` and `lots` index the snapshot's open needs
-// and stocked lots of the item, in snapshot order.
-ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t item_id,
-                     std::span<const int32_t> needs, const std::vector<int32_t>& lots) {
-  const Snapshot& snap = *ctx.snapshot;
-  const Policy& policy = *ctx.policy;
-  const int64_t usable_from = policy.as_of + policy.min_shelf_days;
-  const size_t n = needs.size();
+// A group of one item's lots that are interchangeable for rule 1: the same
+// earmark, at depots with the same service area.
+struct GroupKey {
+  EarmarkKey earmark;
+  int32_t area = 0;
 
-  // Lot groups: lots with the same earmark are interchangeable for rule 1.
-  struct Group {
-    EarmarkKey key;
-    int64_t capacity = 0;  // usable stock
-    bool has_expired = false;
-    bool open = false;
-  };
+  friend auto operator<=>(const GroupKey&, const GroupKey&) = default;
+};
+
+struct Group {
+  GroupKey key;
+  int64_t capacity = 0;  // usable stock
+  bool has_expired = false;
+  bool open = false;  // no earmark
+};
+
+// One item's lots pooled into groups.
+struct ItemLots {
   std::vector<Group> groups;
-  std::map<EarmarkKey, int32_t> group_of_key;
-  std::vector<int32_t> lot_group(lots.size());
+  std::vector<int32_t> group_of;   // per lot of the item
+  std::vector<int32_t> earmarked;  // groups with an earmark
+  size_t words = 1;                // GroupBits words: the tier, then a bit per group
+};
+
+int64_t UsableFrom(const Policy& policy) { return policy.as_of + policy.min_shelf_days; }
+
+bool Expired(const Lot& lot, const Policy& policy) {
+  return lot.expires_on && *lot.expires_on < UsableFrom(policy);
+}
+
+int32_t AreaOfLot(const Context& ctx, const Lot& lot) {
+  const int32_t d = ctx.DepotIndex(lot);
+  return d < 0 ? ctx.unknown_depot_area : ctx.depot_area[static_cast<size_t>(d)];
+}
+
+// Rule 1, the lots' side: pools the item's lots (snapshot indexes) by
+// earmark and service area.
+ItemLots PoolLots(const Context& ctx, const std::vector<int32_t>& lots) {
+  ItemLots out;
+  std::map<GroupKey, int32_t> group_of_key;
+  out.group_of.resize(lots.size());
   for (size_t k = 0; k < lots.size(); ++k) {
-    const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
-    EarmarkKey key = Normalise(lot.earmark, ctx);
+    const Lot& lot = ctx.snapshot->lots[static_cast<size_t>(lots[k])];
+    GroupKey key{Normalise(lot.earmark, ctx), AreaOfLot(ctx, lot)};
     auto [it, inserted] =
-        group_of_key.try_emplace(std::move(key), static_cast<int32_t>(groups.size()));
-    if (inserted) groups.push_back({it->first, 0, false, it->first.Open()});
-    Group& g = groups[static_cast<size_t>(it->second)];
-    lot_group[k] = it->second;
-    if (lot.expires_on && *lot.expires_on < usable_from) {
+        group_of_key.try_emplace(std::move(key), static_cast<int32_t>(out.groups.size()));
+    if (inserted) out.groups.push_back({it->first, 0, false, it->first.earmark.Open()});
+    Group& g = out.groups[static_cast<size_t>(it->second)];
+    out.group_of[k] = it->second;
+    if (Expired(lot, *ctx.policy)) {
       g.has_expired = true;
     } else {
       g.capacity += lot.available;
     }
   }
-  std::vector<int32_t> earmarked_groups;
-  bool open_expired = false;
-  const size_t words = (groups.size() + 63) / 64 + 1;
-  std::vector<uint64_t> open_key(words, 0);  // usable open groups
-  for (size_t g = 0; g < groups.size(); ++g) {
-    if (!groups[g].open) {
-      earmarked_groups.push_back(static_cast<int32_t>(g));
-      continue;
-    }
-    open_expired |= groups[g].has_expired;
-    if (groups[g].capacity > 0) open_key[1 + g / 64] |= uint64_t{1} << (g % 64);
+  for (size_t g = 0; g < out.groups.size(); ++g) {
+    if (!out.groups[g].open) out.earmarked.push_back(static_cast<int32_t>(g));
   }
+  out.words = (out.groups.size() + 63) / 64 + 1;
+  return out;
+}
 
-  // Gather the item's needs from the snapshot (scattered in memory).
+// The zone's admission among the item's groups, computed on first use.
+// The reference is valid until the next call.
+const ZoneAdmission& AdmissionOf(const Context& ctx, const ItemLots& lots, Workspace& ws,
+                                 int32_t zone) {
+  int32_t& slot = ws.zone_slot[static_cast<size_t>(zone)];
+  if (slot >= 0) return ws.zones[static_cast<size_t>(slot)];
+  slot = static_cast<int32_t>(ws.zones.size());
+  ZoneAdmission& z = ws.zones.emplace_back();
+  z.open.assign(lots.words, 0);
+  for (size_t g = 0; g < lots.groups.size(); ++g) {
+    const Group& group = lots.groups[g];
+    if (!ctx.Serves(group.key.area, zone)) continue;
+    z.in_area = true;
+    if (!group.open) continue;
+    z.open_expired |= group.has_expired;
+    if (group.capacity > 0) z.open[1 + g / 64] |= uint64_t{1} << (g % 64);
+  }
+  return z;
+}
+
+// Fills ws.infos and ws.fair's needs (classes unset) from the item's needs
+// (snapshot indexes), which are scattered over the snapshot.
+void GatherNeeds(const Context& ctx, Workspace& ws, int64_t item_id, std::span<const int32_t> needs,
+                 const ItemLots& lots) {
+  const Snapshot& snap = *ctx.snapshot;
+  const size_t n = needs.size();
   FairProblem& fair = ws.fair;
   fair.needs.resize(n);
   fair.classes.clear();
   fair.group_capacity.clear();
   fair.seed = static_cast<uint64_t>(item_id) * 0x9e3779b97f4a7c15ULL + 1;
-  for (const Group& g : groups) fair.group_capacity.push_back(g.capacity);
-  std::vector<NeedInfo>& infos = ws.infos;
-  infos.resize(n);
+  for (const Group& g : lots.groups) fair.group_capacity.push_back(g.capacity);
+  ws.infos.resize(n);
   for (size_t k = 0; k < n; ++k) {
-    // The needs of an item are scattered over the snapshot: fetch ahead (a
-    // Need spans three cache lines).
-    if (k + 16 < n) {
+    if (k + 16 < n) {  // fetch ahead: a Need spans several cache lines
       const char* ahead =
           reinterpret_cast<const char*>(&snap.needs[static_cast<size_t>(needs[k + 16])]);
       __builtin_prefetch(ahead);
@@ -233,9 +418,9 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     fn.filled = std::clamp<int64_t>(need.filled, 0, fn.demand - 1);
     fn.outstanding = std::min(need.outstanding, kMaxQuantity);
     fn.pack = std::clamp<int64_t>(need.pack_size, 1, kMaxQuantity);
-    fn.tie = MakeTieKey(need, policy.as_of);
+    fn.tie = MakeTieKey(need, ctx.policy->as_of);
     fn.cls = -1;
-    NeedInfo& info = infos[k];
+    NeedInfo& info = ws.infos[k];
     info.id = need.id;
     info.station_id = need.station_id;
     info.outstanding = fn.outstanding;
@@ -245,27 +430,32 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
       info.lon = *need.lon;
     }
     info.tags = need.tags;
+    const int32_t city = ctx.CityId(need.city);
     info.district = ctx.DistrictId(need.district);
+    info.place = ctx.PlaceId(city, info.district);
+    info.zone = ctx.ZoneOf(city, info.place);
     info.kind = static_cast<uint8_t>(need.kind);
-    info.tier = static_cast<uint8_t>(EffectiveTier(need, policy.as_of));
+    info.tier = static_cast<uint8_t>(EffectiveTier(need, ctx.policy->as_of));
     info.urgency = static_cast<uint8_t>(need.urgency);
   }
+}
 
-  // Rule 1 per earmarked group, in a form cheap to test a million times.
-  struct FastEarmark {
-    const Group* group;
-    size_t word;
-    uint64_t bit;
-    uint64_t district_mask;  // when every listed district id is < 64
-    bool district_list, district_overflow;
-  };
+// Rule 1 per earmarked group, in a form cheap to test a million times.
+struct FastEarmark {
+  const Group* group;
+  size_t word;
+  uint64_t bit;
+  uint64_t district_mask;  // when every listed district id is < 64
+  bool district_list, district_overflow;
+};
+
+std::vector<FastEarmark> FastEarmarks(const ItemLots& lots) {
   std::vector<FastEarmark> earmarks;
-  for (int32_t g : earmarked_groups) {
-    const Group& group = groups[static_cast<size_t>(g)];
-    if (group.capacity == 0 && !group.has_expired) continue;
-    FastEarmark f{&group, 1 + static_cast<size_t>(g) / 64, uint64_t{1} << (g % 64),
-                  0,      !group.key.districts.empty(),    false};
-    for (int32_t d : group.key.districts) {
+  for (int32_t g : lots.earmarked) {
+    const Group& group = lots.groups[static_cast<size_t>(g)];
+    FastEarmark f{&group, 1 + static_cast<size_t>(g) / 64,      uint64_t{1} << (g % 64),
+                  0,      !group.key.earmark.districts.empty(), false};
+    for (int32_t d : group.key.earmark.districts) {
       if (d >= 0 && d < 64) {
         f.district_mask |= uint64_t{1} << d;
       } else {
@@ -274,186 +464,242 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
     }
     earmarks.push_back(f);
   }
-  auto admits = [](const FastEarmark& f, const NeedInfo& need) {
-    const EarmarkKey& e = f.group->key;
-    if (f.district_list) {
-      const bool in =
-          (need.district >= 0 && need.district < 64)
-              ? ((f.district_mask >> need.district) & 1) != 0
-              : f.district_overflow &&
-                    std::binary_search(e.districts.begin(), e.districts.end(), need.district);
-      if (!in) return false;
-    }
-    if (e.kinds != 0 && !(e.kinds & (1u << need.kind))) return false;
-    if (e.tags != 0 && !(e.tags & need.tags)) return false;
-    if (!e.stations.empty() &&
-        !std::binary_search(e.stations.begin(), e.stations.end(), need.station_id)) {
-      return false;
-    }
-    return true;
-  };
+  return earmarks;
+}
 
-  // Classes: needs of one tier admitted by the same usable groups, found
-  // through a small open-addressing table on the group bitmap.
-  std::vector<uint64_t> class_words;  // words per class, flat
-  std::vector<int32_t> table(256, -1);
-  std::vector<uint64_t> key(words);
-  std::vector<char>& admitted_expired = ws.admitted_expired;
-  admitted_expired.assign(n, 0);
-  auto hash_of = [&](const uint64_t* k) {
+bool EarmarkAdmits(const FastEarmark& f, const NeedInfo& need) {
+  const EarmarkKey& e = f.group->key.earmark;
+  if (f.district_list) {
+    const bool in =
+        (need.district >= 0 && need.district < 64)
+            ? ((f.district_mask >> need.district) & 1) != 0
+            : f.district_overflow &&
+                  std::binary_search(e.districts.begin(), e.districts.end(), need.district);
+    if (!in) return false;
+  }
+  if (e.kinds != 0 && !(e.kinds & (1u << need.kind))) return false;
+  if (e.tags != 0 && !(e.tags & need.tags)) return false;
+  return e.stations.empty() ||
+         std::binary_search(e.stations.begin(), e.stations.end(), need.station_id);
+}
+
+// Need classes by their GroupBits key: a small open-addressing table.
+class ClassTable {
+ public:
+  explicit ClassTable(size_t words) : words_(words), table_(256, -1) {}
+
+  // The class of `key`, or -1.
+  int32_t Find(const GroupBits& key) const {
+    const size_t mask = table_.size() - 1;
+    for (size_t slot = Hash(key.data()) & mask; table_[slot] >= 0; slot = (slot + 1) & mask) {
+      if (std::equal(key.begin(), key.end(), KeyOf(table_[slot]))) return table_[slot];
+    }
+    return -1;
+  }
+
+  // Adds `key` (not yet present); returns its class, the next number.
+  int32_t Add(const GroupBits& key) {
+    const auto cls = static_cast<int32_t>(keys_.size() / words_);
+    keys_.insert(keys_.end(), key.begin(), key.end());
+    if (static_cast<size_t>(cls + 1) * 2 > table_.size()) {
+      table_.assign(table_.size() * 2, -1);
+      for (int32_t c = 0; c <= cls; ++c) Place(c);
+    } else {
+      Place(cls);
+    }
+    return cls;
+  }
+
+ private:
+  const uint64_t* KeyOf(int32_t cls) const {
+    return keys_.data() + static_cast<size_t>(cls) * words_;
+  }
+  uint64_t Hash(const uint64_t* k) const {
     uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (size_t w = 0; w < words; ++w) h = (h ^ k[w]) * 0xff51afd7ed558ccdULL;
+    for (size_t w = 0; w < words_; ++w) h = (h ^ k[w]) * 0xff51afd7ed558ccdULL;
     return h ^ (h >> 29);
-  };
-  auto insert = [&](int32_t cls) {
-    const size_t mask = table.size() - 1;
-    for (size_t slot = hash_of(&class_words[static_cast<size_t>(cls) * words]) & mask;;
-         slot = (slot + 1) & mask) {
-      if (table[slot] < 0) {
-        table[slot] = cls;
-        return;
-      }
-    }
-  };
+  }
+  void Place(int32_t cls) {
+    const size_t mask = table_.size() - 1;
+    size_t slot = Hash(KeyOf(cls)) & mask;
+    while (table_[slot] >= 0) slot = (slot + 1) & mask;
+    table_[slot] = cls;
+  }
+
+  size_t words_;
+  std::vector<uint64_t> keys_;  // words_ per class
+  std::vector<int32_t> table_;  // a power of two, at most half full
+};
+
+FairClass ClassOf(const GroupBits& key, int tier, size_t groups) {
+  FairClass fc;
+  fc.tier = tier;
+  for (size_t g = 0; g < groups; ++g) {
+    if (key[1 + g / 64] & (uint64_t{1} << (g % 64))) fc.groups.push_back(static_cast<int32_t>(g));
+  }
+  return fc;
+}
+
+// Rule 1, the needs' side: the usable groups that admit each need (its zone
+// served by the group's depots, the group's earmark admitting it); needs of
+// one tier admitted by the same groups form a class. Notes which needs some
+// expired stock would have admitted.
+void ClassifyNeeds(const Context& ctx, const ItemLots& lots, Workspace& ws) {
+  const size_t n = ws.infos.size();
+  const std::vector<FastEarmark> earmarks = FastEarmarks(lots);
+  ws.zone_slot.assign(static_cast<size_t>(ctx.zone_count), -1);
+  ws.zones.clear();
+  ws.admitted_expired.assign(n, 0);
+  ClassTable table(lots.words);
+  GroupBits key(lots.words);
   for (size_t k = 0; k < n; ++k) {
-    const NeedInfo& need = infos[k];
-    key = open_key;
+    const NeedInfo& need = ws.infos[k];
+    const ZoneAdmission& zone = AdmissionOf(ctx, lots, ws, need.zone);
+    key = zone.open;
     key[0] = need.tier;
-    admitted_expired[k] = open_expired;
+    ws.admitted_expired[k] = zone.open_expired;
     for (const FastEarmark& f : earmarks) {
-      if (!admits(f, need)) continue;
+      if (!ctx.Serves(f.group->key.area, need.zone) || !EarmarkAdmits(f, need)) continue;
       if (f.group->capacity > 0) key[f.word] |= f.bit;
-      if (f.group->has_expired) admitted_expired[k] = 1;
+      if (f.group->has_expired) ws.admitted_expired[k] = 1;
     }
-    bool any = false;
-    for (size_t w = 1; w < words; ++w) any |= key[w] != 0;
-    if (!any) continue;
-    const size_t mask = table.size() - 1;
-    int32_t cls = -1;
-    size_t slot = hash_of(key.data()) & mask;
-    for (; table[slot] >= 0; slot = (slot + 1) & mask) {
-      if (std::equal(key.begin(), key.end(),
-                     class_words.begin() +
-                         static_cast<std::ptrdiff_t>(static_cast<size_t>(table[slot]) * words))) {
-        cls = table[slot];
-        break;
-      }
-    }
+    if (std::all_of(key.begin() + 1, key.end(), [](uint64_t w) { return w == 0; })) continue;
+    int32_t cls = table.Find(key);
     if (cls < 0) {
-      cls = static_cast<int32_t>(fair.classes.size());
-      class_words.insert(class_words.end(), key.begin(), key.end());
-      FairClass fc;
-      fc.tier = need.tier;
-      for (size_t g = 0; g < groups.size(); ++g) {
-        if (key[1 + g / 64] & (uint64_t{1} << (g % 64)))
-          fc.groups.push_back(static_cast<int32_t>(g));
-      }
-      fair.classes.push_back(std::move(fc));
-      if (fair.classes.size() * 2 > table.size()) {
-        table.assign(table.size() * 2, -1);
-        for (int32_t c = 0; c <= cls; ++c) insert(c);
-      } else {
-        table[slot] = cls;
-      }
+      cls = table.Add(key);
+      ws.fair.classes.push_back(ClassOf(key, need.tier, lots.groups.size()));
     }
-    fair.needs[k].cls = cls;
+    ws.fair.needs[k].cls = cls;
   }
+}
 
-  const std::vector<int64_t> amount = internal::SolveFairShare(fair);
-
-  // Rule 5. Tiers no longer matter: classes with the same groups share a
-  // choice class.
+// Rule 5's input: the amounts rules 2-4 fixed. Tiers no longer matter, so
+// classes with the same groups share a choice class. need_of[i] is the
+// item's need of choice need i.
+ChoiceProblem ChoiceOf(const Context& ctx, const ItemLots& lots,
+                       const std::vector<int32_t>& lot_ids, const Workspace& ws,
+                       const std::vector<int64_t>& amount, std::vector<int32_t>& need_of) {
   ChoiceProblem choice;
-  choice.exact_pair_limit = policy.exact_lot_choice_pairs;
-  choice.group_count = static_cast<int32_t>(groups.size());
-  std::vector<int32_t> choice_class(fair.classes.size());
-  {
-    std::map<std::vector<int32_t>, int32_t> by_groups;
-    for (size_t c = 0; c < fair.classes.size(); ++c) {
-      auto [it, inserted] = by_groups.try_emplace(fair.classes[c].groups,
-                                                  static_cast<int32_t>(choice.class_groups.size()));
-      if (inserted) choice.class_groups.push_back(fair.classes[c].groups);
-      choice_class[c] = it->second;
-    }
+  choice.exact_pair_limit = ctx.policy->exact_lot_choice_pairs;
+  choice.group_count = static_cast<int32_t>(lots.groups.size());
+  std::vector<int32_t> choice_class(ws.fair.classes.size());
+  std::map<std::vector<int32_t>, int32_t> by_groups;
+  for (size_t c = 0; c < ws.fair.classes.size(); ++c) {
+    auto [it, inserted] = by_groups.try_emplace(ws.fair.classes[c].groups,
+                                                static_cast<int32_t>(choice.class_groups.size()));
+    if (inserted) choice.class_groups.push_back(ws.fair.classes[c].groups);
+    choice_class[c] = it->second;
   }
-  std::vector<int32_t> choice_need_of;  // choice need -> local need
-  for (size_t k = 0; k < n; ++k) {
+  for (size_t k = 0; k < ws.infos.size(); ++k) {
     if (amount[k] == 0) continue;
-    const NeedInfo& need = infos[k];
+    const NeedInfo& need = ws.infos[k];
     choice.needs.push_back({need.id, amount[k],
-                            choice_class[static_cast<size_t>(fair.needs[k].cls)], need.district,
+                            choice_class[static_cast<size_t>(ws.fair.needs[k].cls)], need.place,
                             need.lat, need.lon});
-    choice_need_of.push_back(static_cast<int32_t>(k));
+    need_of.push_back(static_cast<int32_t>(k));
   }
-  for (size_t k = 0; k < lots.size(); ++k) {
-    const Lot& lot = snap.lots[static_cast<size_t>(lots[k])];
-    if (lot.expires_on && *lot.expires_on < usable_from) continue;
-    const Depot* depot = ctx.DepotOf(lot);
+  for (size_t k = 0; k < lot_ids.size(); ++k) {
+    const Lot& lot = ctx.snapshot->lots[static_cast<size_t>(lot_ids[k])];
+    if (Expired(lot, *ctx.policy)) continue;
     ChoiceLot cl;
     cl.id = lot.id;
     cl.available = lot.available;
     cl.expires_on = lot.expires_on;
-    cl.group = lot_group[k];
-    if (depot) {
-      cl.district = ctx.DistrictId(depot->district);
-      if (depot->lat && depot->lon) {
-        cl.lat = *depot->lat;
-        cl.lon = *depot->lon;
+    cl.group = lots.group_of[k];
+    if (const int32_t d = ctx.DepotIndex(lot); d >= 0) {
+      const Depot& depot = ctx.snapshot->depots[static_cast<size_t>(d)];
+      cl.district = ctx.depot_place[static_cast<size_t>(d)];
+      if (depot.lat && depot.lon) {
+        cl.lat = *depot.lat;
+        cl.lon = *depot.lon;
       }
     }
     cl.created_seq = lot.created_seq;
     choice.lots.push_back(cl);
   }
-  const std::vector<internal::Chosen> chosen = internal::ChooseLots(choice);
+  return choice;
+}
 
-  // Rule 6: reasons. Chosen is ordered by need; order each need's lots by id.
-  ItemResult result;
-  result.worker = worker;
-  result.allocations_begin = ws.allocations.size();
-  result.unmet_begin = ws.unmet.size();
+// Rule 6 for one allocation.
+uint32_t AllocationReasons(const NeedInfo& need, int64_t amount, const internal::ChoiceLot& lot,
+                           const internal::Chosen& chosen, bool earmarked) {
+  uint32_t reasons = kReasonEligible | kTierReasons[need.tier];
+  if (need.tier < need.urgency) reasons |= kReasonDeadlineRaisedTier;
+  if (amount < need.outstanding) reasons |= kReasonFairShare;
+  if (lot.expires_on) reasons |= kReasonFefo;
+  if (lot.district >= 0 && lot.district == need.place) reasons |= kReasonSameDistrict;
+  if (chosen.nearest) reasons |= kReasonNearest;
+  if (earmarked) reasons |= kReasonEarmarkMatch;
+  return reasons;
+}
+
+// Rule 6: the chosen lots as allocation rows with their reasons, each need's
+// rows by lot id. `chosen` is ordered by need.
+void ExplainAllocations(const ChoiceProblem& choice, const std::vector<internal::Chosen>& chosen,
+                        const std::vector<int32_t>& need_of, const ItemLots& lots,
+                        const std::vector<int64_t>& amount, std::span<const int32_t> needs,
+                        Workspace& ws) {
   for (size_t first = 0; first < chosen.size();) {
     size_t last = first;
     while (last < chosen.size() && chosen[last].need == chosen[first].need) ++last;
-    const auto k = static_cast<size_t>(choice_need_of[static_cast<size_t>(chosen[first].need)]);
-    const NeedInfo& need = infos[k];
+    const auto k = static_cast<size_t>(need_of[static_cast<size_t>(chosen[first].need)]);
+    const NeedInfo& need = ws.infos[k];
     const size_t begin = ws.allocations.size();
     for (size_t x = first; x < last; ++x) {
       const ChoiceLot& cl = choice.lots[static_cast<size_t>(chosen[x].lot)];
-      uint32_t reasons = kReasonEligible | kTierReasons[need.tier];
-      if (need.tier < need.urgency) reasons |= kReasonDeadlineRaisedTier;
-      if (amount[k] < need.outstanding) reasons |= kReasonFairShare;
-      if (cl.expires_on) reasons |= kReasonFefo;
-      if (cl.district >= 0 && cl.district == need.district) reasons |= kReasonSameDistrict;
-      if (chosen[x].nearest) reasons |= kReasonNearest;
-      if (!groups[static_cast<size_t>(cl.group)].open) reasons |= kReasonEarmarkMatch;
-      ws.allocations.push_back(
-          {cl.id, need.id, needs[k], static_cast<int32_t>(chosen[x].quantity), reasons});
+      const bool earmarked = !lots.groups[static_cast<size_t>(cl.group)].open;
+      ws.allocations.push_back({cl.id, need.id, needs[k], static_cast<int32_t>(chosen[x].quantity),
+                                AllocationReasons(need, amount[k], cl, chosen[x], earmarked)});
     }
     std::sort(ws.allocations.begin() + static_cast<std::ptrdiff_t>(begin), ws.allocations.end(),
               [](const AllocationRow& a, const AllocationRow& b) { return a.lot_id < b.lot_id; });
     first = last;
   }
-  for (size_t k = 0; k < n; ++k) {
-    const NeedInfo& need = infos[k];
+}
+
+// Rule 6: why need k of the item is left short, the first reason that
+// applies (see Unmet).
+int32_t UnmetReason(const Context& ctx, const ItemLots& lots, Workspace& ws, size_t k) {
+  if (ws.fair.needs[k].cls >= 0) return kTierExhausted;
+  if (lots.groups.empty()) return kNoStock;
+  if (!AdmissionOf(ctx, lots, ws, ws.infos[k].zone).in_area) return kOutOfArea;
+  if (ws.admitted_expired[k]) return kOnlyExpiringStock;
+  return kExcludedByEarmark;
+}
+
+// Rule 6 for the needs left short, and the item's counts.
+void ExplainUnmet(const Context& ctx, const ItemLots& lots, const std::vector<int64_t>& amount,
+                  std::span<const int32_t> needs, Workspace& ws, ItemResult& result) {
+  for (size_t k = 0; k < ws.infos.size(); ++k) {
+    const NeedInfo& need = ws.infos[k];
     result.units += amount[k];
     if (amount[k] == need.outstanding) {
       ++result.filled;
       continue;
     }
     (amount[k] == 0 ? result.unmet_count : result.partial) += 1;
-    int32_t reason;
-    if (fair.needs[k].cls >= 0) {
-      reason = 3;  // tier_exhausted
-    } else if (lots.empty()) {
-      reason = 0;  // no_stock
-    } else if (admitted_expired[k]) {
-      reason = 2;  // only_expiring_stock
-    } else {
-      reason = 1;  // excluded_by_earmark
-    }
-    ws.unmet.push_back(
-        {need.id, needs[k], static_cast<int32_t>(need.outstanding - amount[k]), reason});
+    ws.unmet.push_back({need.id, needs[k], static_cast<int32_t>(need.outstanding - amount[k]),
+                        UnmetReason(ctx, lots, ws, k)});
   }
+}
+
+// Rules 1-6 for one item. `needs` and `lots` index the snapshot's open needs
+// and stocked lots of the item, in snapshot order.
+ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t item_id,
+                     std::span<const int32_t> needs, const std::vector<int32_t>& lots) {
+  const ItemLots pooled = PoolLots(ctx, lots);
+  GatherNeeds(ctx, ws, item_id, needs, pooled);
+  ClassifyNeeds(ctx, pooled, ws);
+  const std::vector<int64_t> amount = internal::SolveFairShare(ws.fair);  // rules 2-4
+  std::vector<int32_t> need_of;
+  const ChoiceProblem choice = ChoiceOf(ctx, pooled, lots, ws, amount, need_of);
+  const std::vector<internal::Chosen> chosen = internal::ChooseLots(choice);  // rule 5
+  ItemResult result;
+  result.worker = worker;
+  result.allocations_begin = ws.allocations.size();
+  result.unmet_begin = ws.unmet.size();
+  ExplainAllocations(choice, chosen, need_of, pooled, amount, needs, ws);
+  ExplainUnmet(ctx, pooled, amount, needs, ws, result);
   result.allocations_end = ws.allocations.size();
   result.unmet_end = ws.unmet.size();
   return result;
@@ -511,16 +757,8 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   Context ctx;
   ctx.snapshot = &snapshot;
   ctx.policy = &policy;
-  for (size_t d = 0; d < snapshot.depots.size(); ++d) {
-    ctx.depot_index.emplace(snapshot.depots[d].id, static_cast<int32_t>(d));
-    ctx.district_ids.emplace(snapshot.depots[d].district,
-                             static_cast<int32_t>(ctx.district_ids.size()));
-  }
-  for (const Lot& lot : snapshot.lots) {
-    for (const std::string& d : lot.earmark.districts) {
-      ctx.district_ids.emplace(d, static_cast<int32_t>(ctx.district_ids.size()));
-    }
-  }
+  InternNames(snapshot, ctx);
+  TabulateAreas(snapshot, ctx);
 
   Plan plan;
   const int threads = std::clamp(policy.threads, 1, 64);

@@ -56,7 +56,8 @@ std::vector<std::string> TagNames(uint32_t tags);
 // Input.
 
 // One open need: a requester asking for one item. Requester fields are copied
-// in so that the engine needs no joins.
+// in so that the engine needs no joins. The requester's place is its station's
+// city and its own district.
 // REQUIRES: ids unique within the snapshot; all quantities in [0, 2^31)
 // (larger values are treated as 2^31 - 1).
 struct Need {
@@ -76,6 +77,7 @@ struct Need {
   uint32_t tags = 0;  // kTag* bits
   RequesterKind kind = RequesterKind::kHousehold;
   int64_t station_id = 0;
+  std::string city;  // the station's city; "" is the one city of a database that names none
   std::string district;
   std::optional<double> lat, lon;  // requester location, degrees
   int64_t created_seq = 0;         // older needs have smaller values
@@ -101,7 +103,7 @@ struct Earmark {
 
 // Available stock of one donated lot of one item at one depot.
 // REQUIRES: ids unique; depot_id names a Depot of the snapshot (an unknown depot
-// counts as a depot with no district and no location).
+// counts as a depot of city "" with no district and no location).
 struct Lot {
   int64_t id = 0;
   int64_t item_id = 0;
@@ -112,11 +114,31 @@ struct Lot {
   int64_t created_seq = 0;  // older lots have smaller values
 };
 
-// Where a lot is; district and location drive rule 5's preferences.
+// A district of a city. District names repeat across cities (鼓楼区 is in
+// Nanjing, Fuzhou, Xuzhou, Kaifeng), so a place is always both.
+struct Place {
+  std::string city;
+  std::string district;
+};
+
+// Where a depot's stock may go (rule 1). Empty: every district of the depot's
+// own city. Otherwise exactly the listed cities (all their districts) and
+// places, the depot's own city only if listed.
+struct ServiceArea {
+  std::vector<std::string> cities;
+  std::vector<Place> places;
+
+  bool empty() const { return cities.empty() && places.empty(); }
+};
+
+// Where a lot is. The area decides rule 1's "the depot serves the requester";
+// district (within the city) and location drive rule 5's preferences.
 struct Depot {
   int64_t id = 0;
   std::string district;
   std::optional<double> lat, lon;
+  std::string city;  // "" is the one city of a database that names none
+  ServiceArea serves;
 };
 
 // A consistent view of open needs and available lots.
@@ -156,7 +178,7 @@ enum Reason : uint32_t {
   kReasonDeadlineRaisedTier = 1u << 5,  // "deadline_raised_tier": needed_by raised the tier
   kReasonFairShare = 1u << 6,           // "fair_share": the need got a fair share, not all it asked
   kReasonFefo = 1u << 7,           // "fefo": the lot expires; soonest-expiring stock goes first
-  kReasonSameDistrict = 1u << 8,   // "same_district": depot in the requester's district
+  kReasonSameDistrict = 1u << 8,   // "same_district": depot in the requester's city and district
   kReasonNearest = 1u << 9,        // "nearest": no eligible lot's depot is closer to the requester
   kReasonEarmarkMatch = 1u << 10,  // "earmark_match": an earmarked lot whose earmark admits
 };
@@ -180,6 +202,7 @@ inline constexpr std::string_view kUnmetNoStock = "no_stock";  // no stock of th
 inline constexpr std::string_view kUnmetExcludedByEarmark = "excluded_by_earmark";
 inline constexpr std::string_view kUnmetOnlyExpiringStock = "only_expiring_stock";
 inline constexpr std::string_view kUnmetTierExhausted = "tier_exhausted";
+inline constexpr std::string_view kUnmetOutOfArea = "out_of_area";
 
 // A need that this run leaves with outstanding > 0 (unfilled or partial).
 struct Unmet {
@@ -189,9 +212,12 @@ struct Unmet {
   //  tier_exhausted      - eligible stock exists but went to more urgent needs or
   //                        was shared out fairly within the need's tier;
   //  no_stock            - no lot of the item has available stock;
+  //  out_of_area         - the item has stock, but no depot holding it serves
+  //                        the requester's place;
   //  only_expiring_stock - lots admitting the requester exist, but all expire
   //                        before as_of + min_shelf_days;
-  //  excluded_by_earmark - the item has stock, but no lot admits the requester.
+  //  excluded_by_earmark - the item has stock in the requester's area, but no
+  //                        lot there admits the requester.
   std::string_view reason;
 
   friend bool operator==(const Unmet&, const Unmet&) = default;

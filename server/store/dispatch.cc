@@ -1,5 +1,6 @@
 #include "store/dispatch.h"
 
+#include <algorithm>
 #include <map>
 
 #include "store/internal.h"
@@ -36,8 +37,8 @@ Delivery ReadDelivery(const Statement& st) {
 Status LoadLines(Database& db, Delivery* d) {
   AIDLINK_ASSIGN_STMT(
       st, db,
-      "SELECT a.id, a.need_id, a.lot_id, l.item_id, a.quantity, a.delivered, a.returned "
-      "FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
+      "SELECT a.id, a.need_id, a.lot_id, l.item_id, a.quantity, a.delivered, a.returned, "
+      "a.damaged FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
       "ORDER BY a.id");
   st->Bind(1, d->id);
   d->lines.clear();
@@ -45,8 +46,8 @@ Status LoadLines(Database& db, Delivery* d) {
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    d->lines.push_back(
-        {st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5), st->Int(6)});
+    d->lines.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5),
+                        st->Int(6), st->Int(7)});
   }
   st->Reset();
   return Status::Ok();
@@ -68,33 +69,49 @@ Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
   return st->Run();
 }
 
-// Settles one allocation: `delivered` units reached the recipient, the rest
-// returns to the lot (available) and reopens the need (outstanding).
-Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t delivery_id,
-              const Actor& actor) {
-  const int64_t returned = line.quantity - delivered;
-  const std::string ref = "{\"delivery_id\":" + std::to_string(delivery_id) +
-                          ",\"delivered\":" + std::to_string(delivered) +
-                          ",\"returned\":" + std::to_string(returned) + ",\"after\":";
+// The ledger detail of a settled allocation, up to its "after" object.
+std::string SettledRef(int64_t delivery_id, int64_t delivered, int64_t returned, int64_t damaged) {
+  std::string ref = "{\"delivery_id\":" + std::to_string(delivery_id) +
+                    ",\"delivered\":" + std::to_string(delivered) +
+                    ",\"returned\":" + std::to_string(returned);
+  if (damaged > 0) {
+    ref += ",\"written_off\":" + std::to_string(damaged) + ",\"reason\":\"" +
+           std::string(kDamagedInDelivery) + "\"";
+  }
+  return ref + ",\"after\":";
+}
+
+// Settles one allocation: `delivered` units reached the recipient,
+// `damaged` units are written off at the lot, the rest returns to the lot
+// (available); what did not arrive reopens the need (outstanding).
+Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t damaged,
+              int64_t delivery_id, const Actor& actor) {
+  const int64_t returned = line.quantity - delivered - damaged;
+  const std::string ref = SettledRef(delivery_id, delivered, returned, damaged);
   {
-    AIDLINK_ASSIGN_STMT(st, db, "UPDATE allocations SET delivered = ?, returned = ? WHERE id = ?");
-    st->Bind(1, delivered).Bind(2, returned).Bind(3, line.allocation_id);
+    AIDLINK_ASSIGN_STMT(
+        st, db, "UPDATE allocations SET delivered = ?, returned = ?, damaged = ? WHERE id = ?");
+    st->Bind(1, delivered).Bind(2, returned).Bind(3, damaged).Bind(4, line.allocation_id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
   {
     AIDLINK_ASSIGN_STMT(st, db,
                         "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
-                        "available = available + ?3 WHERE id = ?4 "
+                        "available = available + ?3, written_off = written_off + ?5 WHERE id = ?4 "
                         "RETURNING available, allocated, delivered, written_off");
-    st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned).Bind(4, line.lot_id);
+    st->Bind(1, line.quantity)
+        .Bind(2, delivered)
+        .Bind(3, returned)
+        .Bind(4, line.lot_id)
+        .Bind(5, damaged);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Internal("allocation names a missing lot");
     const std::string after = LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
     st->Reset();
-    AIDLINK_RETURN_IF_ERROR(
-        AppendEvent(db, actor, returned == line.quantity ? "lot_returned" : "lot_delivered", "lot",
-                    line.lot_id, ref + after + "}"));
+    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor,
+                                        delivered == 0 ? "lot_returned" : "lot_delivered", "lot",
+                                        line.lot_id, ref + after + "}"));
   }
   Need n;
   {
@@ -102,7 +119,7 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
                         "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
                         "outstanding = outstanding + ?3 WHERE id = ?4 "
                         "RETURNING outstanding, allocated, delivered, cancelled");
-    st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned).Bind(4, line.need_id);
+    st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned + damaged).Bind(4, line.need_id);
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Internal("allocation names a missing need");
@@ -118,12 +135,59 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
   return AppendEvent(
-      db, actor, returned == line.quantity ? "need_reopened" : "need_delivered", "need",
-      line.need_id,
+      db, actor, delivered == 0 ? "need_reopened" : "need_delivered", "need", line.need_id,
       ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}");
 }
 
 bool Open(const std::string& status) { return status == "planned" || status == "dispatched"; }
+
+// What became of one line of a delivery.
+struct LineOutcome {
+  int64_t delivered = 0, damaged = 0;
+};
+
+// Per item: {delivered, damaged} as claimed, checked against what was allotted.
+StatusOr<std::map<int64_t, LineOutcome>> ClaimsByItem(const std::vector<DeliveryLine>& lines,
+                                                      const std::vector<DeliveredQuantity>& taken) {
+  std::map<int64_t, int64_t> allotted;
+  for (const DeliveryLine& l : lines) allotted[l.item_id] += l.quantity;
+  std::map<int64_t, LineOutcome> claims;
+  for (const DeliveredQuantity& t : taken) {
+    const std::string item = "item " + std::to_string(t.item_id);
+    if (claims.count(t.item_id)) return InvalidArgument(item + " is listed twice", "lines");
+    auto it = allotted.find(t.item_id);
+    if (it == allotted.end()) {
+      return InvalidArgument(item + " is not on this delivery", "lines.item_id");
+    }
+    const int64_t delivered = t.quantity.value_or(std::max<int64_t>(0, it->second - t.damaged));
+    if (delivered + t.damaged > it->second) {
+      return InvalidArgument(item + ": " + std::to_string(delivered) + " delivered and " +
+                                 std::to_string(t.damaged) + " damaged but only " +
+                                 std::to_string(it->second) + " allotted",
+                             t.damaged > 0 ? "lines.damaged" : "lines.quantity");
+    }
+    claims[t.item_id] = {delivered, t.damaged};
+  }
+  for (const auto& [item, q] : allotted) claims.try_emplace(item, LineOutcome{q, 0});  // in full
+  return claims;
+}
+
+// Each line's outcome: an item's delivered units, then its damaged units,
+// spread over the item's lines in order; the rest of a line returns.
+StatusOr<std::vector<LineOutcome>> SplitOutcome(const std::vector<DeliveryLine>& lines,
+                                                const std::vector<DeliveredQuantity>& taken) {
+  auto claims = ClaimsByItem(lines, taken);
+  if (!claims.ok()) return claims.status();
+  std::vector<LineOutcome> out(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    LineOutcome& left = (*claims)[lines[i].item_id];
+    out[i].delivered = std::min(left.delivered, lines[i].quantity);
+    out[i].damaged = std::min(left.damaged, lines[i].quantity - out[i].delivered);
+    left.delivered -= out[i].delivered;
+    left.damaged -= out[i].damaged;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -191,41 +255,11 @@ StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string&
   if (!Open(d->status)) {
     return FailedPrecondition("delivery " + std::to_string(id) + " is already " + d->status);
   }
-  // Units delivered per line: all, or each item's taken quantity spread over
-  // that item's lines in order.
-  std::vector<int64_t> delivered(d->lines.size());
-  if (!taken) {
-    for (size_t i = 0; i < d->lines.size(); ++i) delivered[i] = d->lines[i].quantity;
-  } else {
-    std::map<int64_t, int64_t> left;
-    for (const DeliveredQuantity& t : *taken) {
-      if (left.count(t.item_id)) {
-        return InvalidArgument("item " + std::to_string(t.item_id) + " is listed twice", "lines");
-      }
-      left[t.item_id] = t.quantity;
-    }
-    std::map<int64_t, int64_t> allotted;
-    for (const DeliveryLine& l : d->lines) allotted[l.item_id] += l.quantity;
-    for (const auto& [item, q] : left) {
-      if (!allotted.count(item)) {
-        return InvalidArgument("item " + std::to_string(item) + " is not on this delivery",
-                               "lines.item_id");
-      }
-      if (q > allotted[item]) {
-        return InvalidArgument("item " + std::to_string(item) + ": " + std::to_string(q) +
-                                   " delivered but only " + std::to_string(allotted[item]) +
-                                   " allotted",
-                               "lines.quantity");
-      }
-    }
-    for (size_t i = 0; i < d->lines.size(); ++i) {
-      int64_t& rest = left[d->lines[i].item_id];  // items not listed: nothing taken
-      delivered[i] = std::min(rest, d->lines[i].quantity);
-      rest -= delivered[i];
-    }
-  }
+  auto outcome = SplitOutcome(d->lines, taken.value_or(std::vector<DeliveredQuantity>{}));
+  if (!outcome.ok()) return outcome.status();
   for (size_t i = 0; i < d->lines.size(); ++i) {
-    AIDLINK_RETURN_IF_ERROR(Settle(db, d->lines[i], delivered[i], id, actor));
+    const LineOutcome& o = (*outcome)[i];
+    AIDLINK_RETURN_IF_ERROR(Settle(db, d->lines[i], o.delivered, o.damaged, id, actor));
   }
   AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, "delivered", received_by, note, ""));
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_delivered", "delivery", id, "{}"));
@@ -239,7 +273,9 @@ StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& rea
   if (!Open(d->status)) {
     return FailedPrecondition("delivery " + std::to_string(id) + " is already " + d->status);
   }
-  for (const DeliveryLine& line : d->lines) AIDLINK_RETURN_IF_ERROR(Settle(db, line, 0, id, actor));
+  for (const DeliveryLine& line : d->lines) {
+    AIDLINK_RETURN_IF_ERROR(Settle(db, line, 0, 0, id, actor));
+  }
   const std::string status = cancel ? "cancelled" : "failed";
   AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, status, "", "", reason));
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_" + status, "delivery", id,

@@ -18,6 +18,7 @@ namespace aidlink::store {
 struct DeliveryLine {
   int64_t allocation_id = 0, need_id = 0, lot_id = 0, item_id = 0;
   int64_t quantity = 0, delivered = 0, returned = 0;
+  int64_t damaged = 0;  // written off at the lot (damaged_in_delivery)
 };
 
 struct Delivery {
@@ -41,16 +42,24 @@ StatusOr<Delivery> GetDelivery(Database& db, int64_t id);
 // planned -> dispatched; kFailedPrecondition from any other status.
 StatusOr<Delivery> DispatchDelivery(Database& db, int64_t id, const Actor& actor);
 
-// What the recipient actually took of one item.
+// What the recipient actually took of one item, and what was damaged on the
+// way. No quantity: everything allotted but the damaged part.
 struct DeliveredQuantity {
-  int64_t item_id = 0, quantity = 0;
+  int64_t item_id = 0;
+  std::optional<int64_t> quantity;
+  int64_t damaged = 0;
 };
 
-// Records the delivery as delivered (from planned or dispatched). Without
-// `taken`, every line is delivered in full; with it, each item's quantity is
-// spread over that item's lines in order and the rest returns to its lots,
-// reopening the needs. kInvalidArgument if an item is not on the delivery or
-// more than was allotted is claimed.
+// The reason recorded when damaged units are written off.
+inline constexpr const char* kDamagedInDelivery = "damaged_in_delivery";
+
+// Records the delivery as delivered (from planned or dispatched). Items not
+// in `taken` are delivered in full. A listed item's quantity, then its
+// damaged units, are spread over that item's lines in order; damaged units
+// are written off at their lots (reason damaged_in_delivery), the rest
+// returns to its lots; both reopen the needs. kInvalidArgument if an item is
+// listed twice or is not on the delivery, or more than was allotted is
+// claimed.
 StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string& received_by,
                                     const std::string& note,
                                     const std::optional<std::vector<DeliveredQuantity>>& taken,

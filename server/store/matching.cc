@@ -109,18 +109,29 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
   return Status::Ok();
 }
 
-StatusOr<std::vector<Depot>> AllDepots(Database& db) {
-  std::vector<Depot> out;
+namespace {
+
+// Every row of a paged list.
+template <typename Row>
+StatusOr<std::vector<Row>> All(Database& db,
+                               StatusOr<std::vector<Row>> (*list)(Database&, const Page&)) {
+  std::vector<Row> out;
   Page page{0, 1000};
   for (;;) {
-    auto rows = ListDepots(db, page);
+    auto rows = list(db, page);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) break;
     page.after_id = rows->back().id;
-    for (auto& d : *rows) out.push_back(std::move(d));
+    for (auto& r : *rows) out.push_back(std::move(r));
   }
   return out;
 }
+
+}  // namespace
+
+StatusOr<std::vector<Depot>> AllDepots(Database& db) { return All<Depot>(db, ListDepots); }
+
+StatusOr<std::vector<Station>> AllStations(Database& db) { return All<Station>(db, ListStations); }
 
 StatusOr<int64_t> LedgerMark(Database& db) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT ifnull(max(id), 0) FROM events");

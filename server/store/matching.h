@@ -42,6 +42,8 @@ Status ScanOpenNeeds(Database& db, const std::vector<int64_t>& item_ids,
 Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
                          const std::function<void(const AvailableLotRow&)>& fn);
 StatusOr<std::vector<Depot>> AllDepots(Database& db);
+// Every station (a requester's city is its station's).
+StatusOr<std::vector<Station>> AllStations(Database& db);
 
 // The newest ledger event id: a snapshot taken at this mark is stale once a
 // lot or need event with a larger id exists.

@@ -42,17 +42,22 @@ struct Donor {
   std::string created_at;
 };
 
+// A depot serves its own city, or exactly `serves_cities` and
+// `serves_districts` when either is given (entries as the API writes them).
 struct Depot {
   int64_t id = 0;
   std::string name, address, district;
   std::optional<double> lat, lon;
   std::string created_at;
+  std::string city;  // "" is the one city of a database that names none
+  std::vector<std::string> serves_cities, serves_districts;
 };
 
 struct Station {
   int64_t id = 0;
   std::string name, district;
   std::string created_at;
+  std::string city;  // its requesters' city
 };
 
 struct Requester {

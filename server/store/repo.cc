@@ -122,9 +122,13 @@ Depot ReadDepot(const Statement& st) {
   d.lat = st.OptDouble(4);
   d.lon = st.OptDouble(5);
   d.created_at = st.Text(6);
+  d.city = st.Text(7);
+  d.serves_cities = SplitList(st.Text(8));
+  d.serves_districts = SplitList(st.Text(9));
   return d;
 }
-constexpr const char* kDepotCols = "id, name, address, district, lat, lon, created_at";
+constexpr const char* kDepotCols =
+    "id, name, address, district, lat, lon, created_at, city, serves_cities, serves_districts";
 
 Station ReadStation(const Statement& st) {
   Station s;
@@ -132,9 +136,10 @@ Station ReadStation(const Statement& st) {
   s.name = st.Text(1);
   s.district = st.Text(2);
   s.created_at = st.Text(3);
+  s.city = st.Text(4);
   return s;
 }
-constexpr const char* kStationCols = "id, name, district, created_at";
+constexpr const char* kStationCols = "id, name, district, created_at, city";
 
 Requester ReadRequester(const Statement& st) {
   Requester r;
@@ -407,14 +412,17 @@ StatusOr<std::vector<Donor>> ListDonors(Database& db, const Page& page) {
 StatusOr<Depot> InsertDepot(Database& db, Depot d, const Actor& actor) {
   d.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(st, db,
-                      "INSERT INTO depots (name, address, district, lat, lon, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?)");
+                      "INSERT INTO depots (name, address, district, lat, lon, created_at, city, "
+                      "serves_cities, serves_districts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, d.name)
       .Bind(2, d.address)
       .Bind(3, d.district)
       .Bind(4, d.lat)
       .Bind(5, d.lon)
-      .Bind(6, d.created_at);
+      .Bind(6, d.created_at)
+      .Bind(7, d.city)
+      .Bind(8, JoinList(d.serves_cities))
+      .Bind(9, JoinList(d.serves_districts));
   AIDLINK_RETURN_IF_ERROR(st->Run());
   d.id = db.LastInsertId();
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "depot_created", "depot", d.id, "{}"));
@@ -431,8 +439,9 @@ StatusOr<std::vector<Depot>> ListDepots(Database& db, const Page& page) {
 
 StatusOr<Station> InsertStation(Database& db, Station s, const Actor& actor) {
   s.created_at = date::NowRfc3339();
-  AIDLINK_ASSIGN_STMT(st, db, "INSERT INTO stations (name, district, created_at) VALUES (?, ?, ?)");
-  st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at);
+  AIDLINK_ASSIGN_STMT(
+      st, db, "INSERT INTO stations (name, district, created_at, city) VALUES (?, ?, ?, ?)");
+  st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at).Bind(4, s.city);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   s.id = db.LastInsertId();
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_created", "station", s.id, "{}"));

@@ -275,6 +275,25 @@ CREATE INDEX lots_in_stock ON lots(item_id, available) WHERE available > 0;
     {R"sql(
 CREATE INDEX idempotency_by_age ON idempotency(created_at);
 )sql"},
+
+    // Areas (rule 1: a lot's depot serves the requester's area): stations
+    // and depots get a city, depots an optional list of the cities and
+    // districts they serve (U+001F-joined). Existing rows get the empty
+    // city: one city for the whole database, which is how it matched before.
+    {R"sql(
+ALTER TABLE stations ADD COLUMN city TEXT NOT NULL DEFAULT '' CHECK (length(city) <= 200);
+ALTER TABLE depots ADD COLUMN city TEXT NOT NULL DEFAULT '' CHECK (length(city) <= 200);
+ALTER TABLE depots ADD COLUMN serves_cities TEXT NOT NULL DEFAULT '';
+ALTER TABLE depots ADD COLUMN serves_districts TEXT NOT NULL DEFAULT '';
+)sql"},
+
+    // Delivery outcomes with damage: the part of an allocation damaged on
+    // the way is written off at its lot (not returned to stock) and reopens
+    // its need.
+    {R"sql(
+ALTER TABLE allocations ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0
+  CHECK (damaged >= 0 AND delivered + returned + damaged <= quantity);
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -93,6 +93,7 @@ inline constexpr Term kRoles[] = {
 // Why a need was left (partly) unmet by a match run.
 inline constexpr Term kUnmetReasons[] = {
     {"no_stock", "无库存", "no stock"},
+    {"out_of_area", "本区域无库存", "no stock in the requester's area"},
     {"excluded_by_earmark", "定向捐赠不适用", "excluded by earmark"},
     {"only_expiring_stock", "仅有临期库存", "only expiring stock"},
     {"tier_exhausted", "更紧急的需求已用完库存", "used up by more urgent needs"},
@@ -108,6 +109,23 @@ inline constexpr int kMaxListEntries = 100;
 // stock: each is a class the match engine plans apart, so this bounds what
 // one donor can make a match run cost.
 inline constexpr int kMaxEarmarkGroups = 20;
+
+// A district a depot serves (ServiceArea.districts) is "姑苏区", a district of
+// the depot's own city, or "苏州市/姑苏区", one of the city before the slash.
+inline constexpr char kCitySeparator = '/';
+
+// A served district entry as {city, district}; the city is `own_city` when
+// the entry names none. Either part may come back empty for a malformed
+// entry ("/姑苏区", "苏州市/").
+struct ServedDistrict {
+  std::string_view city;
+  std::string_view district;
+};
+constexpr ServedDistrict SplitServedDistrict(std::string_view entry, std::string_view own_city) {
+  const size_t slash = entry.find(kCitySeparator);
+  if (slash == std::string_view::npos) return {own_city, entry};
+  return {entry.substr(0, slash), entry.substr(slash + 1)};
+}
 
 // The term named `name` in `terms`, or nullptr.
 constexpr const Term* Find(std::span<const Term> terms, std::string_view name) {

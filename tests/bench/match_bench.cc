@@ -63,7 +63,7 @@ Snapshot GenerateProvince(uint64_t seed) {
   Snapshot s;
   for (int d = 0; d < kDepots; ++d) {
     s.depots.push_back(
-        {d + 1, DistrictName(d % kDistricts), coord(30.58, 0.2), coord(114.3, 0.25)});
+        {d + 1, DistrictName(d % kDistricts), coord(30.58, 0.2), coord(114.3, 0.25), "", {}});
   }
   struct Station {
     int district;

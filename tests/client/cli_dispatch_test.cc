@@ -309,7 +309,7 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
     CheckAligned(lines);
     CHECK(ColumnOf(lines[2], "KN95口罩") == ColumnOf(lines[0], "item "));
     // allotted 100, delivered 60, returned 40
-    CHECK_THAT(lines[2], Catch::Matches(".*100 +60 +40 *"));
+    CHECK_THAT(lines[2], Catch::Matches(".*100 +60 +40 +0 *"));
   }
   CHECK(Int(cli.Json(disp, {"lot", "get", d.lot_masks}), "available") == 40);
 
@@ -365,6 +365,43 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
   REQUIRE_EXIT(expired, 0);
   CHECK_THAT(expired.out, Catch::Contains("2 lots expired, 43 units written off"));
   REQUIRE_EXIT(cli.Run(disp, {"report", "ledger"}), 0);
+}
+
+TEST_CASE("delivery deliver --line and --damaged: damaged units are written off, the rest returns",
+          "[cli][dispatch]") {
+  TestServer server;
+  const Cli cli(server);
+  const Day d = Morning(server, cli);
+  const std::string& disp = d.desk.dispatcher;
+  cli.Json(disp, {"match", "run", "--as-of", "2026-11-22"});
+  auto delivery_of = [&](const std::string& requester) {
+    const json::value list = cli.Json(disp, {"delivery", "list", "--requester-id", requester});
+    REQUIRE(list.at("items").as_array().size() == 1);
+    return Cli::IdText(list.at("items").as_array()[0].at("id"));
+  };
+  // 100 masks allotted to the estate: 60 taken, 10 crushed in the van.
+  const json::value estate =
+      cli.Json(disp, {"delivery", "deliver", delivery_of(d.estate), "--received-by", "物业王经理",
+                      "--line", d.kn95 + "=60", "--damaged", d.kn95 + "=10"});
+  const json::value& line = estate.at("lines").as_array().at(0);
+  CHECK(Int(line, "delivered") == 60);
+  CHECK(Int(line, "damaged") == 10);
+  CHECK(Int(line, "returned") == 30);
+  const json::value masks = cli.Json(disp, {"lot", "get", d.lot_masks});
+  CHECK(Int(masks, "available") == 30);
+  CHECK(Int(masks, "written_off") == 10);
+  CHECK(Int(cli.Json(disp, {"need", "get", d.need_estate}), "outstanding") == 440);
+  // Only --damaged: the rest of the item was delivered.
+  const CliRun jin = cli.Run(disp, {"delivery", "deliver", delivery_of(d.jin), "--received-by",
+                                    "金老伯本人", "--damaged", d.desk.item_id + "=1"});
+  REQUIRE_EXIT(jin, 0);
+  INFO(jin.out);
+  const auto lines = TableAt(jin.out, "item_id");
+  REQUIRE(lines.size() == 3);
+  CheckAligned(lines);
+  CHECK_THAT(lines[2],
+             Catch::Matches(".* 2 +1 +0 +1 *"));  // allotted, delivered, returned, damaged
+  CHECK(cli.Json(disp, {"report", "ledger"}).at("ok").as_bool());
 }
 
 TEST_CASE("dispatch commands refuse bad command lines and out-of-scope callers",

@@ -300,4 +300,24 @@ TEST_CASE("importing a spreadsheet reports bad rows by line and never imports a 
   }
 }
 
+TEST_CASE("depot add and station add take a city and the areas a depot serves", "[cli]") {
+  TestServer server;
+  const Cli cli(server);
+  const Desk d = SetUp(server, cli);
+  const json::value station = cli.Json(d.admin, {"station", "add", "--name", "姑苏区平江社工站",
+                                                 "--district", "姑苏区", "--city", "苏州市"});
+  CHECK(station.at("city").as_string() == "苏州市");
+  const json::value depot =
+      cli.Json(d.dispatcher, {"depot", "add", "--name", "姑苏仓", "--address", "平江路1号",
+                              "--district", "姑苏区", "--city", "苏州市", "--serves-cities",
+                              "无锡市", "--serves-districts", "姑苏区,无锡市/梁溪区"});
+  CHECK(depot.at("city").as_string() == "苏州市");
+  CHECK(depot.at("serves").at("cities").as_array() == json::array{"无锡市"});
+  CHECK(depot.at("serves").at("districts").as_array() == json::array{"姑苏区", "无锡市/梁溪区"});
+  const CliRun bad = cli.Run(d.dispatcher, {"depot", "add", "--name", "仓", "--address", "路",
+                                            "--district", "区", "--serves-districts", "/姑苏区"});
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("serves.districts"));
+}
+
 }  // namespace aidlink::test

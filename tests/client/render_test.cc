@@ -157,7 +157,7 @@ TEST_CASE("a delivery shows its fields, the requester's name and its lines", "[r
   CHECK_THAT(out, Catch::Contains("requester_id  1\nrequester     金老伯\n"));
   const auto lines = TableAt(out, "item_id");
   REQUIRE(lines.size() == 3);
-  CHECK_THAT(lines[2], Catch::Matches(" +1  降压药 +10 +5 +2 +1 +1"));
+  CHECK_THAT(lines[2], Catch::Matches(" +1  降压药 +10 +5 +2 +1 +1 +0"));
 }
 
 TEST_CASE("the donor trace has a table per lot and nothing the server did not send", "[render]") {

@@ -200,6 +200,97 @@ TEST_CASE(
   d.RequireLedgerOk();
 }
 
+TEST_CASE("An item not listed in :deliver's lines is delivered in full", "[dispatch][outcome]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  Response r = d.http().Post(
+      Path(w.delivery[w.wang], "deliver"),
+      json::object{{"received_by", "王明"},
+                   {"lines", json::array{json::object{{"item_id", w.eggs}, {"quantity", 20}}}}},
+      d.token());
+  REQUIRE_STATUS(r, 200);
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 120, 60, 20, 0});
+  CHECK(d.LotQuantities(w.rice_lot) == LotQ{100, 88, 8, 4, 0});
+  CHECK(d.NeedQuantities(w.rice_need[w.wang]) == NeedQ{4, 0, 0, 4, 0});
+  CHECK(StrOr(d.GetNeed(w.rice_need[w.wang]), "status") == "fulfilled");
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("Damaged units are written off as damaged_in_delivery, not returned, and reopen the need",
+          "[dispatch][outcome]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  // 30 eggs allotted to 金老伯: 20 taken, 10 broken on the stairs; rice not listed.
+  Response r = d.http().Post(
+      Path(w.delivery[w.jin], "deliver"),
+      json::object{
+          {"received_by", "金老伯本人"},
+          {"lines",
+           json::array{json::object{{"item_id", w.eggs}, {"quantity", 20}, {"damaged", 10}}}}},
+      d.token());
+  REQUIRE_STATUS(r, 200);
+  for (const json::value& v : Arr(r.Json().as_object(), "lines")) {
+    const json::object& l = v.as_object();
+    if (IntOr(l, "item_id") != w.eggs) continue;
+    CHECK(IntOr(l, "delivered") == 20);
+    CHECK(IntOr(l, "damaged") == 10);
+    CHECK(IntOr(l, "returned") == 0);
+  }
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 20, 10});
+  CHECK(d.LotQuantities(w.rice_lot) == LotQ{100, 88, 8, 4, 0});
+  CHECK(d.NeedQuantities(w.eggs_need[w.jin]) == NeedQ{30, 10, 0, 20, 0});
+  CHECK(QueryInt(
+            server.db_path(),
+            "SELECT count(*) FROM events WHERE entity = 'lot' AND entity_id = " +
+                std::to_string(w.eggs_lot) +
+                " AND detail LIKE '%\"written_off\":10,\"reason\":\"damaged_in_delivery\"%'") == 1);
+  d.RequireLedgerOk();
+
+  // Only `damaged`: the rest of the item reached the door.
+  Response only = d.http().Post(
+      Path(w.delivery[w.wang], "deliver"),
+      json::object{{"received_by", "王明"},
+                   {"lines", json::array{json::object{{"item_id", w.eggs}, {"damaged", 5}}}}},
+      d.token());
+  REQUIRE_STATUS(only, 200);
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 30, 45, 15});
+  CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 5, 0, 25, 0});
+  d.RequireLedgerOk();
+
+  // The reopened units are served again by the next run, from stock that is there.
+  json::object run = d.Match(kAsOf);
+  std::map<int64_t, int64_t> again;
+  for (const Alloc& a : AllocsOf(run)) again[a.need_id] += a.quantity;
+  CHECK(again[w.eggs_need[w.jin]] == 10);
+  CHECK(again[w.eggs_need[w.wang]] == 5);
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("A :deliver claiming more than was allotted, or negative damage, changes nothing",
+          "[dispatch][outcome]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.li];
+  const int64_t events = CountRows(server.db_path(), "events");
+  auto deliver = [&](json::object line) {
+    line["item_id"] = w.eggs;
+    return d.http().Post(Path(del, "deliver"),
+                         json::object{{"received_by", "李叔叔"}, {"lines", json::array{line}}},
+                         d.token());
+  };
+  CHECK_ERROR(deliver({{"quantity", 25}, {"damaged", 10}}), 400, "lines.damaged");
+  CHECK_ERROR(deliver({{"damaged", 31}}), 400, "lines.damaged");
+  CHECK_ERROR(deliver({{"damaged", -1}}), 400, "lines.damaged");
+  CHECK_ERROR(deliver({{"quantity", 31}}), 400, "lines.quantity");
+  CHECK(CountRows(server.db_path(), "events") == events);
+  CHECK(StrOr(d.GetDelivery(del), "status") == "planned");
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 90, 0, 0});
+  d.RequireLedgerOk();
+}
+
 TEST_CASE("A station confirms receipt only for its own households; donors record nothing",
           "[dispatch][outcome][authz]") {
   TestServer server;

@@ -38,8 +38,8 @@ Lot MakeLot(int64_t id, int64_t item, int64_t available, int64_t depot = 1) {
 }
 
 Snapshot WithDepots(Snapshot s) {
-  s.depots.push_back({1, "wuchang", 30.55, 114.31});
-  s.depots.push_back({2, "hankou", 30.60, 114.27});
+  s.depots.push_back({1, "wuchang", 30.55, 114.31, "", {}});
+  s.depots.push_back({2, "hankou", 30.60, 114.27, "", {}});
   return s;
 }
 
@@ -316,8 +316,9 @@ TEST_CASE("among equally fresh lots the same district and then the nearest depot
   n.lat = 30.61;
   n.lon = 114.28;
   s.needs = {n};
-  s.depots = {
-      {1, "wuchang", 30.61, 114.28}, {2, "hankou", 30.70, 114.40}, {3, "hankou", 30.62, 114.28}};
+  s.depots = {{1, "wuchang", 30.61, 114.28, "", {}},
+              {2, "hankou", 30.70, 114.40, "", {}},
+              {3, "hankou", 30.62, 114.28, "", {}}};
   s.lots = {MakeLot(10, 2, 10, 1), MakeLot(11, 2, 10, 2), MakeLot(12, 2, 10, 3)};
   const Plan plan = Allocate(s, Today());
   REQUIRE(plan.allocations.size() == 1);
@@ -325,7 +326,7 @@ TEST_CASE("among equally fresh lots the same district and then the nearest depot
   CHECK(Has(plan.allocations[0].reasons, kReasonSameDistrict));
   CHECK_FALSE(Has(plan.allocations[0].reasons, kReasonNearest));  // depot 1 is nearer
   SECTION("and then the oldest lot") {
-    s.depots = {{1, "hankou", 30.62, 114.28}};
+    s.depots = {{1, "hankou", 30.62, 114.28, "", {}}};
     s.lots = {MakeLot(10, 2, 10, 1), MakeLot(11, 2, 10, 1)};
     s.lots[0].created_seq = 9;
     s.lots[1].created_seq = 3;

@@ -33,8 +33,28 @@ struct Shape {
   int max_needs = 6;
   int max_lots = 4;
   int64_t max_quantity = 10;
-  bool ties = false;  // equal requests: the tie-break order decides
+  bool ties = false;   // equal requests: the tie-break order decides
+  bool areas = false;  // cities and service areas (else every depot and need in city "")
 };
+
+// Depot cities and service areas (rule 1's area part) for an instance.
+void RandomAreas(std::mt19937_64& rng, const std::vector<std::string>& districts, Snapshot& s) {
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  const std::vector<std::string> cities = {"", "x", "y"};
+  for (Depot& d : s.depots) {
+    d.city = cities[static_cast<size_t>(uniform(0, 2))];
+    if (uniform(0, 9) < 4) continue;
+    for (int64_t k = uniform(0, 2); k > 0; --k)
+      d.serves.cities.push_back(cities[static_cast<size_t>(uniform(0, 2))]);
+    for (int64_t k = uniform(0, 2); k > 0; --k) {
+      d.serves.places.push_back({cities[static_cast<size_t>(uniform(0, 2))],
+                                 districts[static_cast<size_t>(uniform(0, 3))]});
+    }
+  }
+  for (Need& n : s.needs) n.city = cities[static_cast<size_t>(uniform(0, 2))];
+}
 
 Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
   std::mt19937_64 rng(seed);
@@ -44,7 +64,9 @@ Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
   const std::vector<std::string> districts = {"a", "b", "c", "d"};
   Snapshot s;
-  s.depots = {{1, "a", 30.0, 114.0}, {2, "b", 30.1, 114.1}, {3, "c", std::nullopt, std::nullopt}};
+  s.depots = {{1, "a", 30.0, 114.0, "", {}},
+              {2, "b", 30.1, 114.1, "", {}},
+              {3, "c", std::nullopt, std::nullopt, "", {}}};
   std::vector<int64_t> pack(static_cast<size_t>(shape.items) + 1);
   for (auto& p : pack)
     p = std::array<int64_t, 5>{1, 1, 2, 3, 5}[static_cast<size_t>(uniform(0, 4))];
@@ -106,6 +128,7 @@ Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
     lot.created_seq = uniform(1, 5);  // ties broken by id
     s.lots.push_back(lot);
   }
+  if (shape.areas) RandomAreas(rng, districts, s);
   return s;
 }
 
@@ -136,8 +159,35 @@ bool Admits(const Earmark& e, const Need& n) {
   return true;
 }
 
-bool Eligible(const Need& n, const Lot& l, const Policy& p) {
-  return n.item_id == l.item_id && Usable(l, p) && Admits(l.earmark, n);
+const Depot* DepotOf(const Snapshot& s, const Lot& l) {
+  for (const Depot& d : s.depots) {
+    if (d.id == l.depot_id) return &d;
+  }
+  return nullptr;
+}
+
+// The lot's depot serves the requester's place (an unknown depot is one of
+// city "" serving its own city).
+bool Serves(const Snapshot& s, const Lot& l, const Need& n) {
+  const Depot* d = DepotOf(s, l);
+  if (!d) return n.city.empty();
+  if (d->serves.empty()) return d->city == n.city;
+  for (const std::string& c : d->serves.cities) {
+    if (c == n.city) return true;
+  }
+  for (const Place& p : d->serves.places) {
+    if (p.city == n.city && p.district == n.district) return true;
+  }
+  return false;
+}
+
+bool Eligible(const Snapshot& s, const Need& n, const Lot& l, const Policy& p) {
+  return n.item_id == l.item_id && Usable(l, p) && Admits(l.earmark, n) && Serves(s, l, n);
+}
+
+// Rule 5's "same district": the same city too.
+bool SameDistrict(const Depot* d, const Need& n) {
+  return d && d->district == n.district && d->city == n.city;
 }
 
 int Tier(const Need& n, const Policy& p) {
@@ -145,13 +195,6 @@ int Tier(const Need& n, const Policy& p) {
   if (n.needed_by && *n.needed_by <= p.as_of + 1) return 0;
   if (n.needed_by && *n.needed_by <= p.as_of + 3) return std::min(tier, 1);
   return tier;
-}
-
-const Depot* DepotOf(const Snapshot& s, const Lot& l) {
-  for (const Depot& d : s.depots) {
-    if (d.id == l.depot_id) return &d;
-  }
-  return nullptr;
 }
 
 // ---------------------------------------------------------------------------
@@ -206,7 +249,7 @@ int64_t MaxFlow(const Snapshot& s, const Policy& p, const std::vector<int64_t>& 
   for (int i = 0; i < nn; ++i) {
     flow.Add(src, i, cap[static_cast<size_t>(i)]);
     for (int l = 0; l < nl; ++l) {
-      if (Eligible(s.needs[static_cast<size_t>(i)], s.lots[static_cast<size_t>(l)], p))
+      if (Eligible(s, s.needs[static_cast<size_t>(i)], s.lots[static_cast<size_t>(l)], p))
         flow.Add(i, nn + l, kBig);
     }
   }
@@ -295,7 +338,7 @@ std::string CheckConservation(const Snapshot& s, const Policy& p, const Plan& pl
     const Need& n = *needs[a.need_id];
     const Lot& l = *lots[a.lot_id];
     if (!Open(n)) return "allocation to a closed need";
-    if (!Eligible(n, l, p)) {
+    if (!Eligible(s, n, l, p)) {
       err << "ineligible allocation need " << a.need_id << " lot " << a.lot_id;
       return err.str();
     }
@@ -384,7 +427,7 @@ std::string CheckMinCostLots(const Snapshot& s, const Policy& p, const Plan& pla
   const size_t sink = nn + nl, nodes = nn + nl + 1;
   auto cost_of = [&](const Need& n, const Lot& l) {
     const Depot* d = DepotOf(s, l);
-    Cost c = {l.expires_on.value_or(INT64_MAX / 4), (d && d->district == n.district) ? 0 : 1,
+    Cost c = {l.expires_on.value_or(INT64_MAX / 4), SameDistrict(d, n) ? 0 : 1,
               internal::DistanceMetres(n.lat.value_or(internal::kUnknownCoordinate),
                                        n.lon.value_or(internal::kUnknownCoordinate),
                                        d && d->lat ? *d->lat : internal::kUnknownCoordinate,
@@ -413,7 +456,7 @@ std::string CheckMinCostLots(const Snapshot& s, const Policy& p, const Plan& pla
     if (!Open(n)) continue;
     for (size_t l = 0; l < nl; ++l) {
       const Lot& lot = s.lots[l];
-      if (!Eligible(n, lot, p)) continue;
+      if (!Eligible(s, n, lot, p)) continue;
       const Cost c = cost_of(n, lot);
       edges.push_back({i, nn + l, c});
       if (x[{n.id, lot.id}] > 0) edges.push_back({nn + l, i, neg(c)});
@@ -458,21 +501,23 @@ std::string CheckReasons(const Snapshot& s, const Policy& p, const Plan& plan) {
     if (tier < static_cast<int>(n.urgency)) expect |= kReasonDeadlineRaisedTier;
     if (got[n.id] < n.outstanding) expect |= kReasonFairShare;
     if (l.expires_on) expect |= kReasonFefo;
-    if (d && d->district == n.district) expect |= kReasonSameDistrict;
+    if (SameDistrict(d, n)) expect |= kReasonSameDistrict;
     if (!l.earmark.empty()) expect |= kReasonEarmarkMatch;
     if ((a.reasons & ~kReasonNearest) != expect) return "wrong reasons on an allocation";
   }
   for (const Unmet& u : plan.unmet) {
     const Need& n = *needs[u.need_id];
-    bool eligible = false, stock = false, admitted_expired = false;
+    bool eligible = false, stock = false, in_area = false, admitted_expired = false;
     for (const Lot& l : s.lots) {
       if (l.item_id != n.item_id || l.available <= 0) continue;
       stock = true;
-      eligible |= Eligible(n, l, p);
-      admitted_expired |= Admits(l.earmark, n) && !Usable(l, p);
+      eligible |= Eligible(s, n, l, p);
+      in_area |= Serves(s, l, n);
+      admitted_expired |= Serves(s, l, n) && Admits(l.earmark, n) && !Usable(l, p);
     }
     const std::string_view expect = eligible           ? kUnmetTierExhausted
                                     : !stock           ? kUnmetNoStock
+                                    : !in_area         ? kUnmetOutOfArea
                                     : admitted_expired ? kUnmetOnlyExpiringStock
                                                        : kUnmetExcludedByEarmark;
     if (u.reason != expect) return "wrong unmet reason";
@@ -500,6 +545,7 @@ const Shape kTwoItems{2, 8, 5, 12};
 const Shape kMedium{2, 14, 6, 30};
 const Shape kTies{1, 8, 3, 9, true};
 const Shape kManyUnits{1, 8, 4, 120};
+const Shape kAreas{2, 10, 6, 12, false, true};
 
 TEST_CASE("random plans conserve stock, never over-fill a need and use only eligible lots",
           "[match]") {
@@ -508,6 +554,7 @@ TEST_CASE("random plans conserve stock, never over-fill a need and use only elig
   ForRandomInstances(9000, 200, kMedium, CheckConservation);
   ForRandomInstances(20000, 1000, kTies, CheckConservation);
   ForRandomInstances(30000, 100, kManyUnits, CheckConservation);
+  ForRandomInstances(40000, 2000, kAreas, CheckConservation);
 }
 
 TEST_CASE("random plans equal the naive pack-by-pack reference of rule 3", "[match]") {
@@ -516,12 +563,14 @@ TEST_CASE("random plans equal the naive pack-by-pack reference of rule 3", "[mat
   ForRandomInstances(9000, 150, kMedium, CheckAgainstNaive);
   ForRandomInstances(20000, 1000, kTies, CheckAgainstNaive);
   ForRandomInstances(30000, 100, kManyUnits, CheckAgainstNaive);
+  ForRandomInstances(40000, 1500, kAreas, CheckAgainstNaive);
 }
 
 TEST_CASE("random plans are a maximum flow at every tier", "[match]") {
   ForRandomInstances(1000, 2000, kSmall, CheckTierMaxFlow);
   ForRandomInstances(5000, 1000, kTwoItems, CheckTierMaxFlow);
   ForRandomInstances(9000, 200, kMedium, CheckTierMaxFlow);
+  ForRandomInstances(40000, 1000, kAreas, CheckTierMaxFlow);
 }
 
 TEST_CASE("random plans choose lots by the lexicographic min-cost flow of rule 5", "[match]") {
@@ -535,11 +584,14 @@ TEST_CASE("random plans choose lots by the lexicographic min-cost flow of rule 5
   ForRandomInstances(9000, 200, kMedium, [](const Snapshot& s, const Policy& p, const Plan& plan) {
     return CheckMinCostLots(s, p, plan, 4);
   });
+  ForRandomInstances(40000, 1000, kAreas, [](const Snapshot& s, const Policy& p, const Plan& plan) {
+    return CheckMinCostLots(s, p, plan, 4);
+  });
 }
 
 TEST_CASE("above the exactness limit lots are still chosen soonest-expiry first", "[match]") {
   for (uint64_t seed = 1000; seed < 3000; ++seed) {
-    const Snapshot s = RandomSnapshot(seed, seed % 2 ? kSmall : kTwoItems);
+    const Snapshot s = RandomSnapshot(seed, seed % 3 == 0 ? kAreas : seed % 2 ? kSmall : kTwoItems);
     Policy p = RandomPolicy(seed);
     p.exact_lot_choice_pairs = 0;
     const Plan scalable = Allocate(s, p);
@@ -555,11 +607,12 @@ TEST_CASE("above the exactness limit lots are still chosen soonest-expiry first"
 TEST_CASE("random plans explain every allocation and every unmet need", "[match]") {
   ForRandomInstances(1000, 2000, kSmall, CheckReasons);
   ForRandomInstances(5000, 1000, kTwoItems, CheckReasons);
+  ForRandomInstances(40000, 2000, kAreas, CheckReasons);
 }
 
 TEST_CASE("plans are identical whatever the thread count", "[match]") {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
-    const Snapshot s = RandomSnapshot(seed, Shape{6, 40, 20, 20});
+    const Snapshot s = RandomSnapshot(seed, Shape{6, 40, 20, 20, false, seed % 2 == 0});
     Policy p = RandomPolicy(seed);
     const Plan one = Allocate(s, p);
     p.threads = 2;

@@ -67,7 +67,7 @@ struct Province {
 Province Seed(Store& store) {
   Province p;
   REQUIRE_OK(store.Write([&](Database& db) -> Status {
-    auto station = InsertStation(db, {0, "民权街社工站", "江汉区", ""}, kActor);
+    auto station = InsertStation(db, {0, "民权街社工站", "江汉区", "", ""}, kActor);
     if (!station.ok()) return station.status();
     auto donor = InsertDonor(db, {0, "爱心超市", "charity", "", "", ""}, kActor);
     if (!donor.ok()) return donor.status();
