@@ -56,11 +56,18 @@ StatusOr<ApiReply> ApiClient::Post(std::string_view target, const json::value& b
   return Call("POST", target, json::serialize(body), idempotency_key);
 }
 
+StatusOr<ApiReply> ApiClient::Patch(std::string_view target, const json::value& body,
+                                    std::string_view if_match) {
+  return Call("PATCH", target, json::serialize(body), {}, if_match);
+}
+
 StatusOr<ApiReply> ApiClient::Call(std::string_view method, std::string_view target,
-                                   std::string body, std::string_view idempotency_key) {
+                                   std::string body, std::string_view idempotency_key,
+                                   std::string_view if_match) {
   Headers headers;
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
   if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+  if (!if_match.empty()) headers.emplace_back("If-Match", if_match);
   auto response = http_->Send(method, target, headers, std::move(body));
   if (!response.ok()) return response.status();
   ApiReply reply;

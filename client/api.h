@@ -49,6 +49,10 @@ class ApiClient {
   StatusOr<ApiReply> Get(std::string_view target);
   StatusOr<ApiReply> Post(std::string_view target, const boost::json::value& body,
                           std::string_view idempotency_key = {});
+  // A merge-patch; `if_match` (the version last read), when given, makes the
+  // server refuse with 409 if someone changed the object since.
+  StatusOr<ApiReply> Patch(std::string_view target, const boost::json::value& body,
+                           std::string_view if_match = {});
 
   // GETs `path` with `query`, following next_page_token until the end or
   // until `limit` items (0: no limit).
@@ -60,7 +64,7 @@ class ApiClient {
 
  private:
   StatusOr<ApiReply> Call(std::string_view method, std::string_view target, std::string body,
-                          std::string_view idempotency_key);
+                          std::string_view idempotency_key, std::string_view if_match = {});
 
   HttpClient* http_;  // not owned
   std::string token_;

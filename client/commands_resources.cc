@@ -53,7 +53,8 @@ struct Column {
 // kCreate and kAction POST the flags as a JSON body, kList and kGet GET with
 // the flags as query parameters, kDownload GETs a printable document and
 // writes its bytes to --output or stdout.
-enum class Kind { kCreate, kList, kGet, kAction, kDownload };
+// kPatch sends the flags given as a merge-patch (PATCH), with --if-match.
+enum class Kind { kCreate, kList, kGet, kAction, kDownload, kPatch };
 
 // Shows a successful answer (not in --json mode); the default is PrintObject.
 using View = std::string (*)(const json::value& answer, Names& names,
@@ -71,6 +72,9 @@ struct Spec {
   // When set, a successful answer for which this is false exits 1 (also
   // with --json): the report ledger's "ok".
   bool (*holds)(const json::value& answer) = nullptr;
+  // kList: the words after the verb, joined by spaces, go as this query
+  // parameter (`requester find 138 0000 1111` sends q=138 0000 1111).
+  std::string words_key = "";
 };
 
 constexpr Align kRight = Align::kRight;
@@ -110,6 +114,61 @@ std::string ShowTrace(const json::value& a, Names&, const po::variables_map&) {
 }
 std::string ShowLedger(const json::value& a, Names&, const po::variables_map&) {
   return RenderLedger(a);
+}
+// The answer to `requester deactivate`: what was cancelled and what is left
+// to the dispatcher.
+std::string ShowDeactivation(const json::value& a, Names& names, const po::variables_map&) {
+  if (!a.is_object()) return "";
+  const json::value* r = a.get_object().if_contains("requester");
+  std::ostringstream out;
+  if (r) {
+    out << "requester " << FieldText(*r, "id") << " " << FieldText(*r, "name") << " deactivated ("
+        << FieldText(*r, "deactivated_reason") << ")\n";
+  }
+  const json::value* needs = a.get_object().if_contains("cancelled_needs");
+  size_t n = needs && needs->is_array() ? needs->get_array().size() : 0;
+  out << "needs cancelled: " << n << "\n";
+  for (size_t i = 0; i < n; ++i) {
+    const json::value& need = needs->get_array()[i];
+    out << "  need " << FieldText(need, "id") << "  " << names.Item(IntField(need, "item_id"))
+        << "  cancelled " << FieldText(need, "cancelled") << "\n";
+  }
+  const json::value* open = a.get_object().if_contains("open_delivery_ids");
+  if (open && open->is_array() && !open->get_array().empty()) {
+    out << "deliveries still planned or on the road (for the dispatcher):";
+    for (const auto& id : open->get_array()) out << " " << CellText(id);
+    out << "\n";
+  }
+  return out.str();
+}
+
+// --if-match VERSION of an edit.
+Flag IfMatch() {
+  return Named(Opt("if-match", "", Type::kInt,
+                   "refuse (409) if the object is no longer at this version (from get)"),
+               "VERSION");
+}
+
+std::vector<Flag> RequesterFilters() {
+  return {Opt("station-id", "station_id", Type::kInt, "only this station's requesters"),
+          Opt("kind", "kind", Type::kText, "household, community, institution or frontline_post"),
+          Opt("tag", "tag", Type::kText, "only requesters with this tag"),
+          Opt("district", "district", Type::kText, "only this district"),
+          Opt("active", "active", Type::kBool, "only active (true) or deactivated (false) ones")};
+}
+
+std::vector<Column> RequesterColumns() {
+  return {{"id", kRight},
+          {"station_id", kRight},
+          {"kind"},
+          {"name"},
+          {"household_size", kRight},
+          {"tags"},
+          {"district"},
+          {"contact_name"},
+          {"phone"},
+          {"address"},
+          {"active"}};
 }
 
 std::vector<Spec> Specs() {
@@ -236,23 +295,35 @@ std::vector<Spec> Specs() {
             "disability, child_in_difficulty, quarantined, pregnant, low_income, "
             "frontline_worker")},
        {}},
-      {"requester",
-       "list",
-       "list requesters",
-       Kind::kList,
-       "/v1/requesters",
-       {Opt("station-id", "station_id", I, "only this station's requesters")},
-       {{"id", kRight},
-        {"station_id", kRight},
-        {"kind"},
-        {"name"},
-        {"household_size", kRight},
-        {"tags"},
-        {"district"},
-        {"contact_name"},
-        {"phone"},
-        {"address"}}},
+      {"requester", "list", "list requesters", Kind::kList, "/v1/requesters", RequesterFilters(),
+       RequesterColumns()},
+      {"requester", "find",
+       "find requesters by name, contact name or phone (any spacing): find 138 0000 1111",
+       Kind::kList, "/v1/requesters", RequesterFilters(), RequesterColumns(), nullptr, nullptr,
+       "q"},
       {"requester", "get", "show one requester", Kind::kGet, "/v1/requesters/{id}", {}, {}},
+      {"requester",
+       "edit",
+       "correct a requester: only the flags given change",
+       Kind::kPatch,
+       "/v1/requesters/{id}",
+       {Opt("name", "name", T, "name"), Opt("contact-name", "contact_name", T, "who to call"),
+        Opt("phone", "phone", T, "phone number"), Opt("address", "address", T, "address"),
+        Opt("district", "district", T, "district"), Opt("lat", "lat", N, "latitude"),
+        Opt("lon", "lon", N, "longitude"),
+        Opt("household-size", "household_size", I, "people in the household"),
+        Opt("tag", "tags", TL, "vulnerability tags: the new full list, repeatable or comma list"),
+        IfMatch()},
+       {}},
+      {"requester",
+       "deactivate",
+       "mark a requester gone; cancels what its needs still wait for",
+       Kind::kAction,
+       "/v1/requesters/{id}:deactivate",
+       {Req("reason", "reason", T, "moved_away, deceased, duplicate or other"),
+        Opt("note", "note", T, "free text")},
+       {},
+       ShowDeactivation},
 
       {"lot",
        "add",
@@ -268,6 +339,19 @@ std::vector<Spec> Specs() {
         Opt("earmark-tag", "earmark.tags", TL, "only for requesters with these tags"),
         Opt("earmark-station", "earmark.station_ids", IL, "only for these stations' requesters"),
         Opt("note", "note", T, "free text")},
+       {}},
+      {"lot",
+       "edit",
+       "correct a lot: only the flags given change (earmark flags replace the whole earmark)",
+       Kind::kPatch,
+       "/v1/lots/{id}",
+       {Opt("quantity", "quantity", I, "quantity received (never below what is used)"),
+        Opt("expires-on", "expires_on", T, "YYYY-MM-DD"),
+        Opt("earmark-district", "earmark.districts", TL, "only for these districts"),
+        Opt("earmark-kind", "earmark.requester_kinds", TL, "only for these requester kinds"),
+        Opt("earmark-tag", "earmark.tags", TL, "only for requesters with these tags"),
+        Opt("earmark-station", "earmark.station_ids", IL, "only for these stations' requesters"),
+        Opt("note", "note", T, "free text"), IfMatch()},
        {}},
       {"lot",
        "list",
@@ -339,7 +423,10 @@ std::vector<Spec> Specs() {
        "/v1/needs",
        {Opt("status", "status", T, "open, partial, allocated, fulfilled or cancelled"),
         Opt("station-id", "station_id", I, "only this station's needs"),
-        Opt("item-id", "item_id", I, "only this item")},
+        Opt("item-id", "item_id", I, "only this item"),
+        Opt("urgency", "urgency", T, "critical, high, normal or low"),
+        Named(Opt("needed-before", "needed_before", T, "only needs due before this day"),
+              "YYYY-MM-DD")},
        {{"id", kRight},
         {"requester_id", kRight},
         {"@requester"},
@@ -352,6 +439,16 @@ std::vector<Spec> Specs() {
         {"needed_by"},
         {"note"}}},
       {"need", "get", "show one need", Kind::kGet, "/v1/needs/{id}", {}, {}},
+      {"need",
+       "edit",
+       "correct a need: only the flags given change",
+       Kind::kPatch,
+       "/v1/needs/{id}",
+       {Opt("quantity", "quantity", I, "quantity (never below what is allocated or delivered)"),
+        Opt("urgency", "urgency", T, "critical, high, normal or low"),
+        Opt("needed-by", "needed_by", T, "YYYY-MM-DD"), Opt("note", "note", T, "free text"),
+        IfMatch()},
+       {}},
       {"need",
        "cancel",
        "cancel a need",
@@ -374,6 +471,21 @@ std::vector<Spec> Specs() {
        {},
        ShowMatchRun},
       {"match",
+       "list",
+       "list committed match runs, newest first (dispatcher)",
+       Kind::kList,
+       "/v1/match/runs",
+       {},
+       {{"id", kRight},
+        {"created_at"},
+        {"as_of"},
+        {"stats.needs_considered", kRight},
+        {"stats.lots_considered", kRight},
+        {"stats.units_allocated", kRight},
+        {"stats.needs_filled", kRight},
+        {"stats.needs_partial", kRight},
+        {"stats.needs_unmet", kRight}}},
+      {"match",
        "get",
        "show a committed match run",
        Kind::kGet,
@@ -394,6 +506,21 @@ std::vector<Spec> Specs() {
         Opt("max-stops", "max_stops", I, "at most this many stops, most urgent first")},
        {},
        ShowRoute},
+      {"route",
+       "list",
+       "list routes (dispatcher)",
+       Kind::kList,
+       "/v1/routes",
+       {Named(Opt("date", "date", T, "only routes going out that day"), "YYYY-MM-DD"),
+        Opt("depot-id", "depot_id", I, "only this depot's routes"),
+        Opt("status", "status", T, "planned or dispatched")},
+       {{"id", kRight},
+        {"depot_id", kRight},
+        {"date"},
+        {"driver"},
+        {"district"},
+        {"status"},
+        {"stop_count", kRight}}},
       {"route",
        "get",
        "show a route and its stops",
@@ -551,7 +678,8 @@ po::options_description Describe(const Spec& spec) {
 
 std::string Help(const Spec& spec) {
   std::ostringstream out;
-  out << (TakesId(spec) ? "ID " : "") << "[flags]\n" << spec.summary << "\n\n";
+  out << (TakesId(spec) ? "ID " : "") << (spec.words_key.empty() ? "" : "TEXT... ") << "[flags]\n"
+      << spec.summary << "\n\n";
   if (!spec.flags.empty() || spec.kind == Kind::kList) out << Describe(spec);
   return out.str();
 }
@@ -617,6 +745,10 @@ std::optional<std::string> ParseArgs(const Spec& spec, const std::vector<std::st
     desc.add_options()("id", po::value<std::string>()->required(), "id");
     positional.add("id", 1);
   }
+  if (!spec.words_key.empty()) {
+    desc.add_options()("words", po::value<std::vector<std::string>>()->required(), "words");
+    positional.add("words", -1);
+  }
   try {
     po::store(
         po::command_line_parser(args)
@@ -628,6 +760,7 @@ std::optional<std::string> ParseArgs(const Spec& spec, const std::vector<std::st
     po::notify(parsed->vm);
   } catch (const po::required_option& e) {
     if (e.get_option_name() == "--id") return CommandName(spec) + " needs an ID";
+    if (e.get_option_name() == "--words") return CommandName(spec) + " needs the text to find";
     return std::string(e.what());
   } catch (const po::too_many_positional_options_error&) {
     return CommandName(spec) + " takes " + (TakesId(spec) ? "one ID" : "no words, only --flags");
@@ -758,6 +891,13 @@ std::vector<std::pair<std::string, std::string>> Query(const Spec& spec, const P
       query.emplace_back(f.key, QueryValue(f, parsed.vm[f.name]));
     }
   }
+  if (!spec.words_key.empty() && parsed.vm.count("words")) {
+    std::string words;
+    for (const auto& w : parsed.vm["words"].as<std::vector<std::string>>()) {
+      words += (words.empty() ? "" : " ") + w;
+    }
+    query.emplace_back(spec.words_key, words);
+  }
   return query;
 }
 
@@ -871,6 +1011,21 @@ int RunCreateOrAction(Context& ctx, const Spec& spec, const Parsed& parsed) {
   return rc;
 }
 
+// An edit: the flags given as a merge-patch; none given is a usage error.
+int RunPatch(Context& ctx, const Spec& spec, const Parsed& parsed) {
+  json::object body;
+  if (auto error = BuildBody(spec, parsed.vm, &body)) {
+    return UsageError(ctx, *error, CommandName(spec));
+  }
+  if (body.empty()) return UsageError(ctx, "give at least one field to change", CommandName(spec));
+  const std::string if_match =
+      parsed.vm.count("if-match") ? std::to_string(parsed.vm["if-match"].as<int64_t>()) : "";
+  auto reply = ctx.api.Patch(ExpandPath(spec, parsed.id), body, if_match);
+  if (!reply.ok()) return Unreachable(ctx, reply.status());
+  if (!reply->ok()) return ServerError(ctx, *reply);
+  return Show(ctx, spec, parsed, *reply);
+}
+
 int RunGet(Context& ctx, const Spec& spec, const Parsed& parsed) {
   auto reply = ctx.api.Get(WithQuery(ExpandPath(spec, parsed.id), Query(spec, parsed)));
   if (!reply.ok()) return Unreachable(ctx, reply.status());
@@ -881,6 +1036,10 @@ int RunGet(Context& ctx, const Spec& spec, const Parsed& parsed) {
 std::string Cell(NameLookup& names, const json::value& item, const std::string& key) {
   if (key == "@item") return names.Item(IntField(item, "item_id"));
   if (key == "@requester") return names.Requester(IntField(item, "requester_id"));
+  if (const size_t dot = key.find('.'); dot != std::string::npos && item.is_object()) {
+    const json::value* sub = item.get_object().if_contains(key.substr(0, dot));
+    return sub ? FieldText(*sub, key.substr(dot + 1)) : "";
+  }
   if (key == "@lines") {
     return item.is_object() && item.get_object().contains("lines")
                ? LinesText(item.get_object().at("lines"), names)
@@ -906,7 +1065,12 @@ int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
     return kExitOk;
   }
   std::vector<std::string> headers;
-  for (const Column& c : spec.columns) headers.push_back(c.key[0] == '@' ? c.key.substr(1) : c.key);
+  for (const Column& c : spec.columns) {
+    const size_t dot = c.key.find('.');
+    headers.push_back(c.key[0] == '@'            ? c.key.substr(1)
+                      : dot != std::string::npos ? c.key.substr(dot + 1)
+                                                 : c.key);
+  }
   Table table(headers);
   for (size_t i = 0; i < spec.columns.size(); ++i) table.SetAlign(i, spec.columns[i].align);
   NameLookup names(ctx);
@@ -995,6 +1159,8 @@ int Run(Context& ctx, const Spec& spec, const std::vector<std::string>& args) {
       return RunList(ctx, spec, parsed);
     case Kind::kDownload:
       return RunDownload(ctx, spec, parsed);
+    case Kind::kPatch:
+      return RunPatch(ctx, spec, parsed);
   }
   return kExitFailed;
 }

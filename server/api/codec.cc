@@ -326,7 +326,8 @@ void AppendScalar(const Message& msg, const FieldDescriptor* fd, int index, std:
 
 // Appends `msg` as a JSON object, its fields in declaration order, straight
 // into `out` (no intermediate json::value: this runs on every answer).
-void AppendObject(const Message& msg, std::string* out) {
+void AppendObject(const Message& msg, std::string* out,
+                  const std::vector<const FieldDescriptor*>* only = nullptr) {
   const auto* desc = msg.GetDescriptor();
   const Reflection* r = msg.GetReflection();
   out->push_back('{');
@@ -338,8 +339,9 @@ void AppendObject(const Message& msg, std::string* out) {
     out->append(fd->name());
     out->append("\":");
   };
-  for (int i = 0; i < desc->field_count(); ++i) {
-    const FieldDescriptor* fd = desc->field(i);
+  const int count = only != nullptr ? static_cast<int>(only->size()) : desc->field_count();
+  for (int i = 0; i < count; ++i) {
+    const FieldDescriptor* fd = only != nullptr ? (*only)[static_cast<size_t>(i)] : desc->field(i);
     const bool message = fd->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
     if (fd->is_repeated()) {
       key(fd);
@@ -367,14 +369,24 @@ void AppendObject(const Message& msg, std::string* out) {
 
 }  // namespace
 
-Status DecodeJson(std::string_view body, Message* msg) {
+Status DecodeJson(std::string_view body, Message* msg, std::vector<std::string>* keys) {
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 16;
   json::value v = Parse(body, options, ec);
   if (ec) return InvalidArgument("body is not valid JSON (" + ec.message() + ")", "body");
   if (!v.is_object()) return InvalidArgument("body must be a JSON object", "body");
+  if (keys != nullptr) {
+    for (const auto& kv : v.as_object()) keys->emplace_back(kv.key());
+  }
   return DecodeObject(v.as_object(), msg, "");
+}
+
+std::string EncodeJsonFields(const Message& msg,
+                             const std::vector<const FieldDescriptor*>& fields) {
+  std::string out;
+  AppendObject(msg, &out, &fields);
+  return out;
 }
 
 std::string EncodeJson(const Message& msg) {

@@ -46,6 +46,31 @@ Status Context::Decode(google::protobuf::Message* msg) const {
   return DecodeJson(request_.body, msg);
 }
 
+Status Context::DecodePatch(google::protobuf::Message* patch) const {
+  if (binary_request()) return DecodeBinary(request_.body, patch);
+  const auto* desc = patch->GetDescriptor();
+  const auto* mask = desc->FindFieldByName("update_mask");
+  const auto* set = desc->FindFieldByName("set");
+  const auto* reflection = patch->GetReflection();
+  if (text::Trim(request_.body).empty()) return Status::Ok();
+  std::vector<std::string> keys;
+  AIDLINK_RETURN_IF_ERROR(DecodeJson(request_.body, reflection->MutableMessage(patch, set), &keys));
+  for (std::string& key : keys) reflection->AddString(patch, mask, std::move(key));
+  return Status::Ok();
+}
+
+StatusOr<std::optional<int64_t>> Context::IfMatch() const {
+  std::string_view v = text::Trim(request_.if_match);
+  if (v.empty() || v == "*") return std::optional<int64_t>();
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  StatusOr<int64_t> version = ParsePositive(std::string(v), "If-Match");
+  if (!version.ok()) {
+    return InvalidArgument("If-Match must be the version of the object last read", "If-Match");
+  }
+  return std::optional<int64_t>(*version);
+}
+
 std::string Context::Query(const std::string& name) const {
   auto it = query_.find(name);
   return it == query_.end() ? "" : it->second;

@@ -46,6 +46,14 @@ class Context {
   // Decodes the body (JSON or protobuf by Content-Type) into `msg`.
   Status Decode(google::protobuf::Message* msg) const;
 
+  // Decodes a PATCH body into `patch`, a *Patch message of requests.proto
+  // (update_mask + set): from JSON, the object goes into `set` and its keys
+  // into update_mask; protobuf carries both.
+  Status DecodePatch(google::protobuf::Message* patch) const;
+  // The version of If-Match (5, "5" or W/"5"), or nullopt when absent or
+  // "*"; kInvalidArgument naming If-Match otherwise.
+  StatusOr<std::optional<int64_t>> IfMatch() const;
+
   // A query parameter, or "" if absent.
   std::string Query(const std::string& name) const;
   // An optional positive integer query parameter; kInvalidArgument if it is

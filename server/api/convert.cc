@@ -12,6 +12,7 @@ v1::Item ToProto(const store::Item& in) {
   out.set_pack_size(in.pack_size);
   out.set_perishable(in.perishable);
   out.set_created_at(in.created_at);
+  out.set_version(in.version);
   return out;
 }
 
@@ -23,6 +24,7 @@ v1::Donor ToProto(const store::Donor& in) {
   out.set_phone(in.phone);
   out.set_note(in.note);
   out.set_created_at(in.created_at);
+  out.set_version(in.version);
   return out;
 }
 
@@ -38,6 +40,7 @@ v1::Depot ToProto(const store::Depot& in) {
   out.set_city(in.city);
   for (const auto& c : in.serves_cities) out.mutable_serves()->add_cities(c);
   for (const auto& d : in.serves_districts) out.mutable_serves()->add_districts(d);
+  out.set_version(in.version);
   return out;
 }
 
@@ -48,6 +51,7 @@ v1::Station ToProto(const store::Station& in) {
   out.set_district(in.district);
   out.set_created_at(in.created_at);
   out.set_city(in.city);
+  out.set_version(in.version);
   return out;
 }
 
@@ -66,6 +70,13 @@ v1::Requester ToProto(const store::Requester& in) {
   out.set_household_size(in.household_size);
   for (const auto& t : in.tags) out.add_tags(t);
   out.set_created_at(in.created_at);
+  out.set_version(in.version);
+  out.set_active(in.active);
+  if (!in.active) {
+    out.set_deactivated_reason(in.deactivated_reason);
+    out.set_deactivated_at(in.deactivated_at);
+    out.set_deactivated_note(in.deactivated_note);
+  }
   return out;
 }
 
@@ -88,6 +99,7 @@ v1::Lot ToProto(const store::Lot& in) {
   out.set_delivered(in.delivered);
   out.set_written_off(in.written_off);
   out.set_created_at(in.created_at);
+  out.set_version(in.version);
   return out;
 }
 
@@ -108,6 +120,7 @@ v1::Need ToProto(const store::Need& in) {
   out.set_station_id(in.station_id);
   out.set_cancel_reason(in.cancel_reason);
   out.set_created_at(in.created_at);
+  out.set_version(in.version);
   return out;
 }
 

@@ -62,6 +62,7 @@ v1::Route ToProto(const store::Route& r) {
   out.set_district(r.district);
   out.set_status(r.status);
   out.set_created_at(r.created_at);
+  out.set_stop_count(r.stop_count);
   for (const auto& d : r.stops) {
     v1::RouteStop* s = out.add_stops();
     s->set_seq(d.seq);
@@ -199,6 +200,29 @@ Response GetRoute(Context& ctx) {
   auto r = ctx.Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
   if (!r.ok()) return ctx.Error(r.status());
   return ctx.Reply(200, ToProto(*r));
+}
+
+// GET /v1/routes?date=&depot_id=&status=: routes by id, without their
+// stops (stop_count says how many); dispatcher.
+Response ListRoutes(Context& ctx) {
+  store::RouteFilter filter;
+  filter.date = ctx.Query("date");
+  filter.status = ctx.Query("status");
+  Status s = CheckDate(filter.date, "date", true);
+  if (s.ok() && !filter.status.empty())
+    s = CheckEnum(filter.status, "status", vocab::kRouteStatuses);
+  if (!s.ok()) return ctx.Error(s);
+  auto depot = ctx.QueryId("depot_id");
+  if (!depot.ok()) return ctx.Error(depot.status());
+  filter.depot_id = *depot;
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListRoutes(db, filter, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::RouteList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& r : *rows) *out.add_items() = ToProto(r);
+  return ctx.Reply(200, out);
 }
 
 // POST /v1/routes/{id}:dispatch {}: the route's planned deliveries become

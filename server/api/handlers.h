@@ -63,4 +63,16 @@ Response GetDonorTrace(Context& ctx);
 Response GetLedgerReport(Context& ctx);
 Response GetLotReceipt(Context& ctx);
 
+// Edits (patch_handlers.cc): merge-patch bodies, If-Match versions.
+Response PatchItem(Context& ctx);
+Response PatchDonor(Context& ctx);
+Response PatchDepot(Context& ctx);
+Response PatchStation(Context& ctx);
+Response PatchRequester(Context& ctx);
+Response PatchLot(Context& ctx);
+Response PatchNeed(Context& ctx);
+Response DeactivateRequester(Context& ctx);
+Response ListRoutes(Context& ctx);
+Response ListMatchRuns(Context& ctx);
+
 }  // namespace aidlink::api

@@ -15,6 +15,7 @@ struct Request {
   std::string content_type;
   std::string accept;
   std::string idempotency_key;
+  std::string if_match;  // PATCH and :deactivate: the version the caller last read
   std::string body;
   bool from_loopback = false;
 };

@@ -117,6 +117,27 @@ Response CreateMatchRun(Context& ctx) {
   return ctx.Commit<v1::MatchRun>(201, write, /*alone=*/true);
 }
 
+// GET /v1/match/runs: committed runs, newest first, with their stats only
+// (GET /v1/match/runs/{id} has the allocations); dispatcher.
+Response ListMatchRuns(Context& ctx) {
+  auto page = ctx.PageParams();
+  if (!page.ok()) return ctx.Error(page.status());
+  auto rows = ctx.Read([&](store::Database& db) { return store::ListRuns(db, *page); });
+  if (!rows.ok()) return ctx.Error(rows.status());
+  v1::MatchRunList out;
+  out.set_next_page_token(NextPageToken(*rows, *page));
+  for (const auto& run : *rows) {
+    v1::MatchRun* o = out.add_items();
+    o->set_id(run.id);
+    o->set_as_of(run.as_of);
+    o->set_min_shelf_days(run.min_shelf_days);
+    for (int64_t id : run.item_ids) o->add_item_ids(id);
+    o->set_created_at(run.created_at);
+    FillStats(o->mutable_stats(), run.stats);
+  }
+  return ctx.Reply(200, out);
+}
+
 // GET /v1/match/runs/{id}: a committed run with its allocations and unmet
 // needs; dispatcher.
 Response GetMatchRun(Context& ctx) {

@@ -8,41 +8,6 @@
 namespace aidlink::api {
 namespace {
 
-Status ValidateLatLon(bool has_lat, double lat, bool has_lon, double lon) {
-  if (has_lat != has_lon) {
-    return InvalidArgument("lat and lon must be given together", has_lat ? "lon" : "lat");
-  }
-  if (has_lat && (lat < -90 || lat > 90))
-    return InvalidArgument("lat must be between -90 and 90", "lat");
-  if (has_lon && (lon < -180 || lon > 180))
-    return InvalidArgument("lon must be between -180 and 180", "lon");
-  return Status::Ok();
-}
-
-// A depot's city and service area: text of API.md's limits, a served
-// district either "区" or "市/区".
-Status ValidateArea(const v1::Depot& d) {
-  AIDLINK_RETURN_IF_ERROR(CheckText(d.city(), "city", 0));
-  const v1::ServiceArea& a = d.serves();
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(a.cities_size(), "serves.cities"));
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(a.districts_size(), "serves.districts"));
-  for (const auto& c : a.cities()) AIDLINK_RETURN_IF_ERROR(CheckText(c, "serves.cities"));
-  for (const auto& entry : a.districts()) {
-    AIDLINK_RETURN_IF_ERROR(CheckText(entry, "serves.districts"));
-    const vocab::ServedDistrict place = vocab::SplitServedDistrict(entry, d.city());
-    if (entry.front() == vocab::kCitySeparator || place.district.empty() ||
-        place.district.find(vocab::kCitySeparator) != std::string_view::npos) {
-      return InvalidArgument("a served district is 区 or 市/区, e.g. 姑苏区 or 苏州市/姑苏区",
-                             "serves.districts");
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-namespace {
-
 Status NarrowToOwn(bool scoped, const std::optional<int64_t>& own, std::optional<int64_t>& filter,
                    const char* what, const char* field) {
   if (!scoped) return Status::Ok();
@@ -113,11 +78,7 @@ Response CreateToken(Context& ctx) {
 Response CreateItem(Context& ctx) {
   v1::Item req;
   Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.code(), "code");
-  if (s.ok()) s = CheckText(req.name(), "name");
-  if (s.ok()) s = CheckEnum(req.category(), "category", vocab::kCategories);
-  if (s.ok()) s = CheckEnum(req.unit(), "unit", vocab::kUnits);
-  if (s.ok()) s = CheckQuantity(req.pack_size(), "pack_size");
+  if (s.ok()) s = ValidateItem(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Item>(201, [=, &ctx](store::Database& db, v1::Item& out) -> Status {
     auto item = store::InsertItem(db, FromProto(req), ctx.principal().actor());
@@ -150,10 +111,7 @@ Response GetItem(Context& ctx) {
 Response CreateDonor(Context& ctx) {
   v1::Donor req;
   Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.name(), "name");
-  if (s.ok()) s = CheckEnum(req.kind(), "kind", vocab::kDonorKinds);
-  if (s.ok()) s = CheckText(req.phone(), "phone", 0);
-  if (s.ok()) s = CheckNote(req.note(), "note");
+  if (s.ok()) s = ValidateDonor(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Donor>(201, [=, &ctx](store::Database& db, v1::Donor& out) -> Status {
     auto donor = store::InsertDonor(db, FromProto(req), ctx.principal().actor());
@@ -188,11 +146,7 @@ Response GetDonor(Context& ctx) {
 Response CreateDepot(Context& ctx) {
   v1::Depot req;
   Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.name(), "name");
-  if (s.ok()) s = CheckText(req.address(), "address");
-  if (s.ok()) s = CheckText(req.district(), "district");
-  if (s.ok()) s = ValidateLatLon(req.has_lat(), req.lat(), req.has_lon(), req.lon());
-  if (s.ok()) s = ValidateArea(req);
+  if (s.ok()) s = ValidateDepot(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Depot>(201, [=, &ctx](store::Database& db, v1::Depot& out) -> Status {
     auto depot = store::InsertDepot(db, FromProto(req), ctx.principal().actor());
@@ -225,9 +179,7 @@ Response GetDepot(Context& ctx) {
 Response CreateStation(Context& ctx) {
   v1::Station req;
   Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.name(), "name");
-  if (s.ok()) s = CheckText(req.district(), "district");
-  if (s.ok()) s = CheckText(req.city(), "city", 0);
+  if (s.ok()) s = ValidateStation(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Station>(201, [=, &ctx](store::Database& db, v1::Station& out) -> Status {
     auto station = store::InsertStation(db, FromProto(req), ctx.principal().actor());

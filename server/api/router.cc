@@ -182,6 +182,17 @@ Router::Router(store::Store& store) : store_(store) {
   Add("GET", "/v1/donors/{id}/trace", GetDonorTrace, desk_or_donor, Cost::kHeavy);
   Add("GET", "/v1/reports/ledger", GetLedgerReport, dispatcher, Cost::kHeavy);
   Add("GET", "/v1/lots/{id}/receipt", GetLotReceipt, desk_or_donor);
+  // Edits: the roles that create an object change it.
+  Add("PATCH", "/v1/items/{id}", PatchItem, dispatcher);
+  Add("PATCH", "/v1/donors/{id}", PatchDonor, dispatcher);
+  Add("PATCH", "/v1/depots/{id}", PatchDepot, dispatcher);
+  Add("PATCH", "/v1/stations/{id}", PatchStation, admin);
+  Add("PATCH", "/v1/requesters/{id}", PatchRequester, desk_or_station);
+  Add("POST", "/v1/requesters/{id}:deactivate", DeactivateRequester, desk_or_station);
+  Add("PATCH", "/v1/lots/{id}", PatchLot, desk_or_donor);
+  Add("PATCH", "/v1/needs/{id}", PatchNeed, desk_or_station);
+  Add("GET", "/v1/routes", ListRoutes, dispatcher);
+  Add("GET", "/v1/match/runs", ListMatchRuns, dispatcher);
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, Access access, Cost cost) {

@@ -7,70 +7,10 @@
 #include "api/handlers.h"
 #include "api/validate.h"
 #include "store/repo.h"
+#include "util/text.h"
 
 namespace aidlink::api {
 namespace {
-
-Status ValidateLatLon(const v1::Requester& r) {
-  if (r.has_lat() != r.has_lon()) {
-    return InvalidArgument("lat and lon must be given together", r.has_lat() ? "lon" : "lat");
-  }
-  if (r.has_lat() && (r.lat() < -90 || r.lat() > 90))
-    return InvalidArgument("lat must be between -90 and 90", "lat");
-  if (r.has_lon() && (r.lon() < -180 || r.lon() > 180))
-    return InvalidArgument("lon must be between -180 and 180", "lon");
-  return Status::Ok();
-}
-
-Status ValidateRequester(const v1::Requester& r) {
-  AIDLINK_RETURN_IF_ERROR(CheckId(r.station_id(), "station_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckEnum(r.kind(), "kind", vocab::kRequesterKinds));
-  AIDLINK_RETURN_IF_ERROR(CheckText(r.name(), "name"));
-  AIDLINK_RETURN_IF_ERROR(CheckText(r.contact_name(), "contact_name", 0));
-  AIDLINK_RETURN_IF_ERROR(CheckText(r.phone(), "phone", 0));
-  AIDLINK_RETURN_IF_ERROR(CheckText(r.address(), "address"));
-  AIDLINK_RETURN_IF_ERROR(CheckText(r.district(), "district"));
-  AIDLINK_RETURN_IF_ERROR(ValidateLatLon(r));
-  if (r.household_size() < 1 || r.household_size() > kMaxHouseholdSize) {
-    return InvalidArgument("household_size must be between 1 and 100000", "household_size");
-  }
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(r.tags_size(), "tags"));
-  for (const std::string& tag : r.tags())
-    AIDLINK_RETURN_IF_ERROR(CheckEnum(tag, "tags", vocab::kTags));
-  return Status::Ok();
-}
-
-Status ValidateLot(const v1::Lot& l) {
-  AIDLINK_RETURN_IF_ERROR(CheckId(l.donor_id(), "donor_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckId(l.item_id(), "item_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckId(l.depot_id(), "depot_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckQuantity(l.quantity(), "quantity"));
-  AIDLINK_RETURN_IF_ERROR(CheckDate(l.expires_on(), "expires_on", true));
-  AIDLINK_RETURN_IF_ERROR(CheckNote(l.note(), "note"));
-  const v1::Earmark& e = l.earmark();
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.districts_size(), "earmark.districts"));
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.requester_kinds_size(), "earmark.requester_kinds"));
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.tags_size(), "earmark.tags"));
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.station_ids_size(), "earmark.station_ids"));
-  for (const auto& d : e.districts()) AIDLINK_RETURN_IF_ERROR(CheckText(d, "earmark.districts"));
-  for (const auto& k : e.requester_kinds()) {
-    AIDLINK_RETURN_IF_ERROR(CheckEnum(k, "earmark.requester_kinds", vocab::kRequesterKinds));
-  }
-  for (const auto& t : e.tags())
-    AIDLINK_RETURN_IF_ERROR(CheckEnum(t, "earmark.tags", vocab::kTags));
-  for (int64_t s : e.station_ids()) AIDLINK_RETURN_IF_ERROR(CheckId(s, "earmark.station_ids"));
-  return Status::Ok();
-}
-
-Status ValidateNeed(const v1::Need& n) {
-  AIDLINK_RETURN_IF_ERROR(CheckId(n.requester_id(), "requester_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckId(n.item_id(), "item_id"));
-  AIDLINK_RETURN_IF_ERROR(CheckQuantity(n.quantity(), "quantity"));
-  AIDLINK_RETURN_IF_ERROR(CheckEnum(n.urgency(), "urgency", vocab::kUrgencies));
-  AIDLINK_RETURN_IF_ERROR(CheckDate(n.needed_by(), "needed_by", true));
-  AIDLINK_RETURN_IF_ERROR(CheckNote(n.note(), "note"));
-  return Status::Ok();
-}
 
 // The need with `id` if the caller may see it, else kNotFound.
 StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
@@ -106,20 +46,43 @@ Response CreateRequester(Context& ctx) {
   });
 }
 
-// GET /v1/requesters?station_id=: a station's requesters; a station sees
-// only its own (asking for another's is 404); a dispatcher sees all.
+// The requester list's filters from the query, checked.
+StatusOr<store::RequesterFilter> RequesterFilterOf(const Context& ctx) {
+  store::RequesterFilter f;
+  auto station = ctx.QueryId("station_id");
+  if (!station.ok()) return station.status();
+  f.station_id = *station;
+  f.q = std::string(text::Trim(ctx.Query("q")));
+  f.kind = ctx.Query("kind");
+  f.tag = ctx.Query("tag");
+  f.district = ctx.Query("district");
+  const std::string active = ctx.Query("active");
+  if (!f.q.empty()) AIDLINK_RETURN_IF_ERROR(CheckText(f.q, "q"));
+  if (!f.kind.empty()) AIDLINK_RETURN_IF_ERROR(CheckEnum(f.kind, "kind", vocab::kRequesterKinds));
+  if (!f.tag.empty()) AIDLINK_RETURN_IF_ERROR(CheckEnum(f.tag, "tag", vocab::kTags));
+  if (!f.district.empty()) AIDLINK_RETURN_IF_ERROR(CheckText(f.district, "district"));
+  if (active == "true" || active == "1") f.active = true;
+  if (active == "false" || active == "0") f.active = false;
+  if (!active.empty() && !f.active)
+    return InvalidArgument("active must be true or false", "active");
+  return f;
+}
+
+// GET /v1/requesters?station_id=&q=&kind=&tag=&district=&active=: requesters
+// in scope (a station sees only its own: asking for another's is 404; a
+// dispatcher sees all), by id. q finds a name or contact name containing it,
+// or, when it reads as a phone number, a phone whose digits contain its
+// digits.
 Response ListRequesters(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
-  auto station = ctx.QueryId("station_id");
-  if (!station.ok()) return ctx.Error(station.status());
-  std::optional<int64_t> filter = *station;
-  s = NarrowToOwnStation(p, filter);
+  auto filter = RequesterFilterOf(ctx);
+  if (!filter.ok()) return ctx.Error(filter.status());
+  Status s = NarrowToOwnStation(p, filter->station_id);
   if (!s.ok()) return ctx.Error(s);
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows =
-      ctx.Read([&](store::Database& db) { return store::ListRequesters(db, filter, *page); });
+      ctx.Read([&](store::Database& db) { return store::ListRequesters(db, *filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::RequesterList out;
   out.set_next_page_token(NextPageToken(*rows, *page));
@@ -171,10 +134,13 @@ Response ListNeeds(Context& ctx) {
   Status s;
   store::NeedFilter filter;
   filter.status = ctx.Query("status");
-  if (!filter.status.empty()) {
-    s = CheckEnum(filter.status, "status", vocab::kNeedStatuses);
-    if (!s.ok()) return ctx.Error(s);
-  }
+  filter.urgency = ctx.Query("urgency");
+  filter.needed_before = ctx.Query("needed_before");
+  if (!filter.status.empty()) s = CheckEnum(filter.status, "status", vocab::kNeedStatuses);
+  if (s.ok() && !filter.urgency.empty())
+    s = CheckEnum(filter.urgency, "urgency", vocab::kUrgencies);
+  if (s.ok()) s = CheckDate(filter.needed_before, "needed_before", true);
+  if (!s.ok()) return ctx.Error(s);
   auto station = ctx.QueryId("station_id");
   auto item = ctx.QueryId("item_id");
   auto requester = ctx.QueryId("requester_id");

@@ -103,4 +103,118 @@ Status CheckListSize(int size, const char* field) {
   return Status::Ok();
 }
 
+Status CheckLatLon(bool has_lat, double lat, bool has_lon, double lon) {
+  if (has_lat != has_lon) {
+    return InvalidArgument("lat and lon must be given together", has_lat ? "lon" : "lat");
+  }
+  if (has_lat && (lat < -90 || lat > 90))
+    return InvalidArgument("lat must be between -90 and 90", "lat");
+  if (has_lon && (lon < -180 || lon > 180))
+    return InvalidArgument("lon must be between -180 and 180", "lon");
+  return Status::Ok();
+}
+
+Status ValidateItem(const v1::Item& i) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(i.code(), "code"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(i.name(), "name"));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(i.category(), "category", vocab::kCategories));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(i.unit(), "unit", vocab::kUnits));
+  return CheckQuantity(i.pack_size(), "pack_size");
+}
+
+Status ValidateDonor(const v1::Donor& d) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.name(), "name"));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(d.kind(), "kind", vocab::kDonorKinds));
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.phone(), "phone", 0));
+  return CheckNote(d.note(), "note");
+}
+
+namespace {
+
+// A depot's city and service area: text of API.md's limits, a served
+// district either "区" or "市/区".
+Status ValidateArea(const v1::Depot& d) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.city(), "city", 0));
+  const v1::ServiceArea& a = d.serves();
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(a.cities_size(), "serves.cities"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(a.districts_size(), "serves.districts"));
+  for (const auto& c : a.cities()) AIDLINK_RETURN_IF_ERROR(CheckText(c, "serves.cities"));
+  for (const auto& entry : a.districts()) {
+    AIDLINK_RETURN_IF_ERROR(CheckText(entry, "serves.districts"));
+    const vocab::ServedDistrict place = vocab::SplitServedDistrict(entry, d.city());
+    if (entry.front() == vocab::kCitySeparator || place.district.empty() ||
+        place.district.find(vocab::kCitySeparator) != std::string_view::npos) {
+      return InvalidArgument("a served district is 区 or 市/区, e.g. 姑苏区 or 苏州市/姑苏区",
+                             "serves.districts");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateDepot(const v1::Depot& d) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.name(), "name"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.address(), "address"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(d.district(), "district"));
+  AIDLINK_RETURN_IF_ERROR(CheckLatLon(d.has_lat(), d.lat(), d.has_lon(), d.lon()));
+  return ValidateArea(d);
+}
+
+Status ValidateStation(const v1::Station& s) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(s.name(), "name"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(s.district(), "district"));
+  return CheckText(s.city(), "city", 0);
+}
+
+Status ValidateRequester(const v1::Requester& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(r.station_id(), "station_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(r.kind(), "kind", vocab::kRequesterKinds));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.name(), "name"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.contact_name(), "contact_name", 0));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.phone(), "phone", 0));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.address(), "address"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.district(), "district"));
+  AIDLINK_RETURN_IF_ERROR(CheckLatLon(r.has_lat(), r.lat(), r.has_lon(), r.lon()));
+  if (r.household_size() < 1 || r.household_size() > kMaxHouseholdSize) {
+    return InvalidArgument("household_size must be between 1 and 100000", "household_size");
+  }
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(r.tags_size(), "tags"));
+  for (const std::string& tag : r.tags())
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(tag, "tags", vocab::kTags));
+  return Status::Ok();
+}
+
+Status ValidateLot(const v1::Lot& l) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(l.donor_id(), "donor_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckId(l.item_id(), "item_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckId(l.depot_id(), "depot_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(l.quantity(), "quantity"));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(l.expires_on(), "expires_on", true));
+  AIDLINK_RETURN_IF_ERROR(CheckNote(l.note(), "note"));
+  const v1::Earmark& e = l.earmark();
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.districts_size(), "earmark.districts"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.requester_kinds_size(), "earmark.requester_kinds"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.tags_size(), "earmark.tags"));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(e.station_ids_size(), "earmark.station_ids"));
+  for (const auto& d : e.districts()) AIDLINK_RETURN_IF_ERROR(CheckText(d, "earmark.districts"));
+  for (const auto& k : e.requester_kinds()) {
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(k, "earmark.requester_kinds", vocab::kRequesterKinds));
+  }
+  for (const auto& t : e.tags())
+    AIDLINK_RETURN_IF_ERROR(CheckEnum(t, "earmark.tags", vocab::kTags));
+  for (int64_t s : e.station_ids()) AIDLINK_RETURN_IF_ERROR(CheckId(s, "earmark.station_ids"));
+  return Status::Ok();
+}
+
+Status ValidateNeed(const v1::Need& n) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(n.requester_id(), "requester_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckId(n.item_id(), "item_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(n.quantity(), "quantity"));
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(n.urgency(), "urgency", vocab::kUrgencies));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(n.needed_by(), "needed_by", true));
+  AIDLINK_RETURN_IF_ERROR(CheckNote(n.note(), "note"));
+  return Status::Ok();
+}
+
 }  // namespace aidlink::api

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "aidlink/v1/resources.pb.h"
 #include "util/status.h"
 #include "util/vocab.h"
 
@@ -37,5 +38,17 @@ Status CheckEnum(const std::string& value, const char* field, std::span<const vo
 Status CheckDate(const std::string& value, const char* field, bool optional);
 // At most kMaxListEntries entries.
 Status CheckListSize(int size, const char* field);
+// lat and lon both or neither, each in range.
+Status CheckLatLon(bool has_lat, double lat, bool has_lon, double lon);
+
+// The rules for a whole object, as created and as edited (a PATCH checks the
+// object it would leave behind, so an edit obeys exactly the create rules).
+Status ValidateItem(const v1::Item& item);
+Status ValidateDonor(const v1::Donor& donor);
+Status ValidateDepot(const v1::Depot& depot);
+Status ValidateStation(const v1::Station& station);
+Status ValidateRequester(const v1::Requester& requester);
+Status ValidateLot(const v1::Lot& lot);
+Status ValidateNeed(const v1::Need& need);
 
 }  // namespace aidlink::api

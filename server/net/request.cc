@@ -15,6 +15,7 @@ api::Request ToApiRequest(http::request<http::string_body>&& req, bool from_loop
   request.content_type = std::string(req[http::field::content_type]);
   request.accept = std::string(req[http::field::accept]);
   request.idempotency_key = std::string(req["Idempotency-Key"]);
+  request.if_match = std::string(req[http::field::if_match]);
   request.body = std::move(req.body());
   request.from_loopback = from_loopback;
   return request;

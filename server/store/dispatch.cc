@@ -383,8 +383,8 @@ StatusOr<Route> GetRoute(Database& db, int64_t id) {
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return NotFound("route not found", "id");
-    r = {st->Int(0),  st->Int(1),  st->Text(2), st->Text(3),
-         st->Text(4), st->Text(5), st->Text(6), {}};
+    r = {st->Int(0), st->Int(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Text(6),
+         {},         0};
     st->Reset();
   }
   std::vector<int64_t> ids;
@@ -404,7 +404,30 @@ StatusOr<Route> GetRoute(Database& db, int64_t id) {
     if (!delivery.ok()) return delivery.status();
     r.stops.push_back(std::move(*delivery));
   }
+  r.stop_count = static_cast<int64_t>(r.stops.size());
   return r;
+}
+
+StatusOr<std::vector<Route>> ListRoutes(Database& db, const RouteFilter& f, const Page& page) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT r.id, r.depot_id, r.date, r.driver, r.district, r.status, r.created_at, "
+      "(SELECT count(*) FROM deliveries d WHERE d.route_id = r.id) FROM routes r "
+      "WHERE r.id > ?1 AND (?2 = '' OR r.date = ?2) AND (?3 = '' OR r.status = ?3) AND "
+      "(?4 IS NULL OR r.depot_id = ?4) ORDER BY r.id LIMIT ?5");
+  st->Bind(1, page.after_id).Bind(2, f.date).Bind(3, f.status).Bind(4, f.depot_id);
+  st->Bind(5, page.limit);
+  std::vector<Route> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Route r{st->Int(0),  st->Int(1),  st->Text(2), st->Text(3), st->Text(4),
+            st->Text(5), st->Text(6), {},          st->Int(7)};
+    out.push_back(std::move(r));
+  }
+  st->Reset();
+  return out;
 }
 
 StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {

@@ -94,6 +94,7 @@ struct Route {
   int64_t id = 0, depot_id = 0;
   std::string date, driver, district, status, created_at;
   std::vector<Delivery> stops;  // in visiting order
+  int64_t stop_count = 0;
 };
 
 // Creates a route holding `delivery_ids` in that order. kConflict if one of
@@ -101,6 +102,12 @@ struct Route {
 StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t>& delivery_ids,
                             const Actor& actor);
 StatusOr<Route> GetRoute(Database& db, int64_t id);
+struct RouteFilter {
+  std::string date, status;  // empty: any
+  std::optional<int64_t> depot_id;
+};
+// Routes matching `filter`, by id, without their stops (stop_count set).
+StatusOr<std::vector<Route>> ListRoutes(Database& db, const RouteFilter& filter, const Page& page);
 // Marks the route dispatched and its planned deliveries dispatched.
 StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor);
 

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/model.h"
+#include "util/status.h"
 
 // Shared by the store's repositories; not part of aidlink::store's API.
 namespace aidlink::store::internal {
@@ -15,6 +17,12 @@ inline constexpr char kListSep = '\x1f';
 
 std::string JoinList(const std::vector<std::string>& values, char sep = kListSep);
 std::vector<std::string> SplitList(const std::string& joined, char sep = kListSep);
+
+// Moves a need's outstanding quantity to cancelled with `reason`, bumps its
+// version and appends a need_cancelled event. REQUIRES: `need` was read in
+// this transaction.
+StatusOr<Need> CancelOutstanding(Database& db, Need need, const std::string& reason,
+                                 const Actor& actor);
 
 }  // namespace aidlink::store::internal
 

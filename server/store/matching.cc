@@ -47,7 +47,7 @@ Status ScanOpenNeeds(Database& db, const std::vector<int64_t>& item_ids,
       "n.delivered, n.cancelled, n.urgency, ifnull(n.needed_by, ''), r.household_size, r.tags, "
       "r.kind, r.district, r.station_id, r.lat, r.lon, i.pack_size "
       "FROM needs n JOIN requesters r ON r.id = n.requester_id JOIN items i ON i.id = n.item_id "
-      "WHERE n.outstanding > 0";
+      "WHERE n.outstanding > 0 AND r.active = 1";
   if (!item_ids.empty()) sql += " AND n.item_id IN (" + IdList(item_ids) + ")";
   sql += " ORDER BY n.id";
   AIDLINK_ASSIGN_STMT(st, db, sql);
@@ -399,26 +399,52 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
   return out;
 }
 
+namespace {
+
+constexpr const char* kRunCols =
+    "id, created_at, as_of, min_shelf_days, item_ids, needs_considered, lots_considered, "
+    "units_allocated, needs_filled, needs_partial, needs_unmet";
+
+RunRecord ReadRun(const Statement& st) {
+  RunRecord r;
+  r.id = st.Int(0);
+  r.created_at = st.Text(1);
+  r.as_of = st.Text(2);
+  r.min_shelf_days = static_cast<int>(st.Int(3));
+  for (const std::string& s : SplitList(st.Text(4), ',')) r.item_ids.push_back(std::stoll(s));
+  r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10)};
+  return r;
+}
+
+}  // namespace
+
 StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
-  AIDLINK_ASSIGN_STMT(
-      st, db,
-      "SELECT id, created_at, as_of, min_shelf_days, item_ids, needs_considered, "
-      "lots_considered, units_allocated, needs_filled, needs_partial, needs_unmet, unmet "
-      "FROM match_runs WHERE id = ?");
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string("SELECT ") + kRunCols + ", unmet FROM match_runs WHERE id = ?");
   st->Bind(1, id);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return NotFound("match run not found", "id");
-  RunRecord r;
-  r.id = st->Int(0);
-  r.created_at = st->Text(1);
-  r.as_of = st->Text(2);
-  r.min_shelf_days = static_cast<int>(st->Int(3));
-  for (const std::string& s : SplitList(st->Text(4), ',')) r.item_ids.push_back(std::stoll(s));
-  r.stats = {st->Int(5), st->Int(6), st->Int(7), st->Int(8), st->Int(9), st->Int(10)};
+  RunRecord r = ReadRun(*st);
   r.unmet = DecodeUnmet(st->Text(11));
   st->Reset();
   return r;
+}
+
+StatusOr<std::vector<RunRecord>> ListRuns(Database& db, const Page& page) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string("SELECT ") + kRunCols +
+                          " FROM match_runs WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2");
+  st->Bind(1, page.after_id).Bind(2, page.limit);
+  std::vector<RunRecord> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadRun(*st));
+  }
+  st->Reset();
+  return out;
 }
 
 StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t run_id) {

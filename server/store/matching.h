@@ -99,6 +99,9 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
                                  const std::vector<PlannedAllocation>& allocations,
                                  const Actor& actor);
 StatusOr<RunRecord> GetRun(Database& db, int64_t id);
+// Committed runs, newest first, without their unmet lists: page.after_id is
+// the run id to continue below (0: from the newest).
+StatusOr<std::vector<RunRecord>> ListRuns(Database& db, const Page& page);
 StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t run_id);
 
 }  // namespace aidlink::store

@@ -34,12 +34,14 @@ struct Item {
   int64_t pack_size = 1;
   bool perishable = false;
   std::string created_at;
+  int64_t version = 1;  // bumped by every change (If-Match)
 };
 
 struct Donor {
   int64_t id = 0;
   std::string name, kind, phone, note;
   std::string created_at;
+  int64_t version = 1;
 };
 
 // A depot serves its own city, or exactly `serves_cities` and
@@ -51,6 +53,7 @@ struct Depot {
   std::string created_at;
   std::string city;  // "" is the one city of a database that names none
   std::vector<std::string> serves_cities, serves_districts;
+  int64_t version = 1;
 };
 
 struct Station {
@@ -58,6 +61,7 @@ struct Station {
   std::string name, district;
   std::string created_at;
   std::string city;  // its requesters' city
+  int64_t version = 1;
 };
 
 struct Requester {
@@ -68,6 +72,12 @@ struct Requester {
   int64_t household_size = 1;
   std::vector<std::string> tags;
   std::string created_at;
+  int64_t version = 1;
+  // A deactivated requester (moved away, deceased, a duplicate) takes no
+  // new needs; deactivated_reason is one of vocab::kDeactivationReasons.
+  bool active = true;
+  std::string deactivated_reason, deactivated_note;
+  std::string deactivated_at;  // RFC 3339, empty while active
 };
 
 // A lot's earmark: every non-empty list must admit the requester.
@@ -91,6 +101,7 @@ struct Lot {
   std::string note;
   int64_t available = 0, allocated = 0, delivered = 0, written_off = 0;
   std::string created_at;
+  int64_t version = 1;
 };
 
 struct Need {
@@ -105,6 +116,7 @@ struct Need {
   int64_t outstanding = 0, allocated = 0, delivered = 0, cancelled = 0;
   std::string cancel_reason;
   std::string created_at;
+  int64_t version = 1;
 };
 
 // The status a need's quantities imply: open, partial, allocated,

@@ -5,6 +5,7 @@
 #include "store/internal.h"
 #include "util/date.h"
 #include "util/logging.h"
+#include "util/text.h"
 #include "util/vocab.h"
 
 namespace aidlink::store {
@@ -96,10 +97,11 @@ Item ReadItem(const Statement& st) {
   i.pack_size = st.Int(5);
   i.perishable = st.Int(6) != 0;
   i.created_at = st.Text(7);
+  i.version = st.Int(8);
   return i;
 }
 constexpr const char* kItemCols =
-    "id, code, name, category, unit, pack_size, perishable, created_at";
+    "id, code, name, category, unit, pack_size, perishable, created_at, version";
 
 Donor ReadDonor(const Statement& st) {
   Donor d;
@@ -109,9 +111,10 @@ Donor ReadDonor(const Statement& st) {
   d.phone = st.Text(3);
   d.note = st.Text(4);
   d.created_at = st.Text(5);
+  d.version = st.Int(6);
   return d;
 }
-constexpr const char* kDonorCols = "id, name, kind, phone, note, created_at";
+constexpr const char* kDonorCols = "id, name, kind, phone, note, created_at, version";
 
 Depot ReadDepot(const Statement& st) {
   Depot d;
@@ -125,10 +128,12 @@ Depot ReadDepot(const Statement& st) {
   d.city = st.Text(7);
   d.serves_cities = SplitList(st.Text(8));
   d.serves_districts = SplitList(st.Text(9));
+  d.version = st.Int(10);
   return d;
 }
 constexpr const char* kDepotCols =
-    "id, name, address, district, lat, lon, created_at, city, serves_cities, serves_districts";
+    "id, name, address, district, lat, lon, created_at, city, serves_cities, serves_districts, "
+    "version";
 
 Station ReadStation(const Statement& st) {
   Station s;
@@ -137,9 +142,10 @@ Station ReadStation(const Statement& st) {
   s.district = st.Text(2);
   s.created_at = st.Text(3);
   s.city = st.Text(4);
+  s.version = st.Int(5);
   return s;
 }
-constexpr const char* kStationCols = "id, name, district, created_at, city";
+constexpr const char* kStationCols = "id, name, district, created_at, city, version";
 
 Requester ReadRequester(const Statement& st) {
   Requester r;
@@ -156,11 +162,17 @@ Requester ReadRequester(const Statement& st) {
   r.household_size = st.Int(10);
   r.tags = SplitList(st.Text(11));
   r.created_at = st.Text(12);
+  r.version = st.Int(13);
+  r.active = st.Int(14) != 0;
+  r.deactivated_reason = st.Text(15);
+  r.deactivated_note = st.Text(16);
+  if (!st.IsNull(17)) r.deactivated_at = st.Text(17);
   return r;
 }
 constexpr const char* kRequesterCols =
     "id, station_id, kind, name, contact_name, phone, address, district, lat, lon, "
-    "household_size, tags, created_at";
+    "household_size, tags, created_at, version, active, deactivated_reason, deactivated_note, "
+    "deactivated_at";
 
 Lot ReadLot(const Statement& st) {
   Lot l;
@@ -180,12 +192,13 @@ Lot ReadLot(const Statement& st) {
   l.delivered = st.Int(13);
   l.written_off = st.Int(14);
   l.created_at = st.Text(15);
+  l.version = st.Int(16);
   return l;
 }
 constexpr const char* kLotCols =
     "id, donor_id, item_id, depot_id, quantity, expires_on, earmark_districts, earmark_kinds, "
     "earmark_tags, earmark_stations, note, available, allocated, delivered, written_off, "
-    "created_at";
+    "created_at, version";
 
 Need ReadNeed(const Statement& st) {
   Need n;
@@ -204,12 +217,14 @@ Need ReadNeed(const Statement& st) {
   n.cancel_reason = st.Text(12);
   n.created_at = st.Text(13);
   n.station_id = st.Int(14);
+  n.version = st.Int(15);
   return n;
 }
 constexpr const char* kNeedSelect =
     "SELECT n.id, n.requester_id, n.item_id, n.quantity, n.urgency, n.needed_by, n.note, "
     "n.status, n.outstanding, n.allocated, n.delivered, n.cancelled, n.cancel_reason, "
-    "n.created_at, r.station_id FROM needs n JOIN requesters r ON r.id = n.requester_id";
+    "n.created_at, r.station_id, n.version FROM needs n JOIN requesters r ON r.id = "
+    "n.requester_id";
 
 // SELECT <cols> FROM <table> WHERE id > ? ORDER BY id LIMIT ?
 template <typename T, typename Read>
@@ -464,8 +479,8 @@ StatusOr<Requester> InsertRequester(Database& db, Requester r, const Actor& acto
   AIDLINK_ASSIGN_STMT(
       st, db,
       "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, "
-      "district, lat, lon, household_size, tags, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "district, lat, lon, household_size, tags, created_at, phone_digits) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, r.station_id)
       .Bind(2, r.kind)
       .Bind(3, r.name)
@@ -477,9 +492,12 @@ StatusOr<Requester> InsertRequester(Database& db, Requester r, const Actor& acto
       .Bind(9, r.lon)
       .Bind(10, r.household_size)
       .Bind(11, JoinList(r.tags))
-      .Bind(12, r.created_at);
+      .Bind(12, r.created_at)
+      .Bind(13, text::PhoneDigits(r.phone));
   AIDLINK_RETURN_IF_ERROR(st->Run());
   r.id = db.LastInsertId();
+  r.version = 1;
+  r.active = true;
   // The ledger never holds a household's name, phone or address.
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "requester_created", "requester", r.id,
                                       "{\"station_id\":" + std::to_string(r.station_id) + "}"));
@@ -490,14 +508,87 @@ StatusOr<Requester> GetRequester(Database& db, int64_t id) {
   return GetById<Requester>(db, kRequesterCols, "requesters", id, ReadRequester, "requester");
 }
 
-StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int64_t> station_id,
+namespace {
+
+// `s` as an FTS5 string (a phrase): in double quotes, quotes doubled.
+std::string FtsPhrase(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// How a search text is looked for: `name` in the name and contact name
+// (ASCII case folded), `digits` in the phone's digits (when the text reads
+// as a phone number). The trigram index finds substrings of 3 or more
+// characters; shorter ones are found by scanning the rows in scope.
+struct SearchPlan {
+  std::string name, digits;
+  bool use_index = false;
+  std::string fts_query;
+};
+
+SearchPlan PlanSearch(const std::string& q, bool station_scoped) {
+  SearchPlan plan;
+  plan.name = text::AsciiLower(q);
+  if (text::LooksLikePhone(q)) plan.digits = text::PhoneDigits(q);
+  // +86 138 0000 1111 (or 0086...) is the mobile number 13800001111, however
+  // it was registered.
+  for (std::string_view prefix : {"0086", "86"}) {
+    if (plan.digits.size() == prefix.size() + 11 && plan.digits.rfind(prefix, 0) == 0 &&
+        plan.digits[prefix.size()] == '1') {
+      plan.digits.erase(0, prefix.size());
+    }
+  }
+  const bool name_indexable = text::CodePointCount(q) >= 3;
+  const bool digits_indexable = plan.digits.empty() || plan.digits.size() >= 3;
+  // A station's own rows are few (its index range); the whole registry is
+  // what needs the trigram index.
+  plan.use_index = !station_scoped && name_indexable && digits_indexable;
+  if (plan.use_index) {
+    plan.fts_query = "{name contact_name}: " + FtsPhrase(q);
+    if (!plan.digits.empty()) plan.fts_query += " OR phone_digits: " + FtsPhrase(plan.digits);
+  }
+  return plan;
+}
+
+}  // namespace
+
+StatusOr<std::vector<Requester>> ListRequesters(Database& db, const RequesterFilter& f,
                                                 const Page& page) {
-  if (!station_id)
-    return ListTable<Requester>(db, kRequesterCols, "requesters", page, ReadRequester);
-  AIDLINK_ASSIGN_STMT(st, db,
-                      std::string("SELECT ") + kRequesterCols +
-                          " FROM requesters WHERE station_id = ? AND id > ? ORDER BY id LIMIT ?");
-  st->Bind(1, *station_id).Bind(2, page.after_id).Bind(3, page.limit);
+  const bool search = !f.q.empty();
+  const SearchPlan plan = PlanSearch(f.q, f.station_id.has_value());
+  std::string cols;
+  for (std::string_view c : SplitList(kRequesterCols, ',')) {
+    cols += (cols.empty() ? "r." : ", r.") + std::string(text::Trim(c));
+  }
+  // Only the filters given go into the SQL, so SQLite can use the station
+  // index; each variant is prepared once and cached.
+  std::string sql = "SELECT " + cols + " FROM ";
+  sql += plan.use_index ? "requester_search s JOIN requesters r ON r.id = s.rowid WHERE "
+                          "requester_search MATCH ?8 AND s.rowid > ?1"
+                        : "requesters r WHERE r.id > ?1";
+  if (f.station_id) sql += " AND r.station_id = ?2";
+  if (!f.kind.empty()) sql += " AND r.kind = ?3";
+  if (!f.tag.empty())
+    sql += " AND instr(char(31) || r.tags || char(31), char(31) || ?4 || char(31))";
+  if (!f.district.empty()) sql += " AND r.district = ?5";
+  if (f.active) sql += " AND r.active = ?6";
+  if (search && !plan.use_index) {
+    sql += " AND (instr(lower(r.name), ?9) OR instr(lower(r.contact_name), ?9)";
+    if (!plan.digits.empty()) sql += " OR instr(r.phone_digits, ?10)";
+    sql += ")";
+  }
+  sql += plan.use_index ? " ORDER BY s.rowid LIMIT ?7" : " ORDER BY r.id LIMIT ?7";
+  AIDLINK_ASSIGN_STMT(st, db, sql);
+  st->Bind(1, page.after_id).Bind(7, page.limit);
+  if (f.station_id) st->Bind(2, *f.station_id);
+  if (!f.kind.empty()) st->Bind(3, f.kind);
+  if (!f.tag.empty()) st->Bind(4, f.tag);
+  if (!f.district.empty()) st->Bind(5, f.district);
+  if (f.active) st->Bind(6, static_cast<int64_t>(*f.active ? 1 : 0));
+  if (plan.use_index) st->Bind(8, plan.fts_query);
+  if (search && !plan.use_index) st->Bind(9, plan.name);
+  if (search && !plan.use_index && !plan.digits.empty()) st->Bind(10, plan.digits);
   return Many<Requester>(st, ReadRequester);
 }
 
@@ -618,6 +709,11 @@ StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
   StatusOr<Requester> requester = GetRequester(db, n.requester_id);
   if (!requester.ok())
     return NotFound("requester " + std::to_string(n.requester_id) + " not found", "requester_id");
+  if (!requester->active) {
+    return FailedPrecondition("requester " + std::to_string(n.requester_id) + " is deactivated (" +
+                                  requester->deactivated_reason + ") and takes no new needs",
+                              "requester_id");
+  }
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "items", n.item_id, "item_id", "item"));
   n.station_id = requester->station_id;
   n.outstanding = n.quantity;
@@ -653,13 +749,17 @@ StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& f, const P
                       std::string(kNeedSelect) +
                           " WHERE n.id > ?1 AND (?2 IS NULL OR n.status = ?2) AND "
                           "(?3 IS NULL OR r.station_id = ?3) AND (?4 IS NULL OR n.item_id = ?4) "
-                          "AND (?5 IS NULL OR n.requester_id = ?5) ORDER BY n.id LIMIT ?6");
+                          "AND (?5 IS NULL OR n.requester_id = ?5) AND "
+                          "(?7 = '' OR n.urgency = ?7) AND "
+                          "(?8 = '' OR (n.needed_by IS NOT NULL AND n.needed_by < ?8)) "
+                          "ORDER BY n.id LIMIT ?6");
   st->Bind(1, page.after_id);
   if (f.status.empty())
     st->BindNull(2);
   else
     st->Bind(2, f.status);
   st->Bind(3, f.station_id).Bind(4, f.item_id).Bind(5, f.requester_id).Bind(6, page.limit);
+  st->Bind(7, f.urgency).Bind(8, f.needed_before);
   return Many<Need>(st, ReadNeed);
 }
 
@@ -675,20 +775,25 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
   if (need->outstanding == 0) {
     return FailedPrecondition("need " + std::to_string(need_id) + " is already " + need->status);
   }
-  const std::string before = NeedQuantities(*need);
-  need->cancelled += need->outstanding;
-  need->outstanding = 0;
-  need->cancel_reason = reason;
-  need->status = NeedStatus(*need);
-  AIDLINK_ASSIGN_STMT(
-      st, db,
-      "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, status = ? "
-      "WHERE id = ?");
-  st->Bind(1, need->cancelled).Bind(2, reason).Bind(3, need->status).Bind(4, need_id);
+  return internal::CancelOutstanding(db, std::move(*need), reason, actor);
+}
+
+StatusOr<Need> internal::CancelOutstanding(Database& db, Need need, const std::string& reason,
+                                           const Actor& actor) {
+  const std::string before = NeedQuantities(need);
+  need.cancelled += need.outstanding;
+  need.outstanding = 0;
+  need.cancel_reason = reason;
+  need.status = NeedStatus(need);
+  need.version += 1;
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, "
+                      "status = ?, version = version + 1 WHERE id = ?");
+  st->Bind(1, need.cancelled).Bind(2, reason).Bind(3, need.status).Bind(4, need.id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   AIDLINK_RETURN_IF_ERROR(
-      AppendEvent(db, actor, "need_cancelled", "need", need_id,
-                  "{\"before\":" + before + ",\"after\":" + NeedQuantities(*need) + "}"));
+      AppendEvent(db, actor, "need_cancelled", "need", need.id,
+                  "{\"before\":" + before + ",\"after\":" + NeedQuantities(need) + "}"));
   return need;
 }
 

@@ -48,8 +48,19 @@ StatusOr<std::vector<Station>> ListStations(Database& db, const Page& page);
 
 StatusOr<Requester> InsertRequester(Database& db, Requester requester, const Actor& actor);
 StatusOr<Requester> GetRequester(Database& db, int64_t id);
-// Requesters of one station, or of all when station_id is nullopt.
-StatusOr<std::vector<Requester>> ListRequesters(Database& db, std::optional<int64_t> station_id,
+// Which requesters a list holds; every field given narrows it.
+struct RequesterFilter {
+  std::optional<int64_t> station_id;  // nullopt: every station
+  // Search text: the name or contact name contains it (ASCII letters in
+  // any case), or, if it reads as a phone number (digits, spaces, + - ( ) .),
+  // the phone's digits contain its digits: "138 0000 1111" finds
+  // "13800001111".
+  std::string q;
+  std::string kind, tag, district;
+  std::optional<bool> active;
+};
+// Requesters matching `filter`, by id.
+StatusOr<std::vector<Requester>> ListRequesters(Database& db, const RequesterFilter& filter,
                                                 const Page& page);
 
 // Lots. InsertLot sets available = quantity and checks that the donor, item,
@@ -72,12 +83,67 @@ StatusOr<Need> GetNeed(Database& db, int64_t id);
 struct NeedFilter {
   std::string status;
   std::optional<int64_t> station_id, item_id, requester_id;
+  std::string urgency;        // empty: any
+  std::string needed_before;  // YYYY-MM-DD: needs with a needed_by before it
 };
 StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& filter, const Page& page);
 // Cancels what is still outstanding. kFailedPrecondition if nothing is
 // outstanding, or if stock is allocated to it on a planned delivery.
 StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reason,
                           const Actor& actor);
+
+// Edits. Each Update* writes the editable columns of `record` to its row,
+// which must still have record.version (kConflict otherwise: someone else
+// changed it since it was read), as version + 1, and appends one
+// `<entity>_updated` event with `changes` and the new version. Quantity
+// rules are checked here, in the write transaction, so no concurrent write
+// (a match run's commit) can slip between the check and the update.
+// The caller leaves household names, phones, addresses and notes out of
+// `changes`' values (it lists them in `fields` only).
+struct FieldChanges {
+  std::string fields = "[]";  // JSON array of the changed field names
+  std::string before = "{}";  // JSON objects of their values
+  std::string after = "{}";
+};
+// kFailedPrecondition naming unit or pack_size if one changes while a lot of
+// the item exists.
+StatusOr<Item> UpdateItem(Database& db, Item item, const FieldChanges& changes, const Actor& actor);
+StatusOr<Donor> UpdateDonor(Database& db, Donor donor, const FieldChanges& changes,
+                            const Actor& actor);
+StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& changes,
+                            const Actor& actor);
+StatusOr<Station> UpdateStation(Database& db, Station station, const FieldChanges& changes,
+                                const Actor& actor);
+StatusOr<Requester> UpdateRequester(Database& db, Requester requester, const FieldChanges& changes,
+                                    const Actor& actor);
+// The new quantity may not fall below allocated + delivered + written_off
+// (kFailedPrecondition naming quantity); available takes the difference. The
+// earmark changes only while nothing is allocated (naming earmark).
+StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, const Actor& actor);
+// The new quantity may not fall below allocated + delivered (+ cancelled):
+// kFailedPrecondition naming quantity, as for a cancelled need; outstanding
+// takes the difference and the status follows.
+StatusOr<Need> UpdateNeed(Database& db, Need need, const FieldChanges& changes, const Actor& actor);
+
+// True if any stock of the lot was ever allocated (even if since returned).
+StatusOr<bool> LotEverAllocated(Database& db, int64_t lot_id);
+
+// What deactivating a requester did: the requester, the needs whose
+// outstanding part it cancelled, and the deliveries still planned or on the
+// road for it (left to the dispatcher).
+struct Deactivation {
+  Requester requester;
+  std::vector<Need> cancelled_needs;
+  std::vector<int64_t> open_delivery_ids;
+};
+// Marks the requester inactive with `reason` (and `note`), cancels the
+// outstanding part of each of its needs with that reason, in one
+// transaction. kFailedPrecondition if it is already inactive; kConflict if
+// `expected_version` is given and stale.
+StatusOr<Deactivation> DeactivateRequester(Database& db, int64_t id, const std::string& reason,
+                                           const std::string& note,
+                                           std::optional<int64_t> expected_version,
+                                           const Actor& actor);
 
 // Ledger. Every event that changes a lot's or a need's quantities ends its
 // detail with "after": one of these objects, so that the ledger replays to

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/internal.h"
+#include "util/text.h"
 
 namespace aidlink::store {
 namespace {
@@ -12,6 +13,8 @@ namespace {
 // Version 5 rewrites CHECK (column IN (...)) constraints as chains of OR;
 // see RewriteInListChecks.
 Status RewriteInListChecks(Database& db);
+// Version 7: versions, deactivation and search; see AddEditing.
+Status AddEditing(Database& db);
 
 // A migration is SQL, or code for what SQL cannot say.
 struct Migration {
@@ -294,6 +297,10 @@ ALTER TABLE depots ADD COLUMN serves_districts TEXT NOT NULL DEFAULT '';
 ALTER TABLE allocations ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0
   CHECK (damaged >= 0 AND delivered + returned + damaged <= quantity);
 )sql"},
+    // Version 7: every editable object carries a version (If-Match); a
+    // requester can be deactivated and found by name, contact name or phone
+    // digits (see AddEditing).
+    {nullptr, AddEditing},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -397,6 +404,74 @@ Status RewriteInListChecks(Database& db) {
   (*check)->Reset();
   if (verdict != "ok") return Internal("integrity check after the CHECK rewrite: " + verdict);
   return Status::Ok();
+}
+
+// The columns and the search index of version 7. phone_digits (the phone's
+// ASCII digits) is computed in C++ (text::PhoneDigits), so the existing
+// rows are filled by code. requester_search is an FTS5 trigram index over
+// name, contact name and phone digits, kept by triggers: a substring of 3 or
+// more characters is found through it in well under a millisecond at
+// 100,000 requesters, where a scan of every row takes tens.
+Status AddEditing(Database& db) {
+  AIDLINK_RETURN_IF_ERROR(db.Exec(R"sql(
+ALTER TABLE items ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE donors ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE depots ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE stations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE requesters ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE needs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lots ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE requesters ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active = 0 OR active = 1);
+ALTER TABLE requesters ADD COLUMN deactivated_reason TEXT NOT NULL DEFAULT '' CHECK (
+  deactivated_reason = '' OR deactivated_reason = 'moved_away' OR
+  deactivated_reason = 'deceased' OR deactivated_reason = 'duplicate' OR
+  deactivated_reason = 'other');
+ALTER TABLE requesters ADD COLUMN deactivated_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE requesters ADD COLUMN deactivated_at TEXT;
+ALTER TABLE requesters ADD COLUMN phone_digits TEXT NOT NULL DEFAULT '';
+)sql"));
+  std::vector<std::pair<int64_t, std::string>> phones;
+  {
+    AIDLINK_ASSIGN_STMT(st, db, "SELECT id, phone FROM requesters WHERE phone <> ''");
+    for (;;) {
+      StatusOr<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      phones.emplace_back(st->Int(0), st->Text(1));
+    }
+    st->Reset();
+  }
+  for (const auto& [id, phone] : phones) {
+    AIDLINK_ASSIGN_STMT(update, db, "UPDATE requesters SET phone_digits = ? WHERE id = ?");
+    update->Bind(1, text::PhoneDigits(phone)).Bind(2, id);
+    AIDLINK_RETURN_IF_ERROR(update->Run());
+  }
+  // A station's search scans its own rows; with the searched columns in
+  // its index that scan reads a few contiguous index pages instead of one
+  // table page per household.
+  return db.Exec(R"sql(
+DROP INDEX requesters_by_station;
+CREATE INDEX requesters_by_station ON requesters(station_id, id, name, contact_name, phone_digits);
+CREATE VIRTUAL TABLE requester_search USING fts5(
+  name, contact_name, phone_digits, content='requesters', content_rowid='id',
+  tokenize='trigram');
+INSERT INTO requester_search(requester_search) VALUES ('rebuild');
+CREATE TRIGGER requester_search_insert AFTER INSERT ON requesters BEGIN
+  INSERT INTO requester_search(rowid, name, contact_name, phone_digits)
+  VALUES (new.id, new.name, new.contact_name, new.phone_digits);
+END;
+CREATE TRIGGER requester_search_delete AFTER DELETE ON requesters BEGIN
+  INSERT INTO requester_search(requester_search, rowid, name, contact_name, phone_digits)
+  VALUES ('delete', old.id, old.name, old.contact_name, old.phone_digits);
+END;
+CREATE TRIGGER requester_search_update AFTER UPDATE OF name, contact_name, phone_digits
+ON requesters BEGIN
+  INSERT INTO requester_search(requester_search, rowid, name, contact_name, phone_digits)
+  VALUES ('delete', old.id, old.name, old.contact_name, old.phone_digits);
+  INSERT INTO requester_search(rowid, name, contact_name, phone_digits)
+  VALUES (new.id, new.name, new.contact_name, new.phone_digits);
+END;
+)sql");
 }
 
 }  // namespace

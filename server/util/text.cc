@@ -1,6 +1,7 @@
 #include "util/text.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace aidlink::text {
 namespace {
@@ -246,6 +247,54 @@ bool NaturalLess(std::string_view a, std::string_view b) {
   }
   if ((a.size() - i) != (b.size() - j)) return a.size() - i < b.size() - j;
   return a < b;
+}
+
+namespace {
+
+// The digit at s[i] (ASCII, or the 3-byte fullwidth form EF BC 90..99) and
+// its length in bytes, or length 0 if there is none.
+std::pair<char, size_t> DigitAt(std::string_view s, size_t i) {
+  if (s[i] >= '0' && s[i] <= '9') return {s[i], 1};
+  if (i + 2 < s.size() && s[i] == '\xef' && s[i + 1] == '\xbc' && s[i + 2] >= '\x90' &&
+      s[i + 2] <= '\x99') {
+    return {static_cast<char>('0' + (s[i + 2] - '\x90')), 3};
+  }
+  return {0, 0};
+}
+
+}  // namespace
+
+std::string PhoneDigits(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const auto [digit, n] = DigitAt(s, i);
+    if (n > 0) out += digit;
+    i += n > 0 ? n : 1;
+  }
+  return out;
+}
+
+bool LooksLikePhone(std::string_view s) {
+  bool digit = false;
+  for (size_t i = 0; i < s.size();) {
+    const auto [d, n] = DigitAt(s, i);
+    if (n > 0) {
+      digit = true;
+      i += n;
+      continue;
+    }
+    if (std::string_view(" +-().").find(s[i]) == std::string_view::npos) return false;
+    ++i;
+  }
+  return digit;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 }  // namespace aidlink::text

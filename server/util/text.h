@@ -64,4 +64,16 @@ std::string_view Trim(std::string_view s);
 // "3幢" < "12幢". Ties fall back to byte order.
 bool NaturalLess(std::string_view a, std::string_view b);
 
+// The digits of `s` in order, as ASCII: "138 0000-1111" -> "13800001111";
+// fullwidth digits (U+FF10..U+FF19, common in Chinese input) count too.
+std::string PhoneDigits(std::string_view s);
+
+// True if `s` has a digit and nothing but digits (ASCII or fullwidth),
+// spaces and the punctuation of written phone numbers (+ - ( ) .): a search
+// text that means a phone number rather than a name.
+bool LooksLikePhone(std::string_view s);
+
+// `s` with ASCII letters in lower case; other bytes unchanged.
+std::string AsciiLower(std::string_view s);
+
 }  // namespace aidlink::text

@@ -99,6 +99,15 @@ inline constexpr Term kUnmetReasons[] = {
     {"tier_exhausted", "更紧急的需求已用完库存", "used up by more urgent needs"},
 };
 
+// Why a requester was deactivated (POST /v1/requesters/{id}:deactivate);
+// its open needs are cancelled with the same reason.
+inline constexpr Term kDeactivationReasons[] = {
+    {"moved_away", "已搬离", "moved away"},
+    {"deceased", "已故", "deceased"},
+    {"duplicate", "重复登记", "duplicate registration"},
+    {"other", "其他", "other"},
+};
+
 // Limits of API.md.
 inline constexpr int64_t kMaxQuantity = 1'000'000'000;
 inline constexpr int64_t kMaxHouseholdSize = 100'000;

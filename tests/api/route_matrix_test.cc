@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "api/router.h"
 #include "support/fixture.h"
@@ -59,6 +60,45 @@ TEST_CASE("every route answers 403 exactly to the roles its table entry does not
   }
   // Every authenticated route of API.md, four roles each.
   CHECK(checked >= 4 * 40);
+}
+
+TEST_CASE("the edit, search and list routes are in the table with the roles that create them",
+          "[api][authz]") {
+  TempDb db;
+  auto store = OpenStore(db.path());
+  const api::Router table(*store);
+  using api::Role;
+  struct Expected {
+    const char* method;
+    const char* path;
+    std::vector<Role> admitted;  // besides admin
+  };
+  const Expected expected[] = {
+      {"PATCH", "/v1/items/{id}", {Role::kDispatcher}},
+      {"PATCH", "/v1/donors/{id}", {Role::kDispatcher}},
+      {"PATCH", "/v1/depots/{id}", {Role::kDispatcher}},
+      {"PATCH", "/v1/stations/{id}", {}},
+      {"PATCH", "/v1/requesters/{id}", {Role::kDispatcher, Role::kStation}},
+      {"POST", "/v1/requesters/{id}:deactivate", {Role::kDispatcher, Role::kStation}},
+      {"PATCH", "/v1/lots/{id}", {Role::kDispatcher, Role::kDonor}},
+      {"PATCH", "/v1/needs/{id}", {Role::kDispatcher, Role::kStation}},
+      {"GET", "/v1/routes", {Role::kDispatcher}},
+      {"GET", "/v1/match/runs", {Role::kDispatcher}},
+      {"GET", "/v1/requesters", {Role::kDispatcher, Role::kStation}},
+      {"GET", "/v1/needs", {Role::kDispatcher, Role::kStation}},
+  };
+  const auto routes = table.Routes();
+  for (const Expected& e : expected) {
+    INFO(e.method << " " << e.path);
+    auto it = std::find_if(routes.begin(), routes.end(),
+                           [&](const auto& r) { return r.method == e.method && r.path == e.path; });
+    REQUIRE(it != routes.end());
+    for (Role role : {Role::kDispatcher, Role::kStation, Role::kDonor}) {
+      const bool want = std::find(e.admitted.begin(), e.admitted.end(), role) != e.admitted.end();
+      CHECK(it->access.Admits(role) == want);
+    }
+    CHECK(it->access.Admits(Role::kAdmin));
+  }
 }
 
 TEST_CASE("another station's or donor's id is 404 before the rest of the body is validated",

@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
      "synthetic province"},
     {"http-seed", aidlink::bench::RunHttpSeed,
      "http-seed --db PATH [--needs N] [--out DIR]  the database scripts/bench-http serves"},
+    {"search", aidlink::bench::RunSearch,
+     "search [--requesters N]  GET /v1/requesters?q= at 100,000 requesters"},
 };
 
 int Usage() {

@@ -76,6 +76,7 @@ TEST_CASE("the schema's CHECK lists equal the vocabulary", "[store][vocab]") {
       {"deliveries", "status", vocab::kDeliveryStatuses},
       {"routes", "status", vocab::kRouteStatuses},
       {"tokens", "role", vocab::kRoles},
+      {"requesters", "deactivated_reason", vocab::kDeactivationReasons},
   };
   for (const Row& r : rows) {
     INFO(r.table << "." << r.column);

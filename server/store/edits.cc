@@ -1,0 +1,354 @@
+// Edits of registry objects (PATCH) and deactivating a requester: each
+// checks the object's version and its quantity rules in the write
+// transaction, then writes the row and one ledger event.
+#include <string>
+
+#include "store/internal.h"
+#include "store/repo.h"
+#include "util/date.h"
+#include "util/logging.h"
+#include "util/text.h"
+
+namespace aidlink::store {
+namespace {
+
+using internal::JoinList;
+
+Status Stale(const char* what, int64_t id) {
+  return Conflict(std::string(what) + " " + std::to_string(id) +
+                      " was changed by someone else since it was read; reload it and retry",
+                  "version");
+}
+
+// Fails with kConflict unless the row's current version is `expected`.
+Status CheckVersion(int64_t current, int64_t expected, const char* what, int64_t id) {
+  return current == expected ? Status::Ok() : Stale(what, id);
+}
+
+// The detail of an `<entity>_updated` event. `quantities` (lots and needs)
+// come last as "before"/"after", as the ledger replay reads them.
+std::string UpdateDetail(int64_t version, const FieldChanges& c,
+                         const std::string& quantities_before = "",
+                         const std::string& quantities_after = "") {
+  std::string out = "{\"version\":" + std::to_string(version) + ",\"fields\":" + c.fields;
+  if (quantities_after.empty())
+    return out + ",\"before\":" + c.before + ",\"after\":" + c.after + "}";
+  return out + ",\"changed\":{\"before\":" + c.before + ",\"after\":" + c.after +
+         "},\"before\":" + quantities_before + ",\"after\":" + quantities_after + "}";
+}
+
+// Runs an UPDATE whose last two parameters are (id, expected version) and
+// fails with kConflict if no row had that version.
+Status RunVersioned(Database& db, Statement* st, const char* what, int64_t id) {
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  return db.Changes() == 1 ? Status::Ok() : Stale(what, id);
+}
+
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::vector<std::string> parts;
+  for (int64_t id : ids) parts.push_back(std::to_string(id));
+  return JoinList(parts);
+}
+
+StatusOr<bool> ItemHasLots(Database& db, int64_t item_id) {
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT 1 FROM lots WHERE item_id = ? LIMIT 1");
+  st->Bind(1, item_id);
+  StatusOr<bool> row = st->Step();
+  st->Reset();
+  return row;
+}
+
+bool SameEarmark(const Earmark& a, const Earmark& b) {
+  return a.districts == b.districts && a.requester_kinds == b.requester_kinds && a.tags == b.tags &&
+         a.station_ids == b.station_ids;
+}
+
+}  // namespace
+
+StatusOr<Item> UpdateItem(Database& db, Item item, const FieldChanges& changes,
+                          const Actor& actor) {
+  auto current = GetItem(db, item.id);
+  if (!current.ok()) return current.status();
+  AIDLINK_RETURN_IF_ERROR(CheckVersion(current->version, item.version, "item", item.id));
+  if (item.unit != current->unit || item.pack_size != current->pack_size) {
+    auto has_lots = ItemHasLots(db, item.id);
+    if (!has_lots.ok()) return has_lots.status();
+    if (*has_lots) {
+      const char* field = item.unit != current->unit ? "unit" : "pack_size";
+      return FailedPrecondition(std::string(field) + " cannot change once a lot of item " +
+                                    std::to_string(item.id) + " exists",
+                                field);
+    }
+  }
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE items SET name = ?, category = ?, unit = ?, pack_size = ?, "
+                      "perishable = ?, version = version + 1 WHERE id = ? AND version = ?");
+  st->Bind(1, item.name)
+      .Bind(2, item.category)
+      .Bind(3, item.unit)
+      .Bind(4, item.pack_size)
+      .Bind(5, item.perishable ? 1 : 0)
+      .Bind(6, item.id)
+      .Bind(7, item.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "item", item.id));
+  item.version += 1;
+  item.code = current->code;
+  item.created_at = current->created_at;
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "item_updated", "item", item.id, UpdateDetail(item.version, changes)));
+  return item;
+}
+
+StatusOr<Donor> UpdateDonor(Database& db, Donor donor, const FieldChanges& changes,
+                            const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE donors SET name = ?, kind = ?, phone = ?, note = ?, "
+                      "version = version + 1 WHERE id = ? AND version = ?");
+  st->Bind(1, donor.name)
+      .Bind(2, donor.kind)
+      .Bind(3, donor.phone)
+      .Bind(4, donor.note)
+      .Bind(5, donor.id)
+      .Bind(6, donor.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "donor", donor.id));
+  donor.version += 1;
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "donor_updated", "donor", donor.id,
+                                      UpdateDetail(donor.version, changes)));
+  return donor;
+}
+
+StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& changes,
+                            const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE depots SET name = ?, address = ?, district = ?, lat = ?, lon = ?, "
+                      "version = version + 1 WHERE id = ? AND version = ?");
+  st->Bind(1, depot.name)
+      .Bind(2, depot.address)
+      .Bind(3, depot.district)
+      .Bind(4, depot.lat)
+      .Bind(5, depot.lon)
+      .Bind(6, depot.id)
+      .Bind(7, depot.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "depot", depot.id));
+  depot.version += 1;
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "depot_updated", "depot", depot.id,
+                                      UpdateDetail(depot.version, changes)));
+  return depot;
+}
+
+StatusOr<Station> UpdateStation(Database& db, Station station, const FieldChanges& changes,
+                                const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE stations SET name = ?, district = ?, version = version + 1 "
+                      "WHERE id = ? AND version = ?");
+  st->Bind(1, station.name).Bind(2, station.district).Bind(3, station.id).Bind(4, station.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "station", station.id));
+  station.version += 1;
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_updated", "station", station.id,
+                                      UpdateDetail(station.version, changes)));
+  return station;
+}
+
+StatusOr<Requester> UpdateRequester(Database& db, Requester r, const FieldChanges& changes,
+                                    const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE requesters SET name = ?, contact_name = ?, phone = ?, phone_digits = ?, "
+      "address = ?, district = ?, lat = ?, lon = ?, household_size = ?, tags = ?, "
+      "version = version + 1 WHERE id = ? AND version = ?");
+  st->Bind(1, r.name)
+      .Bind(2, r.contact_name)
+      .Bind(3, r.phone)
+      .Bind(4, text::PhoneDigits(r.phone))
+      .Bind(5, r.address)
+      .Bind(6, r.district)
+      .Bind(7, r.lat)
+      .Bind(8, r.lon)
+      .Bind(9, r.household_size)
+      .Bind(10, JoinList(r.tags))
+      .Bind(11, r.id)
+      .Bind(12, r.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "requester", r.id));
+  r.version += 1;
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "requester_updated", "requester", r.id,
+                                      UpdateDetail(r.version, changes)));
+  return r;
+}
+
+StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, const Actor& actor) {
+  auto current = GetLot(db, lot.id);
+  if (!current.ok()) return current.status();
+  AIDLINK_RETURN_IF_ERROR(CheckVersion(current->version, lot.version, "lot", lot.id));
+  const int64_t floor = current->allocated + current->delivered + current->written_off;
+  if (lot.quantity < floor) {
+    return FailedPrecondition("quantity cannot be below allocated + delivered + written off (" +
+                                  std::to_string(floor) + ")",
+                              "quantity");
+  }
+  if (!SameEarmark(lot.earmark, current->earmark) && current->allocated > 0) {
+    return FailedPrecondition(
+        "the earmark cannot change while stock of lot " + std::to_string(lot.id) + " is allocated",
+        "earmark");
+  }
+  lot.allocated = current->allocated;
+  lot.delivered = current->delivered;
+  lot.written_off = current->written_off;
+  lot.available = lot.quantity - floor;
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE lots SET quantity = ?, available = ?, expires_on = ?, note = ?, "
+      "earmark_districts = ?, earmark_kinds = ?, earmark_tags = ?, earmark_stations = ?, "
+      "version = version + 1 WHERE id = ? AND version = ?");
+  st->Bind(1, lot.quantity).Bind(2, lot.available);
+  if (lot.expires_on.empty())
+    st->BindNull(3);
+  else
+    st->Bind(3, lot.expires_on);
+  st->Bind(4, lot.note)
+      .Bind(5, JoinList(lot.earmark.districts))
+      .Bind(6, JoinList(lot.earmark.requester_kinds))
+      .Bind(7, JoinList(lot.earmark.tags))
+      .Bind(8, JoinIds(lot.earmark.station_ids))
+      .Bind(9, lot.id)
+      .Bind(10, lot.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "lot", lot.id));
+  lot.version += 1;
+  const auto quantities = [](const Lot& l) {
+    return LotQuantitiesJson(l.available, l.allocated, l.delivered, l.written_off);
+  };
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "lot_updated", "lot", lot.id,
+                  UpdateDetail(lot.version, changes, quantities(*current), quantities(lot))));
+  return lot;
+}
+
+StatusOr<Need> UpdateNeed(Database& db, Need need, const FieldChanges& changes,
+                          const Actor& actor) {
+  auto current = GetNeed(db, need.id);
+  if (!current.ok()) return current.status();
+  AIDLINK_RETURN_IF_ERROR(CheckVersion(current->version, need.version, "need", need.id));
+  if (need.quantity != current->quantity && current->status == "cancelled") {
+    return FailedPrecondition("need " + std::to_string(need.id) + " is cancelled", "quantity");
+  }
+  const int64_t floor = current->allocated + current->delivered + current->cancelled;
+  if (need.quantity < floor) {
+    return FailedPrecondition(
+        "quantity cannot be below allocated + delivered (" + std::to_string(floor) + ")",
+        "quantity");
+  }
+  need.allocated = current->allocated;
+  need.delivered = current->delivered;
+  need.cancelled = current->cancelled;
+  need.outstanding = need.quantity - floor;
+  need.status = NeedStatus(need);
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE needs SET quantity = ?, outstanding = ?, status = ?, urgency = ?, "
+      "needed_by = ?, note = ?, version = version + 1 WHERE id = ? AND version = ?");
+  st->Bind(1, need.quantity).Bind(2, need.outstanding).Bind(3, need.status).Bind(4, need.urgency);
+  if (need.needed_by.empty())
+    st->BindNull(5);
+  else
+    st->Bind(5, need.needed_by);
+  st->Bind(6, need.note).Bind(7, need.id).Bind(8, need.version);
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "need", need.id));
+  need.version += 1;
+  const auto quantities = [](const Need& n) {
+    return NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled);
+  };
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "need_updated", "need", need.id,
+                  UpdateDetail(need.version, changes, quantities(*current), quantities(need))));
+  return need;
+}
+
+StatusOr<bool> LotEverAllocated(Database& db, int64_t lot_id) {
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT 1 FROM allocations WHERE lot_id = ? LIMIT 1");
+  st->Bind(1, lot_id);
+  StatusOr<bool> row = st->Step();
+  st->Reset();
+  return row;
+}
+
+namespace {
+
+// The needs of a requester with something outstanding, by id.
+StatusOr<std::vector<Need>> OpenNeedsOf(Database& db, int64_t requester_id) {
+  std::vector<Need> out;
+  NeedFilter filter;
+  filter.requester_id = requester_id;
+  Page page{0, 1000};
+  for (;;) {
+    auto rows = ListNeeds(db, filter, page);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    page.after_id = rows->back().id;
+    for (Need& n : *rows) {
+      if (n.outstanding > 0) out.push_back(std::move(n));
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<int64_t>> OpenDeliveriesOf(Database& db, int64_t requester_id) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT id FROM deliveries WHERE requester_id = ? AND status IN "
+                      "('planned', 'dispatched') ORDER BY id");
+  st->Bind(1, requester_id);
+  std::vector<int64_t> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(st->Int(0));
+  }
+  st->Reset();
+  return out;
+}
+
+}  // namespace
+
+StatusOr<Deactivation> DeactivateRequester(Database& db, int64_t id, const std::string& reason,
+                                           const std::string& note,
+                                           std::optional<int64_t> expected_version,
+                                           const Actor& actor) {
+  auto r = GetRequester(db, id);
+  if (!r.ok()) return r.status();
+  if (expected_version)
+    AIDLINK_RETURN_IF_ERROR(CheckVersion(r->version, *expected_version, "requester", id));
+  if (!r->active) {
+    return FailedPrecondition("requester " + std::to_string(id) + " is already deactivated (" +
+                              r->deactivated_reason + ")");
+  }
+  Deactivation out;
+  r->active = false;
+  r->deactivated_reason = reason;
+  r->deactivated_note = note;
+  r->deactivated_at = date::NowRfc3339();
+  r->version += 1;
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE requesters SET active = 0, deactivated_reason = ?, "
+                      "deactivated_note = ?, deactivated_at = ?, version = version + 1 "
+                      "WHERE id = ?");
+  st->Bind(1, reason).Bind(2, note).Bind(3, r->deactivated_at).Bind(4, id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  // The note may name people: the ledger keeps the reason only.
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(
+      db, actor, "requester_deactivated", "requester", id,
+      "{\"version\":" + std::to_string(r->version) + ",\"reason\":\"" + log::JsonEscape(reason) +
+          "\",\"before\":{\"active\":true},\"after\":{\"active\":false}}"));
+  auto needs = OpenNeedsOf(db, id);
+  if (!needs.ok()) return needs.status();
+  for (Need& n : *needs) {
+    auto cancelled = internal::CancelOutstanding(db, std::move(n), reason, actor);
+    if (!cancelled.ok()) return cancelled.status();
+    out.cancelled_needs.push_back(std::move(*cancelled));
+  }
+  auto deliveries = OpenDeliveriesOf(db, id);
+  if (!deliveries.ok()) return deliveries.status();
+  out.open_delivery_ids = std::move(*deliveries);
+  out.requester = std::move(*r);
+  return out;
+}
+
+}  // namespace aidlink::store
