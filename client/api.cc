@@ -56,16 +56,26 @@ StatusOr<ApiReply> ApiClient::Post(std::string_view target, const json::value& b
   return Call("POST", target, json::serialize(body), idempotency_key);
 }
 
+StatusOr<ApiReply> ApiClient::Delete(std::string_view target) {
+  return Call("DELETE", target, "", {});
+}
+
 StatusOr<ApiReply> ApiClient::Call(std::string_view method, std::string_view target,
                                    std::string body, std::string_view idempotency_key) {
   Headers headers;
-  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!token_.empty()) {
+    headers.emplace_back("Authorization", "Bearer " + token_);
+  } else if (!cookie_.empty()) {
+    headers.emplace_back("Cookie", cookie_);
+  }
+  if (method != "GET" && method != "HEAD") headers.emplace_back("X-Aidlink-CSRF", "1");
   if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
   auto response = http_->Send(method, target, headers, std::move(body));
   if (!response.ok()) return response.status();
   ApiReply reply;
   reply.http_status = response->status;
   reply.raw = std::move(response->body);
+  reply.set_cookie = response->Header("set-cookie");
   json::error_code ec;
   json::value parsed = json::parse(reply.raw, ec);
   if (!ec) reply.json = std::move(parsed);

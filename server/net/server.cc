@@ -93,6 +93,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::error_code ec;
     const auto remote = Tcp().socket().remote_endpoint(ec);
     loopback_ = !ec && remote.address().is_loopback();
+    if (!ec) peer_ = remote.address().to_string();
     server_.connections_++;
   }
   ~Session() { server_.connections_--; }
@@ -151,7 +152,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     http::request<http::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
-    api::Request request = ToApiRequest(std::move(req), loopback_);
+    api::Request request = ToApiRequest(std::move(req), loopback_, peer_, kTls);
     server_.in_flight_++;
     // Quick requests are answered right here; writes answer from the store's
     // writer thread once durable, heavy reads from the worker pool. Either
@@ -232,6 +233,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   ServerImpl& server_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool loopback_ = false;
+  std::string peer_;  // the client's address, for login throttling
   bool keep_alive_ = true;
   unsigned version_ = 11;
 };

@@ -16,6 +16,10 @@ inline constexpr char kListSep = '\x1f';
 std::string JoinList(const std::vector<std::string>& values, char sep = kListSep);
 std::vector<std::string> SplitList(const std::string& joined, char sep = kListSep);
 
+// Fails with kNotFound naming `field` ("station 7 not found") unless a row
+// with this id exists in `table`.
+Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what);
+
 }  // namespace aidlink::store::internal
 
 // Declares `Statement* var` prepared from `sql` on `db`, returning the

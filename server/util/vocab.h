@@ -104,6 +104,11 @@ inline constexpr int64_t kMaxHouseholdSize = 100'000;
 inline constexpr size_t kMaxShortText = 200;
 inline constexpr size_t kMaxNote = 2000;
 inline constexpr int kMaxListEntries = 100;
+// Accounts: usernames and passwords in characters (code points).
+inline constexpr size_t kMinUsername = 3;
+inline constexpr size_t kMaxUsername = 64;
+inline constexpr size_t kMinPassword = 10;
+inline constexpr size_t kMaxPassword = 1024;
 
 // The term named `name` in `terms`, or nullptr.
 constexpr const Term* Find(std::span<const Term> terms, std::string_view name) {

@@ -28,6 +28,10 @@ int RunMatchCommit(uint64_t seed, int threads, const std::string& province_db);
 // DIR/seed.env, for scripts/bench-http.
 int RunHttpSeed(const std::vector<std::string>& args);
 
+// `password [--count N]`: milliseconds per Argon2id hash and check, as a
+// login pays them.
+int RunPassword(const std::vector<std::string>& args);
+
 // The synthetic province of `match` (see match_bench.cc), for benchmarks that
 // need the same data, e.g. committing its plan through the store. Its needs
 // are listed by increasing id. Deterministic for a seed.

@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
      "synthetic province"},
     {"http-seed", aidlink::bench::RunHttpSeed,
      "http-seed --db PATH [--needs N] [--out DIR]  the database scripts/bench-http serves"},
+    {"password", aidlink::bench::RunPassword,
+     "password [--count N]  milliseconds per login password check (Argon2id)"},
 };
 
 int Usage() {

@@ -450,7 +450,7 @@ TEST_CASE("version 6 adds the age index to a version 5 file and keeps its saved 
     REQUIRE_OK(SaveResponse(**db, 1, "k", {"h", 201, "application/json", "{}"}));
   }
   auto store = OpenStore(tmp.path());
-  CHECK(SchemaVersion() == 6);
+  CHECK(SchemaVersion() >= 6);
   CHECK(Count(*store, "idempotency") == 1);
   CHECK(Count(*store, "sqlite_master WHERE name = 'idempotency_by_age'") == 1);
 }
