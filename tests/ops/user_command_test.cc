@@ -73,6 +73,7 @@ TEST_CASE("user add, list, set-password and disable work on the live database", 
   CHECK(QueryInt(db, "SELECT count(*) FROM sessions WHERE ended_at IS NULL") == 0);
   CHECK(RunServerToExit({"user", "disable", "--db", db, std::to_string(id)}).exit_code == 1);
   CHECK(RunServerToExit({"user", "frobnicate", "--db", db}).exit_code == 2);
+  CHECK(RunServerToExit({"--session-idle-hours", "0"}).exit_code == 2);
 }
 
 }  // namespace
