@@ -3,9 +3,13 @@
 // session cookie exactly as with its token; the CSRF rule, logout,
 // disabling, password changes and the failed-login throttle.
 
+#include <algorithm>
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "accounts/session_support.h"
+#include "aidlink/v1/accounts.pb.h"
 #include "support/db_rows.h"
 #include "support/fixture.h"
 
@@ -320,6 +324,54 @@ TEST_CASE("five failed logins for a username, known or not, then 429 with Retry-
   CHECK(f.http().Post("/v1/sessions", Credentials("MINZU-JIE", kPassword)).status == 429);
   REQUIRE_STATUS(f.http().Post("/v1/users", UserBody("hepingli", station), f.admin()), 201);
   CHECK_STATUS(f.http().Post("/v1/sessions", Credentials("hepingli", kPassword)), 201);
+}
+
+TEST_CASE("concurrent guesses for one username get at most five password checks",
+          "[accounts][throttle]") {
+  TestServer server;
+  Fixture f(server);
+  const int64_t station = f.CreateStation();
+  REQUIRE_STATUS(f.http().Post("/v1/users", UserBody("minzu-jie", station), f.admin()), 201);
+  constexpr int kGuesses = 16;
+  std::vector<int> statuses(kGuesses);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kGuesses; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient http(server.port());
+      statuses[i] =
+          http.Post("/v1/sessions", Credentials("minzu-jie", "guess-" + std::to_string(i))).status;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(std::count(statuses.begin(), statuses.end(), 401) == 5);
+  CHECK(std::count(statuses.begin(), statuses.end(), 429) == kGuesses - 5);
+}
+
+TEST_CASE("login and /v1/me speak protobuf too", "[accounts][protobuf]") {
+  TestServer server;
+  Fixture f(server);
+  const int64_t station = f.CreateStation();
+  REQUIRE_STATUS(f.http().Post("/v1/users", UserBody("minzu-jie", station), f.admin()), 201);
+  v1::LoginRequest login;
+  login.set_username("minzu-jie");
+  login.set_password(kPassword);
+  const Headers binary = {{"Content-Type", "application/x-protobuf"},
+                          {"Accept", "application/x-protobuf"}};
+  const Response r = f.http().Request("POST", "/v1/sessions", login.SerializeAsString(), binary);
+  REQUIRE_STATUS(r, 201);
+  v1::Session session;
+  REQUIRE(session.ParseFromString(r.body));
+  CHECK(session.user().username() == "minzu-jie");
+  CHECK(session.user().station_id() == station);
+  CHECK_FALSE(session.expires_at().empty());
+  Headers with_cookie = binary;
+  with_cookie.emplace_back("Cookie", CookieOf(r));
+  const Response me = f.http().Request("GET", "/v1/me", "", with_cookie);
+  REQUIRE_STATUS(me, 200);
+  v1::Me who;
+  REQUIRE(who.ParseFromString(me.body));
+  CHECK(who.role() == "station");
+  CHECK(who.auth() == "session");
 }
 
 TEST_CASE("twenty failed logins from one address, then 429 for any username",
