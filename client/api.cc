@@ -61,11 +61,20 @@ StatusOr<ApiReply> ApiClient::Patch(std::string_view target, const json::value& 
   return Call("PATCH", target, json::serialize(body), {}, if_match);
 }
 
+StatusOr<ApiReply> ApiClient::Delete(std::string_view target) {
+  return Call("DELETE", target, "", {});
+}
+
 StatusOr<ApiReply> ApiClient::Call(std::string_view method, std::string_view target,
                                    std::string body, std::string_view idempotency_key,
                                    std::string_view if_match) {
   Headers headers;
-  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!token_.empty()) {
+    headers.emplace_back("Authorization", "Bearer " + token_);
+  } else if (!cookie_.empty()) {
+    headers.emplace_back("Cookie", cookie_);
+  }
+  if (method != "GET" && method != "HEAD") headers.emplace_back("X-Aidlink-CSRF", "1");
   if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
   if (!if_match.empty()) headers.emplace_back("If-Match", if_match);
   auto response = http_->Send(method, target, headers, std::move(body));
@@ -73,6 +82,7 @@ StatusOr<ApiReply> ApiClient::Call(std::string_view method, std::string_view tar
   ApiReply reply;
   reply.http_status = response->status;
   reply.raw = std::move(response->body);
+  reply.set_cookie = response->Header("set-cookie");
   json::error_code ec;
   json::value parsed = json::parse(reply.raw, ec);
   if (!ec) reply.json = std::move(parsed);

@@ -21,6 +21,7 @@ struct ApiReply {
   std::string raw;          // the body exactly as received
   boost::json::value json;  // the parsed body, null if it was not JSON
   bool replayed = false;    // the server says it repeated a stored answer
+  std::string set_cookie;   // the Set-Cookie header, "" if none
 
   bool ok() const { return http_status >= 200 && http_status < 300; }
   // The error's code, message and field; for a body that is not the API's
@@ -39,7 +40,9 @@ struct ListResult {
   std::optional<ApiReply> failure;  // set when a page came back as an error
 };
 
-// Calls the API with a bearer token. Not thread-safe (see HttpClient).
+// Calls the API with a bearer token, or else with a session cookie from
+// `aidlink login`; writes carry X-Aidlink-CSRF: 1, which a server requires of
+// cookie-authenticated writes. Not thread-safe (see HttpClient).
 // Every call returns a non-ok Status only when the server could not be
 // reached; HTTP errors come back as replies with !ok().
 class ApiClient {
@@ -53,6 +56,11 @@ class ApiClient {
   // server refuse with 409 if someone changed the object since.
   StatusOr<ApiReply> Patch(std::string_view target, const boost::json::value& body,
                            std::string_view if_match = {});
+  StatusOr<ApiReply> Delete(std::string_view target);
+  // The Cookie header value ("aidlink_session=...") sent when no token is
+  // given.
+  void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
+  bool has_token() const { return !token_.empty(); }
 
   // GETs `path` with `query`, following next_page_token until the end or
   // until `limit` items (0: no limit).
@@ -68,6 +76,7 @@ class ApiClient {
 
   HttpClient* http_;  // not owned
   std::string token_;
+  std::string cookie_;
 };
 
 }  // namespace aidlink::client

@@ -19,6 +19,7 @@ constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
 std::vector<Command> AllCommands() {
   std::vector<Command> all = ResourceCommands();
   for (auto& c : ImportCommands()) all.push_back(std::move(c));
+  for (auto& c : AccountCommands()) all.push_back(std::move(c));
   return all;
 }
 
@@ -99,7 +100,11 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     return kExitUsage;
   }
   const Command* command = nullptr;
-  if (rest.size() > 1) {
+  size_t first_arg = 2;
+  if (verbs.size() == 1 && verbs[0]->verb.empty()) {
+    command = verbs[0];  // a command of one word: `aidlink login ...`
+    first_arg = 1;
+  } else if (rest.size() > 1) {
     for (const Command* c : verbs) {
       if (c->verb == rest[1]) command = c;
     }
@@ -113,7 +118,8 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     return help && rest.size() == 1 ? kExitOk : kExitUsage;
   }
   if (help) {
-    out << "Usage: aidlink " << command->resource << " " << command->verb << " " << command->help();
+    out << "Usage: aidlink " << command->resource << (command->verb.empty() ? "" : " ")
+        << command->verb << " " << command->help();
     return kExitOk;
   }
 
@@ -126,10 +132,13 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     err << "aidlink: " << url.status().message() << "\n";
     return kExitUsage;
   }
+  const std::string session_file = env.config_dir.empty() ? "" : env.config_dir + "/session";
   HttpClient http(std::move(*url));
   ApiClient api(&http, token);
-  Context ctx{api, vm["json"].as<bool>(), out, err};
-  const std::vector<std::string> command_args(rest.begin() + 2, rest.end());
+  if (token.empty()) api.set_cookie(LoadSession(session_file, server));
+  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file};
+  const std::vector<std::string> command_args(rest.begin() + static_cast<long>(first_arg),
+                                              rest.end());
   return command->run(ctx, command_args);
 }
 

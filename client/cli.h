@@ -11,6 +11,9 @@ namespace aidlink::client {
 struct Environment {
   std::string server;  // AIDLINK_SERVER
   std::string token;   // AIDLINK_TOKEN
+  // Where `aidlink login` keeps the session: $XDG_CONFIG_HOME/aidlink, or
+  // ~/.config/aidlink; "" if neither variable is set.
+  std::string config_dir;
 };
 
 // Runs `aidlink args...` (args excludes the program name), printing results

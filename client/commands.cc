@@ -22,7 +22,8 @@ int ServerError(Context& ctx, const ApiReply& reply) {
   ctx.err << "aidlink: error: " << reply.ErrorText() << "\n";
   const std::string code = reply.ErrorCode();
   if (code == "unauthenticated") {
-    ctx.err << "Give a token with --token T or AIDLINK_TOKEN.\n";
+    ctx.err << "Log in with `aidlink login --username U`, or give a token with --token T or "
+               "AIDLINK_TOKEN.\n";
   }
   return kExitFailed;
 }

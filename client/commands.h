@@ -23,6 +23,8 @@ struct Context {
   bool json = false;  // print the server's JSON as is
   std::ostream& out;
   std::ostream& err;
+  std::string server;        // the server's URL as given
+  std::string session_file;  // where login keeps the session; "" if nowhere
 };
 
 struct Command {
@@ -39,6 +41,12 @@ struct Command {
 std::vector<Command> ResourceCommands();
 // `import requesters FILE` and `import needs FILE`.
 std::vector<Command> ImportCommands();
+// `login`, `logout`, `whoami` (no verb) and `user add`.
+std::vector<Command> AccountCommands();
+
+// The session `aidlink login` saved in `file` for `server`: the Cookie
+// header value, or "" if there is none for that server.
+std::string LoadSession(const std::string& file, const std::string& server);
 
 // Shared by the commands -----------------------------------------------------
 

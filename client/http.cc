@@ -99,7 +99,9 @@ StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string
   request.set(http::field::accept, "application/json");
   request.keep_alive(true);
   for (const auto& [name, value] : headers) request.set(name, value);
-  if (!body.empty() || method == "POST") {
+  // Every write says it is JSON (a server checks a cookie-authenticated
+  // write's type), with a body or without.
+  if (!body.empty() || (method != "GET" && method != "HEAD")) {
     request.set(http::field::content_type, "application/json");
     request.body() = body;
   }

@@ -8,9 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "api/accounts.h"
+#include "api/password.h"
+#include "store/accounts.h"
 #include "store/backup.h"
 #include "store/database.h"
 #include "store/repo.h"
+#include "store/schema.h"
+#include "util/date.h"
+#include "util/secret.h"
 
 namespace po = boost::program_options;
 
@@ -115,6 +121,162 @@ int Token(const std::vector<std::string>& args) {
   return TokenRevoke(db, id);
 }
 
+// --- users ------------------------------------------------------------------
+
+// Opens an existing database for the user commands, migrated to this
+// build's schema (the users table may be new to it).
+StatusOr<std::unique_ptr<store::Database>> OpenMigrated(const std::string& path) {
+  auto db = OpenExisting(path);
+  if (!db.ok()) return db.status();
+  if (Status s = store::Migrate(**db); !s.ok()) return s;
+  return db;
+}
+
+// Runs `fn` in one write transaction on the database at `path`.
+template <typename Fn>
+Status InTransaction(const std::string& path, Fn fn) {
+  auto db = OpenMigrated(path);
+  if (!db.ok()) return db.status();
+  store::Transaction tx(**db);
+  AIDLINK_RETURN_IF_ERROR(tx.Begin());
+  AIDLINK_RETURN_IF_ERROR(fn(**db));
+  return tx.Commit();
+}
+
+// The password from --password-file, else from standard input (prompted
+// for, without echo, on a terminal).
+StatusOr<std::string> ReadPassword(const std::string& file) {
+  if (!file.empty()) return secret::ReadFromFile(file);
+  return secret::ReadFromStdin("password (10 characters or more): ");
+}
+
+const store::Actor kOperator{0, "operator", 0};
+
+int UserAdd(const std::string& db_path, api::NewUser user, const std::string& password_file) {
+  auto password = ReadPassword(password_file);
+  if (!password.ok()) return Fail(password.status());
+  user.password = *password;
+  auto record = api::NewUserRecord(user);
+  if (!record.ok()) return Fail(record.status());
+  store::UserRecord made;
+  Status s = InTransaction(db_path, [&](store::Database& db) -> Status {
+    auto u = store::InsertUser(db, *record, kOperator);
+    if (!u.ok()) return u.status();
+    made = *u;
+    return Status::Ok();
+  });
+  if (!s.ok()) return Fail(s);
+  std::cout << "created user " << made.id << " " << made.username << " (" << made.role
+            << (made.station_id ? ", station " + std::to_string(*made.station_id) : "")
+            << (made.donor_id ? ", donor " + std::to_string(*made.donor_id) : "") << ")\n";
+  return 0;
+}
+
+// Tab-separated, one user a line; never the password hash.
+int UserList(const std::string& db_path) {
+  auto db = OpenMigrated(db_path);
+  if (!db.ok()) return Fail(db.status());
+  std::cout << "id\tusername\trole\tstation_id\tdonor_id\tdisplay_name\tcreated_at\tdisabled_at\n";
+  store::Page page;
+  page.limit = 1000;
+  for (;;) {
+    auto users = store::ListUsers(**db, page);
+    if (!users.ok()) return Fail(users.status());
+    for (const store::UserRecord& u : *users) {
+      std::cout << u.id << "\t" << u.username << "\t" << u.role << "\t" << OptId(u.station_id)
+                << "\t" << OptId(u.donor_id) << "\t" << u.display_name << "\t" << u.created_at
+                << "\t" << (u.disabled() ? u.disabled_at : "-") << "\n";
+    }
+    if (static_cast<int>(users->size()) < page.limit) return 0;
+    page.after_id = users->back().id;
+  }
+}
+
+int UserDisable(const std::string& db_path, int64_t id) {
+  store::UserRecord u;
+  Status s = InTransaction(db_path, [&](store::Database& db) -> Status {
+    auto done = store::DisableUser(db, id, date::NowRfc3339(), kOperator);
+    if (!done.ok()) return done.status();
+    u = *done;
+    return Status::Ok();
+  });
+  if (!s.ok()) return Fail(s);
+  std::cout << "disabled user " << u.id << " " << u.username << " at " << u.disabled_at
+            << " (its sessions have ended)\n";
+  return 0;
+}
+
+int UserSetPassword(const std::string& db_path, int64_t id, const std::string& password_file) {
+  auto password = ReadPassword(password_file);
+  if (!password.ok()) return Fail(password.status());
+  if (Status s = api::CheckPassword(*password, "password"); !s.ok()) return Fail(s);
+  auto hash = api::HashPassword(*password);
+  if (!hash.ok()) return Fail(hash.status());
+  store::UserRecord u;
+  Status s = InTransaction(db_path, [&](store::Database& db) -> Status {
+    auto done = store::SetUserPassword(db, id, *hash, 0, date::NowRfc3339(), kOperator);
+    if (!done.ok()) return done.status();
+    u = *done;
+    return Status::Ok();
+  });
+  if (!s.ok()) return Fail(s);
+  std::cout << "set the password of user " << u.id << " " << u.username
+            << " (its sessions have ended)\n";
+  return 0;
+}
+
+constexpr const char* kUserUsage =
+    "usage: aidlink-server user add --db PATH --username U --role R [--station-id N] "
+    "[--donor-id N] --display-name NAME [--password-file F]\n"
+    "       aidlink-server user list --db PATH\n"
+    "       aidlink-server user disable --db PATH ID\n"
+    "       aidlink-server user set-password --db PATH ID [--password-file F]\n"
+    "The password is read from --password-file, else from standard input (without echo on a "
+    "terminal).\n";
+
+int User(const std::vector<std::string>& args) {
+  const std::string action = args.empty() ? "" : args[0];
+  if (action != "add" && action != "list" && action != "disable" && action != "set-password") {
+    std::cerr << kUserUsage;
+    return 2;
+  }
+  std::string db = "var/aidlink.db", password_file;
+  int64_t id = 0, station_id = 0, donor_id = 0;
+  api::NewUser user;
+  po::options_description desc("aidlink-server user " + action + "\n\nOptions");
+  desc.add_options()("help,h", "show this help and exit")("db", po::value(&db)->default_value(db),
+                                                          "SQLite database file");
+  po::positional_options_description positional;
+  if (action == "add") {
+    desc.add_options()("username", po::value(&user.username)->required(), "3..64 characters")(
+        "role", po::value(&user.role)->required(), "admin, dispatcher, station or donor")(
+        "station-id", po::value(&station_id), "the station of a station user")(
+        "donor-id", po::value(&donor_id), "the donor of a donor user")(
+        "display-name", po::value(&user.display_name)->required(), "the person's name");
+  }
+  if (action == "disable" || action == "set-password") {
+    desc.add_options()("id", po::value(&id)->required(), "the user's id (see user list)");
+    positional.add("id", 1);
+  }
+  if (action == "add" || action == "set-password") {
+    desc.add_options()("password-file", po::value(&password_file),
+                       "read the password from this file's first line");
+  }
+  po::variables_map vm;
+  int code = 0;
+  if (!Parse({args.begin() + 1, args.end()}, desc, positional, &vm, &code)) return code;
+  if (vm.count("station-id")) user.station_id = station_id;
+  if (vm.count("donor-id")) user.donor_id = donor_id;
+  if (action == "add") return UserAdd(db, user, password_file);
+  if (action == "list") return UserList(db);
+  if (id < 1) {
+    std::cerr << "aidlink-server: user id must be positive\n";
+    return 2;
+  }
+  if (action == "disable") return UserDisable(db, id);
+  return UserSetPassword(db, id, password_file);
+}
+
 int BackupCommand(const std::vector<std::string>& args) {
   store::BackupOptions options;
   options.from = "var/aidlink.db";
@@ -146,7 +308,7 @@ int BackupCommand(const std::vector<std::string>& args) {
 bool IsCommand(int argc, char** argv) {
   if (argc < 2) return false;
   const std::string word = argv[1];
-  return word == "token" || word == "backup";
+  return word == "token" || word == "user" || word == "backup";
 }
 
 int RunCommand(int argc, char** argv) {
@@ -154,6 +316,7 @@ int RunCommand(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   try {
     if (word == "token") return Token(args);
+    if (word == "user") return User(args);
     return BackupCommand(args);
   } catch (const std::exception& e) {
     std::cerr << "aidlink-server: fatal: " << e.what() << "\n";

@@ -4,6 +4,7 @@
 // (while a server may be serving it):
 //   aidlink-server token list --db PATH
 //   aidlink-server token revoke --db PATH ID
+//   aidlink-server user add|list|disable|set-password --db PATH ...
 //   aidlink-server backup --db PATH --to FILE [--force]
 namespace aidlink {
 

@@ -41,6 +41,8 @@ struct Flags {
   int max_connections = 10000;
   int idempotency_retention_hours = 48;
   int busy_timeout_ms = 10'000;
+  int session_idle_hours = 12;
+  int session_max_days = 7;
 };
 
 // API.md promises that an Idempotency-Key replays for at least this long.
@@ -189,7 +191,10 @@ int Serve(const Flags& flags) {
               {{"max_connections", max_connections}, {"file_limit", static_cast<uint64_t>(fds)}});
   }
 
-  api::Router router(**store);
+  api::AccountOptions accounts;
+  accounts.session_idle = std::chrono::hours(flags.session_idle_hours);
+  accounts.session_lifetime = std::chrono::hours(24 * flags.session_max_days);
+  api::Router router(**store, accounts);
   net::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
@@ -237,7 +242,8 @@ int main(int argc, char** argv) {
   aidlink::Flags flags;
   po::options_description desc(
       "aidlink-server: donation logistics server\n"
-      "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server backup --db PATH --to "
+      "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server user "
+      "add|list|disable|set-password --db PATH ..., aidlink-server backup --db PATH --to "
       "FILE\n\nOptions");
   desc.add_options()("help,h", "show this help and exit")(
       "db", po::value(&flags.db)->default_value(flags.db),
@@ -271,7 +277,12 @@ int main(int argc, char** argv) {
       "and their saved answers are deleted")(
       "busy-timeout-ms", po::value(&flags.busy_timeout_ms)->default_value(flags.busy_timeout_ms),
       "how long a write waits for a lock another process holds on the database (a backup "
-      "tool, say) before answering 503 with Retry-After");
+      "tool, say) before answering 503 with Retry-After")(
+      "session-idle-hours",
+      po::value(&flags.session_idle_hours)->default_value(flags.session_idle_hours),
+      "hours a login session may go unused before it ends")(
+      "session-max-days", po::value(&flags.session_max_days)->default_value(flags.session_max_days),
+      "days after login that a session ends, however much it is used");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -288,6 +299,10 @@ int main(int argc, char** argv) {
       flags.max_connections < 1 || flags.busy_timeout_ms < 1) {
     std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout, "
                  "--max-connections and --busy-timeout-ms must be positive\n";
+    return 2;
+  }
+  if (flags.session_idle_hours < 1 || flags.session_max_days < 1) {
+    std::cerr << "aidlink-server: --session-idle-hours and --session-max-days must be positive\n";
     return 2;
   }
   if (flags.idempotency_retention_hours < aidlink::kMinIdempotencyRetentionHours) {

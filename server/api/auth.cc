@@ -23,15 +23,15 @@ std::string Hex(const unsigned char* data, size_t n) {
   return out;
 }
 
+}  // namespace
+
 StatusOr<Role> ParseRole(const std::string& role) {
   if (role == "admin") return Role::kAdmin;
   if (role == "dispatcher") return Role::kDispatcher;
   if (role == "station") return Role::kStation;
   if (role == "donor") return Role::kDonor;
-  return Internal("unknown role in token table");
+  return Internal("unknown role in the tokens or users table");
 }
-
-}  // namespace
 
 const char* RoleName(Role role) {
   switch (role) {
@@ -97,7 +97,13 @@ StatusOr<Principal> Authenticate(store::Database& db, std::string_view authoriza
   }
   StatusOr<Role> role = ParseRole(t.role);
   if (!role.ok()) return role.status();
-  return Principal{t.id, *role, t.station_id, t.donor_id};
+  Principal p;
+  p.token_id = t.id;
+  p.role = *role;
+  p.station_id = t.station_id;
+  p.donor_id = t.donor_id;
+  p.display_name = t.label;
+  return p;
 }
 
 Status EnsureAdminToken(store::Store& store, const std::string& token) {

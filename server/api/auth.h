@@ -14,14 +14,32 @@ namespace aidlink::api {
 enum class Role { kAdmin, kDispatcher, kStation, kDonor };
 
 const char* RoleName(Role role);
+// The role named `name` (a token's or user's role column); kInternal if
+// it is not one.
+StatusOr<Role> ParseRole(const std::string& name);
 
-// The authenticated caller: a token bound to a role and, for station and
-// donor tokens, to the one station or donor it may act for.
+// The authenticated caller: a token, or a user's session, bound to a role
+// and, for station and donor callers, to the one station or donor it may act
+// for. A session's principal is that of a token of the same role and scope:
+// handlers never tell them apart, except for who is recorded as acting.
 struct Principal {
-  int64_t token_id = 0;
+  int64_t token_id = 0;  // 0 for a session
   Role role = Role::kDispatcher;
   std::optional<int64_t> station_id;
   std::optional<int64_t> donor_id;
+  // A session's user and session (0 for a token), and the session's times.
+  int64_t user_id = 0;
+  int64_t session_id = 0;
+  std::string session_last_seen, session_expires_at;
+  // The user's username and display name, or "" and the token's label.
+  std::string username;
+  std::string display_name;
+
+  bool via_session() const { return session_id != 0; }
+  // The namespace of the caller's Idempotency-Keys: a token's id, or a
+  // user's id negated (so a user's sessions share one, distinct from every
+  // token's).
+  int64_t idempotency_scope() const { return user_id != 0 ? -user_id : token_id; }
 
   // Admins and dispatchers see the whole registry.
   bool staff() const { return role == Role::kAdmin || role == Role::kDispatcher; }
@@ -30,7 +48,7 @@ struct Principal {
   // own; which roles reach a route at all is the route table's business.
   bool MaySeeStation(int64_t id) const { return role != Role::kStation || station_id == id; }
   bool MaySeeDonor(int64_t id) const { return role != Role::kDonor || donor_id == id; }
-  store::Actor actor() const { return {token_id, RoleName(role)}; }
+  store::Actor actor() const { return {token_id, RoleName(role), user_id}; }
 };
 
 // A fresh bearer token: 256 random bits as 64 hex characters.

@@ -124,7 +124,9 @@ Response Context::Error(const Status& status) const {
 
 Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> out,
                         store::Store::WriteFn write, bool alone) {
-  const std::string& key = request_.idempotency_key;
+  // Unauthenticated writes (a login) have no caller to scope a key to, and
+  // a replay could not hand out the session again: they ignore the key.
+  const std::string key = authenticated() ? request_.idempotency_key : "";
   if (key.size() > 255) {
     return Error(
         InvalidArgument("Idempotency-Key must be at most 255 characters", "Idempotency-Key"));
@@ -135,11 +137,10 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
   // after it (the store's queue orders the two).
   auto response = std::make_shared<Response>();
   auto fn = [this, status, out, write = std::move(write), response, hash,
-             redact = std::move(redact_)](store::Database& db) -> Status {
-    const std::string& saved_key = request_.idempotency_key;
+             saved_key = key, redact = std::move(redact_)](store::Database& db) -> Status {
     if (!saved_key.empty()) {
-      auto saved =
-          store::FindSavedResponse(db, principal().token_id, saved_key, store_.IdempotencyCutoff());
+      auto saved = store::FindSavedResponse(db, principal().idempotency_scope(), saved_key,
+                                            store_.IdempotencyCutoff());
       if (!saved.ok()) return saved.status();
       if (saved->has_value()) {
         const store::SavedResponse& prior = **saved;
@@ -165,11 +166,13 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
       redact(*copy);
       saved_body = Reply(status, *copy).body;
     }
-    return store::SaveResponse(db, principal().token_id, saved_key,
+    return store::SaveResponse(db, principal().idempotency_scope(), saved_key,
                                {hash, response->status, response->content_type, saved_body});
   };
   auto answer = [this, response](const Status& s) {
-    return s.ok() ? std::move(*response) : Error(s);
+    if (!s.ok()) return Error(s);
+    for (const auto& header : headers_) response->headers.push_back(header);
+    return std::move(*response);
   };
   deferred_ = DeferredWrite{std::move(fn), alone, std::move(answer)};
   // A placeholder: the router answers with `answer` once the write is done.

@@ -7,7 +7,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "api/accounts.h"
 #include "api/auth.h"
 #include "api/http.h"
 #include "store/database.h"
@@ -38,6 +41,10 @@ class Context {
   const Principal& principal() const { return *principal_; }
   void set_principal(Principal p) { principal_ = p; }
   bool authenticated() const { return principal_.has_value(); }
+
+  // The router's account settings, clock and login throttle.
+  Accounts& accounts() const { return *accounts_; }
+  void set_accounts(Accounts* accounts) { accounts_ = accounts; }
 
   // The {id} of the route, set by the router.
   int64_t id() const { return id_; }
@@ -88,6 +95,12 @@ class Context {
         [write = std::move(write), out](store::Database& db) { return write(db, *out); }, alone);
   }
 
+  // A header for the answer of a Commit once the write succeeded
+  // (Set-Cookie), added to the saved answer of a replay as well.
+  void AddHeaderOnSuccess(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+  }
+
   // The write a handler deferred with Commit, taken by the router.
   struct DeferredWrite {
     store::Store::WriteFn write;
@@ -116,9 +129,11 @@ class Context {
   std::string path_;
   std::map<std::string, std::string> query_;
   std::optional<Principal> principal_;
+  Accounts* accounts_ = nullptr;
   int64_t id_ = 0;
   std::optional<DeferredWrite> deferred_;
   Redact redact_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 // The next_page_token for a page of `rows` fetched with limit+1: empty when

@@ -19,6 +19,15 @@ Status NarrowToOwnStation(const Principal& p, std::optional<int64_t>& station_id
 Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id);
 
 Response CreateToken(Context& ctx);
+
+Response CreateUser(Context& ctx);
+Response ListUsers(Context& ctx);
+Response DisableUser(Context& ctx);
+Response SetUserPassword(Context& ctx);
+Response Login(Context& ctx);
+Response Logout(Context& ctx);
+Response Me(Context& ctx);
+
 Response CreateItem(Context& ctx);
 Response ListItems(Context& ctx);
 Response GetItem(Context& ctx);

@@ -18,6 +18,15 @@ struct Request {
   std::string if_match;  // PATCH and :deactivate: the version the caller last read
   std::string body;
   bool from_loopback = false;
+  // For sessions: the Cookie header, and what the CSRF rule reads (the
+  // X-Aidlink-CSRF, Origin and Host headers, and whether the connection is
+  // TLS). `peer` is the client's address, for login throttling.
+  std::string cookie;
+  std::string csrf;
+  std::string origin;
+  std::string host;
+  std::string peer;
+  bool tls = false;
 };
 
 struct Response {

@@ -8,7 +8,9 @@
 #include "aidlink/v1/responses.pb.h"
 #include "api/errors.h"
 #include "api/handlers.h"
+#include "store/accounts.h"
 #include "store/repo.h"
+#include "util/date.h"
 #include "util/logging.h"
 
 namespace aidlink::api {
@@ -129,7 +131,8 @@ bool Router::Access::Admits(Role role) const {
 // admits (admins are always admitted). Handlers check only object-level
 // scope (a station's own requesters, a donor's own lots), through
 // Principal::MaySeeStation / MaySeeDonor.
-Router::Router(store::Store& store) : store_(store) {
+Router::Router(store::Store& store, AccountOptions accounts)
+    : store_(store), accounts_(std::move(accounts)) {
   constexpr Role kDispatcher = Role::kDispatcher;
   constexpr Role kStation = Role::kStation;
   constexpr Role kDonor = Role::kDonor;
@@ -143,6 +146,14 @@ Router::Router(store::Store& store) : store_(store) {
       "GET", "/metrics", [this](Context&) { return MetricsAnswer(); }, Access::LoopbackOrAdmin(),
       Cost::kHeavy);  // the open-needs gauge counts open needs by a scan
   Add("POST", "/v1/tokens", CreateToken, admin);
+  // Password hashing takes tens of milliseconds: off the I/O threads.
+  Add("POST", "/v1/users", CreateUser, admin, Cost::kHeavy);
+  Add("GET", "/v1/users", ListUsers, admin);
+  Add("POST", "/v1/users/{id}:disable", DisableUser, admin);
+  Add("POST", "/v1/users/{id}:set_password", SetUserPassword, any, Cost::kHeavy);
+  Add("POST", "/v1/sessions", Login, Access::Anyone(), Cost::kHeavy);
+  Add("DELETE", "/v1/sessions/current", Logout, any);
+  Add("GET", "/v1/me", Me, any);
   Add("POST", "/v1/items", CreateItem, dispatcher);
   Add("GET", "/v1/items", ListItems, any);
   Add("GET", "/v1/items/{id}", GetItem, any);
@@ -257,6 +268,7 @@ bool Router::Prepare(const std::shared_ptr<Call>& call) {
   if (qpos != std::string_view::npos) query = ParseQuery(target.substr(qpos + 1));
   call->ctx = std::make_unique<Context>(store_, request, path, std::move(query));
   Context& ctx = *call->ctx;
+  ctx.set_accounts(&accounts_);
 
   if (path.empty() || path[0] != '/') {
     Finish(call, ctx.Error(InvalidArgument("request target must be an absolute path")));
@@ -300,8 +312,8 @@ bool Router::Admit(const std::shared_ptr<Call>& call) {
   const Access& access = call->route->access;
   Context& ctx = *call->ctx;
   if (!access.authenticate || (access.loopback_public && call->request.from_loopback)) return true;
-  auto p =
-      ctx.Read([&](store::Database& db) { return Authenticate(db, call->request.authorization); });
+  auto p = ctx.Read(
+      [&](store::Database& db) { return AuthenticateRequest(db, call->request, accounts_); });
   if (!p.ok()) {
     Finish(call, ctx.Error(p.status()));
     return false;
@@ -311,8 +323,31 @@ bool Router::Admit(const std::shared_ptr<Call>& call) {
                                             RoleName(p->role))));
     return false;
   }
+  const std::string& method = call->request.method;
+  if (p->via_session() && method != "GET" && method != "HEAD") {
+    // A browser sends the cookie with any request to this server, a forged
+    // cross-site one too: writes must show they come from our own pages.
+    if (Status s = CheckCsrf(call->request); !s.ok()) {
+      Finish(call, ctx.Error(s));
+      return false;
+    }
+  }
+  if (p->via_session()) TouchSession(*p);
   ctx.set_principal(*p);
   return true;
+}
+
+void Router::TouchSession(Principal& p) {
+  const TimePoint now = accounts_.Now();
+  if (p.session_last_seen >= date::Rfc3339(now - accounts_.options().touch_interval)) return;
+  p.session_last_seen = date::Rfc3339(now);
+  // Not waited for: the request goes on while the store records the use.
+  store_.WriteAsync([id = p.session_id, seen = p.session_last_seen](
+                        store::Database& db) { return store::TouchSession(db, id, seen); },
+                    false,
+                    [](const Status& s) {
+                      if (!s.ok()) log::Warn("session_touch_failed", {{"error", s.message()}});
+                    });
 }
 
 void Router::Run(const std::shared_ptr<Call>& call) {

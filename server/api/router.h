@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/accounts.h"
 #include "api/auth.h"
 #include "api/context.h"
 #include "api/http.h"
@@ -45,7 +46,7 @@ class Router {
   };
 
   // `store` must outlive the router.
-  explicit Router(store::Store& store);
+  explicit Router(store::Store& store, AccountOptions accounts = {});
 
   // Runs a task that may block for a long time somewhere other than the
   // caller's thread (the server's worker pool).
@@ -89,6 +90,9 @@ class Router {
   // The caller of `call`'s route, authenticated and admitted; false if
   // `call` is already answered (401, 403).
   bool Admit(const std::shared_ptr<Call>& call);
+  // Records that session `p` is in use (its last_seen, for idle expiry)
+  // if the stored time is older than the touch interval.
+  void TouchSession(Principal& p);
   // Finds the route and authenticates; false if `call` is already answered.
   bool Prepare(const std::shared_ptr<Call>& call);
   void Run(const std::shared_ptr<Call>& call);
@@ -99,6 +103,7 @@ class Router {
   // Immutable after construction.
   store::Store& store_;
   std::vector<Route> routes_;
+  Accounts accounts_;  // thread-safe
 
   mutable std::mutex mu_;
   // Guarded by mu_: per (route template, status) latency histograms, whose

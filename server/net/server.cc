@@ -117,6 +117,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::error_code ec;
     const auto remote = Tcp().socket().remote_endpoint(ec);
     loopback_ = !ec && remote.address().is_loopback();
+    if (!ec) peer_ = remote.address().to_string();
     server_.connections_++;
   }
   ~Session() { server_.connections_--; }
@@ -204,7 +205,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     version_ = req.version();
     head_ = req.method() == http::verb::head;
     if (head_) req.method(http::verb::get);  // answered as GET, without the body
-    api::Request request = ToApiRequest(std::move(req), loopback_);
+    api::Request request = ToApiRequest(std::move(req), loopback_, peer_, kTls);
     server_.in_flight_++;
     // Quick requests are answered right here; writes answer from the store's
     // writer thread once durable, heavy reads from the worker pool. Either
@@ -290,6 +291,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   ServerImpl& server_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool loopback_ = false;
+  std::string peer_;  // the client's address, for login throttling
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;

@@ -23,6 +23,9 @@ std::vector<std::string> SplitList(const std::string& joined, char sep = kListSe
 // this transaction.
 StatusOr<Need> CancelOutstanding(Database& db, Need need, const std::string& reason,
                                  const Actor& actor);
+// Fails with kNotFound naming `field` ("station 7 not found") unless a row
+// with this id exists in `table`.
+Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what);
 
 }  // namespace aidlink::store::internal
 

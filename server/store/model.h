@@ -14,6 +14,7 @@ namespace aidlink::store {
 struct Actor {
   int64_t token_id = 0;  // 0 for the server itself (start-up, migrations)
   std::string role;
+  int64_t user_id = 0;  // the user of a session; 0 for tokens and the server
 };
 
 struct TokenRecord {

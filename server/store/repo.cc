@@ -12,6 +12,7 @@ namespace aidlink::store {
 namespace {
 
 using internal::JoinList;
+using internal::MustExist;
 using internal::SplitList;
 
 std::string JoinIds(const std::vector<int64_t>& ids) {
@@ -48,17 +49,6 @@ StatusOr<std::vector<T>> Many(Statement* st, Read read) {
   }
   st->Reset();
   return out;
-}
-
-// Fails with kNotFound naming `field` unless a row with this id exists.
-Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
-  st->Bind(1, id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  st->Reset();
-  if (!*row) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
-  return Status::Ok();
 }
 
 std::string LotQuantities(const Lot& l) {
@@ -801,10 +791,14 @@ StatusOr<Need> internal::CancelOutstanding(Database& db, Need need, const std::s
 
 Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                    const std::string& entity, int64_t entity_id, const std::string& detail_json) {
-  AIDLINK_ASSIGN_STMT(
-      st, db,
-      "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, entity_id, "
-      "detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  // actor_user_id (schema: accounts) only when a user acts, so that events
+  // by tokens are written the same on a file of an older version too.
+  AIDLINK_ASSIGN_STMT(st, db,
+                      actor.user_id
+                          ? "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, "
+                            "entity_id, detail, actor_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                          : "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, "
+                            "entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, date::NowRfc3339());
   if (actor.token_id)
     st->Bind(2, actor.token_id);
@@ -815,6 +809,7 @@ Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
       .Bind(5, entity)
       .Bind(6, entity_id)
       .Bind(7, detail_json);
+  if (actor.user_id) st->Bind(8, actor.user_id);
   return st->Run();
 }
 

@@ -301,6 +301,38 @@ ALTER TABLE allocations ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0
     // requester can be deactivated and found by name, contact name or phone
     // digits (see AddEditing).
     {nullptr, AddEditing},
+    // Accounts: people who log in with a password (stored only as an
+    // Argon2id hash) and the sessions their browsers hold (only the SHA-256
+    // of the 256-bit session id is stored). A user has a role and scope as a
+    // token has. Times are RFC 3339 UTC of one width, so text order is time
+    // order. The ledger's events also name the user who acted.
+    {R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(username) BETWEEN 3 AND 64),
+  password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+  role TEXT NOT NULL CHECK (role = 'admin' OR role = 'dispatcher' OR role = 'station' OR role = 'donor'),
+  station_id INTEGER REFERENCES stations(id),
+  donor_id INTEGER REFERENCES donors(id),
+  display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT,
+  CHECK ((role = 'station') = (station_id IS NOT NULL)),
+  CHECK ((role = 'donor') = (donor_id IS NOT NULL))
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ended_at TEXT,
+  end_reason TEXT
+);
+CREATE INDEX sessions_live_by_user ON sessions(user_id) WHERE ended_at IS NULL;
+ALTER TABLE events ADD COLUMN actor_user_id INTEGER;
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

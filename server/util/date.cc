@@ -77,4 +77,21 @@ std::string Rfc3339(std::chrono::system_clock::time_point when) {
   return buf;
 }
 
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s) {
+  if (s.size() != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') {
+    return std::nullopt;
+  }
+  const std::optional<int64_t> days = ParseDate(s.substr(0, 10));
+  if (!days) return std::nullopt;
+  int parts[3] = {0, 0, 0};
+  for (int i = 0; i < 3; ++i) {
+    const char hi = s[11 + 3 * i], lo = s[12 + 3 * i];
+    if (hi < '0' || hi > '9' || lo < '0' || lo > '9') return std::nullopt;
+    parts[i] = (hi - '0') * 10 + (lo - '0');
+  }
+  if (parts[0] > 23 || parts[1] > 59 || parts[2] > 59) return std::nullopt;
+  const int64_t seconds = *days * 86400 + parts[0] * 3600 + parts[1] * 60 + parts[2];
+  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+}
+
 }  // namespace aidlink::date

@@ -25,6 +25,10 @@ int64_t Today();
 // one form sort in time order.
 std::string Rfc3339(std::chrono::system_clock::time_point t);
 
+// The time of an RFC 3339 UTC string of exactly the form Rfc3339 writes,
+// or nullopt.
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s);
+
 // The current time as RFC 3339 UTC with seconds, "2026-11-22T17:00:06Z".
 // Reads the clock: not for pure cores.
 std::string NowRfc3339();

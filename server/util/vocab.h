@@ -135,6 +135,11 @@ constexpr ServedDistrict SplitServedDistrict(std::string_view entry, std::string
   if (slash == std::string_view::npos) return {own_city, entry};
   return {entry.substr(0, slash), entry.substr(slash + 1)};
 }
+// Accounts: usernames and passwords in characters (code points).
+inline constexpr size_t kMinUsername = 3;
+inline constexpr size_t kMaxUsername = 64;
+inline constexpr size_t kMinPassword = 10;
+inline constexpr size_t kMaxPassword = 1024;
 
 // The term named `name` in `terms`, or nullptr.
 constexpr const Term* Find(std::span<const Term> terms, std::string_view name) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "accounts/session_support.h"
 #include "api/router.h"
 #include "support/fixture.h"
 #include "support/store_fixture.h"
@@ -99,6 +100,63 @@ TEST_CASE("the edit, search and list routes are in the table with the roles that
     }
     CHECK(it->access.Admits(Role::kAdmin));
   }
+}
+
+TEST_CASE("a session answers every route exactly as a token of the same role and scope",
+          "[api][authz][sessions]") {
+  TempDb db;
+  auto store = OpenStore(db.path());
+  const api::Router table(*store);
+
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  auto login = [&](const std::string& username, json::object user) {
+    user["username"] = username;
+    user["password"] = kPassword;
+    user["display_name"] = "矩阵测试";
+    REQUIRE_STATUS(f.http().Post("/v1/users", user, f.admin()), 201);
+    return LoginCookie(f.http(), username);
+  };
+  struct Caller {
+    api::Role role;
+    std::string token, cookie;
+  };
+  const Caller callers[] = {
+      {api::Role::kDispatcher, w.dispatcher, login("desk-user", {{"role", "dispatcher"}})},
+      {api::Role::kStation, w.station_a,
+       login("station-user", {{"role", "station"}, {"station_id", w.station_a_id}})},
+      {api::Role::kDonor, w.donor_a,
+       login("donor-user", {{"role", "donor"}, {"donor_id", w.donor_a_id}})},
+  };
+  int checked = 0;
+  for (const api::Router::RouteInfo& route : table.Routes()) {
+    if (!route.access.authenticate || route.access.loopback_public) continue;
+    // Logging out would end the session under test (accounts_test.cc has it).
+    if (route.path == "/v1/sessions/current") continue;
+    const std::string target = Concrete(route.path, w.lot_a);
+    const std::string body = route.method == "GET" ? "" : "{}";
+    for (const Caller& c : callers) {
+      INFO(route.method << " " << route.path << " as a " << api::RoleName(c.role) << " session");
+      const Response by_token =
+          f.http().Request(route.method, target, body, {{"Authorization", "Bearer " + c.token}});
+      const Response by_session =
+          f.http().Request(route.method, target, body, CsrfHeaders(c.cookie));
+      INFO("token: " << by_token.Describe() << "\nsession: " << by_session.Describe());
+      CHECK(by_session.status != 401);
+      if (route.method == "GET") {
+        // A read shows the same (who is asking differs only in /v1/me).
+        CHECK(by_session.status == by_token.status);
+        if (route.path != "/v1/me") CHECK(by_session.body == by_token.body);
+      } else {
+        // A write may act twice (the token's call dispatched what the
+        // session's then finds dispatched): admitted or refused alike.
+        CHECK((by_session.status == 403) == (by_token.status == 403));
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked >= 3 * 40);
 }
 
 TEST_CASE("another station's or donor's id is 404 before the rest of the body is validated",

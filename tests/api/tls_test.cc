@@ -97,6 +97,45 @@ TEST_CASE("HTTPS with a self-signed certificate serves the API", "[tls]") {
     CHECK(out.find("口罩") != std::string::npos);
   }
 
+  SECTION("a login over TLS sets a Secure cookie, and our https Origin passes the CSRF rule") {
+    const std::string ca = "--cacert " + c.cert() + " ";
+    const std::string auth = "-H 'Authorization: Bearer " + server.admin_token() + "' ";
+    std::string out = Curl(ca + auth +
+                               "-H 'Content-Type: application/json' -d "
+                               "'{\"username\":\"tls-desk\",\"password\":\"tls-password-1\","
+                               "\"role\":\"dispatcher\",\"display_name\":\"TLS\"}' " +
+                               base + "/v1/users",
+                           &status);
+    REQUIRE(status == 0);
+    INFO(out);
+    REQUIRE(out.substr(out.rfind('\n') + 1) == "201");
+    out = Curl(ca +
+                   "-i -H 'Content-Type: application/json' -d "
+                   "'{\"username\":\"tls-desk\",\"password\":\"tls-password-1\"}' " +
+                   base + "/v1/sessions",
+               &status);
+    REQUIRE(status == 0);
+    INFO(out);
+    REQUIRE(out.substr(out.rfind('\n') + 1) == "201");
+    const size_t at = out.find("aidlink_session=");
+    REQUIRE(at != std::string::npos);
+    const std::string line = out.substr(at, out.find('\n', at) - at);
+    CHECK(line.find("; Secure") != std::string::npos);
+    CHECK(line.find("; HttpOnly") != std::string::npos);
+    const std::string cookie = line.substr(0, line.find(';'));
+    const std::string write = ca + "-H 'Cookie: " + cookie +
+                              "' -H 'X-Aidlink-CSRF: 1' -H 'Content-Type: application/json' ";
+    const std::string item =
+        "-d '{\"code\":\"TLS-2\",\"name\":\"口罩\",\"category\":\"ppe\",\"unit\":\"piece\","
+        "\"pack_size\":1}' ";
+    out = Curl(write + "-H 'Origin: http://127.0.0.1:" + std::to_string(server.port()) + "' " +
+                   item + base + "/v1/items",
+               &status);
+    CHECK(out.substr(out.rfind('\n') + 1) == "403");  // http:// is not this server's origin
+    out = Curl(write + "-H 'Origin: " + base + "' " + item + base + "/v1/items", &status);
+    CHECK(out.substr(out.rfind('\n') + 1) == "201");
+  }
+
   SECTION("a client that does not trust the certificate is refused by its own check") {
     Curl(base + "/healthz", &status);
     CHECK(status != 0);  // curl: self-signed certificate

@@ -31,6 +31,9 @@ int RunHttpSeed(const std::vector<std::string>& args);
 // `search [--requesters N]`: GET /v1/requesters?q= through the router at N
 // requesters (100,000 by default), as a dispatcher and as a station.
 int RunSearch(const std::vector<std::string>& args);
+// `password [--count N]`: milliseconds per Argon2id hash and check, as a
+// login pays them.
+int RunPassword(const std::vector<std::string>& args);
 
 // The synthetic province of `match` (see match_bench.cc), for benchmarks that
 // need the same data, e.g. committing its plan through the store. Its needs

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "aidlink/v1/accounts.pb.h"
 #include "aidlink/v1/requests.pb.h"
 #include "aidlink/v1/resources.pb.h"
 #include "api/codec.h"
@@ -54,6 +55,9 @@ const Message* const kMessages[] = {
     &v1::DeliverRequest::default_instance(),   // 12 POST /v1/deliveries/{id}:deliver
     &v1::FailRequest::default_instance(),      // 13 POST /v1/deliveries/{id}:fail
     &v1::ExpireRequest::default_instance(),    // 14 POST /v1/lots:expire
+    &v1::CreateUserRequest::default_instance(),   // 15 POST /v1/users
+    &v1::SetPasswordRequest::default_instance(),  // 16 POST /v1/users/{id}:set_password
+    &v1::LoginRequest::default_instance(),        // 17 POST /v1/sessions
 };
 constexpr size_t kMessageCount = sizeof(kMessages) / sizeof(kMessages[0]);
 

@@ -1,5 +1,6 @@
 // The server's log after a full working day: JSON lines with the request
-// fields operators need, and never a token, a phone, an address or a name.
+// fields operators need, and never a token, a phone, an address or a name,
+// nor a username, a password, a session id or a cookie.
 
 #include <boost/json/parse.hpp>
 #include <regex>
@@ -64,10 +65,58 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     CHECK_ERROR(http.Get("/v1/requesters/13712340987", station_token), 404, "");
     CHECK_ERROR(http.Get("/v1/needs/999999?note=隐秘巷77号", desk), 404, "");
     CHECK_STATUS(http.Get("/v1/" + UrlEncode("隐私户章三丰"), desk), 404);
-    requests_made = 18;  // counted below as a lower bound: Fixture calls add more
-    secrets = {server.admin_token(), desk,           station_token,     donor_token,  forged,
-               "13712340987",        "隐私户章三丰", "联系人章小丰",    "隐秘巷77号", "隐秘巷",
-               "司机隐私刘",         "13655501234",  "捐赠人蓝鲸慈善甲"};
+
+    // Accounts: a station worker logs in (once with a wrong password), works
+    // by cookie, is refused a write without the CSRF header, and logs out.
+    const std::string username = "yinsi-zhangsanfeng", password = "隐私口令-zhang-2026";
+    const std::string wrong = "错误口令-guess-0001";
+    REQUIRE_STATUS(http.Post("/v1/users",
+                             json::object{{"username", username},
+                                          {"password", password},
+                                          {"role", "station"},
+                                          {"station_id", station},
+                                          {"display_name", "隐私社工章"}},
+                             server.admin_token()),
+                   201);
+    CHECK_ERROR(
+        http.Post("/v1/sessions", json::object{{"username", username}, {"password", wrong}}), 401,
+        "");
+    const Response login =
+        http.Post("/v1/sessions", json::object{{"username", username}, {"password", password}});
+    REQUIRE_STATUS(login, 201);
+    const std::string cookie =
+        login.Header("Set-Cookie").substr(0, login.Header("Set-Cookie").find(';'));
+    const std::string session_id = cookie.substr(cookie.find('=') + 1);
+    CHECK_STATUS(http.Get("/v1/needs/" + std::to_string(need), "", {{"Cookie", cookie}}), 200);
+    CHECK_ERROR(
+        http.Request("POST", "/v1/requesters", json::serialize(household), {{"Cookie", cookie}}),
+        403, "");
+    CHECK_STATUS(
+        http.Request(
+            "DELETE", "/v1/sessions/current", "",
+            {{"Cookie", cookie}, {"X-Aidlink-CSRF", "1"}, {"Content-Type", "application/json"}}),
+        200);
+    CHECK_ERROR(http.Get("/v1/me", "", {{"Cookie", cookie}}), 401, "");
+    requests_made = 25;  // counted below as a lower bound: Fixture calls add more
+    secrets = {server.admin_token(),
+               desk,
+               station_token,
+               donor_token,
+               forged,
+               "13712340987",
+               "隐私户章三丰",
+               "联系人章小丰",
+               "隐秘巷77号",
+               "隐秘巷",
+               "司机隐私刘",
+               "13655501234",
+               "捐赠人蓝鲸慈善甲",
+               username,
+               password,
+               wrong,
+               session_id,
+               cookie,
+               "隐私社工章"};
   }
   REQUIRE(server.Stop() == 0);
   const std::string log = server.ReadLog();
@@ -127,7 +176,7 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     INFO("route " << r);
     CHECK(routes.count(r) == 1);
   }
-  CHECK(methods == std::set<std::string>{"GET", "POST"});
+  CHECK(methods == std::set<std::string>{"DELETE", "GET", "POST"});
 }
 
 }  // namespace

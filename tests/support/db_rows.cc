@@ -55,8 +55,8 @@ int64_t Count(sqlite3* db, const std::string& table) {
 
 const std::vector<std::string>& AllTables() {
   static const std::vector<std::string> kTables = {
-      "tokens",     "items", "donors", "depots", "stations",
-      "requesters", "lots",  "needs",  "events", "idempotency",
+      "tokens", "items", "donors", "depots",      "stations", "requesters",
+      "lots",   "needs", "events", "idempotency", "users",    "sessions",
   };
   return kTables;
 }
