@@ -3,6 +3,7 @@
 #include "aidlink/v1/errors.pb.h"
 #include "api/codec.h"
 #include "api/errors.h"
+#include "store/accounts.h"
 #include "store/repo.h"
 #include "util/logging.h"
 #include "util/text.h"
@@ -136,8 +137,17 @@ Response Context::Defer(int status, std::shared_ptr<google::protobuf::Message> o
   // Filled on the writer thread inside the transaction; read by `answer`
   // after it (the store's queue orders the two).
   auto response = std::make_shared<Response>();
-  auto fn = [this, status, out, write = std::move(write), response, hash,
-             saved_key = key, redact = std::move(redact_)](store::Database& db) -> Status {
+  auto fn = [this, status, out, write = std::move(write), response, hash, saved_key = key,
+             redact = std::move(redact_)](store::Database& db) -> Status {
+    if (authenticated()) {
+      // Checked again in the write's own transaction: a token revoked, a
+      // user disabled or a session ended while this write waited in the
+      // queue changes nothing.
+      StatusOr<bool> live =
+          store::CallerStillLive(db, principal().token_id, principal().session_id);
+      if (!live.ok()) return live.status();
+      if (!*live) return Unauthenticated("the caller's token or session was revoked");
+    }
     if (!saved_key.empty()) {
       auto saved = store::FindSavedResponse(db, principal().idempotency_scope(), saved_key,
                                             store_.IdempotencyCutoff());

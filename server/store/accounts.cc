@@ -222,4 +222,16 @@ StatusOr<SessionRecord> EndSession(Database& db, int64_t session_id, const std::
   return s;
 }
 
+StatusOr<bool> CallerStillLive(Database& db, int64_t token_id, int64_t session_id) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      session_id != 0
+                          ? "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id "
+                            "WHERE s.id = ? AND s.ended_at IS NULL AND u.disabled_at IS NULL"
+                          : "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL");
+  st->Bind(1, session_id != 0 ? session_id : token_id);
+  StatusOr<bool> row = st->Step();
+  st->Reset();
+  return row;
+}
+
 }  // namespace aidlink::store

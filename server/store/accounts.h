@@ -70,6 +70,12 @@ StatusOr<UserRecord> SetUserPassword(Database& db, int64_t id, const std::string
 StatusOr<int> EndUserSessions(Database& db, int64_t user_id, int64_t keep_session_id,
                               const std::string& now, const std::string& reason);
 
+// Whether a caller authenticated when its request arrived is still live
+// now, inside the write's transaction: its token (token_id != 0) not
+// revoked, or its session (session_id != 0) not ended and the session's user
+// not disabled. A write queued before a revocation must not commit.
+StatusOr<bool> CallerStillLive(Database& db, int64_t token_id, int64_t session_id);
+
 // Inserts `session` and appends a session_started event.
 StatusOr<SessionRecord> InsertSession(Database& db, SessionRecord session, const Actor& actor);
 // The session whose hash is `hash` with its user, ended or not, or nullopt:
