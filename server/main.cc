@@ -40,6 +40,7 @@ struct Flags {
   std::string tls_cert, tls_key;
   int max_connections = 10000;
   int idempotency_retention_hours = 48;
+  int outcome_correction_hours = 72;
 };
 
 // API.md promises that an Idempotency-Key replays for at least this long.
@@ -144,6 +145,7 @@ int Serve(const Flags& flags) {
   store_options.group_commit = flags.group_commit == "on";
   store_options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
   store_options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
+  store_options.outcome_correction = std::chrono::hours(flags.outcome_correction_hours);
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     std::cerr << "aidlink-server: " << store.status().ToString() << "\n";
@@ -252,7 +254,10 @@ int main(int argc, char** argv) {
       po::value(&flags.idempotency_retention_hours)
           ->default_value(flags.idempotency_retention_hours),
       "hours an Idempotency-Key replays its first answer (at least 24); older keys act as new "
-      "and their saved answers are deleted");
+      "and their saved answers are deleted")(
+      "outcome-correction-hours",
+      po::value(&flags.outcome_correction_hours)->default_value(flags.outcome_correction_hours),
+      "hours after a delivery's outcome during which a dispatcher may correct it (:correct)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -269,6 +274,10 @@ int main(int argc, char** argv) {
       flags.max_connections < 1) {
     std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout and "
                  "--max-connections must be positive\n";
+    return 2;
+  }
+  if (flags.outcome_correction_hours < 0) {
+    std::cerr << "aidlink-server: --outcome-correction-hours must not be negative\n";
     return 2;
   }
   if (flags.idempotency_retention_hours < aidlink::kMinIdempotencyRetentionHours) {

@@ -294,6 +294,15 @@ ALTER TABLE depots ADD COLUMN serves_districts TEXT NOT NULL DEFAULT '';
 ALTER TABLE allocations ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0
   CHECK (damaged >= 0 AND delivered + returned + damaged <= quantity);
 )sql"},
+
+    // When a delivery's outcome was first recorded: corrections are allowed
+    // for --outcome-correction-hours after it. Older outcomes count from
+    // their last update.
+    {R"sql(
+ALTER TABLE deliveries ADD COLUMN outcome_at TEXT;
+UPDATE deliveries SET outcome_at = updated_at
+  WHERE status IN ('delivered', 'failed', 'cancelled');
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -61,6 +61,8 @@ struct StoreOptions {
   // How long a saved idempotent answer replays (API.md: at least 24 hours).
   // Older ones act as new and are deleted by the writer, a few per commit.
   std::chrono::seconds idempotency_retention = std::chrono::hours(48);
+  // How long after a delivery's outcome a dispatcher may still correct it.
+  std::chrono::seconds outcome_correction = std::chrono::hours(72);
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -130,6 +132,7 @@ class Store {
 
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
+  std::chrono::seconds outcome_correction() const { return options_.outcome_correction; }
 
   // The `expired_before` for FindSavedResponse: now minus the retention.
   std::string IdempotencyCutoff() const;
