@@ -190,6 +190,22 @@ StatusOr<std::vector<LineOutcome>> SplitOutcome(const std::vector<DeliveryLine>&
   return out;
 }
 
+// Marks the delivery's route completed once every stop has an outcome.
+Status CompleteRouteIfDone(Database& db, int64_t delivery_id, const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE routes SET status = 'completed' WHERE status != 'completed' AND id = "
+      "(SELECT route_id FROM deliveries WHERE id = ?1) AND NOT EXISTS (SELECT 1 FROM deliveries "
+      "WHERE route_id = routes.id AND status IN ('planned', 'dispatched')) RETURNING id");
+  st->Bind(1, delivery_id);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  const int64_t route = *row ? st->Int(0) : 0;
+  st->Reset();
+  if (route == 0) return Status::Ok();
+  return AppendEvent(db, actor, "route_completed", "route", route, "{}");
+}
+
 // The time a delivery's outcome was first recorded (RFC 3339).
 StatusOr<std::string> OutcomeAt(Database& db, int64_t id) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT ifnull(outcome_at, updated_at) FROM deliveries WHERE id = ?");
@@ -381,6 +397,7 @@ StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string&
   }
   AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, "delivered", received_by, note, ""));
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_delivered", "delivery", id, "{}"));
+  AIDLINK_RETURN_IF_ERROR(CompleteRouteIfDone(db, id, actor));
   return GetDelivery(db, id);
 }
 
@@ -434,6 +451,7 @@ StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& rea
   AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, status, "", "", reason));
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_" + status, "delivery", id,
                                       "{\"reason\":\"" + log::JsonEscape(reason) + "\"}"));
+  AIDLINK_RETURN_IF_ERROR(CompleteRouteIfDone(db, id, actor));
   return GetDelivery(db, id);
 }
 
@@ -565,7 +583,7 @@ StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
   auto route = GetRoute(db, id);
   if (!route.ok()) return route.status();
   if (route->status != "planned")
-    return FailedPrecondition("route " + std::to_string(id) + " is already dispatched");
+    return FailedPrecondition("route " + std::to_string(id) + " is already " + route->status);
   for (const Delivery& d : route->stops) {
     if (d.status == "planned") {
       auto done = DispatchDelivery(db, d.id, actor);

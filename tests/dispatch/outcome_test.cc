@@ -721,3 +721,40 @@ TEST_CASE("Conservation holds after any sequence of deliveries, failures, correc
 }
 
 }  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("A route is completed once every stop has an outcome", "[dispatch][outcome][route]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const json::object route = d.Route(d.depot_id, "志愿者小李");
+  const std::string path = "/v1/routes/" + std::to_string(Id(route.at("id")));
+  REQUIRE(Arr(route, "stops").size() == 3);
+  REQUIRE_STATUS(d.http().Post(path + ":dispatch", json::object{}, d.token()), 200);
+  auto status = [&] { return StrOr(d.f().Fetch(path, d.token()), "status"); };
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.jin], "deliver"),
+                               json::object{{"received_by", "金老伯本人"}}, d.token()),
+                 200);
+  CHECK(status() == "dispatched");
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.wang], "fail"), json::object{{"reason", "不在家"}},
+                               d.token()),
+                 200);
+  CHECK(status() == "dispatched");
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.li], "cancel"),
+                               json::object{{"reason", "重复申领"}}, d.token()),
+                 200);
+  CHECK(status() == "completed");
+  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE kind = 'route_completed'") ==
+        1);
+  CHECK_ERROR(d.http().Post(path + ":dispatch", json::object{}, d.token()), 422, "");
+  // A correction keeps it completed.
+  REQUIRE_STATUS(
+      d.http().Post(Path(w.delivery[w.wang], "correct"),
+                    json::object{{"received_by", "王明"}, {"reason", "其实在家"}}, d.token()),
+      200);
+  CHECK(status() == "completed");
+  d.RequireLedgerOk();
+}
+
+}  // namespace aidlink::test::dispatch
