@@ -43,6 +43,7 @@ struct Flags {
   int busy_timeout_ms = 10'000;
   int session_idle_hours = 12;
   int session_max_days = 7;
+  int outcome_correction_hours = 72;
 };
 
 // API.md promises that an Idempotency-Key replays for at least this long.
@@ -158,6 +159,7 @@ int Serve(const Flags& flags) {
   store_options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
   store_options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
   store_options.busy_timeout = std::chrono::milliseconds(flags.busy_timeout_ms);
+  store_options.outcome_correction = std::chrono::hours(flags.outcome_correction_hours);
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     std::cerr << "aidlink-server: " << store.status().ToString() << "\n";
@@ -282,7 +284,10 @@ int main(int argc, char** argv) {
       po::value(&flags.session_idle_hours)->default_value(flags.session_idle_hours),
       "hours a login session may go unused before it ends")(
       "session-max-days", po::value(&flags.session_max_days)->default_value(flags.session_max_days),
-      "days after login that a session ends, however much it is used");
+      "days after login that a session ends, however much it is used")(
+      "outcome-correction-hours",
+      po::value(&flags.outcome_correction_hours)->default_value(flags.outcome_correction_hours),
+      "hours after a delivery's outcome during which a dispatcher may correct it (:correct)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -303,6 +308,10 @@ int main(int argc, char** argv) {
   }
   if (flags.session_idle_hours < 1 || flags.session_max_days < 1) {
     std::cerr << "aidlink-server: --session-idle-hours and --session-max-days must be positive\n";
+    return 2;
+  }
+  if (flags.outcome_correction_hours < 0) {
+    std::cerr << "aidlink-server: --outcome-correction-hours must not be negative\n";
     return 2;
   }
   if (flags.idempotency_retention_hours < aidlink::kMinIdempotencyRetentionHours) {

@@ -38,6 +38,8 @@ class Context {
   }
   void EndRead() { read_.End(); }
   const Request& request() const { return request_; }
+  // The store's configuration (flags such as --outcome-correction-hours).
+  const store::Store& store() const { return store_; }
   const Principal& principal() const { return *principal_; }
   void set_principal(Principal p) { principal_ = p; }
   bool authenticated() const { return principal_.has_value(); }

@@ -1,5 +1,6 @@
 // Routes, deliveries and their outcomes, lot expiry, the donor trace and
 // the ledger report.
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -326,11 +327,12 @@ Status CheckCount(int64_t value, const char* field) {
   return InvalidArgument(std::string(field) + " must be between 0 and 1000000000", field);
 }
 
-// The lines of a :deliver request, checked field by field.
-StatusOr<std::vector<store::DeliveredQuantity>> TakenOf(const v1::DeliverRequest& req) {
-  AIDLINK_RETURN_IF_ERROR(CheckListSize(req.lines_size(), "lines"));
+// The lines of a :deliver or :correct request, checked field by field.
+StatusOr<std::vector<store::DeliveredQuantity>> TakenOf(
+    const google::protobuf::RepeatedPtrField<v1::DeliveredLine>& lines) {
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(lines.size(), "lines"));
   std::vector<store::DeliveredQuantity> taken;
-  for (const auto& l : req.lines()) {
+  for (const auto& l : lines) {
     AIDLINK_RETURN_IF_ERROR(CheckId(l.item_id(), "lines.item_id"));
     if (l.has_quantity()) AIDLINK_RETURN_IF_ERROR(CheckCount(l.quantity(), "lines.quantity"));
     AIDLINK_RETURN_IF_ERROR(CheckCount(l.damaged(), "lines.damaged"));
@@ -356,7 +358,7 @@ Response DeliverDelivery(Context& ctx) {
   if (s.ok()) s = CheckNote(req.note(), "note");
   std::optional<std::vector<store::DeliveredQuantity>> taken;
   if (s.ok()) {
-    auto lines = TakenOf(req);
+    auto lines = TakenOf(req.lines());
     s = lines.status();
     if (s.ok() && !lines->empty()) taken = std::move(*lines);
   }
@@ -365,6 +367,35 @@ Response DeliverDelivery(Context& ctx) {
     auto scoped = ScopedDelivery(db, p, ctx.id());
     if (!scoped.ok()) return scoped.status();
     auto d = store::CompleteDelivery(db, ctx.id(), req.received_by(), req.note(), taken, p.actor());
+    if (!d.ok()) return d.status();
+    out = ToProto(*d);
+    return Status::Ok();
+  });
+}
+
+// POST /v1/deliveries/{id}:correct {lines, received_by?, reason}: re-records
+// a delivered or failed delivery's outcome within --outcome-correction-hours
+// of it, moving stock and needs to the corrected figures; dispatcher. 422 if
+// the delivery has no outcome, the window has passed, or stock it would take
+// back has been used since.
+Response CorrectDelivery(Context& ctx) {
+  v1::CorrectRequest req;
+  Status s = ctx.Decode(&req);
+  if (s.ok()) s = CheckText(req.reason(), "reason");
+  if (s.ok() && req.has_received_by()) s = CheckText(req.received_by(), "received_by");
+  store::Correction c;
+  if (s.ok()) {
+    auto lines = TakenOf(req.lines());
+    s = lines.status();
+    if (s.ok()) c.lines = std::move(*lines);
+  }
+  if (!s.ok()) return ctx.Error(s);
+  if (req.has_received_by()) c.received_by = req.received_by();
+  c.reason = req.reason();
+  const std::string not_before =
+      date::Rfc3339(std::chrono::system_clock::now() - ctx.store().outcome_correction());
+  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
+    auto d = store::CorrectDelivery(db, ctx.id(), c, not_before, ctx.principal().actor());
     if (!d.ok()) return d.status();
     out = ToProto(*d);
     return Status::Ok();

@@ -66,6 +66,7 @@ Response GetDelivery(Context& ctx);
 Response DispatchDelivery(Context& ctx);
 Response DeliverDelivery(Context& ctx);
 Response FailDelivery(Context& ctx);
+Response CorrectDelivery(Context& ctx);
 Response CancelDelivery(Context& ctx);
 Response ExpireLots(Context& ctx);
 Response GetDonorTrace(Context& ctx);

@@ -188,6 +188,7 @@ Router::Router(store::Store& store, AccountOptions accounts)
   Add("POST", "/v1/deliveries/{id}:dispatch", DispatchDelivery, dispatcher);
   Add("POST", "/v1/deliveries/{id}:deliver", DeliverDelivery, desk_or_station);
   Add("POST", "/v1/deliveries/{id}:fail", FailDelivery, dispatcher);
+  Add("POST", "/v1/deliveries/{id}:correct", CorrectDelivery, dispatcher);
   Add("POST", "/v1/deliveries/{id}:cancel", CancelDelivery, dispatcher);
   Add("POST", "/v1/lots:expire", ExpireLots, dispatcher);
   Add("GET", "/v1/donors/{id}/trace", GetDonorTrace, desk_or_donor, Cost::kHeavy);

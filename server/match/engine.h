@@ -245,7 +245,10 @@ struct Plan {
 };
 
 // Allocates the snapshot's lots to its needs by rules 1-7 of DESIGN.md as of
-// policy.as_of. Never fails: needs that cannot be served appear in
+// policy.as_of. Rule 1 includes the area: the lot's depot serves the
+// requester's place (Depot::city / Depot::serves against Need::city and
+// district), and rule 5 chooses among those depots only. Never fails: needs
+// that cannot be served appear in
 // Plan::unmet with a reason. The result is identical for every
 // policy.threads.
 // Rule 3 granularity: stock moves in packs of the need's pack_size; a pack is

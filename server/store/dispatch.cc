@@ -58,8 +58,9 @@ Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
                          const std::string& fail_reason) {
   AIDLINK_ASSIGN_STMT(
       st, db,
-      "UPDATE deliveries SET status = ?, received_by = ?, note = ?, fail_reason = ?, "
-      "updated_at = ? WHERE id = ?");
+      "UPDATE deliveries SET status = ?1, received_by = ?2, note = ?3, fail_reason = ?4, "
+      "updated_at = ?5, outcome_at = CASE WHEN ?1 IN ('delivered', 'failed', 'cancelled') "
+      "THEN ifnull(outcome_at, ?5) ELSE outcome_at END WHERE id = ?6");
   st->Bind(1, status)
       .Bind(2, received_by)
       .Bind(3, note)
@@ -189,6 +190,139 @@ StatusOr<std::vector<LineOutcome>> SplitOutcome(const std::vector<DeliveryLine>&
   return out;
 }
 
+// Marks the delivery's route completed once every stop has an outcome.
+Status CompleteRouteIfDone(Database& db, int64_t delivery_id, const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "UPDATE routes SET status = 'completed' WHERE status != 'completed' AND id = "
+      "(SELECT route_id FROM deliveries WHERE id = ?1) AND NOT EXISTS (SELECT 1 FROM deliveries "
+      "WHERE route_id = routes.id AND status IN ('planned', 'dispatched')) RETURNING id");
+  st->Bind(1, delivery_id);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  const int64_t route = *row ? st->Int(0) : 0;
+  st->Reset();
+  if (route == 0) return Status::Ok();
+  return AppendEvent(db, actor, "route_completed", "route", route, "{}");
+}
+
+// The time a delivery's outcome was first recorded (RFC 3339).
+StatusOr<std::string> OutcomeAt(Database& db, int64_t id) {
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT ifnull(outcome_at, updated_at) FROM deliveries WHERE id = ?");
+  st->Bind(1, id);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  std::string at = *row ? st->Text(0) : "";
+  st->Reset();
+  return at;
+}
+
+// The ledger detail of a corrected line, up to its "after" object: the new
+// figures, what was recorded before, and why.
+std::string CorrectionRef(int64_t delivery_id, const DeliveryLine& was, const LineOutcome& now,
+                          int64_t returned, const std::string& reason) {
+  std::string ref =
+      "{\"delivery_id\":" + std::to_string(delivery_id) + ",\"correction\":\"" +
+      log::JsonEscape(reason) + "\",\"was\":{\"delivered\":" + std::to_string(was.delivered) +
+      ",\"returned\":" + std::to_string(was.returned) +
+      ",\"damaged\":" + std::to_string(was.damaged) +
+      "},\"delivered\":" + std::to_string(now.delivered) +
+      ",\"returned\":" + std::to_string(returned) + ",\"damaged\":" + std::to_string(now.damaged);
+  if (now.damaged != was.damaged)
+    ref += ",\"written_off_reason\":\"" + std::string(kDamagedInDelivery) + "\"";
+  return ref + ",\"after\":";
+}
+
+// A correction's move at the lot: delivered, written off and available by
+// the differences. kFailedPrecondition if units that come back from
+// available are no longer there.
+Status RebookLot(Database& db, const DeliveryLine& line, int64_t dd, int64_t dx, int64_t dr,
+                 const std::string& ref, const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE lots SET delivered = delivered + ?1, written_off = written_off + ?2, "
+                      "available = available + ?3 WHERE id = ?4 AND available + ?3 >= 0 "
+                      "RETURNING available, allocated, delivered, written_off");
+  st->Bind(1, dd).Bind(2, dx).Bind(3, dr).Bind(4, line.lot_id);
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    return FailedPrecondition("lot " + std::to_string(line.lot_id) +
+                              " no longer has the returned units this correction takes back: "
+                              "they were allocated or written off since");
+  }
+  const std::string after = LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
+  st->Reset();
+  return AppendEvent(db, actor, "lot_outcome_corrected", "lot", line.lot_id, ref + after + "}");
+}
+
+// A correction's move at the need: delivered up by `dd`, outstanding down
+// by it. kFailedPrecondition if the need no longer has that much open.
+Status RebookNeed(Database& db, const DeliveryLine& line, int64_t dd, const std::string& ref,
+                  const Actor& actor) {
+  Need n;
+  {
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "UPDATE needs SET delivered = delivered + ?1, outstanding = outstanding - ?1 "
+        "WHERE id = ?2 AND outstanding - ?1 >= 0 "
+        "RETURNING outstanding, allocated, delivered, cancelled");
+    st->Bind(1, dd).Bind(2, line.need_id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return FailedPrecondition("need " + std::to_string(line.need_id) +
+                                " was allocated again or cancelled since; fail or cancel that "
+                                "first");
+    }
+    n.outstanding = st->Int(0);
+    n.allocated = st->Int(1);
+    n.delivered = st->Int(2);
+    n.cancelled = st->Int(3);
+    st->Reset();
+  }
+  AIDLINK_ASSIGN_STMT(st, db, "UPDATE needs SET status = ? WHERE id = ?");
+  st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  return AppendEvent(
+      db, actor, "need_outcome_corrected", "need", line.need_id,
+      ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}");
+}
+
+// Moves one line from its recorded outcome to `now`.
+Status Rebook(Database& db, const DeliveryLine& line, const LineOutcome& now, int64_t delivery_id,
+              const std::string& reason, const Actor& actor) {
+  const int64_t returned = line.quantity - now.delivered - now.damaged;
+  const int64_t dd = now.delivered - line.delivered, dx = now.damaged - line.damaged;
+  if (dd == 0 && dx == 0) return Status::Ok();
+  {
+    AIDLINK_ASSIGN_STMT(
+        st, db, "UPDATE allocations SET delivered = ?, returned = ?, damaged = ? WHERE id = ?");
+    st->Bind(1, now.delivered).Bind(2, returned).Bind(3, now.damaged).Bind(4, line.allocation_id);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
+  }
+  const std::string ref = CorrectionRef(delivery_id, line, now, returned, reason);
+  AIDLINK_RETURN_IF_ERROR(RebookLot(db, line, dd, dx, returned - line.returned, ref, actor));
+  return RebookNeed(db, line, dd, ref, actor);
+}
+
+// The delivery event of a correction: who (the event's actor), from what,
+// to what, why.
+std::string CorrectionDetail(const Delivery& was, const std::vector<LineOutcome>& now,
+                             const std::string& status, const std::string& reason) {
+  std::string lines;
+  for (size_t i = 0; i < was.lines.size(); ++i) {
+    const DeliveryLine& l = was.lines[i];
+    lines += std::string(lines.empty() ? "" : ",") +
+             "{\"allocation_id\":" + std::to_string(l.allocation_id) +
+             ",\"was_delivered\":" + std::to_string(l.delivered) +
+             ",\"was_damaged\":" + std::to_string(l.damaged) +
+             ",\"delivered\":" + std::to_string(now[i].delivered) +
+             ",\"damaged\":" + std::to_string(now[i].damaged) + "}";
+  }
+  return "{\"reason\":\"" + log::JsonEscape(reason) + "\",\"from\":\"" + was.status +
+         "\",\"to\":\"" + status + "\",\"lines\":[" + lines + "]}";
+}
+
 }  // namespace
 
 StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilter& f,
@@ -263,6 +397,43 @@ StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string&
   }
   AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, "delivered", received_by, note, ""));
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_delivered", "delivery", id, "{}"));
+  AIDLINK_RETURN_IF_ERROR(CompleteRouteIfDone(db, id, actor));
+  return GetDelivery(db, id);
+}
+
+StatusOr<Delivery> CorrectDelivery(Database& db, int64_t id, const Correction& c,
+                                   const std::string& not_before, const Actor& actor) {
+  auto d = GetDelivery(db, id);
+  if (!d.ok()) return d.status();
+  const std::string name = "delivery " + std::to_string(id);
+  if (d->status != "delivered" && d->status != "failed") {
+    return FailedPrecondition(name + " is " + d->status +
+                              ": only a delivered or failed delivery can be corrected");
+  }
+  auto at = OutcomeAt(db, id);
+  if (!at.ok()) return at.status();
+  if (*at < not_before) {
+    return FailedPrecondition(name + ": its outcome was recorded at " + *at +
+                              ", before the correction window (outcomes since " + not_before + ")");
+  }
+  auto outcome = SplitOutcome(d->lines, c.lines);
+  if (!outcome.ok()) return outcome.status();
+  int64_t delivered = 0;
+  for (const LineOutcome& o : *outcome) delivered += o.delivered;
+  const std::string status = delivered > 0 ? "delivered" : "failed";
+  const std::string received_by = c.received_by.value_or(d->received_by);
+  if (status == "delivered" && received_by.empty()) {
+    return InvalidArgument("received_by: who received the delivery", "received_by");
+  }
+  for (size_t i = 0; i < d->lines.size(); ++i) {
+    AIDLINK_RETURN_IF_ERROR(Rebook(db, d->lines[i], (*outcome)[i], id, c.reason, actor));
+  }
+  const std::string fail_reason =
+      status == "delivered" ? "" : (d->status == "failed" ? d->fail_reason : c.reason);
+  AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(
+      db, id, status, status == "delivered" ? received_by : "", d->note, fail_reason));
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_corrected", "delivery", id,
+                                      CorrectionDetail(*d, *outcome, status, c.reason)));
   return GetDelivery(db, id);
 }
 
@@ -280,6 +451,7 @@ StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& rea
   AIDLINK_RETURN_IF_ERROR(SetDeliveryStatus(db, id, status, "", "", reason));
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "delivery_" + status, "delivery", id,
                                       "{\"reason\":\"" + log::JsonEscape(reason) + "\"}"));
+  AIDLINK_RETURN_IF_ERROR(CompleteRouteIfDone(db, id, actor));
   return GetDelivery(db, id);
 }
 
@@ -434,7 +606,7 @@ StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
   auto route = GetRoute(db, id);
   if (!route.ok()) return route.status();
   if (route->status != "planned")
-    return FailedPrecondition("route " + std::to_string(id) + " is already dispatched");
+    return FailedPrecondition("route " + std::to_string(id) + " is already " + route->status);
   for (const Delivery& d : route->stops) {
     if (d.status == "planned") {
       auto done = DispatchDelivery(db, d.id, actor);

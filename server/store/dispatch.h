@@ -65,6 +65,27 @@ StatusOr<Delivery> CompleteDelivery(Database& db, int64_t id, const std::string&
                                     const std::optional<std::vector<DeliveredQuantity>>& taken,
                                     const Actor& actor);
 
+// A corrected outcome: the figures as they should have been recorded (as for
+// CompleteDelivery: items not listed were delivered in full), the signer if
+// it changes, and why.
+struct Correction {
+  std::vector<DeliveredQuantity> lines;
+  std::optional<std::string> received_by;
+  std::string reason;
+};
+
+// Re-records the outcome of a delivered or failed delivery recorded at or
+// after `not_before` (RFC 3339): moves each line's stock and need from the
+// recorded figures to the corrected ones, in the caller's transaction, with
+// a ledger event per lot, need and the delivery (who corrected what, from
+// what, why). The delivery becomes delivered, or failed if nothing reached
+// the door. kFailedPrecondition for another status, an outcome older than
+// `not_before`, or when returned stock or a reopened need has been used
+// since (allocated again, written off, cancelled); kInvalidArgument as for
+// CompleteDelivery.
+StatusOr<Delivery> CorrectDelivery(Database& db, int64_t id, const Correction& correction,
+                                   const std::string& not_before, const Actor& actor);
+
 // Records a failed (or, with `cancel`, cancelled) delivery: everything
 // returns to its lots and the needs reopen. Only from planned or dispatched.
 StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& reason, bool cancel,

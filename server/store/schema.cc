@@ -1,5 +1,6 @@
 #include "store/schema.h"
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,12 @@ namespace {
 Status RewriteInListChecks(Database& db);
 // Version 7: versions, deactivation and search; see AddEditing.
 Status AddEditing(Database& db);
+// Routes may be completed (every stop has an outcome).
+Status AllowCompletedRoutes(Database& db);
+// Rewrites table definitions in place (see the definition).
+Status RewriteTables(
+    Database& db, const char* like,
+    const std::function<std::string(const std::string&, const std::string&)>& edit);
 
 // A migration is SQL, or code for what SQL cannot say.
 struct Migration {
@@ -333,6 +340,18 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_live_by_user ON sessions(user_id) WHERE ended_at IS NULL;
 ALTER TABLE events ADD COLUMN actor_user_id INTEGER;
 )sql"},
+
+    // When a delivery's outcome was first recorded: corrections are allowed
+    // for --outcome-correction-hours after it. Older outcomes count from
+    // their last update.
+    {R"sql(
+ALTER TABLE deliveries ADD COLUMN outcome_at TEXT;
+UPDATE deliveries SET outcome_at = updated_at
+  WHERE status IN ('delivered', 'failed', 'cancelled');
+)sql"},
+
+    // A route whose every stop has an outcome is completed.
+    {nullptr, AllowCompletedRoutes},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -395,10 +414,37 @@ std::string InListsAsOr(const std::string& sql) {
 // documents for changing CHECK constraints (writable_schema, a new schema
 // cookie, an integrity check), instead of rebuilding every table.
 Status RewriteInListChecks(Database& db) {
+  return RewriteTables(db, "% IN (%",
+                       [](const std::string&, const std::string& sql) { return InListsAsOr(sql); });
+}
+
+// The routes CHECK as version 5 wrote it, with 'completed' added; a file
+// created before version 5 wrote it the same way by then.
+Status AllowCompletedRoutes(Database& db) {
+  return RewriteTables(db, "%status = 'dispatched'%",
+                       [](const std::string& name, const std::string& sql) {
+                         const std::string from = "status = 'dispatched'";
+                         const size_t at = sql.find(from);
+                         if (name != "routes" || at == std::string::npos) return sql;
+                         std::string out = sql;
+                         out.insert(at + from.size(), " OR status = 'completed'");
+                         return out;
+                       });
+}
+
+// Edits the CREATE TABLE text of the tables whose text is LIKE `like`. A
+// rewrite that changes no stored row (a wider CHECK) edits the table
+// definitions in place, as SQLite documents for changing CHECK constraints
+// (writable_schema, a new schema cookie, an integrity check), instead of
+// rebuilding every table.
+Status RewriteTables(
+    Database& db, const char* like,
+    const std::function<std::string(const std::string&, const std::string&)>& edit) {
   std::vector<std::pair<std::string, std::string>> tables;
   {
-    AIDLINK_ASSIGN_STMT(
-        st, db, "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '% IN (%'");
+    AIDLINK_ASSIGN_STMT(st, db,
+                        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE ?");
+    st->Bind(1, std::string(like));
     for (;;) {
       StatusOr<bool> row = st->Step();
       if (!row.ok()) return row.status();
@@ -418,7 +464,7 @@ Status RewriteInListChecks(Database& db) {
   for (const auto& [name, sql] : tables) {
     AIDLINK_ASSIGN_STMT(update, db,
                         "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?");
-    update->Bind(1, InListsAsOr(sql)).Bind(2, name);
+    update->Bind(1, edit(name, sql)).Bind(2, name);
     Status s = update->Run();
     if (!s.ok()) {
       (void)db.Exec("PRAGMA writable_schema=OFF");
@@ -434,7 +480,7 @@ Status RewriteInListChecks(Database& db) {
   if (!row.ok()) return row.status();
   const std::string verdict = *row ? (*check)->Text(0) : "";
   (*check)->Reset();
-  if (verdict != "ok") return Internal("integrity check after the CHECK rewrite: " + verdict);
+  if (verdict != "ok") return Internal("integrity check after a schema rewrite: " + verdict);
   return Status::Ok();
 }
 

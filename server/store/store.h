@@ -64,6 +64,8 @@ struct StoreOptions {
   // How long a write or read waits for a lock another process holds before
   // answering kUnavailable (503).
   std::chrono::milliseconds busy_timeout = std::chrono::seconds(10);
+  // How long after a delivery's outcome a dispatcher may still correct it.
+  std::chrono::seconds outcome_correction = std::chrono::hours(72);
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -135,6 +137,7 @@ class Store {
 
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
+  std::chrono::seconds outcome_correction() const { return options_.outcome_correction; }
 
   // The `expired_before` for FindSavedResponse: now minus the retention.
   std::string IdempotencyCutoff() const;

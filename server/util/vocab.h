@@ -81,6 +81,7 @@ inline constexpr Term kDeliveryStatuses[] = {
 inline constexpr Term kRouteStatuses[] = {
     {"planned", "待发车", "planned"},
     {"dispatched", "已发车", "dispatched"},
+    {"completed", "已完成", "completed"},
 };
 
 inline constexpr Term kRoles[] = {

@@ -402,6 +402,13 @@ TEST_CASE("delivery deliver --line and --damaged: damaged units are written off,
   CHECK_THAT(lines[2],
              Catch::Matches(".* 2 +1 +0 +1 *"));  // allotted, delivered, returned, damaged
   CHECK(cli.Json(disp, {"report", "ledger"}).at("ok").as_bool());
+
+  // The estate called back: all 100 masks arrived after all.
+  const json::value fixed = cli.Json(
+      disp, {"delivery", "correct", delivery_of(d.estate), "--reason", "物业回电：全部收到"});
+  CHECK(Int(fixed.at("lines").as_array().at(0), "delivered") == 100);
+  CHECK(Int(cli.Json(disp, {"lot", "get", d.lot_masks}), "available") == 0);
+  CHECK(cli.Json(disp, {"report", "ledger"}).at("ok").as_bool());
 }
 
 TEST_CASE("dispatch commands refuse bad command lines and out-of-scope callers",

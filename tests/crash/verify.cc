@@ -248,7 +248,9 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
         acked, now,
         std::array<std::string_view, 5>{"depot_id", "date", "driver", "district", "created_at"});
     if (Stops(acked) != Stops(now)) diff += " stops differ";
-    if (journal.dispatched_routes.contains(id) && StrOf(now, "status") != "dispatched") {
+    // A dispatched route is completed once every stop has an outcome.
+    const std::string status = StrOf(now, "status");
+    if (journal.dispatched_routes.contains(id) && status != "dispatched" && status != "completed") {
       diff += " status " + StrOf(now, "status") + " after an acknowledged dispatch";
     }
     if (!diff.empty()) lost(name + " differs:" + diff);
@@ -256,6 +258,9 @@ Findings Verify(test::HttpClient& http, const Setup& setup, Journal& journal) {
       auto it = deliveries.find(delivery);
       if (it == deliveries.end() || IntOf(it->second, "route_id") != id) {
         lost(name + ": delivery " + std::to_string(delivery) + " is not on it");
+      } else if (status == "completed" && (StrOf(it->second, "status") == "planned" ||
+                                           StrOf(it->second, "status") == "dispatched")) {
+        lost(name + " is completed but delivery " + std::to_string(delivery) + " is open");
       }
     }
   }

@@ -395,6 +395,16 @@ class Model {
     Response r = d_.http().Post("/v1/routes/" + std::to_string(id) + ":dispatch", json::object{},
                                 d_.token());
     Log("dispatch_route " + std::to_string(id) + " -> " + std::to_string(r.status));
+    // A route whose every stop already has an outcome is completed: nothing to send.
+    const bool completed = std::none_of(
+        routes_[id].deliveries.begin(), routes_[id].deliveries.end(), [&](int64_t del) {
+          return deliveries_[del].status == "planned" || deliveries_[del].status == "dispatched";
+        });
+    if (completed) {
+      REQUIRE_STATUS(r, 422);
+      routes_[id].dispatched = true;
+      return;
+    }
     REQUIRE_STATUS(r, 200);
     routes_[id].dispatched = true;
     for (int64_t del : routes_[id].deliveries) {

@@ -3,6 +3,9 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <random>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -522,6 +525,236 @@ TEST_CASE("Routes built at the same time never share a delivery",
   std::set<int64_t> unique(routed.begin(), routed.end());
   CHECK(unique.size() == routed.size());
   CHECK(unique.size() == 20);
+}
+
+}  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+namespace {
+
+json::object Line(int64_t item, std::optional<int64_t> quantity, int64_t damaged = 0) {
+  json::object l{{"item_id", item}};
+  if (quantity) l["quantity"] = *quantity;
+  if (damaged > 0) l["damaged"] = damaged;
+  return l;
+}
+
+// Allocations' delivered and damaged units agree with the lots' and needs'
+// delivered and written-off quantities (no other write-offs in these tests).
+void RequireAllocationsAgree(const std::string& db) {
+  CHECK(QueryInt(db,
+                 "SELECT count(*) FROM lots l WHERE l.delivered != (SELECT ifnull(sum(delivered), "
+                 "0) FROM allocations WHERE lot_id = l.id) OR l.written_off != (SELECT "
+                 "ifnull(sum(damaged), 0) FROM allocations WHERE lot_id = l.id)") == 0);
+  CHECK(QueryInt(db,
+                 "SELECT count(*) FROM needs n WHERE n.delivered != (SELECT ifnull(sum(delivered), "
+                 "0) FROM allocations WHERE need_id = n.id)") == 0);
+}
+
+}  // namespace
+
+TEST_CASE("A dispatcher corrects a recorded outcome: stock and needs move to the new figures",
+          "[dispatch][outcome][correct]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.wang];
+  REQUIRE_STATUS(
+      d.http().Post(Path(del, "deliver"), json::object{{"received_by", "王明"}}, d.token()), 200);
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 30, 0});
+  // The volunteer called back: only 20 eggs were taken, 5 were broken.
+  Response r = d.http().Post(Path(del, "correct"),
+                             json::object{{"lines", json::array{Line(w.eggs, 20, 5)}},
+                                          {"reason", "志愿者回电：实收20个，碎5个"}},
+                             d.token());
+  REQUIRE_STATUS(r, 200);
+  CHECK(StrOr(r.Json().as_object(), "status") == "delivered");
+  CHECK(StrOr(r.Json().as_object(), "received_by") == "王明");
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 115, 60, 20, 5});
+  CHECK(d.LotQuantities(w.rice_lot) == LotQ{100, 88, 8, 4, 0});
+  CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 10, 0, 20, 0});
+  CHECK(StrOr(d.GetNeed(w.eggs_need[w.wang]), "status") == "partial");
+  // Who corrected what, from what, why.
+  const auto events =
+      Query(server.db_path(),
+            "SELECT actor_role, detail FROM events WHERE kind = 'delivery_corrected' "
+            "AND entity_id = " +
+                std::to_string(del));
+  REQUIRE(events.size() == 1);
+  CHECK(events[0][0] == "dispatcher");
+  CHECK(events[0][1].find("\"from\":\"delivered\"") != std::string::npos);
+  CHECK(events[0][1].find("志愿者回电") != std::string::npos);
+  RequireAllocationsAgree(server.db_path());
+  d.RequireLedgerOk();
+
+  SECTION("and corrects it again, back to everything delivered") {
+    REQUIRE_STATUS(
+        d.http().Post(Path(del, "correct"), json::object{{"reason", "再次核实：全收"}}, d.token()),
+        200);
+    CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 30, 0});
+    CHECK(d.NeedQuantities(w.eggs_need[w.wang]) == NeedQ{30, 0, 0, 30, 0});
+    RequireAllocationsAgree(server.db_path());
+    d.RequireLedgerOk();
+  }
+}
+
+TEST_CASE("A failed delivery can be corrected to delivered", "[dispatch][outcome][correct]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const int64_t del = w.delivery[w.jin];
+  REQUIRE_STATUS(d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家"}}, d.token()),
+                 200);
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 140, 60, 0, 0});
+  // Nobody said who received it.
+  CHECK_ERROR(
+      d.http().Post(Path(del, "correct"), json::object{{"reason", "其实邻居代收了"}}, d.token()),
+      400, "received_by");
+  Response r = d.http().Post(
+      Path(del, "correct"),
+      json::object{{"received_by", "邻居张阿姨"}, {"reason", "其实邻居代收了"}}, d.token());
+  REQUIRE_STATUS(r, 200);
+  CHECK(StrOr(r.Json().as_object(), "status") == "delivered");
+  CHECK(StrOr(r.Json().as_object(), "fail_reason") == "");
+  CHECK(d.LotQuantities(w.eggs_lot) == LotQ{200, 110, 60, 30, 0});
+  CHECK(d.LotQuantities(w.rice_lot) == LotQ{100, 88, 8, 4, 0});
+  CHECK(StrOr(d.GetNeed(w.eggs_need[w.jin]), "status") == "fulfilled");
+  RequireAllocationsAgree(server.db_path());
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("A correction is refused without an outcome, past the window, or once stock moved on",
+          "[dispatch][outcome][correct]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const json::object fix{{"reason", "更正"}, {"received_by", "本人"}};
+  const int64_t events = CountRows(server.db_path(), "events");
+  // Still planned: nothing to correct.
+  CHECK_ERROR(d.http().Post(Path(w.delivery[w.jin], "correct"), fix, d.token()), 422, "");
+  // Stations and donors cannot correct.
+  CHECK_STATUS(d.http().Post(Path(w.delivery[w.jin], "correct"), fix, d.station_token), 403);
+  CHECK_ERROR(d.http().Post(Path(w.delivery[w.jin], "correct"), json::object{}, d.token()), 400,
+              "reason");
+  CHECK(CountRows(server.db_path(), "events") == events);
+
+  // Past --outcome-correction-hours (72 by default).
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.wang], "deliver"),
+                               json::object{{"received_by", "王明"}}, d.token()),
+                 200);
+  ExecWritable(server.db_path(),
+               "UPDATE deliveries SET outcome_at = '2026-01-01T00:00:00Z' "
+               "WHERE id = " +
+                   std::to_string(w.delivery[w.wang]));
+  CHECK_ERROR(d.http().Post(Path(w.delivery[w.wang], "correct"),
+                            json::object{{"lines", json::array{Line(w.eggs, 0)}}, {"reason", "x"}},
+                            d.token()),
+              422, "");
+
+  // The failed delivery's stock went to the same need again: correcting it to
+  // delivered would serve the need twice.
+  const int64_t li = w.delivery[w.li];
+  REQUIRE_STATUS(d.http().Post(Path(li, "fail"), json::object{{"reason", "电话不通"}}, d.token()),
+                 200);
+  d.Match(kAsOf);
+  const LotQ eggs = d.LotQuantities(w.eggs_lot);
+  const int64_t before = CountRows(server.db_path(), "events");
+  CHECK_ERROR(d.http().Post(Path(li, "correct"), fix, d.token()), 422, "");
+  CHECK(CountRows(server.db_path(), "events") == before);
+  CHECK(d.LotQuantities(w.eggs_lot) == eggs);
+  CHECK(StrOr(d.GetDelivery(li), "status") == "failed");
+  RequireAllocationsAgree(server.db_path());
+  d.RequireLedgerOk();
+}
+
+TEST_CASE("Conservation holds after any sequence of deliveries, failures, corrections and runs",
+          "[dispatch][outcome][correct][property]") {
+  int corrected = 0, damaged = 0;
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    TestServer server;
+    Desk d(server);
+    Doorsteps w = MakeDoorsteps(d);
+    std::mt19937 rng(seed);
+    auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+    for (int step = 0; step < 14; ++step) {
+      std::vector<int64_t> all;
+      for (const json::object& del : d.f().ListAll("/v1/deliveries", d.token())) {
+        all.push_back(IntOr(del, "id"));
+      }
+      const int64_t del = all[static_cast<size_t>(pick(static_cast<int>(all.size())))];
+      json::array lines;
+      for (int64_t item : {w.eggs, w.rice}) {
+        if (pick(3) == 0) continue;  // not listed: in full
+        // Mostly within the allotment (30 eggs, 4 kg of rice), sometimes one over.
+        const int allotted = item == w.eggs ? 30 : 4;
+        const int64_t q = pick(allotted + 1);
+        const int64_t x = pick(2) == 0 ? pick(allotted - static_cast<int>(q) + 2) : 0;
+        lines.push_back(Line(item, pick(4) == 0 ? std::nullopt : std::optional<int64_t>(q), x));
+      }
+      const int action = pick(5);
+      Response r;
+      if (action == 0) {
+        r = d.http().Post(Path(del, "fail"), json::object{{"reason", "不在家"}}, d.token());
+      } else if (action == 1) {
+        d.Match(kAsOf);
+        continue;
+      } else {
+        const std::string verb = action == 2 ? "deliver" : "correct";
+        r = d.http().Post(
+            Path(del, verb),
+            json::object{{"received_by", "收件人"}, {"reason", "核实"}, {"lines", lines}},
+            d.token());
+      }
+      INFO("seed " << seed << " step " << step << " action " << action << " delivery " << del
+                   << ": " << r.status << " " << r.body);
+      // Figures that do not fit, or stock moved on, are refused; nothing else.
+      CHECK((r.status == 200 || r.status == 400 || r.status == 422));
+      corrected += action >= 3 && r.status == 200;
+      damaged += r.status == 200 && std::regex_search(r.body, std::regex("\"damaged\":[1-9]"));
+      RequireAllocationsAgree(server.db_path());
+      d.RequireLedgerOk();
+    }
+  }
+  // The sequences did correct outcomes and write off damage.
+  CHECK(corrected >= 3);
+  CHECK(damaged >= 3);
+}
+
+}  // namespace aidlink::test::dispatch
+
+namespace aidlink::test::dispatch {
+
+TEST_CASE("A route is completed once every stop has an outcome", "[dispatch][outcome][route]") {
+  TestServer server;
+  Desk d(server);
+  Doorsteps w = MakeDoorsteps(d);
+  const json::object route = d.Route(d.depot_id, "志愿者小李");
+  const std::string path = "/v1/routes/" + std::to_string(Id(route.at("id")));
+  REQUIRE(Arr(route, "stops").size() == 3);
+  REQUIRE_STATUS(d.http().Post(path + ":dispatch", json::object{}, d.token()), 200);
+  auto status = [&] { return StrOr(d.f().Fetch(path, d.token()), "status"); };
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.jin], "deliver"),
+                               json::object{{"received_by", "金老伯本人"}}, d.token()),
+                 200);
+  CHECK(status() == "dispatched");
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.wang], "fail"), json::object{{"reason", "不在家"}},
+                               d.token()),
+                 200);
+  CHECK(status() == "dispatched");
+  REQUIRE_STATUS(d.http().Post(Path(w.delivery[w.li], "cancel"),
+                               json::object{{"reason", "重复申领"}}, d.token()),
+                 200);
+  CHECK(status() == "completed");
+  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE kind = 'route_completed'") ==
+        1);
+  CHECK_ERROR(d.http().Post(path + ":dispatch", json::object{}, d.token()), 422, "");
+  // A correction keeps it completed.
+  REQUIRE_STATUS(
+      d.http().Post(Path(w.delivery[w.wang], "correct"),
+                    json::object{{"received_by", "王明"}, {"reason", "其实在家"}}, d.token()),
+      200);
+  CHECK(status() == "completed");
+  d.RequireLedgerOk();
 }
 
 }  // namespace aidlink::test::dispatch
