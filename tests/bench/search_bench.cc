@@ -92,7 +92,12 @@ std::vector<std::string> Queries(const std::vector<Household>& all, std::mt19937
     out.push_back(h.name.substr(0, 6));  // 2 chars
     out.push_back(h.contact);            // 2-3 chars
   }
-  for (const char* miss : {"欧阳修远", "13012345678", "不存在的名字", "9999"}) out.push_back(miss);
+  // Misses, the short ones included: fewer than 3 characters cannot use the
+  // trigram index, so they scan every row in scope (the worst case).
+  for (const char* miss :
+       {"欧阳修远", "13012345678", "不存在的名字", "9999", "欧阳", "司马", "鑫", "Zz"}) {
+    out.push_back(miss);
+  }
   return out;
 }
 

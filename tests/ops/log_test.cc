@@ -64,10 +64,23 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     CHECK_ERROR(http.Get("/v1/requesters/13712340987", station_token), 404, "");
     CHECK_ERROR(http.Get("/v1/needs/999999?note=隐秘巷77号", desk), 404, "");
     CHECK_STATUS(http.Get("/v1/" + UrlEncode("隐私户章三丰"), desk), 404);
-    requests_made = 18;  // counted below as a lower bound: Fixture calls add more
-    secrets = {server.admin_token(), desk,           station_token,     donor_token,  forged,
-               "13712340987",        "隐私户章三丰", "联系人章小丰",    "隐秘巷77号", "隐秘巷",
-               "司机隐私刘",         "13655501234",  "捐赠人蓝鲸慈善甲"};
+    // Searches and corrections carry household data in the query and body.
+    CHECK_STATUS(http.Get("/v1/requesters?q=" + UrlEncode("隐私户章三丰"), station_token), 200);
+    CHECK_STATUS(http.Get("/v1/requesters?q=137%201234%200987", desk), 200);
+    CHECK_STATUS(http.Request("PATCH", "/v1/requesters/" + std::to_string(requester),
+                              R"({"phone":"13811112222","address":"隐秘巷78号"})",
+                              {{"Authorization", "Bearer " + station_token}}),
+                 200);
+    CHECK_ERROR(http.Request("PATCH", "/v1/requesters/" + std::to_string(requester),
+                             R"({"phone":"13811112222","nickname":"隐秘巷79号"})",
+                             {{"Authorization", "Bearer " + station_token}}),
+                400, "nickname");
+    requests_made = 22;  // counted below as a lower bound: Fixture calls add more
+    secrets = {
+        server.admin_token(), desk,           station_token,      donor_token,   forged,
+        "13712340987",        "隐私户章三丰", "联系人章小丰",     "隐秘巷77号",  "隐秘巷",
+        "司机隐私刘",         "13655501234",  "捐赠人蓝鲸慈善甲", "13811112222", "隐秘巷78号",
+        "137 1234 0987"};
   }
   REQUIRE(server.Stop() == 0);
   const std::string log = server.ReadLog();
@@ -127,7 +140,7 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     INFO("route " << r);
     CHECK(routes.count(r) == 1);
   }
-  CHECK(methods == std::set<std::string>{"GET", "POST"});
+  CHECK(methods == std::set<std::string>{"GET", "PATCH", "POST"});
 }
 
 }  // namespace
