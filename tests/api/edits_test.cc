@@ -328,6 +328,10 @@ TEST_CASE("deactivating a requester cancels what its needs wait for, not what is
   REQUIRE_STATUS(f.http().Post("/v1/deliveries/" + std::to_string(delivery) + ":cancel",
                                json::object{{"reason", "住户已搬离"}}, w.dispatcher),
                  200);
+  const json::object back = f.Fetch(NeedPath(w.need_a), w.dispatcher);
+  CHECK(Int(back.at("cancelled")) == 6);  // what came back is cancelled too
+  CHECK(IntOr(back, "outstanding") == 0);
+  CHECK(Str(back.at("status")) == "cancelled");
   const json::object run = CommitRun(f, w.dispatcher);
   for (const auto& alloc :
        run.contains("allocations") ? run.at("allocations").as_array() : json::array{}) {
