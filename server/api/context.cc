@@ -116,6 +116,14 @@ Response Context::Reply(int status, const google::protobuf::Message& msg) const 
     r.content_type = "application/json";
     r.body = EncodeJson(msg);
   }
+  // An editable object's version as its entity tag, for If-Match.
+  const auto* version = msg.GetDescriptor()->FindFieldByName("version");
+  if (version != nullptr &&
+      version->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64 &&
+      !version->is_repeated()) {
+    const int64_t v = msg.GetReflection()->GetInt64(msg, version);
+    if (v > 0) r.headers.emplace_back("ETag", "\"" + std::to_string(v) + "\"");
+  }
   return r;
 }
 

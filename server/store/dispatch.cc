@@ -70,6 +70,19 @@ Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
   return st->Run();
 }
 
+// What returns to a need of a deactivated requester is cancelled with the
+// deactivation's reason instead of waiting for a run that will never serve it.
+Status CancelIfRequesterLeft(Database& db, int64_t need_id, const Actor& actor) {
+  auto need = GetNeed(db, need_id);
+  if (!need.ok()) return need.status();
+  if (need->outstanding == 0) return Status::Ok();
+  auto requester = GetRequester(db, need->requester_id);
+  if (!requester.ok()) return requester.status();
+  if (requester->active) return Status::Ok();
+  return internal::CancelOutstanding(db, std::move(*need), requester->deactivated_reason, actor)
+      .status();
+}
+
 // The ledger detail of a settled allocation, up to its "after" object.
 std::string SettledRef(int64_t delivery_id, int64_t delivered, int64_t returned, int64_t damaged) {
   std::string ref = "{\"delivery_id\":" + std::to_string(delivery_id) +
@@ -135,9 +148,11 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
     st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
     AIDLINK_RETURN_IF_ERROR(st->Run());
   }
-  return AppendEvent(
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(
       db, actor, delivered == 0 ? "need_reopened" : "need_delivered", "need", line.need_id,
-      ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}");
+      ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}"));
+  return delivered < line.quantity ? CancelIfRequesterLeft(db, line.need_id, actor)
+                                   : Status::Ok();
 }
 
 bool Open(const std::string& status) { return status == "planned" || status == "dispatched"; }

@@ -143,13 +143,14 @@ StatusOr<int64_t> LedgerMark(Database& db) {
 }
 
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
-  // A committed run changes lots and needs under its one match_run event.
-  // "+entity" keeps SQLite on the id range (a few events past the mark)
-  // instead of every lot and need event in events_by_entity.
+  // A committed run changes lots and needs under its one match_run event;
+  // a requester's edit (district, tags) or deactivation changes what it may
+  // receive. "+entity" keeps SQLite on the id range (a few events past the
+  // mark) instead of every lot and need event in events_by_entity.
   AIDLINK_ASSIGN_STMT(
       st, db,
-      "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run') "
-      "LIMIT 1");
+      "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run', "
+      "'requester') LIMIT 1");
   st->Bind(1, mark);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();

@@ -46,7 +46,7 @@ StatusOr<std::vector<Depot>> AllDepots(Database& db);
 StatusOr<std::vector<Station>> AllStations(Database& db);
 
 // The newest ledger event id: a snapshot taken at this mark is stale once a
-// lot or need event with a larger id exists.
+// lot, need or requester event with a larger id exists.
 StatusOr<int64_t> LedgerMark(Database& db);
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark);
 

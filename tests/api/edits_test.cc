@@ -45,6 +45,7 @@ TEST_CASE("a requester patch rejects each bad value, read-only and unknown field
   const std::string path = RequesterPath(w.requester_a);
   const json::object before = f.Fetch(path, w.station_a);
   REQUIRE(VersionOf(before) == 1);
+  CHECK(f.http().Get(path, w.station_a).Header("ETag") == "\"1\"");
 
   struct Case {
     json::object body;
@@ -99,6 +100,7 @@ TEST_CASE("a requester patch rejects each bad value, read-only and unknown field
     CHECK(Str(after.at("name")) == "金老伯");
     CHECK(after.at("tags") == before.at("tags"));
     CHECK(VersionOf(after) == 2);
+    CHECK(r.Header("ETag") == "\"2\"");
     CHECK(f.Fetch(path, w.station_a) == after);
 
     // The same object edited from a stale copy: 409, and nothing changes.
@@ -328,6 +330,10 @@ TEST_CASE("deactivating a requester cancels what its needs wait for, not what is
   REQUIRE_STATUS(f.http().Post("/v1/deliveries/" + std::to_string(delivery) + ":cancel",
                                json::object{{"reason", "住户已搬离"}}, w.dispatcher),
                  200);
+  const json::object back = f.Fetch(NeedPath(w.need_a), w.dispatcher);
+  CHECK(Int(back.at("cancelled")) == 6);  // what came back is cancelled too
+  CHECK(IntOr(back, "outstanding") == 0);
+  CHECK(Str(back.at("status")) == "cancelled");
   const json::object run = CommitRun(f, w.dispatcher);
   for (const auto& alloc :
        run.contains("allocations") ? run.at("allocations").as_array() : json::array{}) {

@@ -97,7 +97,18 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
             {{"Cookie", cookie}, {"X-Aidlink-CSRF", "1"}, {"Content-Type", "application/json"}}),
         200);
     CHECK_ERROR(http.Get("/v1/me", "", {{"Cookie", cookie}}), 401, "");
-    requests_made = 25;  // counted below as a lower bound: Fixture calls add more
+    // Searches and corrections carry household data in the query and body.
+    CHECK_STATUS(http.Get("/v1/requesters?q=" + UrlEncode("隐私户章三丰"), station_token), 200);
+    CHECK_STATUS(http.Get("/v1/requesters?q=137%201234%200987", desk), 200);
+    CHECK_STATUS(http.Request("PATCH", "/v1/requesters/" + std::to_string(requester),
+                              R"({"phone":"13811112222","address":"隐秘巷78号"})",
+                              {{"Authorization", "Bearer " + station_token}}),
+                 200);
+    CHECK_ERROR(http.Request("PATCH", "/v1/requesters/" + std::to_string(requester),
+                             R"({"phone":"13811112222","nickname":"隐秘巷79号"})",
+                             {{"Authorization", "Bearer " + station_token}}),
+                400, "nickname");
+    requests_made = 29;  // counted below as a lower bound: Fixture calls add more
     secrets = {server.admin_token(),
                desk,
                station_token,
@@ -111,6 +122,9 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
                "司机隐私刘",
                "13655501234",
                "捐赠人蓝鲸慈善甲",
+               "13811112222",
+               "隐秘巷78号",
+               "137 1234 0987",
                username,
                password,
                wrong,
@@ -176,7 +190,7 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     INFO("route " << r);
     CHECK(routes.count(r) == 1);
   }
-  CHECK(methods == std::set<std::string>{"DELETE", "GET", "POST"});
+  CHECK(methods == std::set<std::string>{"DELETE", "GET", "PATCH", "POST"});
 }
 
 }  // namespace
