@@ -151,8 +151,7 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
   AIDLINK_RETURN_IF_ERROR(AppendEvent(
       db, actor, delivered == 0 ? "need_reopened" : "need_delivered", "need", line.need_id,
       ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}"));
-  return delivered < line.quantity ? CancelIfRequesterLeft(db, line.need_id, actor)
-                                   : Status::Ok();
+  return delivered < line.quantity ? CancelIfRequesterLeft(db, line.need_id, actor) : Status::Ok();
 }
 
 bool Open(const std::string& status) { return status == "planned" || status == "dispatched"; }
