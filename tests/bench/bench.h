@@ -31,6 +31,9 @@ int RunHttpSeed(const std::vector<std::string>& args);
 // `search [--requesters N]`: GET /v1/requesters?q= through the router at N
 // requesters (100,000 by default), as a dispatcher and as a station.
 int RunSearch(const std::vector<std::string>& args);
+// `earmarks`: a one-item dry run's cost as distinct earmarks grow (the
+// worst case the per-donor earmark limit allows, and the case it refuses).
+int RunEarmarks(const std::vector<std::string>& args);
 // `password [--count N]`: milliseconds per Argon2id hash and check, as a
 // login pays them.
 int RunPassword(const std::vector<std::string>& args);

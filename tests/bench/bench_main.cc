@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
      "http-seed --db PATH [--needs N] [--out DIR]  the database scripts/bench-http serves"},
     {"search", aidlink::bench::RunSearch,
      "search [--requesters N]  GET /v1/requesters?q= at 100,000 requesters"},
+    {"earmarks", aidlink::bench::RunEarmarks,
+     "earmarks  a one-item dry run as distinct earmarks grow (issue 14, defect 9)"},
     {"password", aidlink::bench::RunPassword,
      "password [--count N]  milliseconds per login password check (Argon2id)"},
 };
