@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "util/logging.h"
 #include "util/text.h"
+#include "web/static_site.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -44,6 +45,7 @@ struct Flags {
   int session_idle_hours = 12;
   int session_max_days = 7;
   int outcome_correction_hours = 72;
+  std::string web_root = AIDLINK_DEFAULT_WEB_ROOT;
 };
 
 // API.md promises that an Idempotency-Key replays for at least this long.
@@ -135,6 +137,18 @@ StatusOr<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen
   return std::make_pair(host, static_cast<uint16_t>(std::stoi(port)));
 }
 
+// The web UI's files, or null (the UI off) with a log line saying why.
+std::unique_ptr<web::StaticSite> LoadSite(const std::string& root) {
+  auto site = web::StaticSite::Load(root);
+  if (!site.ok()) {
+    log::Warn("web_ui_off", {{"web_root", root}, {"reason", site.status().message()}});
+    return nullptr;
+  }
+  log::Info("web_ui",
+            {{"web_root", root}, {"files", static_cast<uint64_t>((*site)->file_count())}});
+  return std::move(*site);
+}
+
 int Serve(const Flags& flags) {
   auto listen = ParseListen(flags.listen);
   if (!listen.ok()) {
@@ -197,7 +211,9 @@ int Serve(const Flags& flags) {
   accounts.session_idle = std::chrono::hours(flags.session_idle_hours);
   accounts.session_lifetime = std::chrono::hours(24 * flags.session_max_days);
   api::Router router(**store, accounts);
+  const std::unique_ptr<web::StaticSite> site = LoadSite(flags.web_root);
   net::ServerOptions options;
+  options.site = site.get();
   options.host = listen->first;
   options.port = listen->second;
   options.io_threads = flags.threads;
@@ -287,7 +303,10 @@ int main(int argc, char** argv) {
       "days after login that a session ends, however much it is used")(
       "outcome-correction-hours",
       po::value(&flags.outcome_correction_hours)->default_value(flags.outcome_correction_hours),
-      "hours after a delivery's outcome during which a dispatcher may correct it (:correct)");
+      "hours after a delivery's outcome during which a dispatcher may correct it (:correct)")(
+      "web-root", po::value(&flags.web_root)->default_value(flags.web_root),
+      "folder of the web UI's build (served at / for every non-API path); missing: the UI is "
+      "off");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

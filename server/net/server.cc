@@ -14,6 +14,7 @@
 #include "net/request.h"
 #include "util/logging.h"
 #include "util/text.h"
+#include "web/static_site.h"
 
 namespace aidlink::net {
 
@@ -205,6 +206,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     version_ = req.version();
     head_ = req.method() == http::verb::head;
     if (head_) req.method(http::verb::get);  // answered as GET, without the body
+    if (server_.options_.site && req.method() == http::verb::get &&
+        web::StaticSite::IsUiPath(req.target())) {
+      return ServeWeb(req);
+    }
     api::Request request = ToApiRequest(std::move(req), loopback_, peer_, kTls);
     server_.in_flight_++;
     // Quick requests are answered right here; writes answer from the store's
@@ -236,12 +241,36 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         });
   }
 
+  // A UI file (or index.html for a client-side route), answered right here.
+  void ServeWeb(const http::request<http::string_body>& req) {
+    server_.in_flight_++;
+    web::WebAnswer a = server_.options_.site->Serve(req.target(), req[http::field::accept_encoding],
+                                                    req[http::field::if_none_match]);
+    api::Response response;
+    response.status = a.status;
+    response.content_type = std::move(a.content_type);
+    response.headers = std::move(a.headers);
+    response.body = std::move(a.body);
+    log::Info("request", {{"id", static_cast<uint64_t>(server_.next_request_id_++)},
+                          {"method", head_ ? "HEAD" : "GET"},
+                          {"route", "web"},
+                          {"status", response.status},
+                          {"ms", 0.0},
+                          {"role", ""}});
+    WriteResponse(std::move(response));
+  }
+
   void WriteResponse(api::Response response) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version_);
     res->set(http::field::server, "aidlink");
     res->set(http::field::content_type, response.content_type);
     for (const auto& [k, v] : response.headers) res->set(k, v);
+    // API answers (and errors) are never cached; UI files set their own.
+    if (res->find(http::field::cache_control) == res->end()) {
+      res->set(http::field::cache_control, "no-store");
+    }
+    res->set("X-Content-Type-Options", "nosniff");
     res->keep_alive(keep_alive_ && !server_.stopping_);
     res->body() = std::move(response.body);
     res->prepare_payload();

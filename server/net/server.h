@@ -9,6 +9,7 @@
 
 #include "api/router.h"
 #include "util/status.h"
+#include "web/static_site.h"
 
 namespace aidlink::net {
 
@@ -26,6 +27,9 @@ struct ServerOptions {
   // PEM files; both set: serve HTTPS only (plain HTTP gets a 400 and is
   // closed).
   std::string tls_cert_file, tls_key_file;
+  // The web UI's files, answering GET/HEAD of every non-API path; null: the
+  // UI is off and such paths reach the router (404). Must outlive the server.
+  const web::StaticSite* site = nullptr;
 };
 
 class ServerImpl;

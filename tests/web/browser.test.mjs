@@ -1,0 +1,331 @@
+// Browser tests of the web UI (issue 16): playwright-core drives Debian's
+// chromium (nothing downloaded) against the real aidlink-server on an
+// ephemeral port with a temporary database and the real web build.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const nodeModules = process.env.AIDLINK_NODE_MODULES;
+const require = createRequire(path.join(nodeModules, 'x.js'));
+const { chromium } = require('playwright-core');
+const axeModule = require('@axe-core/playwright');
+const AxeBuilder = axeModule.AxeBuilder || axeModule.default;
+
+const PASSWORD = 'correct-horse-battery';
+let dir, server, base, admin, dispatcher, browser;
+const ids = {};
+const axeReport = [];
+
+async function call(method, p, body, token) {
+  const res = await fetch(base + p, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function startServer() {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidlink-web-'));
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  server = spawn(process.env.AIDLINK_SERVER_BIN, [
+    '--db', path.join(dir, 'aidlink.db'), '--listen', '127.0.0.1:0', '--port-file', path.join(dir, 'port'),
+    '--admin-token-file', path.join(dir, 'admin.token'), '--web-root', process.env.AIDLINK_WEB_ROOT,
+  ], { stdio: ['ignore', log, log] });
+  for (let i = 0; i < 200 && !fs.existsSync(path.join(dir, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
+  base = 'http://127.0.0.1:' + fs.readFileSync(path.join(dir, 'port'), 'utf8').trim();
+  admin = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
+}
+
+async function seed() {
+  dispatcher = (await call('POST', '/v1/tokens', { role: 'dispatcher', label: 'seed' }, admin)).token;
+  ids.stationA = (await call('POST', '/v1/stations', { name: '江汉区民族街社工站', district: '江汉区' }, admin)).id;
+  ids.stationB = (await call('POST', '/v1/stations', { name: '武昌区中华路社工站', district: '武昌区' }, admin)).id;
+  ids.item = (await call('POST', '/v1/items', { code: 'RICE-5KG', name: '大米', category: 'food', unit: 'piece', pack_size: 1, perishable: false }, dispatcher)).id;
+  ids.depot = (await call('POST', '/v1/depots', { name: '江汉区物资中转仓', address: '江汉区新华路100号', district: '江汉区' }, dispatcher)).id;
+  ids.donor = (await call('POST', '/v1/donors', { name: '仁和大药房', kind: 'enterprise', phone: '02788886666', note: '' }, dispatcher)).id;
+  await call('POST', '/v1/lots', { donor_id: ids.donor, item_id: ids.item, depot_id: ids.depot, quantity: 5000, note: '' }, dispatcher);
+  ids.other = (await call('POST', '/v1/requesters', {
+    station_id: ids.stationB, kind: 'household', name: '王阿姨', contact_name: '王明', phone: '13900002222',
+    address: '武昌区和平里5幢101', district: '武昌区', household_size: 3, tags: [],
+  }, dispatcher)).id;
+  for (const [username, role, extra] of [
+    ['station_a', 'station', { station_id: ids.stationA }], ['station_b', 'station', { station_id: ids.stationB }],
+    ['desk', 'dispatcher', {}], ['donor1', 'donor', { donor_id: ids.donor }], ['root', 'admin', {}],
+  ]) {
+    await call('POST', '/v1/users', { username, password: PASSWORD, role, display_name: username, ...extra }, admin);
+  }
+}
+
+before(async () => {
+  await startServer();
+  await seed();
+  browser = await chromium.launch({ executablePath: process.env.AIDLINK_CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  console.log('axe results: ' + JSON.stringify(axeReport));
+  if (!process.env.AIDLINK_KEEP_TEST_DIR) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// A page in a fresh context (axe needs one made by browser.newContext()).
+async function newPage(options) {
+  return (await browser.newContext(options)).newPage();
+}
+
+async function login(page, username) {
+  await page.goto(base + '/');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: '退出' }).waitFor();
+}
+
+// No serious or critical WCAG 2 A/AA violation, in zh-CN and in English.
+async function checkAxe(page, screen) {
+  for (const lang of ['zh-CN', 'en']) {
+    if (lang === 'en') await page.getByRole('button', { name: 'English' }).click();
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    axeReport.push({ screen, lang, violations: r.violations.length, serious_or_critical: bad.length });
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `${screen} (${lang})`);
+  }
+  await page.getByRole('button', { name: '中文' }).click();
+}
+
+async function noHorizontalScroll(page, screen) {
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(w <= 375, `${screen} is ${w}px wide at 375px`);
+}
+
+test('first load (HTML + JS + CSS, compressed) stays within 120 KB', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const responses = [];
+  page.on('response', (r) => responses.push(r));
+  await page.goto(base + '/');
+  await page.getByLabel('用户名').waitFor();
+  let bytes = 0;
+  for (const r of responses) {
+    if (new URL(r.url()).pathname.startsWith('/v1/')) continue;
+    const sizes = await r.request().sizes();
+    bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    assert.ok(['br', 'gzip'].includes(r.headers()['content-encoding']), r.url() + ' compressed');
+  }
+  console.log(`first load: ${bytes} bytes`);
+  assert.ok(bytes > 0 && bytes <= 120 * 1024, `first load ${bytes} bytes`);
+  await context.close();
+});
+
+test('login: a wrong password, then each role lands on its home', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  await checkAxe(page, 'login');
+  await page.getByLabel('用户名').fill('desk');
+  await page.getByLabel('密码').fill('wrong-password-123');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByText('用户名或密码错误').waitFor();
+  for (const [user, heading] of [['station_a', '住户'], ['desk', '需求'], ['donor1', '我的捐赠'], ['root', '管理']]) {
+    await login(page, user);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('用户名').waitFor();
+  }
+  await page.context().close();
+});
+
+test("a station's day: register 金老伯, find him by phone, file one need, correct his address", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  await login(page, 'station_a');
+  await page.getByRole('heading', { name: '住户', level: 1 }).waitFor();
+  await checkAxe(page, 'station households');
+  await noHorizontalScroll(page, 'households');
+
+  await page.getByRole('link', { name: '新增住户' }).click();
+  await page.getByLabel('名称').fill('金老伯');
+  await page.getByLabel('类型').selectOption({ label: '住户' });
+  await page.getByLabel('联系人').fill('金老伯本人');
+  await page.getByLabel('电话').fill('13800001111');
+  await page.getByLabel('地址').fill('江汉区幸福里3幢2单元501');
+  await page.getByLabel('区', { exact: true }).fill('江汉区');
+  await page.getByLabel('人数').fill('1');
+  await page.getByLabel('独居老人').check();
+  await page.getByLabel('慢性病').check();
+  await checkAxe(page, 'new household');
+  await noHorizontalScroll(page, 'new household');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
+
+  await page.getByRole('link', { name: '住户', exact: true }).click();
+  await page.getByLabel('搜索').fill('138 0000 1111');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForURL(/q=/);
+  await page.getByRole('link', { name: '金老伯' }).click();
+  await page.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await checkAxe(page, 'household');
+  await noHorizontalScroll(page, 'household');
+
+  await page.getByRole('link', { name: '新增需求' }).click();
+  await assert.doesNotReject(page.getByLabel('住户').waitFor());
+  await page.waitForFunction(() => document.querySelector('input[role=combobox]').value === '金老伯');
+  await page.getByLabel('数量').fill('１,０00');
+  await page.getByLabel('紧急程度').selectOption({ label: '紧急' });
+  await checkAxe(page, 'new need');
+  await noHorizontalScroll(page, 'new need');
+  await page.getByRole('button', { name: '保存' }).dblclick();
+  await page.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
+  await page.getByText('待分配').first().waitFor();
+  const needs = await call('GET', `/v1/needs?requester_id=${id}`, undefined, dispatcher);
+  assert.equal(needs.items.length, 1, 'a double-clicked 保存 files one need');
+  assert.equal(Number(needs.items[0].quantity), 1000);
+
+  await page.getByRole('link', { name: '编辑' }).click();
+  await page.getByLabel('地址').fill('江汉区幸福里3幢2单元502');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('江汉区幸福里3幢2单元502').waitFor();
+  const r = await call('GET', `/v1/requesters/${id}`, undefined, dispatcher);
+  assert.equal(r.address, '江汉区幸福里3幢2单元502');
+
+  await page.getByRole('link', { name: '需求', exact: true }).click();
+  await page.getByRole('heading', { name: '需求', level: 1 }).waitFor();
+  await checkAxe(page, 'station needs');
+  await noHorizontalScroll(page, 'station needs');
+  await page.getByRole('link', { name: '配送', exact: true }).click();
+  await page.getByRole('heading', { name: '配送', level: 1 }).waitFor();
+  await checkAxe(page, 'station deliveries');
+  await noHorizontalScroll(page, 'station deliveries');
+
+  // Another station's household by URL: not found, nothing of it shown.
+  await page.goto(`${base}/station/households/${ids.other}`);
+  await page.getByText('未找到').waitFor();
+  assert.ok(!(await page.content()).includes('王阿姨'));
+  ids.jin = id;
+
+  // Logout clears drafts and the session.
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.getByLabel('用户名').waitFor();
+  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('aidlink_')).length), 0);
+  await context.close();
+});
+
+test('an offline submit is retried with the same key once online', async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  await login(page, 'station_a');
+  await page.goto(`${base}/station/needs/new?requester_id=${ids.jin}`);
+  await page.waitForFunction(() => document.querySelector('input[role=combobox]').value === '金老伯');
+  await page.getByLabel('数量').fill('3');
+  await context.setOffline(true);
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('网络已断开，恢复后将自动重试').waitFor();
+  assert.equal(await page.getByLabel('数量').inputValue(), '3');
+  await context.setOffline(false);
+  await page.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
+  const needs = await call('GET', `/v1/needs?requester_id=${ids.jin}`, undefined, dispatcher);
+  assert.equal(needs.items.filter((n) => Number(n.quantity) === 3).length, 1);
+  await context.close();
+});
+
+test("a dispatcher's day: 试算, 确认分配, 新建路线, 打印 to PDF, 发车, 送达 and 未送达", async () => {
+  const other = (await call('POST', '/v1/requesters', {
+    station_id: ids.stationA, kind: 'household', name: '李奶奶', contact_name: '李奶奶', phone: '13800002222',
+    address: '江汉区友谊路8号', district: '江汉区', household_size: 2, tags: [],
+  }, dispatcher)).id;
+  await call('POST', '/v1/needs', { requester_id: other, item_id: ids.item, quantity: 2, urgency: 'high', note: '' }, dispatcher);
+
+  const page = await newPage({ viewport: { width: 1024, height: 800 } });
+  await login(page, 'desk');
+  await checkAxe(page, 'dispatcher needs');
+  for (const [nav, screen] of [['库存', 'stock'], ['配送', 'deliveries'], ['报表', 'reports']]) {
+    await page.getByRole('link', { name: nav, exact: true }).click();
+    await page.getByRole('heading', { name: nav, level: 1 }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await checkAxe(page, 'dispatcher ' + screen);
+  }
+  await page.getByRole('link', { name: '匹配', exact: true }).click();
+  await page.getByRole('button', { name: '试算' }).click();
+  await page.getByRole('heading', { name: '统计' }).waitFor();
+  await checkAxe(page, 'match dry run');
+  await page.getByRole('button', { name: '确认分配' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+  await page.getByRole('status').filter({ hasText: '已保存' }).waitFor();
+
+  await page.getByRole('link', { name: '路线', exact: true }).click();
+  await page.getByRole('link', { name: '新建路线' }).click();
+  await page.getByLabel('司机').fill('刘师傅');
+  await checkAxe(page, 'new route');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { name: /刘师傅/ }).waitFor();
+  const routeUrl = page.url();
+  await checkAxe(page, 'route');
+
+  const href = await page.getByRole('link', { name: '打印' }).getAttribute('href');
+  await page.goto(base + href);
+  const pdf = path.join(dir, 'manifest.pdf');
+  await page.pdf({ path: pdf, format: 'A4' });
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+  for (const name of ['金老伯', '李奶奶']) assert.ok(text.includes(name), `the printed manifest names ${name}`);
+
+  await page.goto(routeUrl);
+  await page.getByRole('button', { name: '发车' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+  await page.getByRole('button', { name: '发车' }).waitFor({ state: 'detached' });
+  const stops = page.locator('ol.cards > li');
+  await stops.nth(0).getByRole('button', { name: '送达', exact: true }).click();
+  await stops.nth(0).getByLabel('签收人').fill('本人');
+  await stops.nth(0).getByRole('button', { name: '保存' }).click();
+  await stops.nth(0).getByText('已送达').waitFor();
+  await stops.nth(1).getByRole('button', { name: '未送达' }).click();
+  await stops.nth(1).getByLabel('原因').fill('家中无人');
+  await stops.nth(1).getByRole('button', { name: '保存' }).click();
+  await stops.nth(1).locator('.tag', { hasText: '未送达' }).waitFor();
+  const routeId = routeUrl.split('/').pop();
+  const dels = await call('GET', `/v1/deliveries?route_id=${routeId}`, undefined, dispatcher);
+  assert.deepEqual(dels.items.map((d) => d.status).sort(), ['delivered', 'failed']);
+  await page.context().close();
+});
+
+test("a donor's day: log a lot, see its trace without household data", async () => {
+  const page = await newPage({ viewport: { width: 375, height: 740 } });
+  await login(page, 'donor1');
+  await checkAxe(page, 'donor lots');
+  await page.getByRole('link', { name: '登记捐赠' }).click();
+  await page.getByLabel('数量').fill('30');
+  await page.getByLabel('有效期').fill('2027-06-30');
+  await checkAxe(page, 'new lot');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { name: '去向' }).waitFor();
+  await checkAxe(page, 'lot');
+  await page.goto(base + '/donor/lots');
+  await page.getByRole('link', { name: /批次 1 / }).click();
+  await page.getByRole('heading', { name: '去向' }).waitFor();
+  await page.getByRole('cell', { name: '江汉区' }).first().waitFor();
+  const html = await page.content();
+  for (const pii of ['金老伯', '李奶奶', '13800001111', '幸福里']) assert.ok(!html.includes(pii), `no ${pii}`);
+  assert.ok(await page.getByRole('link', { name: '打印收据' }).isVisible());
+  await page.context().close();
+});
+
+test("an admin's day: add a station user", async () => {
+  const page = await newPage();
+  await login(page, 'root');
+  await page.waitForLoadState('networkidle');
+  await checkAxe(page, 'admin');
+  await page.getByRole('button', { name: '新增用户' }).click();
+  await page.getByLabel('用户名').fill('station_c');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByLabel('显示名').fill('新站点社工');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('station_c · 新站点社工').waitFor();
+  await page.context().close();
+});
