@@ -267,8 +267,11 @@ void CheckTxt(const std::string& txt) {
 }
 
 // Line breaks as an RFC 4180 reader gives them back.
-std::string AsRead(std::string_view s) {
-  // A text cell that a spreadsheet would run as a formula starts with '.
+std::string AsRead(std::string_view raw) {
+  // Printed text loses control and bidirectional characters
+  // (text::PrintableText); a text cell that a spreadsheet would run as a
+  // formula then starts with '.
+  const std::string s = text::PrintableText(raw);
   std::string out =
       !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos ? "'"
                                                                                            : "";
