@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <map>
 #include <sstream>
 
@@ -28,6 +29,8 @@ po::options_description GlobalOptions() {
   desc.add_options()("server", po::value<std::string>()->value_name("URL"),
                      "server address (env AIDLINK_SERVER; default http://127.0.0.1:8080)")(
       "token", po::value<std::string>()->value_name("T"), "bearer token (env AIDLINK_TOKEN)")(
+      "cacert", po::value<std::string>()->value_name("FILE"),
+      "PEM certificate(s) to trust for an https:// server (default: the system's)")(
       "json", po::bool_switch(), "print the server's JSON as is, for scripts")(
       "help,h", po::bool_switch(), "show help (also after a command)");
   return desc;
@@ -36,7 +39,8 @@ po::options_description GlobalOptions() {
 std::string MainHelp(const std::vector<Command>& commands) {
   std::ostringstream out;
   out << "aidlink — command-line client for the aidlink donation-logistics server\n\n"
-         "Usage: aidlink [--server URL] [--token T] [--json] RESOURCE VERB [flags]\n\n"
+         "Usage: aidlink [--server URL] [--token T] [--cacert FILE] [--json] RESOURCE VERB "
+         "[flags]\n\n"
          "Commands:\n";
   int width = 0;
   for (const auto& c : commands) {
@@ -133,7 +137,8 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     return kExitUsage;
   }
   const std::string session_file = env.config_dir.empty() ? "" : env.config_dir + "/session";
-  HttpClient http(std::move(*url));
+  const std::string cacert = vm.count("cacert") ? vm["cacert"].as<std::string>() : "";
+  HttpClient http(std::move(*url), std::chrono::seconds(60), cacert);
   ApiClient api(&http, token);
   if (token.empty()) api.set_cookie(LoadSession(session_file, server));
   Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file};

@@ -3,12 +3,15 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/version.hpp>
+#include <optional>
 
 namespace aidlink::client {
 
@@ -37,21 +40,85 @@ std::string HttpResponse::Header(std::string_view name) const {
   return "";
 }
 
+// One kept-alive connection: plain TCP, or TLS over it.
 struct HttpClient::Connection {
   asio::io_context ioc;
-  beast::tcp_stream stream{ioc};
+  asio::ssl::context tls_context{asio::ssl::context::tls_client};
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::optional<beast::tcp_stream> plain;
   beast::flat_buffer buffer;
   bool open = false;
+
+  beast::tcp_stream& Tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  // Calls `fn(stream)` with the stream requests go over.
+  template <typename Fn>
+  void With(Fn fn) {
+    if (tls) {
+      fn(*tls);
+    } else {
+      fn(*plain);
+    }
+  }
+  void Close() {
+    if (!open) return;
+    open = false;
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().socket().close(ignored);
+  }
 };
 
-HttpClient::HttpClient(ServerUrl server, std::chrono::seconds timeout)
-    : server_(std::move(server)), timeout_(timeout), connection_(std::make_unique<Connection>()) {}
+HttpClient::HttpClient(ServerUrl server, std::chrono::seconds timeout, std::string cacert)
+    : server_(std::move(server)),
+      timeout_(timeout),
+      cacert_(std::move(cacert)),
+      connection_(std::make_unique<Connection>()) {}
 
 HttpClient::~HttpClient() {
-  if (connection_ && connection_->open) {
-    beast::error_code ignored;
-    connection_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (connection_) connection_->Close();
+}
+
+Status HttpClient::Connect() {
+  Connection& c = *connection_;
+  beast::error_code ec;
+  tcp::resolver resolver(c.ioc);
+  const auto endpoints = resolver.resolve(server_.host, server_.port, ec);
+  if (ec) return Status(Code::kInternal, "cannot resolve " + server_.host + ": " + ec.message());
+  c.buffer.clear();
+  if (server_.tls) {
+    c.plain.reset();
+    if (cacert_.empty()) {
+      c.tls_context.set_default_verify_paths(ec);
+    } else {
+      c.tls_context.load_verify_file(cacert_, ec);
+    }
+    if (ec) return InvalidArgument("cannot read --cacert " + cacert_ + ": " + ec.message());
+    c.tls_context.set_verify_mode(asio::ssl::verify_peer);
+    c.tls.emplace(c.ioc, c.tls_context);
+    // SNI, and the certificate must name the host.
+    SSL_set_tlsext_host_name(c.tls->native_handle(), server_.host.c_str());
+    c.tls->set_verify_callback(asio::ssl::host_name_verification(server_.host));
+  } else {
+    c.tls.reset();
+    c.plain.emplace(c.ioc);
   }
+  c.Tcp().expires_after(timeout_);
+  c.Tcp().connect(endpoints, ec);
+  if (ec) {
+    return Status(Code::kInternal, "cannot connect to " + server_.ToString() + ": " + ec.message());
+  }
+  if (c.tls) {
+    c.tls->handshake(asio::ssl::stream_base::client, ec);
+    if (ec) {
+      c.open = true;
+      c.Close();
+      return Status(Code::kInternal,
+                    "TLS with " + server_.ToString() + " failed: " + ec.message() +
+                        (cacert_.empty() ? " (a self-signed server needs --cacert FILE)" : ""));
+    }
+  }
+  c.open = true;
+  return Status::Ok();
 }
 
 StatusOr<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target,
@@ -74,21 +141,7 @@ StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string
   Connection& c = *connection_;
   beast::error_code ec;
   *reused = c.open;
-  if (!c.open) {
-    tcp::resolver resolver(c.ioc);
-    const auto endpoints = resolver.resolve(server_.host, server_.port, ec);
-    if (ec) {
-      return Status(Code::kInternal, "cannot resolve " + server_.host + ": " + ec.message());
-    }
-    c.stream.expires_after(timeout_);
-    c.stream.connect(endpoints, ec);
-    if (ec) {
-      return Status(Code::kInternal,
-                    "cannot connect to " + server_.ToString() + ": " + ec.message());
-    }
-    c.buffer.clear();
-    c.open = true;
-  }
+  if (!c.open) AIDLINK_RETURN_IF_ERROR(Connect());
 
   http::request<http::string_body> request;
   request.method_string(method);
@@ -108,21 +161,19 @@ StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string
   request.prepare_payload();
 
   auto fail = [&](std::string_view what) -> Status {
-    c.open = false;
-    beast::error_code ignored;
-    c.stream.socket().close(ignored);
+    c.Close();
     return Status(Code::kInternal,
                   std::string(what) + " " + server_.ToString() + ": " + ec.message());
   };
 
-  c.stream.expires_after(timeout_);
-  http::write(c.stream, request, ec);
+  c.Tcp().expires_after(timeout_);
+  c.With([&](auto& stream) { http::write(stream, request, ec); });
   if (ec) return fail("lost the connection to");
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  c.stream.expires_after(timeout_);
-  http::read(c.stream, c.buffer, parser, ec);
+  c.Tcp().expires_after(timeout_);
+  c.With([&](auto& stream) { http::read(stream, c.buffer, parser, ec); });
   if (ec == beast::error::timeout) return fail("no answer in time from");
   if (ec) return fail("lost the connection to");
 
@@ -133,12 +184,7 @@ StatusOr<HttpResponse> HttpClient::SendOnce(std::string_view method, std::string
   for (const auto& field : message) {
     out.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
   }
-  if (!message.keep_alive()) {
-    beast::error_code ignored;
-    c.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    c.stream.socket().close(ignored);
-    c.open = false;
-  }
+  if (!message.keep_alive()) c.Close();
   return out;
 }
 

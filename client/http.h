@@ -10,7 +10,7 @@
 #include "url.h"
 #include "util/status.h"
 
-// A small synchronous HTTP/1.1 client over plain TCP, for the CLI.
+// A small synchronous HTTP/1.1 client over TCP or TLS, for the CLI.
 namespace aidlink::client {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -28,7 +28,11 @@ struct HttpResponse {
 // when the server has closed it. Not thread-safe: one per thread.
 class HttpClient {
  public:
-  explicit HttpClient(ServerUrl server, std::chrono::seconds timeout = std::chrono::seconds(60));
+  // For an https server the certificate must verify against `cacert` (a
+  // PEM file) if given, else against the system's trusted authorities, and
+  // name the server's host.
+  explicit HttpClient(ServerUrl server, std::chrono::seconds timeout = std::chrono::seconds(60),
+                      std::string cacert = "");
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -49,10 +53,12 @@ class HttpClient {
 
   StatusOr<HttpResponse> SendOnce(std::string_view method, std::string_view target,
                                   const Headers& headers, const std::string& body, bool* reused);
+  Status Connect();
 
   // Immutable after construction.
   ServerUrl server_;
   std::chrono::seconds timeout_;
+  std::string cacert_;
 
   std::unique_ptr<Connection> connection_;
 };

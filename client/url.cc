@@ -4,18 +4,22 @@
 
 namespace aidlink::client {
 
-std::string ServerUrl::ToString() const { return "http://" + host + ":" + port + base_path; }
+std::string ServerUrl::ToString() const {
+  return (tls ? "https://" : "http://") + host + ":" + port + base_path;
+}
 
 StatusOr<ServerUrl> ParseServerUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, 8) == "https://") {
-    return InvalidArgument("https is not supported yet; use http:// (e.g. behind a local tunnel)");
-  }
-  if (url.substr(0, kScheme.size()) != kScheme) {
-    return InvalidArgument("server URL must start with http:// (got \"" + std::string(url) + "\")");
-  }
-  std::string_view rest = url.substr(kScheme.size());
   ServerUrl out;
+  std::string_view rest;
+  if (url.substr(0, 8) == "https://") {
+    out.tls = true;
+    rest = url.substr(8);
+  } else if (url.substr(0, 7) == "http://") {
+    rest = url.substr(7);
+  } else {
+    return InvalidArgument("server URL must start with http:// or https:// (got \"" +
+                           std::string(url) + "\")");
+  }
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
@@ -23,7 +27,7 @@ StatusOr<ServerUrl> ParseServerUrl(std::string_view url) {
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
     out.base_path = std::string(path);
   }
-  out.port = "80";
+  out.port = out.tls ? "443" : "80";
   if (!authority.empty() && authority.front() == '[') {  // [::1]:8080
     const size_t close = authority.find(']');
     if (close == std::string_view::npos) return InvalidArgument("bad IPv6 address in server URL");

@@ -10,18 +10,19 @@
 // Where the server is, and how to spell a request target. Pure; thread-safe.
 namespace aidlink::client {
 
-// A parsed "http://host[:port][/base]" server address.
+// A parsed "http[s]://host[:port][/base]" server address.
 struct ServerUrl {
+  bool tls = false;  // https
   std::string host;
-  std::string port;       // "8080" when the URL has none: "80"
+  std::string port;       // when the URL has none: "80", or "443" for https
   std::string base_path;  // "" or "/prefix" without a trailing slash
 
-  // "http://host:port/base", for messages.
+  // "http[s]://host:port/base", for messages.
   std::string ToString() const;
 };
 
-// Parses `url`. Returns InvalidArgument for anything but plain http (TLS is
-// not supported by the CLI yet), a missing host or a bad port.
+// Parses `url`. Returns InvalidArgument for a scheme other than http or
+// https, a missing host or a bad port.
 StatusOr<ServerUrl> ParseServerUrl(std::string_view url);
 
 // Percent-encodes `s` for a query string (RFC 3986 unreserved bytes stay).

@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "api/auth.h"
 #include "api/router.h"
@@ -149,89 +151,87 @@ std::unique_ptr<web::StaticSite> LoadSite(const std::string& root) {
   return std::move(*site);
 }
 
-int Serve(const Flags& flags) {
-  auto listen = ParseListen(flags.listen);
-  if (!listen.ok()) {
-    std::cerr << "aidlink-server: " << listen.status().message() << "\n";
-    return 2;
-  }
-  if (flags.group_commit != "on" && flags.group_commit != "off") {
-    std::cerr << "aidlink-server: --group-commit must be on or off\n";
-    return 2;
-  }
-  if (flags.synchronous != "full" && flags.synchronous != "normal") {
-    std::cerr << "aidlink-server: --synchronous must be full or normal\n";
-    return 2;
-  }
+// The start-up failures below print one line to stderr and exit non-zero.
+int Fail(int code, std::string_view message) {
+  std::cerr << "aidlink-server: " << message << "\n";
+  return code;
+}
+
+StatusOr<std::unique_ptr<store::Store>> OpenStore(const Flags& flags) {
   std::error_code ec;
   const fs::path db_path(flags.db);
   if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
+  store::StoreOptions options;
+  options.path = flags.db;
+  options.group_commit = flags.group_commit == "on";
+  options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
+  options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
+  options.busy_timeout = std::chrono::milliseconds(flags.busy_timeout_ms);
+  options.outcome_correction = std::chrono::hours(flags.outcome_correction_hours);
+  return store::Store::Open(options);
+}
 
-  store::StoreOptions store_options;
-  store_options.path = flags.db;
-  store_options.group_commit = flags.group_commit == "on";
-  store_options.synchronous = flags.synchronous == "full" ? "FULL" : "NORMAL";
-  store_options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
-  store_options.busy_timeout = std::chrono::milliseconds(flags.busy_timeout_ms);
-  store_options.outcome_correction = std::chrono::hours(flags.outcome_correction_hours);
-  auto store = store::Store::Open(store_options);
-  if (!store.ok()) {
-    std::cerr << "aidlink-server: " << store.status().ToString() << "\n";
-    return 1;
-  }
-
+// Loads or creates the admin token and makes sure the store knows it.
+Status SetUpAdminToken(store::Store& store, const std::string& path) {
   bool created = false;
-  auto token = LoadOrCreateAdminToken(flags.admin_token_file, &created);
-  if (!token.ok()) {
-    std::cerr << "aidlink-server: " << token.status().message() << "\n";
-    return 1;
-  }
-  if (Status s = api::EnsureAdminToken(**store, *token); !s.ok()) {
-    std::cerr << "aidlink-server: " << s.ToString() << "\n";
-    return 1;
-  }
+  auto token = LoadOrCreateAdminToken(path, &created);
+  if (!token.ok()) return token.status();
+  AIDLINK_RETURN_IF_ERROR(api::EnsureAdminToken(store, *token));
   if (created) {
-    std::cerr << "aidlink-server: created an admin token in " << flags.admin_token_file
-              << " (keep it secret; use it as: Authorization: Bearer $(cat "
-              << flags.admin_token_file << "))\n";
+    log::Info("admin_token_created",
+              {{"file", path},
+               {"note", "keep it secret; use it as: Authorization: Bearer $(cat " + path + ")"}});
   }
+  return Status::Ok();
+}
 
-  int max_connections = flags.max_connections;
+// --max-connections, capped below the open-file limit: past it accept()
+// would fail instead of refusing cleanly.
+int MaxConnections(int wanted) {
   const rlim_t fds = RaiseFileLimit();
-  if (fds != RLIM_INFINITY && static_cast<rlim_t>(max_connections) + kReservedFds > fds) {
-    // Past the descriptor limit accept() would fail instead of refusing
-    // cleanly: cap below it.
-    max_connections =
-        fds > 2 * kReservedFds ? static_cast<int>(fds - kReservedFds) : static_cast<int>(fds / 2);
-    log::Warn("max_connections_lowered",
-              {{"max_connections", max_connections}, {"file_limit", static_cast<uint64_t>(fds)}});
-  }
+  if (fds == RLIM_INFINITY || static_cast<rlim_t>(wanted) + kReservedFds <= fds) return wanted;
+  const int capped =
+      fds > 2 * kReservedFds ? static_cast<int>(fds - kReservedFds) : static_cast<int>(fds / 2);
+  log::Warn("max_connections_lowered",
+            {{"max_connections", capped}, {"file_limit", static_cast<uint64_t>(fds)}});
+  return capped;
+}
 
-  api::AccountOptions accounts;
-  accounts.session_idle = std::chrono::hours(flags.session_idle_hours);
-  accounts.session_lifetime = std::chrono::hours(24 * flags.session_max_days);
-  api::Router router(**store, accounts);
-  const std::unique_ptr<web::StaticSite> site = LoadSite(flags.web_root);
+net::ServerOptions ServerOptionsFor(const Flags& flags, const std::pair<std::string, uint16_t>& at,
+                                    const web::StaticSite* site) {
   net::ServerOptions options;
-  options.site = site.get();
-  options.host = listen->first;
-  options.port = listen->second;
+  options.site = site;
+  options.host = at.first;
+  options.port = at.second;
   options.io_threads = flags.threads;
   options.worker_threads = flags.workers;
   options.max_body_bytes = flags.max_body;
   options.read_timeout = std::chrono::seconds(flags.read_timeout);
   options.tls_cert_file = flags.tls_cert;
   options.tls_key_file = flags.tls_key;
-  options.max_connections = max_connections;
-  auto server = net::Server::Create(router, options);
-  if (!server.ok()) {
-    std::cerr << "aidlink-server: " << server.status().message() << "\n";
-    return 1;
+  options.max_connections = MaxConnections(flags.max_connections);
+  return options;
+}
+
+int Serve(const Flags& flags) {
+  auto listen = ParseListen(flags.listen);
+  if (!listen.ok()) return Fail(2, listen.status().message());
+  auto store = OpenStore(flags);
+  if (!store.ok()) return Fail(1, store.status().ToString());
+  if (Status s = SetUpAdminToken(**store, flags.admin_token_file); !s.ok()) {
+    return Fail(1, s.code() == Code::kInvalidArgument ? s.message() : s.ToString());
   }
+  api::AccountOptions accounts;
+  accounts.session_idle = std::chrono::hours(flags.session_idle_hours);
+  accounts.session_lifetime = std::chrono::hours(24 * flags.session_max_days);
+  api::Router router(**store, accounts);
+  const std::unique_ptr<web::StaticSite> site = LoadSite(flags.web_root);
+  const net::ServerOptions options = ServerOptionsFor(flags, *listen, site.get());
+  auto server = net::Server::Create(router, options);
+  if (!server.ok()) return Fail(1, server.status().message());
   if (!flags.port_file.empty()) {
     if (Status s = WritePortFile(flags.port_file, (*server)->port()); !s.ok()) {
-      std::cerr << "aidlink-server: " << s.message() << "\n";
-      return 1;
+      return Fail(1, s.message());
     }
   }
   log::Info("listening", {{"host", options.host},
@@ -248,16 +248,7 @@ int Serve(const Flags& flags) {
   return 0;
 }
 
-}  // namespace
-}  // namespace aidlink
-
-int main(int argc, char** argv) {
-  // Before any file exists: the database (and its -wal/-shm), backups and
-  // the admin token file hold household data or secrets, so they are born
-  // owner-only rather than chmod-ed after a window of being world-readable.
-  umask(077);
-  if (aidlink::IsCommand(argc, argv)) return aidlink::RunCommand(argc, argv);
-  aidlink::Flags flags;
+po::options_description FlagOptions(Flags& flags) {
   po::options_description desc(
       "aidlink-server: donation logistics server\n"
       "Also: aidlink-server token list|revoke --db PATH [ID], aidlink-server user "
@@ -307,6 +298,37 @@ int main(int argc, char** argv) {
       "web-root", po::value(&flags.web_root)->default_value(flags.web_root),
       "folder of the web UI's build (served at / for every non-API path); missing: the UI is "
       "off");
+  return desc;
+}
+
+// What is wrong with the flags, or empty.
+std::string FlagsError(const Flags& flags) {
+  if (flags.threads < 1 || flags.workers < 1 || flags.max_body < 1 || flags.read_timeout < 1 ||
+      flags.max_connections < 1 || flags.busy_timeout_ms < 1) {
+    return "--threads, --workers, --max-body, --read-timeout, --max-connections and "
+           "--busy-timeout-ms must be positive";
+  }
+  if (flags.session_idle_hours < 1 || flags.session_max_days < 1) {
+    return "--session-idle-hours and --session-max-days must be positive";
+  }
+  if (flags.outcome_correction_hours < 0) return "--outcome-correction-hours must not be negative";
+  if (flags.idempotency_retention_hours < kMinIdempotencyRetentionHours) {
+    return "--idempotency-retention-hours must be at least " +
+           std::to_string(kMinIdempotencyRetentionHours);
+  }
+  if (flags.group_commit != "on" && flags.group_commit != "off") {
+    return "--group-commit must be on or off";
+  }
+  if (flags.synchronous != "full" && flags.synchronous != "normal") {
+    return "--synchronous must be full or normal";
+  }
+  return "";
+}
+
+// Parses the command line into `flags`; returns an exit code if the server
+// should not start (--help, or a bad flag).
+std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
+  const po::options_description desc = FlagOptions(flags);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -319,25 +341,21 @@ int main(int argc, char** argv) {
     std::cout << desc << "\n";
     return 0;
   }
-  if (flags.threads < 1 || flags.workers < 1 || flags.max_body < 1 || flags.read_timeout < 1 ||
-      flags.max_connections < 1 || flags.busy_timeout_ms < 1) {
-    std::cerr << "aidlink-server: --threads, --workers, --max-body, --read-timeout, "
-                 "--max-connections and --busy-timeout-ms must be positive\n";
-    return 2;
-  }
-  if (flags.session_idle_hours < 1 || flags.session_max_days < 1) {
-    std::cerr << "aidlink-server: --session-idle-hours and --session-max-days must be positive\n";
-    return 2;
-  }
-  if (flags.outcome_correction_hours < 0) {
-    std::cerr << "aidlink-server: --outcome-correction-hours must not be negative\n";
-    return 2;
-  }
-  if (flags.idempotency_retention_hours < aidlink::kMinIdempotencyRetentionHours) {
-    std::cerr << "aidlink-server: --idempotency-retention-hours must be at least "
-              << aidlink::kMinIdempotencyRetentionHours << "\n";
-    return 2;
-  }
+  if (const std::string error = FlagsError(flags); !error.empty()) return Fail(2, error);
+  return std::nullopt;
+}
+
+}  // namespace
+}  // namespace aidlink
+
+int main(int argc, char** argv) {
+  // Before any file exists: the database (and its -wal/-shm), backups and
+  // the admin token file hold household data or secrets, so they are born
+  // owner-only rather than chmod-ed after a window of being world-readable.
+  umask(077);
+  if (aidlink::IsCommand(argc, argv)) return aidlink::RunCommand(argc, argv);
+  aidlink::Flags flags;
+  if (const std::optional<int> code = aidlink::ParseFlags(argc, argv, flags)) return *code;
   try {
     return aidlink::Serve(flags);
   } catch (const std::exception& e) {

@@ -153,15 +153,7 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
 // order; dispatcher. 422 if there is nothing to route.
 Response CreateRoute(Context& ctx) {
   v1::RouteRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckId(req.depot_id(), "depot_id");
-  if (s.ok()) s = CheckDate(req.date(), "date", false);
-  if (s.ok()) s = CheckText(req.driver(), "driver");
-  if (s.ok() && !req.district().empty()) s = CheckText(req.district(), "district");
-  if (s.ok() && req.has_max_stops() && (req.max_stops() < 1 || req.max_stops() > 1000)) {
-    s = InvalidArgument("max_stops must be between 1 and 1000", "max_stops");
-  }
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Route>(201, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto depot = store::GetDepot(db, req.depot_id());
     if (!depot.ok())
@@ -209,10 +201,12 @@ Response ListRoutes(Context& ctx) {
   store::RouteFilter filter;
   filter.date = ctx.Query("date");
   filter.status = ctx.Query("status");
-  Status s = CheckDate(filter.date, "date", true);
-  if (s.ok() && !filter.status.empty())
-    s = CheckEnum(filter.status, "status", vocab::kRouteStatuses);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = CheckDate(filter.date, "date", true); !s.ok()) return ctx.Error(s);
+  if (!filter.status.empty()) {
+    if (Status s = CheckEnum(filter.status, "status", vocab::kRouteStatuses); !s.ok()) {
+      return ctx.Error(s);
+    }
+  }
   auto depot = ctx.QueryId("depot_id");
   if (!depot.ok()) return ctx.Error(depot.status());
   filter.depot_id = *depot;
@@ -353,16 +347,11 @@ StatusOr<std::vector<store::DeliveredQuantity>> TakenOf(
 Response DeliverDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::DeliverRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.received_by(), "received_by");
-  if (s.ok()) s = CheckNote(req.note(), "note");
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
+  auto lines = TakenOf(req.lines());
+  if (!lines.ok()) return ctx.Error(lines.status());
   std::optional<std::vector<store::DeliveredQuantity>> taken;
-  if (s.ok()) {
-    auto lines = TakenOf(req.lines());
-    s = lines.status();
-    if (s.ok() && !lines->empty()) taken = std::move(*lines);
-  }
-  if (!s.ok()) return ctx.Error(s);
+  if (!lines->empty()) taken = std::move(*lines);
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto scoped = ScopedDelivery(db, p, ctx.id());
     if (!scoped.ok()) return scoped.status();
@@ -380,16 +369,11 @@ Response DeliverDelivery(Context& ctx) {
 // back has been used since.
 Response CorrectDelivery(Context& ctx) {
   v1::CorrectRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.reason(), "reason");
-  if (s.ok() && req.has_received_by()) s = CheckText(req.received_by(), "received_by");
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
+  auto lines = TakenOf(req.lines());
+  if (!lines.ok()) return ctx.Error(lines.status());
   store::Correction c;
-  if (s.ok()) {
-    auto lines = TakenOf(req.lines());
-    s = lines.status();
-    if (s.ok()) c.lines = std::move(*lines);
-  }
-  if (!s.ok()) return ctx.Error(s);
+  c.lines = std::move(*lines);
   if (req.has_received_by()) c.received_by = req.received_by();
   c.reason = req.reason();
   const std::string not_before =
@@ -406,9 +390,7 @@ namespace {
 
 Response FailOrCancel(Context& ctx, bool cancel) {
   v1::FailRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.reason(), "reason");
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
     auto d = store::FailDelivery(db, ctx.id(), req.reason(), cancel, ctx.principal().actor());
     if (!d.ok()) return d.status();
@@ -430,9 +412,7 @@ Response CancelDelivery(Context& ctx) { return FailOrCancel(ctx, true); }
 // part of every lot that expired before as_of; dispatcher.
 Response ExpireLots(Context& ctx) {
   v1::ExpireRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckDate(req.as_of(), "as_of", false);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::ExpireResponse>(
       200, [=, &ctx](store::Database& db, v1::ExpireResponse& out) -> Status {
         auto lots = store::ExpireLots(db, req.as_of(), ctx.principal().actor());
@@ -521,23 +501,18 @@ Response GetLedgerReport(Context& ctx) {
     v1::LedgerEntry* e = lot ? out.add_lots() : out.add_needs();
     e->set_id(r.id);
     e->set_total(r.total);
-    e->set_allocated(r.q[1]);
-    e->set_delivered(r.q[2]);
-    std::string after;
+    e->set_allocated(r.now.allocated);
+    e->set_delivered(r.now.delivered);
     if (lot) {
-      e->set_available(r.q[0]);
-      e->set_written_off(r.q[3]);
-      after = store::LotQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
+      e->set_available(r.now.open);
+      e->set_written_off(r.now.closed);
     } else {
-      e->set_outstanding(r.q[0]);
-      e->set_cancelled(r.q[3]);
-      after = store::NeedQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
+      e->set_outstanding(r.now.open);
+      e->set_cancelled(r.now.closed);
     }
-    const bool sum = r.q[0] + r.q[1] + r.q[2] + r.q[3] == r.total;
-    // Events end with "after":{...}: the newest must state today's quantities.
-    const size_t pos = r.last_event_detail.rfind("\"after\":");
-    const bool replay =
-        pos != std::string::npos && r.last_event_detail.compare(pos + 8, after.size(), after) == 0;
+    const bool sum = r.now.Sum() == r.total;
+    // The newest event must state today's quantities.
+    const bool replay = r.last_after == r.now;
     e->set_sum_holds(sum);
     e->set_replay_holds(replay);
     sum_failures += !sum;

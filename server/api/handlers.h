@@ -7,6 +7,7 @@
 #include "api/auth.h"
 #include "api/context.h"
 #include "api/http.h"
+#include "api/validate.h"
 
 // The endpoint handlers of API.md. Each starts with its route contract.
 // They run on the server's blocking pool, never on the I/O threads.
@@ -17,6 +18,14 @@ namespace aidlink::api {
 // kNotFound, as for any out-of-scope object. Staff filters pass unchanged.
 Status NarrowToOwnStation(const Principal& p, std::optional<int64_t>& station_id);
 Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id);
+
+// Decodes the request body into `msg` and checks it with its Validate
+// (api/validate.h).
+template <typename Message>
+Status DecodeValid(Context& ctx, Message* msg) {
+  AIDLINK_RETURN_IF_ERROR(ctx.Decode(msg));
+  return Validate(*msg);
+}
 
 Response CreateToken(Context& ctx);
 

@@ -49,17 +49,7 @@ void FillPlan(v1::MatchRun* out, const match::Plan& plan) {
 // fresh state inside that transaction, so a stale plan is never committed.
 Response CreateMatchRun(Context& ctx) {
   v1::MatchRunRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckDate(req.as_of(), "as_of", true);
-  if (s.ok()) s = CheckListSize(req.item_ids_size(), "item_ids");
-  for (int64_t id : req.item_ids()) {
-    if (s.ok()) s = CheckId(id, "item_ids");
-  }
-  if (s.ok() && req.has_min_shelf_days() &&
-      (req.min_shelf_days() < 0 || req.min_shelf_days() > 3650)) {
-    s = InvalidArgument("min_shelf_days must be between 0 and 3650", "min_shelf_days");
-  }
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
 
   match::Policy policy;
   policy.as_of = req.as_of().empty() ? date::Today() : *date::ParseDate(req.as_of());

@@ -17,14 +17,6 @@
 namespace aidlink::api {
 namespace {
 
-Status Validate(const v1::Item& m) { return ValidateItem(m); }
-Status Validate(const v1::Donor& m) { return ValidateDonor(m); }
-Status Validate(const v1::Depot& m) { return ValidateDepot(m); }
-Status Validate(const v1::Station& m) { return ValidateStation(m); }
-Status Validate(const v1::Requester& m) { return ValidateRequester(m); }
-Status Validate(const v1::Lot& m) { return ValidateLot(m); }
-Status Validate(const v1::Need& m) { return ValidateNeed(m); }
-
 // How one resource is patched.
 template <typename Record>
 struct PatchSpec {
@@ -143,8 +135,9 @@ Status DonorMayEditLot(store::Database& db, const Principal& p, const store::Lot
 constexpr std::string_view kItemFields[] = {"name", "category", "unit", "pack_size", "perishable"};
 constexpr std::string_view kDonorFields[] = {"name", "kind", "phone", "note"};
 constexpr std::string_view kDonorPersonal[] = {"phone"};
-constexpr std::string_view kDepotFields[] = {"name", "address", "district", "lat", "lon"};
-constexpr std::string_view kStationFields[] = {"name", "district"};
+constexpr std::string_view kDepotFields[] = {"name", "address", "district", "lat",
+                                             "lon",  "city",    "serves"};
+constexpr std::string_view kStationFields[] = {"name", "district", "city"};
 constexpr std::string_view kRequesterFields[] = {
     "name", "contact_name", "phone", "address", "district", "lat", "lon", "household_size", "tags"};
 constexpr std::string_view kRequesterPersonal[] = {"name",    "contact_name", "phone",
@@ -171,14 +164,15 @@ Response PatchDonor(Context& ctx) {
           {kDonorFields, kDonorPersonal}, Unscoped(&store::GetDonor), {}, &store::UpdateDonor});
 }
 
-// PATCH /v1/depots/{id}: name, address, district, lat, lon; dispatcher.
+// PATCH /v1/depots/{id}: name, address, district, lat, lon, city, serves;
+// dispatcher.
 Response PatchDepot(Context& ctx) {
   return PatchObject<v1::DepotPatch, v1::Depot>(
       ctx, PatchSpec<store::Depot>{
                {kDepotFields, {}}, Unscoped(&store::GetDepot), {}, &store::UpdateDepot});
 }
 
-// PATCH /v1/stations/{id}: name, district; admin.
+// PATCH /v1/stations/{id}: name, district, city (its requesters' city); admin.
 Response PatchStation(Context& ctx) {
   return PatchObject<v1::StationPatch, v1::Station>(
       ctx, PatchSpec<store::Station>{
@@ -222,10 +216,7 @@ Response DeactivateRequester(Context& ctx) {
   auto seen = ctx.Read([&](store::Database& db) { return ScopedRequester(db, p, ctx.id()); });
   if (!seen.ok()) return ctx.Error(seen.status());
   v1::DeactivateRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckEnum(req.reason(), "reason", vocab::kDeactivationReasons);
-  if (s.ok()) s = CheckNote(req.note(), "note");
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   auto if_match = ctx.IfMatch();
   if (!if_match.ok()) return ctx.Error(if_match.status());
   const std::optional<int64_t> expected = *if_match;

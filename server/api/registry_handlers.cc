@@ -30,22 +30,7 @@ Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id) {
 // admin only. The token is shown once, in this answer.
 Response CreateToken(Context& ctx) {
   v1::Token req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckEnum(req.role(), "role", vocab::kRoles);
-  if (s.ok()) s = CheckText(req.label(), "label");
-  if (s.ok() && req.role() == "station" && (!req.has_station_id() || req.station_id() < 1)) {
-    s = InvalidArgument("station_id is required for a station token", "station_id");
-  }
-  if (s.ok() && req.role() == "donor" && (!req.has_donor_id() || req.donor_id() < 1)) {
-    s = InvalidArgument("donor_id is required for a donor token", "donor_id");
-  }
-  if (s.ok() && req.role() != "station" && req.has_station_id()) {
-    s = InvalidArgument("station_id is only for station tokens", "station_id");
-  }
-  if (s.ok() && req.role() != "donor" && req.has_donor_id()) {
-    s = InvalidArgument("donor_id is only for donor tokens", "donor_id");
-  }
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   const std::string token = NewToken();
   store::TokenRecord record;
   record.hash = HashToken(token);
@@ -77,9 +62,7 @@ Response CreateToken(Context& ctx) {
 // POST /v1/items: adds a catalog entry; dispatcher. 409 if the code exists.
 Response CreateItem(Context& ctx) {
   v1::Item req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = ValidateItem(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Item>(201, [=, &ctx](store::Database& db, v1::Item& out) -> Status {
     auto item = store::InsertItem(db, FromProto(req), ctx.principal().actor());
     if (!item.ok()) return item.status();
@@ -110,9 +93,7 @@ Response GetItem(Context& ctx) {
 // POST /v1/donors: registers a donor; dispatcher.
 Response CreateDonor(Context& ctx) {
   v1::Donor req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = ValidateDonor(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Donor>(201, [=, &ctx](store::Database& db, v1::Donor& out) -> Status {
     auto donor = store::InsertDonor(db, FromProto(req), ctx.principal().actor());
     if (!donor.ok()) return donor.status();
@@ -145,9 +126,7 @@ Response GetDonor(Context& ctx) {
 // POST /v1/depots: adds a depot; dispatcher.
 Response CreateDepot(Context& ctx) {
   v1::Depot req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = ValidateDepot(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Depot>(201, [=, &ctx](store::Database& db, v1::Depot& out) -> Status {
     auto depot = store::InsertDepot(db, FromProto(req), ctx.principal().actor());
     if (!depot.ok()) return depot.status();
@@ -178,9 +157,7 @@ Response GetDepot(Context& ctx) {
 // POST /v1/stations: registers a social-work station; admin only.
 Response CreateStation(Context& ctx) {
   v1::Station req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = ValidateStation(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Station>(201, [=, &ctx](store::Database& db, v1::Station& out) -> Status {
     auto station = store::InsertStation(db, FromProto(req), ctx.principal().actor());
     if (!station.ok()) return station.status();

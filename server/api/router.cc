@@ -6,6 +6,7 @@
 #include <future>
 
 #include "aidlink/v1/responses.pb.h"
+#include "api/context.h"
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "store/accounts.h"

@@ -10,12 +10,13 @@
 
 #include "api/accounts.h"
 #include "api/auth.h"
-#include "api/context.h"
 #include "api/http.h"
 #include "store/store.h"
 #include "util/histogram.h"
 
 namespace aidlink::api {
+
+class Context;  // api/context.h: what a handler sees of its request
 
 // Maps requests to handlers by method and path template, authenticates the
 // caller, and turns every failure into the error body of API.md. Handle()

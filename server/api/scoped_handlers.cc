@@ -36,7 +36,7 @@ Response CreateRequester(Context& ctx) {
   if (!p.MaySeeStation(req.station_id())) {
     return ctx.Error(NotFound("station not found", "station_id"));
   }
-  s = ValidateRequester(req);
+  s = Validate(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
@@ -116,7 +116,7 @@ Response CreateNeed(Context& ctx) {
         ctx.Read([&](store::Database& db) { return store::GetRequester(db, req.requester_id()); });
     if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return ctx.Error(not_found());
   }
-  s = ValidateNeed(req);
+  s = Validate(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Need>(201, [=](store::Database& db, v1::Need& out) -> Status {
     auto requester = store::GetRequester(db, req.requester_id());
@@ -175,9 +175,7 @@ Response GetNeed(Context& ctx) {
 Response CancelNeed(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::CancelRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.reason(), "reason");
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Need>(200, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
     auto need = ScopedNeed(db, p, ctx.id());
     if (!need.ok()) return need.status();
@@ -198,7 +196,7 @@ Response CreateLot(Context& ctx) {
   if (p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
   // Scope before validation: another donor's id is 404 whatever the rest holds.
   if (!p.MaySeeDonor(req.donor_id())) return ctx.Error(NotFound("donor not found", "donor_id"));
-  s = ValidateLot(req);
+  s = Validate(req);
   if (!s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::InsertLot(db, FromProto(req), p.actor());
@@ -253,10 +251,7 @@ Response GetLot(Context& ctx) {
 Response WriteOffLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::WriteOffRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckQuantity(req.quantity(), "quantity");
-  if (s.ok()) s = CheckText(req.reason(), "reason");
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
     auto lot = store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
     if (!lot.ok()) return lot.status();

@@ -114,7 +114,7 @@ Status CheckLatLon(bool has_lat, double lat, bool has_lon, double lon) {
   return Status::Ok();
 }
 
-Status ValidateItem(const v1::Item& i) {
+Status Validate(const v1::Item& i) {
   AIDLINK_RETURN_IF_ERROR(CheckText(i.code(), "code"));
   AIDLINK_RETURN_IF_ERROR(CheckText(i.name(), "name"));
   AIDLINK_RETURN_IF_ERROR(CheckEnum(i.category(), "category", vocab::kCategories));
@@ -122,7 +122,7 @@ Status ValidateItem(const v1::Item& i) {
   return CheckQuantity(i.pack_size(), "pack_size");
 }
 
-Status ValidateDonor(const v1::Donor& d) {
+Status Validate(const v1::Donor& d) {
   AIDLINK_RETURN_IF_ERROR(CheckText(d.name(), "name"));
   AIDLINK_RETURN_IF_ERROR(CheckEnum(d.kind(), "kind", vocab::kDonorKinds));
   AIDLINK_RETURN_IF_ERROR(CheckText(d.phone(), "phone", 0));
@@ -153,7 +153,7 @@ Status ValidateArea(const v1::Depot& d) {
 
 }  // namespace
 
-Status ValidateDepot(const v1::Depot& d) {
+Status Validate(const v1::Depot& d) {
   AIDLINK_RETURN_IF_ERROR(CheckText(d.name(), "name"));
   AIDLINK_RETURN_IF_ERROR(CheckText(d.address(), "address"));
   AIDLINK_RETURN_IF_ERROR(CheckText(d.district(), "district"));
@@ -161,13 +161,13 @@ Status ValidateDepot(const v1::Depot& d) {
   return ValidateArea(d);
 }
 
-Status ValidateStation(const v1::Station& s) {
+Status Validate(const v1::Station& s) {
   AIDLINK_RETURN_IF_ERROR(CheckText(s.name(), "name"));
   AIDLINK_RETURN_IF_ERROR(CheckText(s.district(), "district"));
   return CheckText(s.city(), "city", 0);
 }
 
-Status ValidateRequester(const v1::Requester& r) {
+Status Validate(const v1::Requester& r) {
   AIDLINK_RETURN_IF_ERROR(CheckId(r.station_id(), "station_id"));
   AIDLINK_RETURN_IF_ERROR(CheckEnum(r.kind(), "kind", vocab::kRequesterKinds));
   AIDLINK_RETURN_IF_ERROR(CheckText(r.name(), "name"));
@@ -185,7 +185,7 @@ Status ValidateRequester(const v1::Requester& r) {
   return Status::Ok();
 }
 
-Status ValidateLot(const v1::Lot& l) {
+Status Validate(const v1::Lot& l) {
   AIDLINK_RETURN_IF_ERROR(CheckId(l.donor_id(), "donor_id"));
   AIDLINK_RETURN_IF_ERROR(CheckId(l.item_id(), "item_id"));
   AIDLINK_RETURN_IF_ERROR(CheckId(l.depot_id(), "depot_id"));
@@ -207,7 +207,7 @@ Status ValidateLot(const v1::Lot& l) {
   return Status::Ok();
 }
 
-Status ValidateNeed(const v1::Need& n) {
+Status Validate(const v1::Need& n) {
   AIDLINK_RETURN_IF_ERROR(CheckId(n.requester_id(), "requester_id"));
   AIDLINK_RETURN_IF_ERROR(CheckId(n.item_id(), "item_id"));
   AIDLINK_RETURN_IF_ERROR(CheckQuantity(n.quantity(), "quantity"));
@@ -215,6 +215,72 @@ Status ValidateNeed(const v1::Need& n) {
   AIDLINK_RETURN_IF_ERROR(CheckDate(n.needed_by(), "needed_by", true));
   AIDLINK_RETURN_IF_ERROR(CheckNote(n.note(), "note"));
   return Status::Ok();
+}
+
+Status Validate(const v1::Token& t) {
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(t.role(), "role", vocab::kRoles));
+  AIDLINK_RETURN_IF_ERROR(CheckText(t.label(), "label"));
+  if (t.role() == "station" && (!t.has_station_id() || t.station_id() < 1)) {
+    return InvalidArgument("station_id is required for a station token", "station_id");
+  }
+  if (t.role() == "donor" && (!t.has_donor_id() || t.donor_id() < 1)) {
+    return InvalidArgument("donor_id is required for a donor token", "donor_id");
+  }
+  if (t.role() != "station" && t.has_station_id()) {
+    return InvalidArgument("station_id is only for station tokens", "station_id");
+  }
+  if (t.role() != "donor" && t.has_donor_id()) {
+    return InvalidArgument("donor_id is only for donor tokens", "donor_id");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const v1::WriteOffRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(r.quantity(), "quantity"));
+  return CheckText(r.reason(), "reason");
+}
+
+Status Validate(const v1::CancelRequest& r) { return CheckText(r.reason(), "reason"); }
+
+Status Validate(const v1::MatchRunRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckDate(r.as_of(), "as_of", true));
+  AIDLINK_RETURN_IF_ERROR(CheckListSize(r.item_ids_size(), "item_ids"));
+  for (int64_t id : r.item_ids()) AIDLINK_RETURN_IF_ERROR(CheckId(id, "item_ids"));
+  if (r.has_min_shelf_days() && (r.min_shelf_days() < 0 || r.min_shelf_days() > 3650)) {
+    return InvalidArgument("min_shelf_days must be between 0 and 3650", "min_shelf_days");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const v1::RouteRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckId(r.depot_id(), "depot_id"));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(r.date(), "date", false));
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.driver(), "driver"));
+  if (!r.district().empty()) AIDLINK_RETURN_IF_ERROR(CheckText(r.district(), "district"));
+  if (r.has_max_stops() && (r.max_stops() < 1 || r.max_stops() > 1000)) {
+    return InvalidArgument("max_stops must be between 1 and 1000", "max_stops");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const v1::DeliverRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.received_by(), "received_by"));
+  return CheckNote(r.note(), "note");
+}
+
+Status Validate(const v1::CorrectRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckText(r.reason(), "reason"));
+  if (r.has_received_by()) AIDLINK_RETURN_IF_ERROR(CheckText(r.received_by(), "received_by"));
+  return Status::Ok();
+}
+
+Status Validate(const v1::FailRequest& r) { return CheckText(r.reason(), "reason"); }
+
+Status Validate(const v1::ExpireRequest& r) { return CheckDate(r.as_of(), "as_of", false); }
+
+Status Validate(const v1::DeactivateRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(r.reason(), "reason", vocab::kDeactivationReasons));
+  return CheckNote(r.note(), "note");
 }
 
 }  // namespace aidlink::api

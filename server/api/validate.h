@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "aidlink/v1/requests.pb.h"
 #include "aidlink/v1/resources.pb.h"
 #include "util/status.h"
 #include "util/vocab.h"
@@ -42,13 +43,25 @@ Status CheckListSize(int size, const char* field);
 Status CheckLatLon(bool has_lat, double lat, bool has_lon, double lon);
 
 // The rules for a whole object, as created and as edited (a PATCH checks the
-// object it would leave behind, so an edit obeys exactly the create rules).
-Status ValidateItem(const v1::Item& item);
-Status ValidateDonor(const v1::Donor& donor);
-Status ValidateDepot(const v1::Depot& depot);
-Status ValidateStation(const v1::Station& station);
-Status ValidateRequester(const v1::Requester& requester);
-Status ValidateLot(const v1::Lot& lot);
-Status ValidateNeed(const v1::Need& need);
+// object it would leave behind, so an edit obeys exactly the create rules),
+// and for each request body: one Validate per message (handlers.h's
+// DecodeValid decodes and calls the right one).
+Status Validate(const v1::Item& item);
+Status Validate(const v1::Donor& donor);
+Status Validate(const v1::Depot& depot);
+Status Validate(const v1::Station& station);
+Status Validate(const v1::Requester& requester);
+Status Validate(const v1::Lot& lot);
+Status Validate(const v1::Need& need);
+Status Validate(const v1::Token& req);  // POST /v1/tokens
+Status Validate(const v1::WriteOffRequest& req);
+Status Validate(const v1::CancelRequest& req);
+Status Validate(const v1::MatchRunRequest& req);
+Status Validate(const v1::RouteRequest& req);
+Status Validate(const v1::DeliverRequest& req);  // lines: see TakenOf
+Status Validate(const v1::CorrectRequest& req);  // lines: see TakenOf
+Status Validate(const v1::FailRequest& req);
+Status Validate(const v1::ExpireRequest& req);
+Status Validate(const v1::DeactivateRequest& req);
 
 }  // namespace aidlink::api

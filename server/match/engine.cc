@@ -751,22 +751,28 @@ std::vector<Out> Scatter(int threads, const std::vector<ItemResult>& results,
   return out;
 }
 
-}  // namespace
+// The open needs of the snapshot grouped by item (items by id; each item's
+// needs in snapshot order, whatever the threads).
+struct NeedsByItem {
+  std::vector<int64_t> item_ids;
+  std::unordered_map<int64_t, int32_t> item_index;
+  std::vector<int64_t> item_begin;  // item k's needs: item_needs[item_begin[k] .. item_begin[k+1])
+  std::vector<int32_t> item_needs;  // indices into snapshot.needs
+  bool ids_sorted = true;           // the snapshot lists needs by increasing id
 
-Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
-  Context ctx;
-  ctx.snapshot = &snapshot;
-  ctx.policy = &policy;
-  InternNames(snapshot, ctx);
-  TabulateAreas(snapshot, ctx);
+  size_t items() const { return item_ids.size(); }
+  int64_t open_needs() const { return item_begin.back(); }
+  std::span<const int32_t> NeedsOf(size_t k) const {
+    const auto b = static_cast<size_t>(item_begin[k]), e = static_cast<size_t>(item_begin[k + 1]);
+    return std::span<const int32_t>(item_needs).subspan(b, e - b);
+  }
+};
 
-  Plan plan;
-  const int threads = std::clamp(policy.threads, 1, 64);
+// Counts the open needs of each item per chunk of the snapshot, then writes
+// each chunk's needs at its offset.
+NeedsByItem GroupNeedsByItem(const Snapshot& snapshot, int threads) {
+  NeedsByItem out;
   const size_t total_needs = snapshot.needs.size();
-
-  // Items: count the open needs of each item, per chunk of the snapshot; note
-  // whether the snapshot lists needs by increasing id (then the output needs
-  // no sort).
   const auto chunks = static_cast<size_t>(threads);
   auto chunk_begin = [&](size_t c) { return total_needs * c / chunks; };
   std::vector<std::unordered_map<int64_t, int64_t>> chunk_counts(chunks);
@@ -780,80 +786,105 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
       if (Open(need)) ++counts[need.item_id];
     }
   });
-  const bool ids_sorted =
+  out.ids_sorted =
       std::all_of(chunk_sorted.begin(), chunk_sorted.end(), [](char s) { return s != 0; });
-  std::vector<int64_t> item_ids;
   for (const auto& counts : chunk_counts) {
-    for (const auto& entry : counts) item_ids.push_back(entry.first);
+    for (const auto& entry : counts) out.item_ids.push_back(entry.first);
   }
-  std::sort(item_ids.begin(), item_ids.end());
-  item_ids.erase(std::unique(item_ids.begin(), item_ids.end()), item_ids.end());
-  const size_t items = item_ids.size();
-  std::unordered_map<int64_t, int32_t> item_index;
-  for (size_t k = 0; k < items; ++k) item_index.emplace(item_ids[k], static_cast<int32_t>(k));
-  // offset[c][item]: where chunk c writes its first need of the item, so
-  // that each item lists its needs in snapshot order whatever the threads.
+  std::sort(out.item_ids.begin(), out.item_ids.end());
+  out.item_ids.erase(std::unique(out.item_ids.begin(), out.item_ids.end()), out.item_ids.end());
+  const size_t items = out.item_ids.size();
+  for (size_t k = 0; k < items; ++k)
+    out.item_index.emplace(out.item_ids[k], static_cast<int32_t>(k));
+  // offset[c][item]: where chunk c writes its first need of the item.
   std::vector<std::vector<int64_t>> offset(chunks, std::vector<int64_t>(items, 0));
-  std::vector<int64_t> item_begin(items + 1, 0);
+  out.item_begin.assign(items + 1, 0);
   int64_t open_needs = 0;
   for (size_t k = 0; k < items; ++k) {
-    item_begin[k] = open_needs;
+    out.item_begin[k] = open_needs;
     for (size_t c = 0; c < chunks; ++c) {
       offset[c][k] = open_needs;
-      auto it = chunk_counts[c].find(item_ids[k]);
+      auto it = chunk_counts[c].find(out.item_ids[k]);
       if (it != chunk_counts[c].end()) open_needs += it->second;
     }
   }
-  item_begin[items] = open_needs;
-  plan.stats.needs_considered = open_needs;
-  std::vector<int32_t> item_needs(static_cast<size_t>(open_needs));
+  out.item_begin[items] = open_needs;
+  out.item_needs.resize(static_cast<size_t>(open_needs));
   Parallel(threads, [&](int t) {
     const auto c = static_cast<size_t>(t);
     for (size_t i = chunk_begin(c); i < chunk_begin(c + 1); ++i) {
       const Need& need = snapshot.needs[i];
       if (!Open(need)) continue;
-      const auto item = static_cast<size_t>(item_index.find(need.item_id)->second);
-      item_needs[static_cast<size_t>(offset[c][item]++)] = static_cast<int32_t>(i);
+      const auto item = static_cast<size_t>(out.item_index.find(need.item_id)->second);
+      out.item_needs[static_cast<size_t>(offset[c][item]++)] = static_cast<int32_t>(i);
     }
   });
+  return out;
+}
 
-  std::vector<std::vector<int32_t>> item_lots(items);
+// The usable lots of each needed item; counts every usable lot considered.
+std::vector<std::vector<int32_t>> LotsByItem(const Snapshot& snapshot, const NeedsByItem& needs,
+                                             Stats& stats) {
+  std::vector<std::vector<int32_t>> item_lots(needs.items());
   for (size_t l = 0; l < snapshot.lots.size(); ++l) {
     const Lot& lot = snapshot.lots[l];
     if (lot.available <= 0) continue;
-    ++plan.stats.lots_considered;
-    auto it = item_index.find(lot.item_id);
-    if (it == item_index.end()) continue;  // nobody needs this item
+    ++stats.lots_considered;
+    auto it = needs.item_index.find(lot.item_id);
+    if (it == needs.item_index.end()) continue;  // nobody needs this item
     item_lots[static_cast<size_t>(it->second)].push_back(static_cast<int32_t>(l));
   }
+  return item_lots;
+}
 
-  // Solve the items, biggest first so that the threads finish together.
+// Solves the items, biggest first so that the threads finish together; each
+// worker writes its rows into its own workspace.
+std::vector<ItemResult> SolveItems(const Context& ctx, int threads, const NeedsByItem& needs,
+                                   const std::vector<std::vector<int32_t>>& item_lots,
+                                   std::vector<Workspace>& workspaces) {
+  const size_t items = needs.items();
   std::vector<ItemResult> results(items);
   std::vector<size_t> order(items);
   for (size_t k = 0; k < items; ++k) order[k] = k;
-  auto size_of = [&](size_t k) { return item_begin[k + 1] - item_begin[k]; };
+  auto size_of = [&](size_t k) { return needs.item_begin[k + 1] - needs.item_begin[k]; };
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return std::make_pair(size_of(a), b) > std::make_pair(size_of(b), a);
   });
   const int workers = std::min<int>(threads, static_cast<int>(std::max<size_t>(items, 1)));
-  std::vector<Workspace> workspaces(static_cast<size_t>(workers));
+  workspaces.resize(static_cast<size_t>(workers));
+  const auto open_needs = static_cast<size_t>(needs.open_needs());
   std::atomic<size_t> next{0};
   Parallel(workers, [&](int t) {
     Workspace& ws = workspaces[static_cast<size_t>(t)];
     // Room for the rows up front: reserving touches no memory, growing would
     // copy.
-    ws.allocations.reserve(static_cast<size_t>(open_needs) * 3 / 2 / static_cast<size_t>(workers) +
-                           1024);
-    ws.unmet.reserve(static_cast<size_t>(open_needs) / static_cast<size_t>(workers) + 1024);
+    ws.allocations.reserve(open_needs * 3 / 2 / static_cast<size_t>(workers) + 1024);
+    ws.unmet.reserve(open_needs / static_cast<size_t>(workers) + 1024);
     for (size_t k; (k = next.fetch_add(1)) < items;) {
       const size_t item = order[k];
-      const auto b = static_cast<size_t>(item_begin[item]);
-      const auto e = static_cast<size_t>(item_begin[item + 1]);
       results[item] =
-          SolveItem(ctx, ws, t, item_ids[item],
-                    std::span<const int32_t>(item_needs).subspan(b, e - b), item_lots[item]);
+          SolveItem(ctx, ws, t, needs.item_ids[item], needs.NeedsOf(item), item_lots[item]);
     }
   });
+  return results;
+}
+
+}  // namespace
+
+Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
+  Context ctx;
+  ctx.snapshot = &snapshot;
+  ctx.policy = &policy;
+  InternNames(snapshot, ctx);
+  TabulateAreas(snapshot, ctx);
+
+  Plan plan;
+  const int threads = std::clamp(policy.threads, 1, 64);
+  const NeedsByItem needs = GroupNeedsByItem(snapshot, threads);
+  plan.stats.needs_considered = needs.open_needs();
+  const std::vector<std::vector<int32_t>> item_lots = LotsByItem(snapshot, needs, plan.stats);
+  std::vector<Workspace> workspaces;
+  std::vector<ItemResult> results = SolveItems(ctx, threads, needs, item_lots, workspaces);
 
   for (const ItemResult& r : results) {
     plan.stats.units_allocated += r.units;
@@ -861,7 +892,7 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
     plan.stats.needs_partial += r.partial;
     plan.stats.needs_unmet += r.unmet_count;
   }
-  std::vector<int32_t> slot(total_needs);
+  std::vector<int32_t> slot(snapshot.needs.size());
   plan.allocations = Scatter<AllocationRow, Allocation>(
       threads, results, workspaces, &Workspace::allocations, &ItemResult::allocations_begin,
       &ItemResult::allocations_end, slot, [&](const AllocationRow& row) {
@@ -873,7 +904,7 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
         return Unmet{row.need_id, row.outstanding, kUnmetReasons[static_cast<size_t>(row.reason)]};
       });
   results = {};
-  if (!ids_sorted) {
+  if (!needs.ids_sorted) {
     std::sort(plan.allocations.begin(), plan.allocations.end(),
               [](const Allocation& a, const Allocation& b) {
                 return std::tie(a.need_id, a.lot_id) < std::tie(b.need_id, b.lot_id);

@@ -234,153 +234,205 @@ Event FirstExceeding(const std::vector<FairNeed>& needs, const std::vector<int32
   }
 }
 
-}  // namespace
-
-std::vector<int64_t> SolveFairShare(const FairProblem& p) {
-  const size_t n = p.needs.size();
-  const size_t nc = p.classes.size();
-  const size_t ng = p.group_capacity.size();
-  std::vector<int64_t> amount(n, 0);
-  std::vector<std::vector<int32_t>> class_needs(nc);
-  std::vector<int64_t> class_outstanding(nc, 0);
-  for (size_t i = 0; i < n; ++i) {
-    const int32_t c = p.needs[i].cls;
-    if (c < 0) continue;
-    class_needs[static_cast<size_t>(c)].push_back(static_cast<int32_t>(i));
-    class_outstanding[static_cast<size_t>(c)] += p.needs[i].outstanding;
+// The solver's state across tiers: which classes and groups are retired (a
+// tight set, which stays tight), what each class asks of the graph, and each
+// active need's event count bounds.
+class FairShareSolver {
+ public:
+  explicit FairShareSolver(const FairProblem& p)
+      : p_(p),
+        graph_(p),
+        class_needs_(p.classes.size()),
+        class_outstanding_(p.classes.size(), 0),
+        demand_(p.classes.size(), 0),
+        class_retired_(p.classes.size(), 0),
+        group_retired_(p.group_capacity.size(), 0),
+        amount_(p.needs.size(), 0),
+        count_lo_(p.needs.size(), 0),
+        count_hi_(p.needs.size(), 0),
+        count_mid_(p.needs.size(), 0),
+        rng_(p.seed) {
+    for (size_t i = 0; i < p.needs.size(); ++i) {
+      const int32_t c = p.needs[i].cls;
+      if (c < 0) continue;
+      class_needs_[static_cast<size_t>(c)].push_back(static_cast<int32_t>(i));
+      class_outstanding_[static_cast<size_t>(c)] += p.needs[i].outstanding;
+    }
   }
 
-  ClassGraph graph(p);
-  std::vector<int64_t> demand(nc, 0);  // what each class asks of the graph now
-  std::vector<char> class_retired(nc, 0), group_retired(ng, 0);
-  std::vector<int64_t> count_lo(n, 0), count_hi(n, 0), count_mid(n, 0);
-  Rng rng(p.seed);
+  std::vector<int64_t> Solve() {
+    for (int tier = 0; tier < 4; ++tier) {
+      std::vector<int32_t> active = ActiveClasses(tier);
+      while (!active.empty()) {
+        if (AllFit(active)) break;
+        const Event first = FirstInfeasibleEvent(active);
+        GiveWhatFits(active, first);
+        RetireTight(active);
+      }
+    }
+    return std::move(amount_);
+  }
 
-  auto total_demand = [&] {
+ private:
+  bool Live(size_t c) const {
+    for (int32_t g : p_.classes[c].groups) {
+      if (!group_retired_[static_cast<size_t>(g)]) return true;
+    }
+    return false;
+  }
+
+  int64_t TotalDemand() const {
     int64_t t = 0;
-    for (int64_t d : demand) t += d;
+    for (int64_t d : demand_) t += d;
     return t;
-  };
+  }
 
-  for (int tier = 0; tier < 4; ++tier) {
+  // Sets each active need's event count to `count` and its class's demand
+  // to what those counts amount to.
+  template <typename CountOf>
+  void DemandAt(const std::vector<int32_t>& active, CountOf count_of) {
+    for (int32_t c : active) {
+      int64_t d = 0;
+      for (int32_t i : class_needs_[static_cast<size_t>(c)]) {
+        const auto u = static_cast<size_t>(i);
+        count_mid_[u] = count_of(u);
+        d += AmountAt(p_.needs[u], count_mid_[u]);
+      }
+      demand_[static_cast<size_t>(c)] = d;
+    }
+  }
+
+  std::vector<int32_t> ActiveClasses(int tier) {
     std::vector<int32_t> active;
-    for (size_t c = 0; c < nc; ++c) {
-      if (p.classes[c].tier != tier || class_outstanding[c] == 0) continue;
-      bool live = false;
-      for (int32_t g : p.classes[c].groups) live |= !group_retired[static_cast<size_t>(g)];
-      if (live) {
+    for (size_t c = 0; c < p_.classes.size(); ++c) {
+      if (p_.classes[c].tier != tier || class_outstanding_[c] == 0) continue;
+      if (Live(c)) {
         active.push_back(static_cast<int32_t>(c));
       } else {
-        class_retired[c] = 1;
+        class_retired_[c] = 1;
       }
     }
+    return active;
+  }
 
-    while (!active.empty()) {
-      // 1. Does everything that is left fit?
-      for (int32_t c : active)
-        demand[static_cast<size_t>(c)] = class_outstanding[static_cast<size_t>(c)];
-      if (graph.Run(demand) == total_demand()) {
-        for (int32_t c : active) {
-          for (int32_t i : class_needs[static_cast<size_t>(c)]) {
-            amount[static_cast<size_t>(i)] = p.needs[static_cast<size_t>(i)].outstanding;
-          }
-        }
-        break;
+  // 1. Does everything that is left fit? Then every active need gets it all.
+  bool AllFit(const std::vector<int32_t>& active) {
+    for (int32_t c : active)
+      demand_[static_cast<size_t>(c)] = class_outstanding_[static_cast<size_t>(c)];
+    if (graph_.Run(demand_) != TotalDemand()) return false;
+    for (int32_t c : active) {
+      for (int32_t i : class_needs_[static_cast<size_t>(c)]) {
+        amount_[static_cast<size_t>(i)] = p_.needs[static_cast<size_t>(i)].outstanding;
       }
+    }
+    return true;
+  }
 
-      // 2. Newton steps towards the first infeasible event.
+  // 2. Newton steps towards the first infeasible event; leaves the demand at
+  // the feasible state just below it (feasible_total_).
+  Event FirstInfeasibleEvent(const std::vector<int32_t>& active) {
+    for (int32_t c : active) {
+      for (int32_t i : class_needs_[static_cast<size_t>(c)]) {
+        count_hi_[static_cast<size_t>(i)] = EventCount(p_.needs[static_cast<size_t>(i)]);
+      }
+    }
+    for (;;) {
+      const Event first = FirstExceedingInViolatedSet(active);
+      const Threshold below = EventKey(p_.needs[static_cast<size_t>(first.need)], first.k, false);
+      DemandAt(active, [&](size_t u) { return CountAt(p_.needs[u], below); });
+      feasible_total_ = TotalDemand();
+      if (graph_.Run(demand_) == feasible_total_) return first;
       for (int32_t c : active) {
-        for (int32_t i : class_needs[static_cast<size_t>(c)]) {
-          count_hi[static_cast<size_t>(i)] = EventCount(p.needs[static_cast<size_t>(i)]);
+        for (int32_t i : class_needs_[static_cast<size_t>(c)]) {
+          count_hi_[static_cast<size_t>(i)] = count_mid_[static_cast<size_t>(i)];
         }
       }
-      Event first;
-      int64_t feasible_total = 0;
-      for (;;) {
-        // The violated set S: classes on the source side of the min cut. Its
-        // lots all lie on that side too, so "S's active needs get at most the
-        // capacity of the source-side groups minus S's fixed demand" holds in
-        // every feasible state and fails at the current upper threshold.
-        std::vector<int32_t> s_needs;
-        int64_t budget = 0;
-        for (size_t g = 0; g < ng; ++g) {
-          if (!group_retired[g] && graph.GroupStuck(g)) budget += p.group_capacity[g];
-        }
-        std::vector<char> is_active(nc, 0);
-        for (int32_t c : active) is_active[static_cast<size_t>(c)] = 1;
-        for (size_t c = 0; c < nc; ++c) {
-          if (class_retired[c] || !graph.ClassStuck(c)) continue;
-          if (is_active[c]) {
-            for (int32_t i : class_needs[c]) s_needs.push_back(i);
-          } else {
-            budget -= demand[c];
-          }
-        }
-        first = FirstExceeding(p.needs, s_needs, count_lo, count_hi, budget, rng);
-        const Threshold below = EventKey(p.needs[static_cast<size_t>(first.need)], first.k, false);
-        for (int32_t c : active) {
-          int64_t d = 0;
-          for (int32_t i : class_needs[static_cast<size_t>(c)]) {
-            const auto u = static_cast<size_t>(i);
-            count_mid[u] = CountAt(p.needs[u], below);
-            d += AmountAt(p.needs[u], count_mid[u]);
-          }
-          demand[static_cast<size_t>(c)] = d;
-        }
-        feasible_total = total_demand();
-        if (graph.Run(demand) == feasible_total) break;
-        for (int32_t c : active) {
-          for (int32_t i : class_needs[static_cast<size_t>(c)]) {
-            count_hi[static_cast<size_t>(i)] = count_mid[static_cast<size_t>(i)];
-          }
-        }
-      }
-
-      // 3. The need of the first infeasible event gets what still fits.
-      const auto j = static_cast<size_t>(first.need);
-      const auto cj = static_cast<size_t>(p.needs[j].cls);
-      const int64_t step =
-          AmountAt(p.needs[j], count_mid[j] + 1) - AmountAt(p.needs[j], count_mid[j]);
-      demand[cj] += step;
-      const int64_t extra = graph.Run(demand) - feasible_total;
-      demand[cj] += extra - step;
-      graph.Run(demand);  // feasible; marks the maximal tight set
-      for (int32_t c : active) {
-        for (int32_t i : class_needs[static_cast<size_t>(c)]) {
-          const auto u = static_cast<size_t>(i);
-          amount[u] = AmountAt(p.needs[u], count_mid[u]);
-          count_lo[u] = count_mid[u];
-        }
-      }
-      amount[j] += extra;
-
-      // A tight set uses all of its lots, and stays tight: retire both.
-      for (size_t c = 0; c < nc; ++c) {
-        if (!class_retired[c] && graph.ClassStuck(c)) {
-          class_retired[c] = 1;
-          demand[c] = 0;
-        }
-      }
-      for (size_t g = 0; g < ng; ++g) {
-        if (!group_retired[g] && graph.GroupStuck(g)) {
-          group_retired[g] = 1;
-          graph.RemoveGroup(g);
-        }
-      }
-      std::erase_if(active, [&](int32_t c) {
-        const auto u = static_cast<size_t>(c);
-        if (class_retired[u]) return true;
-        bool live = false;
-        for (int32_t g : p.classes[u].groups) live |= !group_retired[static_cast<size_t>(g)];
-        if (!live) {
-          class_retired[u] = 1;
-          demand[u] = 0;
-        }
-        return !live;
-      });
     }
   }
-  return amount;
-}
+
+  // The violated set S: classes on the source side of the min cut. Its lots
+  // all lie on that side too, so "S's active needs get at most the capacity
+  // of the source-side groups minus S's fixed demand" holds in every
+  // feasible state and fails at the current upper threshold.
+  Event FirstExceedingInViolatedSet(const std::vector<int32_t>& active) {
+    std::vector<int32_t> s_needs;
+    int64_t budget = 0;
+    for (size_t g = 0; g < p_.group_capacity.size(); ++g) {
+      if (!group_retired_[g] && graph_.GroupStuck(g)) budget += p_.group_capacity[g];
+    }
+    std::vector<char> is_active(p_.classes.size(), 0);
+    for (int32_t c : active) is_active[static_cast<size_t>(c)] = 1;
+    for (size_t c = 0; c < p_.classes.size(); ++c) {
+      if (class_retired_[c] || !graph_.ClassStuck(c)) continue;
+      if (is_active[c]) {
+        for (int32_t i : class_needs_[c]) s_needs.push_back(i);
+      } else {
+        budget -= demand_[c];
+      }
+    }
+    return FirstExceeding(p_.needs, s_needs, count_lo_, count_hi_, budget, rng_);
+  }
+
+  // 3. The need of the first infeasible event gets what still fits; the
+  // others are fixed at their counts below the event.
+  void GiveWhatFits(const std::vector<int32_t>& active, const Event& first) {
+    const auto j = static_cast<size_t>(first.need);
+    const auto cj = static_cast<size_t>(p_.needs[j].cls);
+    const int64_t step =
+        AmountAt(p_.needs[j], count_mid_[j] + 1) - AmountAt(p_.needs[j], count_mid_[j]);
+    demand_[cj] += step;
+    const int64_t extra = graph_.Run(demand_) - feasible_total_;
+    demand_[cj] += extra - step;
+    graph_.Run(demand_);  // feasible; marks the maximal tight set
+    for (int32_t c : active) {
+      for (int32_t i : class_needs_[static_cast<size_t>(c)]) {
+        const auto u = static_cast<size_t>(i);
+        amount_[u] = AmountAt(p_.needs[u], count_mid_[u]);
+        count_lo_[u] = count_mid_[u];
+      }
+    }
+    amount_[j] += extra;
+  }
+
+  // A tight set uses all of its lots, and stays tight: retire both, and the
+  // active classes left without a live group.
+  void RetireTight(std::vector<int32_t>& active) {
+    for (size_t c = 0; c < p_.classes.size(); ++c) {
+      if (!class_retired_[c] && graph_.ClassStuck(c)) {
+        class_retired_[c] = 1;
+        demand_[c] = 0;
+      }
+    }
+    for (size_t g = 0; g < p_.group_capacity.size(); ++g) {
+      if (!group_retired_[g] && graph_.GroupStuck(g)) {
+        group_retired_[g] = 1;
+        graph_.RemoveGroup(g);
+      }
+    }
+    std::erase_if(active, [&](int32_t c) {
+      const auto u = static_cast<size_t>(c);
+      if (class_retired_[u]) return true;
+      if (Live(u)) return false;
+      class_retired_[u] = 1;
+      demand_[u] = 0;
+      return true;
+    });
+  }
+
+  const FairProblem& p_;
+  ClassGraph graph_;
+  std::vector<std::vector<int32_t>> class_needs_;
+  std::vector<int64_t> class_outstanding_;
+  std::vector<int64_t> demand_;  // what each class asks of the graph now
+  std::vector<char> class_retired_, group_retired_;
+  std::vector<int64_t> amount_;
+  std::vector<int64_t> count_lo_, count_hi_, count_mid_;
+  int64_t feasible_total_ = 0;
+  Rng rng_;
+};
+
+}  // namespace
+
+std::vector<int64_t> SolveFairShare(const FairProblem& p) { return FairShareSolver(p).Solve(); }
 
 }  // namespace aidlink::match::internal

@@ -291,9 +291,37 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void WriteError(const Status& status) {
     auto res = std::make_shared<http::response<http::string_body>>(ErrorMessage(status));
     Tcp().expires_after(std::chrono::seconds(5));
-    http::async_write(
-        stream_, *res,
-        [self = this->shared_from_this(), res](beast::error_code, size_t) { self->DoClose(); });
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec) return self->DoClose();
+                        self->Linger();
+                      });
+  }
+
+  // nginx's lingering_close: a client that sends its whole (oversized) body
+  // before reading gets the answer only if the server reads what it sent;
+  // closing with unread input sends a reset, which destroys the answer in
+  // the client's buffers. So after the refusal: stop sending, then read and
+  // drop for at most kLingerTime and kLingerBytes, then close.
+  static constexpr std::chrono::seconds kLingerTime{10};
+  static constexpr size_t kLingerBytes = 64 << 20;
+  void Linger() {
+    if constexpr (kTls) {
+      return DoClose();  // the TLS close_notify; TLS clients read as they send
+    } else {
+      beast::error_code ignored;
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      buffer_.consume(buffer_.size());
+      Tcp().expires_after(kLingerTime);
+      DrainUnread(0);
+    }
+  }
+  void DrainUnread(size_t drained) {
+    Tcp().async_read_some(buffer_.prepare(16 << 10), [self = this->shared_from_this(), drained](
+                                                         beast::error_code ec, size_t n) {
+      // EOF, the deadline or the byte cap: the socket closes with the session.
+      if (!ec && drained + n < kLingerBytes) self->DrainUnread(drained + n);
+    });
   }
 
   void OnWrite(beast::error_code ec, bool close) {

@@ -7,7 +7,10 @@
 namespace aidlink::store {
 namespace {
 
+using internal::Many;
+using internal::MaybeOne;
 using internal::MustExist;
+using internal::One;
 
 constexpr const char* kUserCols =
     "id, username, password_hash, role, station_id, donor_id, display_name, created_at, "
@@ -26,6 +29,8 @@ UserRecord ReadUser(const Statement& st, int first = 0) {
   if (!st.IsNull(first + 8)) u.disabled_at = st.Text(first + 8);
   return u;
 }
+
+UserRecord ReadUserRow(const Statement& st) { return ReadUser(st); }
 
 // kUserCols of the users table joined as "u".
 constexpr const char* kUserColsOfU =
@@ -89,39 +94,21 @@ StatusOr<UserRecord> InsertUser(Database& db, UserRecord u, const Actor& actor) 
 StatusOr<UserRecord> GetUser(Database& db, int64_t id) {
   AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?");
   st->Bind(1, id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("user not found", "id");
-  UserRecord u = ReadUser(*st);
-  st->Reset();
-  return u;
+  return One<UserRecord>(st, ReadUserRow, "user", "id");
 }
 
 StatusOr<std::optional<UserRecord>> FindUserByUsername(Database& db, const std::string& username) {
   AIDLINK_ASSIGN_STMT(st, db,
                       std::string("SELECT ") + kUserCols + " FROM users WHERE username = ?");
   st->Bind(1, username);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  std::optional<UserRecord> out;
-  if (*row) out = ReadUser(*st);
-  st->Reset();
-  return out;
+  return MaybeOne<UserRecord>(st, ReadUserRow);
 }
 
 StatusOr<std::vector<UserRecord>> ListUsers(Database& db, const Page& page) {
   AIDLINK_ASSIGN_STMT(
       st, db, std::string("SELECT ") + kUserCols + " FROM users WHERE id > ? ORDER BY id LIMIT ?");
   st->Bind(1, page.after_id).Bind(2, page.limit);
-  std::vector<UserRecord> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadUser(*st));
-  }
-  st->Reset();
-  return out;
+  return Many<UserRecord>(st, ReadUserRow);
 }
 
 StatusOr<int> EndUserSessions(Database& db, int64_t user_id, int64_t keep_session_id,
@@ -185,12 +172,9 @@ StatusOr<std::optional<SessionWithUser>> FindSessionByHash(Database& db, const s
                       std::string("SELECT ") + kSessionCols + ", " + kUserColsOfU +
                           " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ?");
   st->Bind(1, hash);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  std::optional<SessionWithUser> out;
-  if (*row) out = SessionWithUser{ReadSession(*st), ReadUser(*st, kSessionColCount)};
-  st->Reset();
-  return out;
+  return MaybeOne<SessionWithUser>(st, [](const Statement& row) {
+    return SessionWithUser{ReadSession(row), ReadUser(row, kSessionColCount)};
+  });
 }
 
 Status TouchSession(Database& db, int64_t session_id, const std::string& now) {
@@ -206,11 +190,9 @@ StatusOr<SessionRecord> EndSession(Database& db, int64_t session_id, const std::
   AIDLINK_ASSIGN_STMT(find, db,
                       std::string("SELECT ") + kSessionCols + " FROM sessions s WHERE s.id = ?");
   find->Bind(1, session_id);
-  StatusOr<bool> row = find->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("session not found", "id");
-  SessionRecord s = ReadSession(*find);
-  find->Reset();
+  StatusOr<SessionRecord> found = One<SessionRecord>(find, ReadSession, "session", "id");
+  if (!found.ok()) return found.status();
+  const SessionRecord& s = *found;
   if (!s.ended_at.empty()) return FailedPrecondition("the session has already ended");
   AIDLINK_ASSIGN_STMT(st, db, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?");
   st->Bind(1, now).Bind(2, reason).Bind(3, session_id);

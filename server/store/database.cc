@@ -1,5 +1,7 @@
 #include "store/database.h"
 
+#include <sqlite3.h>
+
 namespace aidlink::store {
 namespace {
 
@@ -104,17 +106,24 @@ int Database::Changes() const { return sqlite3_changes(db_); }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
-Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
+Statement& Statement::Check(int rc, int index) {
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) {
+    bind_rc_ = rc;
+    bind_index_ = index;
+  }
   return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  return Check(sqlite3_bind_int64(stmt_, index, value), index);
 }
 Statement& Statement::Bind(int index, double value) {
-  sqlite3_bind_double(stmt_, index, value);
-  return *this;
+  return Check(sqlite3_bind_double(stmt_, index, value), index);
 }
 Statement& Statement::Bind(int index, std::string_view value) {
-  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  return *this;
+  return Check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                                 SQLITE_TRANSIENT),
+               index);
 }
 Statement& Statement::Bind(int index, const std::optional<double>& value) {
   return value ? Bind(index, *value) : BindNull(index);
@@ -122,16 +131,20 @@ Statement& Statement::Bind(int index, const std::optional<double>& value) {
 Statement& Statement::Bind(int index, const std::optional<int64_t>& value) {
   return value ? Bind(index, *value) : BindNull(index);
 }
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
+Statement& Statement::BindNull(int index) { return Check(sqlite3_bind_null(stmt_, index), index); }
 Statement& Statement::BindBlob(int index, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-  return *this;
+  return Check(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                                 SQLITE_TRANSIENT),
+               index);
 }
 
 StatusOr<bool> Statement::Step() {
+  if (bind_rc_ != SQLITE_OK) {
+    const Status s =
+        SqliteError(nullptr, bind_rc_, "bind of parameter " + std::to_string(bind_index_));
+    bind_rc_ = SQLITE_OK;
+    return s;
+  }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -168,6 +181,7 @@ bool Statement::IsNull(int column) const {
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  bind_rc_ = SQLITE_OK;
 }
 
 void Statement::Rewind() { sqlite3_reset(stmt_); }

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -11,6 +9,11 @@
 #include <string_view>
 
 #include "util/status.h"
+
+// SQLite's handles, declared here so that users of the store need not
+// include <sqlite3.h>.
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace aidlink::store {
 
@@ -58,7 +61,9 @@ class Database {
 };
 
 // A prepared statement (RAII: finalized in the destructor). Bind parameters
-// are 1-based, columns 0-based, as in SQLite. Not thread-safe.
+// are 1-based, columns 0-based, as in SQLite. A Bind that fails (an index out
+// of range, a text too big) is kept and returned by the next Step or Run,
+// which then runs nothing. Not thread-safe.
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
@@ -94,15 +99,21 @@ class Statement {
   std::optional<double> OptDouble(int column) const;
   bool IsNull(int column) const;
 
-  // Rewinds to before the first row and clears the bindings.
+  // Rewinds to before the first row and clears the bindings (and a kept
+  // Bind failure).
   void Reset();
   // Rewinds to before the first row and keeps the bindings, for a statement
   // run many times with some parameters unchanged.
   void Rewind();
 
  private:
+  // Keeps the first failing sqlite3_bind_* result for Step.
+  Statement& Check(int rc, int index);
+
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  int bind_rc_ = 0;  // SQLITE_OK
+  int bind_index_ = 0;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless Commit()

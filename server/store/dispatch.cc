@@ -1,6 +1,7 @@
 #include "store/dispatch.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "store/internal.h"
@@ -703,6 +704,37 @@ StatusOr<LotTrace> TraceLot(Database& db, int64_t lot_id) {
   return TraceOf(db, std::move(*lot));
 }
 
+namespace {
+
+// The names of the four quantities in an event's "after" object, in
+// LedgerQuantities order (as LotQuantitiesJson and NeedQuantitiesJson write).
+using QuantityKeys = std::array<const char*, 4>;
+constexpr QuantityKeys kLotKeys = {"available", "allocated", "delivered", "written_off"};
+constexpr QuantityKeys kNeedKeys = {"outstanding", "allocated", "delivered", "cancelled"};
+
+// The quantities of the last "after":{...} of an event's detail, or nullopt
+// if it has none or one is missing.
+std::optional<LedgerQuantities> AfterOf(const std::string& detail, const QuantityKeys& keys) {
+  const size_t at = detail.rfind("\"after\":{");
+  if (at == std::string::npos) return std::nullopt;
+  const size_t end = detail.find('}', at);
+  if (end == std::string::npos) return std::nullopt;
+  const std::string_view after = std::string_view(detail).substr(at, end - at);
+  int64_t values[4];
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string key = std::string("\"") + keys[i] + "\":";
+    const size_t k = after.find(key);
+    if (k == std::string::npos) return std::nullopt;
+    const std::string_view rest = after.substr(k + key.size());
+    const std::optional<int64_t> v = internal::ParseInt64(rest.substr(0, rest.find_first_of(",}")));
+    if (!v) return std::nullopt;
+    values[i] = *v;
+  }
+  return LedgerQuantities{values[0], values[1], values[2], values[3]};
+}
+
+}  // namespace
+
 StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
   std::vector<LedgerRow> out;
   // Per lot (need): the newest event with an "after" and the newest entry of
@@ -736,9 +768,10 @@ StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
       r.entity = entities[k];
       r.id = st->Int(0);
       r.total = st->Int(1);
-      for (int i = 0; i < 4; ++i) r.q[i] = st->Int(2 + i);
+      r.now = {st->Int(2), st->Int(3), st->Int(4), st->Int(5)};
       const bool run_newer = !st->IsNull(8) && (st->IsNull(6) || st->Int(8) > st->Int(6));
       if (run_newer) {
+        r.last_after = LedgerQuantities{st->Int(10), st->Int(11), st->Int(12), st->Int(13)};
         const std::string after =
             k == 0 ? LotQuantitiesJson(st->Int(10), st->Int(11), st->Int(12), st->Int(13))
                    : NeedQuantitiesJson(st->Int(10), st->Int(11), st->Int(12), st->Int(13));
@@ -747,6 +780,7 @@ StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
                               ",\"after\":" + after + "}";
       } else {
         r.last_event_detail = st->Text(7);
+        r.last_after = AfterOf(r.last_event_detail, k == 0 ? kLotKeys : kNeedKeys);
       }
       out.push_back(std::move(r));
     }

@@ -148,16 +148,28 @@ struct LotTrace {
 StatusOr<std::vector<LotTrace>> TraceDonor(Database& db, int64_t donor_id);
 StatusOr<LotTrace> TraceLot(Database& db, int64_t lot_id);
 
-// The ledger check of one lot or need: its four quantities, whether they
-// sum to the total, and what the newest "after" of its ledger says (its
-// events and the entries of committed match runs).
+// The four quantities of a lot (available, allocated, delivered,
+// written_off) or a need (outstanding, allocated, delivered, cancelled).
+struct LedgerQuantities {
+  int64_t open = 0;  // a lot's available, a need's outstanding
+  int64_t allocated = 0;
+  int64_t delivered = 0;
+  int64_t closed = 0;  // a lot's written_off, a need's cancelled
+
+  int64_t Sum() const { return open + allocated + delivered + closed; }
+  friend bool operator==(const LedgerQuantities&, const LedgerQuantities&) = default;
+};
+
+// The ledger check of one lot or need: its quantities today and what the
+// newest "after" of its ledger says (its events and the entries of
+// committed match runs, whichever is newer).
 struct LedgerRow {
   std::string entity;  // "lot" or "need"
   int64_t id = 0, total = 0;
-  int64_t q[4] = {0, 0, 0, 0};  // lot: available, allocated, delivered, written_off;
-                                // need: outstanding, allocated, delivered, cancelled
-  // JSON of the newest event with an "after", or of the newest run entry
-  // if that is newer: {"run_event_id":N,"quantity":Q,"after":{...}}.
+  LedgerQuantities now;
+  std::optional<LedgerQuantities> last_after;  // none: no event states one
+  // JSON of that newest event, or of the run entry if newer:
+  // {"run_event_id":N,"quantity":Q,"after":{...}}; for diagnostics.
   std::string last_event_detail;
 };
 StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db);

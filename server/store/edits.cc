@@ -12,6 +12,7 @@
 namespace aidlink::store {
 namespace {
 
+using internal::JoinIds;
 using internal::JoinList;
 
 Status Stale(const char* what, int64_t id) {
@@ -42,12 +43,6 @@ std::string UpdateDetail(int64_t version, const FieldChanges& c,
 Status RunVersioned(Database& db, Statement* st, const char* what, int64_t id) {
   AIDLINK_RETURN_IF_ERROR(st->Run());
   return db.Changes() == 1 ? Status::Ok() : Stale(what, id);
-}
-
-std::string JoinIds(const std::vector<int64_t>& ids) {
-  std::vector<std::string> parts;
-  for (int64_t id : ids) parts.push_back(std::to_string(id));
-  return JoinList(parts);
 }
 
 StatusOr<bool> ItemHasLots(Database& db, int64_t item_id) {
@@ -121,14 +116,18 @@ StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& chang
                             const Actor& actor) {
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE depots SET name = ?, address = ?, district = ?, lat = ?, lon = ?, "
+                      "city = ?, serves_cities = ?, serves_districts = ?, "
                       "version = version + 1 WHERE id = ? AND version = ?");
   st->Bind(1, depot.name)
       .Bind(2, depot.address)
       .Bind(3, depot.district)
       .Bind(4, depot.lat)
       .Bind(5, depot.lon)
-      .Bind(6, depot.id)
-      .Bind(7, depot.version);
+      .Bind(6, depot.city)
+      .Bind(7, JoinList(depot.serves_cities))
+      .Bind(8, JoinList(depot.serves_districts))
+      .Bind(9, depot.id)
+      .Bind(10, depot.version);
   AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "depot", depot.id));
   depot.version += 1;
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "depot_updated", "depot", depot.id,
@@ -139,9 +138,13 @@ StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& chang
 StatusOr<Station> UpdateStation(Database& db, Station station, const FieldChanges& changes,
                                 const Actor& actor) {
   AIDLINK_ASSIGN_STMT(st, db,
-                      "UPDATE stations SET name = ?, district = ?, version = version + 1 "
+                      "UPDATE stations SET name = ?, district = ?, city = ?, version = version + 1 "
                       "WHERE id = ? AND version = ?");
-  st->Bind(1, station.name).Bind(2, station.district).Bind(3, station.id).Bind(4, station.version);
+  st->Bind(1, station.name)
+      .Bind(2, station.district)
+      .Bind(3, station.city)
+      .Bind(4, station.id)
+      .Bind(5, station.version);
   AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "station", station.id));
   station.version += 1;
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_updated", "station", station.id,

@@ -1,5 +1,7 @@
 #include "store/internal.h"
 
+#include <charconv>
+
 namespace aidlink::store::internal {
 
 std::string JoinList(const std::vector<std::string>& values, char sep) {
@@ -22,6 +24,31 @@ std::vector<std::string> SplitList(const std::string& joined, char sep) {
     start = end + 1;
   }
   return out;
+}
+
+std::string JoinIds(const std::vector<int64_t>& ids, char sep) {
+  std::string out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += sep;
+    out += std::to_string(ids[i]);
+  }
+  return out;
+}
+
+std::vector<int64_t> SplitIds(const std::string& joined, char sep) {
+  std::vector<int64_t> out;
+  for (const std::string& part : SplitList(joined, sep)) {
+    if (const std::optional<int64_t> id = ParseInt64(part)) out.push_back(*id);
+  }
+  return out;
+}
+
+std::optional<int64_t> ParseInt64(std::string_view text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
 }
 
 Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what) {

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/database.h"
@@ -17,6 +19,64 @@ inline constexpr char kListSep = '\x1f';
 
 std::string JoinList(const std::vector<std::string>& values, char sep = kListSep);
 std::vector<std::string> SplitList(const std::string& joined, char sep = kListSep);
+// Ids joined with `sep`, and back; SplitIds skips what is not a number.
+std::string JoinIds(const std::vector<int64_t>& ids, char sep = kListSep);
+std::vector<int64_t> SplitIds(const std::string& joined, char sep = kListSep);
+// A whole decimal int64, or nullopt (no exceptions, unlike std::stoll).
+std::optional<int64_t> ParseInt64(std::string_view text);
+
+// The row helpers of every repository. Each steps `st` to its end (or its
+// first row) and resets it, so the cached statement is ready again.
+
+// Runs a statement that must return one row, converting it with `read`;
+// kNotFound "<what> not found" naming `field` if there is none.
+template <typename T, typename Read>
+StatusOr<T> One(Statement* st, Read read, const char* what, const char* field) {
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound(std::string(what) + " not found", field);
+  T value = read(*st);
+  st->Reset();
+  return value;
+}
+
+// The first row converted with `read`, or nullopt if there is none.
+template <typename T, typename Read>
+StatusOr<std::optional<T>> MaybeOne(Statement* st, Read read) {
+  StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  std::optional<T> out;
+  if (*row) out = read(*st);
+  st->Reset();
+  return out;
+}
+
+// Every row, converted with `read`.
+template <typename T, typename Read>
+StatusOr<std::vector<T>> Many(Statement* st, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(read(*st));
+  }
+  st->Reset();
+  return out;
+}
+
+// Calls `fn(const Statement&)` on every row.
+template <typename Fn>
+Status ForEachRow(Statement* st, Fn fn) {
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    fn(static_cast<const Statement&>(*st));
+  }
+  st->Reset();
+  return Status::Ok();
+}
 
 // Moves a need's outstanding quantity to cancelled with `reason`, bumps its
 // version and appends a need_cancelled event. REQUIRES: `need` was read in

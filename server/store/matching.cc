@@ -1,5 +1,7 @@
 #include "store/matching.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -13,11 +15,7 @@ namespace {
 using internal::SplitList;
 
 // "1,2,3" for the SQL IN list of item ids (integers only, so no injection).
-std::string IdList(const std::vector<int64_t>& ids) {
-  std::string out;
-  for (int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
-  return out;
-}
+std::string IdList(const std::vector<int64_t>& ids) { return internal::JoinIds(ids, ','); }
 
 std::string EncodeUnmet(const std::vector<UnmetRow>& unmet) {
   std::string out;
@@ -32,8 +30,10 @@ std::vector<UnmetRow> DecodeUnmet(const std::string& s) {
   for (const std::string& entry : SplitList(s, ';')) {
     const auto a = entry.find(':'), b = entry.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
-    out.push_back({std::stoll(entry.substr(0, a)), std::stoll(entry.substr(a + 1, b - a - 1)),
-                   entry.substr(b + 1)});
+    const auto need_id = internal::ParseInt64(std::string_view(entry).substr(0, a));
+    const auto outstanding = internal::ParseInt64(std::string_view(entry).substr(a + 1, b - a - 1));
+    if (!need_id || !outstanding) continue;
+    out.push_back({*need_id, *outstanding, entry.substr(b + 1)});
   }
   return out;
 }
@@ -101,8 +101,7 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
     row.earmark.districts = SplitList(st->Text(5));
     row.earmark.requester_kinds = SplitList(st->Text(6));
     row.earmark.tags = SplitList(st->Text(7));
-    for (const std::string& s : SplitList(st->Text(8)))
-      row.earmark.station_ids.push_back(std::stoll(s));
+    row.earmark.station_ids = internal::SplitIds(st->Text(8));
     fn(row);
   }
   st->Reset();
@@ -412,7 +411,7 @@ RunRecord ReadRun(const Statement& st) {
   r.created_at = st.Text(1);
   r.as_of = st.Text(2);
   r.min_shelf_days = static_cast<int>(st.Int(3));
-  for (const std::string& s : SplitList(st.Text(4), ',')) r.item_ids.push_back(std::stoll(s));
+  r.item_ids = internal::SplitIds(st.Text(4), ',');
   r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10)};
   return r;
 }

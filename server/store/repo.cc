@@ -11,45 +11,13 @@
 namespace aidlink::store {
 namespace {
 
+using internal::JoinIds;
 using internal::JoinList;
+using internal::Many;
 using internal::MustExist;
+using internal::One;
+using internal::SplitIds;
 using internal::SplitList;
-
-std::string JoinIds(const std::vector<int64_t>& ids) {
-  std::vector<std::string> parts;
-  for (int64_t id : ids) parts.push_back(std::to_string(id));
-  return JoinList(parts);
-}
-
-std::vector<int64_t> SplitIds(const std::string& joined) {
-  std::vector<int64_t> out;
-  for (const std::string& s : SplitList(joined)) out.push_back(std::stoll(s));
-  return out;
-}
-
-// Runs a statement that must return one row, converting it with `read`.
-template <typename T, typename Read>
-StatusOr<T> One(Statement* st, Read read, const char* what, const char* field) {
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound(std::string(what) + " not found", field);
-  T value = read(*st);
-  st->Reset();
-  return value;
-}
-
-template <typename T, typename Read>
-StatusOr<std::vector<T>> Many(Statement* st, Read read) {
-  std::vector<T> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(read(*st));
-  }
-  st->Reset();
-  return out;
-}
 
 std::string LotQuantities(const Lot& l) {
   return LotQuantitiesJson(l.available, l.allocated, l.delivered, l.written_off);

@@ -365,5 +365,32 @@ TEST_CASE("a protobuf patch names its fields in update_mask", "[api][edit][proto
               400, "station_id");
 }
 
+TEST_CASE("a depot's city and service area and a station's city can be corrected by PATCH",
+          "[api][edit][area]") {
+  TestServer server;
+  Fixture f(server);
+  const World w = MakeWorld(f);
+  const std::string depot = "/v1/depots/" + std::to_string(w.depot_id);
+  Response r = Patch(f, depot,
+                     {{"city", "苏州市"},
+                      {"serves", json::object{{"cities", json::array{"苏州市"}},
+                                              {"districts", json::array{"姑苏区", "吴中区"}}}}},
+                     w.dispatcher);
+  REQUIRE_STATUS(r, 200);
+  const json::object got = f.Fetch(depot, w.dispatcher);
+  CHECK(got.at("city").as_string() == "苏州市");
+  const json::array& districts = got.at("serves").at("districts").as_array();
+  REQUIRE(districts.size() == 2);
+  CHECK(districts[1].as_string() == "吴中区");
+  CHECK(VersionOf(got) == 2);
+
+  const std::string station = "/v1/stations/" + std::to_string(w.station_a_id);
+  REQUIRE_STATUS(Patch(f, station, {{"city", "苏州市"}}, w.admin), 200);
+  CHECK(f.Fetch(station, w.admin).at("city").as_string() == "苏州市");
+  // Only an admin changes a station; a dispatcher changes depots.
+  CHECK_STATUS(Patch(f, station, {{"city", "南京市"}}, w.dispatcher), 403);
+  CHECK(LedgerOk(f, w.dispatcher));
+}
+
 }  // namespace
 }  // namespace aidlink::test

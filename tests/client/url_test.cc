@@ -24,10 +24,18 @@ TEST_CASE("server URLs name host, port and an optional base path", "[client][url
   REQUIRE(url.ok());
   CHECK(url->host == "::1");
   CHECK(url->port == "9000");
+  CHECK_FALSE(url->tls);
+
+  url = ParseServerUrl("https://aid.example.org/api");
+  REQUIRE(url.ok());
+  CHECK(url->tls);
+  CHECK(url->port == "443");
+  CHECK(url->ToString() == "https://aid.example.org:443/api");
 }
 
 TEST_CASE("unusable server URLs are refused with a reason", "[client][url]") {
-  CHECK_FALSE(ParseServerUrl("https://x").ok());
+  CHECK_FALSE(ParseServerUrl("ftp://x").ok());
+  CHECK_FALSE(ParseServerUrl("https://:443").ok());
   CHECK_FALSE(ParseServerUrl("127.0.0.1:8080").ok());
   CHECK_FALSE(ParseServerUrl("http://:8080").ok());
   CHECK_FALSE(ParseServerUrl("http://host:0").ok());

@@ -1,7 +1,8 @@
-// HTTP details a client trips on (issue 14, defects 3 and 6): an answer has
-// its own write deadline, HEAD answers carry no body, Expect: 100-continue is
-// answered at once, unknown transfer codings and duplicated Authorization
-// headers are refused.
+// HTTP details a client trips on (issue 14, defects 3 and 6; issue 10's
+// lingering close): an answer has its own write deadline, HEAD answers carry
+// no body, Expect: 100-continue is answered at once, a refused oversized body
+// is read and dropped so the client reads the refusal, unknown transfer
+// codings and duplicated Authorization headers are refused.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -186,6 +187,52 @@ TEST_CASE("Expect: 100-continue is answered at once: 100, or the final refusal",
   const std::string big =
       f.http().SendRaw(head + "Content-Length: " + std::to_string(64 << 20) + "\r\n\r\n", 5s);
   CHECK(big.rfind("HTTP/1.1 413", 0) == 0);
+}
+
+// Sends all of `data` (blocking); false if the server cut the connection.
+bool SendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+TEST_CASE("a client that sends a whole 5 MiB body before reading still reads the 413",
+          "[net][protocol]") {
+  // As Python's urllib and browser uploads do. Closing with the body unread
+  // sends a reset, which used to destroy the answer (or fail the send).
+  TestServer server;
+  Fixture f(server);
+  const World w = MakeWorld(f);
+  for (const bool announced : {true, false}) {
+    INFO((announced ? "Content-Length" : "chunked"));
+    const int fd = ConnectSmallBuffer(server.port());
+    REQUIRE(fd >= 0);
+    const std::string body(5 << 20, 'x');
+    std::string request =
+        "POST /v1/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Authorization: Bearer " +
+        w.dispatcher + "\r\n";
+    if (announced) {
+      request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    } else {
+      std::ostringstream chunked;
+      for (size_t at = 0; at < body.size(); at += 64 << 10) {
+        chunked << std::hex << (64 << 10) << "\r\n" << body.substr(at, 64 << 10) << "\r\n";
+      }
+      chunked << "0\r\n\r\n";
+      request += "Transfer-Encoding: chunked\r\n\r\n" + chunked.str();
+    }
+    CHECK(SendAll(fd, request));
+    const std::string answer = ReadSlowly(fd, 1 << 20, 64 << 10, 0ms, Clock::now() + 15s);
+    close(fd);
+    CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(answer.find("\"payload_too_large\"") != std::string::npos);
+  }
+  // The server is still up.
+  CHECK(f.http().Get("/v1/items", w.dispatcher).status == 200);
 }
 
 TEST_CASE("transfer codings other than plain chunked are 501; two Authorization headers are 400",

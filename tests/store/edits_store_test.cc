@@ -15,13 +15,6 @@ using namespace aidlink::store;
 using aidlink::test::OpenStore;
 using aidlink::test::TempDb;
 
-#define REQUIRE_OK(expr)      \
-  do {                        \
-    Status status_ = (expr);  \
-    INFO(status_.ToString()); \
-    REQUIRE(status_.ok());    \
-  } while (0)
-
 namespace {
 
 const Actor kActor{0, "test"};
@@ -30,9 +23,9 @@ bool HasPhoneDigits(Database& db) {
   auto st = db.Prepare(
       "SELECT count(*) FROM pragma_table_info('requesters') "
       "WHERE name = 'phone_digits'");
-  REQUIRE_OK(st.status());
+  REQUIRE_STATUS_OK(st.status());
   auto row = (*st)->Step();
-  REQUIRE_OK(row.status());
+  REQUIRE_STATUS_OK(row.status());
   const bool has = (*st)->Int(0) > 0;
   (*st)->Reset();
   return has;
@@ -43,9 +36,9 @@ bool HasPhoneDigits(Database& db) {
 int VersionBeforeEditing() {
   TempDb tmp;
   auto db = Database::Open(tmp.path(), false);
-  REQUIRE_OK(db.status());
+  REQUIRE_STATUS_OK(db.status());
   for (int v = 1; v <= SchemaVersion(); ++v) {
-    REQUIRE_OK(MigrateTo(**db, v));
+    REQUIRE_STATUS_OK(MigrateTo(**db, v));
     if (HasPhoneDigits(**db)) return v - 1;
   }
   FAIL("no migration adds requesters.phone_digits");
@@ -64,7 +57,7 @@ struct Registry {
 
 Registry Seed(Store& store) {
   Registry out;
-  REQUIRE_OK(store.Write([&](Database& db) -> Status {
+  REQUIRE_STATUS_OK(store.Write([&](Database& db) -> Status {
     Station s;
     s.name = "站";
     s.district = "江汉区";
@@ -129,9 +122,9 @@ TEST_CASE("the edit migration fills phone digits and indexes the requesters it f
   const int before = VersionBeforeEditing();
   {
     auto db = Database::Open(tmp.path(), false);
-    REQUIRE_OK(db.status());
-    REQUIRE_OK(MigrateTo(**db, before));
-    REQUIRE_OK((*db)->Exec(
+    REQUIRE_STATUS_OK(db.status());
+    REQUIRE_STATUS_OK(MigrateTo(**db, before));
+    REQUIRE_STATUS_OK((*db)->Exec(
         "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
         "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
         "household_size, tags, created_at) VALUES (1, 'household', '金老伯', '金老伯本人', "
@@ -143,7 +136,7 @@ TEST_CASE("the edit migration fills phone digits and indexes the requesters it f
     f.q = "138 0000 1111";
     return ListRequesters(db, f, Page{0, 10});
   });
-  REQUIRE_OK(found.status());
+  REQUIRE_STATUS_OK(found.status());
   REQUIRE(found->size() == 1);
   CHECK((*found)[0].version == 1);
   CHECK((*found)[0].active);
@@ -152,7 +145,7 @@ TEST_CASE("the edit migration fills phone digits and indexes the requesters it f
     f.q = "金老伯本";  // the contact name, through the trigram index
     return ListRequesters(db, f, Page{0, 10});
   });
-  REQUIRE_OK(by_name.status());
+  REQUIRE_STATUS_OK(by_name.status());
   CHECK(Ids(*by_name) == std::vector<int64_t>{1});
 }
 
@@ -163,7 +156,7 @@ TEST_CASE("the store refuses stale versions and quantities below their floors", 
   const FieldChanges changes{"[\"quantity\"]", "{}", "{}"};
 
   auto lot = store->Read([&](Database& db) { return GetLot(db, r.lot); });
-  REQUIRE_OK(lot.status());
+  REQUIRE_STATUS_OK(lot.status());
   Lot stale = *lot;
   stale.version = 7;
   Status s =
@@ -177,7 +170,7 @@ TEST_CASE("the store refuses stale versions and quantities below their floors", 
   Lot ok = *lot;
   ok.quantity = 3;
   StatusOr<Lot> updated = Internal("unset");
-  REQUIRE_OK(store->Write([&](Database& db) {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) {
     updated = UpdateLot(db, ok, changes, kActor);
     return updated.status();
   }));
@@ -185,10 +178,10 @@ TEST_CASE("the store refuses stale versions and quantities below their floors", 
   CHECK(updated->version == 2);
 
   auto need = store->Read([&](Database& db) { return GetNeed(db, r.need); });
-  REQUIRE_OK(need.status());
+  REQUIRE_STATUS_OK(need.status());
   Need bigger = *need;
   bigger.quantity = 9;
-  REQUIRE_OK(
+  REQUIRE_STATUS_OK(
       store->Write([&](Database& db) { return UpdateNeed(db, bigger, changes, kActor).status(); }));
   auto after = store->Read([&](Database& db) { return GetNeed(db, r.need); });
   CHECK(after->outstanding == 9);
@@ -204,7 +197,7 @@ TEST_CASE("a deactivated requester's needs are cancelled and it takes no new one
   auto store = OpenStore(tmp.path());
   const Registry r = Seed(*store);
   StatusOr<Deactivation> d = Internal("unset");
-  REQUIRE_OK(store->Write([&](Database& db) {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) {
     d = DeactivateRequester(db, r.requester, "deceased", "", std::nullopt, kActor);
     return d.status();
   }));

@@ -21,13 +21,6 @@ using namespace aidlink::store;
 using aidlink::test::OpenStore;
 using aidlink::test::TempDb;
 
-#define REQUIRE_OK(expr)      \
-  do {                        \
-    Status status_ = (expr);  \
-    INFO(status_.ToString()); \
-    REQUIRE(status_.ok());    \
-  } while (0)
-
 namespace {
 
 const Actor kActor{0, "test"};
@@ -45,13 +38,13 @@ StatusOr<int64_t> FirstInt(Database& db, const std::string& sql) {
 
 int64_t QueryInt(Database& db, const std::string& sql) {
   auto n = FirstInt(db, sql);
-  REQUIRE_OK(n.status());
+  REQUIRE_STATUS_OK(n.status());
   return *n;
 }
 
 int64_t QueryInt(Store& store, const std::string& sql) {
   auto n = store.Read([&](Database& db) { return FirstInt(db, sql); });
-  REQUIRE_OK(n.status());
+  REQUIRE_STATUS_OK(n.status());
   return *n;
 }
 
@@ -66,7 +59,7 @@ struct Province {
 
 Province Seed(Store& store) {
   Province p;
-  REQUIRE_OK(store.Write([&](Database& db) -> Status {
+  REQUIRE_STATUS_OK(store.Write([&](Database& db) -> Status {
     auto station = InsertStation(db, {0, "民权街社工站", "江汉区", "", ""}, kActor);
     if (!station.ok()) return station.status();
     auto donor = InsertDonor(db, {0, "爱心超市", "charity", "", "", ""}, kActor);
@@ -145,19 +138,14 @@ StatusOr<CommittedRun> Commit(Store& store, const std::vector<PlannedAllocation>
 
 std::map<std::pair<std::string, int64_t>, LedgerRow> Ledger(Store& store) {
   auto rows = store.Read([](Database& db) { return LedgerRows(db); });
-  REQUIRE_OK(rows.status());
+  REQUIRE_STATUS_OK(rows.status());
   std::map<std::pair<std::string, int64_t>, LedgerRow> out;
   for (LedgerRow& r : *rows) out[{r.entity, r.id}] = std::move(r);
   return out;
 }
 
 // What the ledger report checks: the newest "after" states today's quantities.
-bool Replays(const LedgerRow& r) {
-  const std::string after = r.entity == "lot" ? LotQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3])
-                                              : NeedQuantitiesJson(r.q[0], r.q[1], r.q[2], r.q[3]);
-  const size_t pos = r.last_event_detail.rfind("\"after\":");
-  return pos != std::string::npos && r.last_event_detail.compare(pos + 8, after.size(), after) == 0;
-}
+bool Replays(const LedgerRow& r) { return r.last_after == r.now; }
 
 }  // namespace
 
@@ -174,12 +162,12 @@ TEST_CASE(
   const std::vector<PlannedAllocation> plan = {Alloc(p, 0, 0, 20), Alloc(p, 1, 0, 10),
                                                Alloc(p, 0, 1, 20), Alloc(p, 1, 2, 25)};
   auto committed = Commit(*store, plan);
-  REQUIRE_OK(committed.status());
+  REQUIRE_STATUS_OK(committed.status());
 
   auto lot0 = store->Read([&](Database& db) { return GetLot(db, p.lot[0]); });
   auto lot1 = store->Read([&](Database& db) { return GetLot(db, p.lot[1]); });
-  REQUIRE_OK(lot0.status());
-  REQUIRE_OK(lot1.status());
+  REQUIRE_STATUS_OK(lot0.status());
+  REQUIRE_STATUS_OK(lot1.status());
   CHECK(lot0->available == 60);
   CHECK(lot0->allocated == 40);
   CHECK(lot1->available == 5);
@@ -188,7 +176,7 @@ TEST_CASE(
   const int64_t outstanding[4] = {0, 0, 25, 10};
   for (int k = 0; k < 4; ++k) {
     auto n = store->Read([&](Database& db) { return GetNeed(db, p.need[k]); });
-    REQUIRE_OK(n.status());
+    REQUIRE_STATUS_OK(n.status());
     INFO("need " << k);
     CHECK(n->status == statuses[k]);
     CHECK(n->outstanding == outstanding[k]);
@@ -204,12 +192,12 @@ TEST_CASE(
   CHECK(std::set<int64_t>(committed->delivery_ids.begin(), committed->delivery_ids.end()).size() ==
         3);
   auto rows = store->Read([&](Database& db) { return ListRunAllocations(db, committed->run.id); });
-  REQUIRE_OK(rows.status());
+  REQUIRE_STATUS_OK(rows.status());
   REQUIRE(rows->size() == plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
     auto delivery =
         store->Read([&](Database& db) { return GetDelivery(db, committed->delivery_ids[i]); });
-    REQUIRE_OK(delivery.status());
+    REQUIRE_STATUS_OK(delivery.status());
     INFO("allocation " << i);
     CHECK(delivery->depot_id == plan[i].depot_id);
     CHECK(delivery->requester_id == plan[i].requester_id);
@@ -271,12 +259,12 @@ TEST_CASE("the ledger compares today's quantities with the newest of events and 
   TempDb tmp;
   auto store = OpenStore(tmp.path());
   const Province p = Seed(*store);
-  REQUIRE_OK(Commit(*store, {Alloc(p, 0, 2, 20)}).status());
+  REQUIRE_STATUS_OK(Commit(*store, {Alloc(p, 0, 2, 20)}).status());
   // A write-off after the run: the lot's newest "after" is that event's.
-  REQUIRE_OK(store->Write(
+  REQUIRE_STATUS_OK(store->Write(
       [&](Database& db) { return WriteOffLot(db, p.lot[0], 5, "damaged", kActor).status(); }));
   // A second run after the first: the need's newest "after" is its entry.
-  REQUIRE_OK(Commit(*store, {Alloc(p, 1, 2, 7)}).status());
+  REQUIRE_STATUS_OK(Commit(*store, {Alloc(p, 1, 2, 7)}).status());
   auto ledger = Ledger(*store);
   for (const auto& [key, row] : ledger) {
     INFO(key.first << " " << key.second << ": " << row.last_event_detail);
@@ -284,14 +272,14 @@ TEST_CASE("the ledger compares today's quantities with the newest of events and 
   }
   const LedgerRow& lot = ledger.at({"lot", p.lot[0]});
   CHECK(lot.last_event_detail.find("run_event_id") == std::string::npos);
-  CHECK(lot.q[0] == 75);
+  CHECK(lot.now.open == 75);
   const LedgerRow& need = ledger.at({"need", p.need[2]});
   CHECK(need.last_event_detail.find("\"quantity\":7,") != std::string::npos);
-  CHECK(need.q[0] == 23);
+  CHECK(need.now.open == 23);
 
   // Quantities changed behind the ledger no longer replay, whichever kind
   // of entry is the newest.
-  REQUIRE_OK(store->Write([&](Database& db) {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) {
     return db.Exec(
         "UPDATE needs SET outstanding = outstanding - 1, cancelled = cancelled + 1 "
         "WHERE id = " +
@@ -311,17 +299,17 @@ TEST_CASE("a committed run makes snapshots taken before it stale", "[store][matc
   auto store = OpenStore(tmp.path());
   const Province p = Seed(*store);
   auto mark = store->Read([](Database& db) { return LedgerMark(db); });
-  REQUIRE_OK(mark.status());
+  REQUIRE_STATUS_OK(mark.status());
   auto changed = [&](int64_t m) {
     auto c = store->Read([&](Database& db) { return StockChangedSince(db, m); });
-    REQUIRE_OK(c.status());
+    REQUIRE_STATUS_OK(c.status());
     return *c;
   };
   CHECK_FALSE(changed(*mark));
-  REQUIRE_OK(Commit(*store, {Alloc(p, 0, 0, 5)}).status());
+  REQUIRE_STATUS_OK(Commit(*store, {Alloc(p, 0, 0, 5)}).status());
   CHECK(changed(*mark));
   auto after = store->Read([](Database& db) { return LedgerMark(db); });
-  REQUIRE_OK(after.status());
+  REQUIRE_STATUS_OK(after.status());
   CHECK_FALSE(changed(*after));
 }
 
@@ -331,9 +319,9 @@ TEST_CASE("version 3 keeps a version 2 file's data and drops the indexes no quer
   int64_t need_id = 0;
   {
     auto db = Database::Open(tmp.path(), false);
-    REQUIRE_OK(db.status());
-    REQUIRE_OK(MigrateTo(**db, 2));
-    REQUIRE_OK((*db)->Exec(
+    REQUIRE_STATUS_OK(db.status());
+    REQUIRE_STATUS_OK(MigrateTo(**db, 2));
+    REQUIRE_STATUS_OK((*db)->Exec(
         "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
         "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
         "household_size, tags, created_at) VALUES (1, 'household', '住户', '', '', '幸福里', "
@@ -357,7 +345,7 @@ TEST_CASE("version 3 keeps a version 2 file's data and drops the indexes no quer
                  "('needs_by_status', 'deliveries_by_requester')") == 0);
   CHECK(QueryInt(*store, "SELECT count(*) FROM sqlite_master WHERE name = 'run_ledger'") == 1);
   auto need = store->Read([&](Database& db) { return GetNeed(db, need_id); });
-  REQUIRE_OK(need.status());
+  REQUIRE_STATUS_OK(need.status());
   CHECK(need->outstanding == 12);
   const auto ledger = Ledger(*store);
   REQUIRE(ledger.count({"need", need_id}) == 1);
@@ -366,7 +354,7 @@ TEST_CASE("version 3 keeps a version 2 file's data and drops the indexes no quer
   NeedFilter filter;
   filter.status = "open";
   auto open = store->Read([&](Database& db) { return ListNeeds(db, filter, Page{0, 10}); });
-  REQUIRE_OK(open.status());
+  REQUIRE_STATUS_OK(open.status());
   CHECK(open->size() == 1);
 }
 
@@ -375,9 +363,9 @@ TEST_CASE("version 5 writes CHECK lists as OR chains that still refuse what they
   TempDb tmp;
   {
     auto db = Database::Open(tmp.path(), false);
-    REQUIRE_OK(db.status());
-    REQUIRE_OK(MigrateTo(**db, 4));
-    REQUIRE_OK((*db)->Exec(
+    REQUIRE_STATUS_OK(db.status());
+    REQUIRE_STATUS_OK(MigrateTo(**db, 4));
+    REQUIRE_STATUS_OK((*db)->Exec(
         "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
         "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
         "household_size, tags, created_at) VALUES (1, 'household', '住户', '', '', '幸福里', "
@@ -409,13 +397,13 @@ TEST_CASE("version 5 writes CHECK lists as OR chains that still refuse what they
   Status bad = store->Write([&](Database& db) { return InsertNeed(db, n, kActor).status(); });
   CHECK_FALSE(bad.ok());
   n.urgency = "low";
-  REQUIRE_OK(store->Write([&](Database& db) { return InsertNeed(db, n, kActor).status(); }));
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) { return InsertNeed(db, n, kActor).status(); }));
   auto db = Database::Open(tmp.path(), false);
-  REQUIRE_OK(db.status());
+  REQUIRE_STATUS_OK(db.status());
   CHECK_FALSE((*db)->Exec("UPDATE needs SET status = 'lost'").ok());
   CHECK_FALSE((*db)->Exec("UPDATE items SET perishable = 2").ok());
   CHECK_FALSE((*db)->Exec("UPDATE requesters SET kind = 'company'").ok());
-  REQUIRE_OK((*db)->Exec("UPDATE needs SET status = 'partial'"));
+  REQUIRE_STATUS_OK((*db)->Exec("UPDATE needs SET status = 'partial'"));
   CHECK(QueryInt(**db,
                  "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'") == 0);
 }
@@ -437,7 +425,7 @@ TEST_CASE("the queries that need an index still have one after version 3", "[sto
       (*st)->Reset();
       return out;
     });
-    REQUIRE_OK(text.status());
+    REQUIRE_STATUS_OK(text.status());
     return *text;
   };
   // A run's allocations: the id range of its row, in id order (no sort).
@@ -488,7 +476,7 @@ TEST_CASE("a run is checked for the references foreign keys would check, which h
     CHECK(Commit(*store, {a}).status().code() == Code::kConflict);
   }
   CHECK(QueryInt(*store, "SELECT count(*) FROM deliveries") == 0);
-  REQUIRE_OK(Commit(*store, {Alloc(p, 0, 0, 5)}).status());
+  REQUIRE_STATUS_OK(Commit(*store, {Alloc(p, 0, 0, 5)}).status());
   // The writer enforces foreign keys again once the run is written.
   Status s = store->Write([](Database& db) {
     return db.Exec(

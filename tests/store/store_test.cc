@@ -17,13 +17,6 @@ using namespace aidlink::store;
 using aidlink::test::OpenStore;
 using aidlink::test::TempDb;
 
-#define REQUIRE_OK(expr)          \
-  do {                            \
-    const auto& status_ = (expr); \
-    INFO(status_.ToString());     \
-    REQUIRE(status_.ok());        \
-  } while (0)
-
 namespace {
 
 const Actor kActor{0, "test"};
@@ -38,7 +31,7 @@ int64_t Count(Store& store, const std::string& table) {
     (*st)->Reset();
     return v;
   });
-  REQUIRE_OK(n.status());
+  REQUIRE_STATUS_OK(n.status());
   return *n;
 }
 
@@ -49,7 +42,7 @@ struct Registry {
 
 Registry Seed(Store& store) {
   Registry r{};
-  REQUIRE_OK(store.Write([&](Database& db) -> Status {
+  REQUIRE_STATUS_OK(store.Write([&](Database& db) -> Status {
     auto s = InsertStation(db, {0, "民权街社工站", "江汉区", "", ""}, kActor);
     if (!s.ok()) return s.status();
     r.station = s->id;
@@ -93,14 +86,14 @@ TEST_CASE("a new database is migrated to the current schema version", "[store]")
   TempDb tmp;
   { auto store = OpenStore(tmp.path()); }
   auto db = Database::Open(tmp.path(), false);
-  REQUIRE_OK(db.status());
+  REQUIRE_STATUS_OK(db.status());
   auto st = (*db)->Prepare("PRAGMA user_version");
-  REQUIRE_OK(st.status());
+  REQUIRE_STATUS_OK(st.status());
   REQUIRE(*(*st)->Step());
   CHECK((*st)->Int(0) == SchemaVersion());
   (*st)->Reset();
   // Migrating again is a no-op.
-  REQUIRE_OK(Migrate(**db));
+  REQUIRE_STATUS_OK(Migrate(**db));
 }
 
 TEST_CASE("WaitIdle returns once every queued write is committed and answered", "[store]") {
@@ -136,7 +129,7 @@ TEST_CASE("records survive closing and reopening the database", "[store]") {
   }
   auto store = OpenStore(tmp.path());
   auto requester = store->Read([&](Database& db) { return GetRequester(db, r.requester); });
-  REQUIRE_OK(requester.status());
+  REQUIRE_STATUS_OK(requester.status());
   CHECK(requester->name == "金老伯");
   CHECK(requester->tags == std::vector<std::string>{"elderly_alone", "chronic_illness"});
 }
@@ -207,7 +200,7 @@ TEST_CASE("the schema refuses quantities that break conservation", "[store]") {
   lot.depot_id = r.depot;
   lot.quantity = 100;
   StatusOr<Lot> stored = Internal("unset");
-  REQUIRE_OK(store->Write([&](Database& db) {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) {
     stored = InsertLot(db, lot, kActor);
     return stored.status();
   }));
@@ -229,7 +222,7 @@ TEST_CASE("the schema refuses quantities that break conservation", "[store]") {
         [&](Database& db) { return WriteOffLot(db, stored->id, 101, "damaged", kActor).status(); });
     CHECK(s.code() == Code::kFailedPrecondition);
     auto again = store->Read([&](Database& db) { return GetLot(db, stored->id); });
-    REQUIRE_OK(again.status());
+    REQUIRE_STATUS_OK(again.status());
     CHECK(again->available == 100);
     CHECK(again->written_off == 0);
   }
@@ -245,7 +238,7 @@ TEST_CASE("cancelling a need moves its outstanding quantity to cancelled", "[sto
   need.quantity = 30;
   need.urgency = "high";
   StatusOr<Need> stored = Internal("unset");
-  REQUIRE_OK(store->Write([&](Database& db) {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) {
     stored = InsertNeed(db, need, kActor);
     return stored.status();
   }));
@@ -253,7 +246,7 @@ TEST_CASE("cancelling a need moves its outstanding quantity to cancelled", "[sto
   CHECK(stored->outstanding == 30);
   CHECK(stored->station_id == r.station);
   StatusOr<Need> cancelled = Internal("unset");
-  REQUIRE_OK(store->Write([&](Database& db) {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) {
     cancelled = CancelNeed(db, stored->id, "moved away", kActor);
     return cancelled.status();
   }));
@@ -306,7 +299,7 @@ TEST_CASE("concurrent writes share group commits and all become durable", "[stor
 TEST_CASE("list pages follow ids in order without gaps or repeats", "[store]") {
   TempDb tmp;
   auto store = OpenStore(tmp.path());
-  REQUIRE_OK(store->Write([&](Database& db) -> Status {
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
     for (int i = 0; i < 7; ++i) {
       auto s = InsertStation(db, {0, "站" + std::to_string(i), "江岸区", "", ""}, kActor);
       if (!s.ok()) return s.status();
@@ -317,7 +310,7 @@ TEST_CASE("list pages follow ids in order without gaps or repeats", "[store]") {
   Page page{0, 3};
   for (;;) {
     auto rows = store->Read([&](Database& db) { return ListStations(db, page); });
-    REQUIRE_OK(rows.status());
+    REQUIRE_STATUS_OK(rows.status());
     if (rows->empty()) break;
     for (const auto& s : *rows) seen.push_back(s.id);
     page.after_id = rows->back().id;
@@ -329,7 +322,7 @@ namespace {
 
 // Saves an answer under `key` for token 1 and backdates it to `created_at`.
 void SaveAt(Store& store, const std::string& key, const std::string& created_at) {
-  REQUIRE_OK(store.Write([&](Database& db) -> Status {
+  REQUIRE_STATUS_OK(store.Write([&](Database& db) -> Status {
     Status s = SaveResponse(db, 1, key, {"hash-" + key, 201, "application/json", "{}"});
     if (!s.ok()) return s;
     auto st = db.Prepare("UPDATE idempotency SET created_at = ? WHERE token_id = 1 AND key = ?");
@@ -357,21 +350,21 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
   SECTION("a lookup of an expired key finds nothing and deletes it") {
     auto found =
         store->Read([&](Database& db) { return FindSavedResponse(db, 1, "kept", cutoff); });
-    REQUIRE_OK(found.status());
+    REQUIRE_STATUS_OK(found.status());
     REQUIRE(found->has_value());
     CHECK((*found)->request_hash == "hash-kept");
     StatusOr<std::optional<SavedResponse>> expired = std::optional<SavedResponse>();
-    REQUIRE_OK(store->Write([&](Database& db) -> Status {
+    REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
       expired = FindSavedResponse(db, 1, "old-2", cutoff);
       if (!expired.ok()) return expired.status();
       // The key is free again: the caller's new answer is saved under it.
       return SaveResponse(db, 1, "old-2", {"hash-new", 201, "application/json", "{}"});
     }));
-    REQUIRE_OK(expired.status());
+    REQUIRE_STATUS_OK(expired.status());
     CHECK_FALSE(expired->has_value());
     auto again =
         store->Read([&](Database& db) { return FindSavedResponse(db, 1, "old-2", cutoff); });
-    REQUIRE_OK(again.status());
+    REQUIRE_STATUS_OK(again.status());
     REQUIRE(again->has_value());
     CHECK((*again)->request_hash == "hash-new");
     CHECK(Count(*store, "idempotency") == 4);
@@ -379,22 +372,22 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
 
   SECTION("DeleteExpiredResponses takes the oldest first, at most `limit`") {
     StatusOr<int> deleted = 0;
-    REQUIRE_OK(store->Write([&](Database& db) -> Status {
+    REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
       deleted = DeleteExpiredResponses(db, cutoff, 2);
       return deleted.status();
     }));
-    REQUIRE_OK(deleted.status());
+    REQUIRE_STATUS_OK(deleted.status());
     CHECK(*deleted == 2);
     auto left = store->Read([&](Database& db) -> StatusOr<std::optional<SavedResponse>> {
       return FindSavedResponse(db, 1, "old-3", "2000-01-01T00:00:00Z");
     });
-    REQUIRE_OK(left.status());
+    REQUIRE_STATUS_OK(left.status());
     CHECK(left->has_value());
-    REQUIRE_OK(store->Write([&](Database& db) -> Status {
+    REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
       deleted = DeleteExpiredResponses(db, cutoff, 2);
       return deleted.status();
     }));
-    REQUIRE_OK(deleted.status());
+    REQUIRE_STATUS_OK(deleted.status());
     CHECK(*deleted == 1);
     CHECK(Count(*store, "idempotency") == 1);
   }
@@ -415,7 +408,7 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
       (*st)->Reset();
       return out;
     });
-    REQUIRE_OK(plan.status());
+    REQUIRE_STATUS_OK(plan.status());
     INFO(*plan);
     CHECK(plan->find("idempotency_by_age") != std::string::npos);
     CHECK(plan->find("TEMP B-TREE") == std::string::npos);
@@ -432,11 +425,11 @@ TEST_CASE("the writer deletes expired idempotent answers on its own", "[store][i
   }
   // A new store with the default retention purges on its first commit.
   auto store = OpenStore(tmp.path());
-  REQUIRE_OK(store->Write([](Database&) { return Status::Ok(); }));
+  REQUIRE_STATUS_OK(store->Write([](Database&) { return Status::Ok(); }));
   CHECK(Count(*store, "idempotency") == 1);
   auto fresh = store->Read(
       [&](Database& db) { return FindSavedResponse(db, 1, "fresh", store->IdempotencyCutoff()); });
-  REQUIRE_OK(fresh.status());
+  REQUIRE_STATUS_OK(fresh.status());
   CHECK(fresh->has_value());
 }
 
@@ -445,12 +438,35 @@ TEST_CASE("version 6 adds the age index to a version 5 file and keeps its saved 
   TempDb tmp;
   {
     auto db = Database::Open(tmp.path(), false);
-    REQUIRE_OK(db.status());
-    REQUIRE_OK(MigrateTo(**db, 5));
-    REQUIRE_OK(SaveResponse(**db, 1, "k", {"h", 201, "application/json", "{}"}));
+    REQUIRE_STATUS_OK(db.status());
+    REQUIRE_STATUS_OK(MigrateTo(**db, 5));
+    REQUIRE_STATUS_OK(SaveResponse(**db, 1, "k", {"h", 201, "application/json", "{}"}));
   }
   auto store = OpenStore(tmp.path());
   CHECK(SchemaVersion() >= 6);
   CHECK(Count(*store, "idempotency") == 1);
   CHECK(Count(*store, "sqlite_master WHERE name = 'idempotency_by_age'") == 1);
+}
+
+TEST_CASE("a failed bind is returned by the next step, which then writes nothing", "[store]") {
+  TempDb tmp;
+  { auto store = OpenStore(tmp.path()); }
+  auto db = Database::Open(tmp.path(), false);
+  REQUIRE_STATUS_OK(db.status());
+  REQUIRE_STATUS_OK((*db)->Exec("CREATE TABLE bind_probe (a INTEGER, b TEXT)"));
+  auto st = (*db)->Prepare("INSERT INTO bind_probe (a, b) VALUES (?1, ?2)");
+  REQUIRE_STATUS_OK(st.status());
+  // Parameter 3 does not exist: SQLITE_RANGE, which Bind used to drop, so the
+  // insert ran with b NULL.
+  const Status s = (*st)->Bind(1, int64_t{7}).Bind(3, "lost").Run();
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("parameter 3") != std::string::npos);
+  auto count = (*db)->Prepare("SELECT count(*) FROM bind_probe");
+  REQUIRE_STATUS_OK(count.status());
+  REQUIRE(*(*count)->Step());
+  CHECK((*count)->Int(0) == 0);
+  (*count)->Reset();
+  // The statement is usable again once bound correctly.
+  (*st)->Reset();
+  REQUIRE_STATUS_OK((*st)->Bind(1, int64_t{7}).Bind(2, "kept").Run());
 }

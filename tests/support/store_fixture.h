@@ -6,6 +6,7 @@
 #include <string>
 
 #include "store/store.h"
+#include "util/status.h"
 
 // Helpers shared by the store tests, which open a real Store on a SQLite
 // file of their own.
@@ -37,3 +38,12 @@ std::unique_ptr<store::Store> OpenStore(
     std::chrono::seconds idempotency_retention = store::StoreOptions{}.idempotency_retention);
 
 }  // namespace aidlink::test
+
+// Requires `status` (a Status) to be ok, printing it if not. (REQUIRE_OK, in
+// support/fixture.h, is for HTTP answers.)
+#define REQUIRE_STATUS_OK(status)                  \
+  do {                                             \
+    const ::aidlink::Status aidlink_s_ = (status); \
+    INFO(aidlink_s_.ToString());                   \
+    REQUIRE(aidlink_s_.ok());                      \
+  } while (false)
