@@ -96,7 +96,9 @@ Status HttpClient::Connect() {
     c.tls_context.set_verify_mode(asio::ssl::verify_peer);
     c.tls.emplace(c.ioc, c.tls_context);
     // SNI, and the certificate must name the host.
-    SSL_set_tlsext_host_name(c.tls->native_handle(), server_.host.c_str());
+    // SSL_set_tlsext_host_name, without its macro's C cast.
+    SSL_ctrl(c.tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             static_cast<void*>(const_cast<char*>(server_.host.c_str())));
     c.tls->set_verify_callback(asio::ssl::host_name_verification(server_.host));
   } else {
     c.tls.reset();

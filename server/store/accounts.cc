@@ -192,7 +192,7 @@ StatusOr<SessionRecord> EndSession(Database& db, int64_t session_id, const std::
   find->Bind(1, session_id);
   StatusOr<SessionRecord> found = One<SessionRecord>(find, ReadSession, "session", "id");
   if (!found.ok()) return found.status();
-  const SessionRecord& s = *found;
+  SessionRecord& s = *found;
   if (!s.ended_at.empty()) return FailedPrecondition("the session has already ended");
   AIDLINK_ASSIGN_STMT(st, db, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?");
   st->Bind(1, now).Bind(2, reason).Bind(3, session_id);

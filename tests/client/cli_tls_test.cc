@@ -50,7 +50,7 @@ TEST_CASE("the CLI speaks HTTPS to a server it trusts with --cacert, and only th
 
   const CliRun ok =
       RunAidlink({"--server", url, "--cacert", c.cert(), "item", "add", "--code", "MASK-TLS",
-                  "--name", "口罩", "--unit", "piece", "--category", "ppe"},
+                  "--name", "口罩", "--unit", "piece", "--pack-size", "10", "--category", "ppe"},
                  env);
   INFO(ok.Describe());
   REQUIRE(ok.exit_code == 0);
