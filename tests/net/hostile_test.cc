@@ -13,48 +13,12 @@
 #include <thread>
 
 #include "support/fixture.h"
+#include "support/raw_socket.h"
 
 namespace aidlink::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Raises this process's soft open-file limit to the hard limit and returns
-// it, so that the test can hold thousands of sockets.
-rlim_t RaiseFileLimit() {
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-    getrlimit(RLIMIT_NOFILE, &limit);
-  }
-  return limit.rlim_cur;
-}
-
-// A raw TCP connection to 127.0.0.1:port (blocking connect), or -1.
-int Connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool SendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // Owns a set of raw sockets; closes them on destruction.
 struct Sockets {
@@ -75,7 +39,7 @@ TEST_CASE("2,000 idle and slowly trickling connections do not delay a normal cli
   Sockets idle, partial, trickle_headers, trickle_body;
   for (int k = 0; k < kPerKind; ++k) {
     for (Sockets* s : {&idle, &partial, &trickle_headers, &trickle_body}) {
-      const int fd = Connect(server.port());
+      const int fd = ConnectRaw(server.port());
       REQUIRE(fd >= 0);
       s->fds.push_back(fd);
     }
@@ -266,7 +230,7 @@ TEST_CASE("pipelined requests are answered in order, whole or split at any byte"
     check(ParseResponses(f.http().SendRaw(batch, std::chrono::seconds(10))));
   }
   SECTION("in 7-byte pieces") {
-    const int fd = Connect(server.port());
+    const int fd = ConnectRaw(server.port());
     REQUIRE(fd >= 0);
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

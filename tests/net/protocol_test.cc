@@ -15,6 +15,7 @@
 
 #include "support/db_rows.h"
 #include "support/fixture.h"
+#include "support/raw_socket.h"
 
 namespace aidlink::test {
 namespace {
@@ -22,23 +23,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// A raw TCP connection to 127.0.0.1:port with a small receive buffer (so the
-// server's writes cannot all land in kernel buffers at once), or -1.
-int ConnectSmallBuffer(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  const int rcvbuf = 16 << 10;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+// A raw TCP connection with a small receive buffer, or -1.
+int ConnectSmallBuffer(uint16_t port) { return ConnectRaw(port, 16 << 10); }
 
 // Reads until the peer closes, `want` bytes arrived, or `deadline`; slowly:
 // at most `chunk` bytes per `pause`.
@@ -187,16 +173,6 @@ TEST_CASE("Expect: 100-continue is answered at once: 100, or the final refusal",
   const std::string big =
       f.http().SendRaw(head + "Content-Length: " + std::to_string(64 << 20) + "\r\n\r\n", 5s);
   CHECK(big.rfind("HTTP/1.1 413", 0) == 0);
-}
-
-// Sends all of `data` (blocking); false if the server cut the connection.
-bool SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 TEST_CASE("a client that sends a whole 5 MiB body before reading still reads the 413",
