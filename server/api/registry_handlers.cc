@@ -27,11 +27,13 @@ Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id) {
 }
 
 // POST /v1/tokens: issues a token bound to a role (and station or donor);
-// admin only. The token is shown once, in this answer.
+// admin, or a dispatcher for a volunteer. The token is shown once, in this
+// answer.
 Response CreateToken(Context& ctx) {
   v1::Token req;
   Status s = ctx.Decode(&req);
   if (s.ok()) s = CheckEnum(req.role(), "role", vocab::kRoles);
+  if (s.ok()) s = MayIssueRole(ctx.principal(), req.role());
   if (s.ok()) s = CheckText(req.label(), "label");
   if (s.ok() && req.role() == "station" && (!req.has_station_id() || req.station_id() < 1)) {
     s = InvalidArgument("station_id is required for a station token", "station_id");
