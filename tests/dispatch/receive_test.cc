@@ -25,9 +25,10 @@ int64_t Pledge(Desk& d, int64_t item, int64_t quantity) {
 }
 
 int64_t LotEvents(const TestServer& server, int64_t lot) {
-  return QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE entity = 'lot' AND "
-                                    "entity_id = " +
-                                        std::to_string(lot));
+  return QueryInt(server.db_path(),
+                  "SELECT count(*) FROM events WHERE entity = 'lot' AND "
+                  "entity_id = " +
+                      std::to_string(lot));
 }
 
 }  // namespace
@@ -57,9 +58,8 @@ TEST_CASE("A donor's lot is pledged and matched only after a dispatcher receives
   CHECK(AllocsOf(run).empty());
   CHECK(d.NeedQuantities(need).outstanding == 30);
 
-  const Response received =
-      d.http().Post(ReceivePath(lot), json::object{{"quantity_received", 80}, {"note", "少20只"}},
-                    d.token());
+  const Response received = d.http().Post(
+      ReceivePath(lot), json::object{{"quantity_received", 80}, {"note", "少20只"}}, d.token());
   REQUIRE_STATUS(received, 200);
   const json::object got = received.Json().as_object();
   CHECK(StrOr(got, "status") == "received");
@@ -79,9 +79,10 @@ TEST_CASE("A donor's lot is pledged and matched only after a dispatcher receives
   CHECK(Int(detail.at("pledged")) == 100);
   CHECK(Int(detail.at("received")) == 80);
   CHECK(Int(detail.at("short")) == 20);
-  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM events WHERE kind = 'lot_pledged' AND "
-                                   "entity_id = " +
-                                       std::to_string(lot)) == 1);
+  CHECK(QueryInt(server.db_path(),
+                 "SELECT count(*) FROM events WHERE kind = 'lot_pledged' AND "
+                 "entity_id = " +
+                     std::to_string(lot)) == 1);
 
   // Now it is stock.
   run = d.Match(kAsOf);
@@ -140,9 +141,9 @@ TEST_CASE("Receiving refuses twice, more than pledged and other roles, and write
   // stock (a stolen donor token must not create matchable stock).
   CHECK_ERROR(receive({{"quantity_received", 50}}, d.donor_token), 403, "");
   CHECK_ERROR(receive({{"quantity_received", 50}}, d.station_token), 403, "");
-  CHECK_ERROR(d.http().Post("/v1/lots/999999:receive", json::object{{"quantity_received", 1}},
-                            d.token()),
-              404, "");
+  CHECK_ERROR(
+      d.http().Post("/v1/lots/999999:receive", json::object{{"quantity_received", 1}}, d.token()),
+      404, "");
   CHECK(LotEvents(server, lot) == events);
   CHECK(d.LotQuantities(lot) == before);
   CHECK(StrOr(d.GetLot(lot), "status") == "pledged");
@@ -166,9 +167,9 @@ TEST_CASE("A donor may change its pledge before it arrives", "[dispatch][receive
   Desk d(server);
   const int64_t masks = d.Item("医用口罩", "piece", 10, false, "ppe");
   const int64_t lot = Pledge(d, masks, 50);
-  const Response patched = d.http().Request("PATCH", "/v1/lots/" + std::to_string(lot),
-                                            R"({"quantity":40})",
-                                            {{"Authorization", "Bearer " + d.donor_token}});
+  const Response patched =
+      d.http().Request("PATCH", "/v1/lots/" + std::to_string(lot), R"({"quantity":40})",
+                       {{"Authorization", "Bearer " + d.donor_token}});
   REQUIRE_STATUS(patched, 200);
   const json::object l = patched.Json().as_object();
   CHECK(IntOr(l, "quantity") == 40);

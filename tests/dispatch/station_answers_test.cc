@@ -51,9 +51,9 @@ TEST_CASE("A station's need carries the unmet reason and id of the last committe
   CHECK(listed);
 
   // A dry run commits nothing, so it says nothing.
-  REQUIRE_STATUS(d.http().Post("/v1/match/runs", json::object{{"dry_run", true}, {"as_of", kAsOf}},
-                               d.token()),
-                 200);
+  REQUIRE_STATUS(
+      d.http().Post("/v1/match/runs", json::object{{"dry_run", true}, {"as_of", kAsOf}}, d.token()),
+      200);
   CHECK(IntOr(need(wang_pills), "last_run_id") == run);
 
   // Stock arrives: the next run fills the pills, and the reason goes.

@@ -68,7 +68,8 @@ json::object VolunteerUser(std::string_view username) {
 
 }  // namespace
 
-TEST_CASE("A dispatcher creates volunteer users and tokens, and only those", "[dispatch][volunteer]") {
+TEST_CASE("A dispatcher creates volunteer users and tokens, and only those",
+          "[dispatch][volunteer]") {
   TestServer server;
   Desk d(server);
   CHECK_ERROR(d.http().Post("/v1/tokens",
@@ -77,9 +78,9 @@ TEST_CASE("A dispatcher creates volunteer users and tokens, and only those", "[d
                                          {"label", "不该有的站点令牌"}},
                             d.token()),
               403, "role");
-  CHECK_ERROR(d.http().Post("/v1/tokens", json::object{{"role", "dispatcher"}, {"label", "x"}},
-                            d.token()),
-              403, "role");
+  CHECK_ERROR(
+      d.http().Post("/v1/tokens", json::object{{"role", "dispatcher"}, {"label", "x"}}, d.token()),
+      403, "role");
   json::object station_user = VolunteerUser("not-a-volunteer");
   station_user["role"] = "station";
   station_user["station_id"] = d.station_id;
@@ -128,8 +129,7 @@ TEST_CASE("Assigning a route takes a volunteer user or token, once", "[dispatch]
       d.http().Post(assign, json::object{{"user_id", user}, {"token_id", token_id}}, d.token()),
       400, "user_id");
   CHECK_ERROR(d.http().Post(assign, json::object{{"user_id", 99999}}, d.token()), 404, "user_id");
-  CHECK_ERROR(d.http().Post(assign, json::object{{"token_id", 99999}}, d.token()), 404,
-              "token_id");
+  CHECK_ERROR(d.http().Post(assign, json::object{{"token_id", 99999}}, d.token()), 404, "token_id");
   json::object station_user = VolunteerUser("station-user");
   station_user["role"] = "station";
   station_user["station_id"] = d.station_id;
