@@ -572,7 +572,7 @@ std::vector<Spec> Specs() {
        Kind::kAction,
        "/v1/routes/{id}:assign",
        {Opt("user", "user_id", I, "a volunteer user's id"),
-        Opt("token", "token_id", I, "a volunteer token's id (instead of --user)")},
+        Opt("token-id", "token_id", I, "a volunteer token's id (instead of --user)")},
        {},
        ShowRoute},
       {"route",

@@ -456,8 +456,16 @@ TEST_CASE("lot receive confirms a pledge; route assign lets a volunteer record i
       cli.Json(disp, {"token", "create", "--role", "volunteer", "--label", "志愿者小张"});
   const std::string volunteer_token(volunteer.at("token").as_string());
   const json::value assigned =
-      cli.Json(disp, {"route", "assign", route, "--token", Cli::IdText(volunteer.at("id"))});
+      cli.Json(disp, {"route", "assign", route, "--token-id", Cli::IdText(volunteer.at("id"))});
   REQUIRE(assigned.at("volunteers").as_array().size() == 1);
+  // A volunteer user too, by its user id.
+  const std::string password_file = WriteFile(server, "volunteer-pw", "志愿者小张的密码-2026\n");
+  const json::value user =
+      cli.Json(disp, {"user", "add", "--username", "xiaozhang", "--role", "volunteer",
+                      "--display-name", "志愿者小张", "--password-file", password_file});
+  const json::value both =
+      cli.Json(disp, {"route", "assign", route, "--user", Cli::IdText(user.at("id"))});
+  CHECK(both.at("volunteers").as_array().size() == 2);
   // The volunteer reads its route and records the door.
   const CliRun shown = cli.Run(volunteer_token, {"route", "get", route});
   REQUIRE_EXIT(shown, 0);
