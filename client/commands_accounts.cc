@@ -125,8 +125,9 @@ int WhoAmI(Context& ctx, const std::vector<std::string>& args) {
 int UserAdd(Context& ctx, const std::vector<std::string>& args) {
   po::options_description desc("Flags");
   desc.add_options()("username", po::value<std::string>()->required(), "3..64 characters")(
-      "role", po::value<std::string>()->required(), "admin, dispatcher, station or donor")(
-      "station-id", po::value<int64_t>(), "the station of a station user")(
+      "role", po::value<std::string>()->required(),
+      "admin, dispatcher, station, donor or volunteer")("station-id", po::value<int64_t>(),
+                                                        "the station of a station user")(
       "donor-id", po::value<int64_t>(), "the donor of a donor user")(
       "display-name", po::value<std::string>()->required(), "the person's name, e.g. 李社工")(
       "password-file", po::value<std::string>(),

@@ -5,6 +5,7 @@
 #include "store/accounts.h"
 #include "util/date.h"
 #include "util/logging.h"
+#include "util/vocab.h"
 
 namespace aidlink::api {
 namespace {
@@ -43,12 +44,16 @@ void LogFailure(Context& ctx, const char* what, const std::string& user_key) {
 }  // namespace
 
 // POST /v1/users: creates a user with a role and scope, as for a token;
-// admin. 400 naming the field for a bad username, password (< 10
-// characters), role or scope; 404 for an unknown station or donor; 409 if
-// the username is taken. The answer never holds the password.
+// admin, or a dispatcher for a volunteer (403 naming role otherwise). 400 naming the field for a
+// bad username, password (< 10 characters), role or scope; 404 for an unknown station or donor; 409
+// if the username is taken. The answer never holds the password.
 Response CreateUser(Context& ctx) {
   v1::CreateUserRequest req;
   if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
+  // Before the password is hashed: a refusal costs nothing.
+  if (vocab::Find(vocab::kRoles, req.role()) != nullptr) {
+    if (Status s = MayIssueRole(ctx.principal(), req.role()); !s.ok()) return ctx.Error(s);
+  }
   NewUser user{req.username(), req.password(), req.role(),
                std::nullopt,   std::nullopt,   req.display_name()};
   if (req.has_station_id()) user.station_id = req.station_id();

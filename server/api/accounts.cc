@@ -7,6 +7,7 @@
 
 #include "api/password.h"
 #include "api/validate.h"
+#include "store/dispatch.h"
 #include "util/date.h"
 #include "util/text.h"
 #include "util/vocab.h"
@@ -172,12 +173,20 @@ std::string ClearedSessionCookie(bool secure) {
 
 StatusOr<Principal> AuthenticateRequest(store::Database& db, const Request& request,
                                         const Accounts& accounts) {
-  if (!request.authorization.empty()) return Authenticate(db, request.authorization);
-  const std::string_view session = SessionCookieValue(request.cookie);
-  if (session.empty()) {
-    return Unauthenticated("missing Authorization: Bearer token or session cookie");
+  StatusOr<Principal> p = Unauthenticated("missing Authorization: Bearer token or session cookie");
+  if (!request.authorization.empty()) {
+    p = Authenticate(db, request.authorization);
+  } else if (const std::string_view session = SessionCookieValue(request.cookie);
+             !session.empty()) {
+    p = AuthenticateSession(db, session, accounts);
   }
-  return AuthenticateSession(db, session, accounts);
+  if (p.ok() && p->role == Role::kVolunteer) {
+    // A user's routes are the user's, whichever session it comes with.
+    auto routes = store::AssignedRouteIds(db, p->user_id, p->user_id != 0 ? 0 : p->token_id);
+    if (!routes.ok()) return routes.status();
+    p->route_ids = std::move(*routes);
+  }
+  return p;
 }
 
 Status CheckOrigin(const Request& request) {

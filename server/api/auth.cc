@@ -30,6 +30,7 @@ StatusOr<Role> ParseRole(const std::string& role) {
   if (role == "dispatcher") return Role::kDispatcher;
   if (role == "station") return Role::kStation;
   if (role == "donor") return Role::kDonor;
+  if (role == "volunteer") return Role::kVolunteer;
   return Internal("unknown role in the tokens or users table");
 }
 
@@ -43,8 +44,16 @@ const char* RoleName(Role role) {
       return "station";
     case Role::kDonor:
       return "donor";
+    case Role::kVolunteer:
+      return "volunteer";
   }
   return "unknown";
+}
+
+Status MayIssueRole(const Principal& p, std::string_view role) {
+  if (p.role == Role::kAdmin || role == "volunteer") return Status::Ok();
+  return Status(Code::kPermissionDenied, "a dispatcher issues volunteer tokens and users only",
+                "role");
 }
 
 std::string NewToken() {

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/model.h"
 #include "store/store.h"
@@ -11,7 +13,7 @@
 
 namespace aidlink::api {
 
-enum class Role { kAdmin, kDispatcher, kStation, kDonor };
+enum class Role { kAdmin, kDispatcher, kStation, kDonor, kVolunteer };
 
 const char* RoleName(Role role);
 // The role named `name` (a token's or user's role column); kInternal if
@@ -34,6 +36,8 @@ struct Principal {
   // The user's username and display name, or "" and the token's label.
   std::string username;
   std::string display_name;
+  // A volunteer's assigned routes (read when it is authenticated).
+  std::vector<int64_t> route_ids;
 
   bool via_session() const { return session_id != 0; }
   // The namespace of the caller's Idempotency-Keys: a token's id, or a
@@ -48,8 +52,25 @@ struct Principal {
   // own; which roles reach a route at all is the route table's business.
   bool MaySeeStation(int64_t id) const { return role != Role::kStation || station_id == id; }
   bool MaySeeDonor(int64_t id) const { return role != Role::kDonor || donor_id == id; }
+  // Routes: the desk sees all, a volunteer the routes assigned to it.
+  bool MaySeeRoute(int64_t id) const {
+    if (staff()) return true;
+    return role == Role::kVolunteer &&
+           std::find(route_ids.begin(), route_ids.end(), id) != route_ids.end();
+  }
+  // A delivery for a requester of station `station` on route `route`
+  // (none while unrouted): a volunteer sees those on its routes, a station
+  // its own requesters'.
+  bool MaySeeDelivery(int64_t station, std::optional<int64_t> route) const {
+    if (role == Role::kVolunteer) return route.has_value() && MaySeeRoute(*route);
+    return MaySeeStation(station);
+  }
   store::Actor actor() const { return {token_id, RoleName(role), user_id}; }
 };
+
+// Whether `p` may issue a token or user of `role`: an admin any, a
+// dispatcher only volunteers (kPermissionDenied naming role otherwise).
+Status MayIssueRole(const Principal& p, std::string_view role);
 
 // A fresh bearer token: 256 random bits as 64 hex characters.
 std::string NewToken();

@@ -100,6 +100,11 @@ v1::Lot ToProto(const store::Lot& in) {
   out.set_written_off(in.written_off);
   out.set_created_at(in.created_at);
   out.set_version(in.version);
+  out.set_status(in.status);
+  out.set_quantity_pledged(in.quantity_pledged);
+  out.set_quantity_received(in.quantity_received());
+  out.set_received_at(in.received_at);
+  out.set_receive_note(in.receive_note);
   return out;
 }
 
@@ -121,6 +126,8 @@ v1::Need ToProto(const store::Need& in) {
   out.set_cancel_reason(in.cancel_reason);
   out.set_created_at(in.created_at);
   out.set_version(in.version);
+  out.set_last_run_id(in.last_run_id);
+  out.set_last_unmet_reason(in.last_unmet_reason);
   return out;
 }
 

@@ -44,6 +44,8 @@ v1::Delivery ToProto(const store::Delivery& d) {
   out.set_fail_reason(d.fail_reason);
   out.set_created_at(d.created_at);
   out.set_updated_at(d.updated_at);
+  out.set_route_date(d.route_date);
+  out.set_route_status(d.route_status);
   return out;
 }
 
@@ -76,15 +78,72 @@ v1::Route ToProto(const store::Route& r) {
       l->set_quantity(q);
     }
   }
+  for (const auto& v : r.volunteers) {
+    v1::RouteVolunteer* o = out.add_volunteers();
+    o->set_user_id(v.user_id);
+    o->set_token_id(v.token_id);
+    o->set_name(v.name);
+    o->set_assigned_at(v.assigned_at);
+  }
   return out;
 }
 
+// The route with its stops as the paper list shows them at the door:
+// recipient, contact, phone, address, handling tags, the needs' notes, and
+// per item its name, unit, what was asked for and what is on the van.
+StatusOr<v1::Route> RouteAnswer(store::Database& db, const store::Route& r) {
+  v1::Route out = ToProto(r);
+  std::map<int64_t, store::Item> items;
+  for (int i = 0; i < out.stops_size(); ++i) {
+    const store::Delivery& d = r.stops[static_cast<size_t>(i)];
+    v1::RouteStop* s = out.mutable_stops(i);
+    auto requester = store::GetRequester(db, d.requester_id);
+    if (!requester.ok()) return requester.status();
+    s->set_recipient(requester->name);
+    s->set_contact_name(requester->contact_name);
+    s->set_phone(requester->phone);
+    s->set_address(requester->address);
+    s->set_district(requester->district);
+    for (const auto& t : requester->tags) s->add_tags(t);
+    std::map<int64_t, int64_t> requested;
+    std::set<int64_t> needs;
+    std::string note;
+    for (const auto& line : d.lines) {
+      if (!needs.insert(line.need_id).second) continue;
+      auto need = store::GetNeed(db, line.need_id);
+      if (!need.ok()) return need.status();
+      requested[line.item_id] += need->quantity;
+      if (!need->note.empty()) note += (note.empty() ? "" : "；") + need->note;
+    }
+    s->set_note(note);
+    for (int k = 0; k < s->lines_size(); ++k) {
+      v1::RouteLine* l = s->mutable_lines(k);
+      if (!items.count(l->item_id())) {
+        auto item = store::GetItem(db, l->item_id());
+        if (!item.ok()) return item.status();
+        items[l->item_id()] = *item;
+      }
+      l->set_item_name(items[l->item_id()].name);
+      l->set_unit(items[l->item_id()].unit);
+      l->set_requested(requested[l->item_id()]);
+    }
+  }
+  return out;
+}
+
+// The route with `id` if the caller may see it (a volunteer: only its
+// assigned routes), else kNotFound.
+StatusOr<store::Route> ScopedRoute(store::Database& db, const Principal& p, int64_t id) {
+  if (!p.MaySeeRoute(id)) return NotFound("route not found", "id");
+  return store::GetRoute(db, id);
+}
+
 // The delivery with `id` if the caller may see it (a station: only its own
-// requesters'), else kNotFound.
+// requesters'; a volunteer: those on its routes), else kNotFound.
 StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p, int64_t id) {
   auto d = store::GetDelivery(db, id);
   if (!d.ok()) return d.status();
-  if (!p.MaySeeStation(d->station_id)) {
+  if (!p.MaySeeDelivery(d->station_id, d->route_id)) {
     return NotFound("delivery not found", "id");
   }
   return d;
@@ -183,16 +242,51 @@ Response CreateRoute(Context& ctx) {
     r.district = req.district();
     auto created = store::InsertRoute(db, r, order, ctx.principal().actor());
     if (!created.ok()) return created.status();
-    out = ToProto(*created);
+    auto answer = RouteAnswer(db, *created);
+    if (!answer.ok()) return answer.status();
+    out = std::move(*answer);
     return Status::Ok();
   });
 }
 
-// GET /v1/routes/{id}: the route with its stops; dispatcher.
+// GET /v1/routes/{id}: the route with its stops as the paper list shows
+// them; dispatcher, or a volunteer it is assigned to (404 otherwise).
 Response GetRoute(Context& ctx) {
-  auto r = ctx.Read([&](store::Database& db) { return store::GetRoute(db, ctx.id()); });
+  const Principal& p = ctx.principal();
+  auto r = ctx.Read([&](store::Database& db) -> StatusOr<v1::Route> {
+    auto route = ScopedRoute(db, p, ctx.id());
+    if (!route.ok()) return route.status();
+    return RouteAnswer(db, *route);
+  });
   if (!r.ok()) return ctx.Error(r.status());
-  return ctx.Reply(200, ToProto(*r));
+  return ctx.Reply(200, *r);
+}
+
+// POST /v1/routes/{id}:assign {user_id | token_id}: lets a volunteer (a
+// user or a token of role volunteer) see the route's stops and record their
+// outcomes; dispatcher. Assigning the same volunteer again changes nothing.
+Response AssignRoute(Context& ctx) {
+  v1::AssignRequest req;
+  Status s = ctx.Decode(&req);
+  if (s.ok() && (req.user_id() < 0 || req.token_id() < 0)) {
+    s = InvalidArgument("ids must be positive", req.user_id() < 0 ? "user_id" : "token_id");
+  }
+  if (s.ok() && (req.user_id() == 0) == (req.token_id() == 0)) {
+    s = InvalidArgument(
+        "give exactly one of user_id (a volunteer user) and token_id (a volunteer "
+        "token)",
+        "user_id");
+  }
+  if (!s.ok()) return ctx.Error(s);
+  return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
+    auto r =
+        store::AssignRoute(db, ctx.id(), req.user_id(), req.token_id(), ctx.principal().actor());
+    if (!r.ok()) return r.status();
+    auto answer = RouteAnswer(db, *r);
+    if (!answer.ok()) return answer.status();
+    out = std::move(*answer);
+    return Status::Ok();
+  });
 }
 
 // GET /v1/routes?date=&depot_id=&status=: routes by id, without their
@@ -210,6 +304,8 @@ Response ListRoutes(Context& ctx) {
   auto depot = ctx.QueryId("depot_id");
   if (!depot.ok()) return ctx.Error(depot.status());
   filter.depot_id = *depot;
+  // A volunteer lists the routes assigned to it.
+  if (ctx.principal().role == Role::kVolunteer) filter.ids = ctx.principal().route_ids;
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows = ctx.Read([&](store::Database& db) { return store::ListRoutes(db, filter, *page); });
@@ -226,7 +322,9 @@ Response DispatchRoute(Context& ctx) {
   return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
     auto r = store::DispatchRoute(db, ctx.id(), ctx.principal().actor());
     if (!r.ok()) return r.status();
-    out = ToProto(*r);
+    auto answer = RouteAnswer(db, *r);
+    if (!answer.ok()) return answer.status();
+    out = std::move(*answer);
     return Status::Ok();
   });
 }
@@ -243,6 +341,7 @@ Response GetManifest(Context& ctx) {
   if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
   if (!s.ok()) return ctx.Error(s);
   const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
+  if (!ctx.principal().MaySeeRoute(ctx.id())) return ctx.Error(NotFound("route not found", "id"));
   auto m = ctx.Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), l); });
   if (!m.ok()) return ctx.Error(m.status());
   const print::Format f = format == "txt"   ? print::Format::kTxt
@@ -284,6 +383,13 @@ Response ListDeliveries(Context& ctx) {
   }
   s = NarrowToOwnStation(p, filter.station_id);
   if (!s.ok()) return ctx.Error(s);
+  if (p.role == Role::kVolunteer) {
+    // Only the stops of its own routes; another route is 404 as for any
+    // object out of scope.
+    if (filter.route_id && !p.MaySeeRoute(*filter.route_id))
+      return ctx.Error(NotFound("route not found", "route_id"));
+    filter.route_ids = p.route_ids;
+  }
   auto page = ctx.PageParams();
   if (!page.ok()) return ctx.Error(page.status());
   auto rows =
@@ -389,9 +495,12 @@ Response CorrectDelivery(Context& ctx) {
 namespace {
 
 Response FailOrCancel(Context& ctx, bool cancel) {
+  const Principal& p = ctx.principal();
   v1::FailRequest req;
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
   return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
+    auto scoped = ScopedDelivery(db, p, ctx.id());
+    if (!scoped.ok()) return scoped.status();
     auto d = store::FailDelivery(db, ctx.id(), req.reason(), cancel, ctx.principal().actor());
     if (!d.ok()) return d.status();
     out = ToProto(*d);
@@ -440,9 +549,13 @@ v1::LotTrace ToProto(const store::LotTrace& t) {
   out.set_depot_id(t.lot.depot_id);
   out.set_depot_name(t.depot_name);
   out.set_depot_district(t.depot_district);
-  out.set_received_on(t.lot.created_at.substr(0, 10));
+  out.set_received_on(t.lot.received_at.substr(0, 10));
   out.set_expires_on(t.lot.expires_on);
   out.set_quantity(t.lot.quantity);
+  out.set_status(t.lot.status);
+  out.set_quantity_pledged(t.lot.quantity_pledged);
+  out.set_quantity_received(t.lot.quantity_received());
+  out.set_received_at(t.lot.received_at);
   out.set_available(t.lot.available);
   out.set_allocated(t.lot.allocated);
   out.set_delivered(t.lot.delivered);

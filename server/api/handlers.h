@@ -62,6 +62,7 @@ Response CreateLot(Context& ctx);
 Response ListLots(Context& ctx);
 Response GetLot(Context& ctx);
 Response WriteOffLot(Context& ctx);
+Response ReceiveLot(Context& ctx);
 
 Response CreateMatchRun(Context& ctx);
 Response GetMatchRun(Context& ctx);
@@ -69,6 +70,7 @@ Response GetMatchRun(Context& ctx);
 Response CreateRoute(Context& ctx);
 Response GetRoute(Context& ctx);
 Response DispatchRoute(Context& ctx);
+Response AssignRoute(Context& ctx);
 Response GetManifest(Context& ctx);
 Response ListDeliveries(Context& ctx);
 Response GetDelivery(Context& ctx);

@@ -27,10 +27,15 @@ Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id) {
 }
 
 // POST /v1/tokens: issues a token bound to a role (and station or donor);
-// admin only. The token is shown once, in this answer.
+// admin, or a dispatcher for a volunteer. The token is shown once, in this
+// answer.
 Response CreateToken(Context& ctx) {
   v1::Token req;
-  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
+  // Who may issue the role (403) before the rest of the body (400).
+  if (Status s = CheckEnum(req.role(), "role", vocab::kRoles); !s.ok()) return ctx.Error(s);
+  if (Status s = MayIssueRole(ctx.principal(), req.role()); !s.ok()) return ctx.Error(s);
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
   const std::string token = NewToken();
   store::TokenRecord record;
   record.hash = HashToken(token);

@@ -142,19 +142,27 @@ Router::Router(store::Store& store, AccountOptions accounts)
   const Access dispatcher{kDispatcher};
   const Access desk_or_station{kDispatcher, kStation};
   const Access desk_or_donor{kDispatcher, kDonor};
+  // A volunteer sees its assigned routes' stops and records their outcomes
+  // (Principal::MaySeeRoute / MaySeeDelivery); it may also see who it is,
+  // log out and change its password.
+  constexpr Role kVolunteer = Role::kVolunteer;
+  const Access anyone_signed_in{Role::kAdmin, kDispatcher, kStation, kDonor, kVolunteer};
+  const Access desk_or_volunteer{kDispatcher, kVolunteer};
+  const Access door{kDispatcher, kStation, kVolunteer};
   Add("GET", "/healthz", Healthz, Access::Anyone());
   Add(
       "GET", "/metrics", [this](Context&) { return MetricsAnswer(); }, Access::LoopbackOrAdmin(),
       Cost::kHeavy);  // the open-needs gauge counts open needs by a scan
-  Add("POST", "/v1/tokens", CreateToken, admin);
+  // A dispatcher issues volunteer tokens and users only (the handlers check).
+  Add("POST", "/v1/tokens", CreateToken, dispatcher);
   // Password hashing takes tens of milliseconds: off the I/O threads.
-  Add("POST", "/v1/users", CreateUser, admin, Cost::kHeavy);
+  Add("POST", "/v1/users", CreateUser, dispatcher, Cost::kHeavy);
   Add("GET", "/v1/users", ListUsers, admin);
   Add("POST", "/v1/users/{id}:disable", DisableUser, admin);
-  Add("POST", "/v1/users/{id}:set_password", SetUserPassword, any, Cost::kHeavy);
+  Add("POST", "/v1/users/{id}:set_password", SetUserPassword, anyone_signed_in, Cost::kHeavy);
   Add("POST", "/v1/sessions", Login, Access::Anyone(), Cost::kHeavy);
-  Add("DELETE", "/v1/sessions/current", Logout, any);
-  Add("GET", "/v1/me", Me, any);
+  Add("DELETE", "/v1/sessions/current", Logout, anyone_signed_in);
+  Add("GET", "/v1/me", Me, anyone_signed_in);
   Add("POST", "/v1/items", CreateItem, dispatcher);
   Add("GET", "/v1/items", ListItems, any);
   Add("GET", "/v1/items/{id}", GetItem, any);
@@ -174,6 +182,7 @@ Router::Router(store::Store& store, AccountOptions accounts)
   Add("GET", "/v1/lots", ListLots, desk_or_donor);
   Add("GET", "/v1/lots/{id}", GetLot, desk_or_donor);
   Add("POST", "/v1/lots/{id}:write_off", WriteOffLot, dispatcher);
+  Add("POST", "/v1/lots/{id}:receive", ReceiveLot, dispatcher);
   Add("POST", "/v1/needs", CreateNeed, desk_or_station);
   Add("GET", "/v1/needs", ListNeeds, desk_or_station);
   Add("GET", "/v1/needs/{id}", GetNeed, desk_or_station);
@@ -181,14 +190,15 @@ Router::Router(store::Store& store, AccountOptions accounts)
   Add("POST", "/v1/match/runs", CreateMatchRun, dispatcher, Cost::kHeavy);
   Add("GET", "/v1/match/runs/{id}", GetMatchRun, dispatcher, Cost::kHeavy);
   Add("POST", "/v1/routes", CreateRoute, dispatcher);
-  Add("GET", "/v1/routes/{id}", GetRoute, dispatcher);
+  Add("GET", "/v1/routes/{id}", GetRoute, desk_or_volunteer);
   Add("POST", "/v1/routes/{id}:dispatch", DispatchRoute, dispatcher);
-  Add("GET", "/v1/routes/{id}/manifest", GetManifest, dispatcher, Cost::kHeavy);
-  Add("GET", "/v1/deliveries", ListDeliveries, desk_or_station);
-  Add("GET", "/v1/deliveries/{id}", GetDelivery, desk_or_station);
+  Add("POST", "/v1/routes/{id}:assign", AssignRoute, dispatcher);
+  Add("GET", "/v1/routes/{id}/manifest", GetManifest, desk_or_volunteer, Cost::kHeavy);
+  Add("GET", "/v1/deliveries", ListDeliveries, door);
+  Add("GET", "/v1/deliveries/{id}", GetDelivery, door);
   Add("POST", "/v1/deliveries/{id}:dispatch", DispatchDelivery, dispatcher);
-  Add("POST", "/v1/deliveries/{id}:deliver", DeliverDelivery, desk_or_station);
-  Add("POST", "/v1/deliveries/{id}:fail", FailDelivery, dispatcher);
+  Add("POST", "/v1/deliveries/{id}:deliver", DeliverDelivery, door);
+  Add("POST", "/v1/deliveries/{id}:fail", FailDelivery, desk_or_volunteer);
   Add("POST", "/v1/deliveries/{id}:correct", CorrectDelivery, dispatcher);
   Add("POST", "/v1/deliveries/{id}:cancel", CancelDelivery, dispatcher);
   Add("POST", "/v1/lots:expire", ExpireLots, dispatcher);
@@ -204,7 +214,7 @@ Router::Router(store::Store& store, AccountOptions accounts)
   Add("POST", "/v1/requesters/{id}:deactivate", DeactivateRequester, desk_or_station);
   Add("PATCH", "/v1/lots/{id}", PatchLot, desk_or_donor);
   Add("PATCH", "/v1/needs/{id}", PatchNeed, desk_or_station);
-  Add("GET", "/v1/routes", ListRoutes, dispatcher);
+  Add("GET", "/v1/routes", ListRoutes, desk_or_volunteer);
   Add("GET", "/v1/match/runs", ListMatchRuns, dispatcher);
 }
 

@@ -198,10 +198,14 @@ Response CreateLot(Context& ctx) {
   if (!p.MaySeeDonor(req.donor_id())) return ctx.Error(NotFound("donor not found", "donor_id"));
   s = Validate(req);
   if (!s.ok()) return ctx.Error(s);
+  // A donor pledges: the stock counts once the depot has it (:receive).
+  // What the desk logs is at the depot already.
+  store::Lot lot = FromProto(req);
+  lot.status = p.role == Role::kDonor ? "pledged" : "received";
   return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
-    auto lot = store::InsertLot(db, FromProto(req), p.actor());
-    if (!lot.ok()) return lot.status();
-    out = ToProto(*lot);
+    auto lot_row = store::InsertLot(db, lot, p.actor());
+    if (!lot_row.ok()) return lot_row.status();
+    out = ToProto(*lot_row);
     return Status::Ok();
   });
 }
@@ -222,7 +226,9 @@ Response ListLots(Context& ctx) {
   filter.depot_id = *depot;
   filter.donor_id = *donor;
   filter.expiring_before = ctx.Query("expiring_before");
+  filter.status = ctx.Query("status");
   s = CheckDate(filter.expiring_before, "expiring_before", true);
+  if (s.ok() && !filter.status.empty()) s = CheckEnum(filter.status, "status", vocab::kLotStatuses);
   if (!s.ok()) return ctx.Error(s);
   s = NarrowToOwnDonor(p, filter.donor_id);
   if (!s.ok()) return ctx.Error(s);
@@ -243,6 +249,25 @@ Response GetLot(Context& ctx) {
   if (!row.ok()) return ctx.Error(row.status());
   if (!p.MaySeeDonor(row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
   return ctx.Reply(200, ToProto(*row));
+}
+
+// POST /v1/lots/{id}:receive {quantity_received, note}: the depot confirms
+// what arrived of a pledged lot; only then is it stock that match runs
+// allocate. Less than pledged is fine (the shortfall is in the ledger), more
+// is 400; a lot that is not pledged is 409. Dispatcher.
+Response ReceiveLot(Context& ctx) {
+  const Principal& p = ctx.principal();
+  v1::ReceiveRequest req;
+  Status s = ctx.Decode(&req);
+  if (s.ok()) s = CheckQuantity(req.quantity_received(), "quantity_received");
+  if (s.ok()) s = CheckNote(req.note(), "note");
+  if (!s.ok()) return ctx.Error(s);
+  return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
+    auto lot = store::ReceiveLot(db, ctx.id(), req.quantity_received(), req.note(), p.actor());
+    if (!lot.ok()) return lot.status();
+    out = ToProto(*lot);
+    return Status::Ok();
+  });
 }
 
 // POST /v1/lots/{id}:write_off {quantity, reason}: removes damaged, lost or

@@ -14,8 +14,10 @@ namespace {
 
 constexpr const char* kDeliverySelect =
     "SELECT d.id, d.run_id, d.requester_id, d.depot_id, r.station_id, d.status, d.route_id, "
-    "ifnull(d.seq, 0), d.received_by, d.note, d.fail_reason, d.created_at, d.updated_at "
-    "FROM deliveries d JOIN requesters r ON r.id = d.requester_id";
+    "ifnull(d.seq, 0), d.received_by, d.note, d.fail_reason, d.created_at, d.updated_at, "
+    "ifnull(t.date, ''), ifnull(t.status, '') "
+    "FROM deliveries d JOIN requesters r ON r.id = d.requester_id "
+    "LEFT JOIN routes t ON t.id = d.route_id";
 
 Delivery ReadDelivery(const Statement& st) {
   Delivery d;
@@ -32,7 +34,16 @@ Delivery ReadDelivery(const Statement& st) {
   d.fail_reason = st.Text(10);
   d.created_at = st.Text(11);
   d.updated_at = st.Text(12);
+  d.route_date = st.Text(13);
+  d.route_status = st.Text(14);
   return d;
+}
+
+// `ids` as a JSON array, for "IN (SELECT value FROM json_each(?))".
+std::string JsonIds(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
 }
 
 Status LoadLines(Database& db, Delivery* d) {
@@ -348,7 +359,8 @@ StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilte
                         std::string(kDeliverySelect) +
                             " WHERE d.id > ?1 AND (?2 IS NULL OR d.route_id = ?2) AND "
                             "(?3 IS NULL OR d.requester_id = ?3) AND (?4 IS NULL OR "
-                            "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) "
+                            "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) AND "
+                            "(?7 IS NULL OR d.route_id IN (SELECT value FROM json_each(?7))) "
                             "ORDER BY d.id LIMIT ?6");
     st->Bind(1, page.after_id).Bind(2, f.route_id).Bind(3, f.requester_id).Bind(4, f.station_id);
     if (f.status.empty())
@@ -356,6 +368,10 @@ StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilte
     else
       st->Bind(5, f.status);
     st->Bind(6, page.limit);
+    if (f.route_ids)
+      st->Bind(7, JsonIds(*f.route_ids));
+    else
+      st->BindNull(7);
     for (;;) {
       StatusOr<bool> row = st->Step();
       if (!row.ok()) return row.status();
@@ -570,8 +586,8 @@ StatusOr<Route> GetRoute(Database& db, int64_t id) {
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return NotFound("route not found", "id");
-    r = {st->Int(0), st->Int(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Text(6),
-         {},         0};
+    r = {st->Int(0),  st->Int(1),  st->Text(2), st->Text(3), st->Text(4),
+         st->Text(5), st->Text(6), {},          0,           {}};
     st->Reset();
   }
   std::vector<int64_t> ids;
@@ -592,6 +608,22 @@ StatusOr<Route> GetRoute(Database& db, int64_t id) {
     r.stops.push_back(std::move(*delivery));
   }
   r.stop_count = static_cast<int64_t>(r.stops.size());
+  {
+    AIDLINK_ASSIGN_STMT(
+        st, db,
+        "SELECT ifnull(a.user_id, 0), ifnull(a.token_id, 0), "
+        "coalesce(u.display_name, t.label, ''), a.assigned_at FROM route_assignments a "
+        "LEFT JOIN users u ON u.id = a.user_id LEFT JOIN tokens t ON t.id = a.token_id "
+        "WHERE a.route_id = ? ORDER BY a.id");
+    st->Bind(1, id);
+    for (;;) {
+      StatusOr<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      r.volunteers.push_back({st->Int(0), st->Int(1), st->Text(2), st->Text(3)});
+    }
+    st->Reset();
+  }
   return r;
 }
 
@@ -601,17 +633,84 @@ StatusOr<std::vector<Route>> ListRoutes(Database& db, const RouteFilter& f, cons
       "SELECT r.id, r.depot_id, r.date, r.driver, r.district, r.status, r.created_at, "
       "(SELECT count(*) FROM deliveries d WHERE d.route_id = r.id) FROM routes r "
       "WHERE r.id > ?1 AND (?2 = '' OR r.date = ?2) AND (?3 = '' OR r.status = ?3) AND "
-      "(?4 IS NULL OR r.depot_id = ?4) ORDER BY r.id LIMIT ?5");
+      "(?4 IS NULL OR r.depot_id = ?4) AND "
+      "(?6 IS NULL OR r.id IN (SELECT value FROM json_each(?6))) ORDER BY r.id LIMIT ?5");
   st->Bind(1, page.after_id).Bind(2, f.date).Bind(3, f.status).Bind(4, f.depot_id);
   st->Bind(5, page.limit);
+  if (f.ids)
+    st->Bind(6, JsonIds(*f.ids));
+  else
+    st->BindNull(6);
   std::vector<Route> out;
   for (;;) {
     StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
     Route r{st->Int(0),  st->Int(1),  st->Text(2), st->Text(3), st->Text(4),
-            st->Text(5), st->Text(6), {},          st->Int(7)};
+            st->Text(5), st->Text(6), {},          st->Int(7),  {}};
     out.push_back(std::move(r));
+  }
+  st->Reset();
+  return out;
+}
+
+StatusOr<Route> AssignRoute(Database& db, int64_t route_id, int64_t user_id, int64_t token_id,
+                            const Actor& actor) {
+  AIDLINK_RETURN_IF_ERROR(internal::MustExist(db, "routes", route_id, "id", "route"));
+  const char* field = user_id != 0 ? "user_id" : "token_id";
+  const int64_t who = user_id != 0 ? user_id : token_id;
+  {
+    AIDLINK_ASSIGN_STMT(st, db,
+                        user_id != 0
+                            ? "SELECT role, disabled_at IS NOT NULL FROM users WHERE id = ?"
+                            : "SELECT role, 0 FROM tokens WHERE id = ? AND revoked_at IS "
+                              "NULL");
+    st->Bind(1, who);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    const std::string what = std::string(user_id != 0 ? "user " : "token ") + std::to_string(who);
+    if (!*row) return NotFound(what + " not found", field);
+    const std::string role = st->Text(0);
+    const bool disabled = st->Int(1) != 0;
+    st->Reset();
+    if (role != "volunteer") {
+      return FailedPrecondition(what + " is a " + role + "'s, not a volunteer's", field);
+    }
+    if (disabled) return FailedPrecondition(what + " is disabled", field);
+  }
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "INSERT INTO route_assignments (route_id, user_id, token_id, assigned_at) "
+                      "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+  st->Bind(1, route_id);
+  if (user_id != 0) {
+    st->Bind(2, user_id).BindNull(3);
+  } else {
+    st->BindNull(2).Bind(3, token_id);
+  }
+  st->Bind(4, date::NowRfc3339());
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  if (db.Changes() > 0) {
+    AIDLINK_RETURN_IF_ERROR(
+        AppendEvent(db, actor, "route_assigned", "route", route_id,
+                    std::string("{\"") + field + "\":" + std::to_string(who) + "}"));
+  }
+  return GetRoute(db, route_id);
+}
+
+StatusOr<std::vector<int64_t>> AssignedRouteIds(Database& db, int64_t user_id, int64_t token_id) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      user_id != 0
+                          ? "SELECT route_id FROM route_assignments WHERE user_id = ? AND "
+                            "user_id IS NOT NULL ORDER BY route_id"
+                          : "SELECT route_id FROM route_assignments WHERE token_id = ? AND "
+                            "token_id IS NOT NULL ORDER BY route_id");
+  st->Bind(1, user_id != 0 ? user_id : token_id);
+  std::vector<int64_t> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(st->Int(0));
   }
   st->Reset();
   return out;
@@ -741,7 +840,9 @@ StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
   // a committed run (run_ledger); whichever is newer holds the quantities
   // that today's must equal.
   const char* queries[2] = {
-      "SELECT l.id, l.quantity, l.available, l.allocated, l.delivered, l.written_off, "
+      // A pledged lot has received nothing yet: its total is 0.
+      "SELECT l.id, CASE WHEN l.status = 'pledged' THEN 0 ELSE l.quantity END, l.available, "
+      "l.allocated, l.delivered, l.written_off, "
       "e.id, e.detail, r.event_id, r.quantity, r.after_0, r.after_1, r.after_2, r.after_3 "
       "FROM lots l "
       "LEFT JOIN events e ON e.id = (SELECT x.id FROM events x WHERE x.entity = 'lot' AND "

@@ -28,11 +28,14 @@ struct Delivery {
   int64_t seq = 0;
   std::string received_by, note, fail_reason, created_at, updated_at;
   std::vector<DeliveryLine> lines;
+  std::string route_date, route_status;  // of its route; empty while on none
 };
 
 struct DeliveryFilter {
   std::optional<int64_t> route_id, requester_id, station_id;
   std::string status;
+  // Only deliveries on these routes (a volunteer's); nullopt: any.
+  std::optional<std::vector<int64_t>> route_ids;
 };
 
 StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilter& filter,
@@ -111,11 +114,19 @@ struct RouteCandidate {
 };
 StatusOr<std::vector<RouteCandidate>> UnroutedDeliveries(Database& db, int64_t depot_id);
 
+// A volunteer a route is assigned to: a user or a token (the other id 0).
+struct RouteVolunteer {
+  int64_t user_id = 0, token_id = 0;
+  std::string name;  // the user's display name or the token's label
+  std::string assigned_at;
+};
+
 struct Route {
   int64_t id = 0, depot_id = 0;
   std::string date, driver, district, status, created_at;
   std::vector<Delivery> stops;  // in visiting order
   int64_t stop_count = 0;
+  std::vector<RouteVolunteer> volunteers;  // GetRoute only
 };
 
 // Creates a route holding `delivery_ids` in that order. kConflict if one of
@@ -126,9 +137,21 @@ StatusOr<Route> GetRoute(Database& db, int64_t id);
 struct RouteFilter {
   std::string date, status;  // empty: any
   std::optional<int64_t> depot_id;
+  std::optional<std::vector<int64_t>> ids;  // only these (a volunteer's); nullopt: any
 };
 // Routes matching `filter`, by id, without their stops (stop_count set).
 StatusOr<std::vector<Route>> ListRoutes(Database& db, const RouteFilter& filter, const Page& page);
+// Assigns route `route_id` to a volunteer: the user `user_id` or the token
+// `token_id` (exactly one is non-zero), with a route_assigned event; a
+// second assignment of the same volunteer changes nothing. kNotFound naming
+// id (route), user_id or token_id (unknown, or a revoked token);
+// kFailedPrecondition naming user_id or token_id if it is not a
+// volunteer's or the user is disabled.
+StatusOr<Route> AssignRoute(Database& db, int64_t route_id, int64_t user_id, int64_t token_id,
+                            const Actor& actor);
+// The routes assigned to the volunteer user `user_id` (when non-zero) or
+// token `token_id`, by id.
+StatusOr<std::vector<int64_t>> AssignedRouteIds(Database& db, int64_t user_id, int64_t token_id);
 // Marks the route dispatched and its planned deliveries dispatched.
 StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor);
 

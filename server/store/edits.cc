@@ -196,12 +196,18 @@ StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, cons
   lot.allocated = current->allocated;
   lot.delivered = current->delivered;
   lot.written_off = current->written_off;
-  lot.available = lot.quantity - floor;
+  lot.status = current->status;
+  lot.received_at = current->received_at;
+  lot.receive_note = current->receive_note;
+  // A pledge holds no stock: changing its quantity changes the pledge.
+  const bool pledged = current->status == "pledged";
+  lot.available = pledged ? 0 : lot.quantity - floor;
+  lot.quantity_pledged = pledged ? lot.quantity : current->quantity_pledged;
   AIDLINK_ASSIGN_STMT(
       st, db,
       "UPDATE lots SET quantity = ?, available = ?, expires_on = ?, note = ?, "
       "earmark_districts = ?, earmark_kinds = ?, earmark_tags = ?, earmark_stations = ?, "
-      "version = version + 1 WHERE id = ? AND version = ?");
+      "quantity_pledged = ?11, version = version + 1 WHERE id = ?9 AND version = ?10");
   st->Bind(1, lot.quantity).Bind(2, lot.available);
   if (lot.expires_on.empty())
     st->BindNull(3);
@@ -213,7 +219,8 @@ StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, cons
       .Bind(7, JoinList(lot.earmark.tags))
       .Bind(8, JoinIds(lot.earmark.station_ids))
       .Bind(9, lot.id)
-      .Bind(10, lot.version);
+      .Bind(10, lot.version)
+      .Bind(11, lot.quantity_pledged);
   AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "lot", lot.id));
   lot.version += 1;
   const auto quantities = [](const Lot& l) {

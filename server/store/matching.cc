@@ -291,13 +291,28 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
                       "WHERE id = ?2 AND available >= ?1 "
                       "RETURNING available, allocated, delivered, written_off, depot_id",
                       "lot", per_lot, event_id, &lot_depot));
+    // Each need the run reached remembers the run (and, below, why it left
+    // part of the need unmet), for the station that answers its caller.
     AIDLINK_RETURN_IF_ERROR(AllocatePerId(
         db,
         "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
-        "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END "
-        "WHERE id = ?2 AND outstanding >= ?1 "
-        "RETURNING outstanding, allocated, delivered, cancelled, requester_id",
+        "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END, "
+        "last_run_id = " +
+            std::to_string(run.id) +
+            ", last_unmet_reason = '' "
+            "WHERE id = ?2 AND outstanding >= ?1 "
+            "RETURNING outstanding, allocated, delivered, cancelled, requester_id",
         "need", per_need, event_id, &need_requester));
+  }
+  {
+    AIDLINK_ASSIGN_STMT(st, db,
+                        "UPDATE needs SET last_run_id = ?1, last_unmet_reason = ?2 WHERE id = ?3");
+    st->Bind(1, run.id);
+    for (const UnmetRow& u : run.unmet) {
+      st->Bind(2, u.reason).Bind(3, u.need_id);
+      AIDLINK_RETURN_IF_ERROR(st->Run());
+      st->Rewind();
+    }
   }
   const auto owner = [](const std::vector<std::pair<int64_t, int64_t>>& per_id,
                         const std::vector<int64_t>& owners, int64_t id) {

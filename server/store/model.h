@@ -103,6 +103,14 @@ struct Lot {
   int64_t available = 0, allocated = 0, delivered = 0, written_off = 0;
   std::string created_at;
   int64_t version = 1;
+  // "pledged" (a donor's lot before a dispatcher confirms what arrived:
+  // quantity is the pledge and nothing is in stock) or "received".
+  std::string status = "received";
+  int64_t quantity_pledged = 0;  // what the donor pledged (= quantity if logged as received)
+  std::string received_at;       // RFC 3339, empty while pledged
+  std::string receive_note;
+  // What arrived: quantity once received, 0 while pledged.
+  int64_t quantity_received() const { return status == "pledged" ? 0 : quantity; }
 };
 
 struct Need {
@@ -118,6 +126,10 @@ struct Need {
   std::string cancel_reason;
   std::string created_at;
   int64_t version = 1;
+  // The newest committed match run that considered the need, and why it
+  // left part of it unmet there ("" if it did not); 0 before any run.
+  int64_t last_run_id = 0;
+  std::string last_unmet_reason;
 };
 
 // The status a need's quantities imply: open, partial, allocated,

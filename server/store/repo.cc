@@ -151,12 +151,16 @@ Lot ReadLot(const Statement& st) {
   l.written_off = st.Int(14);
   l.created_at = st.Text(15);
   l.version = st.Int(16);
+  l.status = st.Text(17);
+  l.quantity_pledged = st.Int(18);
+  if (!st.IsNull(19)) l.received_at = st.Text(19);
+  l.receive_note = st.Text(20);
   return l;
 }
 constexpr const char* kLotCols =
     "id, donor_id, item_id, depot_id, quantity, expires_on, earmark_districts, earmark_kinds, "
     "earmark_tags, earmark_stations, note, available, allocated, delivered, written_off, "
-    "created_at, version";
+    "created_at, version, status, quantity_pledged, received_at, receive_note";
 
 Need ReadNeed(const Statement& st) {
   Need n;
@@ -176,13 +180,15 @@ Need ReadNeed(const Statement& st) {
   n.created_at = st.Text(13);
   n.station_id = st.Int(14);
   n.version = st.Int(15);
+  if (!st.IsNull(16)) n.last_run_id = st.Int(16);
+  n.last_unmet_reason = st.Text(17);
   return n;
 }
 constexpr const char* kNeedSelect =
     "SELECT n.id, n.requester_id, n.item_id, n.quantity, n.urgency, n.needed_by, n.note, "
     "n.status, n.outstanding, n.allocated, n.delivered, n.cancelled, n.cancel_reason, "
-    "n.created_at, r.station_id, n.version FROM needs n JOIN requesters r ON r.id = "
-    "n.requester_id";
+    "n.created_at, r.station_id, n.version, n.last_run_id, n.last_unmet_reason FROM needs n "
+    "JOIN requesters r ON r.id = n.requester_id";
 
 // SELECT <cols> FROM <table> WHERE id > ? ORDER BY id LIMIT ?
 template <typename T, typename Read>
@@ -565,7 +571,8 @@ Status CheckEarmarkGroups(Database& db, const Lot& l) {
       st, db,
       "SELECT count(*), coalesce(sum(d = ?1 AND k = ?2 AND t = ?3 AND s = ?4), 0) FROM ("
       "SELECT DISTINCT earmark_districts AS d, earmark_kinds AS k, earmark_tags AS t, "
-      "earmark_stations AS s FROM lots WHERE donor_id = ?5 AND item_id = ?6 AND available > 0 "
+      "earmark_stations AS s FROM lots WHERE donor_id = ?5 AND item_id = ?6 AND "
+      "(available > 0 OR status = 'pledged') "
       "AND (earmark_districts <> '' OR earmark_kinds <> '' OR earmark_tags <> '' OR "
       "earmark_stations <> ''))");
   st->Bind(1, JoinList(l.earmark.districts))
@@ -593,15 +600,20 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
     AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", station, "earmark.station_ids", "station"));
   }
   AIDLINK_RETURN_IF_ERROR(CheckEarmarkGroups(db, l));
-  l.available = l.quantity;
+  const bool pledged = l.status == "pledged";
+  l.status = pledged ? "pledged" : "received";
+  l.quantity_pledged = l.quantity;
+  l.available = pledged ? 0 : l.quantity;
   l.allocated = l.delivered = l.written_off = 0;
   l.created_at = date::NowRfc3339();
+  l.received_at = pledged ? "" : l.created_at;
+  l.receive_note.clear();
   AIDLINK_ASSIGN_STMT(
       st, db,
       "INSERT INTO lots (donor_id, item_id, depot_id, quantity, expires_on, "
       "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, available, "
-      "allocated, delivered, written_off, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
+      "allocated, delivered, written_off, created_at, status, quantity_pledged, received_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?)");
   st->Bind(1, l.donor_id).Bind(2, l.item_id).Bind(3, l.depot_id).Bind(4, l.quantity);
   if (l.expires_on.empty())
     st->BindNull(5);
@@ -613,12 +625,61 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
       .Bind(9, JoinIds(l.earmark.station_ids))
       .Bind(10, l.note)
       .Bind(11, l.available)
-      .Bind(12, l.created_at);
+      .Bind(12, l.created_at)
+      .Bind(13, l.status)
+      .Bind(14, l.quantity_pledged);
+  if (pledged)
+    st->BindNull(15);
+  else
+    st->Bind(15, l.received_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   l.id = db.LastInsertId();
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "lot_received", "lot", l.id,
-                                      "{\"before\":null,\"after\":" + LotQuantities(l) + "}"));
+  // A pledge holds no stock yet; lot_received is when stock arrives.
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, pledged ? "lot_pledged" : "lot_received", "lot",
+                                      l.id,
+                                      "{\"quantity\":" + std::to_string(l.quantity) +
+                                          ",\"before\":null,\"after\":" + LotQuantities(l) + "}"));
   return l;
+}
+
+StatusOr<Lot> ReceiveLot(Database& db, int64_t lot_id, int64_t quantity_received,
+                         const std::string& note, const Actor& actor) {
+  StatusOr<Lot> lot = GetLot(db, lot_id);
+  if (!lot.ok()) return lot.status();
+  if (lot->status != "pledged") {
+    return Conflict("lot " + std::to_string(lot_id) +
+                        (lot->received_at == lot->created_at
+                             ? " was logged as received; only a pledged lot is received"
+                             : " was already received on " + lot->received_at),
+                    "id");
+  }
+  if (quantity_received > lot->quantity) {
+    return InvalidArgument("quantity_received " + std::to_string(quantity_received) +
+                               " is more than the " + std::to_string(lot->quantity) + " pledged",
+                           "quantity_received");
+  }
+  const std::string before = LotQuantities(*lot);
+  lot->status = "received";
+  lot->quantity = quantity_received;
+  lot->available = quantity_received;
+  lot->received_at = date::NowRfc3339();
+  lot->receive_note = note;
+  lot->version += 1;
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE lots SET status = 'received', quantity = ?1, available = ?1, "
+                      "received_at = ?2, receive_note = ?3, version = version + 1 "
+                      "WHERE id = ?4 AND status = 'pledged'");
+  st->Bind(1, quantity_received).Bind(2, lot->received_at).Bind(3, note).Bind(4, lot_id);
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  // The shortfall stays in the ledger: what was pledged, what arrived.
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "lot_received", "lot", lot_id,
+                  "{\"pledged\":" + std::to_string(lot->quantity_pledged) +
+                      ",\"received\":" + std::to_string(quantity_received) + ",\"short\":" +
+                      std::to_string(lot->quantity_pledged - quantity_received) + ",\"note\":\"" +
+                      log::JsonEscape(note) + "\",\"version\":" + std::to_string(lot->version) +
+                      ",\"before\":" + before + ",\"after\":" + LotQuantities(*lot) + "}"));
+  return lot;
 }
 
 StatusOr<Lot> GetLot(Database& db, int64_t id) {
@@ -632,13 +693,13 @@ StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page
                           " FROM lots WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
                           "(?3 IS NULL OR depot_id = ?3) AND (?4 IS NULL OR donor_id = ?4) AND "
                           "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
-                          "available > 0)) ORDER BY id LIMIT ?6");
+                          "available > 0)) AND (?7 = '' OR status = ?7) ORDER BY id LIMIT ?6");
   st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.depot_id).Bind(4, f.donor_id);
   if (f.expiring_before.empty())
     st->BindNull(5);
   else
     st->Bind(5, f.expiring_before);
-  st->Bind(6, page.limit);
+  st->Bind(6, page.limit).Bind(7, f.status);
   return Many<Lot>(st, ReadLot);
 }
 
@@ -731,9 +792,32 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
   StatusOr<Need> need = GetNeed(db, need_id);
   if (!need.ok()) return need.status();
   if (need->allocated > 0) {
-    return FailedPrecondition("need " + std::to_string(need_id) +
-                              " has stock allocated on a planned delivery; fail or cancel that "
-                              "delivery first");
+    // Tell the caller (often a station, who cannot act on deliveries) which
+    // delivery holds the stock and who can release it. Only this refusal
+    // reads allocations by need, so it scans rather than keep an index that
+    // every match run would pay for.
+    AIDLINK_ASSIGN_STMT(st, db,
+                        "SELECT d.id, d.status FROM allocations a JOIN deliveries d ON "
+                        "d.id = a.delivery_id WHERE a.need_id = ? AND d.status IN "
+                        "('planned', 'dispatched') ORDER BY d.id LIMIT 1");
+    st->Bind(1, need_id);
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    const std::string delivery = *row ? std::to_string(st->Int(0)) : "";
+    const bool on_road = *row && st->Text(1) == "dispatched";
+    st->Reset();
+    const std::string id = std::to_string(need_id);
+    if (on_road) {
+      return FailedPrecondition("need " + id + " has stock on delivery " + delivery +
+                                    ", which is on the road: a dispatcher must record it "
+                                    "delivered or failed (:fail reopens the need) before the "
+                                    "need can be cancelled",
+                                "delivery_id");
+    }
+    return FailedPrecondition("need " + id + " has stock allocated on planned delivery " +
+                                  delivery + ": a dispatcher must fail or cancel delivery " +
+                                  delivery + " (which reopens the need) before it can be cancelled",
+                              "delivery_id");
   }
   if (need->outstanding == 0) {
     return FailedPrecondition("need " + std::to_string(need_id) + " is already " + need->status);

@@ -63,15 +63,24 @@ struct RequesterFilter {
 StatusOr<std::vector<Requester>> ListRequesters(Database& db, const RequesterFilter& filter,
                                                 const Page& page);
 
-// Lots. InsertLot sets available = quantity and checks that the donor, item,
-// depot and earmarked stations exist.
+// Lots. InsertLot checks that the donor, item, depot and earmarked stations
+// exist. A lot whose status is "pledged" (a donor's) holds no stock until
+// ReceiveLot; any other is received at once, with available = quantity.
 StatusOr<Lot> InsertLot(Database& db, Lot lot, const Actor& actor);
 StatusOr<Lot> GetLot(Database& db, int64_t id);
 struct LotFilter {
   std::optional<int64_t> item_id, depot_id, donor_id;
   std::string expiring_before;  // YYYY-MM-DD: lots with stock expiring before it
+  std::string status;           // pledged or received; empty: any
 };
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& filter, const Page& page);
+// Confirms what arrived of a pledged lot: quantity becomes
+// `quantity_received` (at most the pledge, kInvalidArgument naming
+// quantity_received otherwise), all of it available; the lot_received event
+// keeps the pledge, what arrived and the shortfall. kConflict if the lot is
+// not pledged (received already, or logged as received).
+StatusOr<Lot> ReceiveLot(Database& db, int64_t lot_id, int64_t quantity_received,
+                         const std::string& note, const Actor& actor);
 // Moves `quantity` from available to written_off; kFailedPrecondition if
 // more than is available.
 StatusOr<Lot> WriteOffLot(Database& db, int64_t lot_id, int64_t quantity, const std::string& reason,

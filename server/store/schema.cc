@@ -18,6 +18,10 @@ Status RewriteInListChecks(Database& db);
 Status AddEditing(Database& db);
 // Routes may be completed (every stop has an outcome).
 Status AllowCompletedRoutes(Database& db);
+// Lots are pledged until received; see AddReceiving.
+Status AddReceiving(Database& db);
+// The volunteer role and the routes assigned to volunteers.
+Status AddVolunteers(Database& db);
 // Rewrites table definitions in place (see the definition).
 Status RewriteTables(
     Database& db, const char* like,
@@ -352,6 +356,19 @@ UPDATE deliveries SET outcome_at = updated_at
 
     // A route whose every stop has an outcome is completed.
     {nullptr, AllowCompletedRoutes},
+
+    // A lot a donor logs is pledged until a dispatcher confirms what
+    // arrived (see AddReceiving).
+    {nullptr, AddReceiving},
+    // Volunteers: a role scoped to the routes assigned to it (see
+    // AddVolunteers).
+    {nullptr, AddVolunteers},
+    // What the newest committed run that considered a need left unmet of
+    // it, for the station to tell its caller (NULL: no run yet).
+    {R"sql(
+ALTER TABLE needs ADD COLUMN last_run_id INTEGER;
+ALTER TABLE needs ADD COLUMN last_unmet_reason TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -430,6 +447,70 @@ Status AllowCompletedRoutes(Database& db) {
                          out.insert(at + from.size(), " OR status = 'completed'");
                          return out;
                        });
+}
+
+// A pledged lot holds nothing yet: its quantity is what the donor pledged
+// and its four stock quantities are 0, so nothing of it can be matched,
+// allocated or written off. Receiving it makes `quantity` what arrived
+// (quantity_pledged keeps the pledge; the difference is in the
+// lot_received event) and all of it available. Every existing lot was
+// logged as received. The conservation CHECK is widened in place, as for
+// the other CHECK rewrites: every stored row satisfies the new text.
+Status AddReceiving(Database& db) {
+  AIDLINK_RETURN_IF_ERROR(db.Exec(R"sql(
+ALTER TABLE lots ADD COLUMN status TEXT NOT NULL DEFAULT 'received'
+  CHECK (status = 'pledged' OR status = 'received');
+ALTER TABLE lots ADD COLUMN quantity_pledged INTEGER NOT NULL DEFAULT 0
+  CHECK (quantity_pledged BETWEEN 0 AND 1000000000);
+ALTER TABLE lots ADD COLUMN received_at TEXT;
+ALTER TABLE lots ADD COLUMN receive_note TEXT NOT NULL DEFAULT '';
+UPDATE lots SET quantity_pledged = quantity, received_at = created_at;
+)sql"));
+  return RewriteTables(db, "%quantity = available + allocated%",
+                       [](const std::string& name, const std::string& sql) {
+                         const std::string from =
+                             "CHECK (quantity = available + allocated + delivered + written_off)";
+                         const size_t at = sql.find(from);
+                         if (name != "lots" || at == std::string::npos) return sql;
+                         std::string out = sql;
+                         out.replace(at, from.size(),
+                                     "CHECK (status = 'pledged' OR quantity = available + "
+                                     "allocated + delivered + written_off),\n  "
+                                     "CHECK (status = 'received' OR available + allocated + "
+                                     "delivered + written_off = 0)");
+                         return out;
+                       });
+}
+
+// Tokens and users may have the role volunteer (no station or donor). A
+// dispatcher assigns routes to a volunteer user or token; the volunteer
+// sees those routes' stops and records their outcomes.
+Status AddVolunteers(Database& db) {
+  AIDLINK_RETURN_IF_ERROR(
+      RewriteTables(db, "%OR role = 'donor'%", [](const std::string& name, const std::string& sql) {
+        const std::string from = "OR role = 'donor'";
+        const size_t at = sql.find(from);
+        if ((name != "tokens" && name != "users") || at == std::string::npos) return sql;
+        std::string out = sql;
+        out.insert(at + from.size(), " OR role = 'volunteer'");
+        return out;
+      }));
+  return db.Exec(R"sql(
+CREATE TABLE route_assignments (
+  id INTEGER PRIMARY KEY,
+  route_id INTEGER NOT NULL REFERENCES routes(id),
+  user_id INTEGER REFERENCES users(id),
+  token_id INTEGER REFERENCES tokens(id),
+  assigned_at TEXT NOT NULL,
+  CHECK ((user_id IS NULL) <> (token_id IS NULL))
+);
+CREATE UNIQUE INDEX route_assignments_once
+  ON route_assignments(route_id, ifnull(user_id, 0), ifnull(token_id, 0));
+CREATE INDEX route_assignments_by_user ON route_assignments(user_id, route_id)
+  WHERE user_id IS NOT NULL;
+CREATE INDEX route_assignments_by_token ON route_assignments(token_id, route_id)
+  WHERE token_id IS NOT NULL;
+)sql");
 }
 
 // Edits the CREATE TABLE text of the tables whose text is LIKE `like`. A

@@ -85,10 +85,17 @@ inline constexpr Term kRouteStatuses[] = {
 };
 
 inline constexpr Term kRoles[] = {
-    {"admin", "管理员", "admin"},
-    {"dispatcher", "调度员", "dispatcher"},
-    {"station", "社工站", "station"},
-    {"donor", "捐赠方", "donor"},
+    {"admin", "管理员", "admin"},         {"dispatcher", "调度员", "dispatcher"},
+    {"station", "社工站", "station"},     {"donor", "捐赠方", "donor"},
+    {"volunteer", "志愿者", "volunteer"},
+};
+
+// A lot a donor logs is pledged until a dispatcher confirms what arrived
+// (POST /v1/lots/{id}:receive); only received stock is matched. A lot a
+// dispatcher logs is received at once.
+inline constexpr Term kLotStatuses[] = {
+    {"pledged", "待入库", "pledged"},
+    {"received", "已入库", "received"},
 };
 
 // Why a need was left (partly) unmet by a match run.

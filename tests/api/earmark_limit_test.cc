@@ -29,7 +29,8 @@ TEST_CASE("a donor's distinct earmarks per item in stock are bounded; reuse is n
                   "SELECT count(*) FROM (SELECT DISTINCT earmark_districts, earmark_kinds, "
                   "earmark_tags, earmark_stations FROM lots WHERE donor_id = " +
                       std::to_string(w.donor_a_id) + " AND item_id = " + std::to_string(w.item_id) +
-                      " AND available > 0 AND (earmark_districts <> '' OR earmark_kinds <> '' OR "
+                      " AND (available > 0 OR status = 'pledged') AND (earmark_districts <> '' OR "
+                      "earmark_kinds <> '' OR "
                       "earmark_tags <> '' OR earmark_stations <> ''))") < limit) {
     lots.push_back(
         f.CreateLot(w.donor_a, EarmarkedLot(w, w.item_id, 1000 + static_cast<int>(lots.size()))));
@@ -51,7 +52,12 @@ TEST_CASE("a donor's distinct earmarks per item in stock are bounded; reuse is n
   b["donor_id"] = w.donor_b_id;
   CHECK_STATUS(f.http().Post("/v1/lots", b, w.donor_b), 201);
 
-  // Once a group's stock is gone (written off), a new earmark fits again.
+  // Once a group's stock is gone (received, then written off), a new
+  // earmark fits again. A pledge still counts: it becomes stock on receipt.
+  REQUIRE_OK(f.http().Post("/v1/lots/" + std::to_string(lots.back()) + ":receive",
+                           json::object{{"quantity_received", 5}}, w.dispatcher));
+  CHECK_ERROR(f.http().Post("/v1/lots", EarmarkedLot(w, w.item_id, 9999), w.donor_a), 422,
+              "earmark");
   const Response off =
       f.http().Post("/v1/lots/" + std::to_string(lots.back()) + ":write_off",
                     json::object{{"quantity", 5}, {"reason", "破损"}}, w.dispatcher);

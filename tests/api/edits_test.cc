@@ -204,7 +204,9 @@ TEST_CASE("quantities never fall below what is allocated, delivered or written o
                         {"earmark", json::object{{"districts", {"江汉区"}}}}},
                        w.donor_a);
     REQUIRE_STATUS(r, 200);
-    CHECK(Int(r.Json().at("available")) == 40);
+    // Still a pledge: the new quantity is what is pledged, none available.
+    CHECK(Int(r.Json().at("quantity_pledged")) == 40);
+    CHECK(Int(r.Json().at("available")) == 0);
     CHECK(Str(r.Json().at("expires_on")) == "");
   }
   SECTION("an item's unit is fixed once a lot exists; its name is not") {

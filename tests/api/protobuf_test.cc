@@ -113,3 +113,34 @@ TEST_CASE("NaN and infinities over protobuf are 400 naming the field, and nothin
     }
   }
 }
+
+TEST_CASE("a need's last run and unmet reason and a lot's receipt are in the protobuf answers",
+          "[api][protobuf]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  // An item nobody gave: the run leaves the need unmet for want of stock.
+  const int64_t tents = f.CreateItem(w.dispatcher, "EQ-TENT");
+  const int64_t need = f.CreateNeed(w.station_a, SampleNeed(w.requester_a, tents, 1, "high"));
+  const Response run =
+      f.http().Post("/v1/match/runs", json::object{{"as_of", "2026-11-01"}}, w.dispatcher);
+  REQUIRE_STATUS(run, 201);
+  const Response got =
+      f.http().Request("GET", "/v1/needs/" + std::to_string(need), "", WithToken(w.station_a));
+  REQUIRE_STATUS(got, 200);
+  v1::Need n;
+  REQUIRE(n.ParseFromString(got.body));
+  CHECK(n.last_run_id() == IdOf(run));
+  CHECK(n.last_unmet_reason() == "no_stock");
+
+  // World's lots were pledged by the donors and received by the desk.
+  const Response lot =
+      f.http().Request("GET", "/v1/lots/" + std::to_string(w.lot_b), "", WithToken(w.donor_b));
+  REQUIRE_STATUS(lot, 200);
+  v1::Lot l;
+  REQUIRE(l.ParseFromString(lot.body));
+  CHECK(l.status() == "received");
+  CHECK(l.quantity_pledged() == 20);
+  CHECK(l.quantity_received() == 20);
+  CHECK(!l.received_at().empty());
+}

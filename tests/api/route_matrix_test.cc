@@ -4,6 +4,7 @@
 // another station's objects) is authz_test.cc's business.
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,11 @@ TEST_CASE("every route answers 403 exactly to the roles its table entry does not
   TestServer server;
   Fixture f(server);
   World w = MakeWorld(f);
+  const std::string volunteer = f.NewToken({{"role", "volunteer"}, {"label", "志愿者小张"}});
   const std::pair<api::Role, std::string> callers[] = {
-      {api::Role::kAdmin, w.admin},
-      {api::Role::kDispatcher, w.dispatcher},
-      {api::Role::kStation, w.station_a},
-      {api::Role::kDonor, w.donor_a},
+      {api::Role::kAdmin, w.admin},       {api::Role::kDispatcher, w.dispatcher},
+      {api::Role::kStation, w.station_a}, {api::Role::kDonor, w.donor_a},
+      {api::Role::kVolunteer, volunteer},
   };
   int checked = 0;
   for (const api::Router::RouteInfo& route : table.Routes()) {
@@ -59,8 +60,8 @@ TEST_CASE("every route answers 403 exactly to the roles its table entry does not
       ++checked;
     }
   }
-  // Every authenticated route of API.md, four roles each.
-  CHECK(checked >= 4 * 40);
+  // Every authenticated route of API.md, five roles each.
+  CHECK(checked >= 5 * 40);
 }
 
 TEST_CASE("the edit, search and list routes are in the table with the roles that create them",
@@ -83,7 +84,7 @@ TEST_CASE("the edit, search and list routes are in the table with the roles that
       {"POST", "/v1/requesters/{id}:deactivate", {Role::kDispatcher, Role::kStation}},
       {"PATCH", "/v1/lots/{id}", {Role::kDispatcher, Role::kDonor}},
       {"PATCH", "/v1/needs/{id}", {Role::kDispatcher, Role::kStation}},
-      {"GET", "/v1/routes", {Role::kDispatcher}},
+      {"GET", "/v1/routes", {Role::kDispatcher, Role::kVolunteer}},
       {"GET", "/v1/match/runs", {Role::kDispatcher}},
       {"GET", "/v1/requesters", {Role::kDispatcher, Role::kStation}},
       {"GET", "/v1/needs", {Role::kDispatcher, Role::kStation}},
@@ -94,7 +95,7 @@ TEST_CASE("the edit, search and list routes are in the table with the roles that
     auto it = std::find_if(routes.begin(), routes.end(),
                            [&](const auto& r) { return r.method == e.method && r.path == e.path; });
     REQUIRE(it != routes.end());
-    for (Role role : {Role::kDispatcher, Role::kStation, Role::kDonor}) {
+    for (Role role : {Role::kDispatcher, Role::kStation, Role::kDonor, Role::kVolunteer}) {
       const bool want = std::find(e.admitted.begin(), e.admitted.end(), role) != e.admitted.end();
       CHECK(it->access.Admits(role) == want);
     }
@@ -128,6 +129,9 @@ TEST_CASE("a session answers every route exactly as a token of the same role and
        login("station-user", {{"role", "station"}, {"station_id", w.station_a_id}})},
       {api::Role::kDonor, w.donor_a,
        login("donor-user", {{"role", "donor"}, {"donor_id", w.donor_a_id}})},
+      // Neither has a route assigned: both see none.
+      {api::Role::kVolunteer, f.NewToken({{"role", "volunteer"}, {"label", "志愿者"}}),
+       login("volunteer-user", {{"role", "volunteer"}})},
   };
   int checked = 0;
   for (const api::Router::RouteInfo& route : table.Routes()) {
@@ -156,7 +160,101 @@ TEST_CASE("a session answers every route exactly as a token of the same role and
       ++checked;
     }
   }
-  CHECK(checked >= 3 * 40);
+  CHECK(checked >= 4 * 40);
+}
+
+TEST_CASE("a volunteer is admitted to its routes' stops and outcomes and nothing else",
+          "[api][authz][volunteer]") {
+  TempDb db;
+  auto store = OpenStore(db.path());
+  const api::Router table(*store);
+  // Besides these, every route refuses a volunteer (the matrix above checks
+  // that the server answers 403 there).
+  const std::set<std::string> expected = {
+      "POST /v1/users/{id}:set_password",
+      "DELETE /v1/sessions/current",
+      "GET /v1/me",
+      "GET /v1/routes",
+      "GET /v1/routes/{id}",
+      "GET /v1/routes/{id}/manifest",
+      "GET /v1/deliveries",
+      "GET /v1/deliveries/{id}",
+      "POST /v1/deliveries/{id}:deliver",
+      "POST /v1/deliveries/{id}:fail",
+  };
+  std::set<std::string> admitted;
+  for (const api::Router::RouteInfo& route : table.Routes()) {
+    if (!route.access.authenticate || route.access.loopback_public) continue;
+    if (route.access.Admits(api::Role::kVolunteer))
+      admitted.insert(route.method + " " + route.path);
+  }
+  CHECK(admitted == expected);
+}
+
+TEST_CASE("every volunteer route answers 404 for a route or delivery not assigned to it",
+          "[api][authz][volunteer]") {
+  TempDb db;
+  auto store = OpenStore(db.path());
+  const api::Router table(*store);
+
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  // Two routes of one stop each: the volunteer gets the first.
+  REQUIRE_STATUS(
+      f.http().Post("/v1/match/runs", json::object{{"as_of", "2026-11-01"}}, w.dispatcher), 201);
+  int64_t route[2] = {0, 0}, delivery[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    const Response r = f.http().Post("/v1/routes",
+                                     json::object{{"depot_id", w.depot_id},
+                                                  {"date", "2026-11-02"},
+                                                  {"driver", "志愿者小张"},
+                                                  {"max_stops", 1}},
+                                     w.dispatcher);
+    REQUIRE_STATUS(r, 201);
+    route[i] = IdOf(r);
+    delivery[i] = Id(r.Json().at("stops").as_array().at(0).at("delivery_id"));
+  }
+  const Response issued = f.http().Post(
+      "/v1/tokens", json::object{{"role", "volunteer"}, {"label", "志愿者小张"}}, w.dispatcher);
+  REQUIRE_STATUS(issued, 201);
+  const std::string volunteer = Str(issued.Json().at("token"));
+  REQUIRE_STATUS(f.http().Post("/v1/routes/" + std::to_string(route[0]) + ":assign",
+                               json::object{{"token_id", IdOf(issued)}}, w.dispatcher),
+                 200);
+
+  int checked = 0;
+  for (const api::Router::RouteInfo& r : table.Routes()) {
+    if (!r.access.Admits(api::Role::kVolunteer)) continue;
+    const bool on_route = r.path.rfind("/v1/routes/{id}", 0) == 0;
+    const bool on_delivery = r.path.rfind("/v1/deliveries/{id}", 0) == 0;
+    if (!on_route && !on_delivery) continue;
+    const std::string body = r.method == "GET" ? "" : R"({"reason":"家中无人","received_by":"金"})";
+    // The other's first: a write on its own would change what it finds.
+    for (int i : {1, 0}) {
+      const std::string target = Concrete(r.path, on_route ? route[i] : delivery[i]);
+      INFO(r.method << " " << target << (i == 0 ? " (assigned)" : " (not assigned)"));
+      const Response got =
+          f.http().Request(r.method, target, body, {{"Authorization", "Bearer " + volunteer}});
+      if (i == 1) {
+        CHECK_ERROR(got, 404, "");
+      } else {
+        CHECK(got.status != 401);
+        CHECK(got.status != 403);
+        CHECK(got.status != 404);
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked == 2 * 5);
+  // The lists are narrowed the same way.
+  const Response listed = f.http().Get("/v1/deliveries", volunteer);
+  REQUIRE_STATUS(listed, 200);
+  const json::array items = listed.Json().at("items").as_array();
+  REQUIRE(items.size() == 1);
+  CHECK(Id(items[0].at("id")) == delivery[0]);
+  CHECK_ERROR(f.http().Get("/v1/deliveries?route_id=" + std::to_string(route[1]), volunteer), 404,
+              "route_id");
 }
 
 TEST_CASE("another station's or donor's id is 404 before the rest of the body is validated",

@@ -140,6 +140,9 @@ Day Morning(const TestServer& server, const Cli& cli) {
   d.lot_masks =
       cli.Id(d.donor_token, {"lot", "add", "--donor-id", d.donor, "--item-id", d.kn95, "--depot-id",
                              d.depot, "--quantity", "100", "--expires-on", "2099-12-31"});
+  // The donor pledged them; the depot confirms they arrived in full.
+  cli.Json(d.desk.dispatcher, {"lot", "receive", d.lot_pills, "--quantity", "5"});
+  cli.Json(d.desk.dispatcher, {"lot", "receive", d.lot_masks, "--quantity", "100"});
   d.need_jin = cli.Id(st, {"need", "add", "--requester-id", d.jin, "--item-code", "MED-AMLO-5",
                            "--quantity", "2", "--urgency", "critical", "--needed-by", "2026-11-26",
                            "--note", "降压药只剩四天，请先电话联系"});
@@ -408,6 +411,72 @@ TEST_CASE("delivery deliver --line and --damaged: damaged units are written off,
       disp, {"delivery", "correct", delivery_of(d.estate), "--reason", "物业回电：全部收到"});
   CHECK(Int(fixed.at("lines").as_array().at(0), "delivered") == 100);
   CHECK(Int(cli.Json(disp, {"lot", "get", d.lot_masks}), "available") == 0);
+  CHECK(cli.Json(disp, {"report", "ledger"}).at("ok").as_bool());
+}
+
+TEST_CASE("lot receive confirms a pledge; route assign lets a volunteer record its stops",
+          "[cli][dispatch][volunteer]") {
+  TestServer server;
+  const Cli cli(server);
+  const Desk d = SetUp(server, cli);
+  const std::string& disp = d.dispatcher;
+  const std::string donor = cli.Id(disp, {"donor", "add", "--name", "仁和大药房", "--kind",
+                                          "enterprise", "--phone", "02288886666"});
+  const std::string donor_token =
+      cli.Token(d.admin, {"--role", "donor", "--donor-id", donor, "--label", "仁和大药房"});
+  const std::string depot = cli.Id(disp, {"depot", "add", "--name", "和平区中心仓", "--address",
+                                          "南京路100号", "--district", "和平区"});
+  const std::string lot =
+      cli.Id(donor_token, {"lot", "add", "--donor-id", donor, "--item-id", d.item_id, "--depot-id",
+                           depot, "--quantity", "6", "--expires-on", "2099-06-30"});
+  CHECK(std::string(cli.Json(disp, {"lot", "get", lot}).at("status").as_string()) == "pledged");
+  const std::string requester = cli.Id(
+      d.station, {"requester", "add", "--station-id", d.station_id, "--kind", "household", "--name",
+                  "金老伯", "--contact-name", "金老伯", "--phone", "13800001111", "--address",
+                  "和平区幸福里3幢201", "--district", "和平区", "--household-size", "1"});
+  cli.Id(d.station, {"need", "add", "--requester-id", requester, "--item-id", d.item_id,
+                     "--quantity", "2", "--urgency", "critical"});
+
+  // More than pledged is the server's refusal (exit 1); then 5 of 6 arrive.
+  const CliRun too_many = cli.Run(disp, {"lot", "receive", lot, "--quantity", "7"});
+  REQUIRE_EXIT(too_many, 1);
+  CHECK_THAT(too_many.err, Catch::Contains("quantity_received"));
+  CHECK(cli.Run(disp, {"lot", "receive", lot}).exit_code == 2);  // --quantity is required
+  const json::value received =
+      cli.Json(disp, {"lot", "receive", lot, "--quantity", "5", "--note", "少一盒"});
+  CHECK(std::string(received.at("status").as_string()) == "received");
+  CHECK(Int(received, "quantity_pledged") == 6);
+  CHECK(Int(received, "quantity_received") == 5);
+  CHECK(Int(received, "available") == 5);
+
+  cli.Json(disp, {"match", "run", "--as-of", "2026-11-22"});
+  const std::string route = cli.Id(disp, {"route", "create", "--depot-id", depot, "--date",
+                                          "2026-11-23", "--driver", "志愿者小张"});
+  const json::value volunteer =
+      cli.Json(disp, {"token", "create", "--role", "volunteer", "--label", "志愿者小张"});
+  const std::string volunteer_token(volunteer.at("token").as_string());
+  const json::value assigned =
+      cli.Json(disp, {"route", "assign", route, "--token-id", Cli::IdText(volunteer.at("id"))});
+  REQUIRE(assigned.at("volunteers").as_array().size() == 1);
+  // A volunteer user too, by its user id.
+  const std::string password_file = WriteFile(server, "volunteer-pw", "志愿者小张的密码-2026\n");
+  const json::value user =
+      cli.Json(disp, {"user", "add", "--username", "xiaozhang", "--role", "volunteer",
+                      "--display-name", "志愿者小张", "--password-file", password_file});
+  const json::value both =
+      cli.Json(disp, {"route", "assign", route, "--user", Cli::IdText(user.at("id"))});
+  CHECK(both.at("volunteers").as_array().size() == 2);
+  // The volunteer reads its route and records the door.
+  const CliRun shown = cli.Run(volunteer_token, {"route", "get", route});
+  REQUIRE_EXIT(shown, 0);
+  const json::value deliveries = cli.Json(volunteer_token, {"delivery", "list"});
+  REQUIRE(deliveries.at("items").as_array().size() == 1);
+  const std::string delivery = Cli::IdText(deliveries.at("items").as_array()[0].at("id"));
+  const json::value done =
+      cli.Json(volunteer_token, {"delivery", "deliver", delivery, "--received-by", "金老伯本人"});
+  CHECK(std::string(done.at("status").as_string()) == "delivered");
+  // Nothing else: the matcher is not a volunteer's.
+  CHECK(cli.Run(volunteer_token, {"match", "run", "--dry-run"}).exit_code == 1);
   CHECK(cli.Json(disp, {"report", "ledger"}).at("ok").as_bool());
 }
 

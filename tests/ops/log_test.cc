@@ -37,7 +37,10 @@ TEST_CASE("after a day's scenario the log is JSON lines with request fields and 
     household["address"] = "隐秘巷77号8幢909";
     const int64_t requester = f.CreateRequester(station_token, household);
     const int64_t lot = f.CreateLot(donor_token, SampleLot(donor_id, item, depot, 50));
-    (void)lot;
+    // The donor pledged it; the depot confirms it arrived.
+    REQUIRE_STATUS(http.Post("/v1/lots/" + std::to_string(lot) + ":receive",
+                             json::object{{"quantity_received", 50}}, desk),
+                   200);
     const int64_t need = f.CreateNeed(station_token, SampleNeed(requester, item, 3, "critical"));
     REQUIRE_STATUS(
         http.Post("/v1/match/runs", json::object{}, desk, {{"Idempotency-Key", "log-run"}}), 201);

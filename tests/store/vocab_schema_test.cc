@@ -76,6 +76,8 @@ TEST_CASE("the schema's CHECK lists equal the vocabulary", "[store][vocab]") {
       {"deliveries", "status", vocab::kDeliveryStatuses},
       {"routes", "status", vocab::kRouteStatuses},
       {"tokens", "role", vocab::kRoles},
+      {"users", "role", vocab::kRoles},
+      {"lots", "status", vocab::kLotStatuses},
       {"requesters", "deactivated_reason", vocab::kDeactivationReasons},
   };
   for (const Row& r : rows) {

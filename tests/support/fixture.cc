@@ -349,6 +349,12 @@ World MakeWorld(Fixture& f) {
   lot_b["note"] = "张女士私人捐赠备注ZNS";
   w.lot_a = f.CreateLot(w.donor_a, lot_a);
   w.lot_b = f.CreateLot(w.donor_b, lot_b);
+  // The donors pledged them; the depot has them in full.
+  for (const auto& [lot, quantity] : {std::pair{w.lot_a, 500}, std::pair{w.lot_b, 20}}) {
+    const Response r = f.http().Post("/v1/lots/" + std::to_string(lot) + ":receive",
+                                     json::object{{"quantity_received", quantity}}, w.dispatcher);
+    REQUIRE_STATUS(r, 200);
+  }
   w.donor_a_private = {"仁和大药房", "02788886666", "仁和第一批降压药-内部批号RH2026"};
   w.donor_b_private = {"张女士", "13711112222", "张女士私人捐赠备注ZNS"};
 

@@ -155,8 +155,8 @@ class Fixture {
 };
 
 // A populated registry for scope tests: station A and B with a household
-// each, donor A and B with a lot each, a need per household, and a token for
-// every role.
+// each, donor A and B with a lot each (pledged by the donor, received in full
+// by the dispatcher), a need per household, and a token for every role.
 struct World {
   std::string admin, dispatcher, station_a, station_b, donor_a, donor_b;
   int64_t station_a_id = 0, station_b_id = 0;
