@@ -29,6 +29,8 @@ po::options_description GlobalOptions() {
                      "server address (env AIDLINK_SERVER; default http://127.0.0.1:8080)")(
       "token", po::value<std::string>()->value_name("T"), "bearer token (env AIDLINK_TOKEN)")(
       "json", po::bool_switch(), "print the server's JSON as is, for scripts")(
+      "lang", po::value<std::string>()->value_name("zh|en")->default_value("zh"),
+      "labels of reasons and statuses, and printed lists: zh (default) or en")(
       "help,h", po::bool_switch(), "show help (also after a command)");
   return desc;
 }
@@ -36,7 +38,8 @@ po::options_description GlobalOptions() {
 std::string MainHelp(const std::vector<Command>& commands) {
   std::ostringstream out;
   out << "aidlink — command-line client for the aidlink donation-logistics server\n\n"
-         "Usage: aidlink [--server URL] [--token T] [--json] RESOURCE VERB [flags]\n\n"
+         "Usage: aidlink [--server URL] [--token T] [--json] [--lang zh|en] RESOURCE VERB "
+         "[flags]\n\n"
          "Commands:\n";
   int width = 0;
   for (const auto& c : commands) {
@@ -76,6 +79,11 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     return kExitUsage;
   }
   const bool help = vm["help"].as<bool>();
+  const std::string lang = vm["lang"].as<std::string>();
+  if (lang != "zh" && lang != "en") {
+    err << "aidlink: --lang must be zh or en (got \"" << lang << "\")\n";
+    return kExitUsage;
+  }
 
   if (rest.empty()) {
     if (help) {
@@ -136,7 +144,7 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
   HttpClient http(std::move(*url));
   ApiClient api(&http, token);
   if (token.empty()) api.set_cookie(LoadSession(session_file, server));
-  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file};
+  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file, lang == "en"};
   const std::vector<std::string> command_args(rest.begin() + static_cast<long>(first_arg),
                                               rest.end());
   return command->run(ctx, command_args);

@@ -144,7 +144,7 @@ constexpr std::string_view kItemFields[] = {"name", "category", "unit", "pack_si
 constexpr std::string_view kDonorFields[] = {"name", "kind", "phone", "note"};
 constexpr std::string_view kDonorPersonal[] = {"phone"};
 constexpr std::string_view kDepotFields[] = {"name", "address", "district", "lat", "lon"};
-constexpr std::string_view kStationFields[] = {"name", "district"};
+constexpr std::string_view kStationFields[] = {"name", "district", "phone"};
 constexpr std::string_view kRequesterFields[] = {
     "name", "contact_name", "phone", "address", "district", "lat", "lon", "household_size", "tags"};
 constexpr std::string_view kRequesterPersonal[] = {"name",    "contact_name", "phone",

@@ -162,8 +162,7 @@ void FuzzOneInput(const uint8_t* data, size_t size) {
         auto parsed = New(prototype);
         AIDLINK_FUZZ_CHECK(parsed->ParseFromArray(body.data(), static_cast<int>(body.size())) &&
                                !AllFinite(*parsed),
-                           "a refused binary body blamed on a field, not on body",
-                           s.ToString());
+                           "a refused binary body blamed on a field, not on body", s.ToString());
       }
       return;
     }
