@@ -270,8 +270,8 @@ std::string StopNote(const StopSheet& stop, Lang lang) {
   std::string_view rest = note;
   while (!rest.empty()) {
     const size_t sep = rest.find("；");
-    const std::string_view piece = text::Trim(rest.substr(0, sep));
-    if (!piece.empty()) parts.emplace_back(piece);
+    const std::string_view piece = rest.substr(0, sep);
+    if (!text::Trim(piece).empty()) parts.emplace_back(piece);
     if (sep == std::string_view::npos) break;
     rest.remove_prefix(sep + std::string_view("；").size());
   }

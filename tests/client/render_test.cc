@@ -101,7 +101,7 @@ TEST_CASE("a match run shows stats, unmet needs with a legend, and allocations w
   // An unknown need keeps its row, without names.
   CHECK_THAT(unmet[3], Catch::Contains("excluded by earmark"));
   CHECK_THAT(out,
-             Catch::Contains("no stock (no_stock):                       no stock of the item"));
+             Catch::Contains("no stock (no_stock):                        no stock of the item"));
   CHECK_THAT(out,
              Catch::Contains("excluded by earmark (excluded_by_earmark):  there is stock, but"));
   CHECK_THAT(out, !Catch::Contains("(tier_exhausted)"));
