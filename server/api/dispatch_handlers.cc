@@ -100,16 +100,22 @@ std::string SoonerDate(const std::string& a, const std::string& b) {
 // Builds the printable list of a route from the store: one line per item
 // per stop (the item's lots summed, each need's quantity requested once),
 // with the needs' urgency and deadline, the expiry of perishable stock and
-// the station's callback phone. A planned route leaves out stops failed or
-// cancelled before the van leaves (their stock went back to the lots); a
-// dispatched or completed route prints every stop as dispatched, with its
-// outcome beside it.
+// the station's callback phone. Stops failed or cancelled before the van
+// left are left out (their stock went back to the lots); a dispatched or
+// completed route prints every stop the van took, numbered and loaded as
+// dispatched, with its outcome beside it.
 StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, print::Lang lang) {
   auto route = store::GetRoute(db, route_id);
   if (!route.ok()) return route.status();
   auto depot = store::GetDepot(db, route->depot_id);
   if (!depot.ok()) return depot.status();
   const bool as_dispatched = route->status != "planned";
+  std::set<int64_t> dispatched;
+  if (as_dispatched) {
+    auto ids = store::DispatchedStops(db, route_id);
+    if (!ids.ok()) return ids.status();
+    dispatched = std::move(*ids);
+  }
   print::Manifest m;
   m.route_id = route->id;
   m.depot_name = depot->name;
@@ -122,7 +128,9 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
   std::map<int64_t, std::string> pick_expiry;
   for (const store::Delivery& d : route->stops) {
     const bool settled = d.status == "delivered" || d.status == "failed" || d.status == "cancelled";
-    if (!as_dispatched && settled) continue;
+    const bool returned = d.status == "failed" || d.status == "cancelled";
+    // Failed or cancelled before the van left: never loaded, never a stop.
+    if (returned && (!as_dispatched || !dispatched.count(d.id))) continue;
     auto requester = store::GetRequester(db, d.requester_id);
     if (!requester.ok()) return requester.status();
     if (!stations.count(requester->station_id)) {

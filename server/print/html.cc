@@ -225,8 +225,13 @@ void CompactStops(const Manifest& m, Lang lang, const Labels& l, std::string& ou
     const std::string note = StopNote(s, lang);
     std::string items = CompactItems(s, lang);
     const std::string outcome = OutcomeText(s, lang);
+    const bool contact = !s.contact_name.empty() && s.contact_name != s.recipient;
     out += "<tr><td class=\"seq\">" + std::to_string(s.seq) + "</td><td class=\"who\">" +
-           Esc(s.recipient) + "</td><td class=\"tel\">" + Esc(s.phone) + "</td><td>" + Esc(where) +
+           Esc(s.recipient) +
+           (contact ? "<div class=\"detail\">" + Esc(l.contact) + Esc(l.colon) +
+                          Esc(s.contact_name) + "</div>"
+                    : "") +
+           "</td><td class=\"tel\">" + Esc(s.phone) + "</td><td>" + Esc(where) +
            (note.empty() ? "" : "<div class=\"detail\">" + Esc(note) + "</div>") +
            (s.station_phone.empty() ? ""
                                     : "<div class=\"detail\">" + Esc(l.callback) + Esc(l.colon) +

@@ -238,6 +238,9 @@ void CompactStop(const StopSheet& s, Lang lang, const Labels& l, Writer& w) {
            (i < items.size() ? items[i] : ""));
   }
   std::string where = AddressWithDistrict(s, lang);
+  if (!s.contact_name.empty() && s.contact_name != s.recipient) {
+    where += std::string(l.list_separator) + WithColon(l, l.contact) + s.contact_name;
+  }
   const std::string note = StopNote(s, lang);
   if (!note.empty()) where += std::string(l.list_separator) + note;
   const std::string callback = CallbackText(s, lang);

@@ -305,7 +305,7 @@ TEST_CASE(
   const int64_t rice = d.Item("东北大米", "kg", 5);
   d.Lot(rice, 100);
   std::vector<int64_t> people;
-  for (const char* name : {"赵桂兰", "钱德福", "孙秀英"}) {
+  for (const char* name : {"赵桂兰", "钱德福", "孙秀英", "李大爷"}) {
     Household h{.name = name, .contact_name = name, .phone = "13800000000", .address = "幸福里"};
     people.push_back(d.Requester(h));
     d.Need(people.back(), rice, 10, "normal");
@@ -313,16 +313,20 @@ TEST_CASE(
   d.Match("2026-11-22");
   const json::object route = d.Route(d.depot_id, "配送员老周");
   const int64_t route_id = Id(route.at("id"));
-  const std::string before = Manifest(d, route_id, "format=txt");
-  REQUIRE_STATUS(d.http().Post("/v1/routes/" + std::to_string(route_id) + ":dispatch",
-                               json::object{}, d.token()),
-                 200);
   std::map<int, int64_t> delivery_at;
   for (const json::value& s : Arr(route, "stops")) {
     delivery_at[static_cast<int>(IntOr(s.as_object(), "seq"))] =
         IntOr(s.as_object(), "delivery_id");
   }
-  REQUIRE(delivery_at.size() == 3);
+  REQUIRE(delivery_at.size() == 4);
+  // The last stop is called off before the van leaves: it was never loaded.
+  REQUIRE_STATUS(d.http().Post("/v1/deliveries/" + std::to_string(delivery_at[4]) + ":cancel",
+                               json::object{{"reason", "家属已送"}}, d.token()),
+                 200);
+  const std::string before = Manifest(d, route_id, "format=txt");
+  REQUIRE_STATUS(d.http().Post("/v1/routes/" + std::to_string(route_id) + ":dispatch",
+                               json::object{}, d.token()),
+                 200);
   REQUIRE_STATUS(d.http().Post("/v1/deliveries/" + std::to_string(delivery_at[1]) + ":deliver",
                                json::object{{"received_by", "王明"}}, d.token()),
                  200);
@@ -334,6 +338,8 @@ TEST_CASE(
   INFO(during);
   CHECK(std::regex_search(during, std::regex("站点数：\\s*3\n")));
   for (int seq : {1, 2, 3}) CHECK_FALSE(StopLines(during, seq).empty());
+  CHECK(StopLines(during, 4).empty());
+  CHECK_THAT(during, !Catch::Contains("家属已送"));
   // The load list as dispatched: 30 kg, as before.
   const auto picks = [](const std::string& txt) {
     for (const std::string& line : Lines(txt)) {

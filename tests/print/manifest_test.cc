@@ -641,7 +641,9 @@ TEST_CASE("the compact layout is one line per household", "[print][issue12]") {
       CHECK_THAT(line, Catch::Contains("降压药"));
     }
   }
-  CHECK_THAT(txt, !Catch::Contains("签收："));  // no per-stop signature block
+  CHECK_THAT(txt, !Catch::Contains("签收："));         // no per-stop signature block
+  CHECK_THAT(txt, Catch::Contains("联系人：金小华"));  // the contact is not left out
+  CHECK_THAT(txt, Catch::Contains("联系人：赵主任"));
   const std::string html =
       print::RenderManifest(m, Format::kHtml, Lang::kZh, print::Layout::kCompact);
   CHECK_THAT(html, Catch::Contains("<table class=\"compact\">"));
