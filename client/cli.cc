@@ -32,6 +32,8 @@ po::options_description GlobalOptions() {
       "cacert", po::value<std::string>()->value_name("FILE"),
       "PEM certificate(s) to trust for an https:// server (default: the system's)")(
       "json", po::bool_switch(), "print the server's JSON as is, for scripts")(
+      "lang", po::value<std::string>()->value_name("zh|en")->default_value("zh"),
+      "labels of reasons and statuses, and printed lists: zh (default) or en")(
       "help,h", po::bool_switch(), "show help (also after a command)");
   return desc;
 }
@@ -39,7 +41,8 @@ po::options_description GlobalOptions() {
 std::string MainHelp(const std::vector<Command>& commands) {
   std::ostringstream out;
   out << "aidlink — command-line client for the aidlink donation-logistics server\n\n"
-         "Usage: aidlink [--server URL] [--token T] [--cacert FILE] [--json] RESOURCE VERB "
+         "Usage: aidlink [--server URL] [--token T] [--cacert FILE] [--json] [--lang zh|en] "
+         "RESOURCE VERB "
          "[flags]\n\n"
          "Commands:\n";
   int width = 0;
@@ -80,6 +83,11 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     return kExitUsage;
   }
   const bool help = vm["help"].as<bool>();
+  const std::string lang = vm["lang"].as<std::string>();
+  if (lang != "zh" && lang != "en") {
+    err << "aidlink: --lang must be zh or en (got \"" << lang << "\")\n";
+    return kExitUsage;
+  }
 
   if (rest.empty()) {
     if (help) {
@@ -141,7 +149,7 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
   HttpClient http(std::move(*url), std::chrono::seconds(60), cacert);
   ApiClient api(&http, token);
   if (token.empty()) api.set_cookie(LoadSession(session_file, server));
-  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file};
+  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file, lang == "en"};
   const std::vector<std::string> command_args(rest.begin() + static_cast<long>(first_arg),
                                               rest.end());
   return command->run(ctx, command_args);

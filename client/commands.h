@@ -25,6 +25,9 @@ struct Context {
   std::ostream& err;
   std::string server;        // the server's URL as given
   std::string session_file;  // where login keeps the session; "" if nowhere
+  // --lang en: reasons and statuses in English; Chinese (zh) by default, as
+  // on the printed lists. Also the default language of printed documents.
+  bool english = false;
 };
 
 struct Command {

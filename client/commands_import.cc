@@ -44,7 +44,9 @@ std::string Help(ImportKind kind) {
   if (kind == ImportKind::kRequesters) {
     out << "tags are separated by ';' or '|'; lat and lon may be left blank.\n";
   } else {
-    out << "item_code may replace item_id; needed_by (YYYY-MM-DD) and note may be blank.\n";
+    out << "item_code may replace item_id (any letter case); requester_name and requester_phone\n"
+           "may replace requester_id (a name and phone that fit no requester, or several, are\n"
+           "reported by line); needed_by (YYYY-MM-DD) and note may be blank.\n";
   }
   out << "Every bad row is reported with its line number; good rows are imported once:\n"
          "running the same file again imports nothing twice (with the same token).\n\n"
@@ -149,7 +151,22 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
     }
   }
 
-  auto plan = PlanImport(kind, doc, codes);
+  // Rows may name the household as the station's spreadsheet does (name
+  // and phone): look them up among the active requesters the caller can see.
+  RequesterDirectory requesters;
+  if (kind == ImportKind::kNeeds && UsesRequesterNames(doc)) {
+    auto list = ctx.api.List("/v1/requesters", {{"active", "true"}});
+    if (!list.ok()) return Unreachable(ctx, list.status());
+    if (list->failure) return ServerError(ctx, *list->failure);
+    for (const auto& r : list->items) {
+      if (!r.is_object() || !r.get_object().contains("id")) continue;
+      if (const auto id = AsInt64(r.get_object().at("id"))) {
+        requesters.push_back({*id, FieldText(r, "name"), FieldText(r, "phone")});
+      }
+    }
+  }
+
+  auto plan = PlanImport(kind, doc, codes, requesters);
   if (!plan.ok()) {
     ctx.err << file << ": " << plan.status().message() << "\n";
     return kExitFailed;

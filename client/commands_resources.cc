@@ -13,11 +13,13 @@
 #include <sstream>
 
 #include "commands.h"
+#include "import.h"
 #include "json_util.h"
 #include "render.h"
 #include "table.h"
 #include "url.h"
 #include "util/text.h"
+#include "util/vocab.h"
 
 namespace aidlink::client {
 namespace {
@@ -57,8 +59,9 @@ struct Column {
 enum class Kind { kCreate, kList, kGet, kAction, kDownload, kPatch };
 
 // Shows a successful answer (not in --json mode); the default is PrintObject.
+// `english`: the global --lang en (labels of reasons and statuses).
 using View = std::string (*)(const json::value& answer, Names& names,
-                             const po::variables_map& flags);
+                             const po::variables_map& flags, bool english);
 
 struct Spec {
   std::string resource;
@@ -97,27 +100,36 @@ Flag Named(Flag f, std::string value_name) {
   return f;
 }
 
-std::string ShowMatchRun(const json::value& a, Names& n, const po::variables_map& vm) {
-  return RenderMatchRun(a, n, vm.count("verbose") && vm["verbose"].as<bool>());
+std::string ShowMatchRun(const json::value& a, Names& n, const po::variables_map& vm,
+                         bool english) {
+  return RenderMatchRun(a, n, vm.count("verbose") && vm["verbose"].as<bool>(), english);
 }
-std::string ShowRoute(const json::value& a, Names& n, const po::variables_map&) {
-  return RenderRoute(a, n);
+std::string ShowRoute(const json::value& a, Names& n, const po::variables_map&, bool english) {
+  return RenderRoute(a, n, english);
 }
-std::string ShowDelivery(const json::value& a, Names& n, const po::variables_map&) {
-  return RenderDelivery(a, n);
+std::string ShowDelivery(const json::value& a, Names& n, const po::variables_map&, bool english) {
+  return RenderDelivery(a, n, english);
 }
-std::string ShowExpiry(const json::value& a, Names& n, const po::variables_map&) {
+std::string ShowExpiry(const json::value& a, Names& n, const po::variables_map&, bool) {
   return RenderExpiry(a, n);
 }
-std::string ShowTrace(const json::value& a, Names&, const po::variables_map&) {
+std::string ShowTrace(const json::value& a, Names&, const po::variables_map&, bool) {
   return RenderDonorTrace(a);
 }
-std::string ShowLedger(const json::value& a, Names&, const po::variables_map&) {
+std::string ShowLedger(const json::value& a, Names&, const po::variables_map&, bool) {
   return RenderLedger(a);
+}
+
+// The labels of a resource's `status` field (util/vocab.h), or none.
+std::span<const vocab::Term> StatusTerms(std::string_view resource) {
+  if (resource == "need") return vocab::kNeedStatuses;
+  if (resource == "delivery") return vocab::kDeliveryStatuses;
+  if (resource == "route") return vocab::kRouteStatuses;
+  return {};
 }
 // The answer to `requester deactivate`: what was cancelled and what is left
 // to the dispatcher.
-std::string ShowDeactivation(const json::value& a, Names& names, const po::variables_map&) {
+std::string ShowDeactivation(const json::value& a, Names& names, const po::variables_map&, bool) {
   if (!a.is_object()) return "";
   const json::value* r = a.get_object().if_contains("requester");
   std::ostringstream out;
@@ -214,7 +226,7 @@ std::vector<Spec> Specs() {
        {Req("code", "code", T, "short unique code, e.g. MED-AMLO-5"),
         Req("name", "name", T, "name, e.g. 降压药"),
         Req("category", "category", T, "ppe, food, medicine, hygiene, equipment or other"),
-        Req("unit", "unit", T, "piece, box, kg, jin, portion or bottle"),
+        Req("unit", "unit", T, "piece, box, kg, jin, portion, bottle, set (套) or pair (副)"),
         Req("pack-size", "pack_size", I, "allocation granularity (masks go out in 10s)"),
         Opt("perishable", "perishable", B, "the item spoils (give alone, or =false)")},
        {}},
@@ -287,7 +299,8 @@ std::vector<Spec> Specs() {
        "/v1/stations",
        {Req("name", "name", T, "station name, e.g. 和平社工站"),
         Req("district", "district", T, "district"),
-        Opt("city", "city", T, "city of the station and its requesters, e.g. 苏州市")},
+        Opt("city", "city", T, "city of the station and its requesters, e.g. 苏州市"),
+        Opt("phone", "phone", T, "callback phone printed on delivery lists")},
        {}},
       {"station",
        "list",
@@ -295,25 +308,26 @@ std::vector<Spec> Specs() {
        Kind::kList,
        "/v1/stations",
        {},
-       {{"id", kRight}, {"name"}, {"city"}, {"district"}}},
+       {{"id", kRight}, {"name"}, {"city"}, {"district"}, {"phone"}}},
 
       {"requester",
        "add",
        "register a household, community, institution or frontline post",
        Kind::kCreate,
        "/v1/requesters",
-       {Req("station-id", "station_id", I, "the registering station"),
+       {Opt("station-id", "station_id", I,
+            "the registering station (a station token: its own, may be left out)"),
         Req("kind", "kind", T, "household, community, institution or frontline_post"),
         Req("name", "name", T, "name, e.g. 金老伯"),
-        Req("contact-name", "contact_name", T, "who to call"),
-        Req("phone", "phone", T, "phone number"), Req("address", "address", T, "address"),
+        Opt("contact-name", "contact_name", T, "who to call"),
+        Opt("phone", "phone", T, "phone number"), Req("address", "address", T, "address"),
         Req("district", "district", T, "district"), Opt("lat", "lat", N, "latitude"),
         Opt("lon", "lon", N, "longitude"),
         Req("household-size", "household_size", I, "people in the household"),
         Opt("tag", "tags", TL,
             "vulnerability tag, repeatable or comma list: elderly_alone, chronic_illness, "
             "disability, child_in_difficulty, quarantined, pregnant, low_income, "
-            "frontline_worker")},
+            "frontline_worker, left_behind_child")},
        {}},
       {"requester", "list", "list requesters", Kind::kList, "/v1/requesters", RequesterFilters(),
        RequesterColumns()},
@@ -350,7 +364,8 @@ std::vector<Spec> Specs() {
        "log a donated lot at a depot",
        Kind::kCreate,
        "/v1/lots",
-       {Req("donor-id", "donor_id", I, "donor"), Req("item-id", "item_id", I, "item"),
+       {Opt("donor-id", "donor_id", I, "donor (a donor token: its own, may be left out)"),
+        Req("item-id", "item_id", I, "item"),
         Req("depot-id", "depot_id", I, "depot where it is stored"),
         Req("quantity", "quantity", I, "quantity received, in the item's unit"),
         Opt("expires-on", "expires_on", T, "YYYY-MM-DD"),
@@ -429,7 +444,6 @@ std::vector<Spec> Specs() {
                   "html or txt (default: txt on stdout, else from the file's extension, else "
                   "html)"),
               "html|txt"),
-        Named(Opt("lang", "lang", T, "language of the fixed labels (default zh)"), "zh|en"),
         Output()},
        {}},
 
@@ -583,7 +597,9 @@ std::vector<Spec> Specs() {
        {Named(Opt("format", "format", T,
                   "default: txt on stdout, else from the file's extension, else html"),
               "txt|csv|html"),
-        Named(Opt("lang", "lang", T, "language of the fixed labels (default zh)"), "zh|en"),
+        Named(Opt("layout", "layout", T,
+                  "full (a block per stop, the default) or compact (a line per household)"),
+              "full|compact"),
         Output()},
        {}},
 
@@ -894,7 +910,8 @@ int ResolveItemCode(Context& ctx, const std::string& code, json::object* body) {
   if (!items.ok()) return Unreachable(ctx, items.status());
   if (items->failure) return ServerError(ctx, *items->failure);
   for (const auto& item : items->items) {
-    if (FieldText(item, "code") == code && item.get_object().contains("id")) {
+    if (ItemCodeKey(FieldText(item, "code")) == ItemCodeKey(code) &&
+        item.get_object().contains("id")) {
       if (const auto id = AsInt64(item.get_object().at("id"))) {
         (*body)["item_id"] = *id;
         return kExitOk;
@@ -1027,11 +1044,18 @@ class NameLookup : public Names {
 
 // Prints a successful answer with the spec's view; returns the exit code.
 int Show(Context& ctx, const Spec& spec, const Parsed& parsed, const ApiReply& reply) {
-  if (ctx.json || !spec.view) {
+  if (ctx.json) {
     PrintObject(ctx, reply);
+  } else if (!spec.view) {
+    std::vector<std::pair<std::string, std::string>> fields = Flatten(reply.json);
+    const std::span<const vocab::Term> statuses = StatusTerms(spec.resource);
+    for (auto& [key, value] : fields) {
+      if (key == "status" && !statuses.empty()) value = vocab::Label(statuses, value, ctx.english);
+    }
+    ctx.out << RenderKeyValues(fields);
   } else {
     NameLookup names(ctx);
-    ctx.out << spec.view(reply.json, names, parsed.vm);
+    ctx.out << spec.view(reply.json, names, parsed.vm, ctx.english);
   }
   if (spec.holds && !spec.holds(reply.json)) return kExitFailed;
   return kExitOk;
@@ -1126,9 +1150,16 @@ int RunList(Context& ctx, const Spec& spec, const Parsed& parsed) {
   Table table(headers);
   for (size_t i = 0; i < spec.columns.size(); ++i) table.SetAlign(i, spec.columns[i].align);
   NameLookup names(ctx);
+  const std::span<const vocab::Term> statuses = StatusTerms(spec.resource);
   for (const auto& item : result->items) {
     std::vector<std::string> cells;
-    for (const Column& c : spec.columns) cells.push_back(Cell(names, item, c.key));
+    for (const Column& c : spec.columns) {
+      std::string cell = Cell(names, item, c.key);
+      if (c.key == "status" && !statuses.empty()) {
+        cell = vocab::Label(statuses, cell, ctx.english);
+      }
+      cells.push_back(std::move(cell));
+    }
     table.AddRow(std::move(cells));
   }
   ctx.out << table.Render();
@@ -1179,6 +1210,8 @@ int RunDownload(Context& ctx, const Spec& spec, const Parsed& parsed) {
   const std::string output = parsed.vm.count("output") ? parsed.vm["output"].as<std::string>() : "";
   auto query = Query(spec, parsed);
   if (!parsed.vm.count("format")) query.emplace_back("format", DefaultFormat(output));
+  // The global --lang (default zh) is the document's language too.
+  query.emplace_back("lang", ctx.english ? "en" : "zh");
   auto reply = ctx.api.Get(WithQuery(ExpandPath(spec, parsed.id), query));
   if (!reply.ok()) return Unreachable(ctx, reply.status());
   if (!reply->ok()) return ServerError(ctx, *reply);

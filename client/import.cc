@@ -41,8 +41,11 @@ ColumnSet Columns(ImportKind kind) {
              "household_size"},
             {"lat", "lon", "tags"}};
   }
-  // item_id or item_code is checked separately: one of them is required.
-  return {{"requester_id", "quantity", "urgency"}, {"item_id", "item_code", "needed_by", "note"}};
+  // item_id or item_code, and requester_id or requester_name, are checked
+  // separately: one of each is required.
+  return {{"quantity", "urgency"},
+          {"requester_id", "requester_name", "requester_phone", "item_id", "item_code", "needed_by",
+           "note"}};
 }
 
 std::string Lower(std::string_view s) {
@@ -203,15 +206,59 @@ json::object RequesterBody(RowReader& row, std::string* label) {
   return body;
 }
 
-json::object NeedBody(RowReader& row, const ItemCodes& item_codes, std::string* label) {
+// The requester a needs row names: by requester_id, or by requester_name
+// and requester_phone looked up in `requesters`; 0 with a problem if none
+// or several match.
+int64_t RequesterOf(RowReader& row, const RequesterDirectory& requesters) {
+  if (!row.Cell("requester_id").empty() || !row.Has("requester_name")) {
+    return row.Int("requester_id", 1, INT64_MAX);
+  }
+  const std::string_view name = row.Cell("requester_name");
+  const std::string_view phone = row.Cell("requester_phone");
+  if (name.empty()) {
+    row.Problem("requester_name (or requester_id) is required");
+    return 0;
+  }
+  const std::string digits = text::DropMobileCountryCode(text::PhoneDigits(phone));
+  std::vector<int64_t> ids;
+  for (const KnownRequester& r : requesters) {
+    if (text::Trim(r.name) != name) continue;
+    if (!phone.empty() && text::DropMobileCountryCode(text::PhoneDigits(r.phone)) != digits) {
+      continue;
+    }
+    ids.push_back(r.id);
+  }
+  const std::string who =
+      Quote(name) + (phone.empty() ? std::string() : " with phone " + Quote(phone));
+  if (ids.empty()) {
+    row.Problem("no requester " + who +
+                " is registered (see `aidlink requester find`; or give requester_id)");
+    return 0;
+  }
+  if (ids.size() > 1) {
+    std::string list;
+    for (const int64_t id : ids) list += (list.empty() ? "" : ", ") + std::to_string(id);
+    row.Problem("ambiguous: " + std::to_string(ids.size()) + " requesters " + who + " (ids " +
+                list + "); give requester_id" +
+                (phone.empty() ? std::string(" or requester_phone") : std::string()));
+    return 0;
+  }
+  return ids.front();
+}
+
+json::object NeedBody(RowReader& row, const ItemCodes& item_codes,
+                      const RequesterDirectory& requesters, std::string* label) {
   json::object body;
-  body["requester_id"] = row.Int("requester_id", 1, INT64_MAX);
+  body["requester_id"] = RequesterOf(row, requesters);
   int64_t item_id = 0;
   if (!row.Cell("item_id").empty() || !row.Has("item_code")) {
     item_id = row.Int("item_id", 1, INT64_MAX);
   } else {
     const std::string_view code = row.Cell("item_code");
-    const auto it = item_codes.find(code);
+    const std::string key = ItemCodeKey(code);
+    const auto it = std::find_if(item_codes.begin(), item_codes.end(), [&](const auto& entry) {
+      return ItemCodeKey(entry.first) == key;
+    });
     if (code.empty()) {
       row.Problem("item_code is required");
     } else if (it == item_codes.end()) {
@@ -239,7 +286,10 @@ json::object NeedBody(RowReader& row, const ItemCodes& item_codes, std::string* 
     row.Problem("note is longer than " + std::to_string(kMaxNote) + " characters");
   }
   body["note"] = note;
-  *label = "requester " + std::string(row.Cell("requester_id")) + ", item " +
+  *label = "requester " +
+           std::string(row.Cell("requester_id").empty() ? row.Cell("requester_name")
+                                                        : row.Cell("requester_id")) +
+           ", item " +
            std::string(row.Has("item_code") && row.Cell("item_id").empty() ? row.Cell("item_code")
                                                                            : row.Cell("item_id"));
   return body;
@@ -256,6 +306,8 @@ std::string JoinProblems(const std::vector<std::string>& problems) {
 
 }  // namespace
 
+std::string ItemCodeKey(std::string_view code) { return text::AsciiLower(text::Trim(code)); }
+
 const char* ImportKindName(ImportKind kind) {
   return kind == ImportKind::kRequesters ? "requesters" : "needs";
 }
@@ -271,6 +323,14 @@ bool UsesItemCodes(const CsvDocument& doc) {
   if (doc.records.empty()) return false;
   for (const auto& name : doc.records.front().fields) {
     if (Lower(text::Trim(name)) == "item_code") return true;
+  }
+  return false;
+}
+
+bool UsesRequesterNames(const CsvDocument& doc) {
+  if (doc.records.empty()) return false;
+  for (const auto& name : doc.records.front().fields) {
+    if (Lower(text::Trim(name)) == "requester_name") return true;
   }
   return false;
 }
@@ -318,7 +378,7 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
-                                const ItemCodes& item_codes) {
+                                const ItemCodes& item_codes, const RequesterDirectory& requesters) {
   ImportPlan plan;
   // A broken header record means we cannot tell what any column is.
   if (!doc.errors.empty() &&
@@ -353,6 +413,10 @@ StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
   if (kind == ImportKind::kNeeds && !columns.count("item_id") && !columns.count("item_code")) {
     missing.push_back("item_id (or item_code)");
   }
+  if (kind == ImportKind::kNeeds && !columns.count("requester_id") &&
+      !columns.count("requester_name")) {
+    missing.push_back("requester_id (or requester_name and requester_phone)");
+  }
   if (!missing.empty()) {
     return InvalidArgument("line " + std::to_string(header.line) + ": missing column" +
                            (missing.size() > 1 ? "s " : " ") + JoinProblems(missing));
@@ -372,7 +436,7 @@ StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
     ImportRow out;
     out.line = record.line;
     out.body = kind == ImportKind::kRequesters ? RequesterBody(row, &out.label)
-                                               : NeedBody(row, item_codes, &out.label);
+                                               : NeedBody(row, item_codes, requesters, &out.label);
     if (!row.problems().empty()) {
       plan.problems.push_back({record.line, JoinProblems(row.problems())});
       continue;

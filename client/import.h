@@ -56,15 +56,37 @@ std::vector<std::string> ImportColumns(ImportKind kind);
 // caller must look the codes up before planning.
 bool UsesItemCodes(const CsvDocument& doc);
 
-// Item codes to ids, from GET /v1/items.
+// An item code as it is compared: ASCII letters in lower case, so that
+// med-bp finds MED-BP (the server keeps codes unique the same way).
+std::string ItemCodeKey(std::string_view code);
+
+// Item codes to ids, from GET /v1/items; looked up by ItemCodeKey.
 using ItemCodes = std::map<std::string, int64_t, std::less<>>;
+
+// A requester the caller may file needs for, from GET /v1/requesters: a
+// needs file may name it by name and phone instead of requester_id.
+struct KnownRequester {
+  int64_t id = 0;
+  std::string name;
+  std::string phone;
+};
+using RequesterDirectory = std::vector<KnownRequester>;
+
+// True if a needs file names requesters by name (a requester_name column),
+// so the caller must list its requesters before planning.
+bool UsesRequesterNames(const CsvDocument& doc);
 
 // Validates `doc` and builds one request per good row. Returns
 // InvalidArgument if the file is empty or its header names an unknown,
 // repeated or missing column (nothing should be imported then); otherwise
 // every bad row is a problem with its line number and the rest are rows.
+// A needs row gives requester_id, or requester_name and (optionally)
+// requester_phone: exactly one requester of `requesters` must have that name
+// (trimmed) and phone (compared by its digits, +86 or not); none or several
+// is a problem of that line.
 StatusOr<ImportPlan> PlanImport(ImportKind kind, const CsvDocument& doc,
-                                const ItemCodes& item_codes = {});
+                                const ItemCodes& item_codes = {},
+                                const RequesterDirectory& requesters = {});
 
 // True if `existing` (a requester as the server returns it) holds exactly
 // what the request `body` would create: same station, kind, name, contact,

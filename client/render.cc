@@ -10,6 +10,7 @@
 
 #include "json_util.h"
 #include "table.h"
+#include "util/vocab.h"
 
 namespace aidlink::client {
 namespace {
@@ -46,26 +47,39 @@ std::string Plural(int64_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
-// One line for each unmet reason the run gave, in a fixed order.
-std::string UnmetLegend(const std::set<std::string>& reasons) {
-  static const std::pair<const char*, const char*> kMeaning[] = {
-      {"no_stock", "no stock of the item is available"},
-      {"out_of_area", "there is stock, but no depot holding it serves the requester's area"},
-      {"excluded_by_earmark", "there is stock, but its earmarks exclude this requester"},
-      {"only_expiring_stock", "the only eligible stock expires before as_of + min_shelf_days"},
+// One line for each unmet reason the run gave, in a fixed order: its label
+// (util/vocab.h), its code, and what it means.
+std::string UnmetLegend(const std::set<std::string>& reasons, bool english) {
+  struct Meaning {
+    const char* code;
+    const char* en;
+    const char* zh;
+  };
+  static const Meaning kMeaning[] = {
+      {"no_stock", "no stock of the item is available", "该物品没有可用库存"},
+      {"out_of_area", "there is stock, but no depot holding it serves the requester's area",
+       "有库存，但存放它的仓库都不服务该申领人所在区域"},
+      {"excluded_by_earmark", "there is stock, but its earmarks exclude this requester",
+       "有库存，但定向捐赠的限定不包括该申领人"},
+      {"only_expiring_stock", "the only eligible stock expires before as_of + min_shelf_days",
+       "可用库存在配送日加最短保质天数之前到期"},
       {"tier_exhausted",
-       "the eligible stock ran out on needs at least as urgent (shared fairly in a tier)"},
+       "the eligible stock ran out on needs at least as urgent (shared fairly in a tier)",
+       "库存已分给同等或更紧急的需求（同级内公平分配）"},
   };
   std::vector<std::pair<std::string, std::string>> rows;
-  for (const auto& [code, meaning] : kMeaning) {
-    if (reasons.count(code)) rows.emplace_back(code, meaning);
+  const auto label = [&](const std::string& code) {
+    const std::string_view l = vocab::Label(vocab::kUnmetReasons, code, english);
+    return (l == code ? code : std::string(l) + " (" + code + ")") + ":";
+  };
+  for (const Meaning& m : kMeaning) {
+    if (reasons.count(m.code)) rows.emplace_back(label(m.code), english ? m.en : m.zh);
   }
   for (const auto& r : reasons) {
     bool known = false;
-    for (const auto& [code, meaning] : kMeaning) known = known || r == code;
-    if (!known) rows.emplace_back(r, "");
+    for (const Meaning& m : kMeaning) known = known || r == m.code;
+    if (!known) rows.emplace_back(label(r), "");
   }
-  for (auto& row : rows) row.first += ":";
   return RenderKeyValues(rows);
 }
 
@@ -88,7 +102,7 @@ std::string LinesText(const json::value& lines, Names& names) {
   return out;
 }
 
-std::string RenderMatchRun(const json::value& run, Names& names, bool verbose) {
+std::string RenderMatchRun(const json::value& run, Names& names, bool verbose, bool english) {
   std::string out;
   const std::string as_of = FieldText(run, "as_of");
   if (BoolField(run, "dry_run") || IntField(run, "id") == 0) {
@@ -123,30 +137,43 @@ std::string RenderMatchRun(const json::value& run, Names& names, bool verbose) {
     out += table.Render(80);
   }
 
+  // The run's list of needs left short holds the partly filled ones (some
+  // stock this run) and the unmet ones (none): the stats count the same
+  // two groups, so the heading names both and each row says which it is.
   const json::array& unmet = ArrayField(run, "unmet");
   if (unmet.empty()) {
     out += "\nno unmet needs: every need considered was filled\n";
     return out;
   }
-  out += "\nunmet needs (" + Num(static_cast<int64_t>(unmet.size())) + "):\n";
-  Table table({"need_id", "requester", "item", "outstanding", "reason"});
+  std::map<int64_t, int64_t> allotted;
+  for (const auto& a : allocations) allotted[IntField(a, "need_id")] += IntField(a, "quantity");
+  int64_t partial = 0;
+  for (const auto& u : unmet) partial += allotted.count(IntField(u, "need_id")) ? 1 : 0;
+  const int64_t none = static_cast<int64_t>(unmet.size()) - partial;
+  out += "\nneeds left short (" + Num(static_cast<int64_t>(unmet.size())) + ": " + Num(partial) +
+         " partial, " + Num(none) + " unmet):\n";
+  Table table({"need_id", "requester", "item", "allocated", "outstanding", "reason"});
   table.SetAlign(0, kRight);
   table.SetAlign(3, kRight);
+  table.SetAlign(4, kRight);
   std::set<std::string> reasons;
   for (const auto& u : unmet) {
     const int64_t need = IntField(u, "need_id");
     const auto ref = names.Need(need);
     const std::string reason = FieldText(u, "reason");
     reasons.insert(reason);
+    const auto got = allotted.find(need);
     table.AddRow({Num(need), ref ? names.Requester(ref->requester_id) : "",
-                  ref ? names.Item(ref->item_id) : "", Num(IntField(u, "outstanding")), reason});
+                  ref ? names.Item(ref->item_id) : "",
+                  got == allotted.end() ? "0" : Num(got->second), Num(IntField(u, "outstanding")),
+                  std::string(vocab::Label(vocab::kUnmetReasons, reason, english))});
   }
   out += table.Render();
-  out += "\n" + UnmetLegend(reasons);
+  out += "\n" + UnmetLegend(reasons, english);
   return out;
 }
 
-std::string RenderRoute(const json::value& route, Names& names) {
+std::string RenderRoute(const json::value& route, Names& names, bool english) {
   const json::array& stops = ArrayField(route, "stops");
   const int64_t depot = IntField(route, "depot_id");
   const std::string depot_name = names.Depot(depot);
@@ -156,7 +183,8 @@ std::string RenderRoute(const json::value& route, Names& names) {
       {"date", FieldText(route, "date")},
       {"driver", FieldText(route, "driver")},
       {"district", FieldText(route, "district")},
-      {"status", FieldText(route, "status")},
+      {"status",
+       std::string(vocab::Label(vocab::kRouteStatuses, FieldText(route, "status"), english))},
       {"stops", Num(static_cast<int64_t>(stops.size()))},
   });
   out += "\n";
@@ -164,18 +192,21 @@ std::string RenderRoute(const json::value& route, Names& names) {
   for (size_t c : {0, 1, 2}) table.SetAlign(c, kRight);
   for (const auto& s : stops) {
     const int64_t requester = IntField(s, "requester_id");
-    table.AddRow({Num(IntField(s, "seq")), Num(IntField(s, "delivery_id")), Num(requester),
-                  names.Requester(requester), FieldText(s, "status"),
-                  LinesText(ObjectField(s, "lines"), names)});
+    table.AddRow(
+        {Num(IntField(s, "seq")), Num(IntField(s, "delivery_id")), Num(requester),
+         names.Requester(requester),
+         std::string(vocab::Label(vocab::kDeliveryStatuses, FieldText(s, "status"), english)),
+         LinesText(ObjectField(s, "lines"), names)});
   }
   out += table.Render(60);
   return out;
 }
 
-std::string RenderDelivery(const json::value& delivery, Names& names) {
+std::string RenderDelivery(const json::value& delivery, Names& names, bool english) {
   std::vector<std::pair<std::string, std::string>> fields;
   for (auto& [key, value] : Flatten(delivery)) {
     if (key == "lines") continue;
+    if (key == "status") value = vocab::Label(vocab::kDeliveryStatuses, value, english);
     fields.emplace_back(key, value);
     if (key == "requester_id") {
       fields.emplace_back("requester", names.Requester(IntField(delivery, "requester_id")));

@@ -37,13 +37,17 @@ std::string LinesText(const boost::json::value& lines, Names& names);
 // POST /v1/match/runs and GET /v1/match/runs/{id}: a heading, the stats, the
 // unmet needs with their reasons and a legend of those reasons; with
 // `verbose` the allocations as well.
-std::string RenderMatchRun(const boost::json::value& run, Names& names, bool verbose);
+//  Unmet reasons read as their labels of util/vocab.h: Chinese unless `english`.
+std::string RenderMatchRun(const boost::json::value& run, Names& names, bool verbose,
+                           bool english = false);
 
 // A route: a heading line and its stops in visiting order.
-std::string RenderRoute(const boost::json::value& route, Names& names);
+//  Route and stop statuses read as their labels (Chinese unless `english`).
+std::string RenderRoute(const boost::json::value& route, Names& names, bool english = false);
 
 // One delivery: its fields, then its lines.
-std::string RenderDelivery(const boost::json::value& delivery, Names& names);
+//  The status reads as its label (Chinese unless `english`).
+std::string RenderDelivery(const boost::json::value& delivery, Names& names, bool english = false);
 
 // POST /v1/lots:expire: what was written off.
 std::string RenderExpiry(const boost::json::value& answer, Names& names);

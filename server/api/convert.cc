@@ -52,6 +52,7 @@ v1::Station ToProto(const store::Station& in) {
   out.set_created_at(in.created_at);
   out.set_city(in.city);
   out.set_version(in.version);
+  out.set_phone(in.phone);
   return out;
 }
 
@@ -169,6 +170,7 @@ store::Station FromProto(const v1::Station& in) {
   out.name = in.name();
   out.district = in.district();
   out.city = in.city();
+  out.phone = in.phone();
   return out;
 }
 

@@ -149,12 +149,32 @@ StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p
   return d;
 }
 
-// Builds the printable list of a route from the store.
+// The sooner of two expiry dates, "" counting as none.
+std::string SoonerDate(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return std::min(a, b);
+}
+
+// Builds the printable list of a route from the store: one line per item
+// per stop (the item's lots summed, each need's quantity requested once),
+// with the needs' urgency and deadline, the expiry of perishable stock and
+// the station's callback phone. Stops failed or cancelled before the van
+// left are left out (their stock went back to the lots); a dispatched or
+// completed route prints every stop the van took, numbered and loaded as
+// dispatched, with its outcome beside it.
 StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, print::Lang lang) {
   auto route = store::GetRoute(db, route_id);
   if (!route.ok()) return route.status();
   auto depot = store::GetDepot(db, route->depot_id);
   if (!depot.ok()) return depot.status();
+  const bool as_dispatched = route->status != "planned";
+  std::set<int64_t> dispatched;
+  if (as_dispatched) {
+    auto ids = store::DispatchedStops(db, route_id);
+    if (!ids.ok()) return ids.status();
+    dispatched = std::move(*ids);
+  }
   print::Manifest m;
   m.route_id = route->id;
   m.depot_name = depot->name;
@@ -162,13 +182,22 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
   m.date = route->date;
   m.driver = route->driver;
   std::map<int64_t, store::Item> items;
+  std::map<int64_t, store::Station> stations;
   std::map<int64_t, int64_t> pick_totals;
+  std::map<int64_t, std::string> pick_expiry;
   for (const store::Delivery& d : route->stops) {
-    // A stop failed or cancelled before the van leaves is not loaded: its
-    // stock went back to the lot and may already be someone else's.
-    if (d.status == "failed" || d.status == "cancelled") continue;
+    const bool settled = d.status == "delivered" || d.status == "failed" || d.status == "cancelled";
+    const bool returned = d.status == "failed" || d.status == "cancelled";
+    // Failed or cancelled before the van left: never loaded, never a stop.
+    if (returned && (!as_dispatched || !dispatched.count(d.id))) continue;
     auto requester = store::GetRequester(db, d.requester_id);
     if (!requester.ok()) return requester.status();
+    if (!stations.count(requester->station_id)) {
+      auto station = store::GetStation(db, requester->station_id);
+      if (!station.ok()) return station.status();
+      stations[requester->station_id] = *station;
+    }
+    const store::Station& station = stations[requester->station_id];
     print::StopSheet sheet;
     sheet.seq = static_cast<int>(d.seq);
     sheet.delivery_id = d.id;
@@ -178,19 +207,53 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
     sheet.address = requester->address;
     sheet.district = requester->district;
     sheet.tags = requester->tags;
+    sheet.station_name = station.name;
+    sheet.station_phone = station.phone;
+    if (as_dispatched && settled) {
+      sheet.outcome = d.status;
+      sheet.received_by = d.received_by;
+      sheet.fail_reason = d.fail_reason;
+    }
     std::set<int64_t> noted;
+    std::map<int64_t, size_t> line_of_item;  // index into sheet.lines
+    std::map<int64_t, std::set<int64_t>> needs_of_item;
     for (const auto& line : d.lines) {
       if (!items.count(line.item_id)) {
         auto item = store::GetItem(db, line.item_id);
         if (!item.ok()) return item.status();
         items[line.item_id] = *item;
       }
+      const store::Item& item = items[line.item_id];
+      auto [at, fresh] = line_of_item.emplace(line.item_id, sheet.lines.size());
+      if (fresh) {
+        print::StopLine out;
+        out.item_name = item.name;
+        out.unit = print::UnitLabel(item.unit, lang);
+        if (!sheet.outcome.empty()) out.delivered = 0;
+        sheet.lines.push_back(std::move(out));
+      }
+      print::StopLine& out = sheet.lines[at->second];
+      out.allotted += line.quantity;
+      if (out.delivered) {
+        *out.delivered += line.delivered;
+        out.damaged += line.damaged;
+      }
+      pick_totals[line.item_id] += line.quantity;
+      if (item.perishable) {
+        auto lot = store::GetLot(db, line.lot_id);
+        if (!lot.ok()) return lot.status();
+        out.expires_on = SoonerDate(out.expires_on, lot->expires_on);
+        pick_expiry[line.item_id] = SoonerDate(pick_expiry[line.item_id], lot->expires_on);
+      }
+      if (!needs_of_item[line.item_id].insert(line.need_id).second) continue;
       auto need = store::GetNeed(db, line.need_id);
       if (!need.ok()) return need.status();
-      const store::Item& item = items[line.item_id];
-      sheet.lines.push_back(
-          {item.name, print::UnitLabel(item.unit, lang), need->quantity, line.quantity});
-      pick_totals[line.item_id] += line.quantity;
+      out.requested += need->quantity;
+      if (out.urgency.empty() || vocab::IndexOf(vocab::kUrgencies, need->urgency) <
+                                     vocab::IndexOf(vocab::kUrgencies, out.urgency)) {
+        out.urgency = need->urgency;
+      }
+      out.needed_by = SoonerDate(out.needed_by, need->needed_by);
       if (!need->note.empty() && noted.insert(need->id).second) {
         sheet.note += (sheet.note.empty() ? "" : "；") + need->note;
       }
@@ -199,7 +262,8 @@ StatusOr<print::Manifest> LoadManifest(store::Database& db, int64_t route_id, pr
   }
   for (const auto& [item_id, q] : pick_totals) {
     const store::Item& item = items[item_id];
-    m.picks.push_back({item.name, print::UnitLabel(item.unit, lang), item.pack_size, q});
+    m.picks.push_back(
+        {item.name, print::UnitLabel(item.unit, lang), item.pack_size, q, pick_expiry[item_id]});
   }
   return m;
 }
@@ -329,16 +393,19 @@ Response DispatchRoute(Context& ctx) {
   });
 }
 
-// GET /v1/routes/{id}/manifest?format=txt|csv|html&lang=zh|en: the printed
-// delivery list; dispatcher. Default html, zh.
+// GET /v1/routes/{id}/manifest?format=txt|csv|html&lang=zh|en&layout=full|compact:
+// the printed delivery list; dispatcher. Default html, zh, full.
 Response GetManifest(Context& ctx) {
   Status s;
   const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
   const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
+  const std::string layout = ctx.Query("layout").empty() ? "full" : ctx.Query("layout");
   static constexpr std::string_view kFormats[] = {"txt", "csv", "html"};
   static constexpr std::string_view kLangs[] = {"zh", "en"};
+  static constexpr std::string_view kLayouts[] = {"full", "compact"};
   s = CheckEnum(format, "format", kFormats);
   if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
+  if (s.ok()) s = CheckEnum(layout, "layout", kLayouts);
   if (!s.ok()) return ctx.Error(s);
   const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
   if (!ctx.principal().MaySeeRoute(ctx.id())) return ctx.Error(NotFound("route not found", "id"));
@@ -348,7 +415,8 @@ Response GetManifest(Context& ctx) {
                           : format == "csv" ? print::Format::kCsv
                                             : print::Format::kHtml;
   Response r;
-  r.body = print::RenderManifest(*m, f, l);
+  r.body = print::RenderManifest(
+      *m, f, l, layout == "compact" ? print::Layout::kCompact : print::Layout::kFull);
   r.content_type = format == "txt"   ? "text/plain; charset=utf-8"
                    : format == "csv" ? "text/csv; charset=utf-8"
                                      : "text/html; charset=utf-8";

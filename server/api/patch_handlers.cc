@@ -137,7 +137,7 @@ constexpr std::string_view kDonorFields[] = {"name", "kind", "phone", "note"};
 constexpr std::string_view kDonorPersonal[] = {"phone"};
 constexpr std::string_view kDepotFields[] = {"name", "address", "district", "lat",
                                              "lon",  "city",    "serves"};
-constexpr std::string_view kStationFields[] = {"name", "district", "city"};
+constexpr std::string_view kStationFields[] = {"name", "district", "city", "phone"};
 constexpr std::string_view kRequesterFields[] = {
     "name", "contact_name", "phone", "address", "district", "lat", "lon", "household_size", "tags"};
 constexpr std::string_view kRequesterPersonal[] = {"name",    "contact_name", "phone",

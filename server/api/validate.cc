@@ -164,6 +164,7 @@ Status Validate(const v1::Depot& d) {
 Status Validate(const v1::Station& s) {
   AIDLINK_RETURN_IF_ERROR(CheckText(s.name(), "name"));
   AIDLINK_RETURN_IF_ERROR(CheckText(s.district(), "district"));
+  AIDLINK_RETURN_IF_ERROR(CheckText(s.phone(), "phone", 0));
   return CheckText(s.city(), "city", 0);
 }
 

@@ -220,7 +220,8 @@ TieKey MakeTieKey(const Need& need, int64_t as_of) {
   int64_t by = kNone;
   if (need.needed_by)
     by = std::clamp<int64_t>(*need.needed_by - as_of + (int64_t{1} << 30), 0, kNone - 1);
-  const auto tags = static_cast<uint64_t>(kTagCount - std::popcount(need.tags & 0xffu));
+  const auto tags =
+      static_cast<uint64_t>(kTagCount - std::popcount(need.tags & ((1u << kTagCount) - 1)));
   const auto household =
       static_cast<uint64_t>((1 << 20) - 1 - std::clamp(need.household_size, 0, (1 << 20) - 1));
   TieKey key;

@@ -25,7 +25,7 @@ enum class Urgency { kCritical = 0, kHigh = 1, kNormal = 2, kLow = 3 };
 enum class RequesterKind { kHousehold = 0, kCommunity = 1, kInstitution = 2, kFrontlinePost = 3 };
 
 // Vulnerability tags as bits of a uint32_t mask, in DESIGN.md order.
-inline constexpr int kTagCount = 8;
+inline constexpr int kTagCount = 9;
 inline constexpr uint32_t kTagElderlyAlone = 1u << 0;
 inline constexpr uint32_t kTagChronicIllness = 1u << 1;
 inline constexpr uint32_t kTagDisability = 1u << 2;
@@ -34,6 +34,7 @@ inline constexpr uint32_t kTagQuarantined = 1u << 4;
 inline constexpr uint32_t kTagPregnant = 1u << 5;
 inline constexpr uint32_t kTagLowIncome = 1u << 6;
 inline constexpr uint32_t kTagFrontlineWorker = 1u << 7;
+inline constexpr uint32_t kTagLeftBehindChild = 1u << 8;
 
 // "critical", "high", "normal", "low".
 std::string_view UrgencyName(Urgency urgency);
@@ -44,7 +45,7 @@ std::optional<Urgency> ParseUrgency(std::string_view name);
 std::string_view RequesterKindName(RequesterKind kind);
 std::optional<RequesterKind> ParseRequesterKind(std::string_view name);
 
-// Name of tag bit `bit` (0..7), e.g. TagName(0) == "elderly_alone"; "" if out
+// Name of tag bit `bit` (0..kTagCount-1), e.g. TagName(0) == "elderly_alone"; "" if out
 // of range.
 std::string_view TagName(int bit);
 // The mask bit (e.g. kTagPregnant) of tag `name`, or nullopt if unknown.

@@ -14,8 +14,8 @@ constexpr std::array<std::string_view, 4> kUrgencyNames = {"critical", "high", "
 constexpr std::array<std::string_view, 4> kKindNames = {"household", "community", "institution",
                                                         "frontline_post"};
 constexpr std::array<std::string_view, kTagCount> kTagNames = {
-    "elderly_alone", "chronic_illness", "disability", "child_in_difficulty",
-    "quarantined",   "pregnant",        "low_income", "frontline_worker"};
+    "elderly_alone", "chronic_illness", "disability",       "child_in_difficulty", "quarantined",
+    "pregnant",      "low_income",      "frontline_worker", "left_behind_child"};
 constexpr std::array<std::string_view, 11> kReasonNames = {
     "eligible",    "tier_critical", "tier_high",
     "tier_normal", "tier_low",      "deadline_raised_tier",

@@ -72,6 +72,14 @@ table.meta th { width: 28mm; white-space: nowrap; }
 .signatures { display: flex; gap: 5mm; margin-top: 6mm;
   break-inside: avoid; page-break-inside: avoid; }
 .signatures .box { flex: 1; border: 1pt solid #000; height: 24mm; padding: 1.5mm 2mm; }
+.detail { font-size: 8.5pt; color: #333; }
+.outcome { margin: 0 0 1mm; font-weight: bold; }
+table.compact { font-size: 8.5pt; line-height: 1.2; }
+table.compact td, table.compact th { padding: 0.3mm 1mm; }
+table.compact .seq { width: 7mm; text-align: right; }
+table.compact .who { width: 24mm; }
+table.compact .tel { width: 25mm; white-space: nowrap; }
+table.compact .sig { width: 18mm; }
 )css";
 
 void Escape(std::string_view s, std::string& out) {
@@ -148,6 +156,9 @@ void PickList(const Manifest& m, Lang lang, const Labels& l, std::string& out) {
          "</th></tr></thead>\n<tbody>\n";
   for (const PickLine& p : m.picks) {
     out += "<tr><td class=\"tick\">&#9744;</td><td>" + Esc(p.item_name) +
+           (p.expires_on.empty()
+                ? ""
+                : "<div class=\"detail\">" + Esc(l.expires) + " " + Esc(p.expires_on) + "</div>") +
            "</td><td class=\"unit\">" + Esc(p.unit) + "</td><td class=\"num\">" +
            std::to_string(p.pack_size) + "</td><td class=\"num\">" + std::to_string(p.quantity) +
            "</td><td>" + Esc(PacksText(p, lang)) + "</td></tr>\n";
@@ -165,19 +176,33 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l, std::string& out)
          Esc(s.contact_name) + "</span><span class=\"label\">" + Esc(l.phone) + "</span><span>" +
          Esc(s.phone) + "</span><span class=\"label\">" + Esc(l.address) +
          "</span><span class=\"wide\">" + Esc(AddressWithDistrict(s, lang)) + "</span></div>\n";
+  const std::string callback = CallbackText(s, lang);
+  if (!callback.empty()) {
+    out += "<div class=\"stop-meta\"><span class=\"label\">" + Esc(l.callback) +
+           "</span><span class=\"wide\">" + Esc(callback) + "</span></div>\n";
+  }
   const std::string note = StopNote(s, lang);
   if (!note.empty()) {
     out += "<p class=\"note\"><span class=\"label\">" + Esc(l.note) + Esc(colon) + "</span>" +
            Esc(note) + "</p>\n";
+  }
+  const std::string outcome = OutcomeText(s, lang);
+  if (!outcome.empty()) {
+    out += "<p class=\"outcome\"><span class=\"label\">" + Esc(l.outcome) + Esc(colon) + "</span>" +
+           Esc(outcome) + "</p>\n";
   }
   out += "<table class=\"lines\">\n<thead><tr><th>" + Esc(l.item) + "</th><th class=\"unit\">" +
          Esc(l.unit) + "</th><th class=\"num\">" + Esc(l.requested) + "</th><th class=\"num\">" +
          Esc(l.allotted) + "</th><th class=\"received\">" + Esc(l.received) +
          "</th></tr></thead>\n<tbody>\n";
   for (const StopLine& line : s.lines) {
-    out += "<tr><td>" + Esc(line.item_name) + "</td><td class=\"unit\">" + Esc(line.unit) +
-           "</td><td class=\"num\">" + std::to_string(line.requested) + "</td><td class=\"num\">" +
-           std::to_string(line.allotted) + "</td><td class=\"received\"></td></tr>\n";
+    const std::string detail = LineDetail(line, lang);
+    out += "<tr><td>" + Esc(line.item_name) +
+           (detail.empty() ? "" : "<div class=\"detail\">" + Esc(detail) + "</div>") +
+           "</td><td class=\"unit\">" + Esc(line.unit) + "</td><td class=\"num\">" +
+           std::to_string(line.requested) + "</td><td class=\"num\">" +
+           std::to_string(line.allotted) + "</td><td class=\"received\">" +
+           Esc(ReceivedText(line, lang)) + "</td></tr>\n";
   }
   if (s.lines.empty()) {
     out += "<tr><td colspan=\"5\">" + Esc(l.no_items) + "</td></tr>\n";
@@ -189,9 +214,38 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l, std::string& out)
          "</span><span class=\"line short\"></span></div>\n</div>\n";
 }
 
+// Compact layout: the stops as one table, a row per household.
+void CompactStops(const Manifest& m, Lang lang, const Labels& l, std::string& out) {
+  out += "<table class=\"compact\">\n<thead><tr><th class=\"seq\">#</th><th class=\"who\">" +
+         Esc(l.recipient) + "</th><th class=\"tel\">" + Esc(l.phone) + "</th><th>" +
+         Esc(l.address) + "</th><th>" + Esc(l.item) + "</th><th class=\"sig\">" + Esc(l.signature) +
+         "</th></tr></thead>\n<tbody>\n";
+  for (const StopSheet& s : m.stops) {
+    std::string where = AddressWithDistrict(s, lang);
+    const std::string note = StopNote(s, lang);
+    std::string items = CompactItems(s, lang);
+    const std::string outcome = OutcomeText(s, lang);
+    const bool contact = !s.contact_name.empty() && s.contact_name != s.recipient;
+    out += "<tr><td class=\"seq\">" + std::to_string(s.seq) + "</td><td class=\"who\">" +
+           Esc(s.recipient) +
+           (contact ? "<div class=\"detail\">" + Esc(l.contact) + Esc(l.colon) +
+                          Esc(s.contact_name) + "</div>"
+                    : "") +
+           "</td><td class=\"tel\">" + Esc(s.phone) + "</td><td>" + Esc(where) +
+           (note.empty() ? "" : "<div class=\"detail\">" + Esc(note) + "</div>") +
+           (s.station_phone.empty() ? ""
+                                    : "<div class=\"detail\">" + Esc(l.callback) + Esc(l.colon) +
+                                          Esc(CallbackText(s, lang)) + "</div>") +
+           "</td><td>" + Esc(items) +
+           (outcome.empty() ? "" : "<div class=\"detail\">" + Esc(outcome) + "</div>") +
+           "</td><td class=\"sig\"></td></tr>\n";
+  }
+  out += "</tbody>\n</table>\n";
+}
+
 }  // namespace
 
-std::string RenderHtml(const Manifest& manifest, Lang lang) {
+std::string RenderHtml(const Manifest& manifest, Lang lang, Layout layout) {
   const Labels& l = LabelsFor(lang);
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"" + std::string(l.html_lang) + "\">\n<head>\n";
@@ -205,7 +259,11 @@ std::string RenderHtml(const Manifest& manifest, Lang lang) {
   Header(manifest, l, out);
   PickList(manifest, lang, l, out);
   out += "<section class=\"stops\">\n<h2>" + Esc(l.stops_title) + "</h2>\n";
-  for (const StopSheet& s : manifest.stops) StopBlock(s, lang, l, out);
+  if (layout == Layout::kCompact) {
+    CompactStops(manifest, lang, l, out);
+  } else {
+    for (const StopSheet& s : manifest.stops) StopBlock(s, lang, l, out);
+  }
   out += "</section>\n<section class=\"signatures\">\n";
   for (std::string_view who : {l.loaded_by, l.delivered_by, l.checked_by}) {
     out += "<div class=\"box\">" + Esc(who) + Esc(l.colon) + "</div>\n";

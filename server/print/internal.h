@@ -52,6 +52,13 @@ struct Labels {
   std::string_view page_suffix;
   std::string_view no_items;
   std::vector<std::string_view> csv_header;
+  std::string_view needed_by;         // "需送达" before a date
+  std::string_view expires;           // "保质期至" before a date
+  std::string_view callback;          // the station's phone
+  std::string_view outcome;           // the stop's recorded outcome
+  std::string_view signed_by;         // who signed for a delivered stop
+  std::string_view damaged;           // "损坏" after a number
+  std::string_view detail_separator;  // between a line's urgency, deadline and expiry
 };
 
 const Labels& LabelsFor(Lang lang);
@@ -59,6 +66,23 @@ const Labels& LabelsFor(Lang lang);
 // "12 包 + 5" / "12 packs + 5" for a pick line with packs; "-" when the item
 // does not come in packs (pack_size <= 1), since the total says it all.
 std::string PacksText(const PickLine& pick, Lang lang);
+
+// "紧急，需送达 2026-11-26，保质期至 2026-11-25": what a stop line says
+// besides its quantities; "" if nothing.
+std::string LineDetail(const StopLine& line, Lang lang);
+
+// What was received of a line once the stop has an outcome: "2" or
+// "1（损坏 1）"; "" before.
+std::string ReceivedText(const StopLine& line, Lang lang);
+
+// "已送达，签收：王明" / "未送达：不在家"; "" if the stop has no outcome.
+std::string OutcomeText(const StopSheet& stop, Lang lang);
+
+// "022-12345678（幸福里社工站）"; "" without a phone.
+std::string CallbackText(const StopSheet& stop, Lang lang);
+
+// A stop's items on one line: "降压药 2 盒（紧急）；口罩 50 个".
+std::string CompactItems(const StopSheet& stop, Lang lang);
 
 // "第 3 站" / "Stop 3".
 std::string StopHeading(int seq, Lang lang);
@@ -77,8 +101,8 @@ std::string SingleLine(std::string_view s);
 // entities.
 std::string HtmlEscape(std::string_view s);
 
-std::string RenderTxt(const Manifest& manifest, Lang lang);
+std::string RenderTxt(const Manifest& manifest, Lang lang, Layout layout);
 std::string RenderCsv(const Manifest& manifest, Lang lang);
-std::string RenderHtml(const Manifest& manifest, Lang lang);
+std::string RenderHtml(const Manifest& manifest, Lang lang, Layout layout);
 
 }  // namespace aidlink::print::internal

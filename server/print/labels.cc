@@ -1,10 +1,13 @@
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <string>
 #include <utility>
 
 #include "print/internal.h"
 #include "print/manifest.h"
 #include "util/text.h"
+#include "util/vocab.h"
 
 namespace aidlink::print {
 namespace internal {
@@ -52,6 +55,13 @@ const Labels& LabelsFor(Lang lang) {
       .no_items = "（无物品）",
       .csv_header = {"序号", "配送单号", "收件人", "联系人", "电话", "地址", "物品", "单位", "申领",
                      "分配", "实收", "备注"},
+      .needed_by = "需送达",
+      .expires = "保质期至",
+      .callback = "社工站电话",
+      .outcome = "结果",
+      .signed_by = "签收人",
+      .damaged = "损坏",
+      .detail_separator = "，",
   };
   static const Labels kEn = {
       .html_lang = "en",
@@ -95,6 +105,13 @@ const Labels& LabelsFor(Lang lang) {
       .no_items = "(no items)",
       .csv_header = {"seq", "delivery_id", "recipient", "contact", "phone", "address", "item",
                      "unit", "requested", "allotted", "received", "note"},
+      .needed_by = "needed by",
+      .expires = "use by",
+      .callback = "Station phone",
+      .outcome = "Outcome",
+      .signed_by = "signed by",
+      .damaged = "damaged",
+      .detail_separator = ", ",
   };
   return lang == Lang::kEn ? kEn : kZh;
 }
@@ -110,6 +127,68 @@ std::string PacksText(const PickLine& pick, Lang lang) {
     out += " 包";
   }
   if (loose != 0) out += " + " + std::to_string(loose);
+  return out;
+}
+
+std::string LineDetail(const StopLine& line, Lang lang) {
+  const Labels& l = LabelsFor(lang);
+  std::vector<std::string> parts;
+  if (!line.urgency.empty()) parts.push_back(TermLabel(vocab::kUrgencies, line.urgency, lang));
+  if (!line.needed_by.empty()) parts.push_back(std::string(l.needed_by) + " " + line.needed_by);
+  if (!line.expires_on.empty()) parts.push_back(std::string(l.expires) + " " + line.expires_on);
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += l.detail_separator;
+    out += p;
+  }
+  return out;
+}
+
+std::string ReceivedText(const StopLine& line, Lang lang) {
+  if (!line.delivered) return "";
+  std::string out = std::to_string(*line.delivered);
+  if (line.damaged > 0) {
+    const Labels& l = LabelsFor(lang);
+    out += lang == Lang::kEn
+               ? " (" + std::to_string(line.damaged) + " " + std::string(l.damaged) + ")"
+               : "（" + std::string(l.damaged) + " " + std::to_string(line.damaged) + "）";
+  }
+  return out;
+}
+
+std::string OutcomeText(const StopSheet& stop, Lang lang) {
+  if (stop.outcome.empty()) return "";
+  const Labels& l = LabelsFor(lang);
+  std::string out = TermLabel(vocab::kDeliveryStatuses, stop.outcome, lang);
+  if (stop.outcome == "delivered" && !stop.received_by.empty()) {
+    out += std::string(l.detail_separator) + std::string(l.signed_by) + std::string(l.colon) +
+           stop.received_by;
+  } else if (stop.outcome != "delivered" && !stop.fail_reason.empty()) {
+    out += std::string(l.colon) + stop.fail_reason;
+  }
+  return out;
+}
+
+std::string CallbackText(const StopSheet& stop, Lang lang) {
+  if (stop.station_phone.empty()) return "";
+  if (stop.station_name.empty()) return stop.station_phone;
+  if (lang == Lang::kEn) return stop.station_phone + " (" + stop.station_name + ")";
+  return stop.station_phone + "（" + stop.station_name + "）";
+}
+
+std::string CompactItems(const StopSheet& stop, Lang lang) {
+  const Labels& l = LabelsFor(lang);
+  std::string out;
+  for (const StopLine& line : stop.lines) {
+    if (!out.empty()) out += l.list_separator;
+    out += line.item_name + " " + std::to_string(line.allotted) + " " + line.unit;
+    const std::string detail = LineDetail(line, lang);
+    if (!detail.empty()) out += lang == Lang::kEn ? " (" + detail + ")" : "（" + detail + "）";
+    const std::string received = ReceivedText(line, lang);
+    if (!received.empty()) {
+      out += " → " + received;
+    }
+  }
   return out;
 }
 
@@ -133,9 +212,9 @@ struct TagInfo {
   std::string_view tag, zh, en;
 };
 
-// DESIGN.md's eight vulnerability tags, in its order, with what the person
+// The vulnerability tags of util/vocab.h, in its order, with what the person
 // at the door should know or do.
-constexpr std::array<TagInfo, 8> kTags = {{
+constexpr std::array<TagInfo, std::size(vocab::kTags)> kTags = {{
     {"elderly_alone", "独居老人，请先电话联系", "elderly, lives alone: call first"},
     {"chronic_illness", "慢性病，药品请交到本人手中",
      "chronic illness: hand medicine to the person"},
@@ -146,7 +225,17 @@ constexpr std::array<TagInfo, 8> kTags = {{
     {"low_income", "低收入家庭，请注意保护隐私", "low income: be discreet"},
     {"frontline_worker", "一线工作人员，可能在岗，请先电话联系",
      "frontline worker: may be on shift, call first"},
+    {"left_behind_child", "留守儿童，请交给监护人或先电话联系",
+     "left-behind child: hand to the guardian or call first"},
 }};
+
+constexpr bool SameTagsAsVocab() {
+  for (size_t i = 0; i < kTags.size(); ++i) {
+    if (kTags[i].tag != vocab::kTags[i].name) return false;
+  }
+  return true;
+}
+static_assert(SameTagsAsVocab(), "a tag phrase for every tag of util/vocab.h, in its order");
 
 }  // namespace
 
@@ -175,26 +264,37 @@ std::string StopNote(const StopSheet& stop, Lang lang) {
     for (size_t j = 0; j < i; ++j) known = known || stop.tags[j] == t;
     if (!known) parts.push_back(t);
   }
-  if (!stop.note.empty()) parts.push_back(text::PrintableText(stop.note));
+  // The note joins the needs' own notes with "；"; a hint two needs (or a
+  // need and a tag) repeat is printed once.
+  const std::string note = text::PrintableText(stop.note);
+  std::string_view rest = note;
+  while (!rest.empty()) {
+    const size_t sep = rest.find("；");
+    const std::string_view piece = rest.substr(0, sep);
+    if (!text::Trim(piece).empty()) parts.emplace_back(piece);
+    if (sep == std::string_view::npos) break;
+    rest.remove_prefix(sep + std::string_view("；").size());
+  }
 
   const std::string_view sep = internal::LabelsFor(lang).list_separator;
   std::string out;
+  std::vector<std::string> shown;
   for (const std::string& p : parts) {
+    if (std::find(shown.begin(), shown.end(), p) != shown.end()) continue;
+    shown.push_back(p);
     if (!out.empty()) out += sep;
     out += p;
   }
   return out;
 }
 
+std::string TermLabel(std::span<const vocab::Term> terms, std::string_view name, Lang lang) {
+  return std::string(vocab::Label(terms, name, lang == Lang::kEn));
+}
+
 std::string UnitLabel(const std::string& unit, Lang lang) {
   if (lang == Lang::kEn) return unit;
-  static constexpr std::pair<std::string_view, std::string_view> kZh[] = {
-      {"piece", "个"}, {"box", "箱"},     {"kg", "公斤"},
-      {"jin", "斤"},   {"portion", "份"}, {"bottle", "瓶"}};
-  for (const auto& [en, zh] : kZh) {
-    if (unit == en) return std::string(zh);
-  }
-  return unit;
+  return std::string(vocab::Label(vocab::kUnits, unit, false));
 }
 
 }  // namespace aidlink::print

@@ -1,8 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "util/vocab.h"
 
 // The printed delivery list (manifest) of one route: what to load at the
 // depot and what to hand over at each door. Rendering is pure (no I/O, no
@@ -19,14 +24,23 @@ struct PickLine {
   std::string unit;
   int64_t pack_size = 1;
   int64_t quantity = 0;
+  std::string expires_on{};  // "YYYY-MM-DD": the soonest expiry of a perishable item; "" if none
 };
 
-// One item of one stop: what the requester asked for and what is on the van.
+// One item of one stop: what the requester asked for and what is on the van
+// (the caller sums the item's lots into one line and counts each need's
+// quantity once in `requested`).
 struct StopLine {
   std::string item_name;
   std::string unit;
   int64_t requested = 0;
   int64_t allotted = 0;
+  std::string urgency{};     // the need's, as DESIGN.md spells it ("critical"); "" to leave out
+  std::string needed_by{};   // "YYYY-MM-DD" or ""
+  std::string expires_on{};  // soonest expiry of a perishable item's stock on the van, or ""
+  // The recorded outcome, once the stop has one: units taken and damaged.
+  std::optional<int64_t> delivered{};
+  int64_t damaged = 0;
 };
 
 // One stop (one delivery) in visiting order. `tags` are the requester's
@@ -44,6 +58,15 @@ struct StopSheet {
   std::vector<std::string> tags;
   std::vector<StopLine> lines;
   std::string note;
+  // The requester's station, to call back from the door; printed when the
+  // phone is not empty.
+  std::string station_name{};
+  std::string station_phone{};
+  // The delivery's status once it has an outcome ("delivered", "failed",
+  // "cancelled"), else "" (a list printed before or during the run).
+  std::string outcome{};
+  std::string received_by{};  // who signed, for "delivered"
+  std::string fail_reason{};  // why, for "failed" or "cancelled"
 };
 
 // Everything printed for one route. `picks` and `stops` are printed in the
@@ -60,6 +83,10 @@ struct Manifest {
 
 enum class Format { kTxt, kCsv, kHtml };
 enum class Lang { kZh, kEn };
+// kFull: a block per stop with room to write; kCompact: one line (table
+// row) per household, so that 30 stops fit two A4 pages. CSV is one row
+// per stop line either way.
+enum class Layout { kFull, kCompact };
 
 // Renders `manifest`; `lang` chooses the fixed labels and the tag notes.
 //  - kTxt: plain text aligned by display width (CJK characters take two
@@ -70,7 +97,15 @@ enum class Lang { kZh, kEn };
 //  - kHtml: one self-contained A4 page (inline CSS, no external resources)
 //    with repeated table headers, unsplit stops and page numbers.
 // Never fails: every input renders.
-std::string RenderManifest(const Manifest& manifest, Format format, Lang lang);
+//  A stop's line shows the need's urgency and deadline and the expiry of
+//  perishable stock when given; a stop with an outcome shows it beside the
+//  stop and the units taken in the received column.
+std::string RenderManifest(const Manifest& manifest, Format format, Lang lang,
+                           Layout layout = Layout::kFull);
+
+// The printed label of a term of util/vocab.h (an urgency, a status): its zh
+// or en label, or `name` itself if `terms` has no such name.
+std::string TermLabel(std::span<const vocab::Term> terms, std::string_view name, Lang lang);
 
 // The handling note of a stop as printed: a phrase per known tag (in
 // DESIGN.md's tag order, each once; unknown tags as they are), then `note`,

@@ -140,6 +140,9 @@ void PickList(const Manifest& m, Lang lang, const Labels& l, Writer& w) {
            Cell(p.unit, kUnitCol) + gap + text::PadLeft(std::to_string(p.pack_size), kPackSizeCol) +
            gap + text::PadLeft(std::to_string(p.quantity), kNumberCol) + gap +
            text::TruncateToWidth(PacksText(p, lang), kPacksCol));
+    if (!p.expires_on.empty()) {
+      w.Line(Spaces(kTickCol + kGap) + std::string(l.expires) + " " + p.expires_on);
+    }
   }
 }
 
@@ -155,32 +158,50 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l, Writer& w) {
   const std::string name = text::TruncateToWidth(SingleLine(s.recipient), name_width);
   w.Line(text::PadRight(left + name, kWidth - text::DisplayWidth(right)) + right);
 
-  // Contact and phone share a line; each is cut to its half.
+  // Contact and phone share a line when both fit their halves; otherwise
+  // each gets its own wrapped field: the person to ask for and the number to
+  // call are never cut.
   constexpr int kContactHalf = 48;
   const std::string contact = WithColon(l, l.contact);
   const std::string phone = WithColon(l, l.phone);
-  w.Line(indent +
-         text::PadRight(
-             contact + text::TruncateToWidth(SingleLine(s.contact_name),
-                                             kContactHalf - kGap - text::DisplayWidth(contact)),
-             kContactHalf) +
-         phone +
-         text::TruncateToWidth(SingleLine(s.phone),
-                               kWidth - kStopIndent - kContactHalf - text::DisplayWidth(phone)));
+  const std::string contact_name = SingleLine(s.contact_name);
+  const std::string phone_number = SingleLine(s.phone);
+  if (text::DisplayWidth(contact + contact_name) <= kContactHalf - kGap &&
+      text::DisplayWidth(phone + phone_number) <= kWidth - kStopIndent - kContactHalf) {
+    w.Line(indent + text::PadRight(contact + contact_name, kContactHalf) + phone + phone_number);
+  } else {
+    const int cw = LabelWidth(l, {l.contact, l.phone});
+    w.Field(kStopIndent, cw, contact, contact_name);
+    w.Field(kStopIndent, cw, phone, phone_number);
+  }
 
-  const int lw = LabelWidth(l, {l.address, l.note});
+  const std::string callback = CallbackText(s, lang);
+  const std::string outcome = OutcomeText(s, lang);
+  const int lw = callback.empty() && outcome.empty()
+                     ? LabelWidth(l, {l.address, l.note})
+                     : LabelWidth(l, {l.address, l.note, l.callback, l.outcome});
   w.Field(kStopIndent, lw, WithColon(l, l.address), AddressWithDistrict(s, lang));
+  if (!callback.empty()) w.Field(kStopIndent, lw, WithColon(l, l.callback), callback);
   const std::string note = StopNote(s, lang);
   if (!note.empty()) w.Field(kStopIndent, lw, WithColon(l, l.note), note);
+  if (!outcome.empty()) w.Field(kStopIndent, lw, WithColon(l, l.outcome), outcome);
 
   w.Line("");
   w.Line(indent + Cell(l.item, kItemCol) + gap + Cell(l.unit, kUnitCol) + gap +
          text::PadLeft(l.requested, kNumberCol) + gap + text::PadLeft(l.allotted, kNumberCol) +
          gap + std::string(l.received));
   for (const StopLine& line : s.lines) {
+    const std::string received = ReceivedText(line, lang);
     w.Line(indent + Cell(line.item_name, kItemCol) + gap + Cell(line.unit, kUnitCol) + gap +
            text::PadLeft(std::to_string(line.requested), kNumberCol) + gap +
-           text::PadLeft(std::to_string(line.allotted), kNumberCol) + gap + Blank(kReceivedBlank));
+           text::PadLeft(std::to_string(line.allotted), kNumberCol) + gap +
+           (received.empty() ? Blank(kReceivedBlank) : received));
+    const std::string detail = LineDetail(line, lang);
+    if (!detail.empty()) {
+      for (const std::string& piece : Wrap(detail, kWidth - 2 * kStopIndent)) {
+        w.Line(indent + Spaces(kStopIndent) + piece);
+      }
+    }
   }
   if (s.lines.empty()) w.Line(indent + std::string(l.no_items));
 
@@ -191,6 +212,43 @@ void StopBlock(const StopSheet& s, Lang lang, const Labels& l, Writer& w) {
   const std::string signature = WithColon(l, l.signature);
   const std::string time = WithColon(l, l.time);
   w.Line(indent + signature + Blank(30) + gap + time + Blank(20));
+}
+
+// Compact layout: one line per household (more only when its items or
+// hints do not fit): seq, recipient, phone, then items, then the address
+// and the hints, and a blank to sign.
+void CompactStop(const StopSheet& s, Lang lang, const Labels& l, Writer& w) {
+  constexpr int kSeqCol = 4;
+  constexpr int kNameCol = 14;
+  constexpr int kPhoneCol = 16;
+  const int rest = kWidth - kSeqCol - kNameCol - kPhoneCol - 3 * kGap;
+  const std::string gap = Spaces(kGap);
+  const std::string lead = text::PadLeft(std::to_string(s.seq), kSeqCol) + gap;
+  std::string body = CompactItems(s, lang);
+  const std::string outcome = OutcomeText(s, lang);
+  if (!outcome.empty()) body += "  [" + outcome + "]";
+  const std::vector<std::string> items = Wrap(body, rest);
+  std::vector<std::string> names = Wrap(s.recipient, kNameCol);
+  std::vector<std::string> phones = Wrap(s.phone, kPhoneCol);
+  const size_t rows = std::max({items.size(), names.size(), phones.size()});
+  for (size_t i = 0; i < rows; ++i) {
+    w.Line((i == 0 ? lead : Spaces(kSeqCol + kGap)) +
+           text::PadRight(i < names.size() ? names[i] : "", kNameCol) + gap +
+           text::PadRight(i < phones.size() ? phones[i] : "", kPhoneCol) + gap +
+           (i < items.size() ? items[i] : ""));
+  }
+  std::string where = AddressWithDistrict(s, lang);
+  if (!s.contact_name.empty() && s.contact_name != s.recipient) {
+    where += std::string(l.list_separator) + WithColon(l, l.contact) + s.contact_name;
+  }
+  const std::string note = StopNote(s, lang);
+  if (!note.empty()) where += std::string(l.list_separator) + note;
+  const std::string callback = CallbackText(s, lang);
+  if (!callback.empty())
+    where += std::string(l.list_separator) + WithColon(l, l.callback) + callback;
+  for (const std::string& piece : Wrap(where, kWidth - kSeqCol - kGap)) {
+    w.Line(Spaces(kSeqCol + kGap) + piece);
+  }
 }
 
 void SignatureBlocks(const Labels& l, Writer& w) {
@@ -215,14 +273,19 @@ std::string SingleLine(std::string_view s) {
   return text::PrintableText(out);
 }
 
-std::string RenderTxt(const Manifest& manifest, Lang lang) {
+std::string RenderTxt(const Manifest& manifest, Lang lang, Layout layout) {
   const Labels& l = LabelsFor(lang);
   Writer w;
   Header(manifest, l, w);
   PickList(manifest, lang, l, w);
   w.Line("");
   w.Line(std::string(l.stops_title));
-  for (const StopSheet& s : manifest.stops) StopBlock(s, lang, l, w);
+  if (layout == Layout::kCompact) {
+    w.Line(std::string(kWidth, '-'));
+    for (const StopSheet& s : manifest.stops) CompactStop(s, lang, l, w);
+  } else {
+    for (const StopSheet& s : manifest.stops) StopBlock(s, lang, l, w);
+  }
   w.Line("");
   SignatureBlocks(l, w);
   return w.Take();

@@ -736,6 +736,23 @@ StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
   return GetRoute(db, id);
 }
 
+StatusOr<std::set<int64_t>> DispatchedStops(Database& db, int64_t route_id) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT DISTINCT e.entity_id FROM deliveries d JOIN events e "
+                      "ON e.entity = 'delivery' AND e.entity_id = d.id "
+                      "AND e.kind = 'delivery_dispatched' WHERE d.route_id = ?");
+  st->Bind(1, route_id);
+  std::set<int64_t> out;
+  for (;;) {
+    StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.insert(st->Int(0));
+  }
+  st->Reset();
+  return out;
+}
+
 namespace {
 
 StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -154,6 +155,10 @@ StatusOr<Route> AssignRoute(Database& db, int64_t route_id, int64_t user_id, int
 StatusOr<std::vector<int64_t>> AssignedRouteIds(Database& db, int64_t user_id, int64_t token_id);
 // Marks the route dispatched and its planned deliveries dispatched.
 StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor);
+// The ids of the route's deliveries that were ever dispatched (a
+// delivery_dispatched event), whatever their status now: the stops the van
+// took, as a reprint of the route shows them.
+StatusOr<std::set<int64_t>> DispatchedStops(Database& db, int64_t route_id);
 
 // Donor trace: what happened to a lot's stock, by requester district and
 // kind. No names, phones or addresses.

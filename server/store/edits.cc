@@ -138,13 +138,14 @@ StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& chang
 StatusOr<Station> UpdateStation(Database& db, Station station, const FieldChanges& changes,
                                 const Actor& actor) {
   AIDLINK_ASSIGN_STMT(st, db,
-                      "UPDATE stations SET name = ?, district = ?, city = ?, version = version + 1 "
-                      "WHERE id = ? AND version = ?");
+                      "UPDATE stations SET name = ?, district = ?, city = ?, phone = ?, "
+                      "version = version + 1 WHERE id = ? AND version = ?");
   st->Bind(1, station.name)
       .Bind(2, station.district)
       .Bind(3, station.city)
-      .Bind(4, station.id)
-      .Bind(5, station.version);
+      .Bind(4, station.phone)
+      .Bind(5, station.id)
+      .Bind(6, station.version);
   AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "station", station.id));
   station.version += 1;
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_updated", "station", station.id,
@@ -182,6 +183,7 @@ StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, cons
   auto current = GetLot(db, lot.id);
   if (!current.ok()) return current.status();
   AIDLINK_RETURN_IF_ERROR(CheckVersion(current->version, lot.version, "lot", lot.id));
+  AIDLINK_RETURN_IF_ERROR(internal::CheckPerishableExpiry(db, lot));
   const int64_t floor = current->allocated + current->delivered + current->written_off;
   if (lot.quantity < floor) {
     return FailedPrecondition("quantity cannot be below allocated + delivered + written off (" +

@@ -86,6 +86,10 @@ StatusOr<Need> CancelOutstanding(Database& db, Need need, const std::string& rea
 // Fails with kNotFound naming `field` ("station 7 not found") unless a row
 // with this id exists in `table`.
 Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what);
+// InvalidArgument naming expires_on if `lot` has none and its item is
+// perishable (vegetables without a date cannot be given out first-expiry-
+// first-out, nor kept from going off).
+Status CheckPerishableExpiry(Database& db, const Lot& lot);
 
 }  // namespace aidlink::store::internal
 

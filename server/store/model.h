@@ -63,6 +63,7 @@ struct Station {
   std::string created_at;
   std::string city;  // its requesters' city
   int64_t version = 1;
+  std::string phone{};  // the callback phone printed on delivery lists; may be empty
 };
 
 struct Requester {

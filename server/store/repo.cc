@@ -101,9 +101,10 @@ Station ReadStation(const Statement& st) {
   s.created_at = st.Text(3);
   s.city = st.Text(4);
   s.version = st.Int(5);
+  s.phone = st.Text(6);
   return s;
 }
-constexpr const char* kStationCols = "id, name, district, created_at, city, version";
+constexpr const char* kStationCols = "id, name, district, created_at, city, version, phone";
 
 Requester ReadRequester(const Statement& st) {
   Requester r;
@@ -340,6 +341,18 @@ StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
 // --- items, donors, depots, stations ------------------------------------------
 
 StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
+  // Codes are one name whatever the case of their ASCII letters (people
+  // type med-bp for MED-BP); the UNIQUE column only compares bytes, and the
+  // write transaction keeps this check and the insert together.
+  {
+    AIDLINK_ASSIGN_STMT(taken, db, "SELECT code FROM items WHERE code = ? COLLATE NOCASE LIMIT 1");
+    taken->Bind(1, i.code);
+    StatusOr<bool> row = taken->Step();
+    if (!row.ok()) return row.status();
+    const std::string existing = *row ? taken->Text(0) : "";
+    taken->Reset();
+    if (*row) return Conflict("item code " + existing + " already exists", "code");
+  }
   i.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(
       st, db,
@@ -419,8 +432,9 @@ StatusOr<std::vector<Depot>> ListDepots(Database& db, const Page& page) {
 StatusOr<Station> InsertStation(Database& db, Station s, const Actor& actor) {
   s.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(
-      st, db, "INSERT INTO stations (name, district, created_at, city) VALUES (?, ?, ?, ?)");
-  st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at).Bind(4, s.city);
+      st, db,
+      "INSERT INTO stations (name, district, created_at, city, phone) VALUES (?, ?, ?, ?, ?)");
+  st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at).Bind(4, s.city).Bind(5, s.phone);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   s.id = db.LastInsertId();
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_created", "station", s.id, "{}"));
@@ -498,15 +512,7 @@ SearchPlan PlanSearch(const std::string& q, bool station_scoped) {
   // lower() costs an allocation per row; without letters to fold, skip it.
   plan.fold_case =
       plan.name != q || q.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
-  if (text::LooksLikePhone(q)) plan.digits = text::PhoneDigits(q);
-  // +86 138 0000 1111 (or 0086...) is the mobile number 13800001111, however
-  // it was registered.
-  for (std::string_view prefix : {"0086", "86"}) {
-    if (plan.digits.size() == prefix.size() + 11 && plan.digits.rfind(prefix, 0) == 0 &&
-        plan.digits[prefix.size()] == '1') {
-      plan.digits.erase(0, prefix.size());
-    }
-  }
+  if (text::LooksLikePhone(q)) plan.digits = text::DropMobileCountryCode(text::PhoneDigits(q));
   const bool name_indexable = text::CodePointCount(q) >= 3;
   const bool digits_indexable = plan.digits.empty() || plan.digits.size() >= 3;
   // A station's own rows are few (its index range); the whole registry is
@@ -592,10 +598,20 @@ Status CheckEarmarkGroups(Database& db, const Lot& l) {
                             "earmark");
 }
 
+Status internal::CheckPerishableExpiry(Database& db, const Lot& l) {
+  if (!l.expires_on.empty()) return Status::Ok();
+  auto item = GetItem(db, l.item_id);
+  if (!item.ok()) return item.status();
+  if (!item->perishable) return Status::Ok();
+  return InvalidArgument("a lot of perishable item " + item->code + " needs expires_on",
+                         "expires_on");
+}
+
 StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", l.donor_id, "donor_id", "donor"));
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "items", l.item_id, "item_id", "item"));
   AIDLINK_RETURN_IF_ERROR(MustExist(db, "depots", l.depot_id, "depot_id", "depot"));
+  AIDLINK_RETURN_IF_ERROR(internal::CheckPerishableExpiry(db, l));
   for (int64_t station : l.earmark.station_ids) {
     AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", station, "earmark.station_ids", "station"));
   }

@@ -29,7 +29,8 @@ StatusOr<std::vector<TokenRecord>> ListTokens(Database& db);
 StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor);
 
 // Catalog and registry. Insert* returns the stored record with its id.
-// InsertItem answers kConflict if the code is taken.
+// InsertItem answers kConflict if the code is taken (ASCII case ignored:
+// MED-BP takes med-bp).
 StatusOr<Item> InsertItem(Database& db, Item item, const Actor& actor);
 StatusOr<Item> GetItem(Database& db, int64_t id);
 StatusOr<std::vector<Item>> ListItems(Database& db, const Page& page);

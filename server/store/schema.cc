@@ -7,6 +7,7 @@
 
 #include "store/internal.h"
 #include "util/text.h"
+#include "util/vocab.h"
 
 namespace aidlink::store {
 namespace {
@@ -22,6 +23,8 @@ Status AllowCompletedRoutes(Database& db);
 Status AddReceiving(Database& db);
 // The volunteer role and the routes assigned to volunteers.
 Status AddVolunteers(Database& db);
+// The items CHECK on unit lists every unit of util/vocab.h (套, 副 added).
+Status AllowVocabUnits(Database& db);
 // Rewrites table definitions in place (see the definition).
 Status RewriteTables(
     Database& db, const char* like,
@@ -369,6 +372,16 @@ UPDATE deliveries SET outcome_at = updated_at
 ALTER TABLE needs ADD COLUMN last_run_id INTEGER;
 ALTER TABLE needs ADD COLUMN last_unmet_reason TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Units 套 (set) and 副 (pair): the items CHECK on unit becomes
+    // util/vocab.h's list. Tags have no CHECK (a list in one column), so
+    // left_behind_child needs no migration.
+    {nullptr, AllowVocabUnits},
+
+    // A station's callback phone, printed on its households' delivery
+    // lists so that a volunteer at the door can reach the station.
+    {R"sql(
+ALTER TABLE stations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -511,6 +524,23 @@ CREATE INDEX route_assignments_by_user ON route_assignments(user_id, route_id)
 CREATE INDEX route_assignments_by_token ON route_assignments(token_id, route_id)
   WHERE token_id IS NOT NULL;
 )sql");
+}
+
+// The items table's "unit = 'piece' OR ... OR unit = 'bottle'" (as version
+// 5 wrote it) becomes one comparison per unit of util/vocab.h, so the
+// schema test's "CHECK lists equal the vocabulary" holds again.
+Status AllowVocabUnits(Database& db) {
+  return RewriteTables(db, "%unit = 'piece'%", [](const std::string& name, const std::string& sql) {
+    const size_t begin = sql.find("unit = 'piece'");
+    const size_t end = begin == std::string::npos ? begin : sql.find(')', begin);
+    if (name != "items" || end == std::string::npos) return sql;
+    std::string chain;
+    for (const vocab::Term& unit : vocab::kUnits) {
+      chain +=
+          (chain.empty() ? "" : " OR ") + std::string("unit = '") + std::string(unit.name) + "'";
+    }
+    return sql.substr(0, begin) + chain + sql.substr(end);
+  });
 }
 
 // Edits the CREATE TABLE text of the tables whose text is LIKE `like`. A

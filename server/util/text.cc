@@ -274,6 +274,16 @@ std::string PhoneDigits(std::string_view s) {
   return out;
 }
 
+std::string DropMobileCountryCode(std::string digits) {
+  for (std::string_view prefix : {"0086", "86"}) {
+    if (digits.size() == prefix.size() + 11 && digits.rfind(prefix, 0) == 0 &&
+        digits[prefix.size()] == '1') {
+      digits.erase(0, prefix.size());
+    }
+  }
+  return digits;
+}
+
 bool LooksLikePhone(std::string_view s) {
   bool digit = false;
   for (size_t i = 0; i < s.size();) {

@@ -68,6 +68,11 @@ bool NaturalLess(std::string_view a, std::string_view b);
 // fullwidth digits (U+FF10..U+FF19, common in Chinese input) count too.
 std::string PhoneDigits(std::string_view s);
 
+// `digits` (PhoneDigits' answer) without a leading 86 or 0086 before an
+// 11-digit mobile number: "+86 138 0000 1111" and "138 0000 1111" are one
+// number, however it was registered.
+std::string DropMobileCountryCode(std::string digits);
+
 // True if `s` has a digit and nothing but digits (ASCII or fullwidth),
 // spaces and the punctuation of written phone numbers (+ - ( ) .): a search
 // text that means a phone number rather than a name.

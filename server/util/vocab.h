@@ -29,6 +29,7 @@ inline constexpr Term kCategories[] = {
 inline constexpr Term kUnits[] = {
     {"piece", "个", "piece"}, {"box", "箱", "box"},         {"kg", "公斤", "kg"},
     {"jin", "斤", "jin"},     {"portion", "份", "portion"}, {"bottle", "瓶", "bottle"},
+    {"set", "套", "set"},     {"pair", "副", "pair"},
 };
 
 inline constexpr Term kDonorKinds[] = {
@@ -56,6 +57,7 @@ inline constexpr Term kTags[] = {
     {"pregnant", "孕妇", "pregnant"},
     {"low_income", "低收入", "low income"},
     {"frontline_worker", "一线人员", "frontline worker"},
+    {"left_behind_child", "留守儿童", "left-behind child"},
 };
 
 // Most urgent first: Urgency's values are these indexes.
@@ -155,6 +157,15 @@ constexpr const Term* Find(std::span<const Term> terms, std::string_view name) {
     if (t.name == name) return &t;
   }
   return nullptr;
+}
+
+// What a person reads for `name` of `terms`: its Chinese label, or its
+// English one if `english`; `name` itself if `terms` has no such name. The
+// printed lists and the CLI both label reasons and statuses through this.
+constexpr std::string_view Label(std::span<const Term> terms, std::string_view name, bool english) {
+  const Term* term = Find(terms, name);
+  if (term == nullptr) return name;
+  return english ? term->en : term->zh;
 }
 
 // The index of `name` in `terms`, or -1.

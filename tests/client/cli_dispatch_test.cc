@@ -188,13 +188,18 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
       if (line.find("84消毒液") == std::string::npos) continue;
       disinfectant = true;
       CHECK_THAT(line, Catch::Contains("王阿姨"));
-      CHECK_THAT(line, Catch::Contains("no_stock"));
+      // Reasons read in Chinese by default (--lang zh), with their codes in the legend.
+      CHECK_THAT(line, Catch::Contains("无库存"));
       CHECK(ColumnOf(line, "84消毒液") == ColumnOf(unmet[0], "item"));
-      CHECK(ColumnOf(line, "no_stock") == ColumnOf(unmet[0], "reason"));
+      CHECK(ColumnOf(line, "无库存") == ColumnOf(unmet[0], "reason"));
     }
     CHECK(disinfectant);
-    CHECK_THAT(dry.out, Catch::Contains("no_stock:"));
-    CHECK_THAT(dry.out, Catch::Contains("tier_exhausted:"));
+    CHECK_THAT(dry.out, Catch::Contains("无库存 (no_stock):"));
+    CHECK_THAT(dry.out, Catch::Contains("(tier_exhausted):"));
+    const CliRun en =
+        cli.Run(disp, {"match", "run", "--dry-run", "--as-of", "2026-11-22", "--lang", "en"});
+    REQUIRE_EXIT(en, 0);
+    CHECK_THAT(en.out, Catch::Contains("no stock (no_stock):"));
     CHECK_THAT(dry.out, !Catch::Contains("allocations ("));  // only with --verbose
   }
 
@@ -289,7 +294,7 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
   // 5. The route goes out.
   const CliRun dispatched = cli.Run(disp, {"route", "dispatch", route_id});
   REQUIRE_EXIT(dispatched, 0);
-  CHECK_THAT(dispatched.out, Catch::Contains("status    dispatched"));
+  CHECK_THAT(dispatched.out, Catch::Contains("status    已发车"));
   const json::value out_now =
       cli.Json(disp, {"delivery", "list", "--route-id", route_id, "--status", "dispatched"});
   CHECK(out_now.at("items").as_array().size() == 3);
@@ -299,7 +304,7 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
   const CliRun jin = cli.Run(disp, {"delivery", "deliver", delivery_of[d.jin], "--received-by",
                                     "金老伯本人", "--note", "已当面交付"});
   REQUIRE_EXIT(jin, 0);
-  CHECK_THAT(jin.out, Catch::Contains("status        delivered"));
+  CHECK_THAT(jin.out, Catch::Contains("status        已送达"));
   CHECK_THAT(jin.out, Catch::Contains("requester     金老伯"));
 
   const CliRun estate = cli.Run(disp, {"delivery", "deliver", delivery_of[d.estate],
@@ -319,7 +324,7 @@ TEST_CASE("a dispatcher's day through the CLI: match, route, print, deliver, fai
   const CliRun wang =
       cli.Run(disp, {"delivery", "fail", delivery_of[d.wang], "--reason", "不在家"});
   REQUIRE_EXIT(wang, 0);
-  CHECK_THAT(wang.out, Catch::Contains("status        failed"));
+  CHECK_THAT(wang.out, Catch::Contains("status        未送达"));
   CHECK_THAT(wang.out, Catch::Contains("fail_reason   不在家"));
   // Her need reopens for a later run.
   const json::value need = cli.Json(disp, {"need", "get", d.need_wang});

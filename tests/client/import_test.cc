@@ -11,8 +11,9 @@ namespace {
 constexpr const char* kRequesterHeader =
     "station_id,kind,name,contact_name,phone,address,district,lat,lon,household_size,tags\n";
 
-ImportPlan Plan(ImportKind kind, const std::string& csv, const ItemCodes& codes = {}) {
-  auto plan = PlanImport(kind, ParseCsv(csv), codes);
+ImportPlan Plan(ImportKind kind, const std::string& csv, const ItemCodes& codes = {},
+                const RequesterDirectory& requesters = {}) {
+  auto plan = PlanImport(kind, ParseCsv(csv), codes, requesters);
   INFO(plan.status().ToString());
   REQUIRE(plan.ok());
   return std::move(plan).value();
@@ -211,4 +212,62 @@ TEST_CASE("a household registered before is recognised whatever the id and tag f
   other = existing;
   other.as_object()["household_size"] = 2;
   CHECK_FALSE(SameRequester(body, other));
+}
+
+TEST_CASE("needs name the requester by name and phone, as stations' spreadsheets do",
+          "[client][import][issue12]") {
+  const RequesterDirectory requesters = {
+      {21, "金老伯", "138 0000 1111"},     {22, "王阿姨", "13900002222"},
+      {23, "王阿姨", "13700003333"},       {24, "李大爷", "+86 136 0000 4444"},
+      {25, "李大爷", "+86 136 0000 4444"},
+  };
+  const ItemCodes codes = {{"MED-BP", 7}};
+  const std::string csv =
+      "requester_name,requester_phone,item_code,quantity,urgency\n"
+      "金老伯,13800001111,med-bp,2,critical\n"      // 2: found (phone spacing ignored)
+      "金老伯,,MED-BP,2,high\n"                     // 3: name alone is unique
+      "王阿姨,,MED-BP,1,normal\n"                   // 4: ambiguous without a phone
+      "王阿姨,+86 137-0000-3333,Med-Bp,1,normal\n"  // 5: the phone tells them apart
+      "赵奶奶,13500005555,MED-BP,1,low\n"           // 6: unknown
+      "金老伯,13899999999,MED-BP,1,low\n"           // 7: name known, phone not
+      "李大爷,13600004444,MED-BP,1,low\n";          // 8: registered twice: ambiguous
+  const ImportPlan plan = Plan(ImportKind::kNeeds, csv, codes, requesters);
+  CHECK(UsesRequesterNames(ParseCsv(csv)));
+  REQUIRE(plan.rows.size() == 3);
+  CHECK(plan.rows[0].line == 2);
+  CHECK(plan.rows[0].body.at("requester_id").as_int64() == 21);
+  CHECK(plan.rows[0].body.at("item_id").as_int64() == 7);
+  CHECK(plan.rows[1].line == 3);
+  CHECK(plan.rows[1].body.at("requester_id").as_int64() == 21);
+  CHECK(plan.rows[2].line == 5);
+  CHECK(plan.rows[2].body.at("requester_id").as_int64() == 23);
+  CHECK_THAT(ProblemAt(plan, 4), Catch::Contains("ambiguous: 2 requesters \"王阿姨\""));
+  CHECK_THAT(ProblemAt(plan, 4), Catch::Contains("22, 23"));
+  CHECK_THAT(ProblemAt(plan, 6), Catch::Contains("no requester \"赵奶奶\" with phone"));
+  CHECK_THAT(ProblemAt(plan, 7), Catch::Contains("no requester \"金老伯\""));
+  CHECK_THAT(ProblemAt(plan, 8), Catch::Contains("ambiguous"));
+  CHECK_THAT(ProblemAt(plan, 8), Catch::Contains("24, 25"));
+
+  // The same need by id shares the row's key: a re-import by id adds nothing twice.
+  const ImportPlan by_id =
+      Plan(ImportKind::kNeeds, "requester_id,item_code,quantity,urgency\n21,MED-BP,2,critical\n",
+           codes, requesters);
+  REQUIRE(by_id.rows.size() == 1);
+  CHECK(by_id.rows[0].idempotency_key == plan.rows[0].idempotency_key);
+
+  // Without requester_id or requester_name the header is refused.
+  auto bad = PlanImport(ImportKind::kNeeds,
+                        ParseCsv("requester_phone,item_id,quantity,urgency\n138,7,1,low\n"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.status().message(), Catch::Contains("requester_id (or requester_name"));
+}
+
+TEST_CASE("item codes are matched without regard to letter case", "[client][import][issue12]") {
+  CHECK(ItemCodeKey("med-bp") == ItemCodeKey("MED-BP"));
+  CHECK(ItemCodeKey(" Med-Bp ") == "med-bp");
+  const ImportPlan plan =
+      Plan(ImportKind::kNeeds, "requester_id,item_code,quantity,urgency\n12,med-bp,3,high\n",
+           {{"MED-BP", 7}});
+  REQUIRE(plan.rows.size() == 1);
+  CHECK(plan.rows[0].body.at("item_id").as_int64() == 7);
 }

@@ -88,7 +88,7 @@ TEST_CASE("a match run shows stats, unmet needs with a legend, and allocations w
                      "reasons": ["eligible", "tier_critical"], "delivery_id": 0}],
     "unmet": [{"need_id": 11, "outstanding": 40, "reason": "no_stock"},
               {"need_id": 12, "outstanding": 3, "reason": "excluded_by_earmark"}]})");
-  const std::string out = RenderMatchRun(run, names, false);
+  const std::string out = RenderMatchRun(run, names, false, /*english=*/true);
   INFO(out);
   CHECK_THAT(out, Catch::StartsWith("dry run as of 2026-11-22: nothing was written"));
   CHECK_THAT(out, Catch::Contains("units allocated   2\n"));
@@ -99,10 +99,12 @@ TEST_CASE("a match run shows stats, unmet needs with a legend, and allocations w
   CHECK(ColumnOf(unmet[2], "Li Wei") == ColumnOf(unmet[0], "requester"));
   CHECK(ColumnOf(unmet[2], "KN95口罩") == ColumnOf(unmet[0], "item"));
   // An unknown need keeps its row, without names.
-  CHECK_THAT(unmet[3], Catch::Contains("excluded_by_earmark"));
-  CHECK_THAT(out, Catch::Contains("no_stock:             no stock of the item is available"));
-  CHECK_THAT(out, Catch::Contains("excluded_by_earmark:  there is stock, but its earmarks"));
-  CHECK_THAT(out, !Catch::Contains("tier_exhausted:"));
+  CHECK_THAT(unmet[3], Catch::Contains("excluded by earmark"));
+  CHECK_THAT(out,
+             Catch::Contains("no stock (no_stock):                        no stock of the item"));
+  CHECK_THAT(out,
+             Catch::Contains("excluded by earmark (excluded_by_earmark):  there is stock, but"));
+  CHECK_THAT(out, !Catch::Contains("(tier_exhausted)"));
 
   const std::string verbose = RenderMatchRun(run, names, true);
   const auto allocations = TableAt(verbose, "lot_id");
@@ -110,6 +112,61 @@ TEST_CASE("a match run shows stats, unmet needs with a legend, and allocations w
   CHECK_THAT(allocations[2], Catch::Contains("金老伯"));
   CHECK_THAT(allocations[2], Catch::Contains("eligible,tier_critical"));
   CHECK(ColumnOf(allocations[2], "金老伯") == ColumnOf(allocations[0], "requester"));
+}
+
+TEST_CASE("unmet reasons and statuses read in Chinese by default, English when asked",
+          "[render][issue12]") {
+  FakeNames names;
+  const json::value run = json::parse(R"({
+    "id": 0, "dry_run": true, "as_of": "2026-11-22",
+    "stats": {"needs_considered": 2, "needs_unmet": 2},
+    "unmet": [{"need_id": 10, "outstanding": 2, "reason": "out_of_area"},
+              {"need_id": 11, "outstanding": 40, "reason": "tier_exhausted"}]})");
+  const std::string zh = RenderMatchRun(run, names, false);
+  INFO(zh);
+  CHECK_THAT(zh, Catch::Contains("本区域无库存"));
+  CHECK_THAT(zh, Catch::Contains("本区域无库存 (out_of_area):"));
+  CHECK_THAT(zh, Catch::Contains("更紧急的需求已用完库存 (tier_exhausted):"));
+  const auto rows = TableAt(zh, "need_id");
+  REQUIRE(rows.size() == 4);
+  CHECK(ColumnOf(rows[2], "本区域无库存") == ColumnOf(rows[0], "reason"));
+  const std::string en = RenderMatchRun(run, names, false, true);
+  CHECK_THAT(en, Catch::Contains("no stock in the requester's area (out_of_area):"));
+
+  const json::value route = json::parse(R"({"id": 3, "status": "completed", "stops": [
+      {"seq": 1, "delivery_id": 4, "requester_id": 1, "status": "failed"}]})");
+  CHECK_THAT(RenderRoute(route, names), Catch::Contains("status    已完成"));
+  CHECK_THAT(RenderRoute(route, names), Catch::Contains("未送达"));
+  CHECK_THAT(RenderRoute(route, names, true), Catch::Contains("status    completed"));
+  const json::value delivery = json::parse(R"({"id": 4, "status": "dispatched"})");
+  CHECK_THAT(RenderDelivery(delivery, names), Catch::Contains("status  配送中"));
+  CHECK_THAT(RenderDelivery(delivery, names, true), Catch::Contains("status  dispatched"));
+}
+
+TEST_CASE("the match summary's counts agree with its lists", "[render][issue12]") {
+  FakeNames names;
+  // Need 10 got 2 of 5 (partial), needs 11 and 12 got nothing (unmet); one
+  // more need was filled.
+  const json::value run = json::parse(R"({
+    "id": 0, "dry_run": true, "as_of": "2026-11-22",
+    "stats": {"needs_considered": 4, "lots_considered": 1, "units_allocated": 12,
+              "needs_filled": 1, "needs_partial": 1, "needs_unmet": 2},
+    "allocations": [{"lot_id": 5, "need_id": 10, "quantity": 2, "reasons": ["eligible"]},
+                    {"lot_id": 5, "need_id": 13, "quantity": 10, "reasons": ["eligible"]}],
+    "unmet": [{"need_id": 10, "outstanding": 3, "reason": "tier_exhausted"},
+              {"need_id": 11, "outstanding": 40, "reason": "no_stock"},
+              {"need_id": 12, "outstanding": 3, "reason": "excluded_by_earmark"}]})");
+  const std::string out = RenderMatchRun(run, names, false, true);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("needs partial     1\n"));
+  CHECK_THAT(out, Catch::Contains("needs unmet       2\n"));
+  // The list holds the partial need once, and says so; its heading counts
+  // the same two groups as the stats.
+  CHECK_THAT(out, Catch::Contains("needs left short (3: 1 partial, 2 unmet)"));
+  CHECK_THAT(out, !Catch::Contains("unmet needs (3)"));
+  const auto rows = TableAt(out, "need_id");
+  REQUIRE(rows.size() == 5);
+  CHECK(ColumnOf(rows[2], "2") == ColumnOf(rows[0], "allocated") + 8);
 }
 
 TEST_CASE("a committed run with every need filled says so", "[render]") {

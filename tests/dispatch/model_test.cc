@@ -184,6 +184,8 @@ class Model {
     l.item = Pick(items_);
     l.depot = Pick(depots_);
     l.expires_on = Pick(kExpiry);
+    // A perishable item's lot always has a date (the API refuses one without).
+    if (l.item == items_[1] && l.expires_on.empty()) l.expires_on = "2026-12-31";
     const int64_t qty = pack_[l.item] * Uniform(1, 8) + (Uniform(0, 3) == 0 ? Uniform(0, 4) : 0);
     json::object body{{"donor_id", d_.donor_id},
                       {"item_id", l.item},

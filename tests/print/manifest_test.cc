@@ -522,3 +522,130 @@ TEST_CASE("notes keep their line breaks and lose controls and overrides in every
     }
   }
 }
+
+TEST_CASE("repeated hints on a manifest stop are shown once", "[print][issue12]") {
+  print::StopSheet s;
+  s.seq = 1;
+  s.delivery_id = 7;
+  s.recipient = "金老伯";
+  s.tags = {"elderly_alone"};
+  // Two needs of one household with the same note, and a third that says
+  // what the tag already says.
+  s.note = "请先电话联系；请先电话联系；独居老人，请先电话联系；药品放门口";
+  CHECK(print::StopNote(s, Lang::kZh) == "独居老人，请先电话联系；请先电话联系；药品放门口");
+  print::Manifest m;
+  m.stops = {s};
+  const std::string txt = print::RenderManifest(m, Format::kTxt, Lang::kZh);
+  size_t count = 0;
+  for (size_t at = txt.find("药品放门口"); at != std::string::npos;
+       at = txt.find("药品放门口", at + 1)) {
+    ++count;
+  }
+  CHECK(count == 1);
+}
+
+TEST_CASE("the txt list never cuts a contact name", "[print][txt][issue12]") {
+  print::Manifest m = print::testing::ThreeStopRoute();
+  const std::string long_contact =
+      "幸福里小区封控临时党支部书记兼志愿者服务队队长王建国同志（白班）";
+  m.stops[0].contact_name = long_contact;
+  m.stops[1].phone = "+86 139 0013 9000 转 8001 / 027-88886666 转 2（夜间值班室，请先发短信）";
+  for (Lang lang : {Lang::kZh, Lang::kEn}) {
+    const std::string txt = print::RenderManifest(m, Format::kTxt, lang);
+    INFO(txt);
+    // The whole name is on one line (it fits a line on its own).
+    CHECK_THAT(txt, Catch::Contains(long_contact));
+    CHECK_THAT(txt, Catch::Contains("转 8001"));
+    CHECK_THAT(txt, Catch::Contains("请先发短信"));
+    CHECK(WidestLine(txt) <= 100);
+  }
+  // A short contact and phone still share a line.
+  const std::string txt =
+      print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt, Lang::kZh);
+  bool shared = false;
+  for (const std::string& line : Lines(txt)) {
+    if (line.find("联系人：金小华") == std::string::npos) continue;
+    shared = line.find("电话：13800138000") != std::string::npos;
+  }
+  CHECK(shared);
+}
+
+TEST_CASE("units 套 and 副 and the tag left_behind_child print in both languages",
+          "[print][issue12]") {
+  CHECK(print::UnitLabel("set", Lang::kZh) == "套");
+  CHECK(print::UnitLabel("pair", Lang::kZh) == "副");
+  CHECK(print::UnitLabel("pair", Lang::kEn) == "pair");
+  CHECK(print::TagPhrase("left_behind_child", Lang::kZh) != "left_behind_child");
+  CHECK_THAT(print::TagPhrase("left_behind_child", Lang::kZh), Catch::Contains("留守儿童"));
+  CHECK_THAT(print::TagPhrase("left_behind_child", Lang::kEn), Catch::Contains("left-behind"));
+}
+
+TEST_CASE("a stop line shows urgency, deadline and expiry; a stop its callback phone and outcome",
+          "[print][issue12]") {
+  print::Manifest m = print::testing::ThreeStopRoute();
+  print::StopLine& meds = m.stops[0].lines[0];
+  meds.urgency = "critical";
+  meds.needed_by = "2026-11-24";
+  print::StopLine& veg = m.stops[1].lines[0];
+  veg.urgency = "normal";
+  veg.expires_on = "2026-11-25";
+  m.stops[0].station_name = "幸福里社工站";
+  m.stops[0].station_phone = "027-85551234";
+  m.stops[1].outcome = "delivered";
+  m.stops[1].received_by = "李阿姨";
+  for (print::StopLine& line : m.stops[1].lines) line.delivered = line.allotted;
+  m.stops[1].lines[1].delivered = 18;
+  m.stops[1].lines[1].damaged = 2;
+  m.stops[2].outcome = "failed";
+  m.stops[2].fail_reason = "门岗不收";
+
+  const std::string zh = print::RenderManifest(m, Format::kTxt, Lang::kZh);
+  INFO(zh);
+  CHECK_THAT(zh, Catch::Contains("紧急，需送达 2026-11-24"));
+  CHECK_THAT(zh, Catch::Contains("普通，保质期至 2026-11-25"));
+  CHECK_THAT(zh, Catch::Contains("027-85551234（幸福里社工站）"));
+  CHECK_THAT(zh, Catch::Contains("已送达，签收人：李阿姨"));
+  CHECK_THAT(zh, Catch::Contains("未送达：门岗不收"));
+  bool labelled = false;
+  for (const std::string& line : Lines(zh)) {
+    if (line.find("社工站电话：") != std::string::npos) {
+      labelled = line.find("027-85551234") != std::string::npos;
+    }
+  }
+  CHECK(labelled);
+  CHECK_THAT(zh, Catch::Contains("18（损坏 2）"));
+  CHECK(WidestLine(zh) <= 100);
+  const std::string en = print::RenderManifest(m, Format::kTxt, Lang::kEn);
+  CHECK_THAT(en, Catch::Contains("critical, needed by 2026-11-24"));
+  CHECK_THAT(en, Catch::Contains("failed: 门岗不收"));
+  CHECK_THAT(en, Catch::Contains("18 (2 damaged)"));
+  const std::string html = print::RenderManifest(m, Format::kHtml, Lang::kZh);
+  CHECK_THAT(html, Catch::Contains("紧急，需送达 2026-11-24"));
+  CHECK_THAT(html, Catch::Contains("027-85551234"));
+  CHECK_THAT(html, Catch::Contains("已送达，签收人：李阿姨"));
+  // Without the new fields the list reads as before (the golden tests).
+  CHECK(print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt, Lang::kZh) ==
+        print::RenderManifest(print::testing::ThreeStopRoute(), Format::kTxt, Lang::kZh,
+                              print::Layout::kFull));
+}
+
+TEST_CASE("the compact layout is one line per household", "[print][issue12]") {
+  const print::Manifest m = print::testing::ThreeStopRoute();
+  const std::string txt =
+      print::RenderManifest(m, Format::kTxt, Lang::kZh, print::Layout::kCompact);
+  INFO(txt);
+  CHECK(WidestLine(txt) <= 100);
+  for (const std::string& line : Lines(txt)) {
+    if (line.find("金老伯") != std::string::npos) {
+      CHECK_THAT(line, Catch::Contains("13800138000"));
+      CHECK_THAT(line, Catch::Contains("降压药"));
+    }
+  }
+  CHECK_THAT(txt, !Catch::Contains("签收："));         // no per-stop signature block
+  CHECK_THAT(txt, Catch::Contains("联系人：金小华"));  // the contact is not left out
+  CHECK_THAT(txt, Catch::Contains("联系人：赵主任"));
+  const std::string html =
+      print::RenderManifest(m, Format::kHtml, Lang::kZh, print::Layout::kCompact);
+  CHECK_THAT(html, Catch::Contains("<table class=\"compact\">"));
+  CHECK_THAT(html, !Catch::Contains("class=\"stop\""));
+}

@@ -32,7 +32,7 @@ const en = {
   '服务器错误': 'Server error',
   // vocabulary
   '小区': 'Community', '机构': 'Institution', '一线岗点': 'Frontline post', '住户类型': 'Household',
-  '独居老人': 'Elderly, alone', '慢性病': 'Chronic illness', '残疾': 'Disability', '困境儿童': 'Child in difficulty',
+  '独居老人': 'Elderly, alone', '慢性病': 'Chronic illness', '残疾': 'Disability', '困境儿童': 'Child in difficulty', '留守儿童': 'Left-behind child',
   '隔离中': 'Quarantined', '孕妇': 'Pregnant', '低收入': 'Low income', '一线人员': 'Frontline worker',
   '紧急': 'Critical', '高': 'High', '普通': 'Normal', '低': 'Low',
   '待分配': 'Open', '部分分配': 'Partly allocated', '已取消': 'Cancelled', '待发车': 'Planned', '已发车': 'Dispatched', '已完成': 'Completed',
@@ -81,6 +81,7 @@ export const KINDS = { household: '住户类型', community: '小区', instituti
 export const TAGS = {
   elderly_alone: '独居老人', chronic_illness: '慢性病', disability: '残疾', child_in_difficulty: '困境儿童',
   quarantined: '隔离中', pregnant: '孕妇', low_income: '低收入', frontline_worker: '一线人员',
+  left_behind_child: '留守儿童',
 };
 export const URGENCIES = { critical: '紧急', high: '高', normal: '普通', low: '低' };
 export const NEED_STATUS = { open: '待分配', partial: '部分分配', allocated: '已分配', fulfilled: '已送达', cancelled: '已取消' };
