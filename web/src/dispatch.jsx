@@ -4,7 +4,7 @@ import { api, parseQuantity } from './api.js';
 import { DELIVERY_STATUS, ROUTE_STATUS, UNMET, fmtDate, fmtNumber, t } from './i18n.js';
 import { DeliveryList, Needs, qs, useDepots, useItems } from './station.jsx';
 import {
-  FormShell, Link, Loading, Page, Pager, Select, Text, confirmDialog, errorText, navigate, useData, useForm,
+  Field, FormShell, Link, Loading, Page, Pager, Select, Text, confirmDialog, errorText, navigate, useData, useForm,
   useLocation,
   Scroll,
 } from './ui.jsx';
@@ -39,13 +39,74 @@ export function LotTable({ lots, items, depots }) {
   );
 }
 
+// 确认入库: what actually reached the depot (default: the pledge) and a note.
+function ReceiveLot({ lot, onDone }) {
+  const form = useForm(null, { quantity_received: String(lot.quantity_pledged || lot.quantity), note: '' });
+  const v = form.values;
+  const save = () => {
+    const q = parseQuantity(v.quantity_received);
+    if (isNaN(q)) return form.setError(t('输入有误') + '：' + t('实收数量'));
+    // Zero or above the pledge: the server's 400 says why.
+    form.submit('POST', `/v1/lots/${lot.id}:receive`, { quantity_received: q, note: v.note || '' }, onDone);
+  };
+  return (
+    <FormShell form={form} onSubmit={save}>
+      <Text label={t('实收数量')} form={form} name="quantity_received" inputMode="numeric" onFocus={(e) => e.currentTarget.select()} />
+      <Field label={t('备注')}>{(id) => <textarea id={id} value={v.note || ''} onInput={(e) => form.set('note', e.currentTarget.value)} />}</Field>
+    </FormShell>
+  );
+}
+
+function PledgedLots({ items, depots, onReceived }) {
+  const pledged = useData('/v1/lots?' + qs({ status: 'pledged', page_size: 50 }));
+  const donors = useData('/v1/donors?page_size=100');
+  const [open, setOpen] = useState(null);
+  // Lots received here stay in view, shown as 已入库 with the server's numbers.
+  const [done, setDone] = useState({});
+  const donor = (id) => ((donors.data && donors.data.items) || []).find((d) => String(d.id) === String(id))?.name || '#' + id;
+  const depot = (id) => (depots.find((d) => String(d.id) === String(id)) || {}).name || '#' + id;
+  return (
+    <Loading state={pledged}>
+      {(d) => {
+        const lots = [...Object.values(done).filter((x) => !d.items.some((l) => l.id === x.id)), ...d.items];
+        if (!lots.length) return <p>{t('没有记录')}</p>;
+        return (
+          <ul class="cards">
+            {lots.map((l0) => {
+              const l = done[l0.id] || l0;
+              return (
+                <li>
+                  <strong>{t('批次')} {l.id} · {donor(l.donor_id)} · {items.name(l.item_id)} ×{fmtNumber(l.quantity_pledged || l.quantity)}</strong>
+                  <span>{depot(l.depot_id)}{l.expires_on ? ' · ' + fmtDate(l.expires_on) : ''}</span>
+                  {l.status === 'received' ? (
+                    <span><span class="tag">{t('已入库')}</span> {t('认捐数量')} {fmtNumber(l.quantity_pledged)} · {t('实收数量')} {fmtNumber(l.quantity_received)}</span>
+                  ) : (
+                    <>
+                      <span><span class="tag">{t('待入库')}</span></span>
+                      <div><button aria-expanded={open === l.id} onClick={() => setOpen(open === l.id ? null : l.id)}>{t('确认入库')}</button></div>
+                      {open === l.id && <ReceiveLot lot={l} onDone={(r) => { setOpen(null); setDone((m) => ({ ...m, [l.id]: r })); onReceived(); }} />}
+                    </>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        );
+      }}
+    </Loading>
+  );
+}
+
 export function Stock() {
   const { query } = useLocation();
   const items = useItems();
   const depots = useDepots();
-  const list = useData('/v1/lots?' + qs({ page_size: 50, page_token: query.get('page_token') }));
+  const list = useData('/v1/lots?' + qs({ status: 'received', page_size: 50, page_token: query.get('page_token') }));
   return (
     <Page title={t('库存')}>
+      <h2>{t('捐赠方认捐')}</h2>
+      <PledgedLots items={items} depots={depots} onReceived={list.reload} />
+      <h2>{t('仓库中的批次')}</h2>
       <Loading state={list}>{(d) => <><LotTable lots={d.items} items={items} depots={depots} /><Pager next={d.next_page_token} /></>}</Loading>
     </Page>
   );
@@ -152,7 +213,14 @@ export function NewRoute() {
   );
 }
 
-function StopOutcome({ stop, delivery, items, onDone }) {
+// A line's item: the stop carries its name; the item list otherwise.
+export function lineName(l, items) {
+  return l.item_name || (items ? items.name(l.item_id) : '#' + l.item_id);
+}
+
+// 送达 / 部分送达 / 未送达 at one stop (the dispatcher's route page and the
+// volunteer's).
+export function StopOutcome({ stop, delivery, items, onDone }) {
   const [mode, setMode] = useState(null);
   const form = useForm(null, { received_by: '', reason: '' });
   const lines = stop.lines || [];
@@ -181,7 +249,7 @@ function StopOutcome({ stop, delivery, items, onDone }) {
       {mode === 'partial' && (
         <FormShell form={form} onSubmit={() => deliver(true)}>
           <Text label={t('签收人')} form={form} name="received_by" />
-          {lines.map((l) => <Text label={`${t('数量')}：${items.name(l.item_id)}`} form={form} name={'q' + l.item_id} inputMode="numeric" />)}
+          {lines.map((l) => <Text label={`${t('数量')}：${lineName(l, items)}`} form={form} name={'q' + l.item_id} inputMode="numeric" />)}
         </FormShell>
       )}
       {mode === 'fail' && (
@@ -224,7 +292,7 @@ export function RoutePage({ id }) {
             {(r.stops || []).map((s) => (
               <li>
                 <strong>{t('站点序号')} {s.seq} · {s.recipient || s.requester_name || '#' + s.requester_id}</strong>
-                <span>{(s.lines || []).map((l) => `${items.name(l.item_id)} ×${fmtNumber(l.quantity)}`).join('，')}</span>
+                <span>{(s.lines || []).map((l) => `${lineName(l, items)} ×${fmtNumber(l.quantity)}`).join('，')}</span>
                 <StopOutcome stop={s} delivery={byId[s.delivery_id]} items={items} onDone={() => dels.reload()} />
               </li>
             ))}

@@ -1,6 +1,6 @@
 // The donor's screens: my donations, logging one, a lot's timeline and trace.
 import { parseQuantity } from './api.js';
-import { KINDS, fmtDate, fmtNumber, t } from './i18n.js';
+import { KINDS, LOT_STATUS, fmtDate, fmtNumber, t } from './i18n.js';
 import { qs, useDepots, useItems } from './station.jsx';
 import { Field, FormShell, Link, Loading, Page, Pager, Scroll, Select, Text, navigate, useData, useForm, useLocation } from './ui.jsx';
 
@@ -15,8 +15,9 @@ export function MyLots({ me }) {
           <>
             <ul class="cards">
               {d.items.map((l) => (
-                <li><Link href={`/donor/lots/${l.id}`}>{t('批次')} {l.id} · {items.name(l.item_id)} ×{fmtNumber(l.quantity)}</Link>
-                  <span>{fmtDate(l.expires_on)}</span></li>
+                <li><Link href={`/donor/lots/${l.id}`}>{t('批次')} {l.id} · {items.name(l.item_id)} ×{fmtNumber(l.quantity_pledged || l.quantity)}</Link>
+                  <Received l={l} />
+                  {l.expires_on && <span>{t('有效期')} {fmtDate(l.expires_on)}</span>}</li>
               ))}
             </ul>
             {d.items.length === 0 && <p>{t('没有记录')}</p>}
@@ -25,6 +26,18 @@ export function MyLots({ me }) {
         )}
       </Loading>
     </Page>
+  );
+}
+
+// 待入库 while pledged; once the depot counted it, pledged next to received.
+function Received({ l }) {
+  if (l.status === 'pledged') return <span><span class="tag">{t('待入库')}</span></span>;
+  if (l.status !== 'received') return null;
+  return (
+    <span>
+      <span class="tag">{t('已入库')}</span> {t('认捐数量')} {fmtNumber(l.quantity_pledged ?? l.quantity)} · {t('实收数量')} {fmtNumber(l.quantity_received ?? l.quantity)}
+      {l.receive_note ? ' · ' + l.receive_note : ''}
+    </span>
   );
 }
 
@@ -76,7 +89,9 @@ export function LotPage({ me, id }) {
               {steps.map(([k, on]) => <li class={on ? 'done' : ''}>{t(k)}{on ? ' ✓' : ''}</li>)}
             </ol>
             <dl class="facts">
-              <dt>{t('数量')}</dt><dd>{fmtNumber(l.quantity)}</dd>
+              <dt>{t('状态')}</dt><dd>{t(LOT_STATUS[l.status] || l.status || '')}</dd>
+              <dt>{t('认捐数量')}</dt><dd>{fmtNumber(l.quantity_pledged ?? l.quantity)}</dd>
+              {l.status !== 'pledged' && <><dt>{t('实收数量')}</dt><dd>{fmtNumber(l.quantity_received ?? l.quantity)}</dd></>}
               <dt>{t('可用')}</dt><dd>{fmtNumber(l.available || 0)}</dd>
               <dt>{t('已分配')}</dt><dd>{fmtNumber(l.allocated || 0)}</dd>
               <dt>{t('已送达')}</dt><dd>{fmtNumber(l.delivered || 0)}</dd>

@@ -30,6 +30,32 @@ const en = {
   '服务器拒绝了请求': 'The server refused the request', '数据已被他人修改，请刷新后重试': 'Changed by someone else; reload and try again',
   '不能执行此操作': 'This cannot be done now', '输入有误': 'Check the input', '无权限': 'Not allowed',
   '服务器错误': 'Server error',
+  // stock received (issue 12)
+  '确认入库': 'Confirm received', '实收数量': 'Quantity received', '认捐数量': 'Quantity pledged',
+  '待入库': 'Pledged', '已入库': 'Received', '捐赠方认捐': 'Pledges from donors', '仓库中的批次': 'Lots in depots',
+  '实收': 'received', '认捐': 'pledged',
+  // volunteers (issue 12)
+  '我的路线': 'My routes', '志愿者': 'Volunteer', '拨打': 'Call', '在地图中打开': 'Open in maps',
+  '查看路线': 'Open route',
+  // import
+  '导入表格': 'Import a spreadsheet', '导入表格（CSV 文件）': 'Import a spreadsheet (CSV file)',
+  '从 Excel 粘贴': 'Paste from Excel', '检查': 'Check',
+  '表格的列': 'Columns', '可导入 {n} 行': '{n} rows ready to import', '已导入 {n} 行': 'Imported {n} rows',
+  '{n} 行有误，未写入任何数据': '{n} bad rows: nothing was written', '请先选择文件': 'Choose a file first',
+  '第 {line} 行：{msg}': 'Line {line}: {msg}', '服务器：{msg}': 'server: {msg}',
+  '文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”': 'The file is not UTF-8: in Excel save it as "CSV UTF-8"',
+  '表格没有数据行': 'The sheet has no data rows', '缺少列：{cols}': 'Missing columns: {cols}',
+  '未知的列：{cols}': 'Unknown columns: {cols}', '重复的列：{cols}': 'Repeated columns: {cols}',
+  '{col} 必填': '{col} is required', '{col} 须为 {min} 到 {max} 的整数（现为“{got}”）': '{col} must be a whole number from {min} to {max} (got "{got}")',
+  '{col} 须为以下之一：{list}（现为“{got}”）': '{col} must be one of {list} (got "{got}")',
+  '{col} 须为真实日期，格式 YYYY-MM-DD（现为“{got}”）': '{col} must be a real date written YYYY-MM-DD (got "{got}")',
+  '{col} 超过 {max} 字': '{col} is longer than {max} characters', '未知的物资编码“{got}”': 'unknown item_code "{got}"',
+  '没有登记名为“{name}”的住户': 'no requester "{name}" is registered',
+  '没有登记名为“{name}”、电话为“{phone}”的住户': 'no requester "{name}" with phone "{phone}" is registered',
+  '有 {n} 个名为“{name}”的住户（编号 {ids}），请填写 requester_id 或 requester_phone': 'ambiguous: {n} requesters "{name}" (ids {ids}); give requester_id or requester_phone',
+  '引号未闭合': 'unterminated quoted field',
+  '引号后有多余文字（字段内的引号须写成两个：""）': 'unexpected text after a closing quote (a quote inside a quoted field must be doubled: "")',
+  '有 {n} 个字段，表头有 {m} 个': 'has {n} fields, the header has {m}',
   // vocabulary
   '小区': 'Community', '机构': 'Institution', '一线岗点': 'Frontline post', '住户类型': 'Household',
   '独居老人': 'Elderly, alone', '慢性病': 'Chronic illness', '残疾': 'Disability', '困境儿童': 'Child in difficulty', '留守儿童': 'Left-behind child',
@@ -41,6 +67,7 @@ const en = {
   '疑似重复': 'Held as possible duplicate', '已达配额': 'Quota reached',
   '已搬离': 'Moved away', '已故': 'Deceased', '重复登记': 'Duplicate registration', '其他': 'Other',
   '管理员': 'Admin', '调度员': 'Dispatcher', '社工站': 'Station', '捐赠方角色': 'Donor',
+  '个': 'piece', '箱': 'box', '公斤': 'kg', '斤': 'jin', '份': 'portion', '瓶': 'bottle', '套': 'set', '副': 'pair',
 };
 
 let lang = localStorage.getItem('aidlink_lang') === 'en' ? 'en' : 'zh-CN';
@@ -51,6 +78,10 @@ const zh = { '住户类型': '住户', '捐赠方角色': '捐赠方' };
 
 export function t(key) {
   return lang === 'en' ? en[key] || key : zh[key] || key;
+}
+// A message with {name} placeholders filled in.
+export function tf(key, params) {
+  return t(key).replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 }
 export function currentLang() {
   return lang;
@@ -93,4 +124,6 @@ export const UNMET = {
   held_as_possible_duplicate: '疑似重复', quota_reached: '已达配额',
 };
 export const DEACTIVATION = { moved_away: '已搬离', deceased: '已故', duplicate: '重复登记', other: '其他' };
-export const ROLES = { admin: '管理员', dispatcher: '调度员', station: '社工站', donor: '捐赠方角色' };
+export const ROLES = { admin: '管理员', dispatcher: '调度员', station: '社工站', donor: '捐赠方角色', volunteer: '志愿者' };
+export const LOT_STATUS = { pledged: '待入库', received: '已入库' };
+export const UNITS = { piece: '个', box: '箱', kg: '公斤', jin: '斤', portion: '份', bottle: '瓶', set: '套', pair: '副' };

@@ -7,15 +7,18 @@ import { Admin } from './admin.jsx';
 import { DispatchDeliveries, DispatchNeeds, Match, NewRoute, Reports, RoutePage, Routes, Stock } from './dispatch.jsx';
 import { LotPage, MyLots, NewLot } from './donor.jsx';
 import { Deliveries, EditHousehold, Household, Households, NeedTable, Needs, NewHousehold, NewNeed } from './station.jsx';
+import { ImportNeeds } from './import.jsx';
+import { MyRoutes, VolunteerRoute } from './volunteer.jsx';
 import { DialogHost, Link, OfflineBanner, clearDrafts, errorText, navigate, useLocation } from './ui.jsx';
 import './style.css';
 
-const HOME = { station: '/station/households', dispatcher: '/dispatch/needs', donor: '/donor/lots', admin: '/admin' };
+const HOME = { station: '/station/households', dispatcher: '/dispatch/needs', donor: '/donor/lots', admin: '/admin', volunteer: '/volunteer/routes' };
 const NAV = {
   station: [['/station/households', '住户'], ['/station/needs', '需求'], ['/station/deliveries', '配送']],
   dispatcher: [['/dispatch/needs', '需求'], ['/dispatch/stock', '库存'], ['/dispatch/match', '匹配'],
     ['/dispatch/routes', '路线'], ['/dispatch/deliveries', '配送'], ['/dispatch/reports', '报表']],
   donor: [['/donor/lots', '我的捐赠']],
+  volunteer: [['/volunteer/routes', '我的路线']],
   admin: [['/admin', '管理']],
 };
 
@@ -28,6 +31,7 @@ const ROUTES = {
     [/^\/station\/households\/(\d+)\/edit$/, (me, id) => <EditHousehold me={me} id={id} />],
     [/^\/station\/needs$/, (me) => <Needs me={me} />],
     [/^\/station\/needs\/new$/, (me) => <NewNeed me={me} />],
+    [/^\/station\/needs\/import$/, (me) => <ImportNeeds me={me} />],
     [/^\/station\/deliveries$/, (me) => <Deliveries me={me} />],
   ],
   dispatcher: [
@@ -44,6 +48,10 @@ const ROUTES = {
     [/^\/donor\/lots$/, (me) => <MyLots me={me} />],
     [/^\/donor\/lots\/new$/, (me) => <NewLot me={me} />],
     [/^\/donor\/lots\/(\d+)$/, (me, id) => <LotPage me={me} id={id} />],
+  ],
+  volunteer: [
+    [/^\/volunteer\/routes$/, () => <MyRoutes />],
+    [/^\/volunteer\/routes\/(\d+)$/, (me, id) => <VolunteerRoute id={id} />],
   ],
   admin: [[/^\/admin$/, () => <Admin />]],
 };

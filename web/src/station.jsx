@@ -193,7 +193,12 @@ export function Needs({ me, base = '/station' }) {
   const items = useItems();
   const list = useData('/v1/needs?' + qs({ station_id: me.station_id, status, page_size: 50, page_token: query.get('page_token') }));
   return (
-    <Page title={t('需求')} actions={base === '/station' && <Link class="button primary" href="/station/needs/new">{t('新增需求')}</Link>}>
+    <Page title={t('需求')} actions={base === '/station' && (
+      <div class="row">
+        <Link class="button primary" href="/station/needs/new">{t('新增需求')}</Link>
+        <Link class="button" href="/station/needs/import">{t('导入表格')}</Link>
+      </div>
+    )}>
       <div class="row">
         <label for="need-status">{t('状态')}</label>
         <select id="need-status" value={status} onChange={(e) => navigate(path + (e.currentTarget.value ? '?status=' + e.currentTarget.value : ''))}>

@@ -41,7 +41,7 @@ export function Link({ href, children, ...rest }) {
 // ---- online state
 const onlineListeners = new Set();
 let online = navigator.onLine;
-function setOnline(v) {
+export function setOnline(v) {
   online = v;
   onlineListeners.forEach((f) => f(v));
 }
@@ -55,7 +55,7 @@ export function useOnline() {
   }, []);
   return v;
 }
-function whenOnline() {
+export function whenOnline() {
   return new Promise((resolve) => {
     const f = (v) => {
       if (v) {
