@@ -23,7 +23,10 @@ const axeReport = [];
 async function call(method, p, body, token) {
   const res = await fetch(base + p, {
     method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    headers: {
+      'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}),
+      ...(method === 'POST' ? { 'Idempotency-Key': crypto.randomUUID() } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -327,5 +330,155 @@ test("an admin's day: add a station user", async () => {
   await page.getByLabel('显示名').fill('新站点社工');
   await page.getByRole('button', { name: '保存' }).click();
   await page.getByText('station_c · 新站点社工').waitFor();
+  await page.context().close();
+});
+
+test('a dispatcher receives a pledged lot through 确认入库; the donor sees 待入库, then pledged vs received', async () => {
+  const donorPage = await newPage({ viewport: { width: 375, height: 740 } });
+  await login(donorPage, 'donor1');
+  const res = await donorPage.request.post(base + '/v1/lots', {
+    headers: { 'X-Aidlink-CSRF': '1', 'Idempotency-Key': crypto.randomUUID() },
+    data: { donor_id: ids.donor, item_id: ids.item, depot_id: ids.depot, quantity: 200, note: '' },
+  });
+  assert.equal(res.status(), 200, await res.text());
+  const lot = await res.json();
+  assert.equal(lot.status, 'pledged');
+  await donorPage.goto(base + '/donor/lots');
+  const mine = donorPage.locator('ul.cards > li').filter({ hasText: `批次 ${lot.id} ` });
+  await mine.getByText('待入库').waitFor();
+  await checkAxe(donorPage, 'donor lots with a pledge');
+
+  const page = await newPage({ viewport: { width: 1024, height: 800 } });
+  await login(page, 'desk');
+  await page.getByRole('link', { name: '库存', exact: true }).click();
+  await page.getByRole('heading', { name: '库存', level: 1 }).waitFor();
+  const card = page.locator('ul.cards > li').filter({ hasText: `批次 ${lot.id} ` });
+  await card.getByRole('button', { name: '确认入库' }).click();
+  assert.equal(await card.getByLabel('实收数量').inputValue(), '200', 'defaults to the pledge');
+  await page.waitForLoadState('networkidle');
+  await checkAxe(page, 'dispatcher stock: 确认入库');
+  // More than was pledged: the server's 400, nothing received.
+  await card.getByLabel('实收数量').fill('300');
+  await card.getByRole('button', { name: '保存' }).click();
+  await card.getByRole('alert').filter({ hasText: '输入有误' }).waitFor();
+  assert.equal((await call('GET', `/v1/lots/${lot.id}`, undefined, dispatcher)).status, 'pledged');
+  await card.getByLabel('实收数量').fill('180');
+  await card.getByLabel('备注').fill('少20箱');
+  await card.getByRole('button', { name: '保存' }).click();
+  await card.getByText('已入库').waitFor();
+  const got = await call('GET', `/v1/lots/${lot.id}`, undefined, dispatcher);
+  assert.equal(got.status, 'received');
+  assert.equal(Number(got.quantity_received), 180);
+  assert.equal(Number(got.available), 180);
+  await page.context().close();
+
+  await donorPage.reload();
+  await mine.getByText('已入库').waitFor();
+  const text = await mine.textContent();
+  assert.match(text, /认捐数量 200/);
+  assert.match(text, /实收数量 180/);
+  await donorPage.context().close();
+});
+
+test("a volunteer's day: 我的路线 at 375 px, one stop 送达 and one 未送达", async () => {
+  const names = ['赵大爷', '孙阿婆'];
+  for (const [i, name] of names.entries()) {
+    const r = (await call('POST', '/v1/requesters', {
+      station_id: ids.stationA, kind: 'household', name, contact_name: name + '家属', phone: `1380000444${i}`,
+      address: `江汉区解放大道${100 + i}号`, district: '江汉区', household_size: 1, tags: [],
+    }, dispatcher)).id;
+    await call('POST', '/v1/needs', { requester_id: r, item_id: ids.item, quantity: 4 + i, urgency: 'critical', note: '请先电话联系' }, dispatcher);
+  }
+  await call('POST', '/v1/match/runs', { dry_run: false }, dispatcher);
+  const date = new Date().toISOString().slice(0, 10);
+  const route = await call('POST', '/v1/routes', { depot_id: ids.depot, date, driver: '志愿车队' }, dispatcher);
+  for (const name of names) assert.ok(route.stops.some((s) => s.recipient === name), `${name} is on the route`);
+  await call('POST', `/v1/routes/${route.id}:dispatch`, {}, dispatcher);
+  const vol = await call('POST', '/v1/users', { username: 'vol1', password: PASSWORD, role: 'volunteer', display_name: '志愿者小张' }, dispatcher);
+  await call('POST', `/v1/routes/${route.id}:assign`, { user_id: vol.id }, dispatcher);
+
+  const page = await newPage({ viewport: { width: 375, height: 740 } });
+  await login(page, 'vol1');
+  await page.getByRole('heading', { name: '我的路线', level: 1 }).waitFor();
+  assert.ok(await page.getByRole('link', { name: '我的路线' }).isVisible());
+  const stop = (name) => page.locator('ol.stops > li').filter({ hasText: name });
+  await stop(names[1]).getByText('请先电话联系').waitFor();
+  await checkAxe(page, 'volunteer routes');
+  await noHorizontalScroll(page, 'volunteer routes');
+  assert.equal(await stop(names[0]).getByRole('link', { name: '13800004440' }).getAttribute('href'), 'tel:13800004440');
+  const map = await stop(names[0]).getByRole('link', { name: '江汉区解放大道100号' }).getAttribute('href');
+  assert.match(map, /^(geo:0,0\?q=|https:\/\/)/);
+  assert.ok(map.includes(encodeURIComponent('江汉区解放大道100号')));
+  await stop(names[0]).getByText('大米 ×4').waitFor();
+
+  await stop(names[0]).getByRole('button', { name: '送达', exact: true }).click();
+  await stop(names[0]).getByLabel('签收人').fill('赵大爷本人');
+  await noHorizontalScroll(page, 'volunteer 送达 form');
+  await stop(names[0]).getByRole('button', { name: '保存' }).click();
+  await stop(names[0]).locator('.tag', { hasText: '已送达' }).waitFor();
+  await stop(names[1]).getByRole('button', { name: '未送达' }).click();
+  await stop(names[1]).getByLabel('原因').fill('电话无人接听');
+  await checkAxe(page, 'volunteer 未送达 form');
+  await stop(names[1]).getByRole('button', { name: '保存' }).click();
+  await stop(names[1]).locator('.tag', { hasText: '未送达' }).waitFor();
+  const dels = await call('GET', `/v1/deliveries?route_id=${route.id}`, undefined, dispatcher);
+  const byName = Object.fromEntries(route.stops.map((s) => [s.recipient, dels.items.find((d) => d.id === s.delivery_id).status]));
+  assert.equal(byName[names[0]], 'delivered');
+  assert.equal(byName[names[1]], 'failed');
+
+  await page.getByRole('link', { name: new RegExp(`路线编号 ${route.id} `) }).click();
+  await page.getByRole('heading', { name: new RegExp(`路线编号 ${route.id}`), level: 1 }).waitFor();
+  await page.locator('ol.stops > li').first().waitFor();
+  await checkAxe(page, 'volunteer route');
+  await noHorizontalScroll(page, 'volunteer route');
+  await page.context().close();
+});
+
+test('a station imports a needs CSV: a bad row is shown by line number and nothing is written; fixed, it imports', async () => {
+  const count = async () => (await call('GET', `/v1/needs?requester_id=${ids.jin}&page_size=100`, undefined, dispatcher)).items.length;
+  const before = await count();
+  const header = 'requester_name,requester_phone,item_code,quantity,urgency,needed_by,note\r\n';
+  const rows = (q) => [
+    '金老伯,138 0000 1111,rice-5kg,5,high,,',
+    `金老伯,+86 13800001111,RICE-5KG,${q},normal,2027-01-15,"降压药, 请先电话"`,
+    '"金老伯",13800001111,RICE-5KG,2,紧急,,"多行\r\n备注"',
+  ].join('\r\n') + '\r\n';
+  const file = (q) => ({ name: 'needs.csv', mimeType: 'text/csv', buffer: Buffer.from('\ufeff' + header + rows(q), 'utf8') });
+
+  const page = await newPage({ viewport: { width: 375, height: 740 } });
+  await login(page, 'station_a');
+  await page.getByRole('link', { name: '需求', exact: true }).click();
+  await page.getByRole('link', { name: '导入表格' }).click();
+  await page.getByRole('heading', { name: '导入表格', level: 1 }).waitFor();
+  await checkAxe(page, 'station import');
+  await noHorizontalScroll(page, 'station import');
+
+  await page.getByLabel('导入表格').setInputFiles(file('0'));
+  await page.getByRole('alert').getByText(/第 3 行：quantity/).waitFor();
+  assert.equal(await page.getByRole('alert').locator('li').count(), 1, 'one bad row');
+  await checkAxe(page, 'station import with a bad row');
+  await noHorizontalScroll(page, 'station import with a bad row');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.waitForTimeout(300);
+  assert.equal(await count(), before, 'nothing written while a row is bad');
+
+  await page.getByLabel('导入表格').setInputFiles(file('7'));
+  await page.getByText('可导入 3 行').waitFor();
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('已导入 3 行').waitFor();
+  const needs = (await call('GET', `/v1/needs?requester_id=${ids.jin}&page_size=100`, undefined, dispatcher)).items;
+  assert.equal(needs.length, before + 3);
+  assert.ok(needs.some((n) => n.note === '降压药, 请先电话' && n.needed_by === '2027-01-15' && Number(n.quantity) === 7));
+  assert.ok(needs.some((n) => n.urgency === 'critical' && Number(n.quantity) === 2));
+  // The same sheet again creates nothing twice (a key per row, from its content).
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('已导入 3 行').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await count(), before + 3);
+
+  // Cells pasted from Excel (tab-separated), checked the same way.
+  await page.getByLabel('从 Excel 粘贴').fill('requester_name\titem_code\tquantity\turgency\n金老伯\tNOPE\t1\tlow\n');
+  await page.getByRole('button', { name: '检查' }).click();
+  await page.getByRole('alert').getByText(/第 2 行：.*NOPE/).waitFor();
   await page.context().close();
 });
