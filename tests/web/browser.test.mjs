@@ -480,5 +480,30 @@ test('a station imports a needs CSV: a bad row is shown by line number and nothi
   await page.getByLabel('从 Excel 粘贴').fill('requester_name\titem_code\tquantity\turgency\n金老伯\tNOPE\t1\tlow\n');
   await page.getByRole('button', { name: '检查' }).click();
   await page.getByRole('alert').getByText(/第 2 行：.*NOPE/).waitFor();
+
+  // The requesters CSV of `aidlink import requesters`, from 住户 (station_id may be left out).
+  await page.getByRole('link', { name: '住户', exact: true }).click();
+  await page.getByRole('link', { name: '导入表格' }).click();
+  const households = (size) => ({
+    name: 'households.csv', mimeType: 'text/csv', buffer: Buffer.from([
+      'kind,name,contact_name,phone,address,district,household_size,tags',
+      'household,周奶奶,周奶奶,13800005555,江汉区花楼街1号,江汉区,1,elderly_alone;chronic_illness',
+      `住户,吴爷爷,吴小明,13800006666,江汉区花楼街2号,江汉区,${size},独居老人`,
+    ].join('\n') + '\n', 'utf8'),
+  });
+  await page.getByLabel('导入表格').setInputFiles(households('0'));
+  await page.getByRole('alert').getByText(/第 3 行：household_size/).waitFor();
+  await page.getByRole('button', { name: '保存' }).click();
+  const found = async () => {
+    let n = 0;
+    for (const name of ['周奶奶', '吴爷爷']) n += (await call('GET', `/v1/requesters?station_id=${ids.stationA}&q=${encodeURIComponent(name)}`, undefined, dispatcher)).items.length;
+    return n;
+  };
+  assert.equal(await found(), 0, 'no household written while a row is bad');
+  await page.getByLabel('导入表格').setInputFiles(households('2'));
+  await page.getByText('可导入 2 行').waitFor();
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('已导入 2 行').waitFor();
+  assert.equal(await found(), 2);
   await page.context().close();
 });

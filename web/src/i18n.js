@@ -54,6 +54,8 @@ const en = {
   '没有登记名为“{name}”、电话为“{phone}”的住户': 'no requester "{name}" with phone "{phone}" is registered',
   '有 {n} 个名为“{name}”的住户（编号 {ids}），请填写 requester_id 或 requester_phone': 'ambiguous: {n} requesters "{name}" (ids {ids}); give requester_id or requester_phone',
   '引号未闭合': 'unterminated quoted field',
+  '{col} 须为 {min} 到 {max} 的数（现为“{got}”）': '{col} must be a number from {min} to {max} (got "{got}")',
+  'lat 与 lon 须同时填写或同时留空': 'lat and lon go together: give both or neither', '未知的标签“{got}”': 'unknown tag "{got}"',
   '引号后有多余文字（字段内的引号须写成两个：""）': 'unexpected text after a closing quote (a quote inside a quoted field must be doubled: "")',
   '有 {n} 个字段，表头有 {m} 个': 'has {n} fields, the header has {m}',
   // vocabulary

@@ -7,12 +7,17 @@
 import { useState } from 'preact/hooks';
 import { api, NetworkError, newKey, parseQuantity } from './api.js';
 import { parseCsv } from './csv.js';
-import { URGENCIES, fmtNumber, t, tf } from './i18n.js';
+import { KINDS, TAGS, URGENCIES, fmtNumber, t, tf } from './i18n.js';
 import { qs } from './station.jsx';
 import { Link, Page, errorText, setOnline, whenOnline } from './ui.jsx';
 
-const COLUMNS = ['requester_id', 'requester_name', 'requester_phone', 'item_id', 'item_code', 'quantity', 'urgency', 'needed_by', 'note'];
+const NEED_COLUMNS = ['requester_id', 'requester_name', 'requester_phone', 'item_id', 'item_code', 'quantity', 'urgency', 'needed_by', 'note'];
+const REQUESTER_COLUMNS = ['station_id', 'kind', 'name', 'contact_name', 'phone', 'address', 'district', 'household_size', 'lat', 'lon', 'tags'];
 const MAX_QUANTITY = 1000000000;
+const MAX_TEXT = 200;
+const MAX_HOUSEHOLD = 100000;
+const KIND_BY_LABEL = Object.fromEntries(Object.entries(KINDS).map(([k, z]) => [k === 'household' ? '住户' : z, k]));
+const TAG_BY_LABEL = Object.fromEntries(Object.entries(TAGS).map(([k, z]) => [z, k]));
 const MAX_NOTE = 2000;
 // Stations' sheets often say 紧急 rather than critical.
 const URGENCY_BY_LABEL = Object.fromEntries(Object.entries(URGENCIES).map(([k, z]) => [z, k]));
@@ -37,37 +42,49 @@ async function allItems() {
   return out;
 }
 
-async function rowKey(body) {
+async function rowKey(kind, body) {
   if (!crypto.subtle) return newKey();
   const bytes = new TextEncoder().encode(JSON.stringify(body));
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return 'import-needs-' + Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `import-${kind}-` + Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-// → { problems: [{line, msgs: [[key, params]]}], rows: [{line, body, key}] }
+// → { kind, problems: [{line, msgs: [[key, params]]}], rows: [{line, body, key}] }
+// The sheet is the needs CSV when its header names quantity, else the
+// requesters CSV (the two of `aidlink import`).
 async function checkSheet(text, sep, me) {
   const records = parseCsv(text, sep);
   const problems = [];
-  if (records.length === 0) return { problems: [{ line: 1, msgs: [['表格没有数据行', {}]] }], rows: [] };
+  if (records.length === 0) return { kind: 'needs', problems: [{ line: 1, msgs: [['表格没有数据行', {}]] }], rows: [] };
   const header = records[0].fields.map((h) => h.trim().toLowerCase());
+  const kind = header.includes('quantity') || !header.includes('name') ? 'needs' : 'requesters';
+  const known = kind === 'needs' ? NEED_COLUMNS : REQUESTER_COLUMNS;
   const cols = {};
   const unknown = [];
   const repeated = [];
   header.forEach((h, i) => {
-    if (!COLUMNS.includes(h)) unknown.push(h || '""');
+    if (!known.includes(h)) unknown.push(h || '""');
     else if (h in cols) repeated.push(h);
     else cols[h] = i;
   });
-  const missing = ['quantity', 'urgency'].filter((c) => !(c in cols));
-  if (!('requester_id' in cols) && !('requester_name' in cols)) missing.push('requester_id / requester_name');
-  if (!('item_id' in cols) && !('item_code' in cols)) missing.push('item_id / item_code');
+  let missing;
+  if (kind === 'needs') {
+    missing = ['quantity', 'urgency'].filter((c) => !(c in cols));
+    if (!('requester_id' in cols) && !('requester_name' in cols)) missing.push('requester_id / requester_name');
+    if (!('item_id' in cols) && !('item_code' in cols)) missing.push('item_id / item_code');
+  } else {
+    // A station's own sheet may leave station_id out: its own station.
+    missing = REQUESTER_COLUMNS.slice(1, 8).filter((c) => !(c in cols));
+    if (!('station_id' in cols) && !me.station_id) missing.unshift('station_id');
+  }
   const head = [];
   if (records[0].problem) head.push([records[0].problem, {}]);
   if (missing.length) head.push(['缺少列：{cols}', { cols: missing.join(', ') }]);
   if (unknown.length) head.push(['未知的列：{cols}', { cols: unknown.join(', ') }]);
   if (repeated.length) head.push(['重复的列：{cols}', { cols: repeated.join(', ') }]);
-  if (head.length) return { problems: [{ line: 1, msgs: head }], rows: [] };
-  if (records.length === 1) return { problems: [{ line: 1, msgs: [['表格没有数据行', {}]] }], rows: [] };
+  if (head.length) return { kind, problems: [{ line: 1, msgs: head }], rows: [] };
+  if (records.length === 1) return { kind, problems: [{ line: 1, msgs: [['表格没有数据行', {}]] }], rows: [] };
+  if (kind === 'requesters') return checkRequesters(records.slice(1), header, cols, me);
 
   const items = 'item_code' in cols ? await allItems() : [];
   const byName = new Map();
@@ -81,17 +98,7 @@ async function checkSheet(text, sep, me) {
 
   const rows = [];
   for (const rec of records.slice(1)) {
-    const msgs = [];
-    const cell = (c) => (c in cols ? String(rec.fields[cols[c]] ?? '').trim() : '');
-    const int = (c, min, max) => {
-      const v = cell(c);
-      if (!v) return msgs.push(['{col} 必填', { col: c }]), 0;
-      const n = parseQuantity(v);
-      if (isNaN(n) || n < min || n > max) return msgs.push(['{col} 须为 {min} 到 {max} 的整数（现为“{got}”）', { col: c, min, max, got: short(v) }]), 0;
-      return n;
-    };
-    if (rec.problem) msgs.push([rec.problem, {}]);
-    if (rec.fields.length > header.length) msgs.push(['有 {n} 个字段，表头有 {m} 个', { n: rec.fields.length, m: header.length }]);
+    const { msgs, cell, int } = rowReader(rec, header, cols);
     const body = {};
     // requester: by id, or by name (and phone) among the station's own
     if (cell('requester_id') || !('requester_name' in cols)) {
@@ -136,9 +143,71 @@ async function checkSheet(text, sep, me) {
     if ([...note].length > MAX_NOTE) msgs.push(['{col} 超过 {max} 字', { col: 'note', max: MAX_NOTE }]);
     body.note = note;
     if (msgs.length) problems.push({ line: rec.line, msgs });
-    else rows.push({ line: rec.line, body, key: await rowKey(body) });
+    else rows.push({ line: rec.line, body, key: await rowKey('needs', body) });
   }
-  return { problems, rows };
+  return { kind, problems, rows };
+}
+
+// A row's cells by column name, and its problems.
+function rowReader(rec, header, cols) {
+  const msgs = [];
+  const cell = (c) => (c in cols ? String(rec.fields[cols[c]] ?? '').trim() : '');
+  const int = (c, min, max) => {
+    const v = cell(c);
+    if (!v) return msgs.push(['{col} 必填', { col: c }]), 0;
+    const n = parseQuantity(v);
+    if (isNaN(n) || n < min || n > max) return msgs.push(['{col} 须为 {min} 到 {max} 的整数（现为“{got}”）', { col: c, min, max, got: short(v) }]), 0;
+    return n;
+  };
+  if (rec.problem) msgs.push([rec.problem, {}]);
+  if (rec.fields.length > header.length) msgs.push(['有 {n} 个字段，表头有 {m} 个', { n: rec.fields.length, m: header.length }]);
+  return { msgs, cell, int };
+}
+
+async function checkRequesters(records, header, cols, me) {
+  const problems = [];
+  const rows = [];
+  for (const rec of records) {
+    const { msgs, cell, int } = rowReader(rec, header, cols);
+    const body = {};
+    body.station_id = cell('station_id') ? int('station_id', 1, Number.MAX_SAFE_INTEGER) : me.station_id;
+    if (!body.station_id) msgs.push(['{col} 必填', { col: 'station_id' }]);
+    const k = cell('kind');
+    body.kind = KIND_BY_LABEL[k] || k.toLowerCase();
+    if (!k) msgs.push(['{col} 必填', { col: 'kind' }]);
+    else if (!(body.kind in KINDS)) msgs.push(['{col} 须为以下之一：{list}（现为“{got}”）', { col: 'kind', list: Object.keys(KINDS).join(', '), got: short(k) }]);
+    for (const c of ['name', 'contact_name', 'phone', 'address', 'district']) {
+      // A line break inside a cell (Alt+Enter) was meant as a space.
+      const v = cell(c).replace(/[\n\t]+/g, ' ').trim();
+      if (!v) msgs.push(['{col} 必填', { col: c }]);
+      else if ([...v].length > MAX_TEXT) msgs.push(['{col} 超过 {max} 字', { col: c, max: MAX_TEXT }]);
+      body[c] = v;
+    }
+    body.household_size = int('household_size', 1, MAX_HOUSEHOLD);
+    const coord = (c, lim) => {
+      const v = cell(c);
+      if (!v) return undefined;
+      const n = Number(v);
+      if (!isFinite(n) || Math.abs(n) > lim) msgs.push(['{col} 须为 {min} 到 {max} 的数（现为“{got}”）', { col: c, min: -lim, max: lim, got: short(v) }]);
+      return n;
+    };
+    const lat = coord('lat', 90);
+    const lon = coord('lon', 180);
+    if ((lat === undefined) !== (lon === undefined)) msgs.push(['lat 与 lon 须同时填写或同时留空', {}]);
+    else if (lat !== undefined) Object.assign(body, { lat, lon });
+    const tags = new Set();
+    for (const raw of cell('tags').split(/[;|；]/)) {
+      const tag = raw.trim();
+      if (!tag) continue;
+      const code = TAG_BY_LABEL[tag] || tag.toLowerCase();
+      if (code in TAGS) tags.add(code);
+      else msgs.push(['未知的标签“{got}”', { got: short(tag) }]);
+    }
+    body.tags = [...tags].sort();
+    if (msgs.length) problems.push({ line: rec.line, msgs });
+    else rows.push({ line: rec.line, body, key: await rowKey('requesters', body) });
+  }
+  return { kind: 'requesters', problems, rows };
 }
 
 function Problems({ problems }) {
@@ -155,7 +224,7 @@ function Problems({ problems }) {
   );
 }
 
-export function ImportNeeds({ me }) {
+export function ImportSheet({ me }) {
   const [sheet, setSheet] = useState(null); // {problems, rows}
   const [checking, setChecking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -199,7 +268,7 @@ export function ImportNeeds({ me }) {
     for (const row of sheet.rows) {
       for (;;) {
         try {
-          await api('POST', '/v1/needs', row.body, row.key);
+          await api('POST', sheet.kind === 'requesters' ? '/v1/requesters' : '/v1/needs', row.body, row.key);
           done++;
           break;
         } catch (e) {
@@ -218,7 +287,8 @@ export function ImportNeeds({ me }) {
   };
   return (
     <Page title={t('导入表格')}>
-      <p>{t('表格的列')}：<code>requester_name, requester_phone, item_code, quantity, urgency, needed_by, note</code></p>
+      <p>{t('需求')}：<code>requester_name, requester_phone, item_code, quantity, urgency, needed_by, note</code></p>
+      <p>{t('住户')}：<code>kind, name, contact_name, phone, address, district, household_size, tags</code></p>
       <div class="field">
         <label for="import-file">{t('导入表格（CSV 文件）')}</label>
         <input id="import-file" type="file" accept=".csv,text/csv" onChange={onFile} />
@@ -247,7 +317,7 @@ export function ImportNeeds({ me }) {
               {saved.failed.map((p) => <li>{tf('第 {line} 行：{msg}', { line: p.line, msg: p.msgs.map(([k, params]) => tf(k, params)).join('；') })}</li>)}
             </ul>
           )}
-          <Link href="/station/needs">{t('需求')}</Link>
+          <Link href={sheet.kind === 'requesters' ? '/station/households' : '/station/needs'}>{t(sheet.kind === 'requesters' ? '住户' : '需求')}</Link>
         </>
       )}
     </Page>

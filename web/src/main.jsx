@@ -7,7 +7,7 @@ import { Admin } from './admin.jsx';
 import { DispatchDeliveries, DispatchNeeds, Match, NewRoute, Reports, RoutePage, Routes, Stock } from './dispatch.jsx';
 import { LotPage, MyLots, NewLot } from './donor.jsx';
 import { Deliveries, EditHousehold, Household, Households, NeedTable, Needs, NewHousehold, NewNeed } from './station.jsx';
-import { ImportNeeds } from './import.jsx';
+import { ImportSheet } from './import.jsx';
 import { MyRoutes, VolunteerRoute } from './volunteer.jsx';
 import { DialogHost, Link, OfflineBanner, clearDrafts, errorText, navigate, useLocation } from './ui.jsx';
 import './style.css';
@@ -31,7 +31,7 @@ const ROUTES = {
     [/^\/station\/households\/(\d+)\/edit$/, (me, id) => <EditHousehold me={me} id={id} />],
     [/^\/station\/needs$/, (me) => <Needs me={me} />],
     [/^\/station\/needs\/new$/, (me) => <NewNeed me={me} />],
-    [/^\/station\/needs\/import$/, (me) => <ImportNeeds me={me} />],
+    [/^\/station\/import$/, (me) => <ImportSheet me={me} />],
     [/^\/station\/deliveries$/, (me) => <Deliveries me={me} />],
   ],
   dispatcher: [

@@ -30,7 +30,12 @@ export function Households({ me }) {
   const [text, setText] = useState(q);
   const list = useData('/v1/requesters?' + qs({ station_id: me.station_id, q, page_size: 20, page_token: query.get('page_token') }));
   return (
-    <Page title={t('住户')} actions={<Link class="button primary" href="/station/households/new">{t('新增住户')}</Link>}>
+    <Page title={t('住户')} actions={(
+      <div class="row">
+        <Link class="button primary" href="/station/households/new">{t('新增住户')}</Link>
+        <Link class="button" href="/station/import">{t('导入表格')}</Link>
+      </div>
+    )}>
       <form role="search" class="row" onSubmit={(e) => { e.preventDefault(); navigate('/station/households' + (text ? '?' + qs({ q: text }) : '')); }}>
         <label for="hh-search" class="sr-only">{t('搜索')}</label>
         <input id="hh-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
@@ -196,7 +201,7 @@ export function Needs({ me, base = '/station' }) {
     <Page title={t('需求')} actions={base === '/station' && (
       <div class="row">
         <Link class="button primary" href="/station/needs/new">{t('新增需求')}</Link>
-        <Link class="button" href="/station/needs/import">{t('导入表格')}</Link>
+        <Link class="button" href="/station/import">{t('导入表格')}</Link>
       </div>
     )}>
       <div class="row">
