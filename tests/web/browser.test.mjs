@@ -104,6 +104,12 @@ async function checkAxe(page, screen) {
   await page.getByRole('button', { name: '中文' }).click();
 }
 
+// AIDLINK_SCREENSHOT_DIR=DIR keeps a full-page screenshot of some screens.
+async function shot(page, name) {
+  const d = process.env.AIDLINK_SCREENSHOT_DIR;
+  if (d) await page.screenshot({ path: path.join(d, name + '.png'), fullPage: true });
+}
+
 async function noHorizontalScroll(page, screen) {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(w <= 375, `${screen} is ${w}px wide at 375px`);
@@ -357,6 +363,7 @@ test('a dispatcher receives a pledged lot through 确认入库; the donor sees �
   assert.equal(await card.getByLabel('实收数量').inputValue(), '200', 'defaults to the pledge');
   await page.waitForLoadState('networkidle');
   await checkAxe(page, 'dispatcher stock: 确认入库');
+  await shot(page, 'dispatcher-receive');
   // More than was pledged: the server's 400, nothing received.
   await card.getByLabel('实收数量').fill('300');
   await card.getByRole('button', { name: '保存' }).click();
@@ -377,6 +384,7 @@ test('a dispatcher receives a pledged lot through 确认入库; the donor sees �
   const text = await mine.textContent();
   assert.match(text, /认捐数量 200/);
   assert.match(text, /实收数量 180/);
+  await shot(donorPage, 'donor-received');
   await donorPage.context().close();
 });
 
@@ -405,6 +413,7 @@ test("a volunteer's day: 我的路线 at 375 px, one stop 送达 and one 未送�
   await stop(names[1]).getByText('请先电话联系').waitFor();
   await checkAxe(page, 'volunteer routes');
   await noHorizontalScroll(page, 'volunteer routes');
+  await shot(page, 'volunteer-routes');
   assert.equal(await stop(names[0]).getByRole('link', { name: '13800004440' }).getAttribute('href'), 'tel:13800004440');
   const map = await stop(names[0]).getByRole('link', { name: '江汉区解放大道100号' }).getAttribute('href');
   assert.match(map, /^(geo:0,0\?q=|https:\/\/)/);
@@ -457,6 +466,7 @@ test('a station imports a needs CSV: a bad row is shown by line number and nothi
   await page.getByRole('alert').getByText(/第 3 行：quantity/).waitFor();
   assert.equal(await page.getByRole('alert').locator('li').count(), 1, 'one bad row');
   await checkAxe(page, 'station import with a bad row');
+  await shot(page, 'station-import-bad-row');
   await noHorizontalScroll(page, 'station import with a bad row');
   await page.getByRole('button', { name: '保存' }).click();
   await page.waitForTimeout(300);
