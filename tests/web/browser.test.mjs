@@ -481,9 +481,15 @@ test('a station imports a needs CSV: a bad row is shown by line number and nothi
   assert.ok(needs.some((n) => n.note === '降压药, 请先电话' && n.needed_by === '2027-01-15' && Number(n.quantity) === 7));
   assert.ok(needs.some((n) => n.urgency === 'critical' && Number(n.quantity) === 2));
   // The same sheet again creates nothing twice (a key per row, from its content).
+  const replays = [];
+  page.on('response', (r) => {
+    if (r.request().method() === 'POST' && r.url().endsWith('/v1/needs')) replays.push(r.headers()['idempotent-replayed']);
+  });
   await page.getByRole('button', { name: '保存' }).click();
+  await page.waitForFunction(() => document.querySelector('button[aria-busy]')?.getAttribute('aria-busy') !== 'true');
+  for (let i = 0; i < 100 && replays.length < 3; i++) await page.waitForTimeout(50);
+  assert.deepEqual(replays, ['true', 'true', 'true'], 'each row answered from its first import');
   await page.getByText('已导入 3 行').waitFor();
-  await page.waitForLoadState('networkidle');
   assert.equal(await count(), before + 3);
 
   // Cells pasted from Excel (tab-separated), checked the same way.
