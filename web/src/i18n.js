@@ -33,14 +33,12 @@ const en = {
   // stock received (issue 12)
   '确认入库': 'Confirm received', '实收数量': 'Quantity received', '认捐数量': 'Quantity pledged',
   '待入库': 'Pledged', '已入库': 'Received', '捐赠方认捐': 'Pledges from donors', '仓库中的批次': 'Lots in depots',
-  '实收': 'received', '认捐': 'pledged',
   // volunteers (issue 12)
-  '我的路线': 'My routes', '志愿者': 'Volunteer', '拨打': 'Call', '在地图中打开': 'Open in maps',
-  '查看路线': 'Open route',
+  '我的路线': 'My routes', '志愿者': 'Volunteer',
   // import
   '导入表格': 'Import a spreadsheet', '导入表格（CSV 文件）': 'Import a spreadsheet (CSV file)',
   '从 Excel 粘贴': 'Paste from Excel', '检查': 'Check',
-  '表格的列': 'Columns', '可导入 {n} 行': '{n} rows ready to import', '已导入 {n} 行': 'Imported {n} rows',
+  '可导入 {n} 行': '{n} rows ready to import', '已导入 {n} 行': 'Imported {n} rows',
   '{n} 行有误，未写入任何数据': '{n} bad rows: nothing was written', '请先选择文件': 'Choose a file first',
   '第 {line} 行：{msg}': 'Line {line}: {msg}', '服务器：{msg}': 'server: {msg}',
   '文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”': 'The file is not UTF-8: in Excel save it as "CSV UTF-8"',
