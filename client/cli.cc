@@ -60,6 +60,92 @@ std::string MainHelp(const std::vector<Command>& commands) {
   return out.str();
 }
 
+// The command the words after the global flags name, or why there is none.
+struct Resolved {
+  const Command* command = nullptr;  // nullptr: help or usage was printed
+  size_t first_arg = 2;              // where the command's own arguments start
+  int exit = kExitOk;                // when command is nullptr
+};
+
+// Finds the command `rest` names; prints the main, resource or command
+// help (on --help) or a usage error instead of running it.
+Resolved ResolveCommand(const std::vector<Command>& commands, const std::vector<std::string>& rest,
+                        bool help, std::ostream& out, std::ostream& err) {
+  Resolved r;
+  if (rest.empty()) {
+    if (help) {
+      out << MainHelp(commands);
+      return r;
+    }
+    err << MainHelp(commands);
+    r.exit = kExitUsage;
+    return r;
+  }
+  if (rest[0] == "help") {
+    out << MainHelp(commands);
+    return r;
+  }
+
+  const std::string& resource = rest[0];
+  std::vector<const Command*> verbs;
+  for (const auto& c : commands) {
+    if (c.resource == resource) verbs.push_back(&c);
+  }
+  if (verbs.empty()) {
+    err << "aidlink: unknown command \"" << resource << "\"\nRun `aidlink --help` for usage.\n";
+    r.exit = kExitUsage;
+    return r;
+  }
+  const Command* command = nullptr;
+  if (verbs.size() == 1 && verbs[0]->verb.empty()) {
+    command = verbs[0];  // a command of one word: `aidlink login ...`
+    r.first_arg = 1;
+  } else if (rest.size() > 1) {
+    for (const Command* c : verbs) {
+      if (c->verb == rest[1]) command = c;
+    }
+  }
+  if (!command) {
+    std::ostream& o = help && rest.size() == 1 ? out : err;
+    if (rest.size() > 1)
+      o << "aidlink: unknown verb \"" << rest[1] << "\" for " << resource << "\n";
+    o << "Usage: aidlink " << resource << " VERB [flags], where VERB is one of:\n";
+    for (const Command* c : verbs) o << "  " << c->verb << "  " << c->summary << "\n";
+    r.exit = help && rest.size() == 1 ? kExitOk : kExitUsage;
+    return r;
+  }
+  if (help) {
+    out << "Usage: aidlink " << command->resource << (command->verb.empty() ? "" : " ")
+        << command->verb << " " << command->help();
+    return r;
+  }
+  r.command = command;
+  return r;
+}
+
+// Connects to the server the flags and environment name and runs `command`
+// with `args`.
+int RunCommand(const Command& command, const std::vector<std::string>& args,
+               const po::variables_map& vm, const std::string& lang, const Environment& env,
+               std::ostream& out, std::ostream& err) {
+  std::string server = env.server.empty() ? kDefaultServer : env.server;
+  if (vm.count("server")) server = vm["server"].as<std::string>();
+  std::string token = env.token;
+  if (vm.count("token")) token = vm["token"].as<std::string>();
+  auto url = ParseServerUrl(server);
+  if (!url.ok()) {
+    err << "aidlink: " << url.status().message() << "\n";
+    return kExitUsage;
+  }
+  const std::string session_file = env.config_dir.empty() ? "" : env.config_dir + "/session";
+  const std::string cacert = vm.count("cacert") ? vm["cacert"].as<std::string>() : "";
+  HttpClient http(std::move(*url), std::chrono::seconds(60), cacert);
+  ApiClient api(&http, token);
+  if (token.empty()) api.set_cookie(LoadSession(session_file, server));
+  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file, lang == "en"};
+  return command.run(ctx, args);
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, const Environment& env, std::ostream& out,
@@ -88,71 +174,11 @@ int RunCli(const std::vector<std::string>& args, const Environment& env, std::os
     err << "aidlink: --lang must be zh or en (got \"" << lang << "\")\n";
     return kExitUsage;
   }
-
-  if (rest.empty()) {
-    if (help) {
-      out << MainHelp(commands);
-      return kExitOk;
-    }
-    err << MainHelp(commands);
-    return kExitUsage;
-  }
-  if (rest[0] == "help") {
-    out << MainHelp(commands);
-    return kExitOk;
-  }
-
-  const std::string& resource = rest[0];
-  std::vector<const Command*> verbs;
-  for (const auto& c : commands) {
-    if (c.resource == resource) verbs.push_back(&c);
-  }
-  if (verbs.empty()) {
-    err << "aidlink: unknown command \"" << resource << "\"\nRun `aidlink --help` for usage.\n";
-    return kExitUsage;
-  }
-  const Command* command = nullptr;
-  size_t first_arg = 2;
-  if (verbs.size() == 1 && verbs[0]->verb.empty()) {
-    command = verbs[0];  // a command of one word: `aidlink login ...`
-    first_arg = 1;
-  } else if (rest.size() > 1) {
-    for (const Command* c : verbs) {
-      if (c->verb == rest[1]) command = c;
-    }
-  }
-  if (!command) {
-    std::ostream& o = help && rest.size() == 1 ? out : err;
-    if (rest.size() > 1)
-      o << "aidlink: unknown verb \"" << rest[1] << "\" for " << resource << "\n";
-    o << "Usage: aidlink " << resource << " VERB [flags], where VERB is one of:\n";
-    for (const Command* c : verbs) o << "  " << c->verb << "  " << c->summary << "\n";
-    return help && rest.size() == 1 ? kExitOk : kExitUsage;
-  }
-  if (help) {
-    out << "Usage: aidlink " << command->resource << (command->verb.empty() ? "" : " ")
-        << command->verb << " " << command->help();
-    return kExitOk;
-  }
-
-  std::string server = env.server.empty() ? kDefaultServer : env.server;
-  if (vm.count("server")) server = vm["server"].as<std::string>();
-  std::string token = env.token;
-  if (vm.count("token")) token = vm["token"].as<std::string>();
-  auto url = ParseServerUrl(server);
-  if (!url.ok()) {
-    err << "aidlink: " << url.status().message() << "\n";
-    return kExitUsage;
-  }
-  const std::string session_file = env.config_dir.empty() ? "" : env.config_dir + "/session";
-  const std::string cacert = vm.count("cacert") ? vm["cacert"].as<std::string>() : "";
-  HttpClient http(std::move(*url), std::chrono::seconds(60), cacert);
-  ApiClient api(&http, token);
-  if (token.empty()) api.set_cookie(LoadSession(session_file, server));
-  Context ctx{api, vm["json"].as<bool>(), out, err, server, session_file, lang == "en"};
-  const std::vector<std::string> command_args(rest.begin() + static_cast<long>(first_arg),
+  const Resolved resolved = ResolveCommand(commands, rest, help, out, err);
+  if (!resolved.command) return resolved.exit;
+  const std::vector<std::string> command_args(rest.begin() + static_cast<long>(resolved.first_arg),
                                               rest.end());
-  return command->run(ctx, command_args);
+  return RunCommand(*resolved.command, command_args, vm, lang, env, out, err);
 }
 
 }  // namespace aidlink::client

@@ -107,6 +107,165 @@ struct Outcome {
   std::string field;
 };
 
+// The whole of `file`, or nullopt after telling the caller it cannot be
+// opened; warns when it is not UTF-8.
+std::optional<std::string> ReadCsvFile(Context& ctx, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ctx.err << "aidlink: cannot open " << file << "\n";
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string content = buffer.str();
+  if (!text::IsValidUtf8(text::StripBom(content))) {
+    ctx.err << file
+            << ": warning: the file is not valid UTF-8; if Excel saved it, choose "
+               "\"CSV UTF-8\" (Excel's plain \"CSV\" is GBK on Chinese Windows)\n";
+  }
+  return content;
+}
+
+// Fills `codes` with the server's item codes; an exit code if it cannot.
+std::optional<int> LoadItemCodes(Context& ctx, ItemCodes* codes) {
+  auto items = ctx.api.List("/v1/items", {});
+  if (!items.ok()) return Unreachable(ctx, items.status());
+  if (items->failure) return ServerError(ctx, *items->failure);
+  for (const auto& item : items->items) {
+    if (!item.is_object() || !item.get_object().contains("id")) continue;
+    if (const auto id = AsInt64(item.get_object().at("id")))
+      (*codes)[FieldText(item, "code")] = *id;
+  }
+  return std::nullopt;
+}
+
+// Rows may name the household as the station's spreadsheet does (name and
+// phone): fills `requesters` with the active requesters the caller can see;
+// an exit code if it cannot.
+std::optional<int> LoadRequesterDirectory(Context& ctx, RequesterDirectory* requesters) {
+  auto list = ctx.api.List("/v1/requesters", {{"active", "true"}});
+  if (!list.ok()) return Unreachable(ctx, list.status());
+  if (list->failure) return ServerError(ctx, *list->failure);
+  for (const auto& r : list->items) {
+    if (!r.is_object() || !r.get_object().contains("id")) continue;
+    if (const auto id = AsInt64(r.get_object().at("id"))) {
+      requesters->push_back({*id, FieldText(r, "name"), FieldText(r, "phone")});
+    }
+  }
+  return std::nullopt;
+}
+
+// What sending the plan's rows came to.
+struct SendTally {
+  int imported = 0, present = 0;
+  bool connection_lost = false;
+  Status lost;
+};
+
+// POSTs each row of `plan` (skipping requesters already registered),
+// appending an outcome per row; stops at the first lost connection.
+SendTally SendRows(Context& ctx, ImportKind kind, const ImportPlan& plan,
+                   std::vector<Outcome>* outcomes) {
+  SendTally tally;
+  const Existing existing = LoadExisting(ctx, kind, plan);
+  const std::string path = kind == ImportKind::kRequesters ? "/v1/requesters" : "/v1/needs";
+  // Long files take a while: show progress when a person is watching.
+  const bool progress = !ctx.json && isatty(STDERR_FILENO) && plan.rows.size() >= 50;
+  size_t sent = 0;
+  for (const auto& row : plan.rows) {
+    if (progress && sent % 25 == 0) {
+      ctx.err << "\r" << sent << "/" << plan.rows.size() << " rows sent" << std::flush;
+    }
+    ++sent;
+    if (kind == ImportKind::kRequesters) {
+      if (const auto same = FindSameRequester(existing, row)) {
+        outcomes->push_back({row.line, "already_present", same, "", ""});
+        ++tally.present;
+        continue;
+      }
+    }
+    auto reply = ctx.api.Post(path, row.body, row.idempotency_key);
+    if (!reply.ok()) {
+      tally.connection_lost = true;
+      tally.lost = reply.status();
+      break;
+    }
+    if (!reply->ok()) {
+      outcomes->push_back(
+          {row.line, "failed", {}, "server: " + reply->ErrorMessage(), reply->ErrorField()});
+      continue;
+    }
+    Outcome o{row.line, "imported", {}, "", ""};
+    if (reply->json.is_object()) {
+      if (const json::value* id = reply->json.get_object().if_contains("id")) o.id = AsInt64(*id);
+    }
+    if (reply->replayed || (o.id && existing.ids.count(*o.id))) {
+      o.status = "already_present";
+      ++tally.present;
+    } else {
+      ++tally.imported;
+    }
+    outcomes->push_back(std::move(o));
+  }
+  return tally;
+}
+
+// The counts an import reports.
+struct ImportSummary {
+  std::string file;
+  ImportKind kind;
+  bool dry_run = false;
+  int rows = 0, valid = 0, imported = 0, present = 0, duplicates = 0, failed = 0;
+};
+
+void PrintJsonSummary(Context& ctx, const ImportSummary& s, const std::vector<Outcome>& outcomes) {
+  json::object summary;
+  summary["file"] = s.file;
+  summary["kind"] = ImportKindName(s.kind);
+  summary["dry_run"] = s.dry_run;
+  summary["rows"] = s.rows;
+  summary["imported"] = s.imported;
+  summary["already_present"] = s.present;
+  summary["duplicates"] = s.duplicates;
+  summary["failed"] = s.failed;
+  if (s.dry_run) summary["valid"] = static_cast<size_t>(s.valid);
+  json::array list;
+  for (const auto& o : outcomes) {
+    json::object r;
+    r["line"] = o.line;
+    r["status"] = o.status;
+    if (o.id) r["id"] = *o.id;
+    if (!o.message.empty()) r["message"] = o.message;
+    if (!o.field.empty()) r["field"] = o.field;
+    list.push_back(std::move(r));
+  }
+  summary["results"] = std::move(list);
+  ctx.out << json::serialize(summary) << "\n";
+}
+
+void PrintTextSummary(Context& ctx, const ImportSummary& s, const std::vector<Outcome>& outcomes) {
+  for (const auto& o : outcomes) {
+    if (o.status == "failed") {
+      ctx.err << s.file << ":" << o.line << ": " << o.message;
+      if (!o.field.empty()) ctx.err << " (field " << o.field << ")";
+      ctx.err << "\n";
+    } else if (o.status == "duplicate") {
+      ctx.err << s.file << ":" << o.line << ": note: " << o.message << ", imported once\n";
+    }
+  }
+  if (s.dry_run) {
+    ctx.out << s.file << ": dry run: " << s.valid << " of " << s.rows
+            << " rows are ready to import, " << s.failed << " have problems"
+            << (s.duplicates ? ", " + std::to_string(s.duplicates) + " repeat earlier rows" : "")
+            << "\n";
+  } else {
+    ctx.out << s.file << ": imported " << s.imported << ", already present " << s.present
+            << ", failed " << s.failed << " (" << s.rows << " rows"
+            << (s.duplicates ? ", " + std::to_string(s.duplicates) + " repeated in the file" : "")
+            << ")\n";
+  }
+}
+
 int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& args) {
   const std::string command = std::string("import ") + ImportKindName(kind);
   po::options_description desc = Flags();
@@ -125,47 +284,17 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
   const std::string file = vm["file"].as<std::string>();
   const bool dry_run = vm["dry-run"].as<bool>();
 
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    ctx.err << "aidlink: cannot open " << file << "\n";
-    return kExitFailed;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string content = buffer.str();
-  if (!text::IsValidUtf8(text::StripBom(content))) {
-    ctx.err << file
-            << ": warning: the file is not valid UTF-8; if Excel saved it, choose "
-               "\"CSV UTF-8\" (Excel's plain \"CSV\" is GBK on Chinese Windows)\n";
-  }
-  const CsvDocument doc = ParseCsv(content);
-
+  const std::optional<std::string> content = ReadCsvFile(ctx, file);
+  if (!content) return kExitFailed;
+  const CsvDocument doc = ParseCsv(*content);
   ItemCodes codes;
   if (kind == ImportKind::kNeeds && UsesItemCodes(doc)) {
-    auto items = ctx.api.List("/v1/items", {});
-    if (!items.ok()) return Unreachable(ctx, items.status());
-    if (items->failure) return ServerError(ctx, *items->failure);
-    for (const auto& item : items->items) {
-      if (!item.is_object() || !item.get_object().contains("id")) continue;
-      if (const auto id = AsInt64(item.get_object().at("id"))) codes[FieldText(item, "code")] = *id;
-    }
+    if (const auto exit = LoadItemCodes(ctx, &codes)) return *exit;
   }
-
-  // Rows may name the household as the station's spreadsheet does (name
-  // and phone): look them up among the active requesters the caller can see.
   RequesterDirectory requesters;
   if (kind == ImportKind::kNeeds && UsesRequesterNames(doc)) {
-    auto list = ctx.api.List("/v1/requesters", {{"active", "true"}});
-    if (!list.ok()) return Unreachable(ctx, list.status());
-    if (list->failure) return ServerError(ctx, *list->failure);
-    for (const auto& r : list->items) {
-      if (!r.is_object() || !r.get_object().contains("id")) continue;
-      if (const auto id = AsInt64(r.get_object().at("id"))) {
-        requesters.push_back({*id, FieldText(r, "name"), FieldText(r, "phone")});
-      }
-    }
+    if (const auto exit = LoadRequesterDirectory(ctx, &requesters)) return *exit;
   }
-
   auto plan = PlanImport(kind, doc, codes, requesters);
   if (!plan.ok()) {
     ctx.err << file << ": " << plan.status().message() << "\n";
@@ -178,115 +307,35 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
     outcomes.push_back(
         {d.line, "duplicate", {}, "same as line " + std::to_string(d.first_line), ""});
   }
-
-  int imported = 0, present = 0;
-  bool connection_lost = false;
-  Status lost;
-  if (!dry_run && !plan->rows.empty()) {
-    const Existing existing = LoadExisting(ctx, kind, *plan);
-    const std::string path = kind == ImportKind::kRequesters ? "/v1/requesters" : "/v1/needs";
-    // Long files take a while: show progress when a person is watching.
-    const bool progress = !ctx.json && isatty(STDERR_FILENO) && plan->rows.size() >= 50;
-    size_t sent = 0;
-    for (const auto& row : plan->rows) {
-      if (progress && sent % 25 == 0) {
-        ctx.err << "\r" << sent << "/" << plan->rows.size() << " rows sent" << std::flush;
-      }
-      ++sent;
-      if (kind == ImportKind::kRequesters) {
-        if (const auto same = FindSameRequester(existing, row)) {
-          outcomes.push_back({row.line, "already_present", same, "", ""});
-          ++present;
-          continue;
-        }
-      }
-      auto reply = ctx.api.Post(path, row.body, row.idempotency_key);
-      if (!reply.ok()) {
-        connection_lost = true;
-        lost = reply.status();
-        break;
-      }
-      if (!reply->ok()) {
-        outcomes.push_back(
-            {row.line, "failed", {}, "server: " + reply->ErrorMessage(), reply->ErrorField()});
-        continue;
-      }
-      Outcome o{row.line, "imported", {}, "", ""};
-      if (reply->json.is_object()) {
-        if (const json::value* id = reply->json.get_object().if_contains("id")) o.id = AsInt64(*id);
-      }
-      if (reply->replayed || (o.id && existing.ids.count(*o.id))) {
-        o.status = "already_present";
-        ++present;
-      } else {
-        ++imported;
-      }
-      outcomes.push_back(std::move(o));
-    }
-  }
+  SendTally tally;
+  if (!dry_run && !plan->rows.empty()) tally = SendRows(ctx, kind, *plan, &outcomes);
   if (!ctx.json && isatty(STDERR_FILENO) && plan->rows.size() >= 50) ctx.err << "\r\033[K";
   std::stable_sort(outcomes.begin(), outcomes.end(),
                    [](const Outcome& a, const Outcome& b) { return a.line < b.line; });
-  const int failed =
+
+  ImportSummary summary{file, kind, dry_run};
+  summary.failed =
       static_cast<int>(plan->problems.size()) +
       static_cast<int>(std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) {
         return o.status == "failed" && o.message.rfind("server: ", 0) == 0;
       }));
-  const int duplicates = static_cast<int>(plan->duplicates.size());
-  const int rows = static_cast<int>(doc.records.size()) - 1 + static_cast<int>(doc.errors.size());
-
+  summary.duplicates = static_cast<int>(plan->duplicates.size());
+  summary.rows = static_cast<int>(doc.records.size()) - 1 + static_cast<int>(doc.errors.size());
+  summary.valid = static_cast<int>(plan->rows.size());
+  summary.imported = tally.imported;
+  summary.present = tally.present;
   if (ctx.json) {
-    json::object summary;
-    summary["file"] = file;
-    summary["kind"] = ImportKindName(kind);
-    summary["dry_run"] = dry_run;
-    summary["rows"] = rows;
-    summary["imported"] = imported;
-    summary["already_present"] = present;
-    summary["duplicates"] = duplicates;
-    summary["failed"] = failed;
-    if (dry_run) summary["valid"] = plan->rows.size();
-    json::array list;
-    for (const auto& o : outcomes) {
-      json::object r;
-      r["line"] = o.line;
-      r["status"] = o.status;
-      if (o.id) r["id"] = *o.id;
-      if (!o.message.empty()) r["message"] = o.message;
-      if (!o.field.empty()) r["field"] = o.field;
-      list.push_back(std::move(r));
-    }
-    summary["results"] = std::move(list);
-    ctx.out << json::serialize(summary) << "\n";
+    PrintJsonSummary(ctx, summary, outcomes);
   } else {
-    for (const auto& o : outcomes) {
-      if (o.status == "failed") {
-        ctx.err << file << ":" << o.line << ": " << o.message;
-        if (!o.field.empty()) ctx.err << " (field " << o.field << ")";
-        ctx.err << "\n";
-      } else if (o.status == "duplicate") {
-        ctx.err << file << ":" << o.line << ": note: " << o.message << ", imported once\n";
-      }
-    }
-    if (dry_run) {
-      ctx.out << file << ": dry run: " << plan->rows.size() << " of " << rows
-              << " rows are ready to import, " << failed << " have problems"
-              << (duplicates ? ", " + std::to_string(duplicates) + " repeat earlier rows" : "")
-              << "\n";
-    } else {
-      ctx.out << file << ": imported " << imported << ", already present " << present << ", failed "
-              << failed << " (" << rows << " rows"
-              << (duplicates ? ", " + std::to_string(duplicates) + " repeated in the file" : "")
-              << ")\n";
-    }
+    PrintTextSummary(ctx, summary, outcomes);
   }
-  if (connection_lost) {
-    ctx.err << "aidlink: " << lost.message()
+  if (tally.connection_lost) {
+    ctx.err << "aidlink: " << tally.lost.message()
             << "\nThe import stopped; run the same command again to finish it: rows already "
                "imported will not be imported twice.\n";
     return kExitUnreachable;
   }
-  return failed == 0 ? kExitOk : kExitFailed;
+  return summary.failed == 0 ? kExitOk : kExitFailed;
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "api/convert.h"
 
+#include <map>
+#include <string>
+
+#include "api/match_io.h"
+
 namespace aidlink::api {
 
 v1::Item ToProto(const store::Item& in) {
@@ -215,6 +220,143 @@ store::Need FromProto(const v1::Need& in) {
   out.needed_by = in.needed_by();
   out.note = in.note();
   return out;
+}
+
+v1::Delivery ToProto(const store::Delivery& d) {
+  v1::Delivery out;
+  out.set_id(d.id);
+  out.set_run_id(d.run_id);
+  out.set_requester_id(d.requester_id);
+  out.set_depot_id(d.depot_id);
+  out.set_station_id(d.station_id);
+  out.set_status(d.status);
+  out.set_route_id(d.route_id.value_or(0));
+  out.set_seq(d.seq);
+  for (const auto& l : d.lines) {
+    v1::DeliveryLine* o = out.add_lines();
+    o->set_item_id(l.item_id);
+    o->set_quantity(l.quantity);
+    o->set_need_id(l.need_id);
+    o->set_lot_id(l.lot_id);
+    o->set_delivered(l.delivered);
+    o->set_returned(l.returned);
+    o->set_damaged(l.damaged);
+  }
+  out.set_received_by(d.received_by);
+  out.set_note(d.note);
+  out.set_fail_reason(d.fail_reason);
+  out.set_created_at(d.created_at);
+  out.set_updated_at(d.updated_at);
+  out.set_route_date(d.route_date);
+  out.set_route_status(d.route_status);
+  return out;
+}
+
+namespace {
+
+// Per item totals of a delivery, in item id order.
+std::map<int64_t, int64_t> ItemTotals(const store::Delivery& d) {
+  std::map<int64_t, int64_t> totals;
+  for (const auto& l : d.lines) totals[l.item_id] += l.quantity;
+  return totals;
+}
+
+}  // namespace
+
+v1::Route ToProto(const store::Route& r) {
+  v1::Route out;
+  out.set_id(r.id);
+  out.set_depot_id(r.depot_id);
+  out.set_date(r.date);
+  out.set_driver(r.driver);
+  out.set_district(r.district);
+  out.set_status(r.status);
+  out.set_created_at(r.created_at);
+  out.set_stop_count(r.stop_count);
+  for (const auto& d : r.stops) {
+    v1::RouteStop* s = out.add_stops();
+    s->set_seq(d.seq);
+    s->set_delivery_id(d.id);
+    s->set_requester_id(d.requester_id);
+    s->set_status(d.status);
+    for (const auto& [item, q] : ItemTotals(d)) {
+      v1::RouteLine* l = s->add_lines();
+      l->set_item_id(item);
+      l->set_quantity(q);
+    }
+  }
+  for (const auto& v : r.volunteers) {
+    v1::RouteVolunteer* o = out.add_volunteers();
+    o->set_user_id(v.user_id);
+    o->set_token_id(v.token_id);
+    o->set_name(v.name);
+    o->set_assigned_at(v.assigned_at);
+  }
+  return out;
+}
+
+v1::LotTrace ToProto(const store::LotTrace& t) {
+  v1::LotTrace out;
+  out.set_lot_id(t.lot.id);
+  out.set_item_id(t.lot.item_id);
+  out.set_item_name(t.item_name);
+  out.set_unit(t.item_unit);
+  out.set_depot_id(t.lot.depot_id);
+  out.set_depot_name(t.depot_name);
+  out.set_depot_district(t.depot_district);
+  out.set_received_on(t.lot.received_at.substr(0, 10));
+  out.set_expires_on(t.lot.expires_on);
+  out.set_quantity(t.lot.quantity);
+  out.set_status(t.lot.status);
+  out.set_quantity_pledged(t.lot.quantity_pledged);
+  out.set_quantity_received(t.lot.quantity_received());
+  out.set_received_at(t.lot.received_at);
+  out.set_available(t.lot.available);
+  out.set_allocated(t.lot.allocated);
+  out.set_delivered(t.lot.delivered);
+  out.set_written_off(t.lot.written_off);
+  int64_t dispatched = 0, returned = 0;
+  for (const auto& b : t.buckets) {
+    v1::TraceBucket* o = out.add_breakdown();
+    o->set_district(b.district);
+    o->set_requester_kind(b.requester_kind);
+    o->set_allocated(b.allocated);
+    o->set_dispatched(b.dispatched);
+    o->set_delivered(b.delivered);
+    o->set_returned(b.returned);
+    dispatched += b.dispatched;
+    returned += b.returned;
+  }
+  out.set_dispatched(dispatched);
+  out.set_returned(returned);
+  return out;
+}
+
+void FillStats(v1::MatchStats* out, const store::RunStats& s) {
+  out->set_needs_considered(s.needs_considered);
+  out->set_lots_considered(s.lots_considered);
+  out->set_units_allocated(s.units_allocated);
+  out->set_needs_filled(s.needs_filled);
+  out->set_needs_partial(s.needs_partial);
+  out->set_needs_unmet(s.needs_unmet);
+}
+
+// The run as the API shows it, from the engine's plan.
+void FillPlan(v1::MatchRun* out, const match::Plan& plan) {
+  FillStats(out->mutable_stats(), RunStatsOf(plan.stats));
+  for (const match::Allocation& a : plan.allocations) {
+    v1::MatchAllocation* o = out->add_allocations();
+    o->set_lot_id(a.lot_id);
+    o->set_need_id(a.need_id);
+    o->set_quantity(a.quantity);
+    for (std::string_view r : match::ReasonCodes(a.reasons)) o->add_reasons(std::string(r));
+  }
+  for (const match::Unmet& u : plan.unmet) {
+    v1::MatchUnmet* o = out->add_unmet();
+    o->set_need_id(u.need_id);
+    o->set_outstanding(u.outstanding);
+    o->set_reason(std::string(u.reason));
+  }
 }
 
 }  // namespace aidlink::api

@@ -1,6 +1,10 @@
 #pragma once
 
 #include "aidlink/v1/resources.pb.h"
+#include "aidlink/v1/responses.pb.h"
+#include "match/engine.h"
+#include "store/dispatch.h"
+#include "store/matching.h"
 #include "store/model.h"
 
 // Domain records <-> wire messages. Pure field copies, no validation.
@@ -13,6 +17,16 @@ v1::Station ToProto(const store::Station& in);
 v1::Requester ToProto(const store::Requester& in);
 v1::Lot ToProto(const store::Lot& in);
 v1::Need ToProto(const store::Need& in);
+
+v1::Delivery ToProto(const store::Delivery& d);
+// The route with its stops' item totals (in item id order) and volunteers;
+// the stops' recipients and requested quantities are the handler's to add.
+v1::Route ToProto(const store::Route& r);
+v1::LotTrace ToProto(const store::LotTrace& t);
+
+void FillStats(v1::MatchStats* out, const store::RunStats& s);
+// The run as the API shows it, from the engine's plan.
+void FillPlan(v1::MatchRun* out, const match::Plan& plan);
 
 store::Item FromProto(const v1::Item& in);
 store::Donor FromProto(const v1::Donor& in);

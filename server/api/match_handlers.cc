@@ -3,6 +3,7 @@
 // transaction.
 #include "aidlink/v1/requests.pb.h"
 #include "aidlink/v1/responses.pb.h"
+#include "api/convert.h"
 #include "api/handlers.h"
 #include "api/match_io.h"
 #include "api/validate.h"
@@ -11,37 +12,6 @@
 #include "util/date.h"
 
 namespace aidlink::api {
-namespace {
-
-void FillStats(v1::MatchStats* out, const store::RunStats& s) {
-  out->set_needs_considered(s.needs_considered);
-  out->set_lots_considered(s.lots_considered);
-  out->set_units_allocated(s.units_allocated);
-  out->set_needs_filled(s.needs_filled);
-  out->set_needs_partial(s.needs_partial);
-  out->set_needs_unmet(s.needs_unmet);
-}
-
-// The run as the API shows it, from the engine's plan.
-void FillPlan(v1::MatchRun* out, const match::Plan& plan) {
-  FillStats(out->mutable_stats(), RunStatsOf(plan.stats));
-  for (const match::Allocation& a : plan.allocations) {
-    v1::MatchAllocation* o = out->add_allocations();
-    o->set_lot_id(a.lot_id);
-    o->set_need_id(a.need_id);
-    o->set_quantity(a.quantity);
-    for (std::string_view r : match::ReasonCodes(a.reasons)) o->add_reasons(std::string(r));
-  }
-  for (const match::Unmet& u : plan.unmet) {
-    v1::MatchUnmet* o = out->add_unmet();
-    o->set_need_id(u.need_id);
-    o->set_outstanding(u.outstanding);
-    o->set_reason(std::string(u.reason));
-  }
-}
-
-}  // namespace
-
 // POST /v1/match/runs {dry_run, as_of?, item_ids[]?, min_shelf_days?}:
 // allocates available stock to open needs by the matching policy;
 // dispatcher. A dry run only answers the plan. A real run commits it in one

@@ -12,7 +12,9 @@
 namespace aidlink::print {
 namespace internal {
 
-const Labels& LabelsFor(Lang lang) {
+namespace {
+
+const Labels& ChineseLabels() {
   static const Labels kZh = {
       .html_lang = "zh-CN",
       .colon = "：",
@@ -63,6 +65,10 @@ const Labels& LabelsFor(Lang lang) {
       .damaged = "损坏",
       .detail_separator = "，",
   };
+  return kZh;
+}
+
+const Labels& EnglishLabels() {
   static const Labels kEn = {
       .html_lang = "en",
       .colon = ": ",
@@ -113,8 +119,12 @@ const Labels& LabelsFor(Lang lang) {
       .damaged = "damaged",
       .detail_separator = ", ",
   };
-  return lang == Lang::kEn ? kEn : kZh;
+  return kEn;
 }
+
+}  // namespace
+
+const Labels& LabelsFor(Lang lang) { return lang == Lang::kEn ? EnglishLabels() : ChineseLabels(); }
 
 std::string PacksText(const PickLine& pick, Lang lang) {
   if (pick.pack_size <= 1) return "-";

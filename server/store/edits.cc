@@ -45,6 +45,20 @@ Status RunVersioned(Database& db, Statement* st, const char* what, int64_t id) {
   return db.Changes() == 1 ? Status::Ok() : Stale(what, id);
 }
 
+// Runs a versioned UPDATE of `row` (see RunVersioned), bumps its version
+// and appends its `<entity>_updated` event with the changed fields (and, for
+// lots and needs, the quantities before and after).
+template <typename Row>
+Status ApplyUpdate(Database& db, Statement* st, const char* entity, Row& row,
+                   const FieldChanges& changes, const Actor& actor,
+                   const std::string& quantities_before = "",
+                   const std::string& quantities_after = "") {
+  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, entity, row.id));
+  row.version += 1;
+  return AppendEvent(db, actor, std::string(entity) + "_updated", entity, row.id,
+                     UpdateDetail(row.version, changes, quantities_before, quantities_after));
+}
+
 StatusOr<bool> ItemHasLots(Database& db, int64_t item_id) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT 1 FROM lots WHERE item_id = ? LIMIT 1");
   st->Bind(1, item_id);
@@ -85,12 +99,9 @@ StatusOr<Item> UpdateItem(Database& db, Item item, const FieldChanges& changes,
       .Bind(5, item.perishable ? 1 : 0)
       .Bind(6, item.id)
       .Bind(7, item.version);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "item", item.id));
-  item.version += 1;
+  AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "item", item, changes, actor));
   item.code = current->code;
   item.created_at = current->created_at;
-  AIDLINK_RETURN_IF_ERROR(
-      AppendEvent(db, actor, "item_updated", "item", item.id, UpdateDetail(item.version, changes)));
   return item;
 }
 
@@ -105,10 +116,7 @@ StatusOr<Donor> UpdateDonor(Database& db, Donor donor, const FieldChanges& chang
       .Bind(4, donor.note)
       .Bind(5, donor.id)
       .Bind(6, donor.version);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "donor", donor.id));
-  donor.version += 1;
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "donor_updated", "donor", donor.id,
-                                      UpdateDetail(donor.version, changes)));
+  AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "donor", donor, changes, actor));
   return donor;
 }
 
@@ -128,10 +136,7 @@ StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& chang
       .Bind(8, JoinList(depot.serves_districts))
       .Bind(9, depot.id)
       .Bind(10, depot.version);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "depot", depot.id));
-  depot.version += 1;
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "depot_updated", "depot", depot.id,
-                                      UpdateDetail(depot.version, changes)));
+  AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "depot", depot, changes, actor));
   return depot;
 }
 
@@ -146,10 +151,7 @@ StatusOr<Station> UpdateStation(Database& db, Station station, const FieldChange
       .Bind(4, station.phone)
       .Bind(5, station.id)
       .Bind(6, station.version);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "station", station.id));
-  station.version += 1;
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_updated", "station", station.id,
-                                      UpdateDetail(station.version, changes)));
+  AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "station", station, changes, actor));
   return station;
 }
 
@@ -172,10 +174,7 @@ StatusOr<Requester> UpdateRequester(Database& db, Requester r, const FieldChange
       .Bind(10, JoinList(r.tags))
       .Bind(11, r.id)
       .Bind(12, r.version);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "requester", r.id));
-  r.version += 1;
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "requester_updated", "requester", r.id,
-                                      UpdateDetail(r.version, changes)));
+  AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "requester", r, changes, actor));
   return r;
 }
 
@@ -223,14 +222,11 @@ StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, cons
       .Bind(9, lot.id)
       .Bind(10, lot.version)
       .Bind(11, lot.quantity_pledged);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "lot", lot.id));
-  lot.version += 1;
   const auto quantities = [](const Lot& l) {
     return LotQuantitiesJson(l.available, l.allocated, l.delivered, l.written_off);
   };
   AIDLINK_RETURN_IF_ERROR(
-      AppendEvent(db, actor, "lot_updated", "lot", lot.id,
-                  UpdateDetail(lot.version, changes, quantities(*current), quantities(lot))));
+      ApplyUpdate(db, st, "lot", lot, changes, actor, quantities(*current), quantities(lot)));
   return lot;
 }
 
@@ -263,14 +259,11 @@ StatusOr<Need> UpdateNeed(Database& db, Need need, const FieldChanges& changes,
   else
     st->Bind(5, need.needed_by);
   st->Bind(6, need.note).Bind(7, need.id).Bind(8, need.version);
-  AIDLINK_RETURN_IF_ERROR(RunVersioned(db, st, "need", need.id));
-  need.version += 1;
   const auto quantities = [](const Need& n) {
     return NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled);
   };
   AIDLINK_RETURN_IF_ERROR(
-      AppendEvent(db, actor, "need_updated", "need", need.id,
-                  UpdateDetail(need.version, changes, quantities(*current), quantities(need))));
+      ApplyUpdate(db, st, "need", need, changes, actor, quantities(*current), quantities(need)));
   return need;
 }
 

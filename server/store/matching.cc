@@ -230,90 +230,91 @@ class ForeignKeysOff {
 
 }  // namespace
 
-StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
-                                 const std::vector<PlannedAllocation>& allocations,
-                                 const Actor& actor) {
-  // A foreign key check costs a B-tree lookup per reference per row (seven
-  // per allocation and its delivery: about a quarter of the run's time).
-  // Every reference written below is proven instead: lots and needs by the
-  // UPDATE that moved their stock, a delivery's requester and depot by the
-  // need's and the lot's own (checked against the plan), the run and the
-  // deliveries by being inserted here.
-  ForeignKeysOff fk_off(db);
-  run.created_at = date::NowRfc3339();
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db,
-        "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
-        "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
-        "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st->Bind(1, run.created_at);
-    if (actor.token_id)
-      st->Bind(2, actor.token_id);
-    else
-      st->BindNull(2);
-    st->Bind(3, run.as_of)
-        .Bind(4, run.min_shelf_days)
-        .Bind(5, IdList(run.item_ids))
-        .Bind(6, run.stats.needs_considered)
-        .Bind(7, run.stats.lots_considered)
-        .Bind(8, run.stats.units_allocated)
-        .Bind(9, run.stats.needs_filled)
-        .Bind(10, run.stats.needs_partial)
-        .Bind(11, run.stats.needs_unmet)
-        .Bind(12, EncodeUnmet(run.unmet));
-    AIDLINK_RETURN_IF_ERROR(st->Run());
-    run.id = db.LastInsertId();
-  }
-  // The run's event says who committed it and when; the run's ledger
-  // entries for each lot and need refer to it.
-  AIDLINK_RETURN_IF_ERROR(
-      AppendEvent(db, actor, "match_run_committed", "match_run", run.id,
-                  "{\"units_allocated\":" + std::to_string(run.stats.units_allocated) +
-                      ",\"allocations\":" + std::to_string(allocations.size()) + "}"));
-  const int64_t event_id = db.LastInsertId();
+namespace {
 
-  // Stock first: a stale plan is refused before anything else is written.
+// Inserts the run's row (its stats and unmet needs) and sets its id.
+Status InsertRun(Database& db, RunRecord* run, const Actor& actor) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
+      "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
+      "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, run->created_at);
+  if (actor.token_id)
+    st->Bind(2, actor.token_id);
+  else
+    st->BindNull(2);
+  st->Bind(3, run->as_of)
+      .Bind(4, run->min_shelf_days)
+      .Bind(5, IdList(run->item_ids))
+      .Bind(6, run->stats.needs_considered)
+      .Bind(7, run->stats.lots_considered)
+      .Bind(8, run->stats.units_allocated)
+      .Bind(9, run->stats.needs_filled)
+      .Bind(10, run->stats.needs_partial)
+      .Bind(11, run->stats.needs_unmet)
+      .Bind(12, EncodeUnmet(run->unmet));
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  run->id = db.LastInsertId();
+  return Status::Ok();
+}
+
+// The plan's quantities per lot and per need (by increasing id) and the
+// owner each row had when its stock moved: a lot's depot, a need's requester.
+struct MovedStock {
   std::vector<std::pair<int64_t, int64_t>> per_lot, per_need;
   std::vector<int64_t> lot_depot, need_requester;
-  {
-    per_lot.reserve(allocations.size());
-    per_need.reserve(allocations.size());
-    for (const PlannedAllocation& a : allocations) {
-      per_lot.emplace_back(a.lot_id, a.quantity);
-      per_need.emplace_back(a.need_id, a.quantity);
-    }
-    per_lot = SumById(std::move(per_lot));
-    per_need = SumById(std::move(per_need));
-    AIDLINK_RETURN_IF_ERROR(
-        AllocatePerId(db,
-                      "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
-                      "WHERE id = ?2 AND available >= ?1 "
-                      "RETURNING available, allocated, delivered, written_off, depot_id",
-                      "lot", per_lot, event_id, &lot_depot));
-    // Each need the run reached remembers the run (and, below, why it left
-    // part of the need unmet), for the station that answers its caller.
-    AIDLINK_RETURN_IF_ERROR(AllocatePerId(
-        db,
-        "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
-        "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END, "
-        "last_run_id = " +
-            std::to_string(run.id) +
-            ", last_unmet_reason = '' "
-            "WHERE id = ?2 AND outstanding >= ?1 "
-            "RETURNING outstanding, allocated, delivered, cancelled, requester_id",
-        "need", per_need, event_id, &need_requester));
+};
+
+// Moves the plan's quantities from available to allocated on its lots and
+// needs, so that a stale plan is refused before anything else is written.
+Status MoveStock(Database& db, const RunRecord& run,
+                 const std::vector<PlannedAllocation>& allocations, int64_t event_id,
+                 MovedStock* moved) {
+  moved->per_lot.reserve(allocations.size());
+  moved->per_need.reserve(allocations.size());
+  for (const PlannedAllocation& a : allocations) {
+    moved->per_lot.emplace_back(a.lot_id, a.quantity);
+    moved->per_need.emplace_back(a.need_id, a.quantity);
   }
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "UPDATE needs SET last_run_id = ?1, last_unmet_reason = ?2 WHERE id = ?3");
-    st->Bind(1, run.id);
-    for (const UnmetRow& u : run.unmet) {
-      st->Bind(2, u.reason).Bind(3, u.need_id);
-      AIDLINK_RETURN_IF_ERROR(st->Run());
-      st->Rewind();
-    }
+  moved->per_lot = SumById(std::move(moved->per_lot));
+  moved->per_need = SumById(std::move(moved->per_need));
+  AIDLINK_RETURN_IF_ERROR(
+      AllocatePerId(db,
+                    "UPDATE lots SET available = available - ?1, allocated = allocated + ?1 "
+                    "WHERE id = ?2 AND available >= ?1 "
+                    "RETURNING available, allocated, delivered, written_off, depot_id",
+                    "lot", moved->per_lot, event_id, &moved->lot_depot));
+  // Each need the run reached remembers the run (and, below, why it left
+  // part of the need unmet), for the station that answers its caller.
+  return AllocatePerId(
+      db,
+      "UPDATE needs SET outstanding = outstanding - ?1, allocated = allocated + ?1, "
+      "status = CASE WHEN outstanding - ?1 = 0 THEN 'allocated' ELSE 'partial' END, "
+      "last_run_id = " +
+          std::to_string(run.id) +
+          ", last_unmet_reason = '' "
+          "WHERE id = ?2 AND outstanding >= ?1 "
+          "RETURNING outstanding, allocated, delivered, cancelled, requester_id",
+      "need", moved->per_need, event_id, &moved->need_requester);
+}
+
+// Records on each need the run left (partly) unmet the run and why.
+Status RecordUnmetReasons(Database& db, const RunRecord& run) {
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE needs SET last_run_id = ?1, last_unmet_reason = ?2 WHERE id = ?3");
+  st->Bind(1, run.id);
+  for (const UnmetRow& u : run.unmet) {
+    st->Bind(2, u.reason).Bind(3, u.need_id);
+    AIDLINK_RETURN_IF_ERROR(st->Run());
+    st->Rewind();
   }
+  return Status::Ok();
+}
+
+// InvalidArgument unless every allocation names its lot's depot and its
+// need's requester.
+Status CheckOwners(const MovedStock& moved, const std::vector<PlannedAllocation>& allocations) {
   const auto owner = [](const std::vector<std::pair<int64_t, int64_t>>& per_id,
                         const std::vector<int64_t>& owners, int64_t id) {
     const auto it = std::lower_bound(per_id.begin(), per_id.end(), id,
@@ -321,16 +322,22 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
     return owners[static_cast<size_t>(it - per_id.begin())];
   };
   for (const PlannedAllocation& a : allocations) {
-    if (owner(per_lot, lot_depot, a.lot_id) != a.depot_id ||
-        owner(per_need, need_requester, a.need_id) != a.requester_id) {
+    if (owner(moved.per_lot, moved.lot_depot, a.lot_id) != a.depot_id ||
+        owner(moved.per_need, moved.need_requester, a.need_id) != a.requester_id) {
       return InvalidArgument("the allocation of lot " + std::to_string(a.lot_id) + " to need " +
                              std::to_string(a.need_id) +
                              " names another depot or requester than theirs");
     }
   }
+  return Status::Ok();
+}
 
-  // One planned delivery per (depot, requester), in that order, which is
-  // the order of the index routes read them by.
+// Inserts one planned delivery per (depot, requester), in that order, which
+// is the order of the index routes read them by; `delivery_ids[i]` is the
+// delivery of allocations[i].
+Status InsertDeliveries(Database& db, const RunRecord& run,
+                        const std::vector<PlannedAllocation>& allocations,
+                        std::vector<int64_t>* delivery_ids) {
   struct Key {
     int64_t depot_id, requester_id;
     uint32_t index;
@@ -342,32 +349,33 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
   std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
     return a.depot_id != b.depot_id ? a.depot_id < b.depot_id : a.requester_id < b.requester_id;
   });
-  CommittedRun out;
-  out.delivery_ids.assign(allocations.size(), 0);
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db,
-        "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
-        "updated_at) VALUES (?, ?, ?, 'planned', ?, ?)");
-    st->Bind(1, run.id).Bind(4, run.created_at).Bind(5, run.created_at);
-    int64_t id = 0;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (i == 0 || keys[i].depot_id != keys[i - 1].depot_id ||
-          keys[i].requester_id != keys[i - 1].requester_id) {
-        st->Bind(2, keys[i].requester_id).Bind(3, keys[i].depot_id);
-        AIDLINK_RETURN_IF_ERROR(st->Run());
-        st->Rewind();
-        // No event per delivery: the run's event records that it planned
-        // them (deliveries carry run_id), and a run plans hundreds of
-        // thousands.
-        id = db.LastInsertId();
-      }
-      out.delivery_ids[keys[i].index] = id;
+  delivery_ids->assign(allocations.size(), 0);
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "INSERT INTO deliveries (run_id, requester_id, depot_id, status, created_at, "
+                      "updated_at) VALUES (?, ?, ?, 'planned', ?, ?)");
+  st->Bind(1, run.id).Bind(4, run.created_at).Bind(5, run.created_at);
+  int64_t id = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i == 0 || keys[i].depot_id != keys[i - 1].depot_id ||
+        keys[i].requester_id != keys[i - 1].requester_id) {
+      st->Bind(2, keys[i].requester_id).Bind(3, keys[i].depot_id);
+      AIDLINK_RETURN_IF_ERROR(st->Run());
+      st->Rewind();
+      // No event per delivery: the run's event records that it planned
+      // them (deliveries carry run_id), and a run plans hundreds of
+      // thousands.
+      id = db.LastInsertId();
     }
+    (*delivery_ids)[keys[i].index] = id;
   }
+  return Status::Ok();
+}
 
-  // The allocations, by need and lot: the run's are then the id range that
-  // match_runs records, in the order ListRunAllocations answers.
+// Inserts the allocations by need and lot: the run's are then the id range
+// that match_runs records, in the order ListRunAllocations answers.
+Status InsertAllocations(Database& db, const RunRecord& run,
+                         const std::vector<PlannedAllocation>& allocations,
+                         const std::vector<int64_t>& delivery_ids) {
   std::vector<uint32_t> order(allocations.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   const auto by_need_lot = [&](uint32_t a, uint32_t b) {
@@ -387,7 +395,7 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
     st->Bind(1, run.id);
     for (size_t k = 0; k < order.size(); ++k) {
       const PlannedAllocation& a = allocations[order[k]];
-      st->Bind(2, out.delivery_ids[order[k]])
+      st->Bind(2, delivery_ids[order[k]])
           .Bind(3, a.lot_id)
           .Bind(4, a.need_id)
           .Bind(5, a.quantity)
@@ -403,13 +411,41 @@ StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
     // only way to find a run's allocations.
     return Internal("a run's allocation ids are not one range");
   }
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "UPDATE match_runs SET first_allocation_id = ?, last_allocation_id = ? "
-                        "WHERE id = ?");
-    st->Bind(1, first_id).Bind(2, last_id).Bind(3, run.id);
-    AIDLINK_RETURN_IF_ERROR(st->Run());
-  }
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE match_runs SET first_allocation_id = ?, last_allocation_id = ? "
+                      "WHERE id = ?");
+  st->Bind(1, first_id).Bind(2, last_id).Bind(3, run.id);
+  return st->Run();
+}
+
+}  // namespace
+
+StatusOr<CommittedRun> CommitRun(Database& db, RunRecord run,
+                                 const std::vector<PlannedAllocation>& allocations,
+                                 const Actor& actor) {
+  // A foreign key check costs a B-tree lookup per reference per row (seven
+  // per allocation and its delivery: about a quarter of the run's time).
+  // Every reference written below is proven instead: lots and needs by the
+  // UPDATE that moved their stock, a delivery's requester and depot by the
+  // need's and the lot's own (checked against the plan), the run and the
+  // deliveries by being inserted here.
+  ForeignKeysOff fk_off(db);
+  run.created_at = date::NowRfc3339();
+  AIDLINK_RETURN_IF_ERROR(InsertRun(db, &run, actor));
+  // The run's event says who committed it and when; the run's ledger
+  // entries for each lot and need refer to it.
+  AIDLINK_RETURN_IF_ERROR(
+      AppendEvent(db, actor, "match_run_committed", "match_run", run.id,
+                  "{\"units_allocated\":" + std::to_string(run.stats.units_allocated) +
+                      ",\"allocations\":" + std::to_string(allocations.size()) + "}"));
+  const int64_t event_id = db.LastInsertId();
+  MovedStock moved;
+  AIDLINK_RETURN_IF_ERROR(MoveStock(db, run, allocations, event_id, &moved));
+  AIDLINK_RETURN_IF_ERROR(RecordUnmetReasons(db, run));
+  AIDLINK_RETURN_IF_ERROR(CheckOwners(moved, allocations));
+  CommittedRun out;
+  AIDLINK_RETURN_IF_ERROR(InsertDeliveries(db, run, allocations, &out.delivery_ids));
+  AIDLINK_RETURN_IF_ERROR(InsertAllocations(db, run, allocations, out.delivery_ids));
   out.run = std::move(run);
   return out;
 }

@@ -58,14 +58,24 @@ int Width(uint32_t cp) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
+namespace {
+
+// True if `s` is valid UTF-8 and `pred` holds for each of its code points.
+template <typename Pred>
+bool EveryCodePoint(std::string_view s, Pred pred) {
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
     const int len = Decode(s, i, &cp);
-    if (len == 0) return false;
+    if (len == 0 || !pred(cp)) return false;
     i += len;
   }
   return true;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  return EveryCodePoint(s, [](uint32_t) { return true; });
 }
 
 std::string ToValidUtf8(std::string_view s) {
@@ -127,15 +137,7 @@ bool HasSpoofingChars(std::string_view s) {
   return false;
 }
 
-bool IsBlank(std::string_view s) {
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    const int len = Decode(s, i, &cp);
-    if (len == 0 || !IsSpaceOrZeroWidth(cp)) return false;
-    i += len;
-  }
-  return true;
-}
+bool IsBlank(std::string_view s) { return EveryCodePoint(s, IsSpaceOrZeroWidth); }
 
 std::string PrintableText(std::string_view s) {
   std::string out;
