@@ -145,6 +145,12 @@ test('login: a wrong password, then each role lands on its home', async () => {
   for (const [user, heading] of [['station_a', '住户'], ['desk', '需求'], ['donor1', '我的捐赠'], ['root', '管理']]) {
     await login(page, user);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    if (process.env.AIDLINK_SCREENSHOT_DIR) {
+      for (const [width, height, kind] of [[375, 740, 'phone'], [1280, 800, 'desk']]) {
+        await page.setViewportSize({ width, height });
+        await shot(page, `home-${user}-${kind}`);
+      }
+    }
     await page.getByRole('button', { name: '退出' }).click();
     await page.getByLabel('用户名').waitFor();
   }
