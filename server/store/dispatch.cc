@@ -743,13 +743,8 @@ StatusOr<std::set<int64_t>> DispatchedStops(Database& db, int64_t route_id) {
                       "AND e.kind = 'delivery_dispatched' WHERE d.route_id = ?");
   st->Bind(1, route_id);
   std::set<int64_t> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.insert(st->Int(0));
-  }
-  st->Reset();
+  AIDLINK_RETURN_IF_ERROR(
+      internal::ForEachRow(st, [&](const Statement& row) { out.insert(row.Int(0)); }));
   return out;
 }
 

@@ -300,15 +300,7 @@ StatusOr<std::vector<int64_t>> OpenDeliveriesOf(Database& db, int64_t requester_
                       "SELECT id FROM deliveries WHERE requester_id = ? AND status IN "
                       "('planned', 'dispatched') ORDER BY id");
   st->Bind(1, requester_id);
-  std::vector<int64_t> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(st->Int(0));
-  }
-  st->Reset();
-  return out;
+  return internal::Many<int64_t>(st, [](const Statement& row) { return row.Int(0); });
 }
 
 }  // namespace
