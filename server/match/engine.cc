@@ -17,7 +17,45 @@
 #include "match/internal.h"
 
 namespace aidlink::match {
+
+namespace internal {
+
+int EffectiveTier(const Need& need, int64_t as_of) {
+  int tier = static_cast<int>(need.urgency);
+  if (need.needed_by) {
+    if (*need.needed_by <= as_of + 1) {
+      tier = 0;
+    } else if (*need.needed_by <= as_of + 3) {
+      tier = std::min(tier, 1);
+    }
+  }
+  return tier;
+}
+
+TieKey MakeTieKey(const Need& need, int64_t as_of) {
+  // needed_by (none last): 31 bits; fewer tags later: 4 bits; smaller
+  // household later: 20 bits.
+  constexpr int64_t kNone = (int64_t{1} << 31) - 1;
+  int64_t by = kNone;
+  if (need.needed_by)
+    by = std::clamp<int64_t>(*need.needed_by - as_of + (int64_t{1} << 30), 0, kNone - 1);
+  const auto tags =
+      static_cast<uint64_t>(kTagCount - std::popcount(need.tags & ((1u << kTagCount) - 1)));
+  const auto household =
+      static_cast<uint64_t>((1 << 20) - 1 - std::clamp(need.household_size, 0, (1 << 20) - 1));
+  TieKey key;
+  key.hi = (static_cast<uint64_t>(by) << 24) | (tags << 20) | household;
+  key.seq = need.created_seq;
+  key.id = need.id;
+  return key;
+}
+
+}  // namespace internal
+
 namespace {
+
+using internal::EffectiveTier;
+using internal::MakeTieKey;
 
 using internal::ChoiceLot;
 using internal::ChoiceNeed;
@@ -55,6 +93,8 @@ struct Context {
   int32_t area_count = 0;
   int32_t zone_count = 0;
   std::vector<char> serves;  // [zone * area_count + area]
+  // Rule 9: per snapshot need; empty when no need names a cap.
+  std::vector<internal::NeedLimit> limits;
 
   static uint64_t PlaceKey(int32_t city, int32_t district) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(city)) << 32) |
@@ -199,37 +239,6 @@ EarmarkKey Normalise(const Earmark& e, const Context& ctx) {
   return key;
 }
 
-// The tier a need is served in (0 = critical): its urgency, raised by a
-// near deadline (rule 2).
-int EffectiveTier(const Need& need, int64_t as_of) {
-  int tier = static_cast<int>(need.urgency);
-  if (need.needed_by) {
-    if (*need.needed_by <= as_of + 1) {
-      tier = 0;
-    } else if (*need.needed_by <= as_of + 3) {
-      tier = std::min(tier, 1);
-    }
-  }
-  return tier;
-}
-
-TieKey MakeTieKey(const Need& need, int64_t as_of) {
-  // needed_by (none last): 31 bits; fewer tags later: 4 bits; smaller
-  // household later: 20 bits.
-  constexpr int64_t kNone = (int64_t{1} << 31) - 1;
-  int64_t by = kNone;
-  if (need.needed_by)
-    by = std::clamp<int64_t>(*need.needed_by - as_of + (int64_t{1} << 30), 0, kNone - 1);
-  const auto tags =
-      static_cast<uint64_t>(kTagCount - std::popcount(need.tags & ((1u << kTagCount) - 1)));
-  const auto household =
-      static_cast<uint64_t>((1 << 20) - 1 - std::clamp(need.household_size, 0, (1 << 20) - 1));
-  TieKey key;
-  key.hi = (static_cast<uint64_t>(by) << 24) | (tags << 20) | household;
-  key.seq = need.created_seq;
-  key.id = need.id;
-  return key;
-}
 // What the engine keeps of a Need: compact, so that the per-item work reads
 // contiguous memory.
 struct NeedInfo {
@@ -244,6 +253,13 @@ struct NeedInfo {
   uint8_t kind = 0;
   uint8_t tier = 0;
   uint8_t urgency = 0;
+  bool held = false;       // rule 8: gets nothing
+  bool over_soft = false;  // rule 9: this run took it past a soft cap
+  int64_t cluster_id = 0;  // rule 8's household; 0 = alone
+  // Rule 9: the most the hard caps allow (entitled), and within the soft
+  // caps too (base); `limit` is where a shortfall is the caps' doing: base,
+  // or entitled once the need went past a soft cap.
+  int64_t entitled = 0, base = 0, limit = 0;
 };
 
 bool Open(const Need& need) { return need.outstanding > 0 && need.quantity - need.cancelled > 0; }
@@ -270,11 +286,14 @@ enum UnmetIndex : int32_t {
   kExcludedByEarmark,
   kOnlyExpiringStock,
   kTierExhausted,
-  kOutOfArea
+  kOutOfArea,
+  kQuotaReached,
+  kHeldAsPossibleDuplicate,
 };
-constexpr std::string_view kUnmetReasons[] = {kUnmetNoStock, kUnmetExcludedByEarmark,
-                                              kUnmetOnlyExpiringStock, kUnmetTierExhausted,
-                                              kUnmetOutOfArea};
+constexpr std::string_view kUnmetReasons[] = {
+    kUnmetNoStock,   kUnmetExcludedByEarmark, kUnmetOnlyExpiringStock,       kUnmetTierExhausted,
+    kUnmetOutOfArea, kUnmetQuotaReached,      kUnmetHeldAsPossibleDuplicate,
+};
 
 // A set of an item's lot groups as a bitmap, and what it is the key of: a
 // need class (word 0 holds the tier) or a zone's open groups.
@@ -299,6 +318,16 @@ struct Workspace {
   std::vector<ZoneAdmission> zones;
   std::vector<AllocationRow> allocations;  // per item: by need (snapshot order), then lot id
   std::vector<UnmetRow> unmet;             // per item: in snapshot order
+  // Rules 8-9 (empty when the item has no caps, holds or clusters): each
+  // need's class before merging; the fair needs past the item's own (soft
+  // cap extensions and hard cap probes), with their needs.
+  std::vector<int32_t> need_cls;
+  std::vector<int32_t> extra_owner;
+  std::vector<char> extra_probe;  // a probe measures stock held by hard caps; never allocated
+  // Households merged into one fair need: runs of need indexes, the first
+  // of each run standing for all of them.
+  std::vector<int32_t> merged;
+  std::vector<std::pair<size_t, size_t>> merged_runs;
 };
 
 // Where an item's rows are (in the workspace of the worker that solved it),
@@ -308,6 +337,7 @@ struct ItemResult {
   size_t allocations_begin = 0, allocations_end = 0;
   size_t unmet_begin = 0, unmet_end = 0;
   int64_t units = 0, filled = 0, partial = 0, unmet_count = 0;
+  int64_t held_by_quota = 0;
 };
 
 // A group of one item's lots that are interchangeable for rule 1: the same
@@ -403,6 +433,7 @@ void GatherNeeds(const Context& ctx, Workspace& ws, int64_t item_id, std::span<c
   fair.classes.clear();
   fair.group_capacity.clear();
   fair.seed = static_cast<uint64_t>(item_id) * 0x9e3779b97f4a7c15ULL + 1;
+  fair.tiers = internal::kUrgencyTiers;
   for (const Group& g : lots.groups) fair.group_capacity.push_back(g.capacity);
   ws.infos.resize(n);
   for (size_t k = 0; k < n; ++k) {
@@ -438,6 +469,14 @@ void GatherNeeds(const Context& ctx, Workspace& ws, int64_t item_id, std::span<c
     info.kind = static_cast<uint8_t>(need.kind);
     info.tier = static_cast<uint8_t>(EffectiveTier(need, ctx.policy->as_of));
     info.urgency = static_cast<uint8_t>(need.urgency);
+    const internal::NeedLimit limit =
+        ctx.limits.empty() ? internal::NeedLimit{} : ctx.limits[static_cast<size_t>(needs[k])];
+    info.held = need.held;
+    info.over_soft = false;
+    info.cluster_id = need.cluster_id;
+    info.entitled = need.held ? 0 : std::min(fn.outstanding, limit.hard);
+    info.base = std::min(info.entitled, limit.soft);
+    info.limit = info.base;
   }
 }
 
@@ -574,6 +613,144 @@ void ClassifyNeeds(const Context& ctx, const ItemLots& lots, Workspace& ws) {
   }
 }
 
+// A need's class (its eligible groups and tier), whether or not its
+// household's fair need stands for it.
+int32_t NeedClass(const Workspace& ws, size_t k) {
+  return ws.need_cls.empty() ? ws.fair.needs[k].cls : ws.need_cls[k];
+}
+
+// Rule 9 as later tiers of the fair problem, for each need `k` of the item:
+// past its soft caps (tier + 4), what it may take up to its hard caps, only
+// from stock the first four tiers left; past its hard caps (tier + 8), a
+// probe of what it could still use, never allocated. A later tier gets
+// stock only once the need's own class got all it asked (a tight class stays
+// tight), so the need's fill fraction there starts from what it asked.
+void AddCapTiers(Workspace& ws) {
+  FairProblem& fair = ws.fair;
+  const size_t n = ws.infos.size();
+  std::map<std::pair<int32_t, int>, int32_t> classes;  // (class, tier) -> class
+  auto class_at = [&](int32_t cls, int tier) {
+    auto [it, inserted] =
+        classes.try_emplace({cls, tier}, static_cast<int32_t>(fair.classes.size()));
+    if (inserted) {
+      FairClass copy = fair.classes[static_cast<size_t>(cls)];
+      copy.tier = tier;
+      fair.classes.push_back(std::move(copy));
+    }
+    return it->second;
+  };
+  auto add = [&](size_t k, int64_t from, int64_t to, int tier_offset, bool probe) {
+    FairNeed extra = fair.needs[k];
+    extra.filled = std::min(extra.filled + from, extra.demand - 1);
+    extra.outstanding = to - from;
+    extra.cls = class_at(ws.need_cls[k], ws.infos[k].tier + tier_offset);
+    fair.needs.push_back(extra);
+    ws.extra_owner.push_back(static_cast<int32_t>(k));
+    ws.extra_probe.push_back(probe ? 1 : 0);
+  };
+  for (size_t k = 0; k < n; ++k) {
+    const NeedInfo& info = ws.infos[k];
+    if (ws.need_cls[k] < 0 || info.held) continue;
+    if (info.entitled > info.base) add(k, info.base, info.entitled, internal::kUrgencyTiers, false);
+    if (info.outstanding > info.entitled) {
+      add(k, info.entitled, info.outstanding, 2 * internal::kUrgencyTiers, true);
+    }
+  }
+  if (!ws.extra_owner.empty()) fair.tiers = 3 * internal::kUrgencyTiers;
+}
+
+// Rule 8: the needs of one household admitted by the same stock are one fair
+// need, standing at the place of the one with the best tie key.
+void MergeHouseholds(Workspace& ws) {
+  FairProblem& fair = ws.fair;
+  for (size_t k = 0; k < ws.infos.size(); ++k) {
+    if (ws.infos[k].cluster_id != 0 && fair.needs[k].cls >= 0) {
+      ws.merged.push_back(static_cast<int32_t>(k));
+    }
+  }
+  auto key = [&](int32_t k) {
+    const auto u = static_cast<size_t>(k);
+    return std::make_tuple(ws.infos[u].cluster_id, fair.needs[u].cls, fair.needs[u].tie);
+  };
+  std::sort(ws.merged.begin(), ws.merged.end(),
+            [&](int32_t a, int32_t b) { return key(a) < key(b); });
+  for (size_t first = 0; first < ws.merged.size();) {
+    size_t last = first + 1;
+    const auto head = static_cast<size_t>(ws.merged[first]);
+    while (last < ws.merged.size() &&
+           std::get<0>(key(ws.merged[last])) == ws.infos[head].cluster_id &&
+           fair.needs[static_cast<size_t>(ws.merged[last])].cls == fair.needs[head].cls) {
+      ++last;
+    }
+    if (last - first > 1) ws.merged_runs.emplace_back(first, last);
+    FairNeed& all = fair.needs[head];
+    for (size_t m = first + 1; m < last; ++m) {
+      FairNeed& other = fair.needs[static_cast<size_t>(ws.merged[m])];
+      all.filled += other.filled;
+      all.demand = std::min(all.demand + other.demand, kMaxQuantity);
+      all.outstanding = std::min(all.outstanding + other.outstanding, kMaxQuantity);
+      other.cls = -1;
+    }
+    all.filled = std::min(all.filled, all.demand - 1);
+    first = last;
+  }
+}
+
+// Rules 8-9 on the item's fair problem: each need asks for what its caps
+// allow (nothing when held), past-cap tiers follow the four urgency tiers,
+// and households are merged. Leaves the problem as it is when no need of
+// the item is capped, held or in a household.
+void ApplyHouseholdRules(Workspace& ws) {
+  ws.need_cls.clear();
+  ws.extra_owner.clear();
+  ws.extra_probe.clear();
+  ws.merged.clear();
+  ws.merged_runs.clear();
+  const size_t n = ws.infos.size();
+  bool any = false;
+  for (size_t k = 0; k < n && !any; ++k) {
+    any = ws.infos[k].base < ws.infos[k].outstanding || ws.infos[k].cluster_id != 0;
+  }
+  if (!any) return;
+  ws.need_cls.resize(n);
+  for (size_t k = 0; k < n; ++k) ws.need_cls[k] = ws.fair.needs[k].cls;
+  AddCapTiers(ws);
+  for (size_t k = 0; k < n; ++k) {
+    ws.fair.needs[k].outstanding = ws.infos[k].base;
+    if (ws.infos[k].base == 0) ws.fair.needs[k].cls = -1;
+  }
+  MergeHouseholds(ws);
+}
+
+// Each need's amount from the fair problem's: a household's amount shared
+// out in tie order (each up to what it asked), soft-cap extensions added,
+// probes counted as stock the hard caps held.
+std::vector<int64_t> SettleAmounts(Workspace& ws, std::vector<int64_t> solved, ItemResult& result) {
+  const size_t n = ws.infos.size();
+  for (const auto& [first, last] : ws.merged_runs) {
+    int64_t total = solved[static_cast<size_t>(ws.merged[first])];
+    for (size_t m = first; m < last; ++m) {
+      const auto k = static_cast<size_t>(ws.merged[m]);
+      solved[k] = std::min(total, ws.infos[k].base);
+      total -= solved[k];
+    }
+  }
+  for (size_t j = 0; j < ws.extra_owner.size(); ++j) {
+    const int64_t got = solved[n + j];
+    if (got == 0) continue;
+    const auto k = static_cast<size_t>(ws.extra_owner[j]);
+    if (ws.extra_probe[j]) {
+      result.held_by_quota += got;
+    } else {
+      solved[k] += got;
+      ws.infos[k].over_soft = true;
+      ws.infos[k].limit = ws.infos[k].entitled;
+    }
+  }
+  solved.resize(n);
+  return solved;
+}
+
 // Rule 5's input: the amounts rules 2-4 fixed. Tiers no longer matter, so
 // classes with the same groups share a choice class. need_of[i] is the
 // item's need of choice need i.
@@ -594,9 +771,8 @@ ChoiceProblem ChoiceOf(const Context& ctx, const ItemLots& lots,
   for (size_t k = 0; k < ws.infos.size(); ++k) {
     if (amount[k] == 0) continue;
     const NeedInfo& need = ws.infos[k];
-    choice.needs.push_back({need.id, amount[k],
-                            choice_class[static_cast<size_t>(ws.fair.needs[k].cls)], need.place,
-                            need.lat, need.lon});
+    choice.needs.push_back({need.id, amount[k], choice_class[static_cast<size_t>(NeedClass(ws, k))],
+                            need.place, need.lat, need.lon});
     need_of.push_back(static_cast<int32_t>(k));
   }
   for (size_t k = 0; k < lot_ids.size(); ++k) {
@@ -626,7 +802,8 @@ uint32_t AllocationReasons(const NeedInfo& need, int64_t amount, const internal:
                            const internal::Chosen& chosen, bool earmarked) {
   uint32_t reasons = kReasonEligible | kTierReasons[need.tier];
   if (need.tier < need.urgency) reasons |= kReasonDeadlineRaisedTier;
-  if (amount < need.outstanding) reasons |= kReasonFairShare;
+  if (amount < need.limit) reasons |= kReasonFairShare;
+  if (need.over_soft) reasons |= kReasonOverSoftQuota;
   if (lot.expires_on) reasons |= kReasonFefo;
   if (lot.district >= 0 && lot.district == need.place) reasons |= kReasonSameDistrict;
   if (chosen.nearest) reasons |= kReasonNearest;
@@ -660,8 +837,11 @@ void ExplainAllocations(const ChoiceProblem& choice, const std::vector<internal:
 
 // Rule 6: why need k of the item is left short, the first reason that
 // applies (see Unmet).
-int32_t UnmetReason(const Context& ctx, const ItemLots& lots, Workspace& ws, size_t k) {
-  if (ws.fair.needs[k].cls >= 0) return kTierExhausted;
+int32_t UnmetReason(const Context& ctx, const ItemLots& lots, Workspace& ws, size_t k,
+                    int64_t amount) {
+  if (ws.infos[k].held) return kHeldAsPossibleDuplicate;
+  if (amount >= ws.infos[k].limit) return kQuotaReached;
+  if (NeedClass(ws, k) >= 0) return kTierExhausted;
   if (lots.groups.empty()) return kNoStock;
   if (!AdmissionOf(ctx, lots, ws, ws.infos[k].zone).in_area) return kOutOfArea;
   if (ws.admitted_expired[k]) return kOnlyExpiringStock;
@@ -680,7 +860,7 @@ void ExplainUnmet(const Context& ctx, const ItemLots& lots, const std::vector<in
     }
     (amount[k] == 0 ? result.unmet_count : result.partial) += 1;
     ws.unmet.push_back({need.id, needs[k], static_cast<int32_t>(need.outstanding - amount[k]),
-                        UnmetReason(ctx, lots, ws, k)});
+                        UnmetReason(ctx, lots, ws, k, amount[k])});
   }
 }
 
@@ -691,11 +871,13 @@ ItemResult SolveItem(const Context& ctx, Workspace& ws, int32_t worker, int64_t 
   const ItemLots pooled = PoolLots(ctx, lots);
   GatherNeeds(ctx, ws, item_id, needs, pooled);
   ClassifyNeeds(ctx, pooled, ws);
-  const std::vector<int64_t> amount = internal::SolveFairShare(ws.fair);  // rules 2-4
+  ApplyHouseholdRules(ws);  // rules 8-9
+  ItemResult result;
+  const std::vector<int64_t> amount =
+      SettleAmounts(ws, internal::SolveFairShare(ws.fair), result);  // rules 2-4
   std::vector<int32_t> need_of;
   const ChoiceProblem choice = ChoiceOf(ctx, pooled, lots, ws, amount, need_of);
   const std::vector<internal::Chosen> chosen = internal::ChooseLots(choice);  // rule 5
-  ItemResult result;
   result.worker = worker;
   result.allocations_begin = ws.allocations.size();
   result.unmet_begin = ws.unmet.size();
@@ -838,6 +1020,20 @@ std::vector<std::vector<int32_t>> LotsByItem(const Snapshot& snapshot, const Nee
   return item_lots;
 }
 
+// Per snapshot need: whether its item has stocked lots (rule 9's shares go
+// only to those). Empty when no cap is given.
+std::vector<char> Stocked(const Snapshot& snapshot, const NeedsByItem& needs,
+                          const std::vector<std::vector<int32_t>>& item_lots) {
+  if (snapshot.caps.empty()) return {};
+  std::vector<char> stocked(snapshot.needs.size(), 0);
+  for (size_t i = 0; i < snapshot.needs.size(); ++i) {
+    auto it = needs.item_index.find(snapshot.needs[i].item_id);
+    stocked[i] =
+        it != needs.item_index.end() && !item_lots[static_cast<size_t>(it->second)].empty();
+  }
+  return stocked;
+}
+
 // Solves the items, biggest first so that the threads finish together; each
 // worker writes its rows into its own workspace.
 std::vector<ItemResult> SolveItems(const Context& ctx, int threads, const NeedsByItem& needs,
@@ -884,6 +1080,7 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
   const NeedsByItem needs = GroupNeedsByItem(snapshot, threads);
   plan.stats.needs_considered = needs.open_needs();
   const std::vector<std::vector<int32_t>> item_lots = LotsByItem(snapshot, needs, plan.stats);
+  ctx.limits = internal::ApportionCaps(snapshot, policy, Stocked(snapshot, needs, item_lots));
   std::vector<Workspace> workspaces;
   std::vector<ItemResult> results = SolveItems(ctx, threads, needs, item_lots, workspaces);
 
@@ -892,6 +1089,7 @@ Plan Allocate(const Snapshot& snapshot, const Policy& policy) {
     plan.stats.needs_filled += r.filled;
     plan.stats.needs_partial += r.partial;
     plan.stats.needs_unmet += r.unmet_count;
+    plan.stats.units_held_by_quota += r.held_by_quota;
   }
   std::vector<int32_t> slot(snapshot.needs.size());
   plan.allocations = Scatter<AllocationRow, Allocation>(

@@ -85,6 +85,29 @@ struct Need {
   // The item's pack size (allocation granularity); values < 1 count as 1. All
   // needs of one item are expected to carry the item's pack size.
   int64_t pack_size = 1;
+  // The household this registration belongs to (rule 8): needs of one item
+  // with the same non-zero cluster_id that are admitted by the same stock are
+  // one need for rules 3 and 4 (their quantities, fills and outstanding
+  // summed; the cluster's best tie key). 0: the registration is its own
+  // household. The caller folds what the household's other registrations
+  // already received of the item into `filled` and `quantity`.
+  int64_t cluster_id = 0;
+  // A likely duplicate registration under review (rule 8): gets nothing this
+  // run (unmet reason held_as_possible_duplicate).
+  bool held = false;
+  // Indexes into Snapshot::caps of the caps that apply to this need (rule 9).
+  std::vector<int32_t> caps;
+};
+
+// What is left of one quota for one household cluster in the quota's current
+// window (rule 9): the caller computes it (cap minus what the cluster was
+// allocated or delivered in the window). Needs name the caps that bind them.
+struct Cap {
+  int64_t id = 0;         // the caller's; e.g. the quota's id
+  int64_t remaining = 0;  // units; <= 0 means the cap is reached
+  // Soft caps are exceeded, but only with stock that no need within its caps
+  // of the run can use (reason over_soft_quota); hard caps never.
+  bool soft = false;
 };
 
 // Restrictions a donor put on a lot. An empty list admits everyone; a
@@ -147,6 +170,7 @@ struct Snapshot {
   std::vector<Need> needs;
   std::vector<Lot> lots;
   std::vector<Depot> depots;
+  std::vector<Cap> caps;
 };
 
 // Above this many (need, eligible lot) pairs for one item, rule 5 is solved in
@@ -178,10 +202,11 @@ enum Reason : uint32_t {
   kReasonTierLow = 1u << 4,             // "tier_low"
   kReasonDeadlineRaisedTier = 1u << 5,  // "deadline_raised_tier": needed_by raised the tier
   kReasonFairShare = 1u << 6,           // "fair_share": the need got a fair share, not all it asked
-  kReasonFefo = 1u << 7,           // "fefo": the lot expires; soonest-expiring stock goes first
-  kReasonSameDistrict = 1u << 8,   // "same_district": depot in the requester's city and district
-  kReasonNearest = 1u << 9,        // "nearest": no eligible lot's depot is closer to the requester
-  kReasonEarmarkMatch = 1u << 10,  // "earmark_match": an earmarked lot whose earmark admits
+  kReasonFefo = 1u << 7,            // "fefo": the lot expires; soonest-expiring stock goes first
+  kReasonSameDistrict = 1u << 8,    // "same_district": depot in the requester's city and district
+  kReasonNearest = 1u << 9,         // "nearest": no eligible lot's depot is closer to the requester
+  kReasonEarmarkMatch = 1u << 10,   // "earmark_match": an earmarked lot whose earmark admits
+  kReasonOverSoftQuota = 1u << 11,  // "over_soft_quota": the need went past a soft cap (rule 9)
 };
 
 // The codes of `reasons`, in bit order, e.g. {"eligible", "tier_high", "fefo"}.
@@ -204,12 +229,16 @@ inline constexpr std::string_view kUnmetExcludedByEarmark = "excluded_by_earmark
 inline constexpr std::string_view kUnmetOnlyExpiringStock = "only_expiring_stock";
 inline constexpr std::string_view kUnmetTierExhausted = "tier_exhausted";
 inline constexpr std::string_view kUnmetOutOfArea = "out_of_area";
+inline constexpr std::string_view kUnmetQuotaReached = "quota_reached";
+inline constexpr std::string_view kUnmetHeldAsPossibleDuplicate = "held_as_possible_duplicate";
 
 // A need that this run leaves with outstanding > 0 (unfilled or partial).
 struct Unmet {
   int64_t need_id = 0;
   int64_t outstanding = 0;  // left unfilled after this run
   // One of the kUnmet* codes (static storage), the first that applies:
+  //  held_as_possible_duplicate - Need::held;
+  //  quota_reached       - the need got all its caps allowed (rule 9);
   //  tier_exhausted      - eligible stock exists but went to more urgent needs or
   //                        was shared out fairly within the need's tier;
   //  no_stock            - no lot of the item has available stock;
@@ -232,6 +261,9 @@ struct Stats {
   int64_t needs_filled = 0;   // got all of their outstanding
   int64_t needs_partial = 0;  // got some but not all
   int64_t needs_unmet = 0;    // got nothing
+  // Usable stock left unallocated only because hard caps bound needs that
+  // could have used it (rule 9).
+  int64_t units_held_by_quota = 0;
 
   friend bool operator==(const Stats&, const Stats&) = default;
 };

@@ -261,7 +261,7 @@ class FairShareSolver {
   }
 
   std::vector<int64_t> Solve() {
-    for (int tier = 0; tier < 4; ++tier) {
+    for (int tier = 0; tier < p_.tiers; ++tier) {
       std::vector<int32_t> active = ActiveClasses(tier);
       while (!active.empty()) {
         if (AllFit(active)) break;

@@ -9,6 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "match/engine.h"
+
 namespace aidlink::match::internal {
 
 // The rule-3 tie order of a need: a smaller key wins a tie. Unique per need.
@@ -31,9 +33,12 @@ struct FairNeed {
   int32_t cls = -1;  // index into FairProblem::classes; -1: no eligible stock
 };
 
+// Rule 2's tiers: critical, high, normal, low.
+inline constexpr int kUrgencyTiers = 4;
+
 // Needs of one tier admitted by exactly the same lot groups.
 struct FairClass {
-  int tier = 0;                 // 0 = critical .. 3 = low
+  int tier = 0;                 // 0 = critical .. 3 = low; later tiers (rule 9) after them
   std::vector<int32_t> groups;  // indices into FairProblem::group_capacity
 };
 
@@ -43,11 +48,13 @@ struct FairProblem {
   std::vector<FairNeed> needs;
   std::vector<FairClass> classes;
   std::vector<int64_t> group_capacity;
-  uint64_t seed = 0;  // for the solver's pivot choice; never changes the result
+  int tiers = kUrgencyTiers;  // classes' tiers are in [0, tiers), served in that order
+  uint64_t seed = 0;          // for the solver's pivot choice; never changes the result
 };
 
-// Returns the units this run gives each need (same order as problem.needs):
-// exactly the outcome of handing out packs one at a time in tier order, each
+// Returns the units this run gives each need (same order as problem.needs;
+// needs with cls -1 get 0): exactly the outcome of handing out packs one at a
+// time in tier order, each
 // to the need of the tier with the lowest fill fraction (ties by TieKey) that
 // can still take at least one unit while some assignment of lots to all
 // amounts handed out so far exists; a pack is cut to what that need can still
@@ -101,6 +108,33 @@ struct Chosen {
 // feasible. Returns one entry per (need, lot) pair with quantity > 0, sorted by
 // (need, lot) index.
 std::vector<Chosen> ChooseLots(const ChoiceProblem& problem);
+
+// The tier a need is served in (0 = critical): its urgency, raised by a near
+// deadline (rule 2).
+int EffectiveTier(const Need& need, int64_t as_of);
+
+// Rule 3's tie order of `need` as of day `as_of`.
+TieKey MakeTieKey(const Need& need, int64_t as_of);
+
+// No cap binds: larger than any quantity.
+inline constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
+
+// What the caps let one need receive this run (rule 9): at most `hard`
+// units; more than `soft` only with stock no need within its caps can use.
+struct NeedLimit {
+  int64_t hard = kNoLimit;
+  int64_t soft = kNoLimit;
+};
+
+// Rule 9's shares: each cap's remaining units are shared out among the open,
+// unheld needs that name it and whose item has stock (`stocked[i]` for
+// snapshot need i), in rule 2-3 order (tier, then tie key), each taking up to
+// its outstanding; a need's limit is its smallest share of a hard cap and of a
+// soft cap. Needs that name no cap, or do not take part, are unlimited.
+// Returns one entry per snapshot need, or an empty vector when no need names a
+// cap.
+std::vector<NeedLimit> ApportionCaps(const Snapshot& snapshot, const Policy& policy,
+                                     const std::vector<char>& stocked);
 
 // Distance in metres between two points, or a large constant if either is
 // unknown. Deterministic.

@@ -16,11 +16,11 @@ constexpr std::array<std::string_view, 4> kKindNames = {"household", "community"
 constexpr std::array<std::string_view, kTagCount> kTagNames = {
     "elderly_alone", "chronic_illness", "disability",       "child_in_difficulty", "quarantined",
     "pregnant",      "low_income",      "frontline_worker", "left_behind_child"};
-constexpr std::array<std::string_view, 11> kReasonNames = {
+constexpr std::array<std::string_view, 12> kReasonNames = {
     "eligible",    "tier_critical", "tier_high",
     "tier_normal", "tier_low",      "deadline_raised_tier",
     "fair_share",  "fefo",          "same_district",
-    "nearest",     "earmark_match"};
+    "nearest",     "earmark_match", "over_soft_quota"};
 
 }  // namespace
 

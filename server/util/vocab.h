@@ -107,6 +107,8 @@ inline constexpr Term kUnmetReasons[] = {
     {"excluded_by_earmark", "定向捐赠不适用", "excluded by earmark"},
     {"only_expiring_stock", "仅有临期库存", "only expiring stock"},
     {"tier_exhausted", "更紧急的需求已用完库存", "used up by more urgent needs"},
+    {"quota_reached", "已达本期配额", "household quota reached"},
+    {"held_as_possible_duplicate", "疑似重复登记，待核实", "held as a possible duplicate"},
 };
 
 // Why a requester was deactivated (POST /v1/requesters/{id}:deactivate);

@@ -7,6 +7,12 @@
 // district, kind, tag or station; 30% perishable with an expiry date in the
 // next month, some already too close). Each item's stock covers between 30%
 // and 150% of its demand, so most items are short.
+//
+// Rules 8-9 (unless --no-households): 5% of the needs are registrations of a
+// household registered twice (25,000 pairs, linked as one cluster, mostly
+// asking for the same item), and a fifth of the items carry a quota (a
+// quarter of them soft): every household asking for such an item has a cap
+// of 1 to 4 packs left in the window.
 
 #include <sys/resource.h>
 
@@ -19,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "bench.h"
@@ -157,6 +164,49 @@ Snapshot GenerateProvince(uint64_t seed) {
 
 namespace {
 
+// What AddHouseholds added, for the benchmark's line.
+struct Households {
+  int64_t clusters = 0;
+  int64_t quotas = 0;
+  int64_t caps = 0;
+};
+
+Households AddHouseholds(Snapshot& s, uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x5eed5eedULL);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  Households h;
+  const auto needs = static_cast<int64_t>(s.needs.size());
+  while (h.clusters < needs / 40) {
+    Need& first = s.needs[static_cast<size_t>(uniform(0, needs - 1))];
+    Need& second = s.needs[static_cast<size_t>(uniform(0, needs - 1))];
+    if (&first == &second || first.cluster_id != 0 || second.cluster_id != 0) continue;
+    first.cluster_id = second.cluster_id = ++h.clusters;
+    second.district = first.district;
+    second.kind = first.kind;
+    if (uniform(0, 9) < 7) {
+      second.item_id = first.item_id;
+      second.pack_size = first.pack_size;
+    }
+  }
+  // Items 5, 10, 15, ... carry a quota; one cap per household and quota.
+  std::vector<int64_t> quota_of(kItems + 1, -1);
+  for (int item = 5; item <= kItems; item += 5) quota_of[static_cast<size_t>(item)] = h.quotas++;
+  std::unordered_map<uint64_t, int32_t> cap_of;  // (quota, household) -> cap
+  for (Need& n : s.needs) {
+    const int64_t quota = quota_of[static_cast<size_t>(n.item_id)];
+    if (quota < 0) continue;
+    const int64_t household = n.cluster_id != 0 ? -n.cluster_id : n.requester_id;
+    const uint64_t key = static_cast<uint64_t>(quota) << 40 ^ static_cast<uint64_t>(household);
+    auto [it, inserted] = cap_of.try_emplace(key, static_cast<int32_t>(s.caps.size()));
+    if (inserted) s.caps.push_back({quota, uniform(1, 4) * n.pack_size, quota % 4 == 0});
+    n.caps.push_back(it->second);
+  }
+  h.caps = static_cast<int64_t>(s.caps.size());
+  return h;
+}
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -167,6 +217,7 @@ int RunMatch(const std::vector<std::string>& args) {
   uint64_t seed = 1;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool commit = false;
+  bool households = true;
   std::string province_db;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--seed" && i + 1 < args.size()) {
@@ -175,11 +226,13 @@ int RunMatch(const std::vector<std::string>& args) {
       threads = std::atoi(args[++i].c_str());
     } else if (args[i] == "--commit") {
       commit = true;
+    } else if (args[i] == "--no-households") {
+      households = false;
     } else if (args[i] == "--province-db" && i + 1 < args.size()) {
       province_db = args[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: aidlink-bench match [--seed N] [--threads N] "
+                   "usage: aidlink-bench match [--seed N] [--threads N] [--no-households] "
                    "[--commit [--province-db FILE]]\n");
       return 2;
     }
@@ -187,10 +240,14 @@ int RunMatch(const std::vector<std::string>& args) {
   if (commit) return RunMatchCommit(seed, threads, province_db);
 
   auto start = std::chrono::steady_clock::now();
-  const Snapshot snapshot = GenerateProvince(seed);
-  std::printf("generated: seed=%llu needs=%zu lots=%zu seconds=%.3f\n",
-              static_cast<unsigned long long>(seed), snapshot.needs.size(), snapshot.lots.size(),
-              Seconds(start));
+  Snapshot snapshot = GenerateProvince(seed);
+  const Households added = households ? AddHouseholds(snapshot, seed) : Households{};
+  std::printf(
+      "generated: seed=%llu needs=%zu lots=%zu clusters=%lld quotas=%lld caps=%lld "
+      "seconds=%.3f\n",
+      static_cast<unsigned long long>(seed), snapshot.needs.size(), snapshot.lots.size(),
+      static_cast<long long>(added.clusters), static_cast<long long>(added.quotas),
+      static_cast<long long>(added.caps), Seconds(start));
 
   match::Policy policy;
   policy.as_of = kAsOf;
@@ -225,10 +282,11 @@ int RunMatch(const std::vector<std::string>& args) {
   }
   std::printf(
       "plan: threads=%d digest=%016llx allocations=%zu unmet=%zu units=%lld filled=%lld "
-      "partial=%lld unmet_needs=%lld\n",
+      "partial=%lld unmet_needs=%lld held_by_quota=%lld\n",
       threads, static_cast<unsigned long long>(digest), plan.allocations.size(), plan.unmet.size(),
       static_cast<long long>(st.units_allocated), static_cast<long long>(st.needs_filled),
-      static_cast<long long>(st.needs_partial), static_cast<long long>(st.needs_unmet));
+      static_cast<long long>(st.needs_partial), static_cast<long long>(st.needs_unmet),
+      static_cast<long long>(st.units_held_by_quota));
 
   // The floor: one plain sort of the needs, the least any matcher must do.
   std::vector<Need> needs = snapshot.needs;
@@ -243,8 +301,10 @@ int RunMatch(const std::vector<std::string>& args) {
   getrusage(RUSAGE_SELF, &usage);
   const long peak_rss_mb = usage.ru_maxrss / 1024;  // ru_maxrss is in KiB on Linux
   std::printf(
-      "match: needs=%zu lots=%zu seconds=%.3f floor_seconds=%.3f ratio=%.2f peak_rss_mb=%ld\n",
-      snapshot.needs.size(), snapshot.lots.size(), seconds, floor_seconds, seconds / floor_seconds,
+      "match: needs=%zu lots=%zu clusters=%lld quotas=%lld seconds=%.3f floor_seconds=%.3f "
+      "ratio=%.2f peak_rss_mb=%ld\n",
+      snapshot.needs.size(), snapshot.lots.size(), static_cast<long long>(added.clusters),
+      static_cast<long long>(added.quotas), seconds, floor_seconds, seconds / floor_seconds,
       peak_rss_mb);
   return 0;
 }

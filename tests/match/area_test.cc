@@ -146,11 +146,11 @@ TEST_CASE("a need whose only stock is out of area says out_of_area", "[match][ar
 
   SECTION("stock in the area that the need cannot use says why instead") {
     Lot expiring = MakeLot(11, 2, 5, kToday);
-    CHECK(ReasonOf(Allocate(Snapshot{s.needs, {s.lots[0], expiring}, s.depots}, Today()), 1) ==
+    CHECK(ReasonOf(Allocate(Snapshot{s.needs, {s.lots[0], expiring}, s.depots, {}}, Today()), 1) ==
           kUnmetOnlyExpiringStock);
     Lot earmarked = MakeLot(12, 2, 5, std::nullopt);
     earmarked.earmark.tags = kTagFrontlineWorker;
-    CHECK(ReasonOf(Allocate(Snapshot{s.needs, {s.lots[0], earmarked}, s.depots}, Today()), 1) ==
+    CHECK(ReasonOf(Allocate(Snapshot{s.needs, {s.lots[0], earmarked}, s.depots, {}}, Today()), 1) ==
           kUnmetExcludedByEarmark);
   }
   SECTION("no stock at all is still no_stock") {

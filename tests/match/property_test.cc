@@ -15,6 +15,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "match/engine.h"
@@ -33,8 +35,9 @@ struct Shape {
   int max_needs = 6;
   int max_lots = 4;
   int64_t max_quantity = 10;
-  bool ties = false;   // equal requests: the tie-break order decides
-  bool areas = false;  // cities and service areas (else every depot and need in city "")
+  bool ties = false;        // equal requests: the tie-break order decides
+  bool areas = false;       // cities and service areas (else every depot and need in city "")
+  bool households = false;  // rules 8-9: registrations of one household, holds and caps
 };
 
 // Depot cities and service areas (rule 1's area part) for an instance.
@@ -54,6 +57,41 @@ void RandomAreas(std::mt19937_64& rng, const std::vector<std::string>& districts
     }
   }
   for (Need& n : s.needs) n.city = cities[static_cast<size_t>(uniform(0, 2))];
+}
+
+// Rules 8-9's inputs: some needs are another registration of an earlier
+// need's household (mostly asking alike, so that the engine merges them),
+// some are held, and up to three caps (hard or soft) bind random needs.
+void RandomHouseholds(std::mt19937_64& rng, Snapshot& s) {
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  const int64_t caps = uniform(0, 3);
+  for (int64_t c = 0; c < caps; ++c) s.caps.push_back({c + 1, uniform(0, 12), chance(0.4)});
+  for (size_t i = 1; i < s.needs.size(); ++i) {
+    if (!chance(0.4)) continue;
+    Need& other = s.needs[static_cast<size_t>(uniform(0, static_cast<int64_t>(i) - 1))];
+    if (other.cluster_id == 0) other.cluster_id = 1000 + other.id;
+    Need& n = s.needs[i];
+    n.cluster_id = other.cluster_id;
+    if (chance(0.3)) continue;  // asks differently: not merged
+    n.item_id = other.item_id;
+    n.pack_size = other.pack_size;
+    n.urgency = other.urgency;
+    n.needed_by = other.needed_by;
+    n.city = other.city;
+    n.district = other.district;
+    n.kind = other.kind;
+    n.tags = other.tags;
+    n.station_id = other.station_id;
+  }
+  for (Need& n : s.needs) {
+    n.held = chance(0.1);
+    for (int64_t k = caps > 0 && chance(0.5) ? uniform(1, 2) : 0; k > 0; --k) {
+      n.caps.push_back(static_cast<int32_t>(uniform(0, caps - 1)));
+    }
+  }
 }
 
 Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
@@ -129,6 +167,7 @@ Snapshot RandomSnapshot(uint64_t seed, const Shape& shape) {
     s.lots.push_back(lot);
   }
   if (shape.areas) RandomAreas(rng, districts, s);
+  if (shape.households) RandomHouseholds(rng, s);
   return s;
 }
 
@@ -264,11 +303,8 @@ int64_t MaxFlow(const Snapshot& s, const Policy& p, const std::vector<int64_t>& 
 // The naive reference of rule 3: packs one at a time, tier by tier, each to
 // the need with the lowest fill fraction that can still take a unit.
 
-// Whether need a (given x_a more units) goes before need b in rule 3's order.
-bool Before(const Need& a, int64_t xa, const Need& b, int64_t xb) {
-  const int64_t da = a.quantity - a.cancelled, db = b.quantity - b.cancelled;
-  const int64_t lhs = (a.filled + xa) * db, rhs = (b.filled + xb) * da;
-  if (lhs != rhs) return lhs < rhs;
+// Whether need a goes before need b on rule 3's tie-break alone.
+bool TieBefore(const Need& a, const Need& b) {
   if (a.needed_by.has_value() != b.needed_by.has_value()) return a.needed_by.has_value();
   if (a.needed_by && *a.needed_by != *b.needed_by) return *a.needed_by < *b.needed_by;
   if (std::popcount(a.tags) != std::popcount(b.tags))
@@ -278,36 +314,195 @@ bool Before(const Need& a, int64_t xa, const Need& b, int64_t xb) {
   return a.id < b.id;
 }
 
-std::vector<int64_t> NaiveAmounts(const Snapshot& s, const Policy& p) {
-  const size_t n = s.needs.size();
-  std::vector<int64_t> x(n, 0);
-  const int64_t given_total = 0;
-  (void)given_total;
-  for (int tier = 0; tier < 4; ++tier) {
+// What the reference hands packs to: a need, a household's needs asking
+// alike, or a need's claim past a cap. It may take up to `limit` units in
+// tier `tier`, with the eligibility of snapshot need `node`.
+struct Claim {
+  int tier = 0;
+  int64_t filled = 0, demand = 1, limit = 0, pack = 1;
+  const Need* tie = nullptr;  // whose tie-break applies
+  size_t node = 0;
+  int64_t given = 0;
+};
+
+bool ClaimBefore(const Claim& a, const Claim& b) {
+  const int64_t lhs = (a.filled + a.given) * b.demand, rhs = (b.filled + b.given) * a.demand;
+  if (lhs != rhs) return lhs < rhs;
+  return TieBefore(*a.tie, *b.tie);
+}
+
+// Rule 3's reference: packs one at a time, tier by tier, each to the claim
+// with the lowest fill fraction that can still take a unit.
+void HandOut(const Snapshot& s, const Policy& p, std::vector<Claim>& claims, int tiers) {
+  for (int tier = 0; tier < tiers; ++tier) {
     for (;;) {
-      std::vector<size_t> candidates;
-      for (size_t i = 0; i < n; ++i) {
-        const Need& need = s.needs[i];
-        if (Open(need) && Tier(need, p) == tier && x[i] < need.outstanding) candidates.push_back(i);
+      std::vector<Claim*> candidates;
+      std::vector<int64_t> cap(s.needs.size(), 0);
+      int64_t current = 0;
+      for (Claim& c : claims) {
+        cap[c.node] += c.given;
+        current += c.given;
+        if (c.tier == tier && c.given < c.limit) candidates.push_back(&c);
       }
       std::sort(candidates.begin(), candidates.end(),
-                [&](size_t a, size_t b) { return Before(s.needs[a], x[a], s.needs[b], x[b]); });
+                [](const Claim* a, const Claim* b) { return ClaimBefore(*a, *b); });
       bool gave = false;
-      const int64_t current = std::accumulate(x.begin(), x.end(), int64_t{0});
-      for (size_t i : candidates) {
-        std::vector<int64_t> cap = x;
-        cap[i] += s.needs[i].outstanding;
-        const int64_t extra = MaxFlow(s, p, cap) - current;
+      for (Claim* c : candidates) {
+        std::vector<int64_t> more = cap;
+        more[c->node] += c->limit - c->given;
+        const int64_t extra = MaxFlow(s, p, more) - current;
         if (extra <= 0) continue;
-        const Need& need = s.needs[i];
-        x[i] += std::min({std::max<int64_t>(1, need.pack_size), need.outstanding - x[i], extra});
+        c->given += std::min({c->pack, c->limit - c->given, extra});
         gave = true;
         break;
       }
       if (!gave) break;
     }
   }
+}
+
+Claim ClaimOf(const Need& need, size_t node, const Policy& p) {
+  Claim c;
+  c.tier = Tier(need, p);
+  c.demand = need.quantity - need.cancelled;
+  c.filled = need.filled;
+  c.limit = need.outstanding;
+  c.pack = std::max<int64_t>(1, need.pack_size);
+  c.tie = &need;
+  c.node = node;
+  return c;
+}
+
+std::vector<int64_t> NaiveAmounts(const Snapshot& s, const Policy& p) {
+  std::vector<Claim> claims;
+  for (size_t i = 0; i < s.needs.size(); ++i) {
+    if (Open(s.needs[i])) claims.push_back(ClaimOf(s.needs[i], i, p));
+  }
+  HandOut(s, p, claims, 4);
+  std::vector<int64_t> x(s.needs.size(), 0);
+  for (const Claim& c : claims) x[c.node] = c.given;
   return x;
+}
+
+// Rules 8-9's reference outcome, per snapshot need: the amount, the amount
+// beyond which a shortfall is the caps' doing, whether it went past a soft
+// cap; and the stock the hard caps held.
+struct HouseholdOutcome {
+  std::vector<int64_t> amount, limit;
+  std::vector<char> over_soft;
+  int64_t held_by_quota = 0;
+};
+
+// Rule 9's shares: each cap among the open, unheld needs naming it whose item
+// has stock, in tier then tie order, each up to its outstanding.
+void ShareCaps(const Snapshot& s, const Policy& p, std::vector<int64_t>& hard,
+               std::vector<int64_t>& soft) {
+  const size_t n = s.needs.size();
+  for (size_t c = 0; c < s.caps.size(); ++c) {
+    std::vector<size_t> takers;
+    for (size_t i = 0; i < n; ++i) {
+      const Need& need = s.needs[i];
+      const bool names = std::count(need.caps.begin(), need.caps.end(), static_cast<int32_t>(c));
+      const bool stocked = std::any_of(s.lots.begin(), s.lots.end(), [&](const Lot& l) {
+        return l.item_id == need.item_id && l.available > 0;
+      });
+      if (names && stocked && Open(need) && !need.held) takers.push_back(i);
+    }
+    std::sort(takers.begin(), takers.end(), [&](size_t a, size_t b) {
+      const int ta = Tier(s.needs[a], p), tb = Tier(s.needs[b], p);
+      return ta != tb ? ta < tb : TieBefore(s.needs[a], s.needs[b]);
+    });
+    int64_t left = std::max<int64_t>(0, s.caps[c].remaining);
+    for (size_t i : takers) {
+      const int64_t share = std::min(left, s.needs[i].outstanding);
+      left -= share;
+      int64_t& limit = s.caps[c].soft ? soft[i] : hard[i];
+      limit = std::min(limit, share);
+    }
+  }
+}
+
+HouseholdOutcome NaiveHouseholds(const Snapshot& s, const Policy& p) {
+  const size_t n = s.needs.size();
+  std::vector<int64_t> hard(n, INT64_MAX), soft(n, INT64_MAX), entitled(n), base(n);
+  ShareCaps(s, p, hard, soft);
+  std::vector<std::vector<char>> eligible(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Need& need = s.needs[i];
+    entitled[i] = need.held ? 0 : std::min(need.outstanding, hard[i]);
+    base[i] = std::min(entitled[i], soft[i]);
+    for (const Lot& l : s.lots) eligible[i].push_back(Eligible(s, need, l, p) ? 1 : 0);
+  }
+  auto any_lot = [&](size_t i) {
+    return std::find(eligible[i].begin(), eligible[i].end(), 1) != eligible[i].end();
+  };
+  // Households' needs asking alike (same item, tier and eligible lots) are one claim.
+  std::vector<std::vector<size_t>> units;
+  std::map<std::tuple<int64_t, int64_t, int, std::vector<char>>, size_t> unit_of;
+  for (size_t i = 0; i < n; ++i) {
+    const Need& need = s.needs[i];
+    if (!Open(need) || base[i] == 0 || !any_lot(i)) continue;
+    if (need.cluster_id == 0) {
+      units.push_back({i});
+      continue;
+    }
+    auto [it, inserted] = unit_of.try_emplace(
+        {need.cluster_id, need.item_id, Tier(need, p), eligible[i]}, units.size());
+    if (inserted) units.emplace_back();
+    units[it->second].push_back(i);
+  }
+  std::vector<Claim> claims;
+  for (std::vector<size_t>& unit : units) {
+    std::sort(unit.begin(), unit.end(),
+              [&](size_t a, size_t b) { return TieBefore(s.needs[a], s.needs[b]); });
+    Claim c = ClaimOf(s.needs[unit[0]], unit[0], p);
+    c.demand = c.filled = c.limit = 0;
+    for (size_t i : unit) {
+      c.demand += s.needs[i].quantity - s.needs[i].cancelled;
+      c.filled += s.needs[i].filled;
+      c.limit += base[i];
+    }
+    claims.push_back(c);
+  }
+  const size_t past_caps = claims.size();
+  std::vector<char> probe;
+  for (size_t i = 0; i < n; ++i) {
+    const Need& need = s.needs[i];
+    if (!Open(need) || need.held || !any_lot(i)) continue;
+    auto add = [&](int64_t from, int64_t to, int tiers_later, bool is_probe) {
+      Claim c = ClaimOf(need, i, p);
+      c.tier += tiers_later;
+      c.filled = std::min(need.filled + from, c.demand - 1);
+      c.limit = to - from;
+      claims.push_back(c);
+      probe.push_back(is_probe ? 1 : 0);
+    };
+    if (entitled[i] > base[i]) add(base[i], entitled[i], 4, false);
+    if (need.outstanding > entitled[i]) add(entitled[i], need.outstanding, 8, true);
+  }
+  HandOut(s, p, claims, 12);
+  HouseholdOutcome out;
+  out.amount.assign(n, 0);
+  out.limit = base;
+  out.over_soft.assign(n, 0);
+  for (size_t u = 0; u < units.size(); ++u) {
+    int64_t total = claims[u].given;
+    for (size_t i : units[u]) {
+      out.amount[i] = std::min(total, base[i]);
+      total -= out.amount[i];
+    }
+  }
+  for (size_t k = past_caps; k < claims.size(); ++k) {
+    const Claim& c = claims[k];
+    if (probe[k - past_caps]) {
+      out.held_by_quota += c.given;
+    } else if (c.given > 0) {
+      out.amount[c.node] += c.given;
+      out.over_soft[c.node] = 1;
+      out.limit[c.node] = entitled[c.node];
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -376,6 +571,7 @@ std::string CheckConservation(const Snapshot& s, const Policy& p, const Plan& pl
       return err.str();
     }
   }
+  stats.units_held_by_quota = plan.stats.units_held_by_quota;  // CheckHouseholds checks it
   if (!(stats == plan.stats)) return "stats disagree";
   return "";
 }
@@ -388,6 +584,49 @@ std::string CheckAgainstNaive(const Snapshot& s, const Policy& p, const Plan& pl
       std::ostringstream err;
       err << "need " << s.needs[i].id << ": engine " << got[s.needs[i].id] << ", naive "
           << naive[i];
+      return err.str();
+    }
+  }
+  return "";
+}
+
+// Rules 8-9: amounts, reasons and the stock held by caps as the reference
+// gives them.
+std::string CheckHouseholds(const Snapshot& s, const Policy& p, const Plan& plan) {
+  if (std::string err = CheckConservation(s, p, plan); !err.empty()) return err;
+  const HouseholdOutcome want = NaiveHouseholds(s, p);
+  std::map<int64_t, int64_t> got = PerNeed(plan);
+  std::map<int64_t, size_t> index;
+  std::ostringstream err;
+  for (size_t i = 0; i < s.needs.size(); ++i) {
+    index[s.needs[i].id] = i;
+    if (got[s.needs[i].id] != want.amount[i]) {
+      err << "need " << s.needs[i].id << ": engine " << got[s.needs[i].id] << ", reference "
+          << want.amount[i];
+      return err.str();
+    }
+  }
+  if (plan.stats.units_held_by_quota != want.held_by_quota) {
+    err << "units_held_by_quota " << plan.stats.units_held_by_quota << ", reference "
+        << want.held_by_quota;
+    return err.str();
+  }
+  for (const Allocation& a : plan.allocations) {
+    const size_t i = index[a.need_id];
+    if (((a.reasons & kReasonOverSoftQuota) != 0) != (want.over_soft[i] != 0))
+      return "over_soft_quota where the reference says otherwise";
+    if (((a.reasons & kReasonFairShare) != 0) != (want.amount[i] < want.limit[i]))
+      return "fair_share where the reference says otherwise";
+  }
+  for (const Unmet& u : plan.unmet) {
+    const size_t i = index[u.need_id];
+    const bool by_rules_8_9 = s.needs[i].held || want.amount[i] >= want.limit[i];
+    const std::string_view expect =
+        s.needs[i].held ? kUnmetHeldAsPossibleDuplicate : kUnmetQuotaReached;
+    const bool named_8_9 =
+        u.reason == kUnmetHeldAsPossibleDuplicate || u.reason == kUnmetQuotaReached;
+    if (by_rules_8_9 ? u.reason != expect : named_8_9) {
+      err << "need " << u.need_id << ": unmet reason " << u.reason;
       return err.str();
     }
   }
@@ -546,6 +785,8 @@ const Shape kMedium{2, 14, 6, 30};
 const Shape kTies{1, 8, 3, 9, true};
 const Shape kManyUnits{1, 8, 4, 120};
 const Shape kAreas{2, 10, 6, 12, false, true};
+const Shape kHouseholds{2, 8, 4, 12, false, false, true};
+const Shape kHouseholdAreas{2, 10, 5, 12, false, true, true};
 
 TEST_CASE("random plans conserve stock, never over-fill a need and use only eligible lots",
           "[match]") {
@@ -564,6 +805,13 @@ TEST_CASE("random plans equal the naive pack-by-pack reference of rule 3", "[mat
   ForRandomInstances(20000, 1000, kTies, CheckAgainstNaive);
   ForRandomInstances(30000, 100, kManyUnits, CheckAgainstNaive);
   ForRandomInstances(40000, 1500, kAreas, CheckAgainstNaive);
+}
+
+TEST_CASE("households, holds and caps give the reference's amounts, reasons and held stock",
+          "[match][households]") {
+  ForRandomInstances(60000, 3000, kHouseholds, CheckHouseholds);
+  ForRandomInstances(70000, 1500, kHouseholdAreas, CheckHouseholds);
+  ForRandomInstances(80000, 300, Shape{1, 8, 3, 9, true, false, true}, CheckHouseholds);
 }
 
 TEST_CASE("random plans are a maximum flow at every tier", "[match]") {
@@ -612,7 +860,8 @@ TEST_CASE("random plans explain every allocation and every unmet need", "[match]
 
 TEST_CASE("plans are identical whatever the thread count", "[match]") {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
-    const Snapshot s = RandomSnapshot(seed, Shape{6, 40, 20, 20, false, seed % 2 == 0});
+    const Snapshot s =
+        RandomSnapshot(seed, Shape{6, 40, 20, 20, false, seed % 2 == 0, seed % 3 == 0});
     Policy p = RandomPolicy(seed);
     const Plan one = Allocate(s, p);
     p.threads = 2;
