@@ -423,6 +423,16 @@ std::vector<Token> ExpandDashes(const std::vector<Token>& tokens) {
 }
 
 void Canonicalize(std::vector<Token>& tokens) {
+  // 幸福小区3栋 is 幸福3栋: 小区 ("residential compound") after a compound's
+  // name is often left out.
+  constexpr std::u32string_view kCompound = U"小区";
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+    std::u32string& text = tokens[i].text;
+    if (tokens[i].kind == TokenKind::kText && tokens[i + 1].IsNumberLike() &&
+        text.size() > kCompound.size() && text.ends_with(kCompound)) {
+      text.resize(text.size() - kCompound.size());
+    }
+  }
   // 3号201: a number after 号 makes it a building number, unless that
   // number is a floor (12号3楼301 is house 12).
   for (size_t i = 0; i + 1 < tokens.size(); ++i) {

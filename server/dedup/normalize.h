@@ -45,7 +45,8 @@ struct AddressUnit {
 // 号楼|栋|幢|座 -> 栋, 单元|门 -> 单元, 室|房|户 -> 室, `3号201` -> 3栋201;
 // `3-2-101` -> 3栋2单元101室 and `3-201` -> 3栋201室; a bare number
 // after 栋/单元/楼/层 at the end gets 室; leading zeros of numbers, a 第
-// before a number, whitespace and punctuation are dropped; ASCII letters are
+// before a number, 小区 between a compound's name and a number (幸福小区3栋
+// -> 幸福3栋), whitespace and punctuation are dropped; ASCII letters are
 // upper-cased. So 幸福里3号楼201, 幸福里3幢201室 and 幸福里３栋２０１ all
 // give {"幸福里3栋201室", "幸福里3栋"}.
 AddressUnit NormalizeAddress(std::string_view address);
