@@ -47,7 +47,10 @@ struct Converter {
 };
 
 // Loaded once and never destroyed, so that a thread still normalising while
-// the process exits does not read a destroyed dictionary.
+// the process exits does not read a destroyed dictionary. Converting is
+// const and safe from many threads at once (OpenCC's author in
+// BYVoid/OpenCC#231; its unit tests cover it). It is only ever given valid
+// UTF-8 (ICU's output), as it does not check its input.
 const Converter& T2s() {
   static const Converter* const converter = [] {
     auto* c = new Converter;
@@ -79,9 +82,21 @@ std::string ToSimplified(std::string s) {
   }
 }
 
+// Longer input is cut (at a character boundary) before normalising: no
+// name, phone or address is this long, and the cost of a check stays bounded.
+constexpr size_t kMaxInputBytes = 1024;
+
+std::string_view Bounded(std::string_view s) {
+  if (s.size() <= kMaxInputBytes) return s;
+  size_t end = kMaxInputBytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
 // `s` as code points after NFKC and, with `simplify`, traditional ->
 // simplified. ASCII is its own NFKC form and has nothing to simplify.
 std::u32string Prepare(std::string_view s, bool simplify) {
+  s = Bounded(s);
   std::string text;
   if (IsAscii(s)) {
     text.assign(s);

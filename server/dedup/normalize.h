@@ -13,7 +13,8 @@
 // Pure functions of their argument. Thread-safe: ICU's NFKC instance is an
 // immutable singleton, and the OpenCC converter is loaded once (on first use,
 // under a once-flag) and then only read. They never throw; input that is not
-// valid UTF-8 is read with U+FFFD in place of the bad bytes.
+// valid UTF-8 is read with U+FFFD in place of the bad bytes, and only its
+// first 1024 bytes are read.
 namespace aidlink::dedup {
 
 // `phone` as digits only (rule N2): NFKC (full-width digits become ASCII),

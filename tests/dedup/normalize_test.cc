@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace dedup = aidlink::dedup;
 
@@ -126,4 +128,33 @@ TEST_CASE("malformed UTF-8 is normalised, not refused", "[dedup]") {
   CHECK(dedup::NormalizeAddress("幸福里\xff"
                                 "3栋201")
             .unit == "幸福里3栋201室");
+}
+
+TEST_CASE("very long input is read up to a bound, at a character boundary", "[dedup]") {
+  std::string name;
+  for (int i = 0; i < 1000; ++i) name += "陳";  // 3,000 bytes
+  const std::string normalized = dedup::NormalizeName(name);
+  CHECK(normalized.size() == 1023);  // 341 characters of 3 bytes
+  CHECK(normalized.substr(0, 6) == "陈陈");
+  CHECK(dedup::NormalizeAddress(std::string(100'000, '9')).unit.size() == 1024);
+}
+
+TEST_CASE("normalising from many threads at once gives the same results", "[dedup]") {
+  const std::vector<std::string> names = {"陳大文", "張偉", "劉麗華", "金老伯", "趙 國強"};
+  std::vector<std::string> expected;
+  for (const std::string& n : names) expected.push_back(dedup::NormalizeName(n));
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < wrong.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 500; ++round) {
+        for (size_t i = 0; i < names.size(); ++i) {
+          wrong[t] += dedup::NormalizeName(names[i]) != expected[i];
+          wrong[t] += dedup::NormalizeAddress("幸福裡三號樓二〇一").unit != "幸福里3栋201室";
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const int w : wrong) CHECK(w == 0);
 }
