@@ -153,6 +153,7 @@ std::string PhoneDigits(std::u32string_view part) {
   std::string digits;
   bool plus = false;  // a '+' before the first digit: a country code follows
   for (const char32_t c : part) {
+    if (c == U'转' || c == U'x' || c == U'X') break;  // an extension follows: 021-5555-1234转801
     if (IsAsciiDigit(c)) {
       digits.push_back(static_cast<char>(c));
     } else if (c == U'+' && digits.empty()) {

@@ -22,7 +22,8 @@ namespace aidlink::dedup {
 // in front of anything, or a bare `86` in front of exactly 11 digits; a
 // landline written internationally gets its trunk `0` back (+86 21 5555 1234
 // -> 02155551234). When `phone` lists several numbers ("/", ",", "、", ";",
-// "或"), the first usable one. "" if no part has 7 to 12 digits.
+// "或"), the first usable one; an extension (转801, x801) is dropped. "" if
+// no part has 7 to 12 digits.
 std::string NormalizePhone(std::string_view phone);
 
 // True if `normalized` (a NormalizePhone result) is a mainland mobile number:

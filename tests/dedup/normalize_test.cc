@@ -42,6 +42,8 @@ TEST_CASE("the first usable number of a list is the phone, and junk is none", "[
   CHECK(dedup::NormalizePhone("13800001111 / 021-5555-1234") == "13800001111");
   CHECK(dedup::NormalizePhone("无、13800001111") == "13800001111");
   CHECK(dedup::NormalizePhone("13800001111或13900002222") == "13800001111");
+  CHECK(dedup::NormalizePhone("021-5555-1234转801") == "02155551234");
+  CHECK(dedup::NormalizePhone("021 5555 1234 x801") == "02155551234");
   for (const char* junk : {"", "   ", "无", "110", "12345", "1234567890123456", "-", "+86"}) {
     INFO(junk);
     CHECK(dedup::NormalizePhone(junk) == "");
