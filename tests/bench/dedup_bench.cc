@@ -22,9 +22,11 @@
 //
 // Every registration, in a shuffled order, is normalised, keyed, checked
 // against the index of those before it, and added. A `likely` verdict
-// counts as a found pair. Prints generation, the check's cost per
-// registration (normalise + keys + lookup, p50/p99 over 10,000 samples), and
-// as its last line:
+// counts as a found pair. Prints generation, where the time goes, the
+// possible pairs (and how many of them are planted: a dispatcher still sees
+// those), the found pairs by basis, true and false, the check's cost per
+// registration (normalise + keys + lookup, p50/p99 over 10,000 samples
+// against the full index), and as its last line:
 //   dedup: requesters=N planted=P found=F precision=X recall=Y seconds=S
 
 #include <sys/resource.h>
@@ -481,8 +483,13 @@ int RunDedup(const std::vector<std::string>& args) {
 
   // Registration id = position in `regs`; a found pair is (smaller, larger).
   std::vector<dedup::Keys> keys(regs.size());
-  std::vector<std::pair<int64_t, int64_t>> found;
+  struct Found {
+    int64_t a, b;
+    dedup::Basis basis;
+  };
+  std::vector<Found> found;
   int64_t possible = 0;
+  int64_t planted_as_possible = 0;  // planted pairs a dispatcher sees only as possible
   dedup::Index index;
   const auto start = std::chrono::steady_clock::now();
   std::chrono::steady_clock::duration keying{};
@@ -494,9 +501,10 @@ int RunDedup(const std::vector<std::string>& args) {
     const dedup::Classification c = index.Check(keys[i], static_cast<int64_t>(i));
     for (const dedup::Match& m : c.matches) {
       if (m.verdict.status == dedup::Likelihood::kLikely) {
-        found.emplace_back(m.id, static_cast<int64_t>(i));
+        found.push_back({m.id, static_cast<int64_t>(i), m.verdict.basis});
       } else {
         ++possible;
+        planted_as_possible += regs[static_cast<size_t>(m.id)].household == g.household;
       }
     }
     index.Add(static_cast<int64_t>(i), keys[i]);
@@ -505,15 +513,13 @@ int RunDedup(const std::vector<std::string>& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   int64_t true_found = 0;
-  int64_t false_same_station = 0;
-  for (const auto& [a, b] : found) {
-    const Generated& x = regs[static_cast<size_t>(a)];
-    const Generated& y = regs[static_cast<size_t>(b)];
-    if (x.household == y.household) {
-      ++true_found;
-    } else if (x.station == y.station) {
-      ++false_same_station;
-    }
+  // Found pairs by basis (index: the Basis bits), true and false.
+  int64_t by_basis[8][2] = {};
+  for (const Found& f : found) {
+    const bool same =
+        regs[static_cast<size_t>(f.a)].household == regs[static_cast<size_t>(f.b)].household;
+    true_found += same;
+    ++by_basis[f.basis & 7][same ? 0 : 1];
   }
 
   // The check alone, per registration, against the full index: normalise,
@@ -541,10 +547,20 @@ int RunDedup(const std::vector<std::string>& args) {
   std::printf("dedup: keys_seconds=%.3f index_seconds=%.3f\n",
               std::chrono::duration<double>(keying).count(),
               seconds - std::chrono::duration<double>(keying).count());
-  std::printf("dedup: possible_pairs=%lld false_likely=%lld (same station %lld) sink=%zu\n",
-              static_cast<long long>(possible),
-              static_cast<long long>(static_cast<int64_t>(found.size()) - true_found),
-              static_cast<long long>(false_same_station), sink);
+  std::printf("dedup: possible_pairs=%lld planted_as_possible=%lld sink=%zu\n",
+              static_cast<long long>(possible), static_cast<long long>(planted_as_possible), sink);
+  const auto by = [&](dedup::Basis b, int false_ones) {
+    return static_cast<long long>(by_basis[b][false_ones]);
+  };
+  using dedup::kBasisAddress, dedup::kBasisName, dedup::kBasisPhone;
+  std::printf(
+      "dedup: likely by basis (true/false): phone+address+name=%lld/%lld phone+address=%lld/%lld "
+      "address+name=%lld/%lld phone+name=%lld/%lld\n",
+      by(kBasisPhone | kBasisAddress | kBasisName, 0),
+      by(kBasisPhone | kBasisAddress | kBasisName, 1), by(kBasisPhone | kBasisAddress, 0),
+      by(kBasisPhone | kBasisAddress, 1), by(kBasisAddress | kBasisName, 0),
+      by(kBasisAddress | kBasisName, 1), by(kBasisPhone | kBasisName, 0),
+      by(kBasisPhone | kBasisName, 1));
   std::printf("dedup: check_p50_us=%.1f check_p99_us=%.1f samples=%d peak_rss_mb=%ld\n",
               Percentile(micros, 0.50), Percentile(micros, 0.99), kCheckSamples,
               usage.ru_maxrss / 1024);
