@@ -394,7 +394,8 @@ std::vector<Token> Tokenize(std::u32string_view s) {
   return tokens;
 }
 
-// 3-2-101 -> 3栋2单元101室, 3-201 -> 3栋201室 (2-101 after a 栋: 2单元101室).
+// 3-2-101 -> 3栋2单元101室, 3-201 -> 3栋201室 (2-101 after a 栋: 2单元101室;
+// A-201 -> A栋201室).
 // A dash group before 号 (12-14号, a range of house numbers) stays as it is;
 // every other dash is dropped.
 std::vector<Token> ExpandDashes(const std::vector<Token>& tokens) {
@@ -403,11 +404,11 @@ std::vector<Token> ExpandDashes(const std::vector<Token>& tokens) {
   size_t i = 0;
   while (i < tokens.size()) {
     const Token& t = tokens[i];
-    if (t.kind == TokenKind::kNumber) {
+    if (t.IsNumberLike()) {
       size_t j = i + 1;
       std::vector<size_t> numbers = {i};
       while (j + 1 < tokens.size() && tokens[j].kind == TokenKind::kDash &&
-             tokens[j + 1].kind == TokenKind::kNumber) {
+             tokens[j + 1].IsNumberLike()) {
         numbers.push_back(j + 1);
         j += 2;
       }
@@ -438,6 +439,18 @@ std::vector<Token> ExpandDashes(const std::vector<Token>& tokens) {
   return out;
 }
 
+// 3号201: a number after 号 makes it a building number, unless that number
+// is a floor (12号3楼301 is house 12) or the 号 ends a range (12-14号).
+void HouseNumbersAsBuildings(std::vector<Token>& tokens) {
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (!tokens[i].IsMark(kHouseNumber) || tokens[i + 1].kind != TokenKind::kNumber) continue;
+    const bool floor =
+        i + 2 < tokens.size() && (tokens[i + 2].IsMark(kStorey) || tokens[i + 2].IsMark(kLevel));
+    const bool range = i >= 2 && tokens[i - 2].kind == TokenKind::kDash;
+    if (!floor && !range) tokens[i].text = kBuilding;
+  }
+}
+
 void Canonicalize(std::vector<Token>& tokens) {
   // 幸福小区3栋 is 幸福3栋: 小区 ("residential compound") after a compound's
   // name is often left out.
@@ -448,14 +461,6 @@ void Canonicalize(std::vector<Token>& tokens) {
         text.size() > kCompound.size() && text.ends_with(kCompound)) {
       text.resize(text.size() - kCompound.size());
     }
-  }
-  // 3号201: a number after 号 makes it a building number, unless that
-  // number is a floor (12号3楼301 is house 12).
-  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (!tokens[i].IsMark(kHouseNumber) || tokens[i + 1].kind != TokenKind::kNumber) continue;
-    const bool floor =
-        i + 2 < tokens.size() && (tokens[i + 2].IsMark(kStorey) || tokens[i + 2].IsMark(kLevel));
-    if (!floor) tokens[i].text = kBuilding;
   }
   // A bare number at the end after 栋, 单元, 楼 or 层 is the room.
   const size_t n = tokens.size();
@@ -523,7 +528,9 @@ bool IsMobile(std::string_view normalized) {
 
 AddressUnit NormalizeAddress(std::string_view address) {
   const std::u32string s = ConvertChineseNumbers(Prepare(address, /*simplify=*/true));
-  std::vector<Token> tokens = ExpandDashes(Tokenize(s));
+  std::vector<Token> tokens = Tokenize(s);
+  HouseNumbersAsBuildings(tokens);
+  tokens = ExpandDashes(tokens);
   Canonicalize(tokens);
   return AddressUnit{Join(tokens, tokens.size()), Join(tokens, BuildingEnd(tokens))};
 }
