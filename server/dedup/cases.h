@@ -94,7 +94,8 @@ struct Other {
 Classification Classify(const Keys& keys, std::span<const Other> others);
 
 // Active registrations by key: hash maps from each key to the registrations
-// holding it. Memory is about 150 bytes per key held.
+// holding it (a hash node and an id vector per distinct key, on the order of
+// 150 bytes).
 class Index {
  public:
   // Adds registration `id` with `keys`. REQUIRES: `id` is not in the index.
