@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "api/auth.h"
+#include "dedup/keys.h"
 #include "api/router.h"
 #include "commands.h"
 #include "net/server.h"
@@ -47,6 +48,9 @@ struct Flags {
   int session_idle_hours = 12;
   int session_max_days = 7;
   int outcome_correction_hours = 72;
+  // Empty: dedup.key beside the admin token file.
+  std::string dedup_key_file;
+  int duplicate_hold_hours = 48;
   std::string web_root = AIDLINK_DEFAULT_WEB_ROOT;
 };
 
@@ -168,6 +172,15 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const Flags& flags) {
   options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
   options.busy_timeout = std::chrono::milliseconds(flags.busy_timeout_ms);
   options.outcome_correction = std::chrono::hours(flags.outcome_correction_hours);
+  // The secret of the dedup keys: its path may be logged, its bytes never.
+  const std::string key_file =
+      !flags.dedup_key_file.empty()
+          ? flags.dedup_key_file
+          : (fs::path(flags.admin_token_file).parent_path() / "dedup.key").string();
+  auto secret = dedup::LoadOrCreateSecret(key_file);
+  if (!secret.ok()) return Status(secret.status().code(), key_file + ": " + secret.status().message());
+  options.dedup_secret = *secret;
+  options.duplicate_hold = std::chrono::hours(flags.duplicate_hold_hours);
   return store::Store::Open(options);
 }
 
@@ -295,6 +308,12 @@ po::options_description FlagOptions(Flags& flags) {
       "outcome-correction-hours",
       po::value(&flags.outcome_correction_hours)->default_value(flags.outcome_correction_hours),
       "hours after a delivery's outcome during which a dispatcher may correct it (:correct)")(
+      "dedup-key-file", po::value(&flags.dedup_key_file),
+      "file holding the secret of duplicate detection's keys (created with mode 0600 if "
+      "missing; default: dedup.key beside --admin-token-file, var/dedup.key)")(
+      "duplicate-hold-hours",
+      po::value(&flags.duplicate_hold_hours)->default_value(flags.duplicate_hold_hours),
+      "hours a likely duplicate case holds the newer registration's needs (0: never)")(
       "web-root", po::value(&flags.web_root)->default_value(flags.web_root),
       "folder of the web UI's build (served at / for every non-API path); missing: the UI is "
       "off");
@@ -312,6 +331,7 @@ std::string FlagsError(const Flags& flags) {
     return "--session-idle-hours and --session-max-days must be positive";
   }
   if (flags.outcome_correction_hours < 0) return "--outcome-correction-hours must not be negative";
+  if (flags.duplicate_hold_hours < 0) return "--duplicate-hold-hours must not be negative";
   if (flags.idempotency_retention_hours < kMinIdempotencyRetentionHours) {
     return "--idempotency-retention-hours must be at least " +
            std::to_string(kMinIdempotencyRetentionHours);

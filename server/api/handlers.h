@@ -58,6 +58,12 @@ Response ListNeeds(Context& ctx);
 Response GetNeed(Context& ctx);
 Response CancelNeed(Context& ctx);
 
+// Duplicate cases (duplicate_handlers.cc).
+Response ListDuplicates(Context& ctx);
+Response GetDuplicate(Context& ctx);
+Response ResolveDuplicate(Context& ctx);
+Response ReopenDuplicate(Context& ctx);
+
 Response CreateLot(Context& ctx);
 Response ListLots(Context& ctx);
 Response GetLot(Context& ctx);

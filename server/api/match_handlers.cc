@@ -33,7 +33,9 @@ Response CreateMatchRun(Context& ctx) {
   preview.set_min_shelf_days(policy.min_shelf_days);
   for (int64_t id : item_ids) preview.add_item_ids(id);
 
-  auto loaded = ctx.Read([&](store::Database& db) { return LoadMatchInput(db, item_ids); });
+  auto loaded = ctx.Read([&](store::Database& db) {
+    return LoadMatchInput(db, item_ids, ctx.store().duplicate_hold());
+  });
   if (!loaded.ok()) return ctx.Error(loaded.status());
   match::Plan plan = match::Allocate(loaded->snapshot, policy);
   if (req.dry_run()) {
@@ -50,7 +52,7 @@ Response CreateMatchRun(Context& ctx) {
     if (!changed.ok()) return changed.status();
     if (*changed) {
       // Re-plan on the writer's view, which no one else can change now.
-      auto fresh = LoadMatchInput(db, item_ids);
+      auto fresh = LoadMatchInput(db, item_ids, ctx.store().duplicate_hold());
       if (!fresh.ok()) return fresh.status();
       *input = std::move(*fresh);
       current = match::Allocate(input->snapshot, policy);

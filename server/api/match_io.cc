@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/duplicates.h"
 #include "util/date.h"
 #include "util/vocab.h"
 
@@ -60,8 +61,12 @@ std::string JoinReasons(uint32_t reasons) {
 
 }  // namespace
 
-StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64_t>& item_ids) {
+StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64_t>& item_ids,
+                                    std::chrono::seconds duplicate_hold) {
   MatchInput out;
+  auto households =
+      store::LoadHouseholdView(db, std::chrono::system_clock::now(), duplicate_hold);
+  if (!households.ok()) return households.status();
   auto mark = store::LedgerMark(db);
   if (!mark.ok()) return mark.status();
   out.mark = *mark;
@@ -90,9 +95,24 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
     n.lon = r.lon;
     n.created_seq = r.id;
     n.pack_size = r.pack_size;
+    if (auto it = households->cluster_of.find(r.requester_id); it != households->cluster_of.end())
+      n.cluster_id = it->second;
+    n.held = households->IsHeld(r.requester_id, r.item_id);
     out.snapshot.needs.push_back(std::move(n));
   });
   if (!s.ok()) return s;
+  // What a household's registrations received of an item on needs that are
+  // not open counts once, on its first open need of the item (engine.h).
+  for (match::Need& n : out.snapshot.needs) {
+    if (n.cluster_id == 0) continue;
+    auto cluster = households->received_outside.find(n.cluster_id);
+    if (cluster == households->received_outside.end()) continue;
+    auto item = cluster->second.find(n.item_id);
+    if (item == cluster->second.end()) continue;
+    n.filled += item->second;
+    n.quantity += item->second;
+    cluster->second.erase(item);
+  }
   s = store::ScanAvailableLots(db, item_ids, [&](const store::AvailableLotRow& r) {
     match::Lot l;
     l.id = r.id;

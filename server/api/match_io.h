@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +24,12 @@ struct MatchInput {
 // Loads open needs (with their requester and item), available lots and
 // depots of `item_ids` (all items when empty). Call it inside one read
 // transaction, or on the writer, so that everything is one consistent state.
-StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64_t>& item_ids);
+// Each need carries its household cluster with what the household's other
+// registrations received of the item outside the snapshot folded in, and is
+// held while a likely duplicate case opened less than `duplicate_hold` ago
+// (rule 8; 0: no holds) says it may be a re-registration.
+StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64_t>& item_ids,
+                                    std::chrono::seconds duplicate_hold = std::chrono::seconds(0));
 
 store::RunStats RunStatsOf(const match::Stats& stats);
 

@@ -9,6 +9,7 @@
 #include "aidlink/v1/requests.pb.h"
 #include "aidlink/v1/responses.pb.h"
 #include "api/convert.h"
+#include "api/duplicates.h"
 #include "api/handlers.h"
 #include "api/patch.h"
 #include "api/validate.h"
@@ -29,6 +30,12 @@ struct PatchSpec {
                                  const store::Actor&)>
       update;
 };
+
+// Runs after an update in its transaction and may add to the answer (a
+// requester's duplicate check).
+template <typename Record, typename Proto>
+using AfterUpdate =
+    std::function<Status(store::Database&, const Principal&, const Record&, Proto&)>;
 
 // The record `merged` describes, with what no patch sets kept from `current`.
 template <typename Record, typename Proto>
@@ -58,7 +65,8 @@ Status StaleIfMatch(int64_t id, int64_t current) {
 }
 
 template <typename PatchMsg, typename Proto, typename Record>
-Response PatchObject(Context& ctx, PatchSpec<Record> spec) {
+Response PatchObject(Context& ctx, PatchSpec<Record> spec,
+                     AfterUpdate<Record, Proto> after = nullptr) {
   const Principal& p = ctx.principal();
   // Scope before validation: another station's object is 404 whatever the body holds.
   auto seen = ctx.Read([&](store::Database& db) { return spec.load(db, p, ctx.id()); });
@@ -87,6 +95,7 @@ Response PatchObject(Context& ctx, PatchSpec<Record> spec) {
     auto updated = spec.update(db, Rebase(*current, merged), changes, p.actor());
     if (!updated.ok()) return updated.status();
     out = ToProto(*updated);
+    if (after) AIDLINK_RETURN_IF_ERROR(after(db, p, *updated, out));
     return Status::Ok();
   });
 }
@@ -186,7 +195,8 @@ Response PatchRequester(Context& ctx) {
   return PatchObject<v1::RequesterPatch, v1::Requester>(
       ctx,
       PatchSpec<store::Requester>{
-          {kRequesterFields, kRequesterPersonal}, ScopedRequester, {}, &store::UpdateRequester});
+          {kRequesterFields, kRequesterPersonal}, ScopedRequester, {}, &store::UpdateRequester},
+      CheckDuplicatesAfter(ctx));
 }
 
 // PATCH /v1/lots/{id}: quantity (never below allocated + delivered +

@@ -216,6 +216,12 @@ Router::Router(store::Store& store, AccountOptions accounts)
   Add("PATCH", "/v1/needs/{id}", PatchNeed, desk_or_station);
   Add("GET", "/v1/routes", ListRoutes, desk_or_volunteer);
   Add("GET", "/v1/match/runs", ListMatchRuns, dispatcher);
+  // Duplicate cases: a station sees (and resolves) only cases of its own
+  // registrations, and of them only its own sides (the handlers check).
+  Add("GET", "/v1/duplicates", ListDuplicates, desk_or_station);
+  Add("GET", "/v1/duplicates/{id}", GetDuplicate, desk_or_station);
+  Add("POST", "/v1/duplicates/{id}:resolve", ResolveDuplicate, desk_or_station);
+  Add("POST", "/v1/duplicates/{id}:reopen", ReopenDuplicate, desk_or_station);
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, Access access, Cost cost) {

@@ -4,6 +4,7 @@
 #include "aidlink/v1/requests.pb.h"
 #include "aidlink/v1/responses.pb.h"
 #include "api/convert.h"
+#include "api/duplicates.h"
 #include "api/handlers.h"
 #include "api/validate.h"
 #include "store/repo.h"
@@ -38,11 +39,12 @@ Response CreateRequester(Context& ctx) {
   }
   s = Validate(req);
   if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
+  return ctx.Commit<v1::Requester>(201, [=, &ctx](store::Database& db,
+                                                  v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
     if (!r.ok()) return r.status();
     out = ToProto(*r);
-    return Status::Ok();
+    return CheckDuplicates(db, ctx.store(), *r, p.actor(), out);
   });
 }
 

@@ -382,6 +382,64 @@ ALTER TABLE needs ADD COLUMN last_unmet_reason TEXT NOT NULL DEFAULT '';
     {R"sql(
 ALTER TABLE stations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 )sql"},
+
+    // Duplicate detection (issue 13, docs/DEDUP.md): each requester's dedup
+    // keys (HMACs, never the fields), the duplicate cases and their
+    // members, the household clusters that same_household resolutions
+    // link, the needs a resolution cancelled (restored by :reopen), and the
+    // pairs judged different_households with the keys they were judged on.
+    {R"sql(
+CREATE TABLE requester_keys (
+  requester_id INTEGER NOT NULL REFERENCES requesters(id),
+  kind TEXT NOT NULL CHECK (kind IN ('phone', 'address', 'name')),
+  key BLOB NOT NULL CHECK (length(key) = 32),
+  PRIMARY KEY (requester_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX requester_keys_by_key ON requester_keys(kind, key);
+CREATE TABLE duplicate_cases (
+  id INTEGER PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+  likelihood TEXT NOT NULL CHECK (likelihood IN ('likely', 'possible')),
+  basis TEXT NOT NULL DEFAULT '',
+  decision TEXT NOT NULL DEFAULT '' CHECK (
+    decision IN ('', 'same_household', 'different_households')),
+  primary_id INTEGER REFERENCES requesters(id),
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  resolved_at TEXT,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX duplicate_cases_by_status ON duplicate_cases(status, id);
+CREATE TABLE duplicate_case_members (
+  case_id INTEGER NOT NULL REFERENCES duplicate_cases(id),
+  requester_id INTEGER NOT NULL REFERENCES requesters(id),
+  joined_at TEXT NOT NULL,
+  PRIMARY KEY (case_id, requester_id)
+) WITHOUT ROWID;
+CREATE INDEX duplicate_members_by_requester ON duplicate_case_members(requester_id, case_id);
+CREATE TABLE household_links (
+  requester_id INTEGER PRIMARY KEY REFERENCES requesters(id),
+  cluster_id INTEGER NOT NULL,
+  case_id INTEGER NOT NULL REFERENCES duplicate_cases(id)
+);
+CREATE INDEX household_links_by_cluster ON household_links(cluster_id);
+CREATE INDEX household_links_by_case ON household_links(case_id);
+CREATE TABLE duplicate_cancellations (
+  case_id INTEGER NOT NULL REFERENCES duplicate_cases(id),
+  need_id INTEGER NOT NULL REFERENCES needs(id),
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY (case_id, need_id)
+) WITHOUT ROWID;
+CREATE TABLE duplicate_pair_decisions (
+  low_id INTEGER NOT NULL REFERENCES requesters(id),
+  high_id INTEGER NOT NULL REFERENCES requesters(id),
+  low_keys TEXT NOT NULL,
+  high_keys TEXT NOT NULL,
+  case_id INTEGER NOT NULL REFERENCES duplicate_cases(id),
+  PRIMARY KEY (low_id, high_id)
+) WITHOUT ROWID;
+CREATE INDEX duplicate_pair_decisions_by_case ON duplicate_pair_decisions(case_id);
+)sql"},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "dedup/keys.h"
 #include "store/database.h"
 #include "util/histogram.h"
 #include "util/status.h"
@@ -66,6 +67,11 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout = std::chrono::seconds(10);
   // How long after a delivery's outcome a dispatcher may still correct it.
   std::chrono::seconds outcome_correction = std::chrono::hours(72);
+  // Duplicate detection (issue 13): the HMAC key of the dedup keys (never
+  // stored in the database, never logged), and how long a likely case holds
+  // the newer registration's needs (0: never).
+  dedup::Secret dedup_secret;
+  std::chrono::seconds duplicate_hold = std::chrono::hours(48);
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -138,6 +144,8 @@ class Store {
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
   std::chrono::seconds outcome_correction() const { return options_.outcome_correction; }
+  const dedup::Secret& dedup_secret() const { return options_.dedup_secret; }
+  std::chrono::seconds duplicate_hold() const { return options_.duplicate_hold; }
 
   // The `expired_before` for FindSavedResponse: now minus the retention.
   std::string IdempotencyCutoff() const;
