@@ -311,6 +311,38 @@ TEST_CASE("same_household cancels the newer registration's duplicate need; reope
   }
 }
 
+TEST_CASE("a station resolves a case whose sides are all its own; a donor may not look",
+          "[api][dedup][authz]") {
+  TestServer server;
+  Fixture f(server);
+  Desk d = MakeDesk(f);
+  f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
+  Response again =
+      f.http().Post("/v1/requesters", Jin(d.a, "13800001111", "幸福里3幢201室"), d.station_a);
+  const int64_t case_id = IntOr(DuplicateOf(again), "case_id");
+  REQUIRE(case_id > 0);
+  const std::string donor = f.NewDonorToken(d.donor);
+  CHECK_ERROR(f.http().Get(CasePath(case_id), donor), 403, "");
+  CHECK_ERROR(f.http().Get(CasePath(case_id), d.station_b), 404, "");
+  CHECK_ERROR(f.http().Post(CasePath(case_id) + ":resolve",
+                            json::object{{"decision", "different_households"}}, d.station_b),
+              404, "");
+  const json::object mine = f.Fetch(CasePath(case_id), d.station_a);
+  CHECK(SideIds(mine).size() == 2);
+  CHECK((!mine.contains("note") || Str(mine.at("note")).empty()));
+  // A stale If-Match is 409; the current version resolves.
+  const int64_t version = Int(mine.at("version"));
+  const Headers stale{{"Authorization", "Bearer " + d.station_a},
+                      {"If-Match", std::to_string(version + 7)}};
+  CHECK_ERROR(f.http().Request("POST", CasePath(case_id) + ":resolve",
+                               R"({"decision":"different_households"})", stale),
+              409, "If-Match");
+  REQUIRE_STATUS(f.http().Post(CasePath(case_id) + ":resolve",
+                               json::object{{"decision", "different_households"}}, d.station_a),
+                 200);
+  REQUIRE_STATUS(f.http().Post(CasePath(case_id) + ":reopen", json::object{}, d.station_a), 200);
+}
+
 TEST_CASE("a phone three households share (a 楼长's) makes no likely case", "[api][dedup]") {
   TestServer server;
   Fixture f(server);

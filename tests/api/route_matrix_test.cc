@@ -88,6 +88,11 @@ TEST_CASE("the edit, search and list routes are in the table with the roles that
       {"GET", "/v1/match/runs", {Role::kDispatcher}},
       {"GET", "/v1/requesters", {Role::kDispatcher, Role::kStation}},
       {"GET", "/v1/needs", {Role::kDispatcher, Role::kStation}},
+      // Duplicate cases: a station only its own sides (duplicates_test.cc).
+      {"GET", "/v1/duplicates", {Role::kDispatcher, Role::kStation}},
+      {"GET", "/v1/duplicates/{id}", {Role::kDispatcher, Role::kStation}},
+      {"POST", "/v1/duplicates/{id}:resolve", {Role::kDispatcher, Role::kStation}},
+      {"POST", "/v1/duplicates/{id}:reopen", {Role::kDispatcher, Role::kStation}},
   };
   const auto routes = table.Routes();
   for (const Expected& e : expected) {
