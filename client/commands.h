@@ -46,6 +46,12 @@ std::vector<Command> ResourceCommands();
 std::vector<Command> ImportCommands();
 // `login`, `logout`, `whoami` (no verb) and `user add`.
 std::vector<Command> AccountCommands();
+// `duplicates list|show|resolve|reopen` (commands_duplicates.cc).
+std::vector<Command> DuplicateCommands();
+
+// The note for a requester write's answer that the server flagged as a
+// possible duplicate ("很可能重复（依据：电话、地址、姓名）..."), or "".
+std::string DuplicateNotice(const boost::json::value& answer, bool english);
 
 // The session `aidlink login` saved in `file` for `server`: the Cookie
 // header value, or "" if there is none for that server.

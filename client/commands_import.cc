@@ -199,6 +199,7 @@ SendTally SendRows(Context& ctx, ImportKind kind, const ImportPlan& plan,
     if (reply->json.is_object()) {
       if (const json::value* id = reply->json.get_object().if_contains("id")) o.id = AsInt64(*id);
     }
+    o.message = DuplicateNotice(reply->json, ctx.english);
     if (reply->replayed || (o.id && existing.ids.count(*o.id))) {
       o.status = "already_present";
       ++tally.present;
@@ -251,6 +252,8 @@ void PrintTextSummary(Context& ctx, const ImportSummary& s, const std::vector<Ou
       ctx.err << "\n";
     } else if (o.status == "duplicate") {
       ctx.err << s.file << ":" << o.line << ": note: " << o.message << ", imported once\n";
+    } else if (o.status == "imported" && !o.message.empty()) {
+      ctx.err << s.file << ":" << o.line << ": note: " << o.message << "\n";
     }
   }
   if (s.dry_run) {

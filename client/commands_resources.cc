@@ -1053,6 +1053,8 @@ int Show(Context& ctx, const Spec& spec, const Parsed& parsed, const ApiReply& r
       if (key == "status" && !statuses.empty()) value = vocab::Label(statuses, value, ctx.english);
     }
     ctx.out << RenderKeyValues(fields);
+    if (const std::string note = DuplicateNotice(reply.json, ctx.english); !note.empty())
+      ctx.out << note << "\n";
   } else {
     NameLookup names(ctx);
     ctx.out << spec.view(reply.json, names, parsed.vm, ctx.english);
