@@ -74,8 +74,8 @@ std::string CaseText(const json::value& c, bool english) {
   std::ostringstream out;
   out << (english ? "case " : "案件 ") << FieldText(c, "id") << "  "
       << LabelOf(FieldText(c, "status"), english) << "  "
-      << LabelOf(FieldText(c, "likelihood"), english) << "  "
-      << (english ? "basis: " : "依据：") << Basis(c, english) << "\n";
+      << LabelOf(FieldText(c, "likelihood"), english) << "  " << (english ? "basis: " : "依据：")
+      << Basis(c, english) << "\n";
   if (!FieldText(c, "decision").empty()) {
     out << (english ? "decision: " : "结论：") << LabelOf(FieldText(c, "decision"), english);
     if (!FieldText(c, "primary_id").empty() && FieldText(c, "primary_id") != "0")
@@ -101,8 +101,8 @@ std::string CaseText(const json::value& c, bool english) {
         for (const auto& n : ns->get_array()) {
           if (!needs.empty()) needs += " ";
           needs += FieldText(n, "item_id") + ":" +
-                   (FieldText(n, "outstanding").empty() ? "0" : FieldText(n, "outstanding")) +
-                   "/" + FieldText(n, "quantity");
+                   (FieldText(n, "outstanding").empty() ? "0" : FieldText(n, "outstanding")) + "/" +
+                   FieldText(n, "quantity");
           if (FieldText(n, "cancel_reason") == "duplicate_household")
             needs += english ? "(cancelled: duplicate)" : "（重复户已取消）";
         }
@@ -176,8 +176,7 @@ int Show(Context& ctx, const std::vector<std::string>& args) {
   int code = 0;
   if (!ParseFlags(ctx, args, desc, IdPosition(), "duplicates show", &vm, &code)) return code;
   const std::string lang = ctx.english ? "?lang=en" : "";
-  return Reply(ctx,
-               ctx.api.Get("/v1/duplicates/" + std::to_string(vm["id"].as<int64_t>()) + lang));
+  return Reply(ctx, ctx.api.Get("/v1/duplicates/" + std::to_string(vm["id"].as<int64_t>()) + lang));
 }
 
 int Resolve(Context& ctx, const std::vector<std::string>& args) {

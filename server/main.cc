@@ -15,9 +15,9 @@
 #include <string_view>
 
 #include "api/auth.h"
-#include "dedup/keys.h"
 #include "api/router.h"
 #include "commands.h"
+#include "dedup/keys.h"
 #include "net/server.h"
 #include "store/store.h"
 #include "util/logging.h"
@@ -178,7 +178,8 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const Flags& flags) {
           ? flags.dedup_key_file
           : (fs::path(flags.admin_token_file).parent_path() / "dedup.key").string();
   auto secret = dedup::LoadOrCreateSecret(key_file);
-  if (!secret.ok()) return Status(secret.status().code(), key_file + ": " + secret.status().message());
+  if (!secret.ok())
+    return Status(secret.status().code(), key_file + ": " + secret.status().message());
   options.dedup_secret = *secret;
   options.duplicate_hold = std::chrono::hours(flags.duplicate_hold_hours);
   return store::Store::Open(options);

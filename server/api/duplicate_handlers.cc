@@ -93,8 +93,7 @@ bool English(const Context& ctx) { return ctx.Query("lang") == "en"; }
 
 Status ValidateResolve(const v1::ResolveDuplicateRequest& req) {
   if (req.decision() != "same_household" && req.decision() != "different_households") {
-    return InvalidArgument("decision must be same_household or different_households",
-                           "decision");
+    return InvalidArgument("decision must be same_household or different_households", "decision");
   }
   if (req.primary_id() < 0) return InvalidArgument("primary_id must be positive", "primary_id");
   if (req.decision() == "same_household" && req.primary_id() == 0) {

@@ -64,8 +64,7 @@ std::string JoinReasons(uint32_t reasons) {
 StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64_t>& item_ids,
                                     std::chrono::seconds duplicate_hold) {
   MatchInput out;
-  auto households =
-      store::LoadHouseholdView(db, std::chrono::system_clock::now(), duplicate_hold);
+  auto households = store::LoadHouseholdView(db, std::chrono::system_clock::now(), duplicate_hold);
   if (!households.ok()) return households.status();
   auto mark = store::LedgerMark(db);
   if (!mark.ok()) return mark.status();

@@ -90,6 +90,7 @@ Response PatchObject(Context& ctx, PatchSpec<Record> spec,
     const store::FieldChanges changes = Changes(before, merged, patch, spec.rules);
     if (changes.fields == "[]") {  // nothing changes: no new version, no event
       out = before;
+      if (after) AIDLINK_RETURN_IF_ERROR(after(db, p, *current, out));
       return Status::Ok();
     }
     auto updated = spec.update(db, Rebase(*current, merged), changes, p.actor());

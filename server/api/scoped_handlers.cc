@@ -39,12 +39,12 @@ Response CreateRequester(Context& ctx) {
   }
   s = Validate(req);
   if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Requester>(201, [=, &ctx](store::Database& db,
-                                                  v1::Requester& out) -> Status {
+  const store::Store* the_store = &ctx.store();
+  return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
     if (!r.ok()) return r.status();
     out = ToProto(*r);
-    return CheckDuplicates(db, ctx.store(), *r, p.actor(), out);
+    return CheckDuplicates(db, *the_store, *r, p.actor(), out);
   });
 }
 

@@ -16,8 +16,8 @@ namespace {
 
 using internal::ForEachRow;
 using internal::JoinList;
-using internal::MaybeOne;
 using internal::Many;
+using internal::MaybeOne;
 using internal::One;
 using internal::SplitList;
 
@@ -78,9 +78,8 @@ StatusOr<std::string> KeyFingerprint(Database& db, int64_t requester_id) {
                       "ORDER BY kind");
   st->Bind(1, requester_id);
   std::string out;
-  AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
-    out += row.Text(0) + ":" + row.Text(1) + ";";
-  }));
+  AIDLINK_RETURN_IF_ERROR(
+      ForEachRow(st, [&](const Statement& row) { out += row.Text(0) + ":" + row.Text(1) + ";"; }));
   return out;
 }
 
@@ -143,8 +142,7 @@ StatusOr<std::map<int64_t, dedup::Basis>> SharingKeys(Database& db, int64_t self
                         "AND k.requester_id <> ?");
     st->Bind(1, KindName(kind)).BindBlob(2, KeyBytes(**all[kind])).Bind(3, self);
     const dedup::Basis bit = BasisBit(KindName(kind));
-    AIDLINK_RETURN_IF_ERROR(
-        ForEachRow(st, [&](const Statement& row) { out[row.Int(0)] |= bit; }));
+    AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) { out[row.Int(0)] |= bit; }));
   }
   return out;
 }
@@ -156,7 +154,8 @@ StatusOr<int> PhoneHolders(Database& db, const dedup::Keys& keys) {
                       "r.id = k.requester_id WHERE k.kind = 'phone' AND k.key = ? AND "
                       "r.active = 1");
   st->BindBlob(1, KeyBytes(*keys.phone));
-  auto n = One<int64_t>(st, [](const Statement& r) { return r.Int(0); }, "count", "phone");
+  auto n = One<int64_t>(
+      st, [](const Statement& r) { return r.Int(0); }, "count", "phone");
   if (!n.ok()) return n.status();
   return std::max(1, static_cast<int>(*n));
 }
@@ -294,10 +293,10 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
                         "version + 1 WHERE id = ?");
     up->Bind(1, likelihood).Bind(2, JoinBasis(basis)).Bind(3, c.id);
     AIDLINK_RETURN_IF_ERROR(up->Run());
-    AIDLINK_RETURN_IF_ERROR(AppendEvent(
-        db, actor, "duplicate_case_joined", "duplicate_case", c.id,
-        "{\"requester_id\":" + std::to_string(requester.id) + ",\"added\":" + IdsJson(added) +
-            ",\"likelihood\":\"" + likelihood + "\",\"basis\":" + BasisJson(basis) + "}"));
+    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "duplicate_case_joined", "duplicate_case", c.id,
+                                        "{\"requester_id\":" + std::to_string(requester.id) +
+                                            ",\"added\":" + IdsJson(added) + ",\"likelihood\":\"" +
+                                            likelihood + "\",\"basis\":" + BasisJson(basis) + "}"));
     return out;
   }
   AIDLINK_ASSIGN_STMT(ins, db,
@@ -318,8 +317,8 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
 }
 
 StatusOr<DuplicateCaseRecord> GetDuplicateCase(Database& db, int64_t id) {
-  AIDLINK_ASSIGN_STMT(st, db,
-                      std::string("SELECT ") + kCaseColumns + " FROM duplicate_cases c WHERE c.id = ?");
+  AIDLINK_ASSIGN_STMT(
+      st, db, std::string("SELECT ") + kCaseColumns + " FROM duplicate_cases c WHERE c.id = ?");
   st->Bind(1, id);
   auto c = One<DuplicateCaseRecord>(st, ReadCaseRow, "duplicate case", "id");
   if (!c.ok()) return c.status();
@@ -412,8 +411,8 @@ StatusOr<DuplicateCaseRecord> ResolveDuplicateCase(Database& db, int64_t id,
         auto need = GetNeed(db, need_id);
         if (!need.ok()) return need.status();
         const int64_t quantity = need->outstanding;
-        auto done =
-            internal::CancelOutstanding(db, std::move(*need), std::string(kDuplicateHousehold), actor);
+        auto done = internal::CancelOutstanding(db, std::move(*need),
+                                                std::string(kDuplicateHousehold), actor);
         if (!done.ok()) return done.status();
         AIDLINK_ASSIGN_STMT(rec, db,
                             "INSERT INTO duplicate_cancellations (case_id, need_id, quantity) "
@@ -452,11 +451,11 @@ StatusOr<DuplicateCaseRecord> ResolveDuplicateCase(Database& db, int64_t id,
   }
   up->Bind(3, reason).Bind(4, now).Bind(5, id);
   AIDLINK_RETURN_IF_ERROR(up->Run());
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(
-      db, actor, "duplicate_case_resolved", "duplicate_case", id,
-      "{\"decision\":\"" + decision + "\",\"primary_id\":" + std::to_string(primary_id) +
-          ",\"members\":" + IdsJson(c->member_ids) + ",\"cancelled_needs\":" + IdsJson(cancelled) +
-          "}"));
+  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "duplicate_case_resolved", "duplicate_case", id,
+                                      "{\"decision\":\"" + decision +
+                                          "\",\"primary_id\":" + std::to_string(primary_id) +
+                                          ",\"members\":" + IdsJson(c->member_ids) +
+                                          ",\"cancelled_needs\":" + IdsJson(cancelled) + "}"));
   return GetDuplicateCase(db, id);
 }
 
@@ -498,13 +497,12 @@ StatusOr<DuplicateCaseRecord> ReopenDuplicateCase(Database& db, int64_t id,
         .Bind(4, need->status)
         .Bind(5, need_id);
     AIDLINK_RETURN_IF_ERROR(up->Run());
-    AIDLINK_RETURN_IF_ERROR(AppendEvent(
-        db, actor, "need_restored", "need", need_id,
-        "{\"duplicate_case_id\":" + std::to_string(id) + ",\"before\":" + before +
-            ",\"after\":" +
-            NeedQuantitiesJson(need->outstanding, need->allocated, need->delivered,
-                               need->cancelled) +
-            "}"));
+    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_restored", "need", need_id,
+                                        "{\"duplicate_case_id\":" + std::to_string(id) +
+                                            ",\"before\":" + before + ",\"after\":" +
+                                            NeedQuantitiesJson(need->outstanding, need->allocated,
+                                                               need->delivered, need->cancelled) +
+                                            "}"));
     restored.push_back(need_id);
   }
   for (const char* sql : {"DELETE FROM duplicate_cancellations WHERE case_id = ?",
@@ -530,8 +528,8 @@ StatusOr<HouseholdView> LoadHouseholdView(Database& db, std::chrono::system_cloc
   HouseholdView out;
   {
     AIDLINK_ASSIGN_STMT(st, db, "SELECT requester_id, cluster_id FROM household_links");
-    AIDLINK_RETURN_IF_ERROR(ForEachRow(
-        st, [&](const Statement& row) { out.cluster_of[row.Int(0)] = row.Int(1); }));
+    AIDLINK_RETURN_IF_ERROR(
+        ForEachRow(st, [&](const Statement& row) { out.cluster_of[row.Int(0)] = row.Int(1); }));
   }
   if (!out.cluster_of.empty()) {
     AIDLINK_ASSIGN_STMT(st, db,
@@ -558,8 +556,8 @@ StatusOr<HouseholdView> LoadHouseholdView(Database& db, std::chrono::system_cloc
                         "'likely' AND c.created_at > ? AND r.active = 1 ORDER BY m.case_id, "
                         "m.requester_id");
     st->Bind(1, since);
-    AIDLINK_RETURN_IF_ERROR(ForEachRow(
-        st, [&](const Statement& row) { members[row.Int(0)].push_back(row.Int(1)); }));
+    AIDLINK_RETURN_IF_ERROR(
+        ForEachRow(st, [&](const Statement& row) { members[row.Int(0)].push_back(row.Int(1)); }));
   }
   for (const auto& [case_id, ids] : members) {
     std::set<int64_t> asked_before;  // items the older members asked for

@@ -16,22 +16,17 @@ namespace {
 constexpr const char* kAsOf = "2026-11-28";
 
 json::object Jin(int64_t station_id, std::string_view phone, std::string_view address) {
-  return {{"station_id", station_id},
-          {"kind", "household"},
-          {"name", "金老伯"},
-          {"contact_name", "金老伯"},
-          {"phone", phone},
-          {"address", address},
-          {"district", "江汉区"},
-          {"household_size", 1},
-          {"tags", json::array{"elderly_alone"}}};
+  return {
+      {"station_id", station_id}, {"kind", "household"}, {"name", "金老伯"},
+      {"contact_name", "金老伯"}, {"phone", phone},      {"address", address},
+      {"district", "江汉区"},     {"household_size", 1}, {"tags", json::array{"elderly_alone"}}};
 }
 
 json::object Household(int64_t station_id, std::string_view name, std::string_view phone,
                        std::string_view address) {
-  return {{"station_id", station_id}, {"kind", "household"},  {"name", name},
-          {"contact_name", name},     {"phone", phone},       {"address", address},
-          {"district", "江汉区"},     {"household_size", 2},  {"tags", json::array{}}};
+  return {{"station_id", station_id}, {"kind", "household"}, {"name", name},
+          {"contact_name", name},     {"phone", phone},      {"address", address},
+          {"district", "江汉区"},     {"household_size", 2}, {"tags", json::array{}}};
 }
 
 json::object Need(int64_t requester_id, int64_t item_id, int64_t quantity) {
@@ -43,8 +38,11 @@ json::object Need(int64_t requester_id, int64_t item_id, int64_t quantity) {
 }
 
 json::object Lot(int64_t donor_id, int64_t item_id, int64_t depot_id, int64_t quantity) {
-  return {{"donor_id", donor_id}, {"item_id", item_id}, {"depot_id", depot_id},
-          {"quantity", quantity}, {"note", ""}};
+  return {{"donor_id", donor_id},
+          {"item_id", item_id},
+          {"depot_id", depot_id},
+          {"quantity", quantity},
+          {"note", ""}};
 }
 
 std::string CasePath(int64_t id) { return "/v1/duplicates/" + std::to_string(id); }
@@ -137,14 +135,14 @@ TEST_CASE("two stations register 金老伯 in two spellings: a likely case, each
   Fixture f(server);
   Desk d = MakeDesk(f);
 
-  Response first = f.http().Post("/v1/requesters", Jin(d.a, "138 0000 1111", "幸福里3号楼201"),
-                                 d.station_a);
+  Response first =
+      f.http().Post("/v1/requesters", Jin(d.a, "138 0000 1111", "幸福里3号楼201"), d.station_a);
   REQUIRE_STATUS(first, 201);
   CHECK(StatusOf(DuplicateOf(first)) == "none");
   const int64_t jin_a = IdOf(first);
 
-  Response second = f.http().Post(
-      "/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
+  Response second =
+      f.http().Post("/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
   REQUIRE_STATUS(second, 201);
   const int64_t jin_b = IdOf(second);
   const json::object dup = DuplicateOf(second);
@@ -175,8 +173,7 @@ TEST_CASE("two stations register 金老伯 in two spellings: a likely case, each
     CHECK_FALSE(BodyContains(r, "\"" + std::to_string(jin_a) + "\""));
     CHECK(IntOr(c, "primary_id") == 0);
     Response en = f.http().Get(CasePath(case_id) + "?lang=en", d.station_b);
-    CHECK(Str(en.Json().as_object().at("note")) ==
-          "may already be registered at another station");
+    CHECK(Str(en.Json().as_object().at("note")) == "may already be registered at another station");
     // The list shows the same.
     Response list = f.http().Get("/v1/duplicates?status=open", d.station_b);
     REQUIRE_STATUS(list, 200);
@@ -215,8 +212,8 @@ TEST_CASE("same_household cancels the newer registration's duplicate need; reope
   Fixture f(server);
   Desk d = MakeDesk(f);
   const int64_t jin_a = f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
-  Response second = f.http().Post(
-      "/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
+  Response second =
+      f.http().Post("/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
   REQUIRE_STATUS(second, 201);
   const int64_t jin_b = IdOf(second);
   const int64_t case_id = IntOr(DuplicateOf(second), "case_id");
@@ -231,9 +228,8 @@ TEST_CASE("same_household cancels the newer registration's duplicate need; reope
                 "decision");
     CHECK_ERROR(f.http().Post(resolve, json::object{{"primary_id", jin_a}}, d.dispatcher), 400,
                 "decision");
-    CHECK_ERROR(
-        f.http().Post(resolve, json::object{{"decision", "same_household"}}, d.dispatcher), 400,
-        "primary_id");
+    CHECK_ERROR(f.http().Post(resolve, json::object{{"decision", "same_household"}}, d.dispatcher),
+                400, "primary_id");
     CHECK_ERROR(f.http().Post(resolve,
                               json::object{{"decision", "same_household"},
                                            {"primary_id", 999999},
@@ -254,13 +250,13 @@ TEST_CASE("same_household cancels the newer registration's duplicate need; reope
     CHECK_ERROR(f.http().Get("/v1/duplicates?status=closed", d.dispatcher), 400, "status");
     CHECK_ERROR(f.http().Post(reopen, json::object{}, d.dispatcher), 422, "");
     // A station may not resolve a case with another station's side.
-    CHECK_ERROR(f.http().Post(resolve,
-                              json::object{{"decision", "same_household"}, {"primary_id", jin_b}},
-                              d.station_b),
-                403, "");
-    CHECK_ERROR(f.http().Post(resolve, json::object{{"decision", "different_households"}},
-                              d.station_c),
-                404, "");
+    CHECK_ERROR(
+        f.http().Post(resolve, json::object{{"decision", "same_household"}, {"primary_id", jin_b}},
+                      d.station_b),
+        403, "");
+    CHECK_ERROR(
+        f.http().Post(resolve, json::object{{"decision", "different_households"}}, d.station_c),
+        404, "");
     const json::object c = f.Fetch(CasePath(case_id), d.dispatcher);
     CHECK(Str(c.at("status")) == "open");
     CHECK(Int(f.Fetch(NeedPath(need_b), d.dispatcher).at("outstanding")) == 3);
@@ -293,9 +289,9 @@ TEST_CASE("same_household cancels the newer registration's duplicate need; reope
     CHECK(SideIds(seen_b) == std::vector<int64_t>{jin_b});
     CHECK(IntOr(seen_b, "primary_id") == 0);
 
-    CHECK_ERROR(f.http().Post(resolve, json::object{{"decision", "different_households"}},
-                              d.dispatcher),
-                422, "");
+    CHECK_ERROR(
+        f.http().Post(resolve, json::object{{"decision", "different_households"}}, d.dispatcher),
+        422, "");
 
     Response back = f.http().Post(reopen, json::object{{"reason", "核实有误"}}, d.dispatcher);
     REQUIRE_STATUS(back, 200);
@@ -348,12 +344,12 @@ TEST_CASE("a phone three households share (a 楼长's) makes no likely case", "[
   Fixture f(server);
   Desk d = MakeDesk(f);
   const char* leader = "139 1111 2222";
-  Response one = f.http().Post(
-      "/v1/requesters", Household(d.a, "李奶奶", leader, "幸福里5栋201"), d.station_a);
-  Response two = f.http().Post(
-      "/v1/requesters", Household(d.a, "赵大爷", leader, "幸福里5栋301"), d.station_a);
-  Response three = f.http().Post(
-      "/v1/requesters", Household(d.b, "孙阿姨", leader, "幸福里5栋401"), d.station_b);
+  Response one = f.http().Post("/v1/requesters", Household(d.a, "李奶奶", leader, "幸福里5栋201"),
+                               d.station_a);
+  Response two = f.http().Post("/v1/requesters", Household(d.a, "赵大爷", leader, "幸福里5栋301"),
+                               d.station_a);
+  Response three = f.http().Post("/v1/requesters", Household(d.b, "孙阿姨", leader, "幸福里5栋401"),
+                                 d.station_b);
   REQUIRE_STATUS(one, 201);
   REQUIRE_STATUS(two, 201);
   REQUIRE_STATUS(three, 201);
@@ -367,8 +363,8 @@ TEST_CASE("different_households is remembered until a key changes", "[api][dedup
   Fixture f(server);
   Desk d = MakeDesk(f);
   f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
-  Response second = f.http().Post(
-      "/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
+  Response second =
+      f.http().Post("/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
   const int64_t jin_b = IdOf(second);
   const int64_t case_id = IntOr(DuplicateOf(second), "case_id");
   REQUIRE_STATUS(f.http().Post(CasePath(case_id) + ":resolve",
@@ -437,8 +433,8 @@ TEST_CASE("a household of two linked registrations counts its fill fraction once
   Fixture f(server);
   Desk d = MakeDesk(f);
   const int64_t jin_a = f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
-  Response second = f.http().Post(
-      "/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
+  Response second =
+      f.http().Post("/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
   const int64_t jin_b = IdOf(second);
   const int64_t case_id = IntOr(DuplicateOf(second), "case_id");
   const int64_t need_a = f.CreateNeed(d.station_a, Need(jin_a, d.item, 10));
@@ -449,12 +445,12 @@ TEST_CASE("a household of two linked registrations counts its fill fraction once
   REQUIRE(AllocatedOf(first)[need_a] == 5);
   REQUIRE(AllocatedOf(first)[need_b] == 15);
 
-  REQUIRE_STATUS(f.http().Post(CasePath(case_id) + ":resolve",
-                               json::object{{"decision", "same_household"},
-                                            {"primary_id", jin_a},
-                                            {"reason", "同一户"}},
-                               d.dispatcher),
-                 200);
+  REQUIRE_STATUS(
+      f.http().Post(
+          CasePath(case_id) + ":resolve",
+          json::object{{"decision", "same_household"}, {"primary_id", jin_a}, {"reason", "同一户"}},
+          d.dispatcher),
+      200);
   // B's outstanding 15 is cancelled; its 15 allocated stay and count.
   const json::object nb = f.Fetch(NeedPath(need_b), d.dispatcher);
   CHECK(Int(nb.at("allocated")) == 15);
@@ -496,9 +492,9 @@ TEST_CASE("the duplicate answer and a case travel as protobuf", "[api][dedup][pr
   REQUIRE(out.duplicate().case_id() > 0);
   CHECK(out.duplicate().basis_size() == 3);
 
-  Response c = f.http().Request("GET", CasePath(out.duplicate().case_id()), "",
-                                {{"Authorization", "Bearer " + d.dispatcher},
-                                 {"Accept", "application/x-protobuf"}});
+  Response c = f.http().Request(
+      "GET", CasePath(out.duplicate().case_id()), "",
+      {{"Authorization", "Bearer " + d.dispatcher}, {"Accept", "application/x-protobuf"}});
   REQUIRE_STATUS(c, 200);
   v1::DuplicateCase dc;
   REQUIRE(dc.ParseFromString(c.body));
@@ -509,11 +505,11 @@ TEST_CASE("the duplicate answer and a case travel as protobuf", "[api][dedup][pr
   v1::ResolveDuplicateRequest resolve;
   resolve.set_decision("different_households");
   resolve.set_reason("两户");
-  Response rr = f.http().Request("POST", CasePath(dc.id()) + ":resolve",
-                                 resolve.SerializeAsString(),
-                                 {{"Authorization", "Bearer " + d.dispatcher},
-                                  {"Content-Type", "application/x-protobuf"},
-                                  {"Accept", "application/x-protobuf"}});
+  Response rr =
+      f.http().Request("POST", CasePath(dc.id()) + ":resolve", resolve.SerializeAsString(),
+                       {{"Authorization", "Bearer " + d.dispatcher},
+                        {"Content-Type", "application/x-protobuf"},
+                        {"Accept", "application/x-protobuf"}});
   REQUIRE_STATUS(rr, 200);
   v1::DuplicateCase resolved;
   REQUIRE(resolved.ParseFromString(rr.body));
@@ -534,8 +530,8 @@ TEST_CASE("the dedup secret is a 0600 file beside the admin token, kept across r
   f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
   server.Restart();
   Fixture g(server);
-  Response r = g.http().Post("/v1/requesters", Jin(d.b, "13800001111", "幸福里3栋201"),
-                             d.station_b);
+  Response r =
+      g.http().Post("/v1/requesters", Jin(d.b, "13800001111", "幸福里3栋201"), d.station_b);
   REQUIRE_STATUS(r, 201);
   CHECK(StatusOf(DuplicateOf(r)) == "likely");
   // Neither the secret nor any key reaches the log.

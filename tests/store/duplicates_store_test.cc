@@ -1,0 +1,162 @@
+// Duplicate detection in the store: keys written with the requester (and
+// only keys), active requesters only, and the hold's time limit.
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "store/duplicates.h"
+#include "store/repo.h"
+#include "store/store.h"
+#include "support/store_fixture.h"
+
+using namespace aidlink;
+using namespace aidlink::store;
+using aidlink::test::OpenStore;
+using aidlink::test::TempDb;
+
+namespace {
+
+const Actor kActor{0, "test"};
+
+dedup::Secret TestSecret() {
+  dedup::Secret s;
+  for (size_t i = 0; i < s.bytes.size(); ++i) s.bytes[i] = static_cast<uint8_t>(i * 7 + 1);
+  return s;
+}
+
+Requester Jin(int64_t station, const std::string& phone, const std::string& address) {
+  Requester r;
+  r.station_id = station;
+  r.kind = "household";
+  r.name = "金老伯";
+  r.contact_name = "金老伯";
+  r.phone = phone;
+  r.address = address;
+  r.district = "江汉区";
+  return r;
+}
+
+int64_t Count(Database& db, const std::string& sql) {
+  auto st = db.Prepare(sql);
+  REQUIRE_STATUS_OK(st.status());
+  auto row = (*st)->Step();
+  REQUIRE_STATUS_OK(row.status());
+  const int64_t n = (*st)->Int(0);
+  (*st)->Reset();
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a requester's write stores three keys and no field; a deactivated one is not matched",
+          "[store][dedup]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  const dedup::Secret secret = TestSecret();
+  // Filled on the writer thread, checked here (Catch2 is not thread-safe).
+  DuplicateFinding first, second, third;
+  int64_t keys = 0, blobs = 0, plain = 0, opened = 0;
+  std::vector<int64_t> ids, members;
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
+    Station st;
+    st.name = "民权街社工站";
+    st.district = "江汉区";
+    auto station = InsertStation(db, st, kActor);
+    if (!station.ok()) return station.status();
+    const char* spellings[][2] = {{"138 0000 1111", "幸福里3号楼201"},
+                                  {"+86 13800001111", "幸福里３栋２０１"},
+                                  {"13800001111", "幸福里3幢201室"}};
+    DuplicateFinding* found[] = {&first, &second, &third};
+    for (int i = 0; i < 3; ++i) {
+      // The first registration leaves before the third arrives.
+      if (i == 2) {
+        auto gone = DeactivateRequester(db, ids[0], "moved_away", "", {}, kActor);
+        if (!gone.ok()) return gone.status();
+      }
+      auto r = InsertRequester(db, Jin(station->id, spellings[i][0], spellings[i][1]), kActor);
+      if (!r.ok()) return r.status();
+      ids.push_back(r->id);
+      auto f = RecordRequesterKeys(db, *r, secret, kActor);
+      if (!f.ok()) return f.status();
+      *found[i] = *f;
+      if (i == 0) {
+        keys = Count(db, "SELECT count(*) FROM requester_keys");
+        blobs = Count(db, "SELECT count(*) FROM requester_keys WHERE length(key) = 32");
+        plain = Count(db,
+                      "SELECT count(*) FROM requester_keys WHERE instr(key, '13800001111') > 0 "
+                      "OR instr(key, '幸福里') > 0");
+      }
+    }
+    opened = Count(db, "SELECT count(*) FROM events WHERE kind = 'duplicate_case_opened'");
+    auto kase = GetDuplicateCase(db, second.case_id);
+    if (!kase.ok()) return kase.status();
+    members = kase->member_ids;
+    return Status::Ok();
+  }));
+  CHECK(first.status == "none");
+  CHECK(keys == 3);
+  CHECK(blobs == 3);  // 32-byte HMACs; nothing of the fields in the table
+  CHECK(plain == 0);
+  CHECK(second.status == "likely");
+  CHECK(second.case_id > 0);
+  CHECK(opened == 1);
+  // Only the second is active: the third joins its open case.
+  CHECK(third.status == "likely");
+  CHECK(third.case_id == second.case_id);
+  CHECK(members == ids);
+}
+
+TEST_CASE("a likely case holds the newer registration only within the hold period",
+          "[store][dedup][match]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  const dedup::Secret secret = TestSecret();
+  int64_t newer = 0, item_id = 0;
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
+    Station st;
+    st.name = "民权街社工站";
+    st.district = "江汉区";
+    auto station = InsertStation(db, st, kActor);
+    if (!station.ok()) return station.status();
+    Item it;
+    it.code = "MED-BP";
+    it.name = "降压药";
+    it.category = "medicine";
+    it.unit = "box";
+    auto item = InsertItem(db, it, kActor);
+    if (!item.ok()) return item.status();
+    item_id = item->id;
+    for (const char* phone : {"138 0000 1111", "+86 13800001111"}) {
+      auto r = InsertRequester(db, Jin(station->id, phone, "幸福里3号楼201"), kActor);
+      if (!r.ok()) return r.status();
+      auto found = RecordRequesterKeys(db, *r, secret, kActor);
+      if (!found.ok()) return found.status();
+      Need n;
+      n.requester_id = r->id;
+      n.item_id = item->id;
+      n.quantity = 2;
+      n.urgency = "normal";
+      auto need = InsertNeed(db, n, kActor);
+      if (!need.ok()) return need.status();
+      newer = r->id;
+    }
+    return Status::Ok();
+  }));
+  const auto now = std::chrono::system_clock::now();
+  auto within =
+      store->Read([&](Database& db) { return LoadHouseholdView(db, now, std::chrono::hours(48)); });
+  REQUIRE_STATUS_OK(within.status());
+  CHECK(within->IsHeld(newer, item_id));
+  CHECK_FALSE(within->IsHeld(newer - 1, item_id));
+  auto later = store->Read([&](Database& db) {
+    return LoadHouseholdView(db, now + std::chrono::hours(49), std::chrono::hours(48));
+  });
+  REQUIRE_STATUS_OK(later.status());
+  CHECK_FALSE(later->IsHeld(newer, item_id));
+  auto never = store->Read(
+      [&](Database& db) { return LoadHouseholdView(db, now, std::chrono::seconds(0)); });
+  REQUIRE_STATUS_OK(never.status());
+  CHECK_FALSE(never->IsHeld(newer, item_id));
+}
