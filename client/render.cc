@@ -66,6 +66,10 @@ std::string UnmetLegend(const std::set<std::string>& reasons, bool english) {
       {"tier_exhausted",
        "the eligible stock ran out on needs at least as urgent (shared fairly in a tier)",
        "库存已分给同等或更紧急的需求（同级内公平分配）"},
+      {"held_as_possible_duplicate",
+       "likely a re-registration of a household that asked first: held until the desk "
+       "resolves the duplicate case, or the hold period ends",
+       "很可能是先登记住户的重复登记：调度台处理重复案件前（或暂缓期结束前）暂不分配"},
   };
   std::vector<std::pair<std::string, std::string>> rows;
   const auto label = [&](const std::string& code) {
