@@ -132,6 +132,17 @@ Status CheckDuplicates(store::Database& db, const store::Store& store,
   return Status::Ok();
 }
 
+Status ReadDuplicate(store::Database& db, const store::Store& store,
+                     const store::Requester& requester, v1::Requester& out) {
+  auto found = store::CurrentDuplicate(db, requester, store.dedup_secret());
+  if (!found.ok()) return found.status();
+  v1::DuplicateCheck* d = out.mutable_duplicate();
+  d->set_status(found->status);
+  d->set_case_id(found->case_id);
+  for (const auto& b : found->basis) d->add_basis(b);
+  return Status::Ok();
+}
+
 std::function<Status(store::Database&, const Principal&, const store::Requester&, v1::Requester&)>
 CheckDuplicatesAfter(const Context& ctx) {
   const store::Store* store = &ctx.store();

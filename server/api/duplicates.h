@@ -22,6 +22,11 @@ Status CheckDuplicates(store::Database& db, const store::Store& store,
                        const store::Requester& requester, const store::Actor& actor,
                        v1::Requester& out);
 
+// Puts what duplicate detection says of `requester` now into
+// `out.duplicate`, without writing (store::CurrentDuplicate).
+Status ReadDuplicate(store::Database& db, const store::Store& store,
+                     const store::Requester& requester, v1::Requester& out);
+
 // The `after` hook of PATCH /v1/requesters/{id}: CheckDuplicates on the
 // edited requester.
 std::function<Status(store::Database&, const Principal&, const store::Requester&, v1::Requester&)>

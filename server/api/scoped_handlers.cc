@@ -98,7 +98,11 @@ Response GetRequester(Context& ctx) {
   auto row = ctx.Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
   if (!row.ok()) return ctx.Error(row.status());
   if (!p.MaySeeStation(row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
-  return ctx.Reply(200, ToProto(*row));
+  v1::Requester out = ToProto(*row);
+  Status s =
+      ctx.Read([&](store::Database& db) { return ReadDuplicate(db, ctx.store(), *row, out); });
+  if (!s.ok()) return ctx.Error(s);
+  return ctx.Reply(200, out);
 }
 
 // POST /v1/needs: files a need for a requester of the caller's station (or

@@ -222,18 +222,14 @@ Status CheckTransition(const DuplicateCaseRecord& c, const std::string& want_sta
   return Status::Ok();
 }
 
-}  // namespace
-
-StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& requester,
-                                               const dedup::Secret& secret, const Actor& actor) {
-  const dedup::Keys keys = dedup::MakeKeys(
-      secret, {requester.name, requester.phone, requester.district, requester.address});
-  AIDLINK_RETURN_IF_ERROR(ReplaceKeys(db, requester.id, keys));
-  DuplicateFinding out;
-  if (!requester.active) return out;
-  auto sharing = SharingKeys(db, requester.id, keys);
+// dedup::Classify of requester `self` with `keys` against the stored keys
+// of the other active requesters, leaving out those of its own household
+// cluster and pairs judged different_households on the keys they hold.
+StatusOr<dedup::Classification> ClassifyAgainstStored(Database& db, int64_t self,
+                                                      const dedup::Keys& keys) {
+  auto sharing = SharingKeys(db, self, keys);
   if (!sharing.ok()) return sharing.status();
-  auto own_cluster = ClusterOf(db, requester.id);
+  auto own_cluster = ClusterOf(db, self);
   if (!own_cluster.ok()) return own_cluster.status();
   std::vector<dedup::Candidate> candidates;
   for (const auto& [id, shared] : *sharing) {
@@ -242,14 +238,50 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
       if (!theirs.ok()) return theirs.status();
       if (*theirs == *own_cluster) continue;  // already one household
     }
-    auto different = JudgedDifferent(db, requester.id, id);
+    auto different = JudgedDifferent(db, self, id);
     if (!different.ok()) return different.status();
     if (*different) continue;
     candidates.push_back({id, shared});
   }
   auto holders = PhoneHolders(db, keys);
   if (!holders.ok()) return holders.status();
-  const dedup::Classification found = dedup::Classify(candidates, *holders);
+  return dedup::Classify(candidates, *holders);
+}
+
+}  // namespace
+
+StatusOr<DuplicateFinding> CurrentDuplicate(Database& db, const Requester& requester,
+                                            const dedup::Secret& secret) {
+  DuplicateFinding out;
+  if (!requester.active) return out;
+  const dedup::Keys keys = dedup::MakeKeys(
+      secret, {requester.name, requester.phone, requester.district, requester.address});
+  auto found = ClassifyAgainstStored(db, requester.id, keys);
+  if (!found.ok()) return found.status();
+  if (found->status == dedup::Likelihood::kNone) return out;
+  out.status = std::string(dedup::LikelihoodName(found->status));
+  out.basis = BasisList(found->basis);
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT c.id FROM duplicate_cases c JOIN duplicate_case_members m ON "
+                      "m.case_id = c.id WHERE c.status = 'open' AND m.requester_id = ? "
+                      "ORDER BY c.id LIMIT 1");
+  st->Bind(1, requester.id);
+  auto case_id = MaybeOne<int64_t>(st, [](const Statement& row) { return row.Int(0); });
+  if (!case_id.ok()) return case_id.status();
+  out.case_id = case_id->value_or(0);
+  return out;
+}
+
+StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& requester,
+                                               const dedup::Secret& secret, const Actor& actor) {
+  const dedup::Keys keys = dedup::MakeKeys(
+      secret, {requester.name, requester.phone, requester.district, requester.address});
+  AIDLINK_RETURN_IF_ERROR(ReplaceKeys(db, requester.id, keys));
+  DuplicateFinding out;
+  if (!requester.active) return out;
+  auto classified = ClassifyAgainstStored(db, requester.id, keys);
+  if (!classified.ok()) return classified.status();
+  const dedup::Classification& found = *classified;
   if (found.status == dedup::Likelihood::kNone) return out;
   out.status = std::string(dedup::LikelihoodName(found.status));
   out.basis = BasisList(found.basis);

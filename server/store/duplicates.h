@@ -37,6 +37,12 @@ struct DuplicateFinding {
 StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& requester,
                                                const dedup::Secret& secret, const Actor& actor);
 
+// What a write of `requester` as it is now would be told, without writing:
+// the same classification, and the oldest open case that holds it (what
+// GET /v1/requesters/{id} answers).
+StatusOr<DuplicateFinding> CurrentDuplicate(Database& db, const Requester& requester,
+                                            const dedup::Secret& secret);
+
 struct DuplicateCaseRecord {
   int64_t id = 0;
   std::string status;      // open, resolved

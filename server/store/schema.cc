@@ -391,18 +391,18 @@ ALTER TABLE stations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
     {R"sql(
 CREATE TABLE requester_keys (
   requester_id INTEGER NOT NULL REFERENCES requesters(id),
-  kind TEXT NOT NULL CHECK (kind IN ('phone', 'address', 'name')),
+  kind TEXT NOT NULL CHECK (kind = 'phone' OR kind = 'address' OR kind = 'name'),
   key BLOB NOT NULL CHECK (length(key) = 32),
   PRIMARY KEY (requester_id, kind)
 ) WITHOUT ROWID;
 CREATE INDEX requester_keys_by_key ON requester_keys(kind, key);
 CREATE TABLE duplicate_cases (
   id INTEGER PRIMARY KEY,
-  status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
-  likelihood TEXT NOT NULL CHECK (likelihood IN ('likely', 'possible')),
+  status TEXT NOT NULL CHECK (status = 'open' OR status = 'resolved'),
+  likelihood TEXT NOT NULL CHECK (likelihood = 'likely' OR likelihood = 'possible'),
   basis TEXT NOT NULL DEFAULT '',
   decision TEXT NOT NULL DEFAULT '' CHECK (
-    decision IN ('', 'same_household', 'different_households')),
+    decision = '' OR decision = 'same_household' OR decision = 'different_households'),
   primary_id INTEGER REFERENCES requesters(id),
   reason TEXT NOT NULL DEFAULT '',
   created_at TEXT NOT NULL,

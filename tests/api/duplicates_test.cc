@@ -206,7 +206,7 @@ TEST_CASE("two stations register 金老伯 in two spellings: a likely case, each
   }
 }
 
-TEST_CASE("same_household cancels the newer registration's duplicate need; reopen restores it",
+TEST_CASE("same_household cancels the newer registration's duplicate need and reopen restores it",
           "[api][dedup]") {
   TestServer server;
   Fixture f(server);
@@ -307,7 +307,7 @@ TEST_CASE("same_household cancels the newer registration's duplicate need; reope
   }
 }
 
-TEST_CASE("a station resolves a case whose sides are all its own; a donor may not look",
+TEST_CASE("a station resolves a case whose sides are all its own and a donor may not look",
           "[api][dedup][authz]") {
   TestServer server;
   Fixture f(server);

@@ -50,8 +50,9 @@ int64_t Count(Database& db, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("a requester's write stores three keys and no field; a deactivated one is not matched",
-          "[store][dedup]") {
+TEST_CASE(
+    "a requester's write stores three keys and no field, and a deactivated one is not matched",
+    "[store][dedup]") {
   TempDb tmp;
   auto store = OpenStore(tmp.path());
   const dedup::Secret secret = TestSecret();
