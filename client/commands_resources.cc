@@ -1048,6 +1048,8 @@ int Show(Context& ctx, const Spec& spec, const Parsed& parsed, const ApiReply& r
     PrintObject(ctx, reply);
   } else if (!spec.view) {
     std::vector<std::pair<std::string, std::string>> fields = Flatten(reply.json);
+    // A requester's duplicate check reads as one note below, not as fields.
+    std::erase_if(fields, [](const auto& f) { return f.first.starts_with("duplicate."); });
     const std::span<const vocab::Term> statuses = StatusTerms(spec.resource);
     for (auto& [key, value] : fields) {
       if (key == "status" && !statuses.empty()) value = vocab::Label(statuses, value, ctx.english);
