@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "dedup/keys.h"
 #include "net/server.h"
+#include "store/duplicates.h"
 #include "store/store.h"
 #include "util/logging.h"
 #include "util/text.h"
@@ -199,6 +200,19 @@ Status SetUpAdminToken(store::Store& store, const std::string& path) {
   return Status::Ok();
 }
 
+// Keys for the requesters registered before duplicate detection existed.
+Status BackfillDedupKeys(store::Store& store) {
+  int written = 0;
+  AIDLINK_RETURN_IF_ERROR(store.Write([&](store::Database& db) -> Status {
+    auto n = store::BackfillRequesterKeys(db, store.dedup_secret());
+    if (!n.ok()) return n.status();
+    written = *n;
+    return Status::Ok();
+  }));
+  if (written > 0) log::Info("dedup_keys_backfilled", {{"requesters", written}});
+  return Status::Ok();
+}
+
 // --max-connections, capped below the open-file limit: past it accept()
 // would fail instead of refusing cleanly.
 int MaxConnections(int wanted) {
@@ -235,6 +249,7 @@ int Serve(const Flags& flags) {
   if (Status s = SetUpAdminToken(**store, flags.admin_token_file); !s.ok()) {
     return Fail(1, s.code() == Code::kInvalidArgument ? s.message() : s.ToString());
   }
+  if (Status s = BackfillDedupKeys(**store); !s.ok()) return Fail(1, s.ToString());
   api::AccountOptions accounts;
   accounts.session_idle = std::chrono::hours(flags.session_idle_hours);
   accounts.session_lifetime = std::chrono::hours(24 * flags.session_max_days);

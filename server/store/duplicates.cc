@@ -608,4 +608,28 @@ StatusOr<HouseholdView> LoadHouseholdView(Database& db, std::chrono::system_cloc
   return out;
 }
 
+StatusOr<int> BackfillRequesterKeys(Database& db, const dedup::Secret& secret) {
+  struct Row {
+    int64_t id;
+    std::string name, phone, district, address;
+  };
+  std::vector<Row> rows;
+  {
+    AIDLINK_ASSIGN_STMT(st, db,
+                        "SELECT id, name, phone, district, address FROM requesters r WHERE NOT "
+                        "EXISTS (SELECT 1 FROM requester_keys k WHERE k.requester_id = r.id)");
+    AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
+      rows.push_back({row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)});
+    }));
+  }
+  int written = 0;
+  for (const Row& r : rows) {
+    const dedup::Keys keys = dedup::MakeKeys(secret, {r.name, r.phone, r.district, r.address});
+    if (!keys.phone && !keys.address && !keys.name) continue;
+    AIDLINK_RETURN_IF_ERROR(ReplaceKeys(db, r.id, keys));
+    ++written;
+  }
+  return written;
+}
+
 }  // namespace aidlink::store

@@ -94,6 +94,12 @@ StatusOr<DuplicateCaseRecord> ReopenDuplicateCase(Database& db, int64_t id,
                                                   std::optional<int64_t> expected_version,
                                                   const Actor& actor);
 
+// Writes the keys of every requester that has none (registered before
+// duplicate detection existed, or under a lost secret), without opening
+// cases: later writes are then checked against them. Returns how many
+// requesters got keys.
+StatusOr<int> BackfillRequesterKeys(Database& db, const dedup::Secret& secret);
+
 // What a match run needs of duplicate detection (rule 8).
 struct HouseholdView {
   // Requester -> its household cluster (absent: its own household).

@@ -8,6 +8,7 @@
 
 #include "aidlink/v1/duplicates.pb.h"
 #include "aidlink/v1/resources.pb.h"
+#include "support/db_rows.h"
 #include "support/fixture.h"
 
 namespace aidlink::test {
@@ -224,6 +225,13 @@ TEST_CASE("same_household cancels the newer registration's duplicate need and re
   const std::string reopen = CasePath(case_id) + ":reopen";
 
   SECTION("bad input is 400 naming the field, and nothing changes") {
+    const auto rows_before = CountAllRows(server.db_path());
+    const std::string dedup_rows =
+        "SELECT (SELECT count(*) FROM duplicate_cases) + (SELECT count(*) FROM "
+        "duplicate_case_members) + (SELECT count(*) FROM household_links) + (SELECT count(*) "
+        "FROM duplicate_cancellations) + (SELECT count(*) FROM duplicate_pair_decisions) + "
+        "(SELECT sum(version) FROM duplicate_cases)";
+    const int64_t dedup_before = QueryInt(server.db_path(), dedup_rows);
     CHECK_ERROR(f.http().Post(resolve, json::object{{"decision", "merge"}}, d.dispatcher), 400,
                 "decision");
     CHECK_ERROR(f.http().Post(resolve, json::object{{"primary_id", jin_a}}, d.dispatcher), 400,
@@ -260,6 +268,8 @@ TEST_CASE("same_household cancels the newer registration's duplicate need and re
     const json::object c = f.Fetch(CasePath(case_id), d.dispatcher);
     CHECK(Str(c.at("status")) == "open");
     CHECK(Int(f.Fetch(NeedPath(need_b), d.dispatcher).at("outstanding")) == 3);
+    CHECK(CountAllRows(server.db_path()) == rows_before);
+    CHECK(QueryInt(server.db_path(), dedup_rows) == dedup_before);
   }
 
   SECTION("resolve, then reopen: exactly the cancelled need comes back") {
@@ -514,6 +524,23 @@ TEST_CASE("the duplicate answer and a case travel as protobuf", "[api][dedup][pr
   v1::DuplicateCase resolved;
   REQUIRE(resolved.ParseFromString(rr.body));
   CHECK(resolved.decision() == "different_households");
+}
+
+TEST_CASE("requesters registered before duplicate detection get keys at start-up", "[api][dedup]") {
+  TestServer server;
+  Fixture f(server);
+  Desk d = MakeDesk(f);
+  f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
+  server.Stop();
+  // As a database from before the migration had them: no keys.
+  ExecSql(server.db_path(), "DELETE FROM requester_keys");
+  server.Restart();
+  CHECK(QueryInt(server.db_path(), "SELECT count(*) FROM requester_keys") == 3);
+  Fixture g(server);
+  Response r =
+      g.http().Post("/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
+  REQUIRE_STATUS(r, 201);
+  CHECK(StatusOf(DuplicateOf(r)) == "likely");
 }
 
 TEST_CASE("the dedup secret is a 0600 file beside the admin token, kept across restarts",
