@@ -47,5 +47,21 @@ TEST_CASE("the CLI shows a flagged registration, the case, and resolves and reop
   CHECK_THAT(reopened.out, Catch::Contains("待核实"));
 }
 
+TEST_CASE("an import notes the rows the server flags as possible duplicates", "[cli][dedup]") {
+  TestServer server;
+  const Cli cli(server);
+  const Desk d = SetUp(server, cli);
+  const std::string csv =
+      "station_id,kind,name,contact_name,phone,address,district,household_size\n" + d.station_id +
+      ",household,金老伯,金老伯,138 0000 1111,幸福里3号楼201,和平区,1\n" + d.station_id +
+      ",household,王阿姨,王阿姨,13900002222,和平里5栋101,和平区,2\n" + d.station_id +
+      ",household,金老伯,金老伯的女儿,+86 13800001111,幸福里３栋２０１,和平区,1\n";
+  const std::string path = WriteFile(server, "households.csv", csv);
+  const CliRun run = cli.Run(d.station, {"import", "requesters", path});
+  REQUIRE_EXIT(run, 0);
+  CHECK_THAT(run.err, Catch::Contains("households.csv:4: note: 很可能重复"));
+  CHECK_THAT(run.err, !Catch::Contains("households.csv:3: note"));
+}
+
 }  // namespace
 }  // namespace aidlink::test
