@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "util/logging.h"
 #include "util/text.h"
+#include "util/time_zone.h"
 #include "web/static_site.h"
 
 namespace po = boost::program_options;
@@ -47,6 +48,7 @@ struct Flags {
   int session_idle_hours = 12;
   int session_max_days = 7;
   int outcome_correction_hours = 72;
+  std::string time_zone = tz::kDefaultTimeZone;
   std::string web_root = AIDLINK_DEFAULT_WEB_ROOT;
 };
 
@@ -168,6 +170,7 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const Flags& flags) {
   options.idempotency_retention = std::chrono::hours(flags.idempotency_retention_hours);
   options.busy_timeout = std::chrono::milliseconds(flags.busy_timeout_ms);
   options.outcome_correction = std::chrono::hours(flags.outcome_correction_hours);
+  options.time_zone = flags.time_zone;
   return store::Store::Open(options);
 }
 
@@ -295,6 +298,9 @@ po::options_description FlagOptions(Flags& flags) {
       "outcome-correction-hours",
       po::value(&flags.outcome_correction_hours)->default_value(flags.outcome_correction_hours),
       "hours after a delivery's outcome during which a dispatcher may correct it (:correct)")(
+      "time-zone", po::value(&flags.time_zone)->default_value(flags.time_zone),
+      "IANA time zone whose calendar days quota windows (calendar_week is Monday to Sunday) "
+      "and a match run's default as_of are counted in")(
       "web-root", po::value(&flags.web_root)->default_value(flags.web_root),
       "folder of the web UI's build (served at / for every non-API path); missing: the UI is "
       "off");
@@ -312,6 +318,9 @@ std::string FlagsError(const Flags& flags) {
     return "--session-idle-hours and --session-max-days must be positive";
   }
   if (flags.outcome_correction_hours < 0) return "--outcome-correction-hours must not be negative";
+  if (!tz::CheckTimeZone(flags.time_zone).ok()) {
+    return "--time-zone: " + tz::CheckTimeZone(flags.time_zone).message();
+  }
   if (flags.idempotency_retention_hours < kMinIdempotencyRetentionHours) {
     return "--idempotency-retention-hours must be at least " +
            std::to_string(kMinIdempotencyRetentionHours);

@@ -339,6 +339,7 @@ void FillStats(v1::MatchStats* out, const store::RunStats& s) {
   out->set_needs_filled(s.needs_filled);
   out->set_needs_partial(s.needs_partial);
   out->set_needs_unmet(s.needs_unmet);
+  out->set_units_held_by_quota(s.units_held_by_quota);
 }
 
 // The run as the API shows it, from the engine's plan.

@@ -6,10 +6,12 @@
 #include "api/convert.h"
 #include "api/handlers.h"
 #include "api/match_io.h"
+#include "api/quotas.h"
 #include "api/validate.h"
 #include "match/engine.h"
 #include "store/matching.h"
 #include "util/date.h"
+#include "util/time_zone.h"
 
 namespace aidlink::api {
 // POST /v1/match/runs {dry_run, as_of?, item_ids[]?, min_shelf_days?}:
@@ -22,7 +24,10 @@ Response CreateMatchRun(Context& ctx) {
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
 
   match::Policy policy;
-  policy.as_of = req.as_of().empty() ? date::Today() : *date::ParseDate(req.as_of());
+  // The default delivery date is today where the server is (--time-zone),
+  // so that a run just after local midnight on Monday is in the new week.
+  policy.as_of = req.as_of().empty() ? tz::LocalDay(ctx.accounts().Now(), ctx.store().time_zone())
+                                     : *date::ParseDate(req.as_of());
   policy.min_shelf_days = req.has_min_shelf_days() ? static_cast<int>(req.min_shelf_days()) : 1;
   policy.threads = 2;
   const std::vector<int64_t> item_ids(req.item_ids().begin(), req.item_ids().end());
@@ -33,7 +38,8 @@ Response CreateMatchRun(Context& ctx) {
   preview.set_min_shelf_days(policy.min_shelf_days);
   for (int64_t id : item_ids) preview.add_item_ids(id);
 
-  auto loaded = ctx.Read([&](store::Database& db) { return LoadMatchInput(db, item_ids); });
+  auto loaded = ctx.Read(
+      [&](store::Database& db) { return LoadCappedMatchInput(db, item_ids, policy.as_of); });
   if (!loaded.ok()) return ctx.Error(loaded.status());
   match::Plan plan = match::Allocate(loaded->snapshot, policy);
   if (req.dry_run()) {
@@ -50,7 +56,7 @@ Response CreateMatchRun(Context& ctx) {
     if (!changed.ok()) return changed.status();
     if (*changed) {
       // Re-plan on the writer's view, which no one else can change now.
-      auto fresh = LoadMatchInput(db, item_ids);
+      auto fresh = LoadCappedMatchInput(db, item_ids, policy.as_of);
       if (!fresh.ok()) return fresh.status();
       *input = std::move(*fresh);
       current = match::Allocate(input->snapshot, policy);

@@ -112,8 +112,8 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
 }
 
 store::RunStats RunStatsOf(const match::Stats& s) {
-  return {s.needs_considered, s.lots_considered, s.units_allocated,
-          s.needs_filled,     s.needs_partial,   s.needs_unmet};
+  return {s.needs_considered, s.lots_considered, s.units_allocated,    s.needs_filled,
+          s.needs_partial,    s.needs_unmet,     s.units_held_by_quota};
 }
 
 std::vector<store::PlannedAllocation> PlannedAllocations(const match::Plan& plan,

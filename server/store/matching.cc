@@ -144,12 +144,12 @@ StatusOr<int64_t> LedgerMark(Database& db) {
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
   // A committed run changes lots and needs under its one match_run event;
   // a requester's edit (district, tags) or deactivation changes what it may
-  // receive. "+entity" keeps SQLite on the id range (a few events past the
-  // mark) instead of every lot and need event in events_by_entity.
+  // receive, and so does a quota's creation, edit or disabling. "+entity" keeps SQLite on the id
+  // range (a few events past the mark) instead of every lot and need event in events_by_entity.
   AIDLINK_ASSIGN_STMT(
       st, db,
       "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run', "
-      "'requester') LIMIT 1");
+      "'requester', 'quota') LIMIT 1");
   st->Bind(1, mark);
   StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
@@ -234,11 +234,11 @@ namespace {
 
 // Inserts the run's row (its stats and unmet needs) and sets its id.
 Status InsertRun(Database& db, RunRecord* run, const Actor& actor) {
-  AIDLINK_ASSIGN_STMT(
-      st, db,
-      "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
-      "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
-      "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
+                      "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
+                      "needs_partial, needs_unmet, unmet, units_held_by_quota) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st->Bind(1, run->created_at);
   if (actor.token_id)
     st->Bind(2, actor.token_id);
@@ -253,7 +253,8 @@ Status InsertRun(Database& db, RunRecord* run, const Actor& actor) {
       .Bind(9, run->stats.needs_filled)
       .Bind(10, run->stats.needs_partial)
       .Bind(11, run->stats.needs_unmet)
-      .Bind(12, EncodeUnmet(run->unmet));
+      .Bind(12, EncodeUnmet(run->unmet))
+      .Bind(13, run->stats.units_held_by_quota);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   run->id = db.LastInsertId();
   return Status::Ok();
@@ -454,7 +455,7 @@ namespace {
 
 constexpr const char* kRunCols =
     "id, created_at, as_of, min_shelf_days, item_ids, needs_considered, lots_considered, "
-    "units_allocated, needs_filled, needs_partial, needs_unmet";
+    "units_allocated, needs_filled, needs_partial, needs_unmet, units_held_by_quota";
 
 RunRecord ReadRun(const Statement& st) {
   RunRecord r;
@@ -463,7 +464,7 @@ RunRecord ReadRun(const Statement& st) {
   r.as_of = st.Text(2);
   r.min_shelf_days = static_cast<int>(st.Int(3));
   r.item_ids = internal::SplitIds(st.Text(4), ',');
-  r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10)};
+  r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10), st.Int(11)};
   return r;
 }
 
@@ -477,7 +478,7 @@ StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
   if (!row.ok()) return row.status();
   if (!*row) return NotFound("match run not found", "id");
   RunRecord r = ReadRun(*st);
-  r.unmet = DecodeUnmet(st->Text(11));
+  r.unmet = DecodeUnmet(st->Text(12));
   st->Reset();
   return r;
 }

@@ -1,6 +1,7 @@
 #include "store/schema.h"
 
 #include <functional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,8 @@ Status AddReceiving(Database& db);
 Status AddVolunteers(Database& db);
 // The items CHECK on unit lists every unit of util/vocab.h (套, 副 added).
 Status AllowVocabUnits(Database& db);
+// Quotas (caps, issue 13); see AddQuotas.
+Status AddQuotas(Database& db);
 // Rewrites table definitions in place (see the definition).
 Status RewriteTables(
     Database& db, const char* like,
@@ -382,6 +385,9 @@ ALTER TABLE needs ADD COLUMN last_unmet_reason TEXT NOT NULL DEFAULT '';
     {R"sql(
 ALTER TABLE stations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 )sql"},
+
+    // Issue 13's caps: the quotas table (see AddQuotas).
+    {nullptr, AddQuotas},
 };
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -660,6 +666,54 @@ ON requesters BEGIN
   INSERT INTO requester_search(rowid, name, contact_name, phone_digits)
   VALUES (new.id, new.name, new.contact_name, new.phone_digits);
 END;
+)sql");
+}
+
+// "col = 'a' OR col = 'b' ..." over `terms`: the CHECK lists of newer
+// tables are written from util/vocab.h, so they cannot drift from it.
+std::string OrChain(const char* column, std::span<const vocab::Term> terms) {
+  std::string out;
+  for (const vocab::Term& t : terms) {
+    out += (out.empty() ? "" : " OR ") + std::string(column) + " = '" + std::string(t.name) + "'";
+  }
+  return out;
+}
+
+// A quota caps what one household (or each of its persons, up to
+// max_persons) receives of one item or of one category in a window:
+// exactly one of item_id and category; days only for rolling_days; a
+// quota is never deleted, only disabled (disabled_at), so runs that
+// applied it stay explained. Dates are YYYY-MM-DD (text order is date
+// order); tags are U+001F-joined as for requesters.
+Status AddQuotas(Database& db) {
+  return db.Exec(R"sql(
+CREATE TABLE quotas (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER REFERENCES items(id),
+  category TEXT CHECK (category IS NULL OR )sql" +
+                 OrChain("category", vocab::kCategories) + R"sql(),
+  per TEXT NOT NULL CHECK ()sql" +
+                 OrChain("per", vocab::kQuotaPer) + R"sql(),
+  amount INTEGER NOT NULL CHECK (amount BETWEEN 1 AND 1000000000),
+  window_kind TEXT NOT NULL CHECK ()sql" +
+                 OrChain("window_kind", vocab::kQuotaWindows) + R"sql(),
+  days INTEGER CHECK (days IS NULL OR days BETWEEN 1 AND 366),
+  max_persons INTEGER CHECK (max_persons IS NULL OR max_persons BETWEEN 1 AND 100000),
+  tags TEXT NOT NULL DEFAULT '',
+  enforcement TEXT NOT NULL CHECK ()sql" +
+                 OrChain("enforcement", vocab::kQuotaEnforcements) + R"sql(),
+  active_from TEXT,
+  active_to TEXT,
+  note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 2000),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT,
+  version INTEGER NOT NULL DEFAULT 1,
+  CHECK ((item_id IS NULL) <> (category IS NULL)),
+  CHECK ((days IS NOT NULL) = (window_kind = 'rolling_days')),
+  CHECK (max_persons IS NULL OR per = 'person'),
+  CHECK (active_from IS NULL OR active_to IS NULL OR active_to >= active_from)
+);
+ALTER TABLE match_runs ADD COLUMN units_held_by_quota INTEGER NOT NULL DEFAULT 0;
 )sql");
 }
 

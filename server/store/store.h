@@ -14,6 +14,7 @@
 #include "store/database.h"
 #include "util/histogram.h"
 #include "util/status.h"
+#include "util/time_zone.h"
 
 namespace aidlink::store {
 
@@ -66,6 +67,9 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout = std::chrono::seconds(10);
   // How long after a delivery's outcome a dispatcher may still correct it.
   std::chrono::seconds outcome_correction = std::chrono::hours(72);
+  // The IANA zone whose calendar days quota windows and a match run's
+  // default as_of are counted in (--time-zone; util/time_zone.h).
+  std::string time_zone = tz::kDefaultTimeZone;
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -138,6 +142,7 @@ class Store {
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
   std::chrono::seconds outcome_correction() const { return options_.outcome_correction; }
+  const std::string& time_zone() const { return options_.time_zone; }
 
   // The `expired_before` for FindSavedResponse: now minus the retention.
   std::string IdempotencyCutoff() const;
