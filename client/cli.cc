@@ -21,6 +21,7 @@ std::vector<Command> AllCommands() {
   std::vector<Command> all = ResourceCommands();
   for (auto& c : ImportCommands()) all.push_back(std::move(c));
   for (auto& c : AccountCommands()) all.push_back(std::move(c));
+  for (auto& c : QuotaCommands()) all.push_back(std::move(c));
   return all;
 }
 
