@@ -54,10 +54,9 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
 Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what) {
   AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
   st->Bind(1, id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  st->Reset();
-  if (!*row) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
+  StatusOr<bool> found = Exists(st);
+  if (!found.ok()) return found.status();
+  if (!*found) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
   return Status::Ok();
 }
 
