@@ -13,7 +13,6 @@
 namespace aidlink::store {
 namespace {
 
-using internal::JoinIds;
 using internal::JoinList;
 
 Status Stale(const char* what, int64_t id) {
@@ -211,11 +210,8 @@ StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, cons
   st->Bind(1, lot.quantity)
       .Bind(2, lot.available)
       .BindTextOrNull(3, lot.expires_on)
-      .Bind(4, lot.note)
-      .Bind(5, JoinList(lot.earmark.districts))
-      .Bind(6, JoinList(lot.earmark.requester_kinds))
-      .Bind(7, JoinList(lot.earmark.tags))
-      .Bind(8, JoinIds(lot.earmark.station_ids))
+      .Bind(4, lot.note);
+  internal::BindEarmark(st, 5, lot.earmark)
       .Bind(9, lot.id)
       .Bind(10, lot.version)
       .Bind(11, lot.quantity_pledged);

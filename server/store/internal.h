@@ -23,6 +23,12 @@ std::vector<std::string> SplitList(const std::string& joined, char sep = kListSe
 // Ids joined with `sep`, and back; SplitIds skips what is not a number.
 std::string JoinIds(const std::vector<int64_t>& ids, char sep = kListSep);
 std::vector<int64_t> SplitIds(const std::string& joined, char sep = kListSep);
+// A lot's earmark is four columns: earmark_districts, earmark_kinds,
+// earmark_tags, earmark_stations. BindEarmark binds them as parameters
+// `first` to `first` + 3 and returns `*st`; ReadEarmark reads them from
+// column `first` on.
+Statement& BindEarmark(Statement* st, int first, const Earmark& earmark);
+Earmark ReadEarmark(const Statement& row, int first);
 // A whole decimal int64, or nullopt (no exceptions, unlike std::stoll).
 std::optional<int64_t> ParseInt64(std::string_view text);
 

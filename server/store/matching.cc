@@ -92,10 +92,7 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
     row.depot_id = r.Int(2);
     row.available = r.Int(3);
     row.expires_on = r.Text(4);
-    row.earmark.districts = SplitList(r.Text(5));
-    row.earmark.requester_kinds = SplitList(r.Text(6));
-    row.earmark.tags = SplitList(r.Text(7));
-    row.earmark.station_ids = internal::SplitIds(r.Text(8));
+    row.earmark = internal::ReadEarmark(r, 5);
     fn(row);
   });
 }

@@ -12,13 +12,13 @@
 namespace aidlink::store {
 namespace {
 
-using internal::JoinIds;
+using internal::BindEarmark;
 using internal::JoinList;
 using internal::Many;
 using internal::MaybeOne;
 using internal::MustExist;
 using internal::One;
-using internal::SplitIds;
+using internal::ReadEarmark;
 using internal::SplitList;
 
 std::string LotQuantities(const Lot& l) {
@@ -143,10 +143,7 @@ Lot ReadLot(const Statement& st) {
   l.depot_id = st.Int(3);
   l.quantity = st.Int(4);
   l.expires_on = st.Text(5);
-  l.earmark.districts = SplitList(st.Text(6));
-  l.earmark.requester_kinds = SplitList(st.Text(7));
-  l.earmark.tags = SplitList(st.Text(8));
-  l.earmark.station_ids = SplitIds(st.Text(9));
+  l.earmark = ReadEarmark(st, 6);
   l.note = st.Text(10);
   l.available = st.Int(11);
   l.allocated = st.Int(12);
@@ -556,12 +553,7 @@ Status CheckEarmarkGroups(Database& db, const Lot& l) {
       "(available > 0 OR status = 'pledged') "
       "AND (earmark_districts <> '' OR earmark_kinds <> '' OR earmark_tags <> '' OR "
       "earmark_stations <> ''))");
-  st->Bind(1, JoinList(l.earmark.districts))
-      .Bind(2, JoinList(l.earmark.requester_kinds))
-      .Bind(3, JoinList(l.earmark.tags))
-      .Bind(4, JoinIds(l.earmark.station_ids))
-      .Bind(5, l.donor_id)
-      .Bind(6, l.item_id);
+  BindEarmark(st, 1, l.earmark).Bind(5, l.donor_id).Bind(6, l.item_id);
   // count(*) always returns its one row.
   StatusOr<std::optional<std::pair<int64_t, int64_t>>> counts =
       MaybeOne<std::pair<int64_t, int64_t>>(
@@ -611,11 +603,8 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
       .Bind(2, l.item_id)
       .Bind(3, l.depot_id)
       .Bind(4, l.quantity)
-      .BindTextOrNull(5, l.expires_on)
-      .Bind(6, JoinList(l.earmark.districts))
-      .Bind(7, JoinList(l.earmark.requester_kinds))
-      .Bind(8, JoinList(l.earmark.tags))
-      .Bind(9, JoinIds(l.earmark.station_ids))
+      .BindTextOrNull(5, l.expires_on);
+  BindEarmark(st, 6, l.earmark)
       .Bind(10, l.note)
       .Bind(11, l.available)
       .Bind(12, l.created_at)
