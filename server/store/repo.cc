@@ -666,15 +666,20 @@ StatusOr<Lot> GetLot(Database& db, int64_t id) {
 }
 
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page& page) {
-  // Each filter is optional: "? IS NULL OR column = ?" keeps one statement.
+  // Each filter is optional: "? IS NULL OR column = ?" keeps one statement
+  // per order. What expires soonest is what to give out first.
+  const bool by_expiry = !f.expiring_before.empty();
   AIDLINK_ASSIGN_STMT(st, db,
-                      std::string("SELECT ") + kLotCols +
-                          " FROM lots WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
+                      std::string("SELECT ") + kLotCols + " FROM lots WHERE " +
+                          (by_expiry ? "(expires_on, id) > (?8, ?1)" : "id > ?1") +
+                          " AND (?2 IS NULL OR item_id = ?2) AND "
                           "(?3 IS NULL OR depot_id = ?3) AND (?4 IS NULL OR donor_id = ?4) AND "
                           "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
-                          "available > 0)) AND (?7 = '' OR status = ?7) ORDER BY id LIMIT ?6");
+                          "available > 0)) AND (?7 = '' OR status = ?7) ORDER BY " +
+                          (by_expiry ? "expires_on, id" : "id") + " LIMIT ?6");
   st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.depot_id).Bind(4, f.donor_id);
   st->BindTextOrNull(5, f.expiring_before).Bind(6, page.limit).Bind(7, f.status);
+  if (by_expiry) st->Bind(8, page.after_key);
   return Many<Lot>(st, ReadLot);
 }
 

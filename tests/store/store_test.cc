@@ -318,6 +318,50 @@ TEST_CASE("list pages follow ids in order without gaps or repeats", "[store]") {
   CHECK(seen == std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7});
 }
 
+TEST_CASE("lots expiring before a date list soonest expiry first, paged by (expires_on, id)",
+          "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Registry r = Seed(*store);
+  // In id order: expiry dates out of order, two lots on one day, one past
+  // the cut-off, one without stock.
+  const std::vector<std::string> expiries = {"2026-11-20", "2026-11-05", "2026-11-12",
+                                             "2026-11-05", "2026-12-31", "2026-11-01"};
+  std::vector<int64_t> ids;
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
+    for (const std::string& expires_on : expiries) {
+      Lot lot;
+      lot.donor_id = r.donor;
+      lot.item_id = r.item;
+      lot.depot_id = r.depot;
+      lot.quantity = 10;
+      lot.expires_on = expires_on;
+      auto stored = InsertLot(db, lot, kActor);
+      if (!stored.ok()) return stored.status();
+      ids.push_back(stored->id);
+    }
+    return WriteOffLot(db, ids[5], 10, "damaged", kActor).status();
+  }));
+  LotFilter filter;
+  filter.expiring_before = "2026-12-01";
+  std::vector<int64_t> seen;
+  Page page{0, 2};
+  for (;;) {
+    auto rows = store->Read([&](Database& db) { return ListLots(db, filter, page); });
+    REQUIRE_STATUS_OK(rows.status());
+    if (rows->empty()) break;
+    for (const Lot& lot : *rows) seen.push_back(lot.id);
+    page.after_key = rows->back().expires_on;
+    page.after_id = rows->back().id;
+  }
+  CHECK(seen == std::vector<int64_t>{ids[1], ids[3], ids[2], ids[0]});
+  // Without the date the list stays in id order.
+  auto all = store->Read([&](Database& db) { return ListLots(db, LotFilter{}, Page{0, 10}); });
+  REQUIRE_STATUS_OK(all.status());
+  REQUIRE(all->size() == ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) CHECK((*all)[i].id == ids[i]);
+}
+
 namespace {
 
 // Saves an answer under `key` for token 1 and backdates it to `created_at`.
