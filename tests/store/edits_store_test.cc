@@ -20,15 +20,9 @@ namespace {
 const Actor kActor{0, "test"};
 
 bool HasPhoneDigits(Database& db) {
-  auto st = db.Prepare(
-      "SELECT count(*) FROM pragma_table_info('requesters') "
-      "WHERE name = 'phone_digits'");
-  REQUIRE_STATUS_OK(st.status());
-  auto row = (*st)->Step();
-  REQUIRE_STATUS_OK(row.status());
-  const bool has = (*st)->Int(0) > 0;
-  (*st)->Reset();
-  return has;
+  return test::QueryInt(db,
+                        "SELECT count(*) FROM pragma_table_info('requesters') "
+                        "WHERE name = 'phone_digits'") > 0;
 }
 
 // The schema version just before the one that adds the edit columns
@@ -121,10 +115,8 @@ TEST_CASE("the edit migration fills phone digits and indexes the requesters it f
   TempDb tmp;
   const int before = VersionBeforeEditing();
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE_STATUS_OK(db.status());
-    REQUIRE_STATUS_OK(MigrateTo(**db, before));
-    REQUIRE_STATUS_OK((*db)->Exec(
+    auto db = test::OpenAtVersion(tmp.path(), before);
+    REQUIRE_STATUS_OK(db->Exec(
         "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
         "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
         "household_size, tags, created_at) VALUES (1, 'household', '金老伯', '金老伯本人', "

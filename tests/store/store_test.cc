@@ -22,17 +22,7 @@ namespace {
 const Actor kActor{0, "test"};
 
 int64_t Count(Store& store, const std::string& table) {
-  auto n = store.Read([&](Database& db) -> StatusOr<int64_t> {
-    auto st = db.Prepare("SELECT count(*) FROM " + table);
-    if (!st.ok()) return st.status();
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    const int64_t v = (*st)->Int(0);
-    (*st)->Reset();
-    return v;
-  });
-  REQUIRE_STATUS_OK(n.status());
-  return *n;
+  return test::QueryInt(store, "SELECT count(*) FROM " + table);
 }
 
 // Registers a station, donor, item, depot and one requester; returns ids.
@@ -437,21 +427,9 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
   }
 
   SECTION("the delete walks the age index instead of scanning the table") {
-    auto plan = store->Read([&](Database& db) -> StatusOr<std::string> {
-      auto st = db.Prepare(
-          "EXPLAIN QUERY PLAN SELECT rowid FROM idempotency WHERE created_at < '2026' "
-          "ORDER BY created_at LIMIT 10");
-      if (!st.ok()) return st.status();
-      std::string out;
-      for (;;) {
-        auto row = (*st)->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        out += (*st)->Text(3) + "\n";
-      }
-      (*st)->Reset();
-      return out;
-    });
+    auto plan = test::QueryPlan(*store,
+                                "SELECT rowid FROM idempotency WHERE created_at < '2026' "
+                                "ORDER BY created_at LIMIT 10");
     REQUIRE_STATUS_OK(plan.status());
     INFO(*plan);
     CHECK(plan->find("idempotency_by_age") != std::string::npos);
@@ -481,10 +459,8 @@ TEST_CASE("version 6 adds the age index to a version 5 file and keeps its saved 
           "[store][schema]") {
   TempDb tmp;
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE_STATUS_OK(db.status());
-    REQUIRE_STATUS_OK(MigrateTo(**db, 5));
-    REQUIRE_STATUS_OK(SaveResponse(**db, 1, "k", {"h", 201, "application/json", "{}"}));
+    auto db = test::OpenAtVersion(tmp.path(), 5);
+    REQUIRE_STATUS_OK(SaveResponse(*db, 1, "k", {"h", 201, "application/json", "{}"}));
   }
   auto store = OpenStore(tmp.path());
   CHECK(SchemaVersion() >= 6);
