@@ -68,12 +68,7 @@ Registry Seed(Store& store) {
     auto requester = InsertRequester(db, r, kActor);
     if (!requester.ok()) return requester.status();
     out.requester = requester->id;
-    Item i;
-    i.code = "RICE";
-    i.name = "大米";
-    i.category = "food";
-    i.unit = "kg";
-    auto item = InsertItem(db, i, kActor);
+    auto item = InsertItem(db, test::NewItem("RICE", "大米", "food", "kg"), kActor);
     if (!item.ok()) return item.status();
     out.item = item->id;
     Donor d;
@@ -81,11 +76,7 @@ Registry Seed(Store& store) {
     d.kind = "enterprise";
     auto donor = InsertDonor(db, d, kActor);
     if (!donor.ok()) return donor.status();
-    Depot dep;
-    dep.name = "仓";
-    dep.address = "路";
-    dep.district = "江汉区";
-    auto depot = InsertDepot(db, dep, kActor);
+    auto depot = InsertDepot(db, test::NewDepot("仓", "路", "江汉区"), kActor);
     if (!depot.ok()) return depot.status();
     Lot l;
     l.donor_id = donor->id;

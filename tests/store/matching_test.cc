@@ -51,21 +51,14 @@ Province Seed(Store& store) {
     if (!station.ok()) return station.status();
     auto donor = InsertDonor(db, {0, "爱心超市", "charity", "", "", ""}, kActor);
     if (!donor.ok()) return donor.status();
-    Item item;
-    item.code = "RICE";
-    item.name = "大米";
-    item.category = "food";
-    item.unit = "kg";
-    item.pack_size = 1;
-    auto i = InsertItem(db, item, kActor);
+    auto i = InsertItem(db, test::NewItem("RICE", "大米", "food", "kg"), kActor);
     if (!i.ok()) return i.status();
     p.item = i->id;
     for (int k = 0; k < 2; ++k) {
-      Depot depot;
-      depot.name = "仓库" + std::to_string(k);
-      depot.address = "发展大道" + std::to_string(k) + "号";
-      depot.district = "江汉区";
-      auto d = InsertDepot(db, depot, kActor);
+      auto d = InsertDepot(db,
+                           test::NewDepot("仓库" + std::to_string(k),
+                                          "发展大道" + std::to_string(k) + "号", "江汉区"),
+                           kActor);
       if (!d.ok()) return d.status();
       p.depot[k] = d->id;
       Lot lot;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "store/database.h"
 #include "store/schema.h"
@@ -44,6 +45,25 @@ std::unique_ptr<store::Database> OpenAtVersion(const std::string& path, int vers
   REQUIRE_STATUS_OK(db.status());
   REQUIRE_STATUS_OK(store::MigrateTo(**db, version));
   return std::move(*db);
+}
+
+store::Item NewItem(std::string code, std::string name, std::string category, std::string unit,
+                    int64_t pack_size) {
+  store::Item item;
+  item.code = std::move(code);
+  item.name = std::move(name);
+  item.category = std::move(category);
+  item.unit = std::move(unit);
+  item.pack_size = pack_size;
+  return item;
+}
+
+store::Depot NewDepot(std::string name, std::string address, std::string district) {
+  store::Depot depot;
+  depot.name = std::move(name);
+  depot.address = std::move(address);
+  depot.district = std::move(district);
+  return depot;
 }
 
 StatusOr<int64_t> FirstInt(store::Database& db, const std::string& sql) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "store/database.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -42,6 +43,12 @@ std::unique_ptr<store::Store> OpenStore(
 // schema `version` only: an older file, for the tests of later migrations.
 // REQUIREs success. Close it before OpenStore migrates the rest.
 std::unique_ptr<store::Database> OpenAtVersion(const std::string& path, int version);
+
+// Records with the fields a test names and the rest as the model's
+// defaults, for InsertItem and InsertDepot.
+store::Item NewItem(std::string code, std::string name, std::string category, std::string unit,
+                    int64_t pack_size = 1);
+store::Depot NewDepot(std::string name, std::string address, std::string district);
 
 // The first column of the first row of `sql`, or -1 without rows.
 StatusOr<int64_t> FirstInt(store::Database& db, const std::string& sql);
