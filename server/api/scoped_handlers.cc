@@ -237,7 +237,11 @@ Response ListLots(Context& ctx) {
   auto rows = ctx.Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
   if (!rows.ok()) return ctx.Error(rows.status());
   v1::LotList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
+  // With expiring_before the lots come soonest expiry first (store::ListLots).
+  out.set_next_page_token(
+      filter.expiring_before.empty()
+          ? NextPageToken(*rows, *page)
+          : NextPageToken(*rows, *page, [](const store::Lot& l) { return l.expires_on; }));
   for (const auto& r : *rows) *out.add_items() = ToProto(r);
   return ctx.Reply(200, out);
 }

@@ -1,8 +1,11 @@
 #include "store/schema.h"
 
+#include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +35,10 @@ Status AddQuotas(Database& db);
 Status RewriteTables(
     Database& db, const char* like,
     const std::function<std::string(const std::string&, const std::string&)>& edit);
+// Adds `addition` right after the first `anchor` in the definitions of
+// `tables`, in place (RewriteTables).
+Status InsertAfter(Database& db, std::initializer_list<std::string_view> tables,
+                   const std::string& anchor, const std::string& addition);
 
 // A migration is SQL, or code for what SQL cannot say.
 struct Migration {
@@ -392,14 +399,18 @@ ALTER TABLE stations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
+// The value of a PRAGMA that answers one integer (0 if it answers nothing).
+StatusOr<int64_t> PragmaInt(Database& db, const char* pragma) {
+  AIDLINK_ASSIGN_STMT(st, db, std::string("PRAGMA ") + pragma);
+  auto value = internal::MaybeOne<int64_t>(st, internal::ReadId);
+  if (!value.ok()) return value.status();
+  return value->value_or(0);
+}
+
 StatusOr<int> UserVersion(Database& db) {
-  StatusOr<Statement*> st = db.Prepare("PRAGMA user_version");
-  if (!st.ok()) return st.status();
-  StatusOr<bool> row = (*st)->Step();
-  if (!row.ok()) return row.status();
-  const int version = static_cast<int>((*st)->Int(0));
-  (*st)->Reset();
-  return version;
+  StatusOr<int64_t> version = PragmaInt(db, "user_version");
+  if (!version.ok()) return version.status();
+  return static_cast<int>(*version);
 }
 
 // `sql` with every "CHECK (col IN (a, b, ...))" written as
@@ -457,15 +468,7 @@ Status RewriteInListChecks(Database& db) {
 // The routes CHECK as version 5 wrote it, with 'completed' added; a file
 // created before version 5 wrote it the same way by then.
 Status AllowCompletedRoutes(Database& db) {
-  return RewriteTables(db, "%status = 'dispatched'%",
-                       [](const std::string& name, const std::string& sql) {
-                         const std::string from = "status = 'dispatched'";
-                         const size_t at = sql.find(from);
-                         if (name != "routes" || at == std::string::npos) return sql;
-                         std::string out = sql;
-                         out.insert(at + from.size(), " OR status = 'completed'");
-                         return out;
-                       });
+  return InsertAfter(db, {"routes"}, "status = 'dispatched'", " OR status = 'completed'");
 }
 
 // A pledged lot holds nothing yet: its quantity is what the donor pledged
@@ -506,14 +509,7 @@ UPDATE lots SET quantity_pledged = quantity, received_at = created_at;
 // sees those routes' stops and records their outcomes.
 Status AddVolunteers(Database& db) {
   AIDLINK_RETURN_IF_ERROR(
-      RewriteTables(db, "%OR role = 'donor'%", [](const std::string& name, const std::string& sql) {
-        const std::string from = "OR role = 'donor'";
-        const size_t at = sql.find(from);
-        if ((name != "tokens" && name != "users") || at == std::string::npos) return sql;
-        std::string out = sql;
-        out.insert(at + from.size(), " OR role = 'volunteer'");
-        return out;
-      }));
+      InsertAfter(db, {"tokens", "users"}, "OR role = 'donor'", " OR role = 'volunteer'"));
   return db.Exec(R"sql(
 CREATE TABLE route_assignments (
   id INTEGER PRIMARY KEY,
@@ -557,28 +553,17 @@ Status AllowVocabUnits(Database& db) {
 Status RewriteTables(
     Database& db, const char* like,
     const std::function<std::string(const std::string&, const std::string&)>& edit) {
-  std::vector<std::pair<std::string, std::string>> tables;
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE ?");
-    st->Bind(1, std::string(like));
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      tables.emplace_back(st->Text(0), st->Text(1));
-    }
-    st->Reset();
-  }
-  StatusOr<Statement*> cookie = db.Prepare("PRAGMA schema_version");
-  if (!cookie.ok()) return cookie.status();
-  StatusOr<bool> row = (*cookie)->Step();
-  if (!row.ok()) return row.status();
-  const int64_t version = (*cookie)->Int(0);
-  (*cookie)->Reset();
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE ?");
+  st->Bind(1, std::string(like));
+  auto tables = internal::Many<std::pair<std::string, std::string>>(
+      st, [](const Statement& row) { return std::make_pair(row.Text(0), row.Text(1)); });
+  if (!tables.ok()) return tables.status();
+  StatusOr<int64_t> version = PragmaInt(db, "schema_version");
+  if (!version.ok()) return version.status();
 
   AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA writable_schema=ON"));
-  for (const auto& [name, sql] : tables) {
+  for (const auto& [name, sql] : *tables) {
     AIDLINK_ASSIGN_STMT(update, db,
                         "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?");
     update->Bind(1, edit(name, sql)).Bind(2, name);
@@ -588,17 +573,29 @@ Status RewriteTables(
       return s;
     }
   }
-  AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA schema_version=" + std::to_string(version + 1)));
+  AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA schema_version=" + std::to_string(*version + 1)));
   // RESET also makes this connection read the new definitions.
   AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA writable_schema=RESET"));
-  StatusOr<Statement*> check = db.Prepare("PRAGMA integrity_check");
-  if (!check.ok()) return check.status();
-  row = (*check)->Step();
-  if (!row.ok()) return row.status();
-  const std::string verdict = *row ? (*check)->Text(0) : "";
-  (*check)->Reset();
-  if (verdict != "ok") return Internal("integrity check after a schema rewrite: " + verdict);
+  AIDLINK_ASSIGN_STMT(check, db, "PRAGMA integrity_check");
+  auto verdict =
+      internal::MaybeOne<std::string>(check, [](const Statement& row) { return row.Text(0); });
+  if (!verdict.ok()) return verdict.status();
+  if (verdict->value_or("") != "ok")
+    return Internal("integrity check after a schema rewrite: " + verdict->value_or(""));
   return Status::Ok();
+}
+
+Status InsertAfter(Database& db, std::initializer_list<std::string_view> tables,
+                   const std::string& anchor, const std::string& addition) {
+  const std::string like = "%" + anchor + "%";
+  return RewriteTables(db, like.c_str(), [&](const std::string& name, const std::string& sql) {
+    const size_t at = sql.find(anchor);
+    if (std::find(tables.begin(), tables.end(), name) == tables.end() || at == std::string::npos)
+      return sql;
+    std::string out = sql;
+    out.insert(at + anchor.size(), addition);
+    return out;
+  });
 }
 
 // The columns and the search index of version 7. phone_digits (the phone's
@@ -625,18 +622,11 @@ ALTER TABLE requesters ADD COLUMN deactivated_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE requesters ADD COLUMN deactivated_at TEXT;
 ALTER TABLE requesters ADD COLUMN phone_digits TEXT NOT NULL DEFAULT '';
 )sql"));
-  std::vector<std::pair<int64_t, std::string>> phones;
-  {
-    AIDLINK_ASSIGN_STMT(st, db, "SELECT id, phone FROM requesters WHERE phone <> ''");
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      phones.emplace_back(st->Int(0), st->Text(1));
-    }
-    st->Reset();
-  }
-  for (const auto& [id, phone] : phones) {
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT id, phone FROM requesters WHERE phone <> ''");
+  auto phones = internal::Many<std::pair<int64_t, std::string>>(
+      st, [](const Statement& row) { return std::make_pair(row.Int(0), row.Text(1)); });
+  if (!phones.ok()) return phones.status();
+  for (const auto& [id, phone] : *phones) {
     AIDLINK_ASSIGN_STMT(update, db, "UPDATE requesters SET phone_digits = ? WHERE id = ?");
     update->Bind(1, text::PhoneDigits(phone)).Bind(2, id);
     AIDLINK_RETURN_IF_ERROR(update->Run());

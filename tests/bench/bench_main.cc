@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
      "earmarks  a one-item dry run as distinct earmarks grow (issue 14, defect 9)"},
     {"password", aidlink::bench::RunPassword,
      "password [--count N]  milliseconds per login password check (Argon2id)"},
+    {"dedup", aidlink::bench::RunDedup,
+     "dedup [--requesters N] [--seed N]  duplicate detection on 1,000,000 registrations"},
 };
 
 int Usage() {

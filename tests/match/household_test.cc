@@ -82,16 +82,16 @@ TEST_CASE("a hard cap stops a household at its cap and the stock it held is repo
           "[match][caps]") {
   Need need = MakeNeed(1, kMasks, 50);
   need.caps = {0};
-  const Plan plan = Allocate(WithDepot({need}, {MakeLot(10, kMasks, 100)}, {{7, 20, false}}),
-                             Today());
+  const Plan plan =
+      Allocate(WithDepot({need}, {MakeLot(10, kMasks, 100)}, {{7, 20, false}}), Today());
   CHECK(PerNeed(plan)[1] == 20);
   CHECK(ReasonOf(plan, 1) == kUnmetQuotaReached);
   CHECK(plan.stats.units_held_by_quota == 30);
   CHECK((ReasonsOf(plan, 1) & kReasonFairShare) == 0);  // the cap, not a fair share, cut it
 
   SECTION("a cap already reached gives nothing") {
-    const Plan none = Allocate(WithDepot({need}, {MakeLot(10, kMasks, 100)}, {{7, 0, false}}),
-                               Today());
+    const Plan none =
+        Allocate(WithDepot({need}, {MakeLot(10, kMasks, 100)}, {{7, 0, false}}), Today());
     CHECK(PerNeed(none)[1] == 0);
     CHECK(ReasonOf(none, 1) == kUnmetQuotaReached);
     CHECK(none.stats.units_held_by_quota == 50);
@@ -102,8 +102,8 @@ TEST_CASE("fair shares count up to the cap: a capped need is frozen there", "[ma
   Need capped = MakeNeed(1, kMasks, 50);
   capped.caps = {0};
   const Need free = MakeNeed(2, kMasks, 30);
-  const Plan plan = Allocate(
-      WithDepot({capped, free}, {MakeLot(10, kMasks, 35)}, {{7, 10, false}}), Today());
+  const Plan plan =
+      Allocate(WithDepot({capped, free}, {MakeLot(10, kMasks, 35)}, {{7, 10, false}}), Today());
   CHECK(PerNeed(plan)[1] == 10);
   CHECK(PerNeed(plan)[2] == 25);
   CHECK(ReasonOf(plan, 1) == kUnmetQuotaReached);
@@ -117,8 +117,8 @@ TEST_CASE("a soft cap is exceeded only with stock nobody within their caps can u
   soft.caps = {0};
   const Need low = MakeNeed(2, kMasks, 30, Urgency::kLow);
   SECTION("stock left after every need is at its cap goes past the soft cap") {
-    const Plan plan = Allocate(
-        WithDepot({soft, low}, {MakeLot(10, kMasks, 60)}, {{7, 10, true}}), Today());
+    const Plan plan =
+        Allocate(WithDepot({soft, low}, {MakeLot(10, kMasks, 60)}, {{7, 10, true}}), Today());
     CHECK(PerNeed(plan)[1] == 30);  // 10 within the cap, then 20 the low need left
     CHECK(PerNeed(plan)[2] == 30);  // the low-urgency need within its caps came first
     CHECK((ReasonsOf(plan, 1) & kReasonOverSoftQuota) != 0);
@@ -126,8 +126,8 @@ TEST_CASE("a soft cap is exceeded only with stock nobody within their caps can u
     CHECK(ReasonOf(plan, 1) == kUnmetTierExhausted);
   }
   SECTION("without stock to spare it holds like a hard cap") {
-    const Plan plan = Allocate(
-        WithDepot({soft, low}, {MakeLot(10, kMasks, 40)}, {{7, 10, true}}), Today());
+    const Plan plan =
+        Allocate(WithDepot({soft, low}, {MakeLot(10, kMasks, 40)}, {{7, 10, true}}), Today());
     CHECK(PerNeed(plan)[1] == 10);
     CHECK(PerNeed(plan)[2] == 30);
     CHECK(ReasonOf(plan, 1) == kUnmetQuotaReached);
@@ -135,9 +135,8 @@ TEST_CASE("a soft cap is exceeded only with stock nobody within their caps can u
   }
   SECTION("past a soft cap, a hard cap still binds") {
     soft.caps = {0, 1};
-    const Plan plan = Allocate(WithDepot({soft}, {MakeLot(10, kMasks, 60)},
-                                         {{7, 10, true}, {8, 25, false}}),
-                               Today());
+    const Plan plan = Allocate(
+        WithDepot({soft}, {MakeLot(10, kMasks, 60)}, {{7, 10, true}, {8, 25, false}}), Today());
     CHECK(PerNeed(plan)[1] == 25);
     CHECK(ReasonOf(plan, 1) == kUnmetQuotaReached);
     CHECK(plan.stats.units_held_by_quota == 25);
@@ -149,18 +148,17 @@ TEST_CASE("a category cap is shared among a household's items, most urgent first
   Need cabbage = MakeNeed(1, kCabbage, 8, Urgency::kHigh);
   Need potatoes = MakeNeed(2, kPotatoes, 8);
   cabbage.caps = potatoes.caps = {0};
-  const Plan plan = Allocate(WithDepot({cabbage, potatoes},
-                                       {MakeLot(10, kCabbage, 50), MakeLot(11, kPotatoes, 50)},
-                                       {{7, 10, false}}),
-                             Today());
+  const Plan plan =
+      Allocate(WithDepot({cabbage, potatoes},
+                         {MakeLot(10, kCabbage, 50), MakeLot(11, kPotatoes, 50)}, {{7, 10, false}}),
+               Today());
   CHECK(PerNeed(plan)[1] == 8);
   CHECK(PerNeed(plan)[2] == 2);
   CHECK(ReasonOf(plan, 2) == kUnmetQuotaReached);
 
   SECTION("an item without stock takes no share of the cap") {
     const Plan short_of_cabbage = Allocate(
-        WithDepot({cabbage, potatoes}, {MakeLot(11, kPotatoes, 50)}, {{7, 10, false}}),
-        Today());
+        WithDepot({cabbage, potatoes}, {MakeLot(11, kPotatoes, 50)}, {{7, 10, false}}), Today());
     CHECK(PerNeed(short_of_cabbage)[2] == 8);
     CHECK(ReasonOf(short_of_cabbage, 1) == kUnmetNoStock);
   }

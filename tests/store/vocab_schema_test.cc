@@ -97,33 +97,26 @@ TEST_CASE("a database from before 套 and 副 takes them after migrating, its it
           "[store][vocab][schema][issue12]") {
   TempDb tmp;
   {
-    auto db = store::Database::Open(tmp.path(), false);
-    REQUIRE(db.ok());
     // Version 15: the schema before issue 12's two migrations (later
     // branches append theirs after them, so count from the start).
-    REQUIRE(store::MigrateTo(**db, 15).ok());
-    REQUIRE((*db)
-                ->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
-                       "created_at) VALUES ('MASK', '口罩', 'ppe', 'piece', 10, 0, 'now')")
+    auto db = OpenAtVersion(tmp.path(), 15);
+    REQUIRE(db->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
+                     "created_at) VALUES ('MASK', '口罩', 'ppe', 'piece', 10, 0, 'now')")
                 .ok());
-    CHECK_FALSE((*db)
-                    ->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
-                           "created_at) VALUES ('SUIT', '防护服', 'ppe', 'set', 1, 0, 'now')")
+    CHECK_FALSE(db->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
+                         "created_at) VALUES ('SUIT', '防护服', 'ppe', 'set', 1, 0, 'now')")
                     .ok());
-    REQUIRE(store::Migrate(**db).ok());
-    REQUIRE((*db)
-                ->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
-                       "created_at) VALUES ('SUIT', '防护服', 'ppe', 'set', 1, 0, 'now'),"
-                       "('GOGGLE', '护目镜', 'ppe', 'pair', 1, 0, 'now')")
+    REQUIRE(store::Migrate(*db).ok());
+    REQUIRE(db->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
+                     "created_at) VALUES ('SUIT', '防护服', 'ppe', 'set', 1, 0, 'now'),"
+                     "('GOGGLE', '护目镜', 'ppe', 'pair', 1, 0, 'now')")
                 .ok());
-    CHECK_FALSE((*db)
-                    ->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
-                           "created_at) VALUES ('X', 'x', 'ppe', 'dozen', 1, 0, 'now')")
+    CHECK_FALSE(db->Exec("INSERT INTO items (code, name, category, unit, pack_size, perishable, "
+                         "created_at) VALUES ('X', 'x', 'ppe', 'dozen', 1, 0, 'now')")
                     .ok());
     // Stations have a callback phone, empty for the old ones.
-    REQUIRE((*db)
-                ->Exec("INSERT INTO stations (name, district, created_at, phone) VALUES "
-                       "('站', '江汉区', 'now', '027-1234')")
+    REQUIRE(db->Exec("INSERT INTO stations (name, district, created_at, phone) VALUES "
+                     "('站', '江汉区', 'now', '027-1234')")
                 .ok());
   }
   auto store = OpenStore(tmp.path());
