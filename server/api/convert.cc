@@ -137,6 +137,20 @@ v1::Need ToProto(const store::Need& in) {
   return out;
 }
 
+v1::User ToProto(const store::UserRecord& in) {
+  v1::User out;
+  out.set_id(in.id);
+  out.set_username(in.username);
+  out.set_role(in.role);
+  if (in.station_id) out.set_station_id(*in.station_id);
+  if (in.donor_id) out.set_donor_id(*in.donor_id);
+  out.set_display_name(in.display_name);
+  out.set_disabled(in.disabled());
+  out.set_created_at(in.created_at);
+  out.set_disabled_at(in.disabled_at);
+  return out;
+}
+
 store::Item FromProto(const v1::Item& in) {
   store::Item out;
   out.code = in.code();
@@ -339,6 +353,17 @@ void FillStats(v1::MatchStats* out, const store::RunStats& s) {
   out->set_needs_filled(s.needs_filled);
   out->set_needs_partial(s.needs_partial);
   out->set_needs_unmet(s.needs_unmet);
+}
+
+v1::MatchRun ToProto(const store::RunRecord& run) {
+  v1::MatchRun out;
+  out.set_id(run.id);
+  out.set_as_of(run.as_of);
+  out.set_min_shelf_days(run.min_shelf_days);
+  for (int64_t id : run.item_ids) out.add_item_ids(id);
+  out.set_created_at(run.created_at);
+  FillStats(out.mutable_stats(), run.stats);
+  return out;
 }
 
 // The run as the API shows it, from the engine's plan.

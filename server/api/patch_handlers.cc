@@ -64,9 +64,8 @@ Response PatchObject(Context& ctx, PatchSpec<Record> spec) {
   auto seen = ctx.Read([&](store::Database& db) { return spec.load(db, p, ctx.id()); });
   if (!seen.ok()) return ctx.Error(seen.status());
   PatchMsg patch;
-  Status s = ctx.DecodePatch(&patch);
-  if (s.ok()) s = CheckMask(patch, spec.rules);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.DecodePatch(&patch); !s.ok()) return ctx.Error(s);
+  if (Status s = CheckMask(patch, spec.rules); !s.ok()) return ctx.Error(s);
   auto if_match = ctx.IfMatch();
   if (!if_match.ok()) return ctx.Error(if_match.status());
   const std::optional<int64_t> expected = *if_match;
@@ -84,10 +83,7 @@ Response PatchObject(Context& ctx, PatchSpec<Record> spec) {
       out = before;
       return Status::Ok();
     }
-    auto updated = spec.update(db, Rebase(*current, merged), changes, p.actor());
-    if (!updated.ok()) return updated.status();
-    out = ToProto(*updated);
-    return Status::Ok();
+    return FillFrom(out, spec.update(db, Rebase(*current, merged), changes, p.actor()));
   });
 }
 

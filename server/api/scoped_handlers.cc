@@ -28,21 +28,16 @@ StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_
 Response CreateRequester(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::Requester req;
-  Status s = ctx.Decode(&req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
   // A station filing for itself need not repeat its own id.
   if (p.role == Role::kStation && req.station_id() == 0) req.set_station_id(*p.station_id);
   // Scope before validation: another station's id is 404 whatever the rest holds.
   if (!p.MaySeeStation(req.station_id())) {
     return ctx.Error(NotFound("station not found", "station_id"));
   }
-  s = Validate(req);
-  if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
-    auto r = store::InsertRequester(db, FromProto(req), p.actor());
-    if (!r.ok()) return r.status();
-    out = ToProto(*r);
-    return Status::Ok();
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
+  return CommitRow<v1::Requester>(ctx, 201, [=](store::Database& db) {
+    return store::InsertRequester(db, FromProto(req), p.actor());
   });
 }
 
@@ -77,17 +72,10 @@ Response ListRequesters(Context& ctx) {
   const Principal& p = ctx.principal();
   auto filter = RequesterFilterOf(ctx);
   if (!filter.ok()) return ctx.Error(filter.status());
-  Status s = NarrowToOwnStation(p, filter->station_id);
-  if (!s.ok()) return ctx.Error(s);
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows =
-      ctx.Read([&](store::Database& db) { return store::ListRequesters(db, *filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::RequesterList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  if (Status s = NarrowToOwnStation(p, filter->station_id); !s.ok()) return ctx.Error(s);
+  return ReplyPage<v1::RequesterList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListRequesters(db, *filter, page);
+  });
 }
 
 // GET /v1/requesters/{id}: one requester; 404 if another station's.
@@ -105,8 +93,7 @@ Response GetRequester(Context& ctx) {
 Response CreateNeed(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::Need req;
-  Status s = ctx.Decode(&req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
   auto not_found = [id = req.requester_id()] {
     return NotFound("requester " + std::to_string(id) + " not found", "requester_id");
   };
@@ -116,31 +103,34 @@ Response CreateNeed(Context& ctx) {
         ctx.Read([&](store::Database& db) { return store::GetRequester(db, req.requester_id()); });
     if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return ctx.Error(not_found());
   }
-  s = Validate(req);
-  if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Need>(201, [=](store::Database& db, v1::Need& out) -> Status {
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
+  return CommitRow<v1::Need>(ctx, 201, [=](store::Database& db) -> StatusOr<store::Need> {
     auto requester = store::GetRequester(db, req.requester_id());
     if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return not_found();
-    auto need = store::InsertNeed(db, FromProto(req), p.actor());
-    if (!need.ok()) return need.status();
-    out = ToProto(*need);
-    return Status::Ok();
+    return store::InsertNeed(db, FromProto(req), p.actor());
   });
 }
 
 // GET /v1/needs?status=&station_id=&item_id=&requester_id=: needs in scope.
 Response ListNeeds(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   store::NeedFilter filter;
   filter.status = ctx.Query("status");
   filter.urgency = ctx.Query("urgency");
   filter.needed_before = ctx.Query("needed_before");
-  if (!filter.status.empty()) s = CheckEnum(filter.status, "status", vocab::kNeedStatuses);
-  if (s.ok() && !filter.urgency.empty())
-    s = CheckEnum(filter.urgency, "urgency", vocab::kUrgencies);
-  if (s.ok()) s = CheckDate(filter.needed_before, "needed_before", true);
-  if (!s.ok()) return ctx.Error(s);
+  if (!filter.status.empty()) {
+    if (Status s = CheckEnum(filter.status, "status", vocab::kNeedStatuses); !s.ok()) {
+      return ctx.Error(s);
+    }
+  }
+  if (!filter.urgency.empty()) {
+    if (Status s = CheckEnum(filter.urgency, "urgency", vocab::kUrgencies); !s.ok()) {
+      return ctx.Error(s);
+    }
+  }
+  if (Status s = CheckDate(filter.needed_before, "needed_before", true); !s.ok()) {
+    return ctx.Error(s);
+  }
   auto station = ctx.QueryId("station_id");
   auto item = ctx.QueryId("item_id");
   auto requester = ctx.QueryId("requester_id");
@@ -150,24 +140,16 @@ Response ListNeeds(Context& ctx) {
   filter.station_id = *station;
   filter.item_id = *item;
   filter.requester_id = *requester;
-  s = NarrowToOwnStation(p, filter.station_id);
-  if (!s.ok()) return ctx.Error(s);
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListNeeds(db, filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::NeedList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  if (Status s = NarrowToOwnStation(p, filter.station_id); !s.ok()) return ctx.Error(s);
+  return ReplyPage<v1::NeedList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListNeeds(db, filter, page);
+  });
 }
 
 // GET /v1/needs/{id}: one need with its status; 404 if another station's.
 Response GetNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto row = ctx.Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
 }
 
 // POST /v1/needs/{id}:cancel {reason}: cancels what is still outstanding;
@@ -176,13 +158,10 @@ Response CancelNeed(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::CancelRequest req;
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Need>(200, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
+  return CommitRow<v1::Need>(ctx, 200, [=, &ctx](store::Database& db) -> StatusOr<store::Need> {
     auto need = ScopedNeed(db, p, ctx.id());
     if (!need.ok()) return need.status();
-    auto cancelled = store::CancelNeed(db, ctx.id(), req.reason(), p.actor());
-    if (!cancelled.ok()) return cancelled.status();
-    out = ToProto(*cancelled);
-    return Status::Ok();
+    return store::CancelNeed(db, ctx.id(), req.reason(), p.actor());
   });
 }
 
@@ -191,30 +170,23 @@ Response CancelNeed(Context& ctx) {
 Response CreateLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::Lot req;
-  Status s = ctx.Decode(&req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
   if (p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
   // Scope before validation: another donor's id is 404 whatever the rest holds.
   if (!p.MaySeeDonor(req.donor_id())) return ctx.Error(NotFound("donor not found", "donor_id"));
-  s = Validate(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
   // A donor pledges: the stock counts once the depot has it (:receive).
   // What the desk logs is at the depot already.
   store::Lot lot = FromProto(req);
   lot.status = p.role == Role::kDonor ? "pledged" : "received";
-  return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
-    auto lot_row = store::InsertLot(db, lot, p.actor());
-    if (!lot_row.ok()) return lot_row.status();
-    out = ToProto(*lot_row);
-    return Status::Ok();
-  });
+  return CommitRow<v1::Lot>(
+      ctx, 201, [=](store::Database& db) { return store::InsertLot(db, lot, p.actor()); });
 }
 
 // GET /v1/lots?item_id=&depot_id=&donor_id=&expiring_before=: lots in scope
 // (a donor sees only its own).
 Response ListLots(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   store::LotFilter filter;
   auto item = ctx.QueryId("item_id");
   auto depot = ctx.QueryId("depot_id");
@@ -227,19 +199,18 @@ Response ListLots(Context& ctx) {
   filter.donor_id = *donor;
   filter.expiring_before = ctx.Query("expiring_before");
   filter.status = ctx.Query("status");
-  s = CheckDate(filter.expiring_before, "expiring_before", true);
-  if (s.ok() && !filter.status.empty()) s = CheckEnum(filter.status, "status", vocab::kLotStatuses);
-  if (!s.ok()) return ctx.Error(s);
-  s = NarrowToOwnDonor(p, filter.donor_id);
-  if (!s.ok()) return ctx.Error(s);
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::LotList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  if (Status s = CheckDate(filter.expiring_before, "expiring_before", true); !s.ok()) {
+    return ctx.Error(s);
+  }
+  if (!filter.status.empty()) {
+    if (Status s = CheckEnum(filter.status, "status", vocab::kLotStatuses); !s.ok()) {
+      return ctx.Error(s);
+    }
+  }
+  if (Status s = NarrowToOwnDonor(p, filter.donor_id); !s.ok()) return ctx.Error(s);
+  return ReplyPage<v1::LotList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListLots(db, filter, page);
+  });
 }
 
 // GET /v1/lots/{id}: one lot; 404 if another donor's.
@@ -258,15 +229,9 @@ Response GetLot(Context& ctx) {
 Response ReceiveLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::ReceiveRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckQuantity(req.quantity_received(), "quantity_received");
-  if (s.ok()) s = CheckNote(req.note(), "note");
-  if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
-    auto lot = store::ReceiveLot(db, ctx.id(), req.quantity_received(), req.note(), p.actor());
-    if (!lot.ok()) return lot.status();
-    out = ToProto(*lot);
-    return Status::Ok();
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
+  return CommitRow<v1::Lot>(ctx, 200, [=, &ctx](store::Database& db) {
+    return store::ReceiveLot(db, ctx.id(), req.quantity_received(), req.note(), p.actor());
   });
 }
 
@@ -277,11 +242,8 @@ Response WriteOffLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::WriteOffRequest req;
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
-    auto lot = store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
-    if (!lot.ok()) return lot.status();
-    out = ToProto(*lot);
-    return Status::Ok();
+  return CommitRow<v1::Lot>(ctx, 200, [=, &ctx](store::Database& db) {
+    return store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
   });
 }
 

@@ -243,6 +243,24 @@ Status Validate(const v1::WriteOffRequest& r) {
 
 Status Validate(const v1::CancelRequest& r) { return CheckText(r.reason(), "reason"); }
 
+Status Validate(const v1::ReceiveRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(r.quantity_received(), "quantity_received"));
+  return CheckNote(r.note(), "note");
+}
+
+Status Validate(const v1::AssignRequest& r) {
+  if (r.user_id() < 0 || r.token_id() < 0) {
+    return InvalidArgument("ids must be positive", r.user_id() < 0 ? "user_id" : "token_id");
+  }
+  if ((r.user_id() == 0) == (r.token_id() == 0)) {
+    return InvalidArgument(
+        "give exactly one of user_id (a volunteer user) and token_id (a volunteer "
+        "token)",
+        "user_id");
+  }
+  return Status::Ok();
+}
+
 Status Validate(const v1::MatchRunRequest& r) {
   AIDLINK_RETURN_IF_ERROR(CheckDate(r.as_of(), "as_of", true));
   AIDLINK_RETURN_IF_ERROR(CheckListSize(r.item_ids_size(), "item_ids"));

@@ -56,6 +56,8 @@ Status Validate(const v1::Need& need);
 Status Validate(const v1::Token& req);  // POST /v1/tokens
 Status Validate(const v1::WriteOffRequest& req);
 Status Validate(const v1::CancelRequest& req);
+Status Validate(const v1::ReceiveRequest& req);
+Status Validate(const v1::AssignRequest& req);  // exactly one of user_id and token_id
 Status Validate(const v1::MatchRunRequest& req);
 Status Validate(const v1::RouteRequest& req);
 Status Validate(const v1::DeliverRequest& req);  // lines: see TakenOf
