@@ -31,20 +31,15 @@ StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p
 Response ListDeliveries(Context& ctx) {
   const Principal& p = ctx.principal();
   store::DeliveryFilter filter;
-  auto route_id = ctx.QueryId("route_id");
-  auto requester = ctx.QueryId("requester_id");
-  auto station = ctx.QueryId("station_id");
-  for (const auto* q : {&route_id, &requester, &station}) {
-    if (!q->ok()) return ctx.Error(q->status());
+  if (Status s = QueryIds(ctx, {{"route_id", &filter.route_id},
+                                {"requester_id", &filter.requester_id},
+                                {"station_id", &filter.station_id}});
+      !s.ok()) {
+    return ctx.Error(s);
   }
-  filter.route_id = *route_id;
-  filter.requester_id = *requester;
-  filter.station_id = *station;
   filter.status = ctx.Query("status");
-  static constexpr std::string_view kStatuses[] = {"planned", "dispatched", "delivered", "failed",
-                                                   "cancelled"};
-  if (!filter.status.empty()) {
-    if (Status s = CheckEnum(filter.status, "status", kStatuses); !s.ok()) return ctx.Error(s);
+  if (Status s = CheckOptionalEnum(filter.status, "status", vocab::kDeliveryStatuses); !s.ok()) {
+    return ctx.Error(s);
   }
   if (Status s = NarrowToOwnStation(p, filter.station_id); !s.ok()) return ctx.Error(s);
   if (p.role == Role::kVolunteer) {

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "api/auth.h"
 #include "api/context.h"
@@ -36,6 +37,10 @@ Status DecodeValid(Context& ctx, Message* msg) {
 // kInvalidArgument naming it unless it is one of `allowed`.
 StatusOr<std::string> QueryChoice(const Context& ctx, const char* name, std::string_view fallback,
                                   std::span<const std::string_view> allowed);
+// Reads each optional positive id query parameter into its field, in order;
+// the first that is present but not one is the error (Context::QueryId).
+Status QueryIds(const Context& ctx,
+                std::initializer_list<std::pair<const char*, std::optional<int64_t>*>> ids);
 // The lang query parameter of a printout: zh (the default) or en.
 StatusOr<print::Lang> LangQuery(const Context& ctx);
 

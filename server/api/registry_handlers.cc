@@ -34,6 +34,16 @@ StatusOr<std::string> QueryChoice(const Context& ctx, const char* name, std::str
   return value;
 }
 
+Status QueryIds(const Context& ctx,
+                std::initializer_list<std::pair<const char*, std::optional<int64_t>*>> ids) {
+  for (const auto& [name, field] : ids) {
+    auto id = ctx.QueryId(name);
+    if (!id.ok()) return id.status();
+    *field = *id;
+  }
+  return Status::Ok();
+}
+
 StatusOr<print::Lang> LangQuery(const Context& ctx) {
   static constexpr std::string_view kLangs[] = {"zh", "en"};
   auto lang = QueryChoice(ctx, "lang", "zh", kLangs);

@@ -151,14 +151,10 @@ Response ListRoutes(Context& ctx) {
   filter.date = ctx.Query("date");
   filter.status = ctx.Query("status");
   if (Status s = CheckDate(filter.date, "date", true); !s.ok()) return ctx.Error(s);
-  if (!filter.status.empty()) {
-    if (Status s = CheckEnum(filter.status, "status", vocab::kRouteStatuses); !s.ok()) {
-      return ctx.Error(s);
-    }
+  if (Status s = CheckOptionalEnum(filter.status, "status", vocab::kRouteStatuses); !s.ok()) {
+    return ctx.Error(s);
   }
-  auto depot = ctx.QueryId("depot_id");
-  if (!depot.ok()) return ctx.Error(depot.status());
-  filter.depot_id = *depot;
+  if (Status s = QueryIds(ctx, {{"depot_id", &filter.depot_id}}); !s.ok()) return ctx.Error(s);
   // A volunteer lists the routes assigned to it.
   if (ctx.principal().role == Role::kVolunteer) filter.ids = ctx.principal().route_ids;
   return ReplyPage<v1::RouteList>(ctx, [&](store::Database& db, const store::Page& page) {

@@ -41,20 +41,20 @@ Response CreateRequester(Context& ctx) {
   });
 }
 
+namespace {
+
 // The requester list's filters from the query, checked.
 StatusOr<store::RequesterFilter> RequesterFilterOf(const Context& ctx) {
   store::RequesterFilter f;
-  auto station = ctx.QueryId("station_id");
-  if (!station.ok()) return station.status();
-  f.station_id = *station;
+  AIDLINK_RETURN_IF_ERROR(QueryIds(ctx, {{"station_id", &f.station_id}}));
   f.q = std::string(text::Trim(ctx.Query("q")));
   f.kind = ctx.Query("kind");
   f.tag = ctx.Query("tag");
   f.district = ctx.Query("district");
   const std::string active = ctx.Query("active");
   if (!f.q.empty()) AIDLINK_RETURN_IF_ERROR(CheckText(f.q, "q"));
-  if (!f.kind.empty()) AIDLINK_RETURN_IF_ERROR(CheckEnum(f.kind, "kind", vocab::kRequesterKinds));
-  if (!f.tag.empty()) AIDLINK_RETURN_IF_ERROR(CheckEnum(f.tag, "tag", vocab::kTags));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.kind, "kind", vocab::kRequesterKinds));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.tag, "tag", vocab::kTags));
   if (!f.district.empty()) AIDLINK_RETURN_IF_ERROR(CheckText(f.district, "district"));
   if (active == "true" || active == "1") f.active = true;
   if (active == "false" || active == "0") f.active = false;
@@ -62,6 +62,8 @@ StatusOr<store::RequesterFilter> RequesterFilterOf(const Context& ctx) {
     return InvalidArgument("active must be true or false", "active");
   return f;
 }
+
+}  // namespace
 
 // GET /v1/requesters?station_id=&q=&kind=&tag=&district=&active=: requesters
 // in scope (a station sees only its own: asking for another's is 404; a
@@ -111,38 +113,34 @@ Response CreateNeed(Context& ctx) {
   });
 }
 
+namespace {
+
+// The need list's filters from the query, checked.
+StatusOr<store::NeedFilter> NeedFilterOf(const Context& ctx) {
+  store::NeedFilter f;
+  f.status = ctx.Query("status");
+  f.urgency = ctx.Query("urgency");
+  f.needed_before = ctx.Query("needed_before");
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.status, "status", vocab::kNeedStatuses));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.urgency, "urgency", vocab::kUrgencies));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(f.needed_before, "needed_before", true));
+  AIDLINK_RETURN_IF_ERROR(QueryIds(
+      ctx,
+      {{"station_id", &f.station_id}, {"item_id", &f.item_id}, {"requester_id", &f.requester_id}}));
+  return f;
+}
+
+}  // namespace
+
 // GET /v1/needs?status=&station_id=&item_id=&requester_id=: needs in scope.
 Response ListNeeds(Context& ctx) {
-  const Principal& p = ctx.principal();
-  store::NeedFilter filter;
-  filter.status = ctx.Query("status");
-  filter.urgency = ctx.Query("urgency");
-  filter.needed_before = ctx.Query("needed_before");
-  if (!filter.status.empty()) {
-    if (Status s = CheckEnum(filter.status, "status", vocab::kNeedStatuses); !s.ok()) {
-      return ctx.Error(s);
-    }
-  }
-  if (!filter.urgency.empty()) {
-    if (Status s = CheckEnum(filter.urgency, "urgency", vocab::kUrgencies); !s.ok()) {
-      return ctx.Error(s);
-    }
-  }
-  if (Status s = CheckDate(filter.needed_before, "needed_before", true); !s.ok()) {
+  auto filter = NeedFilterOf(ctx);
+  if (!filter.ok()) return ctx.Error(filter.status());
+  if (Status s = NarrowToOwnStation(ctx.principal(), filter->station_id); !s.ok()) {
     return ctx.Error(s);
   }
-  auto station = ctx.QueryId("station_id");
-  auto item = ctx.QueryId("item_id");
-  auto requester = ctx.QueryId("requester_id");
-  for (const auto* q : {&station, &item, &requester}) {
-    if (!q->ok()) return ctx.Error(q->status());
-  }
-  filter.station_id = *station;
-  filter.item_id = *item;
-  filter.requester_id = *requester;
-  if (Status s = NarrowToOwnStation(p, filter.station_id); !s.ok()) return ctx.Error(s);
   return ReplyPage<v1::NeedList>(ctx, [&](store::Database& db, const store::Page& page) {
-    return store::ListNeeds(db, filter, page);
+    return store::ListNeeds(db, *filter, page);
   });
 }
 
@@ -183,33 +181,32 @@ Response CreateLot(Context& ctx) {
       ctx, 201, [=](store::Database& db) { return store::InsertLot(db, lot, p.actor()); });
 }
 
+namespace {
+
+// The lot list's filters from the query, checked.
+StatusOr<store::LotFilter> LotFilterOf(const Context& ctx) {
+  store::LotFilter f;
+  AIDLINK_RETURN_IF_ERROR(QueryIds(
+      ctx, {{"item_id", &f.item_id}, {"depot_id", &f.depot_id}, {"donor_id", &f.donor_id}}));
+  f.expiring_before = ctx.Query("expiring_before");
+  f.status = ctx.Query("status");
+  AIDLINK_RETURN_IF_ERROR(CheckDate(f.expiring_before, "expiring_before", true));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.status, "status", vocab::kLotStatuses));
+  return f;
+}
+
+}  // namespace
+
 // GET /v1/lots?item_id=&depot_id=&donor_id=&expiring_before=: lots in scope
 // (a donor sees only its own).
 Response ListLots(Context& ctx) {
-  const Principal& p = ctx.principal();
-  store::LotFilter filter;
-  auto item = ctx.QueryId("item_id");
-  auto depot = ctx.QueryId("depot_id");
-  auto donor = ctx.QueryId("donor_id");
-  for (const auto* q : {&item, &depot, &donor}) {
-    if (!q->ok()) return ctx.Error(q->status());
-  }
-  filter.item_id = *item;
-  filter.depot_id = *depot;
-  filter.donor_id = *donor;
-  filter.expiring_before = ctx.Query("expiring_before");
-  filter.status = ctx.Query("status");
-  if (Status s = CheckDate(filter.expiring_before, "expiring_before", true); !s.ok()) {
+  auto filter = LotFilterOf(ctx);
+  if (!filter.ok()) return ctx.Error(filter.status());
+  if (Status s = NarrowToOwnDonor(ctx.principal(), filter->donor_id); !s.ok()) {
     return ctx.Error(s);
   }
-  if (!filter.status.empty()) {
-    if (Status s = CheckEnum(filter.status, "status", vocab::kLotStatuses); !s.ok()) {
-      return ctx.Error(s);
-    }
-  }
-  if (Status s = NarrowToOwnDonor(p, filter.donor_id); !s.ok()) return ctx.Error(s);
   return ReplyPage<v1::LotList>(ctx, [&](store::Database& db, const store::Page& page) {
-    return store::ListLots(db, filter, page);
+    return store::ListLots(db, *filter, page);
   });
 }
 

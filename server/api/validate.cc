@@ -85,6 +85,16 @@ Status CheckEnum(const std::string& value, const char* field,
   return CheckEnum(value, field, names);
 }
 
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const std::string_view> allowed) {
+  return value.empty() ? Status::Ok() : CheckEnum(value, field, allowed);
+}
+
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const vocab::Term> allowed) {
+  return value.empty() ? Status::Ok() : CheckEnum(value, field, allowed);
+}
+
 Status CheckDate(const std::string& value, const char* field, bool optional) {
   if (value.empty()) {
     if (optional) return Status::Ok();

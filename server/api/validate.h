@@ -35,6 +35,11 @@ Status CheckId(int64_t value, const char* field);
 Status CheckEnum(const std::string& value, const char* field,
                  std::span<const std::string_view> allowed);
 Status CheckEnum(const std::string& value, const char* field, std::span<const vocab::Term> allowed);
+// A list filter: empty (no filter), or one of `allowed`.
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const std::string_view> allowed);
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const vocab::Term> allowed);
 // A real calendar date YYYY-MM-DD; empty is allowed when `optional`.
 Status CheckDate(const std::string& value, const char* field, bool optional);
 // At most kMaxListEntries entries.
