@@ -6,6 +6,25 @@
 #include "api/match_io.h"
 
 namespace aidlink::api {
+namespace {
+
+// A lot's stock figures and dates, as a lot and as its trace show them (the
+// two messages name these fields alike).
+template <typename Msg>
+void FillStock(Msg& out, const store::Lot& lot) {
+  out.set_expires_on(lot.expires_on);
+  out.set_quantity(lot.quantity);
+  out.set_status(lot.status);
+  out.set_quantity_pledged(lot.quantity_pledged);
+  out.set_quantity_received(lot.quantity_received());
+  out.set_received_at(lot.received_at);
+  out.set_available(lot.available);
+  out.set_allocated(lot.allocated);
+  out.set_delivered(lot.delivered);
+  out.set_written_off(lot.written_off);
+}
+
+}  // namespace
 
 v1::Item ToProto(const store::Item& in) {
   v1::Item out;
@@ -92,24 +111,15 @@ v1::Lot ToProto(const store::Lot& in) {
   out.set_donor_id(in.donor_id);
   out.set_item_id(in.item_id);
   out.set_depot_id(in.depot_id);
-  out.set_quantity(in.quantity);
-  out.set_expires_on(in.expires_on);
+  FillStock(out, in);
   v1::Earmark* e = out.mutable_earmark();
   for (const auto& v : in.earmark.districts) e->add_districts(v);
   for (const auto& v : in.earmark.requester_kinds) e->add_requester_kinds(v);
   for (const auto& v : in.earmark.tags) e->add_tags(v);
   for (int64_t v : in.earmark.station_ids) e->add_station_ids(v);
   out.set_note(in.note);
-  out.set_available(in.available);
-  out.set_allocated(in.allocated);
-  out.set_delivered(in.delivered);
-  out.set_written_off(in.written_off);
   out.set_created_at(in.created_at);
   out.set_version(in.version);
-  out.set_status(in.status);
-  out.set_quantity_pledged(in.quantity_pledged);
-  out.set_quantity_received(in.quantity_received());
-  out.set_received_at(in.received_at);
   out.set_receive_note(in.receive_note);
   return out;
 }
@@ -319,16 +329,7 @@ v1::LotTrace ToProto(const store::LotTrace& t) {
   out.set_depot_name(t.depot_name);
   out.set_depot_district(t.depot_district);
   out.set_received_on(t.lot.received_at.substr(0, 10));
-  out.set_expires_on(t.lot.expires_on);
-  out.set_quantity(t.lot.quantity);
-  out.set_status(t.lot.status);
-  out.set_quantity_pledged(t.lot.quantity_pledged);
-  out.set_quantity_received(t.lot.quantity_received());
-  out.set_received_at(t.lot.received_at);
-  out.set_available(t.lot.available);
-  out.set_allocated(t.lot.allocated);
-  out.set_delivered(t.lot.delivered);
-  out.set_written_off(t.lot.written_off);
+  FillStock(out, t.lot);
   int64_t dispatched = 0, returned = 0;
   for (const auto& b : t.buckets) {
     v1::TraceBucket* o = out.add_breakdown();
