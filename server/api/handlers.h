@@ -25,6 +25,13 @@ namespace aidlink::api {
 Status NarrowToOwnStation(const Principal& p, std::optional<int64_t>& station_id);
 Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id);
 
+// The requester, need or lot with `id` if the caller may see it (a station:
+// its own requesters and their needs; a donor: its own lots), else
+// kNotFound naming id, exactly as for an unknown id (scoped_handlers.cc).
+StatusOr<store::Requester> ScopedRequester(store::Database& db, const Principal& p, int64_t id);
+StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id);
+StatusOr<store::Lot> ScopedLot(store::Database& db, const Principal& p, int64_t id);
+
 // Decodes the request body into `msg` and checks it with its Validate
 // (api/validate.h).
 template <typename Message>

@@ -94,27 +94,6 @@ std::function<StatusOr<Record>(store::Database&, const Principal&, int64_t)> Uns
   return [get](store::Database& db, const Principal&, int64_t id) { return get(db, id); };
 }
 
-StatusOr<store::Requester> ScopedRequester(store::Database& db, const Principal& p, int64_t id) {
-  auto r = store::GetRequester(db, id);
-  if (!r.ok()) return r.status();
-  if (!p.MaySeeStation(r->station_id)) return NotFound("requester not found", "id");
-  return r;
-}
-
-StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
-  auto n = store::GetNeed(db, id);
-  if (!n.ok()) return n.status();
-  if (!p.MaySeeStation(n->station_id)) return NotFound("need not found", "id");
-  return n;
-}
-
-StatusOr<store::Lot> ScopedLot(store::Database& db, const Principal& p, int64_t id) {
-  auto l = store::GetLot(db, id);
-  if (!l.ok()) return l.status();
-  if (!p.MaySeeDonor(l->donor_id)) return NotFound("lot not found", "id");
-  return l;
-}
-
 // A donor edits its lot only until stock of it is first allocated; then the
 // dispatcher does.
 Status DonorMayEditLot(store::Database& db, const Principal& p, const store::Lot& lot) {

@@ -10,9 +10,13 @@
 #include "util/text.h"
 
 namespace aidlink::api {
-namespace {
+StatusOr<store::Requester> ScopedRequester(store::Database& db, const Principal& p, int64_t id) {
+  auto r = store::GetRequester(db, id);
+  if (!r.ok()) return r.status();
+  if (!p.MaySeeStation(r->station_id)) return NotFound("requester not found", "id");
+  return r;
+}
 
-// The need with `id` if the caller may see it, else kNotFound.
 StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
   auto need = store::GetNeed(db, id);
   if (!need.ok()) return need.status();
@@ -20,7 +24,12 @@ StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_
   return need;
 }
 
-}  // namespace
+StatusOr<store::Lot> ScopedLot(store::Database& db, const Principal& p, int64_t id) {
+  auto lot = store::GetLot(db, id);
+  if (!lot.ok()) return lot.status();
+  if (!p.MaySeeDonor(lot->donor_id)) return NotFound("lot not found", "id");
+  return lot;
+}
 
 // POST /v1/requesters: registers a household, community, institution or
 // frontline post; a station for itself only (another station_id is 404),
@@ -83,10 +92,7 @@ Response ListRequesters(Context& ctx) {
 // GET /v1/requesters/{id}: one requester; 404 if another station's.
 Response GetRequester(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto row = ctx.Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  if (!p.MaySeeStation(row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return ScopedRequester(db, p, ctx.id()); });
 }
 
 // POST /v1/needs: files a need for a requester of the caller's station (or
@@ -213,10 +219,7 @@ Response ListLots(Context& ctx) {
 // GET /v1/lots/{id}: one lot; 404 if another donor's.
 Response GetLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto row = ctx.Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  if (!p.MaySeeDonor(row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return ScopedLot(db, p, ctx.id()); });
 }
 
 // POST /v1/lots/{id}:receive {quantity_received, note}: the depot confirms
