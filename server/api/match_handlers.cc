@@ -66,13 +66,8 @@ Response CreateMatchRun(Context& ctx) {
     auto committed = store::CommitRun(db, run, PlannedAllocations(current, input->snapshot),
                                       ctx.principal().actor());
     if (!committed.ok()) return committed.status();
-    out.Clear();
-    out.set_id(committed->run.id);
+    out = ToProto(committed->run);
     out.set_dry_run(false);
-    out.set_as_of(run.as_of);
-    out.set_min_shelf_days(run.min_shelf_days);
-    for (int64_t id : item_ids) out.add_item_ids(id);
-    out.set_created_at(committed->run.created_at);
     FillPlan(&out, current);
     // Each allocation names the planned delivery it travels on.
     for (int i = 0; i < out.allocations_size(); ++i) {
@@ -85,41 +80,18 @@ Response CreateMatchRun(Context& ctx) {
 
 // GET /v1/match/runs: committed runs, newest first, with their stats only
 // (GET /v1/match/runs/{id} has the allocations); dispatcher.
-Response ListMatchRuns(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListRuns(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::MatchRunList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& run : *rows) {
-    v1::MatchRun* o = out.add_items();
-    o->set_id(run.id);
-    o->set_as_of(run.as_of);
-    o->set_min_shelf_days(run.min_shelf_days);
-    for (int64_t id : run.item_ids) o->add_item_ids(id);
-    o->set_created_at(run.created_at);
-    FillStats(o->mutable_stats(), run.stats);
-  }
-  return ctx.Reply(200, out);
-}
+Response ListMatchRuns(Context& ctx) { return ReplyPage<v1::MatchRunList>(ctx, store::ListRuns); }
 
 // GET /v1/match/runs/{id}: a committed run with its allocations and unmet
 // needs; dispatcher.
 Response GetMatchRun(Context& ctx) {
-  Status s;
   v1::MatchRun out;
-  s = ctx.Read([&](store::Database& db) -> Status {
+  Status s = ctx.Read([&](store::Database& db) -> Status {
     auto run = store::GetRun(db, ctx.id());
     if (!run.ok()) return run.status();
     auto rows = store::ListRunAllocations(db, run->id);
     if (!rows.ok()) return rows.status();
-    out.set_id(run->id);
-    out.set_as_of(run->as_of);
-    out.set_min_shelf_days(run->min_shelf_days);
-    for (int64_t id : run->item_ids) out.add_item_ids(id);
-    out.set_created_at(run->created_at);
-    FillStats(out.mutable_stats(), run->stats);
+    out = ToProto(*run);
     for (const auto& a : *rows) {
       v1::MatchAllocation* o = out.add_allocations();
       o->set_lot_id(a.lot_id);
