@@ -22,6 +22,7 @@ std::vector<Command> AllCommands() {
   for (auto& c : ImportCommands()) all.push_back(std::move(c));
   for (auto& c : AccountCommands()) all.push_back(std::move(c));
   for (auto& c : DuplicateCommands()) all.push_back(std::move(c));
+  for (auto& c : QuotaCommands()) all.push_back(std::move(c));
   return all;
 }
 

@@ -46,6 +46,8 @@ std::vector<Command> ResourceCommands();
 std::vector<Command> ImportCommands();
 // `login`, `logout`, `whoami` (no verb) and `user add`.
 std::vector<Command> AccountCommands();
+// `quota add|list|show|edit|disable` and `requester entitlements`.
+std::vector<Command> QuotaCommands();
 // `duplicates list|show|resolve|reopen` (commands_duplicates.cc).
 std::vector<Command> DuplicateCommands();
 

@@ -161,6 +161,28 @@ Flag IfMatch() {
                "VERSION");
 }
 
+// --lat and --lon of an object with a place.
+std::vector<Flag> LatLon() {
+  return {Opt("lat", "lat", Type::kNumber, "latitude"),
+          Opt("lon", "lon", Type::kNumber, "longitude")};
+}
+
+// The --earmark-* flags of a lot (add and edit).
+std::vector<Flag> EarmarkFlags() {
+  const Type T = Type::kTextList;
+  return {Opt("earmark-district", "earmark.districts", T, "only for these districts"),
+          Opt("earmark-kind", "earmark.requester_kinds", T, "only for these requester kinds"),
+          Opt("earmark-tag", "earmark.tags", T, "only for requesters with these tags"),
+          Opt("earmark-station", "earmark.station_ids", Type::kIntList,
+              "only for these stations' requesters")};
+}
+
+// `head`, then each of `rest` in order: a flag list built from shared parts.
+std::vector<Flag> Flags(std::vector<Flag> head, std::initializer_list<std::vector<Flag>> rest) {
+  for (const auto& part : rest) head.insert(head.end(), part.begin(), part.end());
+  return head;
+}
+
 std::vector<Flag> RequesterFilters() {
   return {Opt("station-id", "station_id", Type::kInt, "only this station's requesters"),
           Opt("kind", "kind", Type::kText, "household, community, institution or frontline_post"),
@@ -184,8 +206,8 @@ std::vector<Column> RequesterColumns() {
 }
 
 std::vector<Spec> Specs() {
-  const Type T = Type::kText, I = Type::kInt, N = Type::kNumber, B = Type::kBool,
-             TL = Type::kTextList, IL = Type::kIntList;
+  const Type T = Type::kText, I = Type::kInt, B = Type::kBool, TL = Type::kTextList,
+             IL = Type::kIntList;
   return {
       {"token",
        "create",
@@ -268,15 +290,15 @@ std::vector<Spec> Specs() {
        "add a depot (dispatcher)",
        Kind::kCreate,
        "/v1/depots",
-       {Req("name", "name", T, "depot name"), Req("address", "address", T, "street address"),
-        Req("district", "district", T, "district, e.g. 和平区"), Opt("lat", "lat", N, "latitude"),
-        Opt("lon", "lon", N, "longitude"),
-        Opt("city", "city", T,
-            "city, e.g. 苏州市; the depot serves it unless --serves-* say otherwise"),
-        Opt("serves-cities", "serves.cities", TL,
-            "serve exactly these cities (and --serves-districts)"),
-        Opt("serves-districts", "serves.districts", TL,
-            "serve exactly these districts: 姑苏区 (of --city) or 苏州市/姑苏区")},
+       Flags({Req("name", "name", T, "depot name"), Req("address", "address", T, "street address"),
+              Req("district", "district", T, "district, e.g. 和平区")},
+             {LatLon(),
+              {Opt("city", "city", T,
+                   "city, e.g. 苏州市; the depot serves it unless --serves-* say otherwise"),
+               Opt("serves-cities", "serves.cities", TL,
+                   "serve exactly these cities (and --serves-districts)"),
+               Opt("serves-districts", "serves.districts", TL,
+                   "serve exactly these districts: 姑苏区 (of --city) or 苏州市/姑苏区")}}),
        {}},
       {"depot",
        "list",
@@ -315,19 +337,19 @@ std::vector<Spec> Specs() {
        "register a household, community, institution or frontline post",
        Kind::kCreate,
        "/v1/requesters",
-       {Opt("station-id", "station_id", I,
-            "the registering station (a station token: its own, may be left out)"),
-        Req("kind", "kind", T, "household, community, institution or frontline_post"),
-        Req("name", "name", T, "name, e.g. 金老伯"),
-        Opt("contact-name", "contact_name", T, "who to call"),
-        Opt("phone", "phone", T, "phone number"), Req("address", "address", T, "address"),
-        Req("district", "district", T, "district"), Opt("lat", "lat", N, "latitude"),
-        Opt("lon", "lon", N, "longitude"),
-        Req("household-size", "household_size", I, "people in the household"),
-        Opt("tag", "tags", TL,
-            "vulnerability tag, repeatable or comma list: elderly_alone, chronic_illness, "
-            "disability, child_in_difficulty, quarantined, pregnant, low_income, "
-            "frontline_worker, left_behind_child")},
+       Flags({Opt("station-id", "station_id", I,
+                  "the registering station (a station token: its own, may be left out)"),
+              Req("kind", "kind", T, "household, community, institution or frontline_post"),
+              Req("name", "name", T, "name, e.g. 金老伯"),
+              Opt("contact-name", "contact_name", T, "who to call"),
+              Opt("phone", "phone", T, "phone number"), Req("address", "address", T, "address"),
+              Req("district", "district", T, "district")},
+             {LatLon(),
+              {Req("household-size", "household_size", I, "people in the household"),
+               Opt("tag", "tags", TL,
+                   "vulnerability tag, repeatable or comma list: elderly_alone, chronic_illness, "
+                   "disability, child_in_difficulty, quarantined, pregnant, low_income, "
+                   "frontline_worker, left_behind_child")}}),
        {}},
       {"requester", "list", "list requesters", Kind::kList, "/v1/requesters", RequesterFilters(),
        RequesterColumns()},
@@ -341,13 +363,14 @@ std::vector<Spec> Specs() {
        "correct a requester: only the flags given change",
        Kind::kPatch,
        "/v1/requesters/{id}",
-       {Opt("name", "name", T, "name"), Opt("contact-name", "contact_name", T, "who to call"),
-        Opt("phone", "phone", T, "phone number"), Opt("address", "address", T, "address"),
-        Opt("district", "district", T, "district"), Opt("lat", "lat", N, "latitude"),
-        Opt("lon", "lon", N, "longitude"),
-        Opt("household-size", "household_size", I, "people in the household"),
-        Opt("tag", "tags", TL, "vulnerability tags: the new full list, repeatable or comma list"),
-        IfMatch()},
+       Flags({Opt("name", "name", T, "name"), Opt("contact-name", "contact_name", T, "who to call"),
+              Opt("phone", "phone", T, "phone number"), Opt("address", "address", T, "address"),
+              Opt("district", "district", T, "district")},
+             {LatLon(),
+              {Opt("household-size", "household_size", I, "people in the household"),
+               Opt("tag", "tags", TL,
+                   "vulnerability tags: the new full list, repeatable or comma list"),
+               IfMatch()}}),
        {}},
       {"requester",
        "deactivate",
@@ -364,29 +387,21 @@ std::vector<Spec> Specs() {
        "log a donated lot at a depot",
        Kind::kCreate,
        "/v1/lots",
-       {Opt("donor-id", "donor_id", I, "donor (a donor token: its own, may be left out)"),
-        Req("item-id", "item_id", I, "item"),
-        Req("depot-id", "depot_id", I, "depot where it is stored"),
-        Req("quantity", "quantity", I, "quantity received, in the item's unit"),
-        Opt("expires-on", "expires_on", T, "YYYY-MM-DD"),
-        Opt("earmark-district", "earmark.districts", TL, "only for these districts"),
-        Opt("earmark-kind", "earmark.requester_kinds", TL, "only for these requester kinds"),
-        Opt("earmark-tag", "earmark.tags", TL, "only for requesters with these tags"),
-        Opt("earmark-station", "earmark.station_ids", IL, "only for these stations' requesters"),
-        Opt("note", "note", T, "free text")},
+       Flags({Opt("donor-id", "donor_id", I, "donor (a donor token: its own, may be left out)"),
+              Req("item-id", "item_id", I, "item"),
+              Req("depot-id", "depot_id", I, "depot where it is stored"),
+              Req("quantity", "quantity", I, "quantity received, in the item's unit"),
+              Opt("expires-on", "expires_on", T, "YYYY-MM-DD")},
+             {EarmarkFlags(), {Opt("note", "note", T, "free text")}}),
        {}},
       {"lot",
        "edit",
        "correct a lot: only the flags given change (earmark flags replace the whole earmark)",
        Kind::kPatch,
        "/v1/lots/{id}",
-       {Opt("quantity", "quantity", I, "quantity received (never below what is used)"),
-        Opt("expires-on", "expires_on", T, "YYYY-MM-DD"),
-        Opt("earmark-district", "earmark.districts", TL, "only for these districts"),
-        Opt("earmark-kind", "earmark.requester_kinds", TL, "only for these requester kinds"),
-        Opt("earmark-tag", "earmark.tags", TL, "only for requesters with these tags"),
-        Opt("earmark-station", "earmark.station_ids", IL, "only for these stations' requesters"),
-        Opt("note", "note", T, "free text"), IfMatch()},
+       Flags({Opt("quantity", "quantity", I, "quantity received (never below what is used)"),
+              Opt("expires-on", "expires_on", T, "YYYY-MM-DD")},
+             {EarmarkFlags(), {Opt("note", "note", T, "free text"), IfMatch()}}),
        {}},
       {"lot",
        "list",
@@ -698,41 +713,41 @@ std::string CommandName(const Spec& spec) { return spec.resource + " " + spec.ve
 
 bool TakesId(const Spec& spec) { return spec.path.find("{id}") != std::string::npos; }
 
+// A flag's value of type T shown as `value_name` in --help, required if the
+// flag is.
+template <typename T>
+po::value_semantic* ValueOf(const Flag& f, po::typed_value<T>* v, const std::string& value_name) {
+  v->value_name(value_name);
+  return f.required ? v->required() : v;
+}
+
 po::options_description Describe(const Spec& spec) {
   po::options_description desc("Flags");
   for (const Flag& f : spec.flags) {
     po::value_semantic* semantic = nullptr;
     const std::string help = f.help + (f.required ? " (required)" : "");
     switch (f.type) {
-      case Type::kText: {
-        auto* v =
-            po::value<std::string>()->value_name(f.value_name.empty() ? "TEXT" : f.value_name);
-        semantic = f.required ? v->required() : v;
+      case Type::kText:
+        semantic =
+            ValueOf(f, po::value<std::string>(), f.value_name.empty() ? "TEXT" : f.value_name);
         break;
-      }
-      case Type::kInt: {
-        auto* v = po::value<int64_t>()->value_name("N");
-        semantic = f.required ? v->required() : v;
+      case Type::kInt:
+        semantic = ValueOf(f, po::value<int64_t>(), "N");
         break;
-      }
-      case Type::kNumber: {
-        auto* v = po::value<double>()->value_name("X");
-        semantic = f.required ? v->required() : v;
+      case Type::kNumber:
+        semantic = ValueOf(f, po::value<double>(), "X");
         break;
-      }
       case Type::kBool:
         semantic = po::value<bool>()->implicit_value(true)->value_name("BOOL");
         break;
       case Type::kTextList:
       case Type::kIntList:
-      case Type::kLines: {
-        auto* v = po::value<std::vector<std::string>>()->composing()->value_name(
-            f.type == Type::kIntList ? "N,..."
-            : f.type == Type::kLines ? "ITEM_ID=QTY"
-                                     : "A,...");
-        semantic = f.required ? v->required() : v;
+      case Type::kLines:
+        semantic = ValueOf(f, po::value<std::vector<std::string>>()->composing(),
+                           f.type == Type::kIntList ? "N,..."
+                           : f.type == Type::kLines ? "ITEM_ID=QTY"
+                                                    : "A,...");
         break;
-      }
     }
     const std::string names = f.short_name ? f.name + "," + f.short_name : f.name;
     desc.add_options()(names.c_str(), semantic, help.c_str());
@@ -977,23 +992,9 @@ class NameLookup : public Names {
  public:
   explicit NameLookup(Context& ctx) : ctx_(ctx) {}
 
-  std::string Item(int64_t id) override {
-    if (!items_loaded_) {
-      items_loaded_ = true;
-      Load("/v1/items", &items_);
-    }
-    const auto it = items_.find(id);
-    return it == items_.end() ? "" : it->second;
-  }
+  std::string Item(int64_t id) override { return NameIn("/v1/items", items_, id); }
 
-  std::string Depot(int64_t id) override {
-    if (!depots_loaded_) {
-      depots_loaded_ = true;
-      Load("/v1/depots", &depots_);
-    }
-    const auto it = depots_.find(id);
-    return it == depots_.end() ? "" : it->second;
-  }
+  std::string Depot(int64_t id) override { return NameIn("/v1/depots", depots_, id); }
 
   std::string Requester(int64_t id) override {
     if (id <= 0) return "";
@@ -1027,17 +1028,28 @@ class NameLookup : public Names {
  private:
   static constexpr size_t kMaxLookups = 200;
 
-  void Load(const char* path, std::map<int64_t, std::string>* names) {
-    auto list = ctx_.api.List(path, {});
-    if (!list.ok() || list->failure) return;
-    for (const auto& x : list->items) (*names)[IntField(x, "id")] = FieldText(x, "name");
+  // The names of a whole list, loaded on first use.
+  struct Catalog {
+    bool loaded = false;
+    std::map<int64_t, std::string> names;
+  };
+
+  // The name of `id` in the list at `path`, loading it the first time.
+  std::string NameIn(const char* path, Catalog& catalog, int64_t id) {
+    if (!catalog.loaded) {
+      catalog.loaded = true;
+      auto list = ctx_.api.List(path, {});
+      if (list.ok() && !list->failure) {
+        for (const auto& x : list->items) catalog.names[IntField(x, "id")] = FieldText(x, "name");
+      }
+    }
+    const auto it = catalog.names.find(id);
+    return it == catalog.names.end() ? "" : it->second;
   }
 
   Context& ctx_;
-  bool items_loaded_ = false;
-  bool depots_loaded_ = false;
-  std::map<int64_t, std::string> items_;
-  std::map<int64_t, std::string> depots_;
+  Catalog items_;
+  Catalog depots_;
   std::map<int64_t, std::string> requesters_;
   std::map<int64_t, std::optional<NeedRef>> needs_;
 };

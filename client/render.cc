@@ -66,6 +66,8 @@ std::string UnmetLegend(const std::set<std::string>& reasons, bool english) {
       {"tier_exhausted",
        "the eligible stock ran out on needs at least as urgent (shared fairly in a tier)",
        "库存已分给同等或更紧急的需求（同级内公平分配）"},
+      {"quota_reached", "the household is at its quota for the window (rule 9)",
+       "该户本期已达配额上限"},
       {"held_as_possible_duplicate",
        "likely a re-registration of a household that asked first: held until the desk "
        "resolves the duplicate case, or the hold period ends",
@@ -116,14 +118,19 @@ std::string RenderMatchRun(const json::value& run, Names& names, bool verbose, b
            FieldText(run, "created_at") + "\n";
   }
   const json::value& stats = ObjectField(run, "stats");
-  out += RenderKeyValues({
+  std::vector<std::pair<std::string, std::string>> counts = {
       {"needs considered", Num(IntField(stats, "needs_considered"))},
       {"lots considered", Num(IntField(stats, "lots_considered"))},
       {"units allocated", Num(IntField(stats, "units_allocated"))},
       {"needs filled", Num(IntField(stats, "needs_filled"))},
       {"needs partial", Num(IntField(stats, "needs_partial"))},
       {"needs unmet", Num(IntField(stats, "needs_unmet"))},
-  });
+  };
+  // Only runs that quotas held back say so (rule 9).
+  if (const int64_t held = IntField(stats, "units_held_by_quota"); held > 0) {
+    counts.emplace_back("units held by quota", Num(held));
+  }
+  out += RenderKeyValues(counts);
 
   const json::array& allocations = ArrayField(run, "allocations");
   if (verbose) {

@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "util/logging.h"
 #include "util/text.h"
+#include "util/time_zone.h"
 #include "web/static_site.h"
 
 namespace po = boost::program_options;
@@ -52,6 +53,7 @@ struct Flags {
   // Empty: dedup.key beside the admin token file.
   std::string dedup_key_file;
   int duplicate_hold_hours = 48;
+  std::string time_zone = tz::kDefaultTimeZone;
   std::string web_root = AIDLINK_DEFAULT_WEB_ROOT;
 };
 
@@ -183,6 +185,7 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const Flags& flags) {
     return Status(secret.status().code(), key_file + ": " + secret.status().message());
   options.dedup_secret = *secret;
   options.duplicate_hold = std::chrono::hours(flags.duplicate_hold_hours);
+  options.time_zone = flags.time_zone;
   return store::Store::Open(options);
 }
 
@@ -330,6 +333,9 @@ po::options_description FlagOptions(Flags& flags) {
       "duplicate-hold-hours",
       po::value(&flags.duplicate_hold_hours)->default_value(flags.duplicate_hold_hours),
       "hours a likely duplicate case holds the newer registration's needs (0: never)")(
+      "time-zone", po::value(&flags.time_zone)->default_value(flags.time_zone),
+      "IANA time zone whose calendar days quota windows (calendar_week is Monday to Sunday) "
+      "and a match run's default as_of are counted in")(
       "web-root", po::value(&flags.web_root)->default_value(flags.web_root),
       "folder of the web UI's build (served at / for every non-API path); missing: the UI is "
       "off");
@@ -348,6 +354,9 @@ std::string FlagsError(const Flags& flags) {
   }
   if (flags.outcome_correction_hours < 0) return "--outcome-correction-hours must not be negative";
   if (flags.duplicate_hold_hours < 0) return "--duplicate-hold-hours must not be negative";
+  if (!tz::CheckTimeZone(flags.time_zone).ok()) {
+    return "--time-zone: " + tz::CheckTimeZone(flags.time_zone).message();
+  }
   if (flags.idempotency_retention_hours < kMinIdempotencyRetentionHours) {
     return "--idempotency-retention-hours must be at least " +
            std::to_string(kMinIdempotencyRetentionHours);

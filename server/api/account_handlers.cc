@@ -10,20 +10,6 @@
 namespace aidlink::api {
 namespace {
 
-v1::User ToProto(const store::UserRecord& in) {
-  v1::User out;
-  out.set_id(in.id);
-  out.set_username(in.username);
-  out.set_role(in.role);
-  if (in.station_id) out.set_station_id(*in.station_id);
-  if (in.donor_id) out.set_donor_id(*in.donor_id);
-  out.set_display_name(in.display_name);
-  out.set_disabled(in.disabled());
-  out.set_created_at(in.created_at);
-  out.set_disabled_at(in.disabled_at);
-  return out;
-}
-
 // The 429 of a throttled login: the same whether the username exists or not.
 Response Throttled(Context& ctx, std::chrono::seconds wait, const std::string& user_key) {
   log::Warn("login_throttled", {{"user_hash", user_key.substr(0, 16)},
@@ -60,37 +46,21 @@ Response CreateUser(Context& ctx) {
   if (req.has_donor_id()) user.donor_id = req.donor_id();
   StatusOr<store::UserRecord> record = NewUserRecord(user);
   if (!record.ok()) return ctx.Error(record.status());
-  return ctx.Commit<v1::User>(201,
-                              [rec = *record, &ctx](store::Database& db, v1::User& out) -> Status {
-                                auto u = store::InsertUser(db, rec, ctx.principal().actor());
-                                if (!u.ok()) return u.status();
-                                out = ToProto(*u);
-                                return Status::Ok();
-                              });
+  return CommitRow<v1::User>(ctx, 201, [rec = *record, &ctx](store::Database& db) {
+    return store::InsertUser(db, rec, ctx.principal().actor());
+  });
 }
 
 // GET /v1/users: every user, by id, paged; admin.
-Response ListUsers(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListUsers(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::UserList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
-}
+Response ListUsers(Context& ctx) { return ReplyPage<v1::UserList>(ctx, store::ListUsers); }
 
 // POST /v1/users/{id}:disable: the user can no longer log in and its
 // sessions end (refused from the next request on); admin. 404 if there is
 // no such user, 422 if it is already disabled.
 Response DisableUser(Context& ctx) {
   const std::string now = date::Rfc3339(ctx.accounts().Now());
-  return ctx.Commit<v1::User>(200, [now, &ctx](store::Database& db, v1::User& out) -> Status {
-    auto u = store::DisableUser(db, ctx.id(), now, ctx.principal().actor());
-    if (!u.ok()) return u.status();
-    out = ToProto(*u);
-    return Status::Ok();
+  return CommitRow<v1::User>(ctx, 200, [now, &ctx](store::Database& db) {
+    return store::DisableUser(db, ctx.id(), now, ctx.principal().actor());
   });
 }
 
@@ -126,15 +96,10 @@ Response SetUserPassword(Context& ctx) {
   StatusOr<std::string> hash = HashPassword(req.password());
   if (!hash.ok()) return ctx.Error(hash.status());
   const std::string now = date::Rfc3339(ctx.accounts().Now());
-  return ctx.Commit<v1::User>(
-      200, [new_hash = *hash, now, &ctx](store::Database& db, v1::User& out) -> Status {
-        const Principal& caller = ctx.principal();
-        auto u =
-            store::SetUserPassword(db, ctx.id(), new_hash, caller.session_id, now, caller.actor());
-        if (!u.ok()) return u.status();
-        out = ToProto(*u);
-        return Status::Ok();
-      });
+  return CommitRow<v1::User>(ctx, 200, [new_hash = *hash, now, &ctx](store::Database& db) {
+    const Principal& caller = ctx.principal();
+    return store::SetUserPassword(db, ctx.id(), new_hash, caller.session_id, now, caller.actor());
+  });
 }
 
 namespace {

@@ -6,6 +6,8 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <string_view>
+#include <utility>
 
 #include "store/repo.h"
 #include "util/text.h"
@@ -25,27 +27,27 @@ std::string Hex(const unsigned char* data, size_t n) {
 
 }  // namespace
 
+namespace {
+
+// Each role with its name in the tokens and users tables (vocab::kRoles).
+constexpr std::pair<Role, std::string_view> kRoleNames[] = {
+    {Role::kAdmin, "admin"}, {Role::kDispatcher, "dispatcher"}, {Role::kStation, "station"},
+    {Role::kDonor, "donor"}, {Role::kVolunteer, "volunteer"},
+};
+
+}  // namespace
+
 StatusOr<Role> ParseRole(const std::string& role) {
-  if (role == "admin") return Role::kAdmin;
-  if (role == "dispatcher") return Role::kDispatcher;
-  if (role == "station") return Role::kStation;
-  if (role == "donor") return Role::kDonor;
-  if (role == "volunteer") return Role::kVolunteer;
+  for (const auto& [r, name] : kRoleNames) {
+    if (role == name) return r;
+  }
   return Internal("unknown role in the tokens or users table");
 }
 
 const char* RoleName(Role role) {
-  switch (role) {
-    case Role::kAdmin:
-      return "admin";
-    case Role::kDispatcher:
-      return "dispatcher";
-    case Role::kStation:
-      return "station";
-    case Role::kDonor:
-      return "donor";
-    case Role::kVolunteer:
-      return "volunteer";
+  // The names are literals: data() is null-terminated.
+  for (const auto& [r, name] : kRoleNames) {
+    if (r == role) return name.data();
   }
   return "unknown";
 }

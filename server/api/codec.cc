@@ -243,6 +243,19 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
   return t;
 }();
 
+// The letter after the backslash of a short escape, or 0 for \u00XX.
+constexpr std::array<char, 256> kShortEscape = [] {
+  std::array<char, 256> t{};
+  t['"'] = '"';
+  t['\\'] = '\\';
+  t['\b'] = 'b';
+  t['\t'] = 't';
+  t['\n'] = 'n';
+  t['\f'] = 'f';
+  t['\r'] = 'r';
+  return t;
+}();
+
 // Appends `s` as a JSON string, escaped exactly as json::serialize does:
 // quote, backslash, the short escapes \b \t \n \f \r, any other control
 // character as \u00XX, and every other byte (UTF-8 included) as it is.
@@ -255,32 +268,13 @@ void AppendString(std::string_view s, std::string* out) {
     if (!kNeedsEscape[c]) continue;
     out->append(s.data() + clean, i - clean);
     clean = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      default:
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 15]);
+    if (const char e = kShortEscape[c]) {
+      out->push_back('\\');
+      out->push_back(e);
+    } else {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
     }
   }
   out->append(s.data() + clean, s.size() - clean);

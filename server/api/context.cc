@@ -97,9 +97,15 @@ StatusOr<store::Page> Context::PageParams() const {
   }
   auto pt = query_.find("page_token");
   if (pt != query_.end() && !pt->second.empty()) {
-    StatusOr<int64_t> v = ParsePositive(pt->second, "page_token");
-    if (!v.ok()) return InvalidArgument("page_token is not one this server issued", "page_token");
+    // "<id>", or "<key>_<id>" for a list ordered by a key first (NextPageToken).
+    const size_t sep = pt->second.rfind('_');
+    const bool keyed = sep != std::string::npos;
+    StatusOr<int64_t> v =
+        ParsePositive(keyed ? pt->second.substr(sep + 1) : pt->second, "page_token");
+    if (!v.ok() || sep == 0)
+      return InvalidArgument("page_token is not one this server issued", "page_token");
     page.after_id = *v;
+    if (keyed) page.after_key = pt->second.substr(0, sep);
   }
   // One extra row tells whether another page follows.
   page.limit = static_cast<int>(size) + 1;

@@ -147,4 +147,12 @@ std::string NextPageToken(std::vector<T>& rows, const store::Page& page) {
   return std::to_string(rows.back().id);
 }
 
+// The same for a list ordered by `key(row)` (text without '_'), then id:
+// "<key>_<id>", which PageParams reads into after_key and after_id.
+template <typename T, typename Key>
+std::string NextPageToken(std::vector<T>& rows, const store::Page& page, Key key) {
+  std::string token = NextPageToken(rows, page);
+  return token.empty() ? token : key(rows.back()) + "_" + token;
+}
+
 }  // namespace aidlink::api

@@ -6,6 +6,25 @@
 #include "api/match_io.h"
 
 namespace aidlink::api {
+namespace {
+
+// A lot's stock figures and dates, as a lot and as its trace show them (the
+// two messages name these fields alike).
+template <typename Msg>
+void FillStock(Msg& out, const store::Lot& lot) {
+  out.set_expires_on(lot.expires_on);
+  out.set_quantity(lot.quantity);
+  out.set_status(lot.status);
+  out.set_quantity_pledged(lot.quantity_pledged);
+  out.set_quantity_received(lot.quantity_received());
+  out.set_received_at(lot.received_at);
+  out.set_available(lot.available);
+  out.set_allocated(lot.allocated);
+  out.set_delivered(lot.delivered);
+  out.set_written_off(lot.written_off);
+}
+
+}  // namespace
 
 v1::Item ToProto(const store::Item& in) {
   v1::Item out;
@@ -92,24 +111,15 @@ v1::Lot ToProto(const store::Lot& in) {
   out.set_donor_id(in.donor_id);
   out.set_item_id(in.item_id);
   out.set_depot_id(in.depot_id);
-  out.set_quantity(in.quantity);
-  out.set_expires_on(in.expires_on);
+  FillStock(out, in);
   v1::Earmark* e = out.mutable_earmark();
   for (const auto& v : in.earmark.districts) e->add_districts(v);
   for (const auto& v : in.earmark.requester_kinds) e->add_requester_kinds(v);
   for (const auto& v : in.earmark.tags) e->add_tags(v);
   for (int64_t v : in.earmark.station_ids) e->add_station_ids(v);
   out.set_note(in.note);
-  out.set_available(in.available);
-  out.set_allocated(in.allocated);
-  out.set_delivered(in.delivered);
-  out.set_written_off(in.written_off);
   out.set_created_at(in.created_at);
   out.set_version(in.version);
-  out.set_status(in.status);
-  out.set_quantity_pledged(in.quantity_pledged);
-  out.set_quantity_received(in.quantity_received());
-  out.set_received_at(in.received_at);
   out.set_receive_note(in.receive_note);
   return out;
 }
@@ -134,6 +144,20 @@ v1::Need ToProto(const store::Need& in) {
   out.set_version(in.version);
   out.set_last_run_id(in.last_run_id);
   out.set_last_unmet_reason(in.last_unmet_reason);
+  return out;
+}
+
+v1::User ToProto(const store::UserRecord& in) {
+  v1::User out;
+  out.set_id(in.id);
+  out.set_username(in.username);
+  out.set_role(in.role);
+  if (in.station_id) out.set_station_id(*in.station_id);
+  if (in.donor_id) out.set_donor_id(*in.donor_id);
+  out.set_display_name(in.display_name);
+  out.set_disabled(in.disabled());
+  out.set_created_at(in.created_at);
+  out.set_disabled_at(in.disabled_at);
   return out;
 }
 
@@ -305,16 +329,7 @@ v1::LotTrace ToProto(const store::LotTrace& t) {
   out.set_depot_name(t.depot_name);
   out.set_depot_district(t.depot_district);
   out.set_received_on(t.lot.received_at.substr(0, 10));
-  out.set_expires_on(t.lot.expires_on);
-  out.set_quantity(t.lot.quantity);
-  out.set_status(t.lot.status);
-  out.set_quantity_pledged(t.lot.quantity_pledged);
-  out.set_quantity_received(t.lot.quantity_received());
-  out.set_received_at(t.lot.received_at);
-  out.set_available(t.lot.available);
-  out.set_allocated(t.lot.allocated);
-  out.set_delivered(t.lot.delivered);
-  out.set_written_off(t.lot.written_off);
+  FillStock(out, t.lot);
   int64_t dispatched = 0, returned = 0;
   for (const auto& b : t.buckets) {
     v1::TraceBucket* o = out.add_breakdown();
@@ -339,6 +354,18 @@ void FillStats(v1::MatchStats* out, const store::RunStats& s) {
   out->set_needs_filled(s.needs_filled);
   out->set_needs_partial(s.needs_partial);
   out->set_needs_unmet(s.needs_unmet);
+  out->set_units_held_by_quota(s.units_held_by_quota);
+}
+
+v1::MatchRun ToProto(const store::RunRecord& run) {
+  v1::MatchRun out;
+  out.set_id(run.id);
+  out.set_as_of(run.as_of);
+  out.set_min_shelf_days(run.min_shelf_days);
+  for (int64_t id : run.item_ids) out.add_item_ids(id);
+  out.set_created_at(run.created_at);
+  FillStats(out.mutable_stats(), run.stats);
+  return out;
 }
 
 // The run as the API shows it, from the engine's plan.

@@ -30,26 +30,18 @@ StatusOr<store::Delivery> ScopedDelivery(store::Database& db, const Principal& p
 // lines; dispatcher, or a station for its own requesters.
 Response ListDeliveries(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   store::DeliveryFilter filter;
-  auto route_id = ctx.QueryId("route_id");
-  auto requester = ctx.QueryId("requester_id");
-  auto station = ctx.QueryId("station_id");
-  for (const auto* q : {&route_id, &requester, &station}) {
-    if (!q->ok()) return ctx.Error(q->status());
+  if (Status s = QueryIds(ctx, {{"route_id", &filter.route_id},
+                                {"requester_id", &filter.requester_id},
+                                {"station_id", &filter.station_id}});
+      !s.ok()) {
+    return ctx.Error(s);
   }
-  filter.route_id = *route_id;
-  filter.requester_id = *requester;
-  filter.station_id = *station;
   filter.status = ctx.Query("status");
-  static constexpr std::string_view kStatuses[] = {"planned", "dispatched", "delivered", "failed",
-                                                   "cancelled"};
-  if (!filter.status.empty()) {
-    s = CheckEnum(filter.status, "status", kStatuses);
-    if (!s.ok()) return ctx.Error(s);
+  if (Status s = CheckOptionalEnum(filter.status, "status", vocab::kDeliveryStatuses); !s.ok()) {
+    return ctx.Error(s);
   }
-  s = NarrowToOwnStation(p, filter.station_id);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = NarrowToOwnStation(p, filter.station_id); !s.ok()) return ctx.Error(s);
   if (p.role == Role::kVolunteer) {
     // Only the stops of its own routes; another route is 404 as for any
     // object out of scope.
@@ -57,32 +49,21 @@ Response ListDeliveries(Context& ctx) {
       return ctx.Error(NotFound("route not found", "route_id"));
     filter.route_ids = p.route_ids;
   }
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows =
-      ctx.Read([&](store::Database& db) { return store::ListDeliveries(db, filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::DeliveryList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& d : *rows) *out.add_items() = ToProto(d);
-  return ctx.Reply(200, out);
+  return ReplyPage<v1::DeliveryList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListDeliveries(db, filter, page);
+  });
 }
 
 // GET /v1/deliveries/{id}: one delivery; 404 if another station's.
 Response GetDelivery(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto d = ctx.Read([&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
-  if (!d.ok()) return ctx.Error(d.status());
-  return ctx.Reply(200, ToProto(*d));
+  return ReplyRead(ctx, [&](store::Database& db) { return ScopedDelivery(db, p, ctx.id()); });
 }
 
 // POST /v1/deliveries/{id}:dispatch {}: planned -> dispatched; dispatcher.
 Response DispatchDelivery(Context& ctx) {
-  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
-    auto d = store::DispatchDelivery(db, ctx.id(), ctx.principal().actor());
-    if (!d.ok()) return d.status();
-    out = ToProto(*d);
-    return Status::Ok();
+  return CommitRow<v1::Delivery>(ctx, 200, [&ctx](store::Database& db) {
+    return store::DispatchDelivery(db, ctx.id(), ctx.principal().actor());
   });
 }
 
@@ -125,14 +106,13 @@ Response DeliverDelivery(Context& ctx) {
   if (!lines.ok()) return ctx.Error(lines.status());
   std::optional<std::vector<store::DeliveredQuantity>> taken;
   if (!lines->empty()) taken = std::move(*lines);
-  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
-    auto scoped = ScopedDelivery(db, p, ctx.id());
-    if (!scoped.ok()) return scoped.status();
-    auto d = store::CompleteDelivery(db, ctx.id(), req.received_by(), req.note(), taken, p.actor());
-    if (!d.ok()) return d.status();
-    out = ToProto(*d);
-    return Status::Ok();
-  });
+  return CommitRow<v1::Delivery>(ctx, 200,
+                                 [=, &ctx](store::Database& db) -> StatusOr<store::Delivery> {
+                                   auto scoped = ScopedDelivery(db, p, ctx.id());
+                                   if (!scoped.ok()) return scoped.status();
+                                   return store::CompleteDelivery(db, ctx.id(), req.received_by(),
+                                                                  req.note(), taken, p.actor());
+                                 });
 }
 
 // POST /v1/deliveries/{id}:correct {lines, received_by?, reason}: re-records
@@ -151,11 +131,8 @@ Response CorrectDelivery(Context& ctx) {
   c.reason = req.reason();
   const std::string not_before =
       date::Rfc3339(std::chrono::system_clock::now() - ctx.store().outcome_correction());
-  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
-    auto d = store::CorrectDelivery(db, ctx.id(), c, not_before, ctx.principal().actor());
-    if (!d.ok()) return d.status();
-    out = ToProto(*d);
-    return Status::Ok();
+  return CommitRow<v1::Delivery>(ctx, 200, [=, &ctx](store::Database& db) {
+    return store::CorrectDelivery(db, ctx.id(), c, not_before, ctx.principal().actor());
   });
 }
 
@@ -165,14 +142,12 @@ Response FailOrCancel(Context& ctx, bool cancel) {
   const Principal& p = ctx.principal();
   v1::FailRequest req;
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Delivery>(200, [=, &ctx](store::Database& db, v1::Delivery& out) -> Status {
-    auto scoped = ScopedDelivery(db, p, ctx.id());
-    if (!scoped.ok()) return scoped.status();
-    auto d = store::FailDelivery(db, ctx.id(), req.reason(), cancel, ctx.principal().actor());
-    if (!d.ok()) return d.status();
-    out = ToProto(*d);
-    return Status::Ok();
-  });
+  return CommitRow<v1::Delivery>(
+      ctx, 200, [=, &ctx](store::Database& db) -> StatusOr<store::Delivery> {
+        auto scoped = ScopedDelivery(db, p, ctx.id());
+        if (!scoped.ok()) return scoped.status();
+        return store::FailDelivery(db, ctx.id(), req.reason(), cancel, ctx.principal().actor());
+      });
 }
 
 }  // namespace

@@ -37,10 +37,9 @@ Response ExpireLots(Context& ctx) {
 // dispatcher or that donor.
 Response GetDonorTrace(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
   if (!p.MaySeeDonor(ctx.id())) return ctx.Error(NotFound("donor not found", "id"));
   v1::DonorTrace out;
-  s = ctx.Read([&](store::Database& db) -> Status {
+  Status s = ctx.Read([&](store::Database& db) -> Status {
     auto donor = store::GetDonor(db, ctx.id());
     if (!donor.ok()) return donor.status();
     auto traces = store::TraceDonor(db, ctx.id());
@@ -59,31 +58,27 @@ Response GetDonorTrace(Context& ctx) {
 // the lot's donor (another donor's lot is 404). Default html, zh.
 Response GetLotReceipt(Context& ctx) {
   const Principal& p = ctx.principal();
-  Status s;
-  const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
-  const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
   static constexpr std::string_view kFormats[] = {"txt", "html"};
-  static constexpr std::string_view kLangs[] = {"zh", "en"};
-  s = CheckEnum(format, "format", kFormats);
-  if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
-  if (!s.ok()) return ctx.Error(s);
-  const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
+  auto format = QueryChoice(ctx, "format", "html", kFormats);
+  if (!format.ok()) return ctx.Error(format.status());
+  auto l = LangQuery(ctx);
+  if (!l.ok()) return ctx.Error(l.status());
   print::Receipt receipt;
-  s = ctx.Read([&](store::Database& db) -> Status {
+  Status s = ctx.Read([&](store::Database& db) -> Status {
     auto trace = store::TraceLot(db, ctx.id());
     if (!trace.ok()) return trace.status();
     if (!p.MaySeeDonor(trace->lot.donor_id)) {
       return NotFound("lot not found", "id");
     }
-    auto loaded = LoadReceipt(db, *trace, l);
+    auto loaded = LoadReceipt(db, *trace, *l);
     if (!loaded.ok()) return loaded.status();
     receipt = std::move(*loaded);
     return Status::Ok();
   });
   if (!s.ok()) return ctx.Error(s);
   Response r;
-  const bool html = format == "html";
-  r.body = print::RenderReceipt(receipt, html ? print::Format::kHtml : print::Format::kTxt, l);
+  const bool html = *format == "html";
+  r.body = print::RenderReceipt(receipt, html ? print::Format::kHtml : print::Format::kTxt, *l);
   r.content_type = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
   return r;
 }

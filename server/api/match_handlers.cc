@@ -6,10 +6,12 @@
 #include "api/convert.h"
 #include "api/handlers.h"
 #include "api/match_io.h"
+#include "api/quotas.h"
 #include "api/validate.h"
 #include "match/engine.h"
 #include "store/matching.h"
 #include "util/date.h"
+#include "util/time_zone.h"
 
 namespace aidlink::api {
 // POST /v1/match/runs {dry_run, as_of?, item_ids[]?, min_shelf_days?}:
@@ -22,7 +24,10 @@ Response CreateMatchRun(Context& ctx) {
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
 
   match::Policy policy;
-  policy.as_of = req.as_of().empty() ? date::Today() : *date::ParseDate(req.as_of());
+  // The default delivery date is today where the server is (--time-zone),
+  // so that a run just after local midnight on Monday is in the new week.
+  policy.as_of = req.as_of().empty() ? tz::LocalDay(ctx.accounts().Now(), ctx.store().time_zone())
+                                     : *date::ParseDate(req.as_of());
   policy.min_shelf_days = req.has_min_shelf_days() ? static_cast<int>(req.min_shelf_days()) : 1;
   policy.threads = 2;
   const std::vector<int64_t> item_ids(req.item_ids().begin(), req.item_ids().end());
@@ -34,7 +39,7 @@ Response CreateMatchRun(Context& ctx) {
   for (int64_t id : item_ids) preview.add_item_ids(id);
 
   auto loaded = ctx.Read([&](store::Database& db) {
-    return LoadMatchInput(db, item_ids, ctx.store().duplicate_hold());
+    return LoadCappedMatchInput(db, item_ids, policy.as_of, ctx.store().duplicate_hold());
   });
   if (!loaded.ok()) return ctx.Error(loaded.status());
   match::Plan plan = match::Allocate(loaded->snapshot, policy);
@@ -52,7 +57,7 @@ Response CreateMatchRun(Context& ctx) {
     if (!changed.ok()) return changed.status();
     if (*changed) {
       // Re-plan on the writer's view, which no one else can change now.
-      auto fresh = LoadMatchInput(db, item_ids, ctx.store().duplicate_hold());
+      auto fresh = LoadCappedMatchInput(db, item_ids, policy.as_of, ctx.store().duplicate_hold());
       if (!fresh.ok()) return fresh.status();
       *input = std::move(*fresh);
       current = match::Allocate(input->snapshot, policy);
@@ -62,13 +67,8 @@ Response CreateMatchRun(Context& ctx) {
     auto committed = store::CommitRun(db, run, PlannedAllocations(current, input->snapshot),
                                       ctx.principal().actor());
     if (!committed.ok()) return committed.status();
-    out.Clear();
-    out.set_id(committed->run.id);
+    out = ToProto(committed->run);
     out.set_dry_run(false);
-    out.set_as_of(run.as_of);
-    out.set_min_shelf_days(run.min_shelf_days);
-    for (int64_t id : item_ids) out.add_item_ids(id);
-    out.set_created_at(committed->run.created_at);
     FillPlan(&out, current);
     // Each allocation names the planned delivery it travels on.
     for (int i = 0; i < out.allocations_size(); ++i) {
@@ -81,41 +81,18 @@ Response CreateMatchRun(Context& ctx) {
 
 // GET /v1/match/runs: committed runs, newest first, with their stats only
 // (GET /v1/match/runs/{id} has the allocations); dispatcher.
-Response ListMatchRuns(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListRuns(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::MatchRunList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& run : *rows) {
-    v1::MatchRun* o = out.add_items();
-    o->set_id(run.id);
-    o->set_as_of(run.as_of);
-    o->set_min_shelf_days(run.min_shelf_days);
-    for (int64_t id : run.item_ids) o->add_item_ids(id);
-    o->set_created_at(run.created_at);
-    FillStats(o->mutable_stats(), run.stats);
-  }
-  return ctx.Reply(200, out);
-}
+Response ListMatchRuns(Context& ctx) { return ReplyPage<v1::MatchRunList>(ctx, store::ListRuns); }
 
 // GET /v1/match/runs/{id}: a committed run with its allocations and unmet
 // needs; dispatcher.
 Response GetMatchRun(Context& ctx) {
-  Status s;
   v1::MatchRun out;
-  s = ctx.Read([&](store::Database& db) -> Status {
+  Status s = ctx.Read([&](store::Database& db) -> Status {
     auto run = store::GetRun(db, ctx.id());
     if (!run.ok()) return run.status();
     auto rows = store::ListRunAllocations(db, run->id);
     if (!rows.ok()) return rows.status();
-    out.set_id(run->id);
-    out.set_as_of(run->as_of);
-    out.set_min_shelf_days(run->min_shelf_days);
-    for (int64_t id : run->item_ids) out.add_item_ids(id);
-    out.set_created_at(run->created_at);
-    FillStats(out.mutable_stats(), run->stats);
+    out = ToProto(*run);
     for (const auto& a : *rows) {
       v1::MatchAllocation* o = out.add_allocations();
       o->set_lot_id(a.lot_id);

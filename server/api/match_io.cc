@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "store/duplicates.h"
+#include "store/quotas.h"
 #include "util/date.h"
 #include "util/vocab.h"
 
@@ -94,8 +95,9 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
     n.lon = r.lon;
     n.created_seq = r.id;
     n.pack_size = r.pack_size;
-    if (auto it = households->cluster_of.find(r.requester_id); it != households->cluster_of.end())
-      n.cluster_id = it->second;
+    // The household of quotas (store::HouseholdOf); 0 for one alone.
+    if (households->cluster_of.contains(r.requester_id))
+      n.cluster_id = store::HouseholdOf(households->cluster_of, r.requester_id);
     n.held = households->IsHeld(r.requester_id, r.item_id);
     out.snapshot.needs.push_back(std::move(n));
   });
@@ -131,8 +133,8 @@ StatusOr<MatchInput> LoadMatchInput(store::Database& db, const std::vector<int64
 }
 
 store::RunStats RunStatsOf(const match::Stats& s) {
-  return {s.needs_considered, s.lots_considered, s.units_allocated,
-          s.needs_filled,     s.needs_partial,   s.needs_unmet};
+  return {s.needs_considered, s.lots_considered, s.units_allocated,    s.needs_filled,
+          s.needs_partial,    s.needs_unmet,     s.units_held_by_quota};
 }
 
 std::vector<store::PlannedAllocation> PlannedAllocations(const match::Plan& plan,

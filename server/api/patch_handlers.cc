@@ -72,9 +72,8 @@ Response PatchObject(Context& ctx, PatchSpec<Record> spec,
   auto seen = ctx.Read([&](store::Database& db) { return spec.load(db, p, ctx.id()); });
   if (!seen.ok()) return ctx.Error(seen.status());
   PatchMsg patch;
-  Status s = ctx.DecodePatch(&patch);
-  if (s.ok()) s = CheckMask(patch, spec.rules);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.DecodePatch(&patch); !s.ok()) return ctx.Error(s);
+  if (Status s = CheckMask(patch, spec.rules); !s.ok()) return ctx.Error(s);
   auto if_match = ctx.IfMatch();
   if (!if_match.ok()) return ctx.Error(if_match.status());
   const std::optional<int64_t> expected = *if_match;
@@ -94,8 +93,7 @@ Response PatchObject(Context& ctx, PatchSpec<Record> spec,
       return Status::Ok();
     }
     auto updated = spec.update(db, Rebase(*current, merged), changes, p.actor());
-    if (!updated.ok()) return updated.status();
-    out = ToProto(*updated);
+    AIDLINK_RETURN_IF_ERROR(FillFrom(out, updated));
     if (after) AIDLINK_RETURN_IF_ERROR(after(db, p, *updated, out));
     return Status::Ok();
   });
@@ -106,27 +104,6 @@ template <typename Record>
 std::function<StatusOr<Record>(store::Database&, const Principal&, int64_t)> Unscoped(
     StatusOr<Record> (*get)(store::Database&, int64_t)) {
   return [get](store::Database& db, const Principal&, int64_t id) { return get(db, id); };
-}
-
-StatusOr<store::Requester> ScopedRequester(store::Database& db, const Principal& p, int64_t id) {
-  auto r = store::GetRequester(db, id);
-  if (!r.ok()) return r.status();
-  if (!p.MaySeeStation(r->station_id)) return NotFound("requester not found", "id");
-  return r;
-}
-
-StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
-  auto n = store::GetNeed(db, id);
-  if (!n.ok()) return n.status();
-  if (!p.MaySeeStation(n->station_id)) return NotFound("need not found", "id");
-  return n;
-}
-
-StatusOr<store::Lot> ScopedLot(store::Database& db, const Principal& p, int64_t id) {
-  auto l = store::GetLot(db, id);
-  if (!l.ok()) return l.status();
-  if (!p.MaySeeDonor(l->donor_id)) return NotFound("lot not found", "id");
-  return l;
 }
 
 // A donor edits its lot only until stock of it is first allocated; then the

@@ -26,6 +26,31 @@ Status NarrowToOwnDonor(const Principal& p, std::optional<int64_t>& donor_id) {
   return NarrowToOwn(p.role == Role::kDonor, p.donor_id, donor_id, "donor", "donor_id");
 }
 
+StatusOr<std::string> QueryChoice(const Context& ctx, const char* name, std::string_view fallback,
+                                  std::span<const std::string_view> allowed) {
+  std::string value = ctx.Query(name);
+  if (value.empty()) value = std::string(fallback);
+  AIDLINK_RETURN_IF_ERROR(CheckEnum(value, name, allowed));
+  return value;
+}
+
+Status QueryIds(const Context& ctx,
+                std::initializer_list<std::pair<const char*, std::optional<int64_t>*>> ids) {
+  for (const auto& [name, field] : ids) {
+    auto id = ctx.QueryId(name);
+    if (!id.ok()) return id.status();
+    *field = *id;
+  }
+  return Status::Ok();
+}
+
+StatusOr<print::Lang> LangQuery(const Context& ctx) {
+  static constexpr std::string_view kLangs[] = {"zh", "en"};
+  auto lang = QueryChoice(ctx, "lang", "zh", kLangs);
+  if (!lang.ok()) return lang.status();
+  return *lang == "en" ? print::Lang::kEn : print::Lang::kZh;
+}
+
 // POST /v1/tokens: issues a token bound to a role (and station or donor);
 // admin, or a dispatcher for a volunteer. The token is shown once, in this
 // answer.
@@ -65,129 +90,51 @@ Response CreateToken(Context& ctx) {
 }
 
 // POST /v1/items: adds a catalog entry; dispatcher. 409 if the code exists.
-Response CreateItem(Context& ctx) {
-  v1::Item req;
-  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Item>(201, [=, &ctx](store::Database& db, v1::Item& out) -> Status {
-    auto item = store::InsertItem(db, FromProto(req), ctx.principal().actor());
-    if (!item.ok()) return item.status();
-    out = ToProto(*item);
-    return Status::Ok();
-  });
-}
+Response CreateItem(Context& ctx) { return CreateFromBody<v1::Item>(ctx, store::InsertItem); }
 
 // GET /v1/items: the catalog, any role.
-Response ListItems(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListItems(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::ItemList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
-}
+Response ListItems(Context& ctx) { return ReplyPage<v1::ItemList>(ctx, store::ListItems); }
 
 // GET /v1/items/{id}: one catalog entry, any role.
 Response GetItem(Context& ctx) {
-  auto row = ctx.Read([&](store::Database& db) { return store::GetItem(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return store::GetItem(db, ctx.id()); });
 }
 
 // POST /v1/donors: registers a donor; dispatcher.
-Response CreateDonor(Context& ctx) {
-  v1::Donor req;
-  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Donor>(201, [=, &ctx](store::Database& db, v1::Donor& out) -> Status {
-    auto donor = store::InsertDonor(db, FromProto(req), ctx.principal().actor());
-    if (!donor.ok()) return donor.status();
-    out = ToProto(*donor);
-    return Status::Ok();
-  });
-}
+Response CreateDonor(Context& ctx) { return CreateFromBody<v1::Donor>(ctx, store::InsertDonor); }
 
 // GET /v1/donors: every donor; dispatcher.
-Response ListDonors(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListDonors(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::DonorList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
-}
+Response ListDonors(Context& ctx) { return ReplyPage<v1::DonorList>(ctx, store::ListDonors); }
 
 // GET /v1/donors/{id}: dispatcher, or that donor; 404 for any other donor.
 Response GetDonor(Context& ctx) {
   const Principal& p = ctx.principal();
   if (!p.MaySeeDonor(ctx.id())) return ctx.Error(NotFound("donor not found", "id"));
-  auto row = ctx.Read([&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return store::GetDonor(db, ctx.id()); });
 }
 
 // POST /v1/depots: adds a depot; dispatcher.
-Response CreateDepot(Context& ctx) {
-  v1::Depot req;
-  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Depot>(201, [=, &ctx](store::Database& db, v1::Depot& out) -> Status {
-    auto depot = store::InsertDepot(db, FromProto(req), ctx.principal().actor());
-    if (!depot.ok()) return depot.status();
-    out = ToProto(*depot);
-    return Status::Ok();
-  });
-}
+Response CreateDepot(Context& ctx) { return CreateFromBody<v1::Depot>(ctx, store::InsertDepot); }
 
 // GET /v1/depots: every depot, any role.
-Response ListDepots(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListDepots(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::DepotList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
-}
+Response ListDepots(Context& ctx) { return ReplyPage<v1::DepotList>(ctx, store::ListDepots); }
 
 // GET /v1/depots/{id}: one depot, any role.
 Response GetDepot(Context& ctx) {
-  auto row = ctx.Read([&](store::Database& db) { return store::GetDepot(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return store::GetDepot(db, ctx.id()); });
 }
 
 // POST /v1/stations: registers a social-work station; admin only.
 Response CreateStation(Context& ctx) {
-  v1::Station req;
-  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Station>(201, [=, &ctx](store::Database& db, v1::Station& out) -> Status {
-    auto station = store::InsertStation(db, FromProto(req), ctx.principal().actor());
-    if (!station.ok()) return station.status();
-    out = ToProto(*station);
-    return Status::Ok();
-  });
+  return CreateFromBody<v1::Station>(ctx, store::InsertStation);
 }
 
 // GET /v1/stations: every station, any role.
-Response ListStations(Context& ctx) {
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListStations(db, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::StationList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
-}
+Response ListStations(Context& ctx) { return ReplyPage<v1::StationList>(ctx, store::ListStations); }
 
 // GET /v1/stations/{id}: one station, any role.
 Response GetStation(Context& ctx) {
-  auto row = ctx.Read([&](store::Database& db) { return store::GetStation(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return store::GetStation(db, ctx.id()); });
 }
 
 }  // namespace aidlink::api

@@ -67,6 +67,16 @@ StatusOr<store::Route> ScopedRoute(store::Database& db, const Principal& p, int6
   return store::GetRoute(db, id);
 }
 
+// Fills `out` with the RouteAnswer of `route`, or returns the error of
+// either: the end of each write that answers a route.
+Status FillRoute(store::Database& db, const StatusOr<store::Route>& route, v1::Route& out) {
+  if (!route.ok()) return route.status();
+  auto answer = RouteAnswer(db, *route);
+  if (!answer.ok()) return answer.status();
+  out = std::move(*answer);
+  return Status::Ok();
+}
+
 }  // namespace
 
 // POST /v1/routes {depot_id, date, driver, district?, max_stops?}: puts the
@@ -103,12 +113,7 @@ Response CreateRoute(Context& ctx) {
     r.date = req.date();
     r.driver = req.driver();
     r.district = req.district();
-    auto created = store::InsertRoute(db, r, order, ctx.principal().actor());
-    if (!created.ok()) return created.status();
-    auto answer = RouteAnswer(db, *created);
-    if (!answer.ok()) return answer.status();
-    out = std::move(*answer);
-    return Status::Ok();
+    return FillRoute(db, store::InsertRoute(db, r, order, ctx.principal().actor()), out);
   });
 }
 
@@ -130,25 +135,12 @@ Response GetRoute(Context& ctx) {
 // outcomes; dispatcher. Assigning the same volunteer again changes nothing.
 Response AssignRoute(Context& ctx) {
   v1::AssignRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok() && (req.user_id() < 0 || req.token_id() < 0)) {
-    s = InvalidArgument("ids must be positive", req.user_id() < 0 ? "user_id" : "token_id");
-  }
-  if (s.ok() && (req.user_id() == 0) == (req.token_id() == 0)) {
-    s = InvalidArgument(
-        "give exactly one of user_id (a volunteer user) and token_id (a volunteer "
-        "token)",
-        "user_id");
-  }
-  if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
-    auto r =
-        store::AssignRoute(db, ctx.id(), req.user_id(), req.token_id(), ctx.principal().actor());
-    if (!r.ok()) return r.status();
-    auto answer = RouteAnswer(db, *r);
-    if (!answer.ok()) return answer.status();
-    out = std::move(*answer);
-    return Status::Ok();
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
+  return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) {
+    return FillRoute(
+        db,
+        store::AssignRoute(db, ctx.id(), req.user_id(), req.token_id(), ctx.principal().actor()),
+        out);
   });
 }
 
@@ -159,63 +151,46 @@ Response ListRoutes(Context& ctx) {
   filter.date = ctx.Query("date");
   filter.status = ctx.Query("status");
   if (Status s = CheckDate(filter.date, "date", true); !s.ok()) return ctx.Error(s);
-  if (!filter.status.empty()) {
-    if (Status s = CheckEnum(filter.status, "status", vocab::kRouteStatuses); !s.ok()) {
-      return ctx.Error(s);
-    }
+  if (Status s = CheckOptionalEnum(filter.status, "status", vocab::kRouteStatuses); !s.ok()) {
+    return ctx.Error(s);
   }
-  auto depot = ctx.QueryId("depot_id");
-  if (!depot.ok()) return ctx.Error(depot.status());
-  filter.depot_id = *depot;
+  if (Status s = QueryIds(ctx, {{"depot_id", &filter.depot_id}}); !s.ok()) return ctx.Error(s);
   // A volunteer lists the routes assigned to it.
   if (ctx.principal().role == Role::kVolunteer) filter.ids = ctx.principal().route_ids;
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListRoutes(db, filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::RouteList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  return ReplyPage<v1::RouteList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListRoutes(db, filter, page);
+  });
 }
 
 // POST /v1/routes/{id}:dispatch {}: the route's planned deliveries become
 // dispatched; dispatcher. 422 if the route was dispatched already.
 Response DispatchRoute(Context& ctx) {
-  return ctx.Commit<v1::Route>(200, [=, &ctx](store::Database& db, v1::Route& out) -> Status {
-    auto r = store::DispatchRoute(db, ctx.id(), ctx.principal().actor());
-    if (!r.ok()) return r.status();
-    auto answer = RouteAnswer(db, *r);
-    if (!answer.ok()) return answer.status();
-    out = std::move(*answer);
-    return Status::Ok();
+  return ctx.Commit<v1::Route>(200, [&ctx](store::Database& db, v1::Route& out) {
+    return FillRoute(db, store::DispatchRoute(db, ctx.id(), ctx.principal().actor()), out);
   });
 }
 
 // GET /v1/routes/{id}/manifest?format=txt|csv|html&lang=zh|en&layout=full|compact:
 // the printed delivery list; dispatcher. Default html, zh, full.
 Response GetManifest(Context& ctx) {
-  Status s;
-  const std::string format = ctx.Query("format").empty() ? "html" : ctx.Query("format");
-  const std::string lang = ctx.Query("lang").empty() ? "zh" : ctx.Query("lang");
-  const std::string layout = ctx.Query("layout").empty() ? "full" : ctx.Query("layout");
   static constexpr std::string_view kFormats[] = {"txt", "csv", "html"};
-  static constexpr std::string_view kLangs[] = {"zh", "en"};
   static constexpr std::string_view kLayouts[] = {"full", "compact"};
-  s = CheckEnum(format, "format", kFormats);
-  if (s.ok()) s = CheckEnum(lang, "lang", kLangs);
-  if (s.ok()) s = CheckEnum(layout, "layout", kLayouts);
-  if (!s.ok()) return ctx.Error(s);
-  const print::Lang l = lang == "en" ? print::Lang::kEn : print::Lang::kZh;
+  auto format_or = QueryChoice(ctx, "format", "html", kFormats);
+  if (!format_or.ok()) return ctx.Error(format_or.status());
+  auto l = LangQuery(ctx);
+  if (!l.ok()) return ctx.Error(l.status());
+  auto layout = QueryChoice(ctx, "layout", "full", kLayouts);
+  if (!layout.ok()) return ctx.Error(layout.status());
+  const std::string& format = *format_or;
   if (!ctx.principal().MaySeeRoute(ctx.id())) return ctx.Error(NotFound("route not found", "id"));
-  auto m = ctx.Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), l); });
+  auto m = ctx.Read([&](store::Database& db) { return LoadManifest(db, ctx.id(), *l); });
   if (!m.ok()) return ctx.Error(m.status());
   const print::Format f = format == "txt"   ? print::Format::kTxt
                           : format == "csv" ? print::Format::kCsv
                                             : print::Format::kHtml;
   Response r;
   r.body = print::RenderManifest(
-      *m, f, l, layout == "compact" ? print::Layout::kCompact : print::Layout::kFull);
+      *m, f, *l, *layout == "compact" ? print::Layout::kCompact : print::Layout::kFull);
   r.content_type = format == "txt"   ? "text/plain; charset=utf-8"
                    : format == "csv" ? "text/csv; charset=utf-8"
                                      : "text/html; charset=utf-8";

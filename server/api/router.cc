@@ -9,6 +9,7 @@
 #include "api/context.h"
 #include "api/errors.h"
 #include "api/handlers.h"
+#include "api/quota_handlers.h"
 #include "store/accounts.h"
 #include "store/repo.h"
 #include "util/date.h"
@@ -222,6 +223,15 @@ Router::Router(store::Store& store, AccountOptions accounts)
   Add("GET", "/v1/duplicates/{id}", GetDuplicate, desk_or_station);
   Add("POST", "/v1/duplicates/{id}:resolve", ResolveDuplicate, desk_or_station);
   Add("POST", "/v1/duplicates/{id}:reopen", ReopenDuplicate, desk_or_station);
+  // Quotas (caps): the desk sets them; they hold no household data, so
+  // every role may read them. Entitlements are the requester's: its
+  // station's (the handler's scope) or the desk's.
+  Add("POST", "/v1/quotas", CreateQuota, dispatcher);
+  Add("GET", "/v1/quotas", ListQuotas, any);
+  Add("GET", "/v1/quotas/{id}", GetQuota, any);
+  Add("PATCH", "/v1/quotas/{id}", PatchQuota, dispatcher);
+  Add("POST", "/v1/quotas/{id}:disable", DisableQuota, dispatcher);
+  Add("GET", "/v1/requesters/{id}/entitlements", GetEntitlements, desk_or_station);
 }
 
 void Router::Add(std::string method, std::string path, Handler handler, Access access, Cost cost) {

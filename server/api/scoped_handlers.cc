@@ -11,9 +11,13 @@
 #include "util/text.h"
 
 namespace aidlink::api {
-namespace {
+StatusOr<store::Requester> ScopedRequester(store::Database& db, const Principal& p, int64_t id) {
+  auto r = store::GetRequester(db, id);
+  if (!r.ok()) return r.status();
+  if (!p.MaySeeStation(r->station_id)) return NotFound("requester not found", "id");
+  return r;
+}
 
-// The need with `id` if the caller may see it, else kNotFound.
 StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_t id) {
   auto need = store::GetNeed(db, id);
   if (!need.ok()) return need.status();
@@ -21,7 +25,12 @@ StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_
   return need;
 }
 
-}  // namespace
+StatusOr<store::Lot> ScopedLot(store::Database& db, const Principal& p, int64_t id) {
+  auto lot = store::GetLot(db, id);
+  if (!lot.ok()) return lot.status();
+  if (!p.MaySeeDonor(lot->donor_id)) return NotFound("lot not found", "id");
+  return lot;
+}
 
 // POST /v1/requesters: registers a household, community, institution or
 // frontline post; a station for itself only (another station_id is 404),
@@ -29,39 +38,36 @@ StatusOr<store::Need> ScopedNeed(store::Database& db, const Principal& p, int64_
 Response CreateRequester(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::Requester req;
-  Status s = ctx.Decode(&req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
   // A station filing for itself need not repeat its own id.
   if (p.role == Role::kStation && req.station_id() == 0) req.set_station_id(*p.station_id);
   // Scope before validation: another station's id is 404 whatever the rest holds.
   if (!p.MaySeeStation(req.station_id())) {
     return ctx.Error(NotFound("station not found", "station_id"));
   }
-  s = Validate(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
   const store::Store* the_store = &ctx.store();
   return ctx.Commit<v1::Requester>(201, [=](store::Database& db, v1::Requester& out) -> Status {
     auto r = store::InsertRequester(db, FromProto(req), p.actor());
-    if (!r.ok()) return r.status();
-    out = ToProto(*r);
+    AIDLINK_RETURN_IF_ERROR(FillFrom(out, r));
     return CheckDuplicates(db, *the_store, *r, p.actor(), out);
   });
 }
 
+namespace {
+
 // The requester list's filters from the query, checked.
 StatusOr<store::RequesterFilter> RequesterFilterOf(const Context& ctx) {
   store::RequesterFilter f;
-  auto station = ctx.QueryId("station_id");
-  if (!station.ok()) return station.status();
-  f.station_id = *station;
+  AIDLINK_RETURN_IF_ERROR(QueryIds(ctx, {{"station_id", &f.station_id}}));
   f.q = std::string(text::Trim(ctx.Query("q")));
   f.kind = ctx.Query("kind");
   f.tag = ctx.Query("tag");
   f.district = ctx.Query("district");
   const std::string active = ctx.Query("active");
   if (!f.q.empty()) AIDLINK_RETURN_IF_ERROR(CheckText(f.q, "q"));
-  if (!f.kind.empty()) AIDLINK_RETURN_IF_ERROR(CheckEnum(f.kind, "kind", vocab::kRequesterKinds));
-  if (!f.tag.empty()) AIDLINK_RETURN_IF_ERROR(CheckEnum(f.tag, "tag", vocab::kTags));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.kind, "kind", vocab::kRequesterKinds));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.tag, "tag", vocab::kTags));
   if (!f.district.empty()) AIDLINK_RETURN_IF_ERROR(CheckText(f.district, "district"));
   if (active == "true" || active == "1") f.active = true;
   if (active == "false" || active == "0") f.active = false;
@@ -69,6 +75,8 @@ StatusOr<store::RequesterFilter> RequesterFilterOf(const Context& ctx) {
     return InvalidArgument("active must be true or false", "active");
   return f;
 }
+
+}  // namespace
 
 // GET /v1/requesters?station_id=&q=&kind=&tag=&district=&active=: requesters
 // in scope (a station sees only its own: asking for another's is 404; a
@@ -79,28 +87,21 @@ Response ListRequesters(Context& ctx) {
   const Principal& p = ctx.principal();
   auto filter = RequesterFilterOf(ctx);
   if (!filter.ok()) return ctx.Error(filter.status());
-  Status s = NarrowToOwnStation(p, filter->station_id);
-  if (!s.ok()) return ctx.Error(s);
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows =
-      ctx.Read([&](store::Database& db) { return store::ListRequesters(db, *filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::RequesterList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  if (Status s = NarrowToOwnStation(p, filter->station_id); !s.ok()) return ctx.Error(s);
+  return ReplyPage<v1::RequesterList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListRequesters(db, *filter, page);
+  });
 }
 
 // GET /v1/requesters/{id}: one requester; 404 if another station's.
 Response GetRequester(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto row = ctx.Read([&](store::Database& db) { return store::GetRequester(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  if (!p.MaySeeStation(row->station_id)) return ctx.Error(NotFound("requester not found", "id"));
-  v1::Requester out = ToProto(*row);
-  Status s =
-      ctx.Read([&](store::Database& db) { return ReadDuplicate(db, ctx.store(), *row, out); });
+  v1::Requester out;
+  Status s = ctx.Read([&](store::Database& db) -> Status {
+    auto row = ScopedRequester(db, p, ctx.id());
+    AIDLINK_RETURN_IF_ERROR(FillFrom(out, row));
+    return ReadDuplicate(db, ctx.store(), *row, out);
+  });
   if (!s.ok()) return ctx.Error(s);
   return ctx.Reply(200, out);
 }
@@ -111,8 +112,7 @@ Response GetRequester(Context& ctx) {
 Response CreateNeed(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::Need req;
-  Status s = ctx.Decode(&req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
   auto not_found = [id = req.requester_id()] {
     return NotFound("requester " + std::to_string(id) + " not found", "requester_id");
   };
@@ -122,58 +122,49 @@ Response CreateNeed(Context& ctx) {
         ctx.Read([&](store::Database& db) { return store::GetRequester(db, req.requester_id()); });
     if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return ctx.Error(not_found());
   }
-  s = Validate(req);
-  if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Need>(201, [=](store::Database& db, v1::Need& out) -> Status {
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
+  return CommitRow<v1::Need>(ctx, 201, [=](store::Database& db) -> StatusOr<store::Need> {
     auto requester = store::GetRequester(db, req.requester_id());
     if (!requester.ok() || !p.MaySeeStation(requester->station_id)) return not_found();
-    auto need = store::InsertNeed(db, FromProto(req), p.actor());
-    if (!need.ok()) return need.status();
-    out = ToProto(*need);
-    return Status::Ok();
+    return store::InsertNeed(db, FromProto(req), p.actor());
   });
 }
 
+namespace {
+
+// The need list's filters from the query, checked.
+StatusOr<store::NeedFilter> NeedFilterOf(const Context& ctx) {
+  store::NeedFilter f;
+  f.status = ctx.Query("status");
+  f.urgency = ctx.Query("urgency");
+  f.needed_before = ctx.Query("needed_before");
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.status, "status", vocab::kNeedStatuses));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.urgency, "urgency", vocab::kUrgencies));
+  AIDLINK_RETURN_IF_ERROR(CheckDate(f.needed_before, "needed_before", true));
+  AIDLINK_RETURN_IF_ERROR(QueryIds(
+      ctx,
+      {{"station_id", &f.station_id}, {"item_id", &f.item_id}, {"requester_id", &f.requester_id}}));
+  return f;
+}
+
+}  // namespace
+
 // GET /v1/needs?status=&station_id=&item_id=&requester_id=: needs in scope.
 Response ListNeeds(Context& ctx) {
-  const Principal& p = ctx.principal();
-  Status s;
-  store::NeedFilter filter;
-  filter.status = ctx.Query("status");
-  filter.urgency = ctx.Query("urgency");
-  filter.needed_before = ctx.Query("needed_before");
-  if (!filter.status.empty()) s = CheckEnum(filter.status, "status", vocab::kNeedStatuses);
-  if (s.ok() && !filter.urgency.empty())
-    s = CheckEnum(filter.urgency, "urgency", vocab::kUrgencies);
-  if (s.ok()) s = CheckDate(filter.needed_before, "needed_before", true);
-  if (!s.ok()) return ctx.Error(s);
-  auto station = ctx.QueryId("station_id");
-  auto item = ctx.QueryId("item_id");
-  auto requester = ctx.QueryId("requester_id");
-  for (const auto* q : {&station, &item, &requester}) {
-    if (!q->ok()) return ctx.Error(q->status());
+  auto filter = NeedFilterOf(ctx);
+  if (!filter.ok()) return ctx.Error(filter.status());
+  if (Status s = NarrowToOwnStation(ctx.principal(), filter->station_id); !s.ok()) {
+    return ctx.Error(s);
   }
-  filter.station_id = *station;
-  filter.item_id = *item;
-  filter.requester_id = *requester;
-  s = NarrowToOwnStation(p, filter.station_id);
-  if (!s.ok()) return ctx.Error(s);
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListNeeds(db, filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::NeedList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  return ReplyPage<v1::NeedList>(ctx, [&](store::Database& db, const store::Page& page) {
+    return store::ListNeeds(db, *filter, page);
+  });
 }
 
 // GET /v1/needs/{id}: one need with its status; 404 if another station's.
 Response GetNeed(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto row = ctx.Read([&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return ScopedNeed(db, p, ctx.id()); });
 }
 
 // POST /v1/needs/{id}:cancel {reason}: cancels what is still outstanding;
@@ -182,13 +173,10 @@ Response CancelNeed(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::CancelRequest req;
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Need>(200, [=, &ctx](store::Database& db, v1::Need& out) -> Status {
+  return CommitRow<v1::Need>(ctx, 200, [=, &ctx](store::Database& db) -> StatusOr<store::Need> {
     auto need = ScopedNeed(db, p, ctx.id());
     if (!need.ok()) return need.status();
-    auto cancelled = store::CancelNeed(db, ctx.id(), req.reason(), p.actor());
-    if (!cancelled.ok()) return cancelled.status();
-    out = ToProto(*cancelled);
-    return Status::Ok();
+    return store::CancelNeed(db, ctx.id(), req.reason(), p.actor());
   });
 }
 
@@ -197,64 +185,62 @@ Response CancelNeed(Context& ctx) {
 Response CreateLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::Lot req;
-  Status s = ctx.Decode(&req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = ctx.Decode(&req); !s.ok()) return ctx.Error(s);
   if (p.role == Role::kDonor && req.donor_id() == 0) req.set_donor_id(*p.donor_id);
   // Scope before validation: another donor's id is 404 whatever the rest holds.
   if (!p.MaySeeDonor(req.donor_id())) return ctx.Error(NotFound("donor not found", "donor_id"));
-  s = Validate(req);
-  if (!s.ok()) return ctx.Error(s);
+  if (Status s = Validate(req); !s.ok()) return ctx.Error(s);
   // A donor pledges: the stock counts once the depot has it (:receive).
   // What the desk logs is at the depot already.
   store::Lot lot = FromProto(req);
   lot.status = p.role == Role::kDonor ? "pledged" : "received";
-  return ctx.Commit<v1::Lot>(201, [=](store::Database& db, v1::Lot& out) -> Status {
-    auto lot_row = store::InsertLot(db, lot, p.actor());
-    if (!lot_row.ok()) return lot_row.status();
-    out = ToProto(*lot_row);
-    return Status::Ok();
-  });
+  return CommitRow<v1::Lot>(
+      ctx, 201, [=](store::Database& db) { return store::InsertLot(db, lot, p.actor()); });
 }
+
+namespace {
+
+// The lot list's filters from the query, checked.
+StatusOr<store::LotFilter> LotFilterOf(const Context& ctx) {
+  store::LotFilter f;
+  AIDLINK_RETURN_IF_ERROR(QueryIds(
+      ctx, {{"item_id", &f.item_id}, {"depot_id", &f.depot_id}, {"donor_id", &f.donor_id}}));
+  f.expiring_before = ctx.Query("expiring_before");
+  f.status = ctx.Query("status");
+  AIDLINK_RETURN_IF_ERROR(CheckDate(f.expiring_before, "expiring_before", true));
+  AIDLINK_RETURN_IF_ERROR(CheckOptionalEnum(f.status, "status", vocab::kLotStatuses));
+  return f;
+}
+
+}  // namespace
 
 // GET /v1/lots?item_id=&depot_id=&donor_id=&expiring_before=: lots in scope
 // (a donor sees only its own).
 Response ListLots(Context& ctx) {
-  const Principal& p = ctx.principal();
-  Status s;
-  store::LotFilter filter;
-  auto item = ctx.QueryId("item_id");
-  auto depot = ctx.QueryId("depot_id");
-  auto donor = ctx.QueryId("donor_id");
-  for (const auto* q : {&item, &depot, &donor}) {
-    if (!q->ok()) return ctx.Error(q->status());
+  auto filter = LotFilterOf(ctx);
+  if (!filter.ok()) return ctx.Error(filter.status());
+  if (Status s = NarrowToOwnDonor(ctx.principal(), filter->donor_id); !s.ok()) {
+    return ctx.Error(s);
   }
-  filter.item_id = *item;
-  filter.depot_id = *depot;
-  filter.donor_id = *donor;
-  filter.expiring_before = ctx.Query("expiring_before");
-  filter.status = ctx.Query("status");
-  s = CheckDate(filter.expiring_before, "expiring_before", true);
-  if (s.ok() && !filter.status.empty()) s = CheckEnum(filter.status, "status", vocab::kLotStatuses);
-  if (!s.ok()) return ctx.Error(s);
-  s = NarrowToOwnDonor(p, filter.donor_id);
-  if (!s.ok()) return ctx.Error(s);
-  auto page = ctx.PageParams();
-  if (!page.ok()) return ctx.Error(page.status());
-  auto rows = ctx.Read([&](store::Database& db) { return store::ListLots(db, filter, *page); });
-  if (!rows.ok()) return ctx.Error(rows.status());
-  v1::LotList out;
-  out.set_next_page_token(NextPageToken(*rows, *page));
-  for (const auto& r : *rows) *out.add_items() = ToProto(r);
-  return ctx.Reply(200, out);
+  // With expiring_before the lots come soonest expiry first (store::ListLots),
+  // and the page token carries the expiry.
+  const bool by_expiry = !filter->expiring_before.empty();
+  return ReplyPage<v1::LotList>(
+      ctx,
+      [&](store::Database& db, const store::Page& page) {
+        return store::ListLots(db, *filter, page);
+      },
+      [by_expiry](std::vector<store::Lot>& rows, const store::Page& page) {
+        return by_expiry
+                   ? NextPageToken(rows, page, [](const store::Lot& l) { return l.expires_on; })
+                   : NextPageToken(rows, page);
+      });
 }
 
 // GET /v1/lots/{id}: one lot; 404 if another donor's.
 Response GetLot(Context& ctx) {
   const Principal& p = ctx.principal();
-  auto row = ctx.Read([&](store::Database& db) { return store::GetLot(db, ctx.id()); });
-  if (!row.ok()) return ctx.Error(row.status());
-  if (!p.MaySeeDonor(row->donor_id)) return ctx.Error(NotFound("lot not found", "id"));
-  return ctx.Reply(200, ToProto(*row));
+  return ReplyRead(ctx, [&](store::Database& db) { return ScopedLot(db, p, ctx.id()); });
 }
 
 // POST /v1/lots/{id}:receive {quantity_received, note}: the depot confirms
@@ -264,15 +250,9 @@ Response GetLot(Context& ctx) {
 Response ReceiveLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::ReceiveRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckQuantity(req.quantity_received(), "quantity_received");
-  if (s.ok()) s = CheckNote(req.note(), "note");
-  if (!s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
-    auto lot = store::ReceiveLot(db, ctx.id(), req.quantity_received(), req.note(), p.actor());
-    if (!lot.ok()) return lot.status();
-    out = ToProto(*lot);
-    return Status::Ok();
+  if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
+  return CommitRow<v1::Lot>(ctx, 200, [=, &ctx](store::Database& db) {
+    return store::ReceiveLot(db, ctx.id(), req.quantity_received(), req.note(), p.actor());
   });
 }
 
@@ -283,11 +263,8 @@ Response WriteOffLot(Context& ctx) {
   const Principal& p = ctx.principal();
   v1::WriteOffRequest req;
   if (Status s = DecodeValid(ctx, &req); !s.ok()) return ctx.Error(s);
-  return ctx.Commit<v1::Lot>(200, [=, &ctx](store::Database& db, v1::Lot& out) -> Status {
-    auto lot = store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
-    if (!lot.ok()) return lot.status();
-    out = ToProto(*lot);
-    return Status::Ok();
+  return CommitRow<v1::Lot>(ctx, 200, [=, &ctx](store::Database& db) {
+    return store::WriteOffLot(db, ctx.id(), req.quantity(), req.reason(), p.actor());
   });
 }
 

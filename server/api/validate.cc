@@ -85,6 +85,16 @@ Status CheckEnum(const std::string& value, const char* field,
   return CheckEnum(value, field, names);
 }
 
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const std::string_view> allowed) {
+  return value.empty() ? Status::Ok() : CheckEnum(value, field, allowed);
+}
+
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const vocab::Term> allowed) {
+  return value.empty() ? Status::Ok() : CheckEnum(value, field, allowed);
+}
+
 Status CheckDate(const std::string& value, const char* field, bool optional) {
   if (value.empty()) {
     if (optional) return Status::Ok();
@@ -242,6 +252,24 @@ Status Validate(const v1::WriteOffRequest& r) {
 }
 
 Status Validate(const v1::CancelRequest& r) { return CheckText(r.reason(), "reason"); }
+
+Status Validate(const v1::ReceiveRequest& r) {
+  AIDLINK_RETURN_IF_ERROR(CheckQuantity(r.quantity_received(), "quantity_received"));
+  return CheckNote(r.note(), "note");
+}
+
+Status Validate(const v1::AssignRequest& r) {
+  if (r.user_id() < 0 || r.token_id() < 0) {
+    return InvalidArgument("ids must be positive", r.user_id() < 0 ? "user_id" : "token_id");
+  }
+  if ((r.user_id() == 0) == (r.token_id() == 0)) {
+    return InvalidArgument(
+        "give exactly one of user_id (a volunteer user) and token_id (a volunteer "
+        "token)",
+        "user_id");
+  }
+  return Status::Ok();
+}
 
 Status Validate(const v1::MatchRunRequest& r) {
   AIDLINK_RETURN_IF_ERROR(CheckDate(r.as_of(), "as_of", true));

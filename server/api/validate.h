@@ -35,6 +35,11 @@ Status CheckId(int64_t value, const char* field);
 Status CheckEnum(const std::string& value, const char* field,
                  std::span<const std::string_view> allowed);
 Status CheckEnum(const std::string& value, const char* field, std::span<const vocab::Term> allowed);
+// A list filter: empty (no filter), or one of `allowed`.
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const std::string_view> allowed);
+Status CheckOptionalEnum(const std::string& value, const char* field,
+                         std::span<const vocab::Term> allowed);
 // A real calendar date YYYY-MM-DD; empty is allowed when `optional`.
 Status CheckDate(const std::string& value, const char* field, bool optional);
 // At most kMaxListEntries entries.
@@ -56,6 +61,8 @@ Status Validate(const v1::Need& need);
 Status Validate(const v1::Token& req);  // POST /v1/tokens
 Status Validate(const v1::WriteOffRequest& req);
 Status Validate(const v1::CancelRequest& req);
+Status Validate(const v1::ReceiveRequest& req);
+Status Validate(const v1::AssignRequest& req);  // exactly one of user_id and token_id
 Status Validate(const v1::MatchRunRequest& req);
 Status Validate(const v1::RouteRequest& req);
 Status Validate(const v1::DeliverRequest& req);  // lines: see TakenOf

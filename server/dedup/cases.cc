@@ -1,19 +1,14 @@
 #include "dedup/cases.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace aidlink::dedup {
 
 std::string_view LikelihoodName(Likelihood likelihood) {
-  switch (likelihood) {
-    case Likelihood::kNone:
-      return "none";
-    case Likelihood::kPossible:
-      return "possible";
-    case Likelihood::kLikely:
-      return "likely";
-  }
-  return "none";
+  constexpr std::string_view kNames[] = {"none", "possible", "likely"};  // in enum order
+  const auto i = static_cast<size_t>(likelihood);
+  return i < std::size(kNames) ? kNames[i] : kNames[0];
 }
 
 std::vector<std::string_view> BasisNames(Basis basis) {

@@ -22,6 +22,15 @@ constexpr std::array<std::string_view, 12> kReasonNames = {
     "fair_share",  "fefo",          "same_district",
     "nearest",     "earmark_match", "over_soft_quota"};
 
+// The enum value whose name is `name` (names in value order), or nullopt.
+template <typename Enum, size_t N>
+std::optional<Enum> IndexOf(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view UrgencyName(Urgency urgency) {
@@ -29,10 +38,7 @@ std::string_view UrgencyName(Urgency urgency) {
 }
 
 std::optional<Urgency> ParseUrgency(std::string_view name) {
-  for (size_t i = 0; i < kUrgencyNames.size(); ++i) {
-    if (kUrgencyNames[i] == name) return static_cast<Urgency>(i);
-  }
-  return std::nullopt;
+  return IndexOf<Urgency>(kUrgencyNames, name);
 }
 
 std::string_view RequesterKindName(RequesterKind kind) {
@@ -40,10 +46,7 @@ std::string_view RequesterKindName(RequesterKind kind) {
 }
 
 std::optional<RequesterKind> ParseRequesterKind(std::string_view name) {
-  for (size_t i = 0; i < kKindNames.size(); ++i) {
-    if (kKindNames[i] == name) return static_cast<RequesterKind>(i);
-  }
-  return std::nullopt;
+  return IndexOf<RequesterKind>(kKindNames, name);
 }
 
 std::string_view TagName(int bit) {

@@ -211,9 +211,7 @@ StatusOr<bool> CallerStillLive(Database& db, int64_t token_id, int64_t session_i
                             "WHERE s.id = ? AND s.ended_at IS NULL AND u.disabled_at IS NULL"
                           : "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL");
   st->Bind(1, session_id != 0 ? session_id : token_id);
-  StatusOr<bool> row = st->Step();
-  st->Reset();
-  return row;
+  return internal::Exists(st);
 }
 
 }  // namespace aidlink::store

@@ -132,6 +132,12 @@ Statement& Statement::Bind(int index, const std::optional<int64_t>& value) {
   return value ? Bind(index, *value) : BindNull(index);
 }
 Statement& Statement::BindNull(int index) { return Check(sqlite3_bind_null(stmt_, index), index); }
+Statement& Statement::BindTextOrNull(int index, std::string_view value) {
+  return value.empty() ? BindNull(index) : Bind(index, value);
+}
+Statement& Statement::BindIdOrNull(int index, int64_t id) {
+  return id == 0 ? BindNull(index) : Bind(index, id);
+}
 Statement& Statement::BindBlob(int index, std::string_view bytes) {
   return Check(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
                                  SQLITE_TRANSIENT),

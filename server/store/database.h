@@ -83,6 +83,10 @@ class Statement {
   Statement& Bind(int index, const std::optional<double>& value);
   Statement& Bind(int index, const std::optional<int64_t>& value);
   Statement& BindNull(int index);
+  // NULL when `value` is empty (a date that is not set), else the text.
+  Statement& BindTextOrNull(int index, std::string_view value);
+  // NULL when `id` is 0 (no reference: the server itself acts), else the id.
+  Statement& BindIdOrNull(int index, int64_t id);
   Statement& BindBlob(int index, std::string_view bytes);
 
   // Advances to the next row: true if a row is ready, false when done.

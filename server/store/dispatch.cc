@@ -12,6 +12,11 @@
 namespace aidlink::store {
 namespace {
 
+using internal::Many;
+using internal::MaybeOne;
+using internal::One;
+using internal::ReadId;
+
 constexpr const char* kDeliverySelect =
     "SELECT d.id, d.run_id, d.requester_id, d.depot_id, r.station_id, d.status, d.route_id, "
     "ifnull(d.seq, 0), d.received_by, d.note, d.fail_reason, d.created_at, d.updated_at, "
@@ -39,11 +44,31 @@ Delivery ReadDelivery(const Statement& st) {
   return d;
 }
 
-// `ids` as a JSON array, for "IN (SELECT value FROM json_each(?))".
-std::string JsonIds(const std::vector<int64_t>& ids) {
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
-  return out + "]";
+constexpr const char* kRouteCols =
+    "r.id, r.depot_id, r.date, r.driver, r.district, r.status, r.created_at";
+
+Route ReadRoute(const Statement& st) {
+  Route r;
+  r.id = st.Int(0);
+  r.depot_id = st.Int(1);
+  r.date = st.Text(2);
+  r.driver = st.Text(3);
+  r.district = st.Text(4);
+  r.status = st.Text(5);
+  r.created_at = st.Text(6);
+  return r;
+}
+
+// Binds `ids` as a JSON array, for "IN (SELECT value FROM json_each(?))",
+// or NULL (no such filter) if there are none.
+void BindJsonIds(Statement* st, int index, const std::optional<std::vector<int64_t>>& ids) {
+  if (!ids) {
+    st->BindNull(index);
+    return;
+  }
+  std::string json = "[";
+  for (size_t i = 0; i < ids->size(); ++i) json += (i ? "," : "") + std::to_string((*ids)[i]);
+  st->Bind(index, json + "]");
 }
 
 Status LoadLines(Database& db, Delivery* d) {
@@ -53,15 +78,12 @@ Status LoadLines(Database& db, Delivery* d) {
       "a.damaged FROM allocations a JOIN lots l ON l.id = a.lot_id WHERE a.delivery_id = ? "
       "ORDER BY a.id");
   st->Bind(1, d->id);
-  d->lines.clear();
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    d->lines.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5),
-                        st->Int(6), st->Int(7)});
-  }
-  st->Reset();
+  auto lines = Many<DeliveryLine>(st, [](const Statement& row) {
+    return DeliveryLine{row.Int(0), row.Int(1), row.Int(2), row.Int(3),
+                        row.Int(4), row.Int(5), row.Int(6), row.Int(7)};
+  });
+  if (!lines.ok()) return lines.status();
+  d->lines = std::move(*lines);
   return Status::Ok();
 }
 
@@ -107,6 +129,43 @@ std::string SettledRef(int64_t delivery_id, int64_t delivered, int64_t returned,
   return ref + ",\"after\":";
 }
 
+Status SetAllocationOutcome(Database& db, int64_t allocation_id, int64_t delivered,
+                            int64_t returned, int64_t damaged) {
+  AIDLINK_ASSIGN_STMT(
+      st, db, "UPDATE allocations SET delivered = ?, returned = ?, damaged = ? WHERE id = ?");
+  st->Bind(1, delivered).Bind(2, returned).Bind(3, damaged).Bind(4, allocation_id);
+  return st->Run();
+}
+
+// Steps `st`, an UPDATE of lot or need `id` (`entity`) RETURNING its four
+// quantities in LedgerQuantities order, and appends event `kind` with
+// `ref` and those quantities as "after"; a need's status follows them.
+// `if_none` if `st` updated no row (the stock it needed is gone).
+Status RecordMove(Database& db, Statement* st, const std::string& entity, int64_t id,
+                  const Status& if_none, const std::string& kind, const std::string& ref,
+                  const Actor& actor) {
+  auto moved = MaybeOne<LedgerQuantities>(st, [](const Statement& row) {
+    return LedgerQuantities{row.Int(0), row.Int(1), row.Int(2), row.Int(3)};
+  });
+  if (!moved.ok()) return moved.status();
+  if (!*moved) return if_none;
+  const LedgerQuantities& q = **moved;
+  if (entity == "lot") {
+    return AppendEvent(db, actor, kind, entity, id,
+                       ref + LotQuantitiesJson(q.open, q.allocated, q.delivered, q.closed) + "}");
+  }
+  Need n;
+  n.outstanding = q.open;
+  n.allocated = q.allocated;
+  n.delivered = q.delivered;
+  n.cancelled = q.closed;
+  AIDLINK_ASSIGN_STMT(status, db, "UPDATE needs SET status = ? WHERE id = ?");
+  status->Bind(1, NeedStatus(n)).Bind(2, id);
+  AIDLINK_RETURN_IF_ERROR(status->Run());
+  return AppendEvent(db, actor, kind, entity, id,
+                     ref + NeedQuantitiesJson(q.open, q.allocated, q.delivered, q.closed) + "}");
+}
+
 // Settles one allocation: `delivered` units reached the recipient,
 // `damaged` units are written off at the lot, the rest returns to the lot
 // (available); what did not arrive reopens the need (outstanding).
@@ -114,12 +173,8 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
               int64_t delivery_id, const Actor& actor) {
   const int64_t returned = line.quantity - delivered - damaged;
   const std::string ref = SettledRef(delivery_id, delivered, returned, damaged);
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db, "UPDATE allocations SET delivered = ?, returned = ?, damaged = ? WHERE id = ?");
-    st->Bind(1, delivered).Bind(2, returned).Bind(3, damaged).Bind(4, line.allocation_id);
-    AIDLINK_RETURN_IF_ERROR(st->Run());
-  }
+  AIDLINK_RETURN_IF_ERROR(
+      SetAllocationOutcome(db, line.allocation_id, delivered, returned, damaged));
   {
     AIDLINK_ASSIGN_STMT(st, db,
                         "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
@@ -130,39 +185,20 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
         .Bind(3, returned)
         .Bind(4, line.lot_id)
         .Bind(5, damaged);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Internal("allocation names a missing lot");
-    const std::string after = LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
-    st->Reset();
-    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor,
-                                        delivered == 0 ? "lot_returned" : "lot_delivered", "lot",
-                                        line.lot_id, ref + after + "}"));
+    AIDLINK_RETURN_IF_ERROR(
+        RecordMove(db, st, "lot", line.lot_id, Internal("allocation names a missing lot"),
+                   delivered == 0 ? "lot_returned" : "lot_delivered", ref, actor));
   }
-  Need n;
   {
     AIDLINK_ASSIGN_STMT(st, db,
                         "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
                         "outstanding = outstanding + ?3 WHERE id = ?4 "
                         "RETURNING outstanding, allocated, delivered, cancelled");
     st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned + damaged).Bind(4, line.need_id);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Internal("allocation names a missing need");
-    n.outstanding = st->Int(0);
-    n.allocated = st->Int(1);
-    n.delivered = st->Int(2);
-    n.cancelled = st->Int(3);
-    st->Reset();
+    AIDLINK_RETURN_IF_ERROR(
+        RecordMove(db, st, "need", line.need_id, Internal("allocation names a missing need"),
+                   delivered == 0 ? "need_reopened" : "need_delivered", ref, actor));
   }
-  {
-    AIDLINK_ASSIGN_STMT(st, db, "UPDATE needs SET status = ? WHERE id = ?");
-    st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
-    AIDLINK_RETURN_IF_ERROR(st->Run());
-  }
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(
-      db, actor, delivered == 0 ? "need_reopened" : "need_delivered", "need", line.need_id,
-      ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}"));
   return delivered < line.quantity ? CancelIfRequesterLeft(db, line.need_id, actor) : Status::Ok();
 }
 
@@ -224,23 +260,19 @@ Status CompleteRouteIfDone(Database& db, int64_t delivery_id, const Actor& actor
       "(SELECT route_id FROM deliveries WHERE id = ?1) AND NOT EXISTS (SELECT 1 FROM deliveries "
       "WHERE route_id = routes.id AND status IN ('planned', 'dispatched')) RETURNING id");
   st->Bind(1, delivery_id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  const int64_t route = *row ? st->Int(0) : 0;
-  st->Reset();
-  if (route == 0) return Status::Ok();
-  return AppendEvent(db, actor, "route_completed", "route", route, "{}");
+  auto route = MaybeOne<int64_t>(st, ReadId);
+  if (!route.ok()) return route.status();
+  if (!*route) return Status::Ok();
+  return AppendEvent(db, actor, "route_completed", "route", **route, "{}");
 }
 
 // The time a delivery's outcome was first recorded (RFC 3339).
 StatusOr<std::string> OutcomeAt(Database& db, int64_t id) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT ifnull(outcome_at, updated_at) FROM deliveries WHERE id = ?");
   st->Bind(1, id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  std::string at = *row ? st->Text(0) : "";
-  st->Reset();
-  return at;
+  auto at = MaybeOne<std::string>(st, [](const Statement& row) { return row.Text(0); });
+  if (!at.ok()) return at.status();
+  return at->value_or("");
 }
 
 // The ledger detail of a corrected line, up to its "after" object: the new
@@ -269,49 +301,27 @@ Status RebookLot(Database& db, const DeliveryLine& line, int64_t dd, int64_t dx,
                       "available = available + ?3 WHERE id = ?4 AND available + ?3 >= 0 "
                       "RETURNING available, allocated, delivered, written_off");
   st->Bind(1, dd).Bind(2, dx).Bind(3, dr).Bind(4, line.lot_id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) {
-    return FailedPrecondition("lot " + std::to_string(line.lot_id) +
-                              " no longer has the returned units this correction takes back: "
-                              "they were allocated or written off since");
-  }
-  const std::string after = LotQuantitiesJson(st->Int(0), st->Int(1), st->Int(2), st->Int(3));
-  st->Reset();
-  return AppendEvent(db, actor, "lot_outcome_corrected", "lot", line.lot_id, ref + after + "}");
+  return RecordMove(db, st, "lot", line.lot_id,
+                    FailedPrecondition("lot " + std::to_string(line.lot_id) +
+                                       " no longer has the returned units this correction takes "
+                                       "back: they were allocated or written off since"),
+                    "lot_outcome_corrected", ref, actor);
 }
 
 // A correction's move at the need: delivered up by `dd`, outstanding down
 // by it. kFailedPrecondition if the need no longer has that much open.
 Status RebookNeed(Database& db, const DeliveryLine& line, int64_t dd, const std::string& ref,
                   const Actor& actor) {
-  Need n;
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db,
-        "UPDATE needs SET delivered = delivered + ?1, outstanding = outstanding - ?1 "
-        "WHERE id = ?2 AND outstanding - ?1 >= 0 "
-        "RETURNING outstanding, allocated, delivered, cancelled");
-    st->Bind(1, dd).Bind(2, line.need_id);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) {
-      return FailedPrecondition("need " + std::to_string(line.need_id) +
-                                " was allocated again or cancelled since; fail or cancel that "
-                                "first");
-    }
-    n.outstanding = st->Int(0);
-    n.allocated = st->Int(1);
-    n.delivered = st->Int(2);
-    n.cancelled = st->Int(3);
-    st->Reset();
-  }
-  AIDLINK_ASSIGN_STMT(st, db, "UPDATE needs SET status = ? WHERE id = ?");
-  st->Bind(1, NeedStatus(n)).Bind(2, line.need_id);
-  AIDLINK_RETURN_IF_ERROR(st->Run());
-  return AppendEvent(
-      db, actor, "need_outcome_corrected", "need", line.need_id,
-      ref + NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled) + "}");
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "UPDATE needs SET delivered = delivered + ?1, outstanding = outstanding - ?1 "
+                      "WHERE id = ?2 AND outstanding - ?1 >= 0 "
+                      "RETURNING outstanding, allocated, delivered, cancelled");
+  st->Bind(1, dd).Bind(2, line.need_id);
+  return RecordMove(db, st, "need", line.need_id,
+                    FailedPrecondition("need " + std::to_string(line.need_id) +
+                                       " was allocated again or cancelled since; fail or cancel "
+                                       "that first"),
+                    "need_outcome_corrected", ref, actor);
 }
 
 // Moves one line from its recorded outcome to `now`.
@@ -320,12 +330,8 @@ Status Rebook(Database& db, const DeliveryLine& line, const LineOutcome& now, in
   const int64_t returned = line.quantity - now.delivered - now.damaged;
   const int64_t dd = now.delivered - line.delivered, dx = now.damaged - line.damaged;
   if (dd == 0 && dx == 0) return Status::Ok();
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db, "UPDATE allocations SET delivered = ?, returned = ?, damaged = ? WHERE id = ?");
-    st->Bind(1, now.delivered).Bind(2, returned).Bind(3, now.damaged).Bind(4, line.allocation_id);
-    AIDLINK_RETURN_IF_ERROR(st->Run());
-  }
+  AIDLINK_RETURN_IF_ERROR(
+      SetAllocationOutcome(db, line.allocation_id, now.delivered, returned, now.damaged));
   const std::string ref = CorrectionRef(delivery_id, line, now, returned, reason);
   AIDLINK_RETURN_IF_ERROR(RebookLot(db, line, dd, dx, returned - line.returned, ref, actor));
   return RebookNeed(db, line, dd, ref, actor);
@@ -353,49 +359,28 @@ std::string CorrectionDetail(const Delivery& was, const std::vector<LineOutcome>
 
 StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilter& f,
                                                const Page& page) {
-  std::vector<Delivery> out;
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        std::string(kDeliverySelect) +
-                            " WHERE d.id > ?1 AND (?2 IS NULL OR d.route_id = ?2) AND "
-                            "(?3 IS NULL OR d.requester_id = ?3) AND (?4 IS NULL OR "
-                            "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) AND "
-                            "(?7 IS NULL OR d.route_id IN (SELECT value FROM json_each(?7))) "
-                            "ORDER BY d.id LIMIT ?6");
-    st->Bind(1, page.after_id).Bind(2, f.route_id).Bind(3, f.requester_id).Bind(4, f.station_id);
-    if (f.status.empty())
-      st->BindNull(5);
-    else
-      st->Bind(5, f.status);
-    st->Bind(6, page.limit);
-    if (f.route_ids)
-      st->Bind(7, JsonIds(*f.route_ids));
-    else
-      st->BindNull(7);
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadDelivery(*st));
-    }
-    st->Reset();
-  }
-  for (Delivery& d : out) AIDLINK_RETURN_IF_ERROR(LoadLines(db, &d));
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string(kDeliverySelect) +
+                          " WHERE d.id > ?1 AND (?2 IS NULL OR d.route_id = ?2) AND "
+                          "(?3 IS NULL OR d.requester_id = ?3) AND (?4 IS NULL OR "
+                          "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) AND "
+                          "(?7 IS NULL OR d.route_id IN (SELECT value FROM json_each(?7))) "
+                          "ORDER BY d.id LIMIT ?6");
+  st->Bind(1, page.after_id).Bind(2, f.route_id).Bind(3, f.requester_id).Bind(4, f.station_id);
+  st->BindTextOrNull(5, f.status).Bind(6, page.limit);
+  BindJsonIds(st, 7, f.route_ids);
+  auto out = Many<Delivery>(st, ReadDelivery);
+  if (!out.ok()) return out.status();
+  for (Delivery& d : *out) AIDLINK_RETURN_IF_ERROR(LoadLines(db, &d));
   return out;
 }
 
 StatusOr<Delivery> GetDelivery(Database& db, int64_t id) {
-  Delivery d;
-  {
-    AIDLINK_ASSIGN_STMT(st, db, std::string(kDeliverySelect) + " WHERE d.id = ?");
-    st->Bind(1, id);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("delivery not found", "id");
-    d = ReadDelivery(*st);
-    st->Reset();
-  }
-  AIDLINK_RETURN_IF_ERROR(LoadLines(db, &d));
+  AIDLINK_ASSIGN_STMT(st, db, std::string(kDeliverySelect) + " WHERE d.id = ?");
+  st->Bind(1, id);
+  auto d = One<Delivery>(st, ReadDelivery, "delivery", "id");
+  if (!d.ok()) return d.status();
+  AIDLINK_RETURN_IF_ERROR(LoadLines(db, &*d));
   return d;
 }
 
@@ -488,22 +473,14 @@ StatusOr<Delivery> FailDelivery(Database& db, int64_t id, const std::string& rea
 
 StatusOr<std::vector<ExpiredLot>> ExpireLots(Database& db, const std::string& as_of,
                                              const Actor& actor) {
-  std::vector<int64_t> ids;
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "SELECT id FROM lots WHERE expires_on IS NOT NULL AND expires_on < ? AND "
-                        "available > 0 ORDER BY id");
-    st->Bind(1, as_of);
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.push_back(st->Int(0));
-    }
-    st->Reset();
-  }
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT id FROM lots WHERE expires_on IS NOT NULL AND expires_on < ? AND "
+                      "available > 0 ORDER BY id");
+  st->Bind(1, as_of);
+  auto ids = Many<int64_t>(st, ReadId);
+  if (!ids.ok()) return ids.status();
   std::vector<ExpiredLot> out;
-  for (int64_t id : ids) {
+  for (int64_t id : *ids) {
     auto lot = GetLot(db, id);
     if (!lot.ok()) return lot.status();
     auto written = WriteOffLot(db, id, lot->available, "expired", actor);
@@ -523,16 +500,10 @@ StatusOr<std::vector<RouteCandidate>> UnroutedDeliveries(Database& db, int64_t d
       "WHERE d.depot_id = ? AND d.status = 'planned' AND d.route_id IS NULL "
       "GROUP BY d.id ORDER BY d.id");
   st->Bind(1, depot_id);
-  std::vector<RouteCandidate> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Int(0), st->Text(1), st->Text(2), st->OptDouble(3), st->OptDouble(4),
-                   static_cast<int>(st->Int(5))});
-  }
-  st->Reset();
-  return out;
+  return Many<RouteCandidate>(st, [](const Statement& row) {
+    return RouteCandidate{row.Int(0),       row.Text(1),      row.Text(2),
+                          row.OptDouble(3), row.OptDouble(4), static_cast<int>(row.Int(5))};
+  });
 }
 
 StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t>& delivery_ids,
@@ -576,82 +547,52 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
 }
 
 StatusOr<Route> GetRoute(Database& db, int64_t id) {
-  Route r;
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db,
-        "SELECT id, depot_id, date, driver, district, status, created_at FROM routes "
-        "WHERE id = ?");
-    st->Bind(1, id);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("route not found", "id");
-    r = {st->Int(0),  st->Int(1),  st->Text(2), st->Text(3), st->Text(4),
-         st->Text(5), st->Text(6), {},          0,           {}};
-    st->Reset();
-  }
-  std::vector<int64_t> ids;
-  {
-    AIDLINK_ASSIGN_STMT(st, db, "SELECT id FROM deliveries WHERE route_id = ? ORDER BY seq");
-    st->Bind(1, id);
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.push_back(st->Int(0));
-    }
-    st->Reset();
-  }
-  for (int64_t d : ids) {
+  AIDLINK_ASSIGN_STMT(route, db,
+                      std::string("SELECT ") + kRouteCols + " FROM routes r WHERE r.id = ?");
+  route->Bind(1, id);
+  StatusOr<Route> r = One<Route>(route, ReadRoute, "route", "id");
+  if (!r.ok()) return r.status();
+  AIDLINK_ASSIGN_STMT(stops, db, "SELECT id FROM deliveries WHERE route_id = ? ORDER BY seq");
+  stops->Bind(1, id);
+  StatusOr<std::vector<int64_t>> ids = Many<int64_t>(stops, ReadId);
+  if (!ids.ok()) return ids.status();
+  for (int64_t d : *ids) {
     auto delivery = GetDelivery(db, d);
     if (!delivery.ok()) return delivery.status();
-    r.stops.push_back(std::move(*delivery));
+    r->stops.push_back(std::move(*delivery));
   }
-  r.stop_count = static_cast<int64_t>(r.stops.size());
-  {
-    AIDLINK_ASSIGN_STMT(
-        st, db,
-        "SELECT ifnull(a.user_id, 0), ifnull(a.token_id, 0), "
-        "coalesce(u.display_name, t.label, ''), a.assigned_at FROM route_assignments a "
-        "LEFT JOIN users u ON u.id = a.user_id LEFT JOIN tokens t ON t.id = a.token_id "
-        "WHERE a.route_id = ? ORDER BY a.id");
-    st->Bind(1, id);
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      r.volunteers.push_back({st->Int(0), st->Int(1), st->Text(2), st->Text(3)});
-    }
-    st->Reset();
-  }
+  r->stop_count = static_cast<int64_t>(r->stops.size());
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      "SELECT ifnull(a.user_id, 0), ifnull(a.token_id, 0), "
+      "coalesce(u.display_name, t.label, ''), a.assigned_at FROM route_assignments a "
+      "LEFT JOIN users u ON u.id = a.user_id LEFT JOIN tokens t ON t.id = a.token_id "
+      "WHERE a.route_id = ? ORDER BY a.id");
+  st->Bind(1, id);
+  auto volunteers = Many<RouteVolunteer>(st, [](const Statement& row) {
+    return RouteVolunteer{row.Int(0), row.Int(1), row.Text(2), row.Text(3)};
+  });
+  if (!volunteers.ok()) return volunteers.status();
+  r->volunteers = std::move(*volunteers);
   return r;
 }
 
 StatusOr<std::vector<Route>> ListRoutes(Database& db, const RouteFilter& f, const Page& page) {
   AIDLINK_ASSIGN_STMT(
       st, db,
-      "SELECT r.id, r.depot_id, r.date, r.driver, r.district, r.status, r.created_at, "
-      "(SELECT count(*) FROM deliveries d WHERE d.route_id = r.id) FROM routes r "
-      "WHERE r.id > ?1 AND (?2 = '' OR r.date = ?2) AND (?3 = '' OR r.status = ?3) AND "
-      "(?4 IS NULL OR r.depot_id = ?4) AND "
-      "(?6 IS NULL OR r.id IN (SELECT value FROM json_each(?6))) ORDER BY r.id LIMIT ?5");
+      std::string("SELECT ") + kRouteCols +
+          ", (SELECT count(*) FROM deliveries d WHERE d.route_id = r.id) FROM routes r "
+          "WHERE r.id > ?1 AND (?2 = '' OR r.date = ?2) AND (?3 = '' OR r.status = ?3) AND "
+          "(?4 IS NULL OR r.depot_id = ?4) AND "
+          "(?6 IS NULL OR r.id IN (SELECT value FROM json_each(?6))) ORDER BY r.id LIMIT ?5");
   st->Bind(1, page.after_id).Bind(2, f.date).Bind(3, f.status).Bind(4, f.depot_id);
   st->Bind(5, page.limit);
-  if (f.ids)
-    st->Bind(6, JsonIds(*f.ids));
-  else
-    st->BindNull(6);
-  std::vector<Route> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Route r{st->Int(0),  st->Int(1),  st->Text(2), st->Text(3), st->Text(4),
-            st->Text(5), st->Text(6), {},          st->Int(7),  {}};
-    out.push_back(std::move(r));
-  }
-  st->Reset();
-  return out;
+  BindJsonIds(st, 6, f.ids);
+  return Many<Route>(st, [](const Statement& row) {
+    Route r = ReadRoute(row);
+    r.stop_count = row.Int(7);
+    return r;
+  });
 }
 
 StatusOr<Route> AssignRoute(Database& db, int64_t route_id, int64_t user_id, int64_t token_id,
@@ -705,15 +646,7 @@ StatusOr<std::vector<int64_t>> AssignedRouteIds(Database& db, int64_t user_id, i
                           : "SELECT route_id FROM route_assignments WHERE token_id = ? AND "
                             "token_id IS NOT NULL ORDER BY route_id");
   st->Bind(1, user_id != 0 ? user_id : token_id);
-  std::vector<int64_t> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(st->Int(0));
-  }
-  st->Reset();
-  return out;
+  return Many<int64_t>(st, ReadId);
 }
 
 StatusOr<Route> DispatchRoute(Database& db, int64_t id, const Actor& actor) {
@@ -753,21 +686,17 @@ namespace {
 StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
   LotTrace t;
   t.lot = std::move(lot);
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "SELECT i.name, i.unit, p.name, p.district FROM items i, depots p "
-                        "WHERE i.id = ? AND p.id = ?");
-    st->Bind(1, t.lot.item_id).Bind(2, t.lot.depot_id);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      t.item_name = st->Text(0);
-      t.item_unit = st->Text(1);
-      t.depot_name = st->Text(2);
-      t.depot_district = st->Text(3);
-    }
-    st->Reset();
-  }
+  AIDLINK_ASSIGN_STMT(names, db,
+                      "SELECT i.name, i.unit, p.name, p.district FROM items i, depots p "
+                      "WHERE i.id = ? AND p.id = ?");
+  names->Bind(1, t.lot.item_id).Bind(2, t.lot.depot_id);
+  // One row (the lot's item and depot exist).
+  AIDLINK_RETURN_IF_ERROR(internal::ForEachRow(names, [&](const Statement& row) {
+    t.item_name = row.Text(0);
+    t.item_unit = row.Text(1);
+    t.depot_name = row.Text(2);
+    t.depot_district = row.Text(3);
+  }));
   AIDLINK_ASSIGN_STMT(
       st, db,
       "SELECT r.district, r.kind, "
@@ -778,33 +707,26 @@ StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
       "JOIN requesters r ON r.id = d.requester_id WHERE a.lot_id = ? "
       "GROUP BY r.district, r.kind ORDER BY r.district, r.kind");
   st->Bind(1, t.lot.id);
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    t.buckets.push_back({st->Text(0), st->Text(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5)});
-  }
-  st->Reset();
+  auto buckets = Many<TraceBucket>(st, [](const Statement& row) {
+    return TraceBucket{row.Text(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4), row.Int(5)};
+  });
+  if (!buckets.ok()) return buckets.status();
+  t.buckets = std::move(*buckets);
   return t;
 }
 
 }  // namespace
 
 StatusOr<std::vector<LotTrace>> TraceDonor(Database& db, int64_t donor_id) {
-  std::vector<LotTrace> out;
   LotFilter filter;
   filter.donor_id = donor_id;
-  Page page{0, 1000};
-  for (;;) {
-    auto lots = ListLots(db, filter, page);
-    if (!lots.ok()) return lots.status();
-    if (lots->empty()) break;
-    page.after_id = lots->back().id;
-    for (Lot& lot : *lots) {
-      auto t = TraceOf(db, std::move(lot));
-      if (!t.ok()) return t.status();
-      out.push_back(std::move(*t));
-    }
+  auto lots = internal::AllPages<Lot>([&](const Page& page) { return ListLots(db, filter, page); });
+  if (!lots.ok()) return lots.status();
+  std::vector<LotTrace> out;
+  for (Lot& lot : *lots) {
+    auto t = TraceOf(db, std::move(lot));
+    if (!t.ok()) return t.status();
+    out.push_back(std::move(*t));
   }
   return out;
 }
@@ -873,31 +795,27 @@ StatusOr<std::vector<LedgerRow>> LedgerRows(Database& db) {
   const char* entities[2] = {"lot", "need"};
   for (int k = 0; k < 2; ++k) {
     AIDLINK_ASSIGN_STMT(st, db, queries[k]);
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    AIDLINK_RETURN_IF_ERROR(internal::ForEachRow(st, [&](const Statement& row) {
       LedgerRow r;
       r.entity = entities[k];
-      r.id = st->Int(0);
-      r.total = st->Int(1);
-      r.now = {st->Int(2), st->Int(3), st->Int(4), st->Int(5)};
-      const bool run_newer = !st->IsNull(8) && (st->IsNull(6) || st->Int(8) > st->Int(6));
+      r.id = row.Int(0);
+      r.total = row.Int(1);
+      r.now = {row.Int(2), row.Int(3), row.Int(4), row.Int(5)};
+      const bool run_newer = !row.IsNull(8) && (row.IsNull(6) || row.Int(8) > row.Int(6));
       if (run_newer) {
-        r.last_after = LedgerQuantities{st->Int(10), st->Int(11), st->Int(12), st->Int(13)};
+        r.last_after = LedgerQuantities{row.Int(10), row.Int(11), row.Int(12), row.Int(13)};
         const std::string after =
-            k == 0 ? LotQuantitiesJson(st->Int(10), st->Int(11), st->Int(12), st->Int(13))
-                   : NeedQuantitiesJson(st->Int(10), st->Int(11), st->Int(12), st->Int(13));
-        r.last_event_detail = "{\"run_event_id\":" + std::to_string(st->Int(8)) +
-                              ",\"quantity\":" + std::to_string(st->Int(9)) +
+            k == 0 ? LotQuantitiesJson(row.Int(10), row.Int(11), row.Int(12), row.Int(13))
+                   : NeedQuantitiesJson(row.Int(10), row.Int(11), row.Int(12), row.Int(13));
+        r.last_event_detail = "{\"run_event_id\":" + std::to_string(row.Int(8)) +
+                              ",\"quantity\":" + std::to_string(row.Int(9)) +
                               ",\"after\":" + after + "}";
       } else {
-        r.last_event_detail = st->Text(7);
+        r.last_event_detail = row.Text(7);
         r.last_after = AfterOf(r.last_event_detail, k == 0 ? kLotKeys : kNeedKeys);
       }
       out.push_back(std::move(r));
-    }
-    st->Reset();
+    }));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // checks the object's version and its quantity rules in the write
 // transaction, then writes the row and one ledger event.
 #include <string>
+#include <vector>
 
 #include "store/internal.h"
 #include "store/repo.h"
@@ -12,7 +13,6 @@
 namespace aidlink::store {
 namespace {
 
-using internal::JoinIds;
 using internal::JoinList;
 
 Status Stale(const char* what, int64_t id) {
@@ -62,9 +62,7 @@ Status ApplyUpdate(Database& db, Statement* st, const char* entity, Row& row,
 StatusOr<bool> ItemHasLots(Database& db, int64_t item_id) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT 1 FROM lots WHERE item_id = ? LIMIT 1");
   st->Bind(1, item_id);
-  StatusOr<bool> row = st->Step();
-  st->Reset();
-  return row;
+  return internal::Exists(st);
 }
 
 bool SameEarmark(const Earmark& a, const Earmark& b) {
@@ -209,16 +207,11 @@ StatusOr<Lot> UpdateLot(Database& db, Lot lot, const FieldChanges& changes, cons
       "UPDATE lots SET quantity = ?, available = ?, expires_on = ?, note = ?, "
       "earmark_districts = ?, earmark_kinds = ?, earmark_tags = ?, earmark_stations = ?, "
       "quantity_pledged = ?11, version = version + 1 WHERE id = ?9 AND version = ?10");
-  st->Bind(1, lot.quantity).Bind(2, lot.available);
-  if (lot.expires_on.empty())
-    st->BindNull(3);
-  else
-    st->Bind(3, lot.expires_on);
-  st->Bind(4, lot.note)
-      .Bind(5, JoinList(lot.earmark.districts))
-      .Bind(6, JoinList(lot.earmark.requester_kinds))
-      .Bind(7, JoinList(lot.earmark.tags))
-      .Bind(8, JoinIds(lot.earmark.station_ids))
+  st->Bind(1, lot.quantity)
+      .Bind(2, lot.available)
+      .BindTextOrNull(3, lot.expires_on)
+      .Bind(4, lot.note);
+  internal::BindEarmark(st, 5, lot.earmark)
       .Bind(9, lot.id)
       .Bind(10, lot.version)
       .Bind(11, lot.quantity_pledged);
@@ -254,11 +247,7 @@ StatusOr<Need> UpdateNeed(Database& db, Need need, const FieldChanges& changes,
       "UPDATE needs SET quantity = ?, outstanding = ?, status = ?, urgency = ?, "
       "needed_by = ?, note = ?, version = version + 1 WHERE id = ? AND version = ?");
   st->Bind(1, need.quantity).Bind(2, need.outstanding).Bind(3, need.status).Bind(4, need.urgency);
-  if (need.needed_by.empty())
-    st->BindNull(5);
-  else
-    st->Bind(5, need.needed_by);
-  st->Bind(6, need.note).Bind(7, need.id).Bind(8, need.version);
+  st->BindTextOrNull(5, need.needed_by).Bind(6, need.note).Bind(7, need.id).Bind(8, need.version);
   const auto quantities = [](const Need& n) {
     return NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled);
   };
@@ -270,29 +259,20 @@ StatusOr<Need> UpdateNeed(Database& db, Need need, const FieldChanges& changes,
 StatusOr<bool> LotEverAllocated(Database& db, int64_t lot_id) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT 1 FROM allocations WHERE lot_id = ? LIMIT 1");
   st->Bind(1, lot_id);
-  StatusOr<bool> row = st->Step();
-  st->Reset();
-  return row;
+  return internal::Exists(st);
 }
 
 namespace {
 
 // The needs of a requester with something outstanding, by id.
 StatusOr<std::vector<Need>> OpenNeedsOf(Database& db, int64_t requester_id) {
-  std::vector<Need> out;
   NeedFilter filter;
   filter.requester_id = requester_id;
-  Page page{0, 1000};
-  for (;;) {
-    auto rows = ListNeeds(db, filter, page);
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) break;
-    page.after_id = rows->back().id;
-    for (Need& n : *rows) {
-      if (n.outstanding > 0) out.push_back(std::move(n));
-    }
-  }
-  return out;
+  auto needs =
+      internal::AllPages<Need>([&](const Page& page) { return ListNeeds(db, filter, page); });
+  if (!needs.ok()) return needs.status();
+  std::erase_if(*needs, [](const Need& n) { return n.outstanding <= 0; });
+  return needs;
 }
 
 StatusOr<std::vector<int64_t>> OpenDeliveriesOf(Database& db, int64_t requester_id) {
@@ -300,7 +280,7 @@ StatusOr<std::vector<int64_t>> OpenDeliveriesOf(Database& db, int64_t requester_
                       "SELECT id FROM deliveries WHERE requester_id = ? AND status IN "
                       "('planned', 'dispatched') ORDER BY id");
   st->Bind(1, requester_id);
-  return internal::Many<int64_t>(st, [](const Statement& row) { return row.Int(0); });
+  return internal::Many<int64_t>(st, internal::ReadId);
 }
 
 }  // namespace

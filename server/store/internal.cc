@@ -43,6 +43,22 @@ std::vector<int64_t> SplitIds(const std::string& joined, char sep) {
   return out;
 }
 
+Statement& BindEarmark(Statement* st, int first, const Earmark& earmark) {
+  return st->Bind(first, JoinList(earmark.districts))
+      .Bind(first + 1, JoinList(earmark.requester_kinds))
+      .Bind(first + 2, JoinList(earmark.tags))
+      .Bind(first + 3, JoinIds(earmark.station_ids));
+}
+
+Earmark ReadEarmark(const Statement& row, int first) {
+  Earmark earmark;
+  earmark.districts = SplitList(row.Text(first));
+  earmark.requester_kinds = SplitList(row.Text(first + 1));
+  earmark.tags = SplitList(row.Text(first + 2));
+  earmark.station_ids = SplitIds(row.Text(first + 3));
+  return earmark;
+}
+
 std::optional<int64_t> ParseInt64(std::string_view text) {
   int64_t value = 0;
   const char* end = text.data() + text.size();
@@ -54,10 +70,9 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
 Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what) {
   AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
   st->Bind(1, id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  st->Reset();
-  if (!*row) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
+  StatusOr<bool> found = Exists(st);
+  if (!found.ok()) return found.status();
+  if (!*found) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/database.h"
@@ -22,6 +23,12 @@ std::vector<std::string> SplitList(const std::string& joined, char sep = kListSe
 // Ids joined with `sep`, and back; SplitIds skips what is not a number.
 std::string JoinIds(const std::vector<int64_t>& ids, char sep = kListSep);
 std::vector<int64_t> SplitIds(const std::string& joined, char sep = kListSep);
+// A lot's earmark is four columns: earmark_districts, earmark_kinds,
+// earmark_tags, earmark_stations. BindEarmark binds them as parameters
+// `first` to `first` + 3 and returns `*st`; ReadEarmark reads them from
+// column `first` on.
+Statement& BindEarmark(Statement* st, int first, const Earmark& earmark);
+Earmark ReadEarmark(const Statement& row, int first);
 // A whole decimal int64, or nullopt (no exceptions, unlike std::stoll).
 std::optional<int64_t> ParseInt64(std::string_view text);
 
@@ -65,6 +72,16 @@ StatusOr<std::vector<T>> Many(Statement* st, Read read) {
   return out;
 }
 
+// True if the statement returns a row ("SELECT 1 ... LIMIT 1").
+inline StatusOr<bool> Exists(Statement* st) {
+  StatusOr<bool> row = st->Step();
+  st->Reset();
+  return row;
+}
+
+// The first column, for lists of ids: Many<int64_t>(st, ReadId).
+inline int64_t ReadId(const Statement& row) { return row.Int(0); }
+
 // Calls `fn(const Statement&)` on every row.
 template <typename Fn>
 Status ForEachRow(Statement* st, Fn fn) {
@@ -76,6 +93,23 @@ Status ForEachRow(Statement* st, Fn fn) {
   }
   st->Reset();
   return Status::Ok();
+}
+
+// Every row of a list read a page at a time by `list(const Page&)`, which
+// returns rows with an `id` by increasing id, so that no one statement holds
+// a huge result.
+template <typename T, typename List>
+StatusOr<std::vector<T>> AllPages(List list) {
+  std::vector<T> out;
+  Page page{0, 1000};
+  for (;;) {
+    StatusOr<std::vector<T>> rows = list(page);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    page.after_id = rows->back().id;
+    for (T& row : *rows) out.push_back(std::move(row));
+  }
+  return out;
 }
 
 // Moves a need's outstanding quantity to cancelled with `reason`, bumps its

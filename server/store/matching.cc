@@ -12,6 +12,8 @@
 namespace aidlink::store {
 namespace {
 
+using internal::ForEachRow;
+using internal::Many;
 using internal::SplitList;
 
 // "1,2,3" for the SQL IN list of item ids (integers only, so no injection).
@@ -52,32 +54,27 @@ Status ScanOpenNeeds(Database& db, const std::vector<int64_t>& item_ids,
   sql += " ORDER BY n.id";
   AIDLINK_ASSIGN_STMT(st, db, sql);
   OpenNeedRow row;
-  for (;;) {
-    StatusOr<bool> more = st->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    row.id = st->Int(0);
-    row.requester_id = st->Int(1);
-    row.item_id = st->Int(2);
-    row.quantity = st->Int(3);
-    row.outstanding = st->Int(4);
-    row.allocated = st->Int(5);
-    row.delivered = st->Int(6);
-    row.cancelled = st->Int(7);
-    row.urgency = st->Text(8);
-    row.needed_by = st->Text(9);
-    row.household_size = st->Int(10);
-    row.tags = SplitList(st->Text(11));
-    row.kind = st->Text(12);
-    row.district = st->Text(13);
-    row.station_id = st->Int(14);
-    row.lat = st->OptDouble(15);
-    row.lon = st->OptDouble(16);
-    row.pack_size = st->Int(17);
+  return ForEachRow(st, [&](const Statement& r) {
+    row.id = r.Int(0);
+    row.requester_id = r.Int(1);
+    row.item_id = r.Int(2);
+    row.quantity = r.Int(3);
+    row.outstanding = r.Int(4);
+    row.allocated = r.Int(5);
+    row.delivered = r.Int(6);
+    row.cancelled = r.Int(7);
+    row.urgency = r.Text(8);
+    row.needed_by = r.Text(9);
+    row.household_size = r.Int(10);
+    row.tags = SplitList(r.Text(11));
+    row.kind = r.Text(12);
+    row.district = r.Text(13);
+    row.station_id = r.Int(14);
+    row.lat = r.OptDouble(15);
+    row.lon = r.OptDouble(16);
+    row.pack_size = r.Int(17);
     fn(row);
-  }
-  st->Reset();
-  return Status::Ok();
+  });
 }
 
 Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
@@ -88,73 +85,44 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
   if (!item_ids.empty()) sql += " AND item_id IN (" + IdList(item_ids) + ")";
   sql += " ORDER BY id";
   AIDLINK_ASSIGN_STMT(st, db, sql);
-  for (;;) {
-    StatusOr<bool> more = st->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+  return ForEachRow(st, [&](const Statement& r) {
     AvailableLotRow row;
-    row.id = st->Int(0);
-    row.item_id = st->Int(1);
-    row.depot_id = st->Int(2);
-    row.available = st->Int(3);
-    row.expires_on = st->Text(4);
-    row.earmark.districts = SplitList(st->Text(5));
-    row.earmark.requester_kinds = SplitList(st->Text(6));
-    row.earmark.tags = SplitList(st->Text(7));
-    row.earmark.station_ids = internal::SplitIds(st->Text(8));
+    row.id = r.Int(0);
+    row.item_id = r.Int(1);
+    row.depot_id = r.Int(2);
+    row.available = r.Int(3);
+    row.expires_on = r.Text(4);
+    row.earmark = internal::ReadEarmark(r, 5);
     fn(row);
-  }
-  st->Reset();
-  return Status::Ok();
+  });
 }
 
-namespace {
-
-// Every row of a paged list.
-template <typename Row>
-StatusOr<std::vector<Row>> All(Database& db,
-                               StatusOr<std::vector<Row>> (*list)(Database&, const Page&)) {
-  std::vector<Row> out;
-  Page page{0, 1000};
-  for (;;) {
-    auto rows = list(db, page);
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) break;
-    page.after_id = rows->back().id;
-    for (auto& r : *rows) out.push_back(std::move(r));
-  }
-  return out;
+StatusOr<std::vector<Depot>> AllDepots(Database& db) {
+  return internal::AllPages<Depot>([&](const Page& page) { return ListDepots(db, page); });
 }
 
-}  // namespace
-
-StatusOr<std::vector<Depot>> AllDepots(Database& db) { return All<Depot>(db, ListDepots); }
-
-StatusOr<std::vector<Station>> AllStations(Database& db) { return All<Station>(db, ListStations); }
+StatusOr<std::vector<Station>> AllStations(Database& db) {
+  return internal::AllPages<Station>([&](const Page& page) { return ListStations(db, page); });
+}
 
 StatusOr<int64_t> LedgerMark(Database& db) {
   AIDLINK_ASSIGN_STMT(st, db, "SELECT ifnull(max(id), 0) FROM events");
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  const int64_t mark = st->Int(0);
-  st->Reset();
-  return mark;
+  auto mark = internal::MaybeOne<int64_t>(st, internal::ReadId);  // always one row
+  if (!mark.ok()) return mark.status();
+  return mark->value_or(0);
 }
 
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
   // A committed run changes lots and needs under its one match_run event;
   // a requester's edit (district, tags) or deactivation changes what it may
-  // receive. "+entity" keeps SQLite on the id range (a few events past the
-  // mark) instead of every lot and need event in events_by_entity.
+  // receive, and so does a quota's creation, edit or disabling. "+entity" keeps SQLite on the id
+  // range (a few events past the mark) instead of every lot and need event in events_by_entity.
   AIDLINK_ASSIGN_STMT(
       st, db,
       "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run', "
-      "'requester') LIMIT 1");
+      "'requester', 'quota') LIMIT 1");
   st->Bind(1, mark);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  st->Reset();
-  return *row;
+  return internal::Exists(st);
 }
 
 namespace {
@@ -234,17 +202,14 @@ namespace {
 
 // Inserts the run's row (its stats and unmet needs) and sets its id.
 Status InsertRun(Database& db, RunRecord* run, const Actor& actor) {
-  AIDLINK_ASSIGN_STMT(
-      st, db,
-      "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
-      "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
-      "needs_partial, needs_unmet, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, run->created_at);
-  if (actor.token_id)
-    st->Bind(2, actor.token_id);
-  else
-    st->BindNull(2);
-  st->Bind(3, run->as_of)
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "INSERT INTO match_runs (created_at, actor_token_id, as_of, min_shelf_days, "
+                      "item_ids, needs_considered, lots_considered, units_allocated, needs_filled, "
+                      "needs_partial, needs_unmet, unmet, units_held_by_quota) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st->Bind(1, run->created_at)
+      .BindIdOrNull(2, actor.token_id)
+      .Bind(3, run->as_of)
       .Bind(4, run->min_shelf_days)
       .Bind(5, IdList(run->item_ids))
       .Bind(6, run->stats.needs_considered)
@@ -253,7 +218,8 @@ Status InsertRun(Database& db, RunRecord* run, const Actor& actor) {
       .Bind(9, run->stats.needs_filled)
       .Bind(10, run->stats.needs_partial)
       .Bind(11, run->stats.needs_unmet)
-      .Bind(12, EncodeUnmet(run->unmet));
+      .Bind(12, EncodeUnmet(run->unmet))
+      .Bind(13, run->stats.units_held_by_quota);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   run->id = db.LastInsertId();
   return Status::Ok();
@@ -454,7 +420,7 @@ namespace {
 
 constexpr const char* kRunCols =
     "id, created_at, as_of, min_shelf_days, item_ids, needs_considered, lots_considered, "
-    "units_allocated, needs_filled, needs_partial, needs_unmet";
+    "units_allocated, needs_filled, needs_partial, needs_unmet, units_held_by_quota";
 
 RunRecord ReadRun(const Statement& st) {
   RunRecord r;
@@ -463,7 +429,7 @@ RunRecord ReadRun(const Statement& st) {
   r.as_of = st.Text(2);
   r.min_shelf_days = static_cast<int>(st.Int(3));
   r.item_ids = internal::SplitIds(st.Text(4), ',');
-  r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10)};
+  r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10), st.Int(11)};
   return r;
 }
 
@@ -473,13 +439,14 @@ StatusOr<RunRecord> GetRun(Database& db, int64_t id) {
   AIDLINK_ASSIGN_STMT(st, db,
                       std::string("SELECT ") + kRunCols + ", unmet FROM match_runs WHERE id = ?");
   st->Bind(1, id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("match run not found", "id");
-  RunRecord r = ReadRun(*st);
-  r.unmet = DecodeUnmet(st->Text(11));
-  st->Reset();
-  return r;
+  return internal::One<RunRecord>(
+      st,
+      [](const Statement& row) {
+        RunRecord r = ReadRun(row);
+        r.unmet = DecodeUnmet(row.Text(12));
+        return r;
+      },
+      "match run", "id");
 }
 
 StatusOr<std::vector<RunRecord>> ListRuns(Database& db, const Page& page) {
@@ -487,15 +454,7 @@ StatusOr<std::vector<RunRecord>> ListRuns(Database& db, const Page& page) {
                       std::string("SELECT ") + kRunCols +
                           " FROM match_runs WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2");
   st->Bind(1, page.after_id).Bind(2, page.limit);
-  std::vector<RunRecord> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadRun(*st));
-  }
-  st->Reset();
-  return out;
+  return Many<RunRecord>(st, ReadRun);
 }
 
 StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t run_id) {
@@ -508,16 +467,15 @@ StatusOr<std::vector<AllocationRow>> ListRunAllocations(Database& db, int64_t ru
       "FROM match_runs r JOIN allocations a ON a.id BETWEEN r.first_allocation_id AND "
       "r.last_allocation_id WHERE r.id = ?1 AND a.run_id = ?1 ORDER BY a.id");
   st->Bind(1, run_id);
-  std::vector<AllocationRow> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3), st->Int(4), st->Int(5),
-                   SplitList(st->Text(6), ',')});
-  }
-  st->Reset();
-  return out;
+  return Many<AllocationRow>(st, [](const Statement& row) {
+    return AllocationRow{row.Int(0),
+                         row.Int(1),
+                         row.Int(2),
+                         row.Int(3),
+                         row.Int(4),
+                         row.Int(5),
+                         SplitList(row.Text(6), ',')};
+  });
 }
 
 }  // namespace aidlink::store

@@ -53,6 +53,8 @@ StatusOr<bool> StockChangedSince(Database& db, int64_t mark);
 struct RunStats {
   int64_t needs_considered = 0, lots_considered = 0, units_allocated = 0;
   int64_t needs_filled = 0, needs_partial = 0, needs_unmet = 0;
+  // Stock left in stock only because hard caps bound the needs (rule 9).
+  int64_t units_held_by_quota = 0;
 };
 
 struct UnmetRow {

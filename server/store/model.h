@@ -137,10 +137,14 @@ struct Need {
 // fulfilled or cancelled.
 std::string NeedStatus(const Need& need);
 
-// One page of a list: rows with id > after_id, at most limit of them.
+// One page of a list: rows with id > after_id, at most limit of them. A
+// list ordered by a key before the id (lots expiring before a date, by
+// expires_on) starts after (after_key, after_id) instead; an empty after_key
+// there starts at its first row.
 struct Page {
   int64_t after_id = 0;
   int limit = 50;
+  std::string after_key{};  // {}: Page{after_id, limit} may leave it out
 };
 
 // A saved answer to an idempotent POST.

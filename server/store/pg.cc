@@ -123,25 +123,22 @@ int64_t Result::Affected() const {
   return n;
 }
 
+template <typename T>
+T Result::Number(int row, int column) const {
+  if (IsNull(row, column)) return 0;
+  const char* text = PQgetvalue(result_, row, column);
+  T v = 0;
+  std::from_chars(text, text + PQgetlength(result_, row, column), v);
+  return v;
+}
+
 bool Result::IsNull(int row, int column) const {
   return result_ == nullptr || PQgetisnull(result_, row, column) != 0;
 }
 
-int64_t Result::Int(int row, int column) const {
-  if (IsNull(row, column)) return 0;
-  const char* text = PQgetvalue(result_, row, column);
-  int64_t v = 0;
-  std::from_chars(text, text + PQgetlength(result_, row, column), v);
-  return v;
-}
+int64_t Result::Int(int row, int column) const { return Number<int64_t>(row, column); }
 
-double Result::Double(int row, int column) const {
-  if (IsNull(row, column)) return 0;
-  const char* text = PQgetvalue(result_, row, column);
-  double v = 0;
-  std::from_chars(text, text + PQgetlength(result_, row, column), v);
-  return v;
-}
+double Result::Double(int row, int column) const { return Number<double>(row, column); }
 
 std::string Result::Text(int row, int column) const {
   if (IsNull(row, column)) return "";

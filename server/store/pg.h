@@ -74,6 +74,10 @@ class Result {
   std::optional<double> OptDouble(int row, int column) const;
 
  private:
+  // The value's text read as a T; 0 when NULL or not a T.
+  template <typename T>
+  T Number(int row, int column) const;
+
   pg_result* result_;
 };
 

@@ -1,6 +1,7 @@
 #include "store/repo.h"
 
 #include <string_view>
+#include <utility>
 
 #include "store/internal.h"
 #include "util/date.h"
@@ -11,12 +12,13 @@
 namespace aidlink::store {
 namespace {
 
-using internal::JoinIds;
+using internal::BindEarmark;
 using internal::JoinList;
 using internal::Many;
+using internal::MaybeOne;
 using internal::MustExist;
 using internal::One;
-using internal::SplitIds;
+using internal::ReadEarmark;
 using internal::SplitList;
 
 std::string LotQuantities(const Lot& l) {
@@ -141,10 +143,7 @@ Lot ReadLot(const Statement& st) {
   l.depot_id = st.Int(3);
   l.quantity = st.Int(4);
   l.expires_on = st.Text(5);
-  l.earmark.districts = SplitList(st.Text(6));
-  l.earmark.requester_kinds = SplitList(st.Text(7));
-  l.earmark.tags = SplitList(st.Text(8));
-  l.earmark.station_ids = SplitIds(st.Text(9));
+  l.earmark = ReadEarmark(st, 6);
   l.note = st.Text(10);
   l.available = st.Int(11);
   l.allocated = st.Int(12);
@@ -264,35 +263,21 @@ StatusOr<std::optional<TokenRecord>> FindTokenByHash(Database& db, const std::st
       st, db,
       std::string("SELECT ") + kTokenCols + " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
   st->Bind(1, hash);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  std::optional<TokenRecord> out;
-  if (*row) out = ReadToken(*st);
-  st->Reset();
-  return out;
+  return MaybeOne<TokenRecord>(st, ReadToken);
 }
 
 StatusOr<std::vector<TokenRecord>> ListTokens(Database& db) {
   AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kTokenCols + " FROM tokens ORDER BY id");
-  std::vector<TokenRecord> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadToken(*st));
-  }
-  st->Reset();
-  return out;
+  return Many<TokenRecord>(st, ReadToken);
 }
 
 StatusOr<TokenRecord> RevokeToken(Database& db, int64_t id, const Actor& actor) {
   AIDLINK_ASSIGN_STMT(find, db, std::string("SELECT ") + kTokenCols + " FROM tokens WHERE id = ?");
   find->Bind(1, id);
-  StatusOr<bool> row = find->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no token " + std::to_string(id), "id");
-  TokenRecord t = ReadToken(*find);
-  find->Reset();
+  StatusOr<std::optional<TokenRecord>> found = MaybeOne<TokenRecord>(find, ReadToken);
+  if (!found.ok()) return found.status();
+  if (!*found) return NotFound("no token " + std::to_string(id), "id");
+  TokenRecord& t = **found;
   if (t.revoked) return FailedPrecondition("token " + std::to_string(id) + " is already revoked");
   t.revoked = true;
   t.revoked_at = date::NowRfc3339();
@@ -310,15 +295,9 @@ StatusOr<std::vector<UrgencyCount>> OpenNeedsByUrgency(Database& db) {
   AIDLINK_ASSIGN_STMT(st, db,
                       "SELECT urgency, count(*), sum(outstanding) FROM needs "
                       "WHERE outstanding > 0 GROUP BY urgency");
-  std::vector<UrgencyCount> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Text(0), st->Int(1), st->Int(2)});
-  }
-  st->Reset();
-  return out;
+  return Many<UrgencyCount>(st, [](const Statement& row) {
+    return UrgencyCount{row.Text(0), row.Int(1), row.Int(2)};
+  });
 }
 
 StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
@@ -327,15 +306,9 @@ StatusOr<std::vector<ItemStock>> AvailableStockByItem(Database& db) {
       "SELECT i.id, i.code, coalesce(s.available, 0) FROM items i LEFT JOIN "
       "(SELECT item_id, sum(available) AS available FROM lots INDEXED BY lots_in_stock "
       "WHERE available > 0 GROUP BY item_id) s ON s.item_id = i.id ORDER BY i.id");
-  std::vector<ItemStock> out;
-  for (;;) {
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Int(0), st->Text(1), st->Int(2)});
-  }
-  st->Reset();
-  return out;
+  return Many<ItemStock>(st, [](const Statement& row) {
+    return ItemStock{row.Int(0), row.Text(1), row.Int(2)};
+  });
 }
 
 // --- items, donors, depots, stations ------------------------------------------
@@ -347,11 +320,10 @@ StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
   {
     AIDLINK_ASSIGN_STMT(taken, db, "SELECT code FROM items WHERE code = ? COLLATE NOCASE LIMIT 1");
     taken->Bind(1, i.code);
-    StatusOr<bool> row = taken->Step();
-    if (!row.ok()) return row.status();
-    const std::string existing = *row ? taken->Text(0) : "";
-    taken->Reset();
-    if (*row) return Conflict("item code " + existing + " already exists", "code");
+    StatusOr<std::optional<std::string>> existing =
+        MaybeOne<std::string>(taken, [](const Statement& row) { return row.Text(0); });
+    if (!existing.ok()) return existing.status();
+    if (*existing) return Conflict("item code " + **existing + " already exists", "code");
   }
   i.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(
@@ -581,16 +553,13 @@ Status CheckEarmarkGroups(Database& db, const Lot& l) {
       "(available > 0 OR status = 'pledged') "
       "AND (earmark_districts <> '' OR earmark_kinds <> '' OR earmark_tags <> '' OR "
       "earmark_stations <> ''))");
-  st->Bind(1, JoinList(l.earmark.districts))
-      .Bind(2, JoinList(l.earmark.requester_kinds))
-      .Bind(3, JoinList(l.earmark.tags))
-      .Bind(4, JoinIds(l.earmark.station_ids))
-      .Bind(5, l.donor_id)
-      .Bind(6, l.item_id);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  const int64_t groups = st->Int(0), same = st->Int(1);
-  st->Reset();
+  BindEarmark(st, 1, l.earmark).Bind(5, l.donor_id).Bind(6, l.item_id);
+  // count(*) always returns its one row.
+  StatusOr<std::optional<std::pair<int64_t, int64_t>>> counts =
+      MaybeOne<std::pair<int64_t, int64_t>>(
+          st, [](const Statement& row) { return std::make_pair(row.Int(0), row.Int(1)); });
+  if (!counts.ok()) return counts.status();
+  const auto [groups, same] = counts->value_or(std::make_pair(int64_t{0}, int64_t{0}));
   if (same > 0 || groups < vocab::kMaxEarmarkGroups) return Status::Ok();
   return FailedPrecondition("this donor's lots of this item in stock already carry " +
                                 std::to_string(vocab::kMaxEarmarkGroups) +
@@ -630,24 +599,18 @@ StatusOr<Lot> InsertLot(Database& db, Lot l, const Actor& actor) {
       "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, available, "
       "allocated, delivered, written_off, created_at, status, quantity_pledged, received_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?)");
-  st->Bind(1, l.donor_id).Bind(2, l.item_id).Bind(3, l.depot_id).Bind(4, l.quantity);
-  if (l.expires_on.empty())
-    st->BindNull(5);
-  else
-    st->Bind(5, l.expires_on);
-  st->Bind(6, JoinList(l.earmark.districts))
-      .Bind(7, JoinList(l.earmark.requester_kinds))
-      .Bind(8, JoinList(l.earmark.tags))
-      .Bind(9, JoinIds(l.earmark.station_ids))
+  st->Bind(1, l.donor_id)
+      .Bind(2, l.item_id)
+      .Bind(3, l.depot_id)
+      .Bind(4, l.quantity)
+      .BindTextOrNull(5, l.expires_on);
+  BindEarmark(st, 6, l.earmark)
       .Bind(10, l.note)
       .Bind(11, l.available)
       .Bind(12, l.created_at)
       .Bind(13, l.status)
-      .Bind(14, l.quantity_pledged);
-  if (pledged)
-    st->BindNull(15);
-  else
-    st->Bind(15, l.received_at);
+      .Bind(14, l.quantity_pledged)
+      .BindTextOrNull(15, l.received_at);  // a pledge has not been received
   AIDLINK_RETURN_IF_ERROR(st->Run());
   l.id = db.LastInsertId();
   // A pledge holds no stock yet; lot_received is when stock arrives.
@@ -703,19 +666,20 @@ StatusOr<Lot> GetLot(Database& db, int64_t id) {
 }
 
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page& page) {
-  // Each filter is optional: "? IS NULL OR column = ?" keeps one statement.
+  // Each filter is optional: "? IS NULL OR column = ?" keeps one statement
+  // per order. What expires soonest is what to give out first.
+  const bool by_expiry = !f.expiring_before.empty();
   AIDLINK_ASSIGN_STMT(st, db,
-                      std::string("SELECT ") + kLotCols +
-                          " FROM lots WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
+                      std::string("SELECT ") + kLotCols + " FROM lots WHERE " +
+                          (by_expiry ? "(expires_on, id) > (?8, ?1)" : "id > ?1") +
+                          " AND (?2 IS NULL OR item_id = ?2) AND "
                           "(?3 IS NULL OR depot_id = ?3) AND (?4 IS NULL OR donor_id = ?4) AND "
                           "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
-                          "available > 0)) AND (?7 = '' OR status = ?7) ORDER BY id LIMIT ?6");
+                          "available > 0)) AND (?7 = '' OR status = ?7) ORDER BY " +
+                          (by_expiry ? "expires_on, id" : "id") + " LIMIT ?6");
   st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.depot_id).Bind(4, f.donor_id);
-  if (f.expiring_before.empty())
-    st->BindNull(5);
-  else
-    st->Bind(5, f.expiring_before);
-  st->Bind(6, page.limit).Bind(7, f.status);
+  st->BindTextOrNull(5, f.expiring_before).Bind(6, page.limit).Bind(7, f.status);
+  if (by_expiry) st->Bind(8, page.after_key);
   return Many<Lot>(st, ReadLot);
 }
 
@@ -766,11 +730,11 @@ StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
       "status, outstanding, allocated, delivered, cancelled, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
   st->Bind(1, n.requester_id).Bind(2, n.item_id).Bind(3, n.quantity).Bind(4, n.urgency);
-  if (n.needed_by.empty())
-    st->BindNull(5);
-  else
-    st->Bind(5, n.needed_by);
-  st->Bind(6, n.note).Bind(7, n.status).Bind(8, n.outstanding).Bind(9, n.created_at);
+  st->BindTextOrNull(5, n.needed_by)
+      .Bind(6, n.note)
+      .Bind(7, n.status)
+      .Bind(8, n.outstanding)
+      .Bind(9, n.created_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   n.id = db.LastInsertId();
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_filed", "need", n.id,
@@ -793,11 +757,7 @@ StatusOr<std::vector<Need>> ListNeeds(Database& db, const NeedFilter& f, const P
                           "(?7 = '' OR n.urgency = ?7) AND "
                           "(?8 = '' OR (n.needed_by IS NOT NULL AND n.needed_by < ?8)) "
                           "ORDER BY n.id LIMIT ?6");
-  st->Bind(1, page.after_id);
-  if (f.status.empty())
-    st->BindNull(2);
-  else
-    st->Bind(2, f.status);
+  st->Bind(1, page.after_id).BindTextOrNull(2, f.status);
   st->Bind(3, f.station_id).Bind(4, f.item_id).Bind(5, f.requester_id).Bind(6, page.limit);
   st->Bind(7, f.urgency).Bind(8, f.needed_before);
   return Many<Need>(st, ReadNeed);
@@ -817,11 +777,16 @@ StatusOr<Need> CancelNeed(Database& db, int64_t need_id, const std::string& reas
                         "d.id = a.delivery_id WHERE a.need_id = ? AND d.status IN "
                         "('planned', 'dispatched') ORDER BY d.id LIMIT 1");
     st->Bind(1, need_id);
-    StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    const std::string delivery = *row ? std::to_string(st->Int(0)) : "";
-    const bool on_road = *row && st->Text(1) == "dispatched";
-    st->Reset();
+    struct Holder {
+      int64_t delivery_id;
+      bool on_road;
+    };
+    StatusOr<std::optional<Holder>> holder = MaybeOne<Holder>(st, [](const Statement& row) {
+      return Holder{row.Int(0), row.Text(1) == "dispatched"};
+    });
+    if (!holder.ok()) return holder.status();
+    const std::string delivery = *holder ? std::to_string((*holder)->delivery_id) : "";
+    const bool on_road = *holder && (*holder)->on_road;
     const std::string id = std::to_string(need_id);
     if (on_road) {
       return FailedPrecondition("need " + id + " has stock on delivery " + delivery +
@@ -872,12 +837,9 @@ Status AppendEvent(Database& db, const Actor& actor, const std::string& kind,
                             "entity_id, detail, actor_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                           : "INSERT INTO events (at, actor_token_id, actor_role, kind, entity, "
                             "entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, date::NowRfc3339());
-  if (actor.token_id)
-    st->Bind(2, actor.token_id);
-  else
-    st->BindNull(2);
-  st->Bind(3, actor.role.empty() ? std::string("system") : actor.role)
+  st->Bind(1, date::NowRfc3339())
+      .BindIdOrNull(2, actor.token_id)
+      .Bind(3, actor.role.empty() ? std::string("system") : actor.role)
       .Bind(4, kind)
       .Bind(5, entity)
       .Bind(6, entity_id)
@@ -894,16 +856,17 @@ StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t t
       "SELECT request_hash, status, content_type, body, created_at < ? FROM idempotency "
       "WHERE token_id = ? AND key = ?");
   st->Bind(1, expired_before).Bind(2, token_id).Bind(3, key);
-  StatusOr<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  std::optional<SavedResponse> out;
-  bool expired = false;
-  if (*row) {
-    out = SavedResponse{st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3)};
-    expired = st->Int(4) != 0;
-  }
-  st->Reset();
-  if (!expired) return out;
+  struct Saved {
+    SavedResponse response;
+    bool expired;
+  };
+  StatusOr<std::optional<Saved>> saved = MaybeOne<Saved>(st, [](const Statement& row) {
+    return Saved{{row.Text(0), static_cast<int>(row.Int(1)), row.Text(2), row.Text(3)},
+                 row.Int(4) != 0};
+  });
+  if (!saved.ok()) return saved.status();
+  if (!*saved) return std::optional<SavedResponse>();
+  if (!(*saved)->expired) return std::optional<SavedResponse>(std::move((*saved)->response));
   // The writer's purge may not have reached it yet; the key must act as new
   // anyway, and SaveResponse will insert under it again.
   AIDLINK_ASSIGN_STMT(del, db, "DELETE FROM idempotency WHERE token_id = ? AND key = ?");

@@ -74,6 +74,9 @@ struct LotFilter {
   std::string expiring_before;  // YYYY-MM-DD: lots with stock expiring before it
   std::string status;           // pledged or received; empty: any
 };
+// Lots matching `filter`, by id; with expiring_before, soonest expiry first
+// (by expires_on, then id), paged after (page.after_key = the last lot's
+// expires_on, page.after_id).
 StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& filter, const Page& page);
 // Confirms what arrived of a pledged lot: quantity becomes
 // `quantity_received` (at most the pledge, kInvalidArgument naming

@@ -1,7 +1,11 @@
 #include "store/schema.h"
 
+#include <algorithm>
 #include <functional>
+#include <initializer_list>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,10 +29,16 @@ Status AddReceiving(Database& db);
 Status AddVolunteers(Database& db);
 // The items CHECK on unit lists every unit of util/vocab.h (套, 副 added).
 Status AllowVocabUnits(Database& db);
+// Quotas (caps, issue 13); see AddQuotas.
+Status AddQuotas(Database& db);
 // Rewrites table definitions in place (see the definition).
 Status RewriteTables(
     Database& db, const char* like,
     const std::function<std::string(const std::string&, const std::string&)>& edit);
+// Adds `addition` right after the first `anchor` in the definitions of
+// `tables`, in place (RewriteTables).
+Status InsertAfter(Database& db, std::initializer_list<std::string_view> tables,
+                   const std::string& anchor, const std::string& addition);
 
 // A migration is SQL, or code for what SQL cannot say.
 struct Migration {
@@ -383,6 +393,9 @@ ALTER TABLE needs ADD COLUMN last_unmet_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE stations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 )sql"},
 
+    // Issue 13's caps: the quotas table (see AddQuotas).
+    {nullptr, AddQuotas},
+
     // Duplicate detection (issue 13, docs/DEDUP.md): each requester's dedup
     // keys (HMACs, never the fields), the duplicate cases and their
     // members, the household clusters that same_household resolutions
@@ -444,14 +457,18 @@ CREATE INDEX duplicate_pair_decisions_by_case ON duplicate_pair_decisions(case_i
 
 constexpr int kVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
+// The value of a PRAGMA that answers one integer (0 if it answers nothing).
+StatusOr<int64_t> PragmaInt(Database& db, const char* pragma) {
+  AIDLINK_ASSIGN_STMT(st, db, std::string("PRAGMA ") + pragma);
+  auto value = internal::MaybeOne<int64_t>(st, internal::ReadId);
+  if (!value.ok()) return value.status();
+  return value->value_or(0);
+}
+
 StatusOr<int> UserVersion(Database& db) {
-  StatusOr<Statement*> st = db.Prepare("PRAGMA user_version");
-  if (!st.ok()) return st.status();
-  StatusOr<bool> row = (*st)->Step();
-  if (!row.ok()) return row.status();
-  const int version = static_cast<int>((*st)->Int(0));
-  (*st)->Reset();
-  return version;
+  StatusOr<int64_t> version = PragmaInt(db, "user_version");
+  if (!version.ok()) return version.status();
+  return static_cast<int>(*version);
 }
 
 // `sql` with every "CHECK (col IN (a, b, ...))" written as
@@ -509,15 +526,7 @@ Status RewriteInListChecks(Database& db) {
 // The routes CHECK as version 5 wrote it, with 'completed' added; a file
 // created before version 5 wrote it the same way by then.
 Status AllowCompletedRoutes(Database& db) {
-  return RewriteTables(db, "%status = 'dispatched'%",
-                       [](const std::string& name, const std::string& sql) {
-                         const std::string from = "status = 'dispatched'";
-                         const size_t at = sql.find(from);
-                         if (name != "routes" || at == std::string::npos) return sql;
-                         std::string out = sql;
-                         out.insert(at + from.size(), " OR status = 'completed'");
-                         return out;
-                       });
+  return InsertAfter(db, {"routes"}, "status = 'dispatched'", " OR status = 'completed'");
 }
 
 // A pledged lot holds nothing yet: its quantity is what the donor pledged
@@ -558,14 +567,7 @@ UPDATE lots SET quantity_pledged = quantity, received_at = created_at;
 // sees those routes' stops and records their outcomes.
 Status AddVolunteers(Database& db) {
   AIDLINK_RETURN_IF_ERROR(
-      RewriteTables(db, "%OR role = 'donor'%", [](const std::string& name, const std::string& sql) {
-        const std::string from = "OR role = 'donor'";
-        const size_t at = sql.find(from);
-        if ((name != "tokens" && name != "users") || at == std::string::npos) return sql;
-        std::string out = sql;
-        out.insert(at + from.size(), " OR role = 'volunteer'");
-        return out;
-      }));
+      InsertAfter(db, {"tokens", "users"}, "OR role = 'donor'", " OR role = 'volunteer'"));
   return db.Exec(R"sql(
 CREATE TABLE route_assignments (
   id INTEGER PRIMARY KEY,
@@ -609,28 +611,17 @@ Status AllowVocabUnits(Database& db) {
 Status RewriteTables(
     Database& db, const char* like,
     const std::function<std::string(const std::string&, const std::string&)>& edit) {
-  std::vector<std::pair<std::string, std::string>> tables;
-  {
-    AIDLINK_ASSIGN_STMT(st, db,
-                        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE ?");
-    st->Bind(1, std::string(like));
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      tables.emplace_back(st->Text(0), st->Text(1));
-    }
-    st->Reset();
-  }
-  StatusOr<Statement*> cookie = db.Prepare("PRAGMA schema_version");
-  if (!cookie.ok()) return cookie.status();
-  StatusOr<bool> row = (*cookie)->Step();
-  if (!row.ok()) return row.status();
-  const int64_t version = (*cookie)->Int(0);
-  (*cookie)->Reset();
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE ?");
+  st->Bind(1, std::string(like));
+  auto tables = internal::Many<std::pair<std::string, std::string>>(
+      st, [](const Statement& row) { return std::make_pair(row.Text(0), row.Text(1)); });
+  if (!tables.ok()) return tables.status();
+  StatusOr<int64_t> version = PragmaInt(db, "schema_version");
+  if (!version.ok()) return version.status();
 
   AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA writable_schema=ON"));
-  for (const auto& [name, sql] : tables) {
+  for (const auto& [name, sql] : *tables) {
     AIDLINK_ASSIGN_STMT(update, db,
                         "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?");
     update->Bind(1, edit(name, sql)).Bind(2, name);
@@ -640,17 +631,29 @@ Status RewriteTables(
       return s;
     }
   }
-  AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA schema_version=" + std::to_string(version + 1)));
+  AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA schema_version=" + std::to_string(*version + 1)));
   // RESET also makes this connection read the new definitions.
   AIDLINK_RETURN_IF_ERROR(db.Exec("PRAGMA writable_schema=RESET"));
-  StatusOr<Statement*> check = db.Prepare("PRAGMA integrity_check");
-  if (!check.ok()) return check.status();
-  row = (*check)->Step();
-  if (!row.ok()) return row.status();
-  const std::string verdict = *row ? (*check)->Text(0) : "";
-  (*check)->Reset();
-  if (verdict != "ok") return Internal("integrity check after a schema rewrite: " + verdict);
+  AIDLINK_ASSIGN_STMT(check, db, "PRAGMA integrity_check");
+  auto verdict =
+      internal::MaybeOne<std::string>(check, [](const Statement& row) { return row.Text(0); });
+  if (!verdict.ok()) return verdict.status();
+  if (verdict->value_or("") != "ok")
+    return Internal("integrity check after a schema rewrite: " + verdict->value_or(""));
   return Status::Ok();
+}
+
+Status InsertAfter(Database& db, std::initializer_list<std::string_view> tables,
+                   const std::string& anchor, const std::string& addition) {
+  const std::string like = "%" + anchor + "%";
+  return RewriteTables(db, like.c_str(), [&](const std::string& name, const std::string& sql) {
+    const size_t at = sql.find(anchor);
+    if (std::find(tables.begin(), tables.end(), name) == tables.end() || at == std::string::npos)
+      return sql;
+    std::string out = sql;
+    out.insert(at + anchor.size(), addition);
+    return out;
+  });
 }
 
 // The columns and the search index of version 7. phone_digits (the phone's
@@ -677,18 +680,11 @@ ALTER TABLE requesters ADD COLUMN deactivated_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE requesters ADD COLUMN deactivated_at TEXT;
 ALTER TABLE requesters ADD COLUMN phone_digits TEXT NOT NULL DEFAULT '';
 )sql"));
-  std::vector<std::pair<int64_t, std::string>> phones;
-  {
-    AIDLINK_ASSIGN_STMT(st, db, "SELECT id, phone FROM requesters WHERE phone <> ''");
-    for (;;) {
-      StatusOr<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      phones.emplace_back(st->Int(0), st->Text(1));
-    }
-    st->Reset();
-  }
-  for (const auto& [id, phone] : phones) {
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT id, phone FROM requesters WHERE phone <> ''");
+  auto phones = internal::Many<std::pair<int64_t, std::string>>(
+      st, [](const Statement& row) { return std::make_pair(row.Int(0), row.Text(1)); });
+  if (!phones.ok()) return phones.status();
+  for (const auto& [id, phone] : *phones) {
     AIDLINK_ASSIGN_STMT(update, db, "UPDATE requesters SET phone_digits = ? WHERE id = ?");
     update->Bind(1, text::PhoneDigits(phone)).Bind(2, id);
     AIDLINK_RETURN_IF_ERROR(update->Run());
@@ -718,6 +714,54 @@ ON requesters BEGIN
   INSERT INTO requester_search(rowid, name, contact_name, phone_digits)
   VALUES (new.id, new.name, new.contact_name, new.phone_digits);
 END;
+)sql");
+}
+
+// "col = 'a' OR col = 'b' ..." over `terms`: the CHECK lists of newer
+// tables are written from util/vocab.h, so they cannot drift from it.
+std::string OrChain(const char* column, std::span<const vocab::Term> terms) {
+  std::string out;
+  for (const vocab::Term& t : terms) {
+    out += (out.empty() ? "" : " OR ") + std::string(column) + " = '" + std::string(t.name) + "'";
+  }
+  return out;
+}
+
+// A quota caps what one household (or each of its persons, up to
+// max_persons) receives of one item or of one category in a window:
+// exactly one of item_id and category; days only for rolling_days; a
+// quota is never deleted, only disabled (disabled_at), so runs that
+// applied it stay explained. Dates are YYYY-MM-DD (text order is date
+// order); tags are U+001F-joined as for requesters.
+Status AddQuotas(Database& db) {
+  return db.Exec(R"sql(
+CREATE TABLE quotas (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER REFERENCES items(id),
+  category TEXT CHECK (category IS NULL OR )sql" +
+                 OrChain("category", vocab::kCategories) + R"sql(),
+  per TEXT NOT NULL CHECK ()sql" +
+                 OrChain("per", vocab::kQuotaPer) + R"sql(),
+  amount INTEGER NOT NULL CHECK (amount BETWEEN 1 AND 1000000000),
+  window_kind TEXT NOT NULL CHECK ()sql" +
+                 OrChain("window_kind", vocab::kQuotaWindows) + R"sql(),
+  days INTEGER CHECK (days IS NULL OR days BETWEEN 1 AND 366),
+  max_persons INTEGER CHECK (max_persons IS NULL OR max_persons BETWEEN 1 AND 100000),
+  tags TEXT NOT NULL DEFAULT '',
+  enforcement TEXT NOT NULL CHECK ()sql" +
+                 OrChain("enforcement", vocab::kQuotaEnforcements) + R"sql(),
+  active_from TEXT,
+  active_to TEXT,
+  note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 2000),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT,
+  version INTEGER NOT NULL DEFAULT 1,
+  CHECK ((item_id IS NULL) <> (category IS NULL)),
+  CHECK ((days IS NOT NULL) = (window_kind = 'rolling_days')),
+  CHECK (max_persons IS NULL OR per = 'person'),
+  CHECK (active_from IS NULL OR active_to IS NULL OR active_to >= active_from)
+);
+ALTER TABLE match_runs ADD COLUMN units_held_by_quota INTEGER NOT NULL DEFAULT 0;
 )sql");
 }
 

@@ -15,6 +15,7 @@
 #include "store/database.h"
 #include "util/histogram.h"
 #include "util/status.h"
+#include "util/time_zone.h"
 
 namespace aidlink::store {
 
@@ -72,6 +73,9 @@ struct StoreOptions {
   // the newer registration's needs (0: never).
   dedup::Secret dedup_secret;
   std::chrono::seconds duplicate_hold = std::chrono::hours(48);
+  // The IANA zone whose calendar days quota windows and a match run's
+  // default as_of are counted in (--time-zone; util/time_zone.h).
+  std::string time_zone = tz::kDefaultTimeZone;
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -146,6 +150,7 @@ class Store {
   std::chrono::seconds outcome_correction() const { return options_.outcome_correction; }
   const dedup::Secret& dedup_secret() const { return options_.dedup_secret; }
   std::chrono::seconds duplicate_hold() const { return options_.duplicate_hold; }
+  const std::string& time_zone() const { return options_.time_zone; }
 
   // The `expired_before` for FindSavedResponse: now minus the retention.
   std::string IdempotencyCutoff() const;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <iterator>
 
 #include "util/date.h"
 
@@ -11,17 +12,9 @@ namespace {
 std::atomic<Level> g_min_level{Level::kInfo};
 
 const char* LevelName(Level level) {
-  switch (level) {
-    case Level::kDebug:
-      return "debug";
-    case Level::kInfo:
-      return "info";
-    case Level::kWarn:
-      return "warn";
-    case Level::kError:
-      return "error";
-  }
-  return "info";
+  constexpr const char* kNames[] = {"debug", "info", "warn", "error"};  // in enum order
+  const auto i = static_cast<size_t>(level);
+  return i < std::size(kNames) ? kNames[i] : "info";
 }
 
 }  // namespace

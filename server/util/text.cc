@@ -60,17 +60,45 @@ int Width(uint32_t cp) {
 
 namespace {
 
-// True if `s` is valid UTF-8 and `pred` holds for each of its code points.
-template <typename Pred>
-bool EveryCodePoint(std::string_view s, Pred pred) {
+// What ForEachCodePoint passes for a byte that starts no valid code point.
+constexpr uint32_t kInvalid = 0xFFFFFFFF;
+
+// Calls `fn(piece, cp)` for each code point of `s` in order, `piece` being
+// its bytes, and `fn(byte, kInvalid)` for each byte that starts no valid
+// one; stops early when `fn` returns false. True if it went through all of
+// `s`.
+template <typename Fn>
+bool ForEachCodePoint(std::string_view s, Fn fn) {
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
     const int len = Decode(s, i, &cp);
-    if (len == 0 || !pred(cp)) return false;
-    i += len;
+    const size_t n = len == 0 ? 1 : static_cast<size_t>(len);
+    if (!fn(s.substr(i, n), len == 0 ? kInvalid : cp)) return false;
+    i += n;
   }
   return true;
 }
+
+// True if `s` is valid UTF-8 and `pred` holds for each of its code points.
+template <typename Pred>
+bool EveryCodePoint(std::string_view s, Pred pred) {
+  return ForEachCodePoint(
+      s, [&](std::string_view, uint32_t cp) { return cp != kInvalid && pred(cp); });
+}
+
+// True if `pred` holds for a code point of `s` before its first invalid
+// byte (validity is checked separately).
+template <typename Pred>
+bool AnyCodePoint(std::string_view s, Pred pred) {
+  bool found = false;
+  ForEachCodePoint(s, [&](std::string_view, uint32_t cp) {
+    found = cp != kInvalid && pred(cp);
+    return cp != kInvalid && !found;
+  });
+  return found;
+}
+
+bool IsControl(uint32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0); }
 
 }  // namespace
 
@@ -81,17 +109,14 @@ bool IsValidUtf8(std::string_view s) {
 std::string ToValidUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    const int len = Decode(s, i, &cp);
-    if (len == 0) {
+  ForEachCodePoint(s, [&](std::string_view piece, uint32_t cp) {
+    if (cp == kInvalid) {
       out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
+    } else {
+      out += piece;
     }
-    out.append(s.data() + i, static_cast<size_t>(len));
-    i += static_cast<size_t>(len);
-  }
+    return true;
+  });
   return out;
 }
 
@@ -101,16 +126,7 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
-bool HasControlChars(std::string_view s) {
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    const int len = Decode(s, i, &cp);
-    if (len == 0) return false;  // Validity is checked separately.
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return true;
-    i += len;
-  }
-  return false;
-}
+bool HasControlChars(std::string_view s) { return AnyCodePoint(s, IsControl); }
 
 namespace {
 
@@ -127,14 +143,8 @@ bool IsSpaceOrZeroWidth(uint32_t cp) {
 }  // namespace
 
 bool HasSpoofingChars(std::string_view s) {
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    const int len = Decode(s, i, &cp);
-    if (len == 0) return false;  // Validity is checked separately.
-    if (IsBidiControl(cp) || cp == 0x2028 || cp == 0x2029) return true;
-    i += len;
-  }
-  return false;
+  return AnyCodePoint(
+      s, [](uint32_t cp) { return IsBidiControl(cp) || cp == 0x2028 || cp == 0x2029; });
 }
 
 bool IsBlank(std::string_view s) { return EveryCodePoint(s, IsSpaceOrZeroWidth); }
@@ -142,37 +152,25 @@ bool IsBlank(std::string_view s) { return EveryCodePoint(s, IsSpaceOrZeroWidth);
 std::string PrintableText(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    const int len = Decode(s, i, &cp);
-    if (len == 0) {
-      out += s[i++];
-      continue;
-    }
-    if (cp == 0x2028 || cp == 0x2029) {
+  ForEachCodePoint(s, [&](std::string_view piece, uint32_t cp) {
+    if (cp == kInvalid) {
+      out += piece;
+    } else if (cp == 0x2028 || cp == 0x2029) {
       out += '\n';
-    } else if (cp == '\n' || cp == '\r' || cp == '\t' ||
-               !(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || IsBidiControl(cp))) {
-      out.append(s.substr(i, static_cast<size_t>(len)));
+    } else if (cp == '\n' || cp == '\r' || cp == '\t' || !(IsControl(cp) || IsBidiControl(cp))) {
+      out += piece;
     }
-    i += static_cast<size_t>(len);
-  }
+    return true;
+  });
   return out;
 }
 
 int DisplayWidth(std::string_view s) {
   int width = 0;
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    const int len = Decode(s, i, &cp);
-    if (len == 0) {
-      ++width;
-      ++i;
-      continue;
-    }
-    width += Width(cp);
-    i += len;
-  }
+  ForEachCodePoint(s, [&](std::string_view, uint32_t cp) {
+    width += cp == kInvalid ? 1 : Width(cp);
+    return true;
+  });
   return width;
 }
 
@@ -196,16 +194,13 @@ std::string TruncateToWidth(std::string_view s, int width, bool ellipsis) {
   const int budget = ellipsis ? width - 1 : width;
   std::string out;
   int used = 0;
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    int len = Decode(s, i, &cp);
-    const int w = len == 0 ? 1 : Width(cp);
-    if (len == 0) len = 1;
-    if (used + w > budget) break;
-    out.append(s.substr(i, len));
+  ForEachCodePoint(s, [&](std::string_view piece, uint32_t cp) {
+    const int w = cp == kInvalid ? 1 : Width(cp);
+    if (used + w > budget) return false;
+    out += piece;
     used += w;
-    i += len;
-  }
+    return true;
+  });
   if (ellipsis && width > 0) out += "\u2026";
   return out;
 }

@@ -120,6 +120,24 @@ inline constexpr Term kDeactivationReasons[] = {
     {"other", "其他", "other"},
 };
 
+// Quotas (caps, DESIGN.md rule 9): what a quota counts per, the window it
+// counts in (in the server's time zone), and whether a run may go past it.
+inline constexpr Term kQuotaPer[] = {
+    {"household", "每户", "per household"},
+    {"person", "每人", "per person"},
+};
+inline constexpr Term kQuotaWindows[] = {
+    {"calendar_week", "每自然周（周一至周日）", "calendar week (Monday to Sunday)"},
+    {"calendar_month", "每自然月", "calendar month"},
+    {"rolling_days", "滚动天数", "rolling days"},
+};
+inline constexpr Term kQuotaEnforcements[] = {
+    {"hard", "硬上限", "hard"},
+    {"soft", "软上限（有剩余库存时可超出）", "soft (exceeded only with leftover stock)"},
+};
+// A rolling_days window is 1..366 days long, the run's day included.
+inline constexpr int64_t kMaxQuotaDays = 366;
+
 // Limits of API.md.
 inline constexpr int64_t kMaxQuantity = 1'000'000'000;
 inline constexpr int64_t kMaxHouseholdSize = 100'000;

@@ -477,6 +477,68 @@ TEST_CASE("a household of two linked registrations counts its fill fraction once
   CHECK(AllocatedOf(run).count(need_a) == 0);
 }
 
+TEST_CASE("a quota binds two linked registrations as one household in a real run",
+          "[api][dedup][match][quotas]") {
+  TestServerOptions options;
+  options.extra_args = {"--duplicate-hold-hours", "0"};
+  TestServer server(options);
+  Fixture f(server);
+  Desk d = MakeDesk(f);
+  const int64_t jin_a = f.CreateRequester(d.station_a, Jin(d.a, "138 0000 1111", "幸福里3号楼201"));
+  Response second =
+      f.http().Post("/v1/requesters", Jin(d.b, "+86 13800001111", "幸福里３栋２０１"), d.station_b);
+  const int64_t jin_b = IdOf(second);
+  const int64_t case_id = IntOr(DuplicateOf(second), "case_id");
+  REQUIRE(case_id > 0);
+  REQUIRE_STATUS(
+      f.http().Post(
+          CasePath(case_id) + ":resolve",
+          json::object{{"decision", "same_household"}, {"primary_id", jin_a}, {"reason", "同一户"}},
+          d.dispatcher),
+      200);
+  const int64_t neighbour =
+      f.CreateRequester(d.station_a, Household(d.a, "周阿姨", "13600004444", "幸福里7栋101"));
+  // 10 a week per household, hard.
+  REQUIRE_STATUS(f.http().Post("/v1/quotas",
+                               json::object{{"item_id", d.item},
+                                            {"per", "household"},
+                                            {"amount", 10},
+                                            {"window", "calendar_week"},
+                                            {"enforcement", "hard"}},
+                               d.dispatcher),
+                 201);
+  const int64_t need_a = f.CreateNeed(d.station_a, Need(jin_a, d.item, 8));
+  const int64_t need_b = f.CreateNeed(d.station_b, Need(jin_b, d.item, 8));
+  const int64_t need_n = f.CreateNeed(d.station_a, Need(neighbour, d.item, 8));
+  f.CreateLot(d.dispatcher, Lot(d.donor, d.item, d.depot, 100));
+
+  // Counted per registration each would get 8; as one household 10 between them.
+  const json::object run = Run(f, d.dispatcher, false);
+  std::map<int64_t, int64_t> got = AllocatedOf(run);
+  CHECK(got[need_a] + got[need_b] == 10);
+  CHECK(got[need_n] == 8);
+  const std::map<int64_t, std::string> unmet = UnmetOf(run);
+  CHECK((unmet.count(need_a) + unmet.count(need_b)) >= 1);
+  for (int64_t n : {need_a, need_b}) {
+    if (unmet.count(n)) CHECK(unmet.at(n) == "quota_reached");
+  }
+
+  // Both registrations answer the household's entitlement: the cluster, all used.
+  for (const int64_t r : {jin_a, jin_b}) {
+    const json::object e = f.Fetch(
+        "/v1/requesters/" + std::to_string(r) + "/entitlements?as_of=" + kAsOf, d.dispatcher);
+    CHECK(Id(e.at("household_id")) == jin_a);
+    REQUIRE(e.at("items").as_array().size() == 1);
+    const json::object& item = e.at("items").as_array()[0].as_object();
+    CHECK(IntOr(item, "used") == 10);
+    CHECK(IntOr(item, "remaining") == 0);
+  }
+  // A later run of the same week gives the household nothing more.
+  const json::object again = Run(f, d.dispatcher, true);
+  CHECK(AllocatedOf(again).count(need_a) == 0);
+  CHECK(AllocatedOf(again).count(need_b) == 0);
+}
+
 TEST_CASE("the duplicate answer and a case travel as protobuf", "[api][dedup][protobuf]") {
   TestServer server;
   Fixture f(server);

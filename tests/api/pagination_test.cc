@@ -95,5 +95,24 @@ TEST_CASE("needs and lots lists page too", "[api][pagination]") {
   CHECK(lots.size() == 2);
 }
 
+TEST_CASE("lots expiring before a date page soonest expiry first", "[api][pagination]") {
+  TestServer server;
+  Fixture f(server);
+  World w = MakeWorld(f);
+  // Created out of expiry order, two on one day.
+  std::vector<int64_t> ids;
+  for (const char* expires_on : {"2026-11-20", "2026-11-05", "2026-11-12", "2026-11-05"}) {
+    json::object lot = SampleLot(w.donor_a_id, w.item_id, w.depot_id, 10);
+    lot["expires_on"] = expires_on;
+    ids.push_back(f.CreateLot(w.dispatcher, lot));
+  }
+  std::vector<int64_t> listed;
+  for (const json::object& lot :
+       f.ListAll("/v1/lots?expiring_before=2026-12-01", w.dispatcher, 1)) {
+    listed.push_back(Id(lot.at("id")));
+  }
+  CHECK(listed == std::vector<int64_t>{ids[1], ids[3], ids[2], ids[0]});
+}
+
 }  // namespace
 }  // namespace aidlink::test

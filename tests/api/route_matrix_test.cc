@@ -93,6 +93,14 @@ TEST_CASE("the edit, search and list routes are in the table with the roles that
       {"GET", "/v1/duplicates/{id}", {Role::kDispatcher, Role::kStation}},
       {"POST", "/v1/duplicates/{id}:resolve", {Role::kDispatcher, Role::kStation}},
       {"POST", "/v1/duplicates/{id}:reopen", {Role::kDispatcher, Role::kStation}},
+      // Quotas: the desk writes them; they hold no household data, so every
+      // role of the table reads them; entitlements are the requester's.
+      {"POST", "/v1/quotas", {Role::kDispatcher}},
+      {"GET", "/v1/quotas", {Role::kDispatcher, Role::kStation, Role::kDonor}},
+      {"GET", "/v1/quotas/{id}", {Role::kDispatcher, Role::kStation, Role::kDonor}},
+      {"PATCH", "/v1/quotas/{id}", {Role::kDispatcher}},
+      {"POST", "/v1/quotas/{id}:disable", {Role::kDispatcher}},
+      {"GET", "/v1/requesters/{id}/entitlements", {Role::kDispatcher, Role::kStation}},
   };
   const auto routes = table.Routes();
   for (const Expected& e : expected) {

@@ -20,15 +20,9 @@ namespace {
 const Actor kActor{0, "test"};
 
 bool HasPhoneDigits(Database& db) {
-  auto st = db.Prepare(
-      "SELECT count(*) FROM pragma_table_info('requesters') "
-      "WHERE name = 'phone_digits'");
-  REQUIRE_STATUS_OK(st.status());
-  auto row = (*st)->Step();
-  REQUIRE_STATUS_OK(row.status());
-  const bool has = (*st)->Int(0) > 0;
-  (*st)->Reset();
-  return has;
+  return test::QueryInt(db,
+                        "SELECT count(*) FROM pragma_table_info('requesters') "
+                        "WHERE name = 'phone_digits'") > 0;
 }
 
 // The schema version just before the one that adds the edit columns
@@ -74,12 +68,7 @@ Registry Seed(Store& store) {
     auto requester = InsertRequester(db, r, kActor);
     if (!requester.ok()) return requester.status();
     out.requester = requester->id;
-    Item i;
-    i.code = "RICE";
-    i.name = "大米";
-    i.category = "food";
-    i.unit = "kg";
-    auto item = InsertItem(db, i, kActor);
+    auto item = InsertItem(db, test::NewItem("RICE", "大米", "food", "kg"), kActor);
     if (!item.ok()) return item.status();
     out.item = item->id;
     Donor d;
@@ -87,11 +76,7 @@ Registry Seed(Store& store) {
     d.kind = "enterprise";
     auto donor = InsertDonor(db, d, kActor);
     if (!donor.ok()) return donor.status();
-    Depot dep;
-    dep.name = "仓";
-    dep.address = "路";
-    dep.district = "江汉区";
-    auto depot = InsertDepot(db, dep, kActor);
+    auto depot = InsertDepot(db, test::NewDepot("仓", "路", "江汉区"), kActor);
     if (!depot.ok()) return depot.status();
     Lot l;
     l.donor_id = donor->id;
@@ -121,10 +106,8 @@ TEST_CASE("the edit migration fills phone digits and indexes the requesters it f
   TempDb tmp;
   const int before = VersionBeforeEditing();
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE_STATUS_OK(db.status());
-    REQUIRE_STATUS_OK(MigrateTo(**db, before));
-    REQUIRE_STATUS_OK((*db)->Exec(
+    auto db = test::OpenAtVersion(tmp.path(), before);
+    REQUIRE_STATUS_OK(db->Exec(
         "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
         "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
         "household_size, tags, created_at) VALUES (1, 'household', '金老伯', '金老伯本人', "

@@ -19,34 +19,21 @@
 using namespace aidlink;
 using namespace aidlink::store;
 using aidlink::test::OpenStore;
+using aidlink::test::QueryInt;
 using aidlink::test::TempDb;
 
 namespace {
 
 const Actor kActor{0, "test"};
 
-// The first column of the first row of `sql`, or -1 without rows.
-StatusOr<int64_t> FirstInt(Database& db, const std::string& sql) {
-  auto st = db.Prepare(sql);
-  if (!st.ok()) return st.status();
-  auto row = (*st)->Step();
-  if (!row.ok()) return row.status();
-  const int64_t v = *row ? (*st)->Int(0) : -1;
-  (*st)->Reset();
-  return v;
-}
-
-int64_t QueryInt(Database& db, const std::string& sql) {
-  auto n = FirstInt(db, sql);
-  REQUIRE_STATUS_OK(n.status());
-  return *n;
-}
-
-int64_t QueryInt(Store& store, const std::string& sql) {
-  auto n = store.Read([&](Database& db) { return FirstInt(db, sql); });
-  REQUIRE_STATUS_OK(n.status());
-  return *n;
-}
+// A station, a household of it and an item, as an old file's rows.
+constexpr const char* kOldRegistrySql =
+    "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
+    "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
+    "household_size, tags, created_at) VALUES (1, 'household', '住户', '', '', '幸福里', "
+    "'江汉区', 1, '', 'now');"
+    "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
+    "VALUES ('RICE', '大米', 'food', 'kg', 1, 0, 'now');";
 
 // Two depots with one lot each, three requesters and four needs of one item.
 struct Province {
@@ -64,21 +51,14 @@ Province Seed(Store& store) {
     if (!station.ok()) return station.status();
     auto donor = InsertDonor(db, {0, "爱心超市", "charity", "", "", ""}, kActor);
     if (!donor.ok()) return donor.status();
-    Item item;
-    item.code = "RICE";
-    item.name = "大米";
-    item.category = "food";
-    item.unit = "kg";
-    item.pack_size = 1;
-    auto i = InsertItem(db, item, kActor);
+    auto i = InsertItem(db, test::NewItem("RICE", "大米", "food", "kg"), kActor);
     if (!i.ok()) return i.status();
     p.item = i->id;
     for (int k = 0; k < 2; ++k) {
-      Depot depot;
-      depot.name = "仓库" + std::to_string(k);
-      depot.address = "发展大道" + std::to_string(k) + "号";
-      depot.district = "江汉区";
-      auto d = InsertDepot(db, depot, kActor);
+      auto d = InsertDepot(db,
+                           test::NewDepot("仓库" + std::to_string(k),
+                                          "发展大道" + std::to_string(k) + "号", "江汉区"),
+                           kActor);
       if (!d.ok()) return d.status();
       p.depot[k] = d->id;
       Lot lot;
@@ -318,16 +298,9 @@ TEST_CASE("version 3 keeps a version 2 file's data and drops the indexes no quer
   TempDb tmp;
   int64_t need_id = 0;
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE_STATUS_OK(db.status());
-    REQUIRE_STATUS_OK(MigrateTo(**db, 2));
-    REQUIRE_STATUS_OK((*db)->Exec(
-        "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
-        "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
-        "household_size, tags, created_at) VALUES (1, 'household', '住户', '', '', '幸福里', "
-        "'江汉区', 1, '', 'now');"
-        "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
-        "VALUES ('RICE', '大米', 'food', 'kg', 1, 0, 'now');"
+    auto db = test::OpenAtVersion(tmp.path(), 2);
+    REQUIRE_STATUS_OK(db->Exec(
+        std::string(kOldRegistrySql) +
         // The need and its event as a version 2 server wrote them (today's
         // InsertNeed reads columns a version 2 file does not have).
         "INSERT INTO needs (requester_id, item_id, quantity, urgency, needed_by, note, status, "
@@ -362,18 +335,9 @@ TEST_CASE("version 5 writes CHECK lists as OR chains that still refuse what they
           "[store][schema]") {
   TempDb tmp;
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE_STATUS_OK(db.status());
-    REQUIRE_STATUS_OK(MigrateTo(**db, 4));
-    REQUIRE_STATUS_OK((*db)->Exec(
-        "INSERT INTO stations (name, district, created_at) VALUES ('站', '江汉区', 'now');"
-        "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, district, "
-        "household_size, tags, created_at) VALUES (1, 'household', '住户', '', '', '幸福里', "
-        "'江汉区', 1, '', 'now');"
-        "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
-        "VALUES ('RICE', '大米', 'food', 'kg', 1, 0, 'now');"));
-    CHECK(QueryInt(**db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") >
-          0);
+    auto db = test::OpenAtVersion(tmp.path(), 4);
+    REQUIRE_STATUS_OK(db->Exec(kOldRegistrySql));
+    CHECK(QueryInt(*db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'") > 0);
   }
   auto store = OpenStore(tmp.path());
   CHECK(QueryInt(*store, "PRAGMA user_version") == SchemaVersion());
@@ -412,19 +376,7 @@ TEST_CASE("the queries that need an index still have one after version 3", "[sto
   TempDb tmp;
   auto store = OpenStore(tmp.path());
   const auto plan = [&](const std::string& sql) {
-    auto text = store->Read([&](Database& db) -> StatusOr<std::string> {
-      auto st = db.Prepare("EXPLAIN QUERY PLAN " + sql);
-      if (!st.ok()) return st.status();
-      std::string out;
-      for (;;) {
-        auto row = (*st)->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        out += (*st)->Text(3) + "\n";
-      }
-      (*st)->Reset();
-      return out;
-    });
+    auto text = test::QueryPlan(*store, sql);
     REQUIRE_STATUS_OK(text.status());
     return *text;
   };

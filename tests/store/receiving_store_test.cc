@@ -12,15 +12,15 @@
 
 using namespace aidlink;
 using namespace aidlink::store;
+using aidlink::test::OpenAtVersion;
 using aidlink::test::OpenStore;
 using aidlink::test::TempDb;
 
 namespace {
 
-// The schema version before lots could be pledged: receiving, volunteers
-// and the needs' last run are followed by the vocabulary's units and the
-// stations' phone, the last two migrations.
-int VersionBeforeReceiving() { return SchemaVersion() - 6; }
+// The schema version before lots could be pledged (AddReceiving is the
+// 13th migration). Counted from the start: later branches append theirs.
+int VersionBeforeReceiving() { return 12; }
 
 const Actor kActor{1, "dispatcher", 0};
 
@@ -30,23 +30,20 @@ TEST_CASE("lots stored before receiving existed are received, with their pledge 
           "[store][receive]") {
   TempDb tmp;
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE(db.ok());
-    REQUIRE(MigrateTo(**db, VersionBeforeReceiving()).ok());
-    REQUIRE((*db)
-                ->Exec("INSERT INTO donors (name, kind, phone, note, created_at) VALUES "
-                       "('仁和', 'enterprise', '', '', '2026-10-01T08:00:00Z');"
-                       "INSERT INTO items (code, name, category, unit, pack_size, perishable, "
-                       "created_at) VALUES ('M', '口罩', 'ppe', 'piece', 10, 0, 'now');"
-                       "INSERT INTO depots (name, address, district, created_at) VALUES "
-                       "('仓', '路1号', '江汉区', 'now');"
-                       "INSERT INTO lots (donor_id, item_id, depot_id, quantity, "
-                       "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, "
-                       "available, allocated, delivered, written_off, created_at) VALUES "
-                       "(1, 1, 1, 100, '', '', '', '', '', 90, 0, 0, 10, "
-                       "'2026-10-01T08:00:00Z');"
-                       "INSERT INTO tokens (hash, role, label, created_at) VALUES "
-                       "('h', 'dispatcher', '调度', 'now');")
+    auto db = OpenAtVersion(tmp.path(), VersionBeforeReceiving());
+    REQUIRE(db->Exec("INSERT INTO donors (name, kind, phone, note, created_at) VALUES "
+                     "('仁和', 'enterprise', '', '', '2026-10-01T08:00:00Z');"
+                     "INSERT INTO items (code, name, category, unit, pack_size, perishable, "
+                     "created_at) VALUES ('M', '口罩', 'ppe', 'piece', 10, 0, 'now');"
+                     "INSERT INTO depots (name, address, district, created_at) VALUES "
+                     "('仓', '路1号', '江汉区', 'now');"
+                     "INSERT INTO lots (donor_id, item_id, depot_id, quantity, "
+                     "earmark_districts, earmark_kinds, earmark_tags, earmark_stations, note, "
+                     "available, allocated, delivered, written_off, created_at) VALUES "
+                     "(1, 1, 1, 100, '', '', '', '', '', 90, 0, 0, 10, "
+                     "'2026-10-01T08:00:00Z');"
+                     "INSERT INTO tokens (hash, role, label, created_at) VALUES "
+                     "('h', 'dispatcher', '调度', 'now');")
                 .ok());
   }
   auto store = OpenStore(tmp.path());
@@ -99,18 +96,9 @@ TEST_CASE("a pledged lot becomes stock only when received, at most what was pled
     donor.kind = "enterprise";
     auto d = InsertDonor(db, donor, kActor);
     if (!d.ok()) return d.status();
-    Item item;
-    item.code = "M";
-    item.name = "口罩";
-    item.category = "ppe";
-    item.unit = "piece";
-    auto i = InsertItem(db, item, kActor);
+    auto i = InsertItem(db, test::NewItem("M", "口罩", "ppe", "piece"), kActor);
     if (!i.ok()) return i.status();
-    Depot depot;
-    depot.name = "仓";
-    depot.address = "路1号";
-    depot.district = "江汉区";
-    auto p = InsertDepot(db, depot, kActor);
+    auto p = InsertDepot(db, test::NewDepot("仓", "路1号", "江汉区"), kActor);
     if (!p.ok()) return p.status();
     Lot lot;
     lot.donor_id = d->id;

@@ -22,17 +22,7 @@ namespace {
 const Actor kActor{0, "test"};
 
 int64_t Count(Store& store, const std::string& table) {
-  auto n = store.Read([&](Database& db) -> StatusOr<int64_t> {
-    auto st = db.Prepare("SELECT count(*) FROM " + table);
-    if (!st.ok()) return st.status();
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    const int64_t v = (*st)->Int(0);
-    (*st)->Reset();
-    return v;
-  });
-  REQUIRE_STATUS_OK(n.status());
-  return *n;
+  return test::QueryInt(store, "SELECT count(*) FROM " + table);
 }
 
 // Registers a station, donor, item, depot and one requester; returns ids.
@@ -49,20 +39,10 @@ Registry Seed(Store& store) {
     auto d = InsertDonor(db, {0, "爱心超市", "charity", "", "", ""}, kActor);
     if (!d.ok()) return d.status();
     r.donor = d->id;
-    Item item;
-    item.code = "MASK-KN95";
-    item.name = "KN95口罩";
-    item.category = "ppe";
-    item.unit = "piece";
-    item.pack_size = 10;
-    auto i = InsertItem(db, item, kActor);
+    auto i = InsertItem(db, test::NewItem("MASK-KN95", "KN95口罩", "ppe", "piece", 10), kActor);
     if (!i.ok()) return i.status();
     r.item = i->id;
-    Depot depot;
-    depot.name = "江汉区仓库";
-    depot.address = "发展大道1号";
-    depot.district = "江汉区";
-    auto p = InsertDepot(db, depot, kActor);
+    auto p = InsertDepot(db, test::NewDepot("江汉区仓库", "发展大道1号", "江汉区"), kActor);
     if (!p.ok()) return p.status();
     r.depot = p->id;
     Requester q;
@@ -180,11 +160,7 @@ TEST_CASE("a duplicate item code is a conflict", "[store]") {
   TempDb tmp;
   auto store = OpenStore(tmp.path());
   Seed(*store);
-  Item item;
-  item.code = "MASK-KN95";
-  item.name = "again";
-  item.category = "ppe";
-  item.unit = "piece";
+  const Item item = test::NewItem("MASK-KN95", "again", "ppe", "piece");
   Status s = store->Write([&](Database& db) { return InsertItem(db, item, kActor).status(); });
   CHECK(s.code() == Code::kConflict);
   CHECK(s.field() == "code");
@@ -318,6 +294,50 @@ TEST_CASE("list pages follow ids in order without gaps or repeats", "[store]") {
   CHECK(seen == std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7});
 }
 
+TEST_CASE("lots expiring before a date list soonest expiry first, paged by (expires_on, id)",
+          "[store]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  Registry r = Seed(*store);
+  // In id order: expiry dates out of order, two lots on one day, one past
+  // the cut-off, one without stock.
+  const std::vector<std::string> expiries = {"2026-11-20", "2026-11-05", "2026-11-12",
+                                             "2026-11-05", "2026-12-31", "2026-11-01"};
+  std::vector<int64_t> ids;
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
+    for (const std::string& expires_on : expiries) {
+      Lot lot;
+      lot.donor_id = r.donor;
+      lot.item_id = r.item;
+      lot.depot_id = r.depot;
+      lot.quantity = 10;
+      lot.expires_on = expires_on;
+      auto stored = InsertLot(db, lot, kActor);
+      if (!stored.ok()) return stored.status();
+      ids.push_back(stored->id);
+    }
+    return WriteOffLot(db, ids[5], 10, "damaged", kActor).status();
+  }));
+  LotFilter filter;
+  filter.expiring_before = "2026-12-01";
+  std::vector<int64_t> seen;
+  Page page{0, 2};
+  for (;;) {
+    auto rows = store->Read([&](Database& db) { return ListLots(db, filter, page); });
+    REQUIRE_STATUS_OK(rows.status());
+    if (rows->empty()) break;
+    for (const Lot& lot : *rows) seen.push_back(lot.id);
+    page.after_key = rows->back().expires_on;
+    page.after_id = rows->back().id;
+  }
+  CHECK(seen == std::vector<int64_t>{ids[1], ids[3], ids[2], ids[0]});
+  // Without the date the list stays in id order.
+  auto all = store->Read([&](Database& db) { return ListLots(db, LotFilter{}, Page{0, 10}); });
+  REQUIRE_STATUS_OK(all.status());
+  REQUIRE(all->size() == ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) CHECK((*all)[i].id == ids[i]);
+}
+
 namespace {
 
 // Saves an answer under `key` for token 1 and backdates it to `created_at`.
@@ -393,21 +413,9 @@ TEST_CASE("saved idempotent answers older than the cutoff act as new and are del
   }
 
   SECTION("the delete walks the age index instead of scanning the table") {
-    auto plan = store->Read([&](Database& db) -> StatusOr<std::string> {
-      auto st = db.Prepare(
-          "EXPLAIN QUERY PLAN SELECT rowid FROM idempotency WHERE created_at < '2026' "
-          "ORDER BY created_at LIMIT 10");
-      if (!st.ok()) return st.status();
-      std::string out;
-      for (;;) {
-        auto row = (*st)->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        out += (*st)->Text(3) + "\n";
-      }
-      (*st)->Reset();
-      return out;
-    });
+    auto plan = test::QueryPlan(*store,
+                                "SELECT rowid FROM idempotency WHERE created_at < '2026' "
+                                "ORDER BY created_at LIMIT 10");
     REQUIRE_STATUS_OK(plan.status());
     INFO(*plan);
     CHECK(plan->find("idempotency_by_age") != std::string::npos);
@@ -437,10 +445,8 @@ TEST_CASE("version 6 adds the age index to a version 5 file and keeps its saved 
           "[store][schema]") {
   TempDb tmp;
   {
-    auto db = Database::Open(tmp.path(), false);
-    REQUIRE_STATUS_OK(db.status());
-    REQUIRE_STATUS_OK(MigrateTo(**db, 5));
-    REQUIRE_STATUS_OK(SaveResponse(**db, 1, "k", {"h", 201, "application/json", "{}"}));
+    auto db = test::OpenAtVersion(tmp.path(), 5);
+    REQUIRE_STATUS_OK(SaveResponse(*db, 1, "k", {"h", 201, "application/json", "{}"}));
   }
   auto store = OpenStore(tmp.path());
   CHECK(SchemaVersion() >= 6);

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "store/database.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -36,6 +38,26 @@ class TempDb {
 std::unique_ptr<store::Store> OpenStore(
     const std::string& path, bool group_commit = true,
     std::chrono::seconds idempotency_retention = store::StoreOptions{}.idempotency_retention);
+
+// Opens (creating) the file at `path` as a bare connection migrated to
+// schema `version` only: an older file, for the tests of later migrations.
+// REQUIREs success. Close it before OpenStore migrates the rest.
+std::unique_ptr<store::Database> OpenAtVersion(const std::string& path, int version);
+
+// Records with the fields a test names and the rest as the model's
+// defaults, for InsertItem and InsertDepot.
+store::Item NewItem(std::string code, std::string name, std::string category, std::string unit,
+                    int64_t pack_size = 1);
+store::Depot NewDepot(std::string name, std::string address, std::string district);
+
+// The first column of the first row of `sql`, or -1 without rows.
+StatusOr<int64_t> FirstInt(store::Database& db, const std::string& sql);
+// The same, REQUIRing success; on the store, through a reader.
+int64_t QueryInt(store::Database& db, const std::string& sql);
+int64_t QueryInt(store::Store& store, const std::string& sql);
+
+// SQLite's EXPLAIN QUERY PLAN of `sql`, one line per step, read on the store.
+StatusOr<std::string> QueryPlan(store::Store& store, const std::string& sql);
 
 }  // namespace aidlink::test
 
