@@ -13,6 +13,8 @@
 // kMaxRequests pipelined requests are parsed and answered in turn, as the
 // server's session does. Parser errors end the input (the server answers
 // 400/413/431 and closes).
+#include <openssl/crypto.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
@@ -90,6 +92,13 @@ void CheckResponse(const api::Request& request, const api::Response& response) {
 }  // namespace
 
 void FuzzOneInput(const uint8_t* data, size_t size) {
+  // OpenSSL first, so that its clean-up at exit (registered by the first
+  // initialisation that asks for something: options 0 return early) runs
+  // after the world's destructor. The world's writer thread holds OpenSSL
+  // state (duplicate checks use HMAC) that is freed when the thread ends,
+  // which must happen while OpenSSL still knows the thread.
+  static const bool crypto_ready = OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_DIGESTS, nullptr) == 1;
+  AIDLINK_FUZZ_CHECK(crypto_ready, "OpenSSL did not initialise", "start");
   static std::unique_ptr<HttpWorld> world;
   static int inputs = 0;
   if (!world || ++inputs > kInputsPerWorld) {
