@@ -192,7 +192,7 @@ test("a station's day: register 金老伯, find him by phone, file one need, cor
 
   await page.getByRole('link', { name: '新增需求' }).click();
   await assert.doesNotReject(page.getByLabel('住户').waitFor());
-  await page.waitForFunction(() => document.querySelector('input[role=combobox]').value === '金老伯');
+  await page.waitForFunction(() => document.querySelector('input[role=combobox]')?.value === '金老伯');
   await page.getByLabel('数量').fill('１,０00');
   await page.getByLabel('紧急程度').selectOption({ label: '紧急' });
   await checkAxe(page, 'new need');
@@ -238,7 +238,7 @@ test('an offline submit is retried with the same key once online', async () => {
   const page = await context.newPage();
   await login(page, 'station_a');
   await page.goto(`${base}/station/needs/new?requester_id=${ids.jin}`);
-  await page.waitForFunction(() => document.querySelector('input[role=combobox]').value === '金老伯');
+  await page.waitForFunction(() => document.querySelector('input[role=combobox]')?.value === '金老伯');
   await page.getByLabel('数量').fill('3');
   await context.setOffline(true);
   await page.getByRole('button', { name: '保存' }).click();
