@@ -115,12 +115,14 @@ StatusOr<int64_t> LedgerMark(Database& db) {
 StatusOr<bool> StockChangedSince(Database& db, int64_t mark) {
   // A committed run changes lots and needs under its one match_run event;
   // a requester's edit (district, tags) or deactivation changes what it may
-  // receive, and so does a quota's creation, edit or disabling. "+entity" keeps SQLite on the id
-  // range (a few events past the mark) instead of every lot and need event in events_by_entity.
+  // receive, and so does a quota's creation, edit or disabling, and a duplicate case's
+  // resolution or reopening (it links or unlinks a household and lifts or restores a hold).
+  // "+entity" keeps SQLite on the id range (a few events past the mark) instead of every lot
+  // and need event in events_by_entity.
   AIDLINK_ASSIGN_STMT(
       st, db,
       "SELECT 1 FROM events WHERE id > ? AND +entity IN ('lot', 'need', 'match_run', "
-      "'requester', 'quota') LIMIT 1");
+      "'requester', 'quota', 'duplicate_case') LIMIT 1");
   st->Bind(1, mark);
   return internal::Exists(st);
 }

@@ -41,6 +41,10 @@ int RunPassword(const std::vector<std::string>& args);
 // recall and cost per check on N generated registrations (1,000,000 by
 // default) with 5% planted duplicates.
 int RunDedup(const std::vector<std::string>& args);
+// `register [--requesters N]`: p99 of one registration's write with and
+// without the duplicate check, on N registered requesters (1,000,000 by
+// default) whose keys are recorded.
+int RunRegister(const std::vector<std::string>& args);
 
 // The synthetic province of `match` (see match_bench.cc), for benchmarks that
 // need the same data, e.g. committing its plan through the store. Its needs

@@ -29,6 +29,8 @@ constexpr Command kCommands[] = {
      "password [--count N]  milliseconds per login password check (Argon2id)"},
     {"dedup", aidlink::bench::RunDedup,
      "dedup [--requesters N] [--seed N]  duplicate detection on 1,000,000 registrations"},
+    {"register", aidlink::bench::RunRegister,
+     "register [--requesters N]  what the duplicate check adds to one registration's write"},
 };
 
 int Usage() {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/duplicates.h"
+#include "store/matching.h"
 #include "store/repo.h"
 #include "store/store.h"
 #include "support/store_fixture.h"
@@ -160,4 +161,32 @@ TEST_CASE("a likely case holds the newer registration only within the hold perio
       [&](Database& db) { return LoadHouseholdView(db, now, std::chrono::seconds(0)); });
   REQUIRE_STATUS_OK(never.status());
   CHECK_FALSE(never->IsHeld(newer, item_id));
+
+  // A run planned before the case is resolved is stale after it (the hold is
+  // lifted and the needs are cancelled or the registrations stay apart), and
+  // so after a reopening.
+  auto stale_after = [&](auto change) {
+    auto mark = store->Read([](Database& db) { return LedgerMark(db); });
+    REQUIRE_STATUS_OK(mark.status());
+    REQUIRE_STATUS_OK(store->Write(change));
+    auto changed = store->Read([&](Database& db) { return StockChangedSince(db, *mark); });
+    REQUIRE_STATUS_OK(changed.status());
+    return *changed;
+  };
+  int64_t case_id = 0;
+  REQUIRE_STATUS_OK(store->Read([&](Database& db) -> Status {
+    auto open = ListDuplicateCases(db, {"open", std::nullopt}, Page{});
+    if (!open.ok()) return open.status();
+    if (open->size() != 1) return Internal("expected one open case");
+    case_id = open->front().id;
+    return Status::Ok();
+  }));
+  CHECK(stale_after([&](Database& db) {
+    return ResolveDuplicateCase(db, case_id, "different_households", 0, "两户", std::nullopt,
+                                kActor)
+        .status();
+  }));
+  CHECK(stale_after([&](Database& db) {
+    return ReopenDuplicateCase(db, case_id, "核实有误", std::nullopt, kActor).status();
+  }));
 }
