@@ -382,6 +382,118 @@ StatusOr<std::vector<DuplicateCaseRecord>> ListDuplicateCases(Database& db,
   return rows;
 }
 
+namespace {
+
+// Each other member's open need for an item `primary_id` has an open need
+// for is cancelled (reason duplicate_household) and recorded under case
+// `id`, so that reopening restores exactly it. Returns the needs' ids.
+StatusOr<std::vector<int64_t>> CancelDuplicateNeeds(Database& db, const DuplicateCaseRecord& c,
+                                                    int64_t primary_id, const Actor& actor) {
+  const int64_t id = c.id;
+  std::vector<int64_t> cancelled;
+  std::set<int64_t> primary_items;
+  {
+    AIDLINK_ASSIGN_STMT(st, db,
+                        "SELECT DISTINCT item_id FROM needs WHERE requester_id = ? AND "
+                        "outstanding > 0");
+    st->Bind(1, primary_id);
+    AIDLINK_RETURN_IF_ERROR(
+        ForEachRow(st, [&](const Statement& row) { primary_items.insert(row.Int(0)); }));
+  }
+  for (int64_t m : c.member_ids) {
+    if (m == primary_id) continue;
+    std::vector<int64_t> open;
+    {
+      AIDLINK_ASSIGN_STMT(st, db,
+                          "SELECT id, item_id FROM needs WHERE requester_id = ? AND "
+                          "outstanding > 0 ORDER BY id");
+      st->Bind(1, m);
+      AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
+        if (primary_items.count(row.Int(1))) open.push_back(row.Int(0));
+      }));
+    }
+    for (int64_t need_id : open) {
+      auto need = GetNeed(db, need_id);
+      if (!need.ok()) return need.status();
+      const int64_t quantity = need->outstanding;
+      auto done = internal::CancelOutstanding(db, std::move(*need),
+                                              std::string(kDuplicateHousehold), actor);
+      if (!done.ok()) return done.status();
+      AIDLINK_ASSIGN_STMT(rec, db,
+                          "INSERT INTO duplicate_cancellations (case_id, need_id, quantity) "
+                          "VALUES (?, ?, ?)");
+      rec->Bind(1, id).Bind(2, need_id).Bind(3, quantity);
+      AIDLINK_RETURN_IF_ERROR(rec->Run());
+      cancelled.push_back(need_id);
+    }
+  }
+  return cancelled;
+}
+
+// different_households: every pair of the case's members is remembered with
+// the keys both hold now, so it is not flagged again unless one changes.
+Status RememberDifferent(Database& db, const DuplicateCaseRecord& c) {
+  const int64_t id = c.id;
+  for (size_t i = 0; i < c.member_ids.size(); ++i) {
+    for (size_t j = i + 1; j < c.member_ids.size(); ++j) {
+      const int64_t low = std::min(c.member_ids[i], c.member_ids[j]);
+      const int64_t high = std::max(c.member_ids[i], c.member_ids[j]);
+      auto low_keys = KeyFingerprint(db, low);
+      if (!low_keys.ok()) return low_keys.status();
+      auto high_keys = KeyFingerprint(db, high);
+      if (!high_keys.ok()) return high_keys.status();
+      AIDLINK_ASSIGN_STMT(st, db,
+                          "INSERT OR REPLACE INTO duplicate_pair_decisions (low_id, high_id, "
+                          "low_keys, high_keys, case_id) VALUES (?, ?, ?, ?, ?)");
+      st->Bind(1, low).Bind(2, high).Bind(3, *low_keys).Bind(4, *high_keys).Bind(5, id);
+      AIDLINK_RETURN_IF_ERROR(st->Run());
+    }
+  }
+  return Status::Ok();
+}
+
+// household_links holds the cluster of every registration in a household:
+// the connected components of the members of resolved same_household cases
+// (two cases that share a registration make one household, so a case
+// between two clusters merges them), each named by its smallest requester
+// id. Rebuilt whole after every resolution and reopening, so that reopening
+// one case splits exactly what it joined.
+Status RebuildHouseholdLinks(Database& db) {
+  std::map<int64_t, int64_t> parent, case_of;
+  const auto find = [&](int64_t r) {
+    while (parent[r] != r) r = parent[r] = parent[parent[r]];
+    return r;
+  };
+  AIDLINK_ASSIGN_STMT(st, db,
+                      "SELECT m.case_id, m.requester_id FROM duplicate_case_members m JOIN "
+                      "duplicate_cases c ON c.id = m.case_id WHERE c.status = 'resolved' AND "
+                      "c.decision = 'same_household' ORDER BY m.case_id, m.requester_id");
+  int64_t last_case = 0, first_member = 0;
+  AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
+    const int64_t kase = row.Int(0), r = row.Int(1);
+    if (!parent.count(r)) parent[r] = r;
+    case_of[r] = kase;
+    if (kase != last_case) {
+      last_case = kase;
+      first_member = r;
+      return;
+    }
+    const int64_t a = find(first_member), b = find(r);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);  // the root is the smallest id
+  }));
+  AIDLINK_RETURN_IF_ERROR(db.Exec("DELETE FROM household_links"));
+  for (const auto& [r, kase] : case_of) {
+    AIDLINK_ASSIGN_STMT(link, db,
+                        "INSERT INTO household_links (requester_id, cluster_id, case_id) "
+                        "VALUES (?, ?, ?)");
+    link->Bind(1, r).Bind(2, find(r)).Bind(3, kase);
+    AIDLINK_RETURN_IF_ERROR(link->Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<DuplicateCaseRecord> ResolveDuplicateCase(Database& db, int64_t id,
                                                    const std::string& decision, int64_t primary_id,
                                                    const std::string& reason,
@@ -402,74 +514,11 @@ StatusOr<DuplicateCaseRecord> ResolveDuplicateCase(Database& db, int64_t id,
   }
   std::vector<int64_t> cancelled;
   if (same) {
-    // One cluster: the one a member is in already (the smallest), else the
-    // primary's id.
-    int64_t cluster = 0;
-    for (int64_t m : c->member_ids) {
-      auto k = ClusterOf(db, m);
-      if (!k.ok()) return k.status();
-      if (*k && (cluster == 0 || **k < cluster)) cluster = **k;
-    }
-    if (cluster == 0) cluster = primary_id;
-    for (int64_t m : c->member_ids) {
-      AIDLINK_ASSIGN_STMT(link, db,
-                          "INSERT OR IGNORE INTO household_links (requester_id, cluster_id, "
-                          "case_id) VALUES (?, ?, ?)");
-      link->Bind(1, m).Bind(2, cluster).Bind(3, id);
-      AIDLINK_RETURN_IF_ERROR(link->Run());
-    }
-    std::set<int64_t> primary_items;
-    {
-      AIDLINK_ASSIGN_STMT(st, db,
-                          "SELECT DISTINCT item_id FROM needs WHERE requester_id = ? AND "
-                          "outstanding > 0");
-      st->Bind(1, primary_id);
-      AIDLINK_RETURN_IF_ERROR(
-          ForEachRow(st, [&](const Statement& row) { primary_items.insert(row.Int(0)); }));
-    }
-    for (int64_t m : c->member_ids) {
-      if (m == primary_id) continue;
-      std::vector<int64_t> open;
-      {
-        AIDLINK_ASSIGN_STMT(st, db,
-                            "SELECT id, item_id FROM needs WHERE requester_id = ? AND "
-                            "outstanding > 0 ORDER BY id");
-        st->Bind(1, m);
-        AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
-          if (primary_items.count(row.Int(1))) open.push_back(row.Int(0));
-        }));
-      }
-      for (int64_t need_id : open) {
-        auto need = GetNeed(db, need_id);
-        if (!need.ok()) return need.status();
-        const int64_t quantity = need->outstanding;
-        auto done = internal::CancelOutstanding(db, std::move(*need),
-                                                std::string(kDuplicateHousehold), actor);
-        if (!done.ok()) return done.status();
-        AIDLINK_ASSIGN_STMT(rec, db,
-                            "INSERT INTO duplicate_cancellations (case_id, need_id, quantity) "
-                            "VALUES (?, ?, ?)");
-        rec->Bind(1, id).Bind(2, need_id).Bind(3, quantity);
-        AIDLINK_RETURN_IF_ERROR(rec->Run());
-        cancelled.push_back(need_id);
-      }
-    }
+    auto done = CancelDuplicateNeeds(db, *c, primary_id, actor);
+    if (!done.ok()) return done.status();
+    cancelled = std::move(*done);
   } else {
-    for (size_t i = 0; i < c->member_ids.size(); ++i) {
-      for (size_t j = i + 1; j < c->member_ids.size(); ++j) {
-        const int64_t low = std::min(c->member_ids[i], c->member_ids[j]);
-        const int64_t high = std::max(c->member_ids[i], c->member_ids[j]);
-        auto low_keys = KeyFingerprint(db, low);
-        if (!low_keys.ok()) return low_keys.status();
-        auto high_keys = KeyFingerprint(db, high);
-        if (!high_keys.ok()) return high_keys.status();
-        AIDLINK_ASSIGN_STMT(st, db,
-                            "INSERT OR REPLACE INTO duplicate_pair_decisions (low_id, high_id, "
-                            "low_keys, high_keys, case_id) VALUES (?, ?, ?, ?, ?)");
-        st->Bind(1, low).Bind(2, high).Bind(3, *low_keys).Bind(4, *high_keys).Bind(5, id);
-        AIDLINK_RETURN_IF_ERROR(st->Run());
-      }
-    }
+    AIDLINK_RETURN_IF_ERROR(RememberDifferent(db, *c));
   }
   const std::string now = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(up, db,
@@ -488,6 +537,7 @@ StatusOr<DuplicateCaseRecord> ResolveDuplicateCase(Database& db, int64_t id,
                                           "\",\"primary_id\":" + std::to_string(primary_id) +
                                           ",\"members\":" + IdsJson(c->member_ids) +
                                           ",\"cancelled_needs\":" + IdsJson(cancelled) + "}"));
+  if (same) AIDLINK_RETURN_IF_ERROR(RebuildHouseholdLinks(db));
   return GetDuplicateCase(db, id);
 }
 
@@ -538,7 +588,6 @@ StatusOr<DuplicateCaseRecord> ReopenDuplicateCase(Database& db, int64_t id,
     restored.push_back(need_id);
   }
   for (const char* sql : {"DELETE FROM duplicate_cancellations WHERE case_id = ?",
-                          "DELETE FROM household_links WHERE case_id = ?",
                           "DELETE FROM duplicate_pair_decisions WHERE case_id = ?"}) {
     AIDLINK_ASSIGN_STMT(st, db, sql);
     st->Bind(1, id);
@@ -552,6 +601,7 @@ StatusOr<DuplicateCaseRecord> ReopenDuplicateCase(Database& db, int64_t id,
   AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "duplicate_case_reopened", "duplicate_case", id,
                                       "{\"previous_decision\":\"" + c->decision +
                                           "\",\"restored_needs\":" + IdsJson(restored) + "}"));
+  if (c->decision == "same_household") AIDLINK_RETURN_IF_ERROR(RebuildHouseholdLinks(db));
   return GetDuplicateCase(db, id);
 }
 

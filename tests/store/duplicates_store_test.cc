@@ -8,6 +8,7 @@
 
 #include "store/duplicates.h"
 #include "store/matching.h"
+#include "store/quotas.h"
 #include "store/repo.h"
 #include "store/store.h"
 #include "support/store_fixture.h"
@@ -189,4 +190,84 @@ TEST_CASE("a likely case holds the newer registration only within the hold perio
   CHECK(stale_after([&](Database& db) {
     return ReopenDuplicateCase(db, case_id, "核实有误", std::nullopt, kActor).status();
   }));
+}
+
+TEST_CASE("a case between two household clusters merges them, and reopening it splits them again",
+          "[store][dedup]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  // Four registrations, and cases {1,2}, {3,4} and {2,3}, as a desk might
+  // meet them (the cases are written directly: which keys open them does not
+  // matter here).
+  std::vector<int64_t> r;
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
+    Station st;
+    st.name = "民权街社工站";
+    st.district = "江汉区";
+    auto station = InsertStation(db, st, kActor);
+    if (!station.ok()) return station.status();
+    for (int i = 0; i < 4; ++i) {
+      auto inserted = InsertRequester(db,
+                                      Jin(station->id, "1380000111" + std::to_string(i),
+                                          "幸福里" + std::to_string(i) + "号楼201"),
+                                      kActor);
+      if (!inserted.ok()) return inserted.status();
+      r.push_back(inserted->id);
+    }
+    for (auto [a, b] : {std::pair{0, 1}, {2, 3}, {1, 2}}) {
+      AIDLINK_RETURN_IF_ERROR(
+          db.Exec("INSERT INTO duplicate_cases (status, likelihood, basis, created_at) VALUES "
+                  "('open', 'likely', 'phone', '2026-12-01T00:00:00Z')"));
+      for (int m : {a, b}) {
+        AIDLINK_RETURN_IF_ERROR(
+            db.Exec("INSERT INTO duplicate_case_members (case_id, requester_id, joined_at) VALUES "
+                    "((SELECT max(id) FROM duplicate_cases), " +
+                    std::to_string(r[static_cast<size_t>(m)]) + ", '2026-12-01T00:00:00Z')"));
+      }
+    }
+    return Status::Ok();
+  }));
+  auto households = [&] {
+    std::vector<int64_t> out;
+    REQUIRE_STATUS_OK(store->Read([&](Database& db) -> Status {
+      for (int64_t id : r) {
+        auto h = HouseholdOf(db, id);
+        if (!h.ok()) return h.status();
+        out.push_back(*h);
+      }
+      return Status::Ok();
+    }));
+    return out;
+  };
+  auto change = [&](auto fn) { REQUIRE_STATUS_OK(store->Write(fn)); };
+  auto resolve = [&](int64_t case_id, int64_t primary) {
+    change([&](Database& db) {
+      return ResolveDuplicateCase(db, case_id, "same_household", primary, "核实", std::nullopt,
+                                  kActor)
+          .status();
+    });
+  };
+  auto reopen = [&](int64_t case_id) {
+    change([&](Database& db) {
+      return ReopenDuplicateCase(db, case_id, "核实有误", std::nullopt, kActor).status();
+    });
+  };
+  resolve(1,
+          r[1]);  // the primary need not be the oldest: the household is named by its smallest id
+  resolve(2, r[3]);
+  CHECK(households() == std::vector<int64_t>{r[0], r[0], r[2], r[2]});
+  resolve(3, r[1]);
+  CHECK(households() == std::vector<int64_t>{r[0], r[0], r[0], r[0]});
+  std::vector<int64_t> all;
+  REQUIRE_STATUS_OK(store->Read([&](Database& db) -> Status {
+    auto regs = RegistrationsOf(db, r[3]);
+    if (!regs.ok()) return regs.status();
+    all = *regs;
+    return Status::Ok();
+  }));
+  CHECK(all == std::vector<int64_t>{r[3], r[0], r[1], r[2]});
+  reopen(3);
+  CHECK(households() == std::vector<int64_t>{r[0], r[0], r[2], r[2]});
+  reopen(1);
+  CHECK(households() == std::vector<int64_t>{r[0], r[1], r[2], r[2]});
 }
