@@ -7,10 +7,9 @@
 namespace aidlink::store {
 namespace {
 
-using internal::Many;
+using internal::BindAll;
 using internal::MaybeOne;
-using internal::MustExist;
-using internal::One;
+using internal::ReadColumns;
 
 constexpr const char* kUserCols =
     "id, username, password_hash, role, station_id, donor_id, display_name, created_at, "
@@ -43,12 +42,7 @@ constexpr int kSessionColCount = 7;
 
 SessionRecord ReadSession(const Statement& st) {
   SessionRecord s;
-  s.id = st.Int(0);
-  s.hash = st.Text(1);
-  s.user_id = st.Int(2);
-  s.created_at = st.Text(3);
-  s.last_seen = st.Text(4);
-  s.expires_at = st.Text(5);
+  ReadColumns(st, s.id, s.hash, s.user_id, s.created_at, s.last_seen, s.expires_at);
   if (!st.IsNull(6)) s.ended_at = st.Text(6);
   return s;
 }
@@ -65,22 +59,14 @@ std::string UserDetail(const UserRecord& u, int sessions_ended = -1) {
 }  // namespace
 
 StatusOr<UserRecord> InsertUser(Database& db, UserRecord u, const Actor& actor) {
-  if (u.station_id)
-    AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *u.station_id, "station_id", "station"));
-  if (u.donor_id)
-    AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *u.donor_id, "donor_id", "donor"));
+  AIDLINK_RETURN_IF_ERROR(internal::ScopeMustExist(db, u.station_id, u.donor_id));
   u.created_at = date::NowRfc3339();
   u.disabled_at.clear();
   AIDLINK_ASSIGN_STMT(st, db,
                       "INSERT INTO users (username, password_hash, role, station_id, donor_id, "
                       "display_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, u.username)
-      .Bind(2, u.password_hash)
-      .Bind(3, u.role)
-      .Bind(4, u.station_id)
-      .Bind(5, u.donor_id)
-      .Bind(6, u.display_name)
-      .Bind(7, u.created_at);
+  BindAll(st, u.username, u.password_hash, u.role, u.station_id, u.donor_id, u.display_name,
+          u.created_at);
   Status s = st->Run();
   if (s.code() == Code::kConflict) {
     return Conflict("username " + u.username + " is taken", "username");
@@ -92,9 +78,7 @@ StatusOr<UserRecord> InsertUser(Database& db, UserRecord u, const Actor& actor) 
 }
 
 StatusOr<UserRecord> GetUser(Database& db, int64_t id) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?");
-  st->Bind(1, id);
-  return One<UserRecord>(st, ReadUserRow, "user", "id");
+  return internal::GetById<UserRecord>(db, kUserCols, "users", id, ReadUserRow, "user");
 }
 
 StatusOr<std::optional<UserRecord>> FindUserByUsername(Database& db, const std::string& username) {
@@ -105,10 +89,7 @@ StatusOr<std::optional<UserRecord>> FindUserByUsername(Database& db, const std::
 }
 
 StatusOr<std::vector<UserRecord>> ListUsers(Database& db, const Page& page) {
-  AIDLINK_ASSIGN_STMT(
-      st, db, std::string("SELECT ") + kUserCols + " FROM users WHERE id > ? ORDER BY id LIMIT ?");
-  st->Bind(1, page.after_id).Bind(2, page.limit);
-  return Many<UserRecord>(st, ReadUserRow);
+  return internal::ListTable<UserRecord>(db, kUserCols, "users", page, ReadUserRow);
 }
 
 StatusOr<int> EndUserSessions(Database& db, int64_t user_id, int64_t keep_session_id,
@@ -116,7 +97,7 @@ StatusOr<int> EndUserSessions(Database& db, int64_t user_id, int64_t keep_sessio
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE sessions SET ended_at = ?, end_reason = ? "
                       "WHERE user_id = ? AND ended_at IS NULL AND id != ?");
-  st->Bind(1, now).Bind(2, reason).Bind(3, user_id).Bind(4, keep_session_id);
+  BindAll(st, now, reason, user_id, keep_session_id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   return db.Changes();
 }
@@ -157,7 +138,7 @@ StatusOr<SessionRecord> InsertSession(Database& db, SessionRecord s, const Actor
   AIDLINK_ASSIGN_STMT(st, db,
                       "INSERT INTO sessions (hash, user_id, created_at, last_seen, expires_at) "
                       "VALUES (?, ?, ?, ?, ?)");
-  st->Bind(1, s.hash).Bind(2, s.user_id).Bind(3, s.created_at).Bind(4, s.last_seen);
+  BindAll(st, s.hash, s.user_id, s.created_at, s.last_seen);
   st->Bind(5, s.expires_at);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   s.id = db.LastInsertId();
@@ -181,7 +162,7 @@ Status TouchSession(Database& db, int64_t session_id, const std::string& now) {
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE sessions SET last_seen = ? "
                       "WHERE id = ? AND ended_at IS NULL AND last_seen < ?");
-  st->Bind(1, now).Bind(2, session_id).Bind(3, now);
+  BindAll(st, now, session_id, now);
   return st->Run();
 }
 
@@ -190,12 +171,12 @@ StatusOr<SessionRecord> EndSession(Database& db, int64_t session_id, const std::
   AIDLINK_ASSIGN_STMT(find, db,
                       std::string("SELECT ") + kSessionCols + " FROM sessions s WHERE s.id = ?");
   find->Bind(1, session_id);
-  StatusOr<SessionRecord> found = One<SessionRecord>(find, ReadSession, "session", "id");
+  StatusOr<SessionRecord> found = internal::One<SessionRecord>(find, ReadSession, "session", "id");
   if (!found.ok()) return found.status();
   SessionRecord& s = *found;
   if (!s.ended_at.empty()) return FailedPrecondition("the session has already ended");
   AIDLINK_ASSIGN_STMT(st, db, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?");
-  st->Bind(1, now).Bind(2, reason).Bind(3, session_id);
+  BindAll(st, now, reason, session_id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   s.ended_at = now;
   AIDLINK_RETURN_IF_ERROR(

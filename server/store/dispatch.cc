@@ -12,9 +12,11 @@
 namespace aidlink::store {
 namespace {
 
+using internal::BindAll;
 using internal::Many;
 using internal::MaybeOne;
 using internal::One;
+using internal::ReadColumns;
 using internal::ReadId;
 
 constexpr const char* kDeliverySelect =
@@ -26,21 +28,9 @@ constexpr const char* kDeliverySelect =
 
 Delivery ReadDelivery(const Statement& st) {
   Delivery d;
-  d.id = st.Int(0);
-  d.run_id = st.Int(1);
-  d.requester_id = st.Int(2);
-  d.depot_id = st.Int(3);
-  d.station_id = st.Int(4);
-  d.status = st.Text(5);
-  d.route_id = st.OptInt(6);
-  d.seq = st.Int(7);
-  d.received_by = st.Text(8);
-  d.note = st.Text(9);
-  d.fail_reason = st.Text(10);
-  d.created_at = st.Text(11);
-  d.updated_at = st.Text(12);
-  d.route_date = st.Text(13);
-  d.route_status = st.Text(14);
+  ReadColumns(st, d.id, d.run_id, d.requester_id, d.depot_id, d.station_id, d.status, d.route_id,
+              d.seq, d.received_by, d.note, d.fail_reason, d.created_at, d.updated_at, d.route_date,
+              d.route_status);
   return d;
 }
 
@@ -49,13 +39,7 @@ constexpr const char* kRouteCols =
 
 Route ReadRoute(const Statement& st) {
   Route r;
-  r.id = st.Int(0);
-  r.depot_id = st.Int(1);
-  r.date = st.Text(2);
-  r.driver = st.Text(3);
-  r.district = st.Text(4);
-  r.status = st.Text(5);
-  r.created_at = st.Text(6);
+  ReadColumns(st, r.id, r.depot_id, r.date, r.driver, r.district, r.status, r.created_at);
   return r;
 }
 
@@ -95,12 +79,7 @@ Status SetDeliveryStatus(Database& db, int64_t id, const std::string& status,
       "UPDATE deliveries SET status = ?1, received_by = ?2, note = ?3, fail_reason = ?4, "
       "updated_at = ?5, outcome_at = CASE WHEN ?1 IN ('delivered', 'failed', 'cancelled') "
       "THEN ifnull(outcome_at, ?5) ELSE outcome_at END WHERE id = ?6");
-  st->Bind(1, status)
-      .Bind(2, received_by)
-      .Bind(3, note)
-      .Bind(4, fail_reason)
-      .Bind(5, date::NowRfc3339())
-      .Bind(6, id);
+  BindAll(st, status, received_by, note, fail_reason, date::NowRfc3339(), id);
   return st->Run();
 }
 
@@ -133,7 +112,7 @@ Status SetAllocationOutcome(Database& db, int64_t allocation_id, int64_t deliver
                             int64_t returned, int64_t damaged) {
   AIDLINK_ASSIGN_STMT(
       st, db, "UPDATE allocations SET delivered = ?, returned = ?, damaged = ? WHERE id = ?");
-  st->Bind(1, delivered).Bind(2, returned).Bind(3, damaged).Bind(4, allocation_id);
+  BindAll(st, delivered, returned, damaged, allocation_id);
   return st->Run();
 }
 
@@ -180,11 +159,7 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
                         "UPDATE lots SET allocated = allocated - ?1, delivered = delivered + ?2, "
                         "available = available + ?3, written_off = written_off + ?5 WHERE id = ?4 "
                         "RETURNING available, allocated, delivered, written_off");
-    st->Bind(1, line.quantity)
-        .Bind(2, delivered)
-        .Bind(3, returned)
-        .Bind(4, line.lot_id)
-        .Bind(5, damaged);
+    BindAll(st, line.quantity, delivered, returned, line.lot_id, damaged);
     AIDLINK_RETURN_IF_ERROR(
         RecordMove(db, st, "lot", line.lot_id, Internal("allocation names a missing lot"),
                    delivered == 0 ? "lot_returned" : "lot_delivered", ref, actor));
@@ -194,7 +169,7 @@ Status Settle(Database& db, const DeliveryLine& line, int64_t delivered, int64_t
                         "UPDATE needs SET allocated = allocated - ?1, delivered = delivered + ?2, "
                         "outstanding = outstanding + ?3 WHERE id = ?4 "
                         "RETURNING outstanding, allocated, delivered, cancelled");
-    st->Bind(1, line.quantity).Bind(2, delivered).Bind(3, returned + damaged).Bind(4, line.need_id);
+    BindAll(st, line.quantity, delivered, returned + damaged, line.need_id);
     AIDLINK_RETURN_IF_ERROR(
         RecordMove(db, st, "need", line.need_id, Internal("allocation names a missing need"),
                    delivered == 0 ? "need_reopened" : "need_delivered", ref, actor));
@@ -300,7 +275,7 @@ Status RebookLot(Database& db, const DeliveryLine& line, int64_t dd, int64_t dx,
                       "UPDATE lots SET delivered = delivered + ?1, written_off = written_off + ?2, "
                       "available = available + ?3 WHERE id = ?4 AND available + ?3 >= 0 "
                       "RETURNING available, allocated, delivered, written_off");
-  st->Bind(1, dd).Bind(2, dx).Bind(3, dr).Bind(4, line.lot_id);
+  BindAll(st, dd, dx, dr, line.lot_id);
   return RecordMove(db, st, "lot", line.lot_id,
                     FailedPrecondition("lot " + std::to_string(line.lot_id) +
                                        " no longer has the returned units this correction takes "
@@ -366,7 +341,7 @@ StatusOr<std::vector<Delivery>> ListDeliveries(Database& db, const DeliveryFilte
                           "r.station_id = ?4) AND (?5 IS NULL OR d.status = ?5) AND "
                           "(?7 IS NULL OR d.route_id IN (SELECT value FROM json_each(?7))) "
                           "ORDER BY d.id LIMIT ?6");
-  st->Bind(1, page.after_id).Bind(2, f.route_id).Bind(3, f.requester_id).Bind(4, f.station_id);
+  BindAll(st, page.after_id, f.route_id, f.requester_id, f.station_id);
   st->BindTextOrNull(5, f.status).Bind(6, page.limit);
   BindJsonIds(st, 7, f.route_ids);
   auto out = Many<Delivery>(st, ReadDelivery);
@@ -514,11 +489,7 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
     AIDLINK_ASSIGN_STMT(st, db,
                         "INSERT INTO routes (depot_id, date, driver, district, status, created_at) "
                         "VALUES (?, ?, ?, ?, 'planned', ?)");
-    st->Bind(1, route.depot_id)
-        .Bind(2, route.date)
-        .Bind(3, route.driver)
-        .Bind(4, route.district)
-        .Bind(5, route.created_at);
+    BindAll(st, route.depot_id, route.date, route.driver, route.district, route.created_at);
     AIDLINK_RETURN_IF_ERROR(st->Run());
     route.id = db.LastInsertId();
   }
@@ -530,11 +501,7 @@ StatusOr<Route> InsertRoute(Database& db, Route route, const std::vector<int64_t
     int64_t seq = 0;
     for (int64_t id : delivery_ids) {
       st->Reset();
-      st->Bind(1, route.id)
-          .Bind(2, ++seq)
-          .Bind(3, route.created_at)
-          .Bind(4, id)
-          .Bind(5, route.depot_id);
+      BindAll(st, route.id, ++seq, route.created_at, id, route.depot_id);
       AIDLINK_RETURN_IF_ERROR(st->Run());
       if (db.Changes() != 1) {
         return Conflict("delivery " + std::to_string(id) + " was taken by another route");
@@ -585,7 +552,7 @@ StatusOr<std::vector<Route>> ListRoutes(Database& db, const RouteFilter& f, cons
           "WHERE r.id > ?1 AND (?2 = '' OR r.date = ?2) AND (?3 = '' OR r.status = ?3) AND "
           "(?4 IS NULL OR r.depot_id = ?4) AND "
           "(?6 IS NULL OR r.id IN (SELECT value FROM json_each(?6))) ORDER BY r.id LIMIT ?5");
-  st->Bind(1, page.after_id).Bind(2, f.date).Bind(3, f.status).Bind(4, f.depot_id);
+  BindAll(st, page.after_id, f.date, f.status, f.depot_id);
   st->Bind(5, page.limit);
   BindJsonIds(st, 6, f.ids);
   return Many<Route>(st, [](const Statement& row) {
@@ -692,10 +659,7 @@ StatusOr<LotTrace> TraceOf(Database& db, Lot lot) {
   names->Bind(1, t.lot.item_id).Bind(2, t.lot.depot_id);
   // One row (the lot's item and depot exist).
   AIDLINK_RETURN_IF_ERROR(internal::ForEachRow(names, [&](const Statement& row) {
-    t.item_name = row.Text(0);
-    t.item_unit = row.Text(1);
-    t.depot_name = row.Text(2);
-    t.depot_district = row.Text(3);
+    ReadColumns(row, t.item_name, t.item_unit, t.depot_name, t.depot_district);
   }));
   AIDLINK_ASSIGN_STMT(
       st, db,

@@ -14,11 +14,13 @@
 namespace aidlink::store {
 namespace {
 
+using internal::BindAll;
 using internal::ForEachRow;
 using internal::JoinList;
 using internal::Many;
 using internal::MaybeOne;
 using internal::One;
+using internal::ReadColumns;
 using internal::SplitList;
 
 constexpr std::string_view kDuplicateHousehold = "duplicate_household";
@@ -162,9 +164,7 @@ StatusOr<int> PhoneHolders(Database& db, const dedup::Keys& keys) {
 
 DuplicateCaseRecord ReadCaseRow(const Statement& row) {
   DuplicateCaseRecord c;
-  c.id = row.Int(0);
-  c.status = row.Text(1);
-  c.likelihood = row.Text(2);
+  ReadColumns(row, c.id, c.status, c.likelihood);
   c.basis = SplitList(row.Text(3), ',');
   c.decision = row.Text(4);
   c.primary_id = row.OptInt(5).value_or(0);
@@ -203,7 +203,7 @@ Status AddMember(Database& db, int64_t case_id, int64_t requester_id, const std:
   AIDLINK_ASSIGN_STMT(st, db,
                       "INSERT OR IGNORE INTO duplicate_case_members (case_id, requester_id, "
                       "joined_at) VALUES (?, ?, ?)");
-  st->Bind(1, case_id).Bind(2, requester_id).Bind(3, now);
+  BindAll(st, case_id, requester_id, now);
   return st->Run();
 }
 
@@ -323,7 +323,7 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
     AIDLINK_ASSIGN_STMT(up, db,
                         "UPDATE duplicate_cases SET likelihood = ?, basis = ?, version = "
                         "version + 1 WHERE id = ?");
-    up->Bind(1, likelihood).Bind(2, JoinBasis(basis)).Bind(3, c.id);
+    BindAll(up, likelihood, JoinBasis(basis), c.id);
     AIDLINK_RETURN_IF_ERROR(up->Run());
     AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "duplicate_case_joined", "duplicate_case", c.id,
                                         "{\"requester_id\":" + std::to_string(requester.id) +
@@ -334,7 +334,7 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
   AIDLINK_ASSIGN_STMT(ins, db,
                       "INSERT INTO duplicate_cases (status, likelihood, basis, created_at) "
                       "VALUES ('open', ?, ?, ?)");
-  ins->Bind(1, likely ? "likely" : "possible").Bind(2, JoinBasis(case_basis)).Bind(3, now);
+  BindAll(ins, likely ? "likely" : "possible", JoinBasis(case_basis), now);
   AIDLINK_RETURN_IF_ERROR(ins->Run());
   const int64_t case_id = db.LastInsertId();
   for (int64_t id : members) AIDLINK_RETURN_IF_ERROR(AddMember(db, case_id, id, now));
@@ -370,7 +370,7 @@ StatusOr<std::vector<DuplicateCaseRecord>> ListDuplicateCases(Database& db,
   }
   sql += " ORDER BY c.id LIMIT ?";
   AIDLINK_ASSIGN_STMT(st, db, sql);
-  st->Bind(1, page.after_id).Bind(2, filter.status).Bind(3, filter.status);
+  BindAll(st, page.after_id, filter.status, filter.status);
   if (filter.station_id) {
     st->Bind(4, *filter.station_id).Bind(5, page.limit);
   } else {
@@ -422,7 +422,7 @@ StatusOr<std::vector<int64_t>> CancelDuplicateNeeds(Database& db, const Duplicat
       AIDLINK_ASSIGN_STMT(rec, db,
                           "INSERT INTO duplicate_cancellations (case_id, need_id, quantity) "
                           "VALUES (?, ?, ?)");
-      rec->Bind(1, id).Bind(2, need_id).Bind(3, quantity);
+      BindAll(rec, id, need_id, quantity);
       AIDLINK_RETURN_IF_ERROR(rec->Run());
       cancelled.push_back(need_id);
     }
@@ -445,7 +445,7 @@ Status RememberDifferent(Database& db, const DuplicateCaseRecord& c) {
       AIDLINK_ASSIGN_STMT(st, db,
                           "INSERT OR REPLACE INTO duplicate_pair_decisions (low_id, high_id, "
                           "low_keys, high_keys, case_id) VALUES (?, ?, ?, ?, ?)");
-      st->Bind(1, low).Bind(2, high).Bind(3, *low_keys).Bind(4, *high_keys).Bind(5, id);
+      BindAll(st, low, high, *low_keys, *high_keys, id);
       AIDLINK_RETURN_IF_ERROR(st->Run());
     }
   }
@@ -486,7 +486,7 @@ Status RebuildHouseholdLinks(Database& db) {
     AIDLINK_ASSIGN_STMT(link, db,
                         "INSERT INTO household_links (requester_id, cluster_id, case_id) "
                         "VALUES (?, ?, ?)");
-    link->Bind(1, r).Bind(2, find(r)).Bind(3, kase);
+    BindAll(link, r, find(r), kase);
     AIDLINK_RETURN_IF_ERROR(link->Run());
   }
   return Status::Ok();
@@ -573,11 +573,7 @@ StatusOr<DuplicateCaseRecord> ReopenDuplicateCase(Database& db, int64_t id,
     AIDLINK_ASSIGN_STMT(up, db,
                         "UPDATE needs SET outstanding = ?, cancelled = ?, cancel_reason = ?, "
                         "status = ?, version = version + 1 WHERE id = ?");
-    up->Bind(1, need->outstanding)
-        .Bind(2, need->cancelled)
-        .Bind(3, need->cancel_reason)
-        .Bind(4, need->status)
-        .Bind(5, need_id);
+    BindAll(up, need->outstanding, need->cancelled, need->cancel_reason, need->status, need_id);
     AIDLINK_RETURN_IF_ERROR(up->Run());
     AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "need_restored", "need", need_id,
                                         "{\"duplicate_case_id\":" + std::to_string(id) +

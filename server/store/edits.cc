@@ -13,6 +13,7 @@
 namespace aidlink::store {
 namespace {
 
+using internal::BindAll;
 using internal::JoinList;
 
 Status Stale(const char* what, int64_t id) {
@@ -90,13 +91,8 @@ StatusOr<Item> UpdateItem(Database& db, Item item, const FieldChanges& changes,
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE items SET name = ?, category = ?, unit = ?, pack_size = ?, "
                       "perishable = ?, version = version + 1 WHERE id = ? AND version = ?");
-  st->Bind(1, item.name)
-      .Bind(2, item.category)
-      .Bind(3, item.unit)
-      .Bind(4, item.pack_size)
-      .Bind(5, item.perishable ? 1 : 0)
-      .Bind(6, item.id)
-      .Bind(7, item.version);
+  BindAll(st, item.name, item.category, item.unit, item.pack_size, item.perishable ? 1 : 0, item.id,
+          item.version);
   AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "item", item, changes, actor));
   item.code = current->code;
   item.created_at = current->created_at;
@@ -108,12 +104,7 @@ StatusOr<Donor> UpdateDonor(Database& db, Donor donor, const FieldChanges& chang
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE donors SET name = ?, kind = ?, phone = ?, note = ?, "
                       "version = version + 1 WHERE id = ? AND version = ?");
-  st->Bind(1, donor.name)
-      .Bind(2, donor.kind)
-      .Bind(3, donor.phone)
-      .Bind(4, donor.note)
-      .Bind(5, donor.id)
-      .Bind(6, donor.version);
+  BindAll(st, donor.name, donor.kind, donor.phone, donor.note, donor.id, donor.version);
   AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "donor", donor, changes, actor));
   return donor;
 }
@@ -124,16 +115,8 @@ StatusOr<Depot> UpdateDepot(Database& db, Depot depot, const FieldChanges& chang
                       "UPDATE depots SET name = ?, address = ?, district = ?, lat = ?, lon = ?, "
                       "city = ?, serves_cities = ?, serves_districts = ?, "
                       "version = version + 1 WHERE id = ? AND version = ?");
-  st->Bind(1, depot.name)
-      .Bind(2, depot.address)
-      .Bind(3, depot.district)
-      .Bind(4, depot.lat)
-      .Bind(5, depot.lon)
-      .Bind(6, depot.city)
-      .Bind(7, JoinList(depot.serves_cities))
-      .Bind(8, JoinList(depot.serves_districts))
-      .Bind(9, depot.id)
-      .Bind(10, depot.version);
+  BindAll(st, depot.name, depot.address, depot.district, depot.lat, depot.lon, depot.city,
+          depot.serves_cities, depot.serves_districts, depot.id, depot.version);
   AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "depot", depot, changes, actor));
   return depot;
 }
@@ -143,12 +126,8 @@ StatusOr<Station> UpdateStation(Database& db, Station station, const FieldChange
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE stations SET name = ?, district = ?, city = ?, phone = ?, "
                       "version = version + 1 WHERE id = ? AND version = ?");
-  st->Bind(1, station.name)
-      .Bind(2, station.district)
-      .Bind(3, station.city)
-      .Bind(4, station.phone)
-      .Bind(5, station.id)
-      .Bind(6, station.version);
+  BindAll(st, station.name, station.district, station.city, station.phone, station.id,
+          station.version);
   AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "station", station, changes, actor));
   return station;
 }
@@ -160,18 +139,8 @@ StatusOr<Requester> UpdateRequester(Database& db, Requester r, const FieldChange
       "UPDATE requesters SET name = ?, contact_name = ?, phone = ?, phone_digits = ?, "
       "address = ?, district = ?, lat = ?, lon = ?, household_size = ?, tags = ?, "
       "version = version + 1 WHERE id = ? AND version = ?");
-  st->Bind(1, r.name)
-      .Bind(2, r.contact_name)
-      .Bind(3, r.phone)
-      .Bind(4, text::PhoneDigits(r.phone))
-      .Bind(5, r.address)
-      .Bind(6, r.district)
-      .Bind(7, r.lat)
-      .Bind(8, r.lon)
-      .Bind(9, r.household_size)
-      .Bind(10, JoinList(r.tags))
-      .Bind(11, r.id)
-      .Bind(12, r.version);
+  BindAll(st, r.name, r.contact_name, r.phone, text::PhoneDigits(r.phone), r.address, r.district,
+          r.lat, r.lon, r.household_size, r.tags, r.id, r.version);
   AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "requester", r, changes, actor));
   return r;
 }
@@ -246,7 +215,7 @@ StatusOr<Need> UpdateNeed(Database& db, Need need, const FieldChanges& changes,
       st, db,
       "UPDATE needs SET quantity = ?, outstanding = ?, status = ?, urgency = ?, "
       "needed_by = ?, note = ?, version = version + 1 WHERE id = ? AND version = ?");
-  st->Bind(1, need.quantity).Bind(2, need.outstanding).Bind(3, need.status).Bind(4, need.urgency);
+  BindAll(st, need.quantity, need.outstanding, need.status, need.urgency);
   st->BindTextOrNull(5, need.needed_by).Bind(6, need.note).Bind(7, need.id).Bind(8, need.version);
   const auto quantities = [](const Need& n) {
     return NeedQuantitiesJson(n.outstanding, n.allocated, n.delivered, n.cancelled);
@@ -307,7 +276,7 @@ StatusOr<Deactivation> DeactivateRequester(Database& db, int64_t id, const std::
                       "UPDATE requesters SET active = 0, deactivated_reason = ?, "
                       "deactivated_note = ?, deactivated_at = ?, version = version + 1 "
                       "WHERE id = ?");
-  st->Bind(1, reason).Bind(2, note).Bind(3, r->deactivated_at).Bind(4, id);
+  BindAll(st, reason, note, r->deactivated_at, id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   // The note may name people: the ledger keeps the reason only.
   AIDLINK_RETURN_IF_ERROR(AppendEvent(

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "store/repo.h"
+
 namespace aidlink::store::internal {
 
 std::string JoinList(const std::vector<std::string>& values, char sep) {
@@ -73,6 +75,21 @@ Status MustExist(Database& db, const char* table, int64_t id, const char* field,
   StatusOr<bool> found = Exists(st);
   if (!found.ok()) return found.status();
   if (!*found) return NotFound(std::string(what) + " " + std::to_string(id) + " not found", field);
+  return Status::Ok();
+}
+
+Status InsertRow(Database& db, Statement* st, const Actor& actor, const char* entity, int64_t* id,
+                 const std::string& detail) {
+  AIDLINK_RETURN_IF_ERROR(st->Run());
+  *id = db.LastInsertId();
+  return AppendEvent(db, actor, std::string(entity) + "_created", entity, *id, detail);
+}
+
+Status ScopeMustExist(Database& db, const std::optional<int64_t>& station_id,
+                      const std::optional<int64_t>& donor_id) {
+  if (station_id)
+    AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *station_id, "station_id", "station"));
+  if (donor_id) AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *donor_id, "donor_id", "donor"));
   return Status::Ok();
 }
 

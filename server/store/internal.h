@@ -11,6 +11,13 @@
 #include "store/model.h"
 #include "util/status.h"
 
+// Declares `Statement* var` prepared from `sql` on `db`, returning the
+// error from the enclosing function if preparing fails.
+#define AIDLINK_ASSIGN_STMT(var, db, sql)            \
+  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
+  if (!var##_or.ok()) return var##_or.status();      \
+  Statement* var = *var##_or
+
 // Shared by the store's repositories; not part of aidlink::store's API.
 namespace aidlink::store::internal {
 
@@ -29,6 +36,20 @@ std::vector<int64_t> SplitIds(const std::string& joined, char sep = kListSep);
 // column `first` on.
 Statement& BindEarmark(Statement* st, int first, const Earmark& earmark);
 Earmark ReadEarmark(const Statement& row, int first);
+// Binds `values` as parameters 1, 2, ... in their order: a bool as 0/1, a
+// list joined as above, an empty optional as NULL. Returns `*st`.
+template <typename... T>
+Statement& BindAll(Statement* st, const T&... values);
+// Reads columns 0, 1, ... into `fields` in their order, each by its type:
+// int64_t, int, double, bool (non-zero), std::string (NULL is ""), optional
+// (NULL is empty) and list (split as above). ReadColumnsFrom starts at
+// column `first`.
+template <typename... T>
+void ReadColumnsFrom(const Statement& row, int first, T&... fields);
+template <typename... T>
+void ReadColumns(const Statement& row, T&... fields) {
+  ReadColumnsFrom(row, 0, fields...);
+}
 // A whole decimal int64, or nullopt (no exceptions, unlike std::stoll).
 std::optional<int64_t> ParseInt64(std::string_view text);
 
@@ -70,6 +91,27 @@ StatusOr<std::vector<T>> Many(Statement* st, Read read) {
   }
   st->Reset();
   return out;
+}
+
+// A page of `table`: SELECT <cols> FROM <table> WHERE id > ? ORDER BY id
+// LIMIT ?, each row converted with `read`.
+template <typename T, typename Read>
+StatusOr<std::vector<T>> ListTable(Database& db, const char* cols, const char* table,
+                                   const Page& page, Read read) {
+  AIDLINK_ASSIGN_STMT(
+      st, db,
+      std::string("SELECT ") + cols + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT ?");
+  st->Bind(1, page.after_id).Bind(2, page.limit);
+  return Many<T>(st, read);
+}
+
+// The row of `table` with this id; kNotFound "<what> not found" naming id.
+template <typename T, typename Read>
+StatusOr<T> GetById(Database& db, const char* cols, const char* table, int64_t id, Read read,
+                    const char* what) {
+  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table + " WHERE id = ?");
+  st->Bind(1, id);
+  return One<T>(st, read, what, "id");
 }
 
 // True if the statement returns a row ("SELECT 1 ... LIMIT 1").
@@ -120,16 +162,58 @@ StatusOr<Need> CancelOutstanding(Database& db, Need need, const std::string& rea
 // Fails with kNotFound naming `field` ("station 7 not found") unless a row
 // with this id exists in `table`.
 Status MustExist(Database& db, const char* table, int64_t id, const char* field, const char* what);
+// Runs the INSERT `st`, sets `*id` to the new row's id and appends the
+// event "<entity>_created" with `detail`.
+Status InsertRow(Database& db, Statement* st, const Actor& actor, const char* entity, int64_t* id,
+                 const std::string& detail = "{}");
+// MustExist for the station and the donor a token or an account is bound
+// to, where set (fields station_id, donor_id).
+Status ScopeMustExist(Database& db, const std::optional<int64_t>& station_id,
+                      const std::optional<int64_t>& donor_id);
 // InvalidArgument naming expires_on if `lot` has none and its item is
 // perishable (vegetables without a date cannot be given out first-expiry-
 // first-out, nor kept from going off).
 Status CheckPerishableExpiry(Database& db, const Lot& lot);
 
-}  // namespace aidlink::store::internal
+// How BindAll and ReadColumns treat each type.
+namespace column {
+template <typename T>
+void Bind(Statement& st, int index, const T& value) {
+  st.Bind(index, value);
+}
+inline void Bind(Statement& st, int index, bool value) { st.Bind(index, value ? 1 : 0); }
+inline void Bind(Statement& st, int index, const std::vector<std::string>& values) {
+  st.Bind(index, JoinList(values));
+}
+inline void Read(const Statement& row, int column, int64_t& out) { out = row.Int(column); }
+inline void Read(const Statement& row, int column, int& out) {
+  out = static_cast<int>(row.Int(column));
+}
+inline void Read(const Statement& row, int column, double& out) { out = row.Double(column); }
+inline void Read(const Statement& row, int column, bool& out) { out = row.Int(column) != 0; }
+inline void Read(const Statement& row, int column, std::string& out) { out = row.Text(column); }
+inline void Read(const Statement& row, int column, std::optional<int64_t>& out) {
+  out = row.OptInt(column);
+}
+inline void Read(const Statement& row, int column, std::optional<double>& out) {
+  out = row.OptDouble(column);
+}
+inline void Read(const Statement& row, int column, std::vector<std::string>& out) {
+  out = SplitList(row.Text(column));
+}
+}  // namespace column
 
-// Declares `Statement* var` prepared from `sql` on `db`, returning the
-// error from the enclosing function if preparing fails.
-#define AIDLINK_ASSIGN_STMT(var, db, sql)            \
-  StatusOr<Statement*> var##_or = (db).Prepare(sql); \
-  if (!var##_or.ok()) return var##_or.status();      \
-  Statement* var = *var##_or
+template <typename... T>
+Statement& BindAll(Statement* st, const T&... values) {
+  int index = 0;
+  (column::Bind(*st, ++index, values), ...);
+  return *st;
+}
+
+template <typename... T>
+void ReadColumnsFrom(const Statement& row, int first, T&... fields) {
+  int index = first;
+  (column::Read(row, index++, fields), ...);
+}
+
+}  // namespace aidlink::store::internal

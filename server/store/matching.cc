@@ -12,8 +12,10 @@
 namespace aidlink::store {
 namespace {
 
+using internal::BindAll;
 using internal::ForEachRow;
 using internal::Many;
+using internal::ReadColumns;
 using internal::SplitList;
 
 // "1,2,3" for the SQL IN list of item ids (integers only, so no injection).
@@ -55,24 +57,10 @@ Status ScanOpenNeeds(Database& db, const std::vector<int64_t>& item_ids,
   AIDLINK_ASSIGN_STMT(st, db, sql);
   OpenNeedRow row;
   return ForEachRow(st, [&](const Statement& r) {
-    row.id = r.Int(0);
-    row.requester_id = r.Int(1);
-    row.item_id = r.Int(2);
-    row.quantity = r.Int(3);
-    row.outstanding = r.Int(4);
-    row.allocated = r.Int(5);
-    row.delivered = r.Int(6);
-    row.cancelled = r.Int(7);
-    row.urgency = r.Text(8);
-    row.needed_by = r.Text(9);
-    row.household_size = r.Int(10);
-    row.tags = SplitList(r.Text(11));
-    row.kind = r.Text(12);
-    row.district = r.Text(13);
-    row.station_id = r.Int(14);
-    row.lat = r.OptDouble(15);
-    row.lon = r.OptDouble(16);
-    row.pack_size = r.Int(17);
+    ReadColumns(r, row.id, row.requester_id, row.item_id, row.quantity, row.outstanding,
+                row.allocated, row.delivered, row.cancelled, row.urgency, row.needed_by,
+                row.household_size, row.tags, row.kind, row.district, row.station_id, row.lat,
+                row.lon, row.pack_size);
     fn(row);
   });
 }
@@ -87,11 +75,7 @@ Status ScanAvailableLots(Database& db, const std::vector<int64_t>& item_ids,
   AIDLINK_ASSIGN_STMT(st, db, sql);
   return ForEachRow(st, [&](const Statement& r) {
     AvailableLotRow row;
-    row.id = r.Int(0);
-    row.item_id = r.Int(1);
-    row.depot_id = r.Int(2);
-    row.available = r.Int(3);
-    row.expires_on = r.Text(4);
+    ReadColumns(r, row.id, row.item_id, row.depot_id, row.available, row.expires_on);
     row.earmark = internal::ReadEarmark(r, 5);
     fn(row);
   });
@@ -382,7 +366,7 @@ Status InsertAllocations(Database& db, const RunRecord& run,
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE match_runs SET first_allocation_id = ?, last_allocation_id = ? "
                       "WHERE id = ?");
-  st->Bind(1, first_id).Bind(2, last_id).Bind(3, run.id);
+  BindAll(st, first_id, last_id, run.id);
   return st->Run();
 }
 
@@ -426,9 +410,7 @@ constexpr const char* kRunCols =
 
 RunRecord ReadRun(const Statement& st) {
   RunRecord r;
-  r.id = st.Int(0);
-  r.created_at = st.Text(1);
-  r.as_of = st.Text(2);
+  ReadColumns(st, r.id, r.created_at, r.as_of);
   r.min_shelf_days = static_cast<int>(st.Int(3));
   r.item_ids = internal::SplitIds(st.Text(4), ',');
   r.stats = {st.Int(5), st.Int(6), st.Int(7), st.Int(8), st.Int(9), st.Int(10), st.Int(11)};

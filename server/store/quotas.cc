@@ -8,7 +8,9 @@
 namespace aidlink::store {
 namespace {
 
+using internal::BindAll;
 using internal::JoinList;
+using internal::ReadColumns;
 using internal::SplitList;
 
 constexpr const char* kQuotaCols =
@@ -18,22 +20,9 @@ constexpr const char* kQuotaCols =
 
 Quota ReadQuota(const Statement& st) {
   Quota q;
-  q.id = st.Int(0);
-  q.item_id = st.OptInt(1);
-  q.category = st.IsNull(2) ? "" : st.Text(2);
-  q.per = st.Text(3);
-  q.amount = st.Int(4);
-  q.window = st.Text(5);
-  q.days = st.OptInt(6);
-  q.max_persons = st.OptInt(7);
-  q.tags = SplitList(st.Text(8));
-  q.enforcement = st.Text(9);
-  q.active_from = st.Text(10);
-  q.active_to = st.Text(11);
-  q.note = st.Text(12);
-  q.created_at = st.Text(13);
-  q.disabled_at = st.Text(14);
-  q.version = st.Int(15);
+  ReadColumns(st, q.id, q.item_id, q.category, q.per, q.amount, q.window, q.days, q.max_persons,
+              q.tags, q.enforcement, q.active_from, q.active_to, q.note, q.created_at,
+              q.disabled_at, q.version);
   return q;
 }
 
@@ -95,16 +84,12 @@ StatusOr<Quota> InsertQuota(Database& db, Quota q, const Actor& actor) {
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   BindFields(st, q, 1);
   st->Bind(13, q.created_at);
-  AIDLINK_RETURN_IF_ERROR(st->Run());
-  q.id = db.LastInsertId();
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "quota_created", "quota", q.id, Detail(q)));
+  AIDLINK_RETURN_IF_ERROR(internal::InsertRow(db, st, actor, "quota", &q.id, Detail(q)));
   return q;
 }
 
 StatusOr<Quota> GetQuota(Database& db, int64_t id) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + kQuotaCols + " FROM quotas WHERE id = ?");
-  st->Bind(1, id);
-  return internal::One<Quota>(st, ReadQuota, "quota", "id");
+  return internal::GetById<Quota>(db, kQuotaCols, "quotas", id, ReadQuota, "quota");
 }
 
 StatusOr<std::vector<Quota>> ListQuotas(Database& db, const QuotaFilter& f, const Page& page) {
@@ -113,7 +98,7 @@ StatusOr<std::vector<Quota>> ListQuotas(Database& db, const QuotaFilter& f, cons
                           " FROM quotas WHERE id > ?1 AND (?2 IS NULL OR item_id = ?2) AND "
                           "(?3 = '' OR category = ?3) AND (?4 IS NULL OR "
                           "(disabled_at IS NOT NULL) = ?4) ORDER BY id LIMIT ?5");
-  st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.category);
+  BindAll(st, page.after_id, f.item_id, f.category);
   if (f.disabled)
     st->Bind(4, static_cast<int64_t>(*f.disabled ? 1 : 0));
   else
@@ -164,7 +149,7 @@ StatusOr<Quota> DisableQuota(Database& db, int64_t id, std::optional<int64_t> ex
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE quotas SET disabled_at = ?, version = version + 1 "
                       "WHERE id = ? AND version = ?");
-  st->Bind(1, q->disabled_at).Bind(2, id).Bind(3, q->version);
+  BindAll(st, q->disabled_at, id, q->version);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   if (db.Changes() != 1) return Stale(id);
   q->version += 1;

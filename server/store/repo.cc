@@ -12,12 +12,17 @@
 namespace aidlink::store {
 namespace {
 
+using internal::BindAll;
 using internal::BindEarmark;
+using internal::GetById;
 using internal::JoinList;
+using internal::ListTable;
 using internal::Many;
 using internal::MaybeOne;
 using internal::MustExist;
 using internal::One;
+using internal::ReadColumns;
+using internal::ReadColumnsFrom;
 using internal::ReadEarmark;
 using internal::SplitList;
 
@@ -33,15 +38,9 @@ std::string NeedQuantities(const Need& n) {
 
 TokenRecord ReadToken(const Statement& st) {
   TokenRecord t;
-  t.id = st.Int(0);
-  t.hash = st.Text(1);
-  t.role = st.Text(2);
-  t.station_id = st.OptInt(3);
-  t.donor_id = st.OptInt(4);
-  t.label = st.Text(5);
-  t.created_at = st.Text(6);
+  ReadColumns(st, t.id, t.hash, t.role, t.station_id, t.donor_id, t.label, t.created_at,
+              t.revoked_at);
   t.revoked = !st.IsNull(7);
-  if (t.revoked) t.revoked_at = st.Text(7);
   return t;
 }
 constexpr const char* kTokenCols =
@@ -49,15 +48,8 @@ constexpr const char* kTokenCols =
 
 Item ReadItem(const Statement& st) {
   Item i;
-  i.id = st.Int(0);
-  i.code = st.Text(1);
-  i.name = st.Text(2);
-  i.category = st.Text(3);
-  i.unit = st.Text(4);
-  i.pack_size = st.Int(5);
-  i.perishable = st.Int(6) != 0;
-  i.created_at = st.Text(7);
-  i.version = st.Int(8);
+  ReadColumns(st, i.id, i.code, i.name, i.category, i.unit, i.pack_size, i.perishable, i.created_at,
+              i.version);
   return i;
 }
 constexpr const char* kItemCols =
@@ -65,30 +57,15 @@ constexpr const char* kItemCols =
 
 Donor ReadDonor(const Statement& st) {
   Donor d;
-  d.id = st.Int(0);
-  d.name = st.Text(1);
-  d.kind = st.Text(2);
-  d.phone = st.Text(3);
-  d.note = st.Text(4);
-  d.created_at = st.Text(5);
-  d.version = st.Int(6);
+  ReadColumns(st, d.id, d.name, d.kind, d.phone, d.note, d.created_at, d.version);
   return d;
 }
 constexpr const char* kDonorCols = "id, name, kind, phone, note, created_at, version";
 
 Depot ReadDepot(const Statement& st) {
   Depot d;
-  d.id = st.Int(0);
-  d.name = st.Text(1);
-  d.address = st.Text(2);
-  d.district = st.Text(3);
-  d.lat = st.OptDouble(4);
-  d.lon = st.OptDouble(5);
-  d.created_at = st.Text(6);
-  d.city = st.Text(7);
-  d.serves_cities = SplitList(st.Text(8));
-  d.serves_districts = SplitList(st.Text(9));
-  d.version = st.Int(10);
+  ReadColumns(st, d.id, d.name, d.address, d.district, d.lat, d.lon, d.created_at, d.city,
+              d.serves_cities, d.serves_districts, d.version);
   return d;
 }
 constexpr const char* kDepotCols =
@@ -97,37 +74,16 @@ constexpr const char* kDepotCols =
 
 Station ReadStation(const Statement& st) {
   Station s;
-  s.id = st.Int(0);
-  s.name = st.Text(1);
-  s.district = st.Text(2);
-  s.created_at = st.Text(3);
-  s.city = st.Text(4);
-  s.version = st.Int(5);
-  s.phone = st.Text(6);
+  ReadColumns(st, s.id, s.name, s.district, s.created_at, s.city, s.version, s.phone);
   return s;
 }
 constexpr const char* kStationCols = "id, name, district, created_at, city, version, phone";
 
 Requester ReadRequester(const Statement& st) {
   Requester r;
-  r.id = st.Int(0);
-  r.station_id = st.Int(1);
-  r.kind = st.Text(2);
-  r.name = st.Text(3);
-  r.contact_name = st.Text(4);
-  r.phone = st.Text(5);
-  r.address = st.Text(6);
-  r.district = st.Text(7);
-  r.lat = st.OptDouble(8);
-  r.lon = st.OptDouble(9);
-  r.household_size = st.Int(10);
-  r.tags = SplitList(st.Text(11));
-  r.created_at = st.Text(12);
-  r.version = st.Int(13);
-  r.active = st.Int(14) != 0;
-  r.deactivated_reason = st.Text(15);
-  r.deactivated_note = st.Text(16);
-  if (!st.IsNull(17)) r.deactivated_at = st.Text(17);
+  ReadColumns(st, r.id, r.station_id, r.kind, r.name, r.contact_name, r.phone, r.address,
+              r.district, r.lat, r.lon, r.household_size, r.tags, r.created_at, r.version, r.active,
+              r.deactivated_reason, r.deactivated_note, r.deactivated_at);
   return r;
 }
 constexpr const char* kRequesterCols =
@@ -137,24 +93,11 @@ constexpr const char* kRequesterCols =
 
 Lot ReadLot(const Statement& st) {
   Lot l;
-  l.id = st.Int(0);
-  l.donor_id = st.Int(1);
-  l.item_id = st.Int(2);
-  l.depot_id = st.Int(3);
-  l.quantity = st.Int(4);
-  l.expires_on = st.Text(5);
+  ReadColumns(st, l.id, l.donor_id, l.item_id, l.depot_id, l.quantity, l.expires_on);
   l.earmark = ReadEarmark(st, 6);
-  l.note = st.Text(10);
-  l.available = st.Int(11);
-  l.allocated = st.Int(12);
-  l.delivered = st.Int(13);
-  l.written_off = st.Int(14);
-  l.created_at = st.Text(15);
-  l.version = st.Int(16);
-  l.status = st.Text(17);
-  l.quantity_pledged = st.Int(18);
-  if (!st.IsNull(19)) l.received_at = st.Text(19);
-  l.receive_note = st.Text(20);
+  ReadColumnsFrom(st, 10, l.note, l.available, l.allocated, l.delivered, l.written_off,
+                  l.created_at, l.version, l.status, l.quantity_pledged, l.received_at,
+                  l.receive_note);
   return l;
 }
 constexpr const char* kLotCols =
@@ -164,24 +107,9 @@ constexpr const char* kLotCols =
 
 Need ReadNeed(const Statement& st) {
   Need n;
-  n.id = st.Int(0);
-  n.requester_id = st.Int(1);
-  n.item_id = st.Int(2);
-  n.quantity = st.Int(3);
-  n.urgency = st.Text(4);
-  n.needed_by = st.Text(5);
-  n.note = st.Text(6);
-  n.status = st.Text(7);
-  n.outstanding = st.Int(8);
-  n.allocated = st.Int(9);
-  n.delivered = st.Int(10);
-  n.cancelled = st.Int(11);
-  n.cancel_reason = st.Text(12);
-  n.created_at = st.Text(13);
-  n.station_id = st.Int(14);
-  n.version = st.Int(15);
-  if (!st.IsNull(16)) n.last_run_id = st.Int(16);
-  n.last_unmet_reason = st.Text(17);
+  ReadColumns(st, n.id, n.requester_id, n.item_id, n.quantity, n.urgency, n.needed_by, n.note,
+              n.status, n.outstanding, n.allocated, n.delivered, n.cancelled, n.cancel_reason,
+              n.created_at, n.station_id, n.version, n.last_run_id, n.last_unmet_reason);
   return n;
 }
 constexpr const char* kNeedSelect =
@@ -189,25 +117,6 @@ constexpr const char* kNeedSelect =
     "n.status, n.outstanding, n.allocated, n.delivered, n.cancelled, n.cancel_reason, "
     "n.created_at, r.station_id, n.version, n.last_run_id, n.last_unmet_reason FROM needs n "
     "JOIN requesters r ON r.id = n.requester_id";
-
-// SELECT <cols> FROM <table> WHERE id > ? ORDER BY id LIMIT ?
-template <typename T, typename Read>
-StatusOr<std::vector<T>> ListTable(Database& db, const char* cols, const char* table,
-                                   const Page& page, Read read) {
-  AIDLINK_ASSIGN_STMT(
-      st, db,
-      std::string("SELECT ") + cols + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT ?");
-  st->Bind(1, page.after_id).Bind(2, page.limit);
-  return Many<T>(st, read);
-}
-
-template <typename T, typename Read>
-StatusOr<T> GetById(Database& db, const char* cols, const char* table, int64_t id, Read read,
-                    const char* what) {
-  AIDLINK_ASSIGN_STMT(st, db, std::string("SELECT ") + cols + " FROM " + table + " WHERE id = ?");
-  st->Bind(1, id);
-  return One<T>(st, read, what, "id");
-}
 
 }  // namespace
 
@@ -237,24 +146,14 @@ std::string NeedStatus(const Need& n) {
 // --- tokens -----------------------------------------------------------------
 
 StatusOr<TokenRecord> InsertToken(Database& db, TokenRecord t, const Actor& actor) {
-  if (t.station_id)
-    AIDLINK_RETURN_IF_ERROR(MustExist(db, "stations", *t.station_id, "station_id", "station"));
-  if (t.donor_id)
-    AIDLINK_RETURN_IF_ERROR(MustExist(db, "donors", *t.donor_id, "donor_id", "donor"));
+  AIDLINK_RETURN_IF_ERROR(internal::ScopeMustExist(db, t.station_id, t.donor_id));
   t.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(st, db,
                       "INSERT INTO tokens (hash, role, station_id, donor_id, label, created_at) "
                       "VALUES (?, ?, ?, ?, ?, ?)");
-  st->Bind(1, t.hash)
-      .Bind(2, t.role)
-      .Bind(3, t.station_id)
-      .Bind(4, t.donor_id)
-      .Bind(5, t.label)
-      .Bind(6, t.created_at);
-  AIDLINK_RETURN_IF_ERROR(st->Run());
-  t.id = db.LastInsertId();
+  BindAll(st, t.hash, t.role, t.station_id, t.donor_id, t.label, t.created_at);
   AIDLINK_RETURN_IF_ERROR(
-      AppendEvent(db, actor, "token_created", "token", t.id, "{\"role\":\"" + t.role + "\"}"));
+      internal::InsertRow(db, st, actor, "token", &t.id, "{\"role\":\"" + t.role + "\"}"));
   return t;
 }
 
@@ -330,13 +229,7 @@ StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
       st, db,
       "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, i.code)
-      .Bind(2, i.name)
-      .Bind(3, i.category)
-      .Bind(4, i.unit)
-      .Bind(5, i.pack_size)
-      .Bind(6, i.perishable ? 1 : 0)
-      .Bind(7, i.created_at);
+  BindAll(st, i.code, i.name, i.category, i.unit, i.pack_size, i.perishable ? 1 : 0, i.created_at);
   Status s = st->Run();
   if (s.code() == Code::kConflict)
     return Conflict("item code " + i.code + " already exists", "code");
@@ -358,10 +251,8 @@ StatusOr<Donor> InsertDonor(Database& db, Donor d, const Actor& actor) {
   d.created_at = date::NowRfc3339();
   AIDLINK_ASSIGN_STMT(
       st, db, "INSERT INTO donors (name, kind, phone, note, created_at) VALUES (?, ?, ?, ?, ?)");
-  st->Bind(1, d.name).Bind(2, d.kind).Bind(3, d.phone).Bind(4, d.note).Bind(5, d.created_at);
-  AIDLINK_RETURN_IF_ERROR(st->Run());
-  d.id = db.LastInsertId();
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "donor_created", "donor", d.id, "{}"));
+  BindAll(st, d.name, d.kind, d.phone, d.note, d.created_at);
+  AIDLINK_RETURN_IF_ERROR(internal::InsertRow(db, st, actor, "donor", &d.id));
   return d;
 }
 
@@ -378,18 +269,9 @@ StatusOr<Depot> InsertDepot(Database& db, Depot d, const Actor& actor) {
   AIDLINK_ASSIGN_STMT(st, db,
                       "INSERT INTO depots (name, address, district, lat, lon, created_at, city, "
                       "serves_cities, serves_districts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, d.name)
-      .Bind(2, d.address)
-      .Bind(3, d.district)
-      .Bind(4, d.lat)
-      .Bind(5, d.lon)
-      .Bind(6, d.created_at)
-      .Bind(7, d.city)
-      .Bind(8, JoinList(d.serves_cities))
-      .Bind(9, JoinList(d.serves_districts));
-  AIDLINK_RETURN_IF_ERROR(st->Run());
-  d.id = db.LastInsertId();
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "depot_created", "depot", d.id, "{}"));
+  BindAll(st, d.name, d.address, d.district, d.lat, d.lon, d.created_at, d.city, d.serves_cities,
+          d.serves_districts);
+  AIDLINK_RETURN_IF_ERROR(internal::InsertRow(db, st, actor, "depot", &d.id));
   return d;
 }
 
@@ -406,10 +288,8 @@ StatusOr<Station> InsertStation(Database& db, Station s, const Actor& actor) {
   AIDLINK_ASSIGN_STMT(
       st, db,
       "INSERT INTO stations (name, district, created_at, city, phone) VALUES (?, ?, ?, ?, ?)");
-  st->Bind(1, s.name).Bind(2, s.district).Bind(3, s.created_at).Bind(4, s.city).Bind(5, s.phone);
-  AIDLINK_RETURN_IF_ERROR(st->Run());
-  s.id = db.LastInsertId();
-  AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "station_created", "station", s.id, "{}"));
+  BindAll(st, s.name, s.district, s.created_at, s.city, s.phone);
+  AIDLINK_RETURN_IF_ERROR(internal::InsertRow(db, st, actor, "station", &s.id));
   return s;
 }
 
@@ -431,19 +311,8 @@ StatusOr<Requester> InsertRequester(Database& db, Requester r, const Actor& acto
       "INSERT INTO requesters (station_id, kind, name, contact_name, phone, address, "
       "district, lat, lon, household_size, tags, created_at, phone_digits) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st->Bind(1, r.station_id)
-      .Bind(2, r.kind)
-      .Bind(3, r.name)
-      .Bind(4, r.contact_name)
-      .Bind(5, r.phone)
-      .Bind(6, r.address)
-      .Bind(7, r.district)
-      .Bind(8, r.lat)
-      .Bind(9, r.lon)
-      .Bind(10, r.household_size)
-      .Bind(11, JoinList(r.tags))
-      .Bind(12, r.created_at)
-      .Bind(13, text::PhoneDigits(r.phone));
+  BindAll(st, r.station_id, r.kind, r.name, r.contact_name, r.phone, r.address, r.district, r.lat,
+          r.lon, r.household_size, r.tags, r.created_at, text::PhoneDigits(r.phone));
   AIDLINK_RETURN_IF_ERROR(st->Run());
   r.id = db.LastInsertId();
   r.version = 1;
@@ -648,7 +517,7 @@ StatusOr<Lot> ReceiveLot(Database& db, int64_t lot_id, int64_t quantity_received
                       "UPDATE lots SET status = 'received', quantity = ?1, available = ?1, "
                       "received_at = ?2, receive_note = ?3, version = version + 1 "
                       "WHERE id = ?4 AND status = 'pledged'");
-  st->Bind(1, quantity_received).Bind(2, lot->received_at).Bind(3, note).Bind(4, lot_id);
+  BindAll(st, quantity_received, lot->received_at, note, lot_id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   // The shortfall stays in the ledger: what was pledged, what arrived.
   AIDLINK_RETURN_IF_ERROR(
@@ -677,7 +546,7 @@ StatusOr<std::vector<Lot>> ListLots(Database& db, const LotFilter& f, const Page
                           "(?5 IS NULL OR (expires_on IS NOT NULL AND expires_on < ?5 AND "
                           "available > 0)) AND (?7 = '' OR status = ?7) ORDER BY " +
                           (by_expiry ? "expires_on, id" : "id") + " LIMIT ?6");
-  st->Bind(1, page.after_id).Bind(2, f.item_id).Bind(3, f.depot_id).Bind(4, f.donor_id);
+  BindAll(st, page.after_id, f.item_id, f.depot_id, f.donor_id);
   st->BindTextOrNull(5, f.expiring_before).Bind(6, page.limit).Bind(7, f.status);
   if (by_expiry) st->Bind(8, page.after_key);
   return Many<Lot>(st, ReadLot);
@@ -729,7 +598,7 @@ StatusOr<Need> InsertNeed(Database& db, Need n, const Actor& actor) {
       "INSERT INTO needs (requester_id, item_id, quantity, urgency, needed_by, note, "
       "status, outstanding, allocated, delivered, cancelled, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)");
-  st->Bind(1, n.requester_id).Bind(2, n.item_id).Bind(3, n.quantity).Bind(4, n.urgency);
+  BindAll(st, n.requester_id, n.item_id, n.quantity, n.urgency);
   st->BindTextOrNull(5, n.needed_by)
       .Bind(6, n.note)
       .Bind(7, n.status)
@@ -817,7 +686,7 @@ StatusOr<Need> internal::CancelOutstanding(Database& db, Need need, const std::s
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE needs SET cancelled = ?, outstanding = 0, cancel_reason = ?, "
                       "status = ?, version = version + 1 WHERE id = ?");
-  st->Bind(1, need.cancelled).Bind(2, reason).Bind(3, need.status).Bind(4, need.id);
+  BindAll(st, need.cancelled, reason, need.status, need.id);
   AIDLINK_RETURN_IF_ERROR(st->Run());
   AIDLINK_RETURN_IF_ERROR(
       AppendEvent(db, actor, "need_cancelled", "need", need.id,
@@ -855,7 +724,7 @@ StatusOr<std::optional<SavedResponse>> FindSavedResponse(Database& db, int64_t t
       st, db,
       "SELECT request_hash, status, content_type, body, created_at < ? FROM idempotency "
       "WHERE token_id = ? AND key = ?");
-  st->Bind(1, expired_before).Bind(2, token_id).Bind(3, key);
+  BindAll(st, expired_before, token_id, key);
   struct Saved {
     SavedResponse response;
     bool expired;
