@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <boost/program_options.hpp>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -60,6 +61,17 @@ std::string DuplicateNotice(const boost::json::value& answer, bool english);
 std::string LoadSession(const std::string& file, const std::string& server);
 
 // Shared by the commands -----------------------------------------------------
+
+// A command whose flag list is the fixed text `help`.
+Command MakeCommand(std::string resource, std::string verb, std::string summary,
+                    int (*run)(Context&, const std::vector<std::string>&), std::string help);
+
+// Parses `args` by `desc` and `positional` into `vm`; false, with the usage
+// error printed and its exit code in *code, if they do not fit.
+bool ParseFlags(Context& ctx, const std::vector<std::string>& args,
+                const boost::program_options::options_description& desc,
+                const boost::program_options::positional_options_description& positional,
+                const std::string& command, boost::program_options::variables_map* vm, int* code);
 
 // Prints "aidlink: MESSAGE" and a pointer to help; returns kExitUsage.
 int UsageError(Context& ctx, const std::string& message, const std::string& command);

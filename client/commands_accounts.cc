@@ -22,21 +22,6 @@ namespace {
 namespace json = boost::json;
 namespace po = boost::program_options;
 
-// Parses `args` into `vm`; false (a usage error printed into *code) if
-// they do not fit `desc`.
-bool ParseFlags(Context& ctx, const std::vector<std::string>& args,
-                const po::options_description& desc, const std::string& command,
-                po::variables_map* vm, int* code) {
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), *vm);
-    po::notify(*vm);
-  } catch (const po::error& e) {
-    *code = UsageError(ctx, e.what(), command);
-    return false;
-  }
-  return true;
-}
-
 StatusOr<std::string> ReadPassword(const po::variables_map& vm) {
   if (vm.count("password-file")) {
     return secret::ReadFromFile(vm["password-file"].as<std::string>());
@@ -69,7 +54,7 @@ int Login(Context& ctx, const std::vector<std::string>& args) {
       "read the password from this file's first line (default: ask, without echo)");
   po::variables_map vm;
   int code = 0;
-  if (!ParseFlags(ctx, args, desc, "login", &vm, &code)) return code;
+  if (!ParseFlags(ctx, args, desc, {}, "login", &vm, &code)) return code;
   if (ctx.session_file.empty()) {
     ctx.err << "aidlink: neither XDG_CONFIG_HOME nor HOME is set: nowhere to keep the session\n";
     return kExitUsage;
@@ -134,7 +119,7 @@ int UserAdd(Context& ctx, const std::vector<std::string>& args) {
       "read the new user's password from this file's first line (default: ask, without echo)");
   po::variables_map vm;
   int code = 0;
-  if (!ParseFlags(ctx, args, desc, "user add", &vm, &code)) return code;
+  if (!ParseFlags(ctx, args, desc, {}, "user add", &vm, &code)) return code;
   auto password = ReadPassword(vm);
   if (!password.ok()) return UsageError(ctx, password.status().message(), "user add");
   json::object body{{"username", vm["username"].as<std::string>()},
@@ -150,17 +135,6 @@ int UserAdd(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-Command Make(std::string resource, std::string verb, std::string summary,
-             int (*run)(Context&, const std::vector<std::string>&), std::string help) {
-  Command c;
-  c.resource = std::move(resource);
-  c.verb = std::move(verb);
-  c.summary = std::move(summary);
-  c.run = run;
-  c.help = [help = std::move(help)] { return help; };
-  return c;
-}
-
 }  // namespace
 
 std::string LoadSession(const std::string& file, const std::string& server) {
@@ -173,18 +147,18 @@ std::string LoadSession(const std::string& file, const std::string& server) {
 
 std::vector<Command> AccountCommands() {
   return {
-      Make("login", "", "log in with a username and password; later commands use the session",
-           Login,
-           "--username U [--password-file FILE]\n"
-           "The password is asked for without echo, or read from --password-file. The session\n"
-           "is kept (mode 0600) in $XDG_CONFIG_HOME/aidlink/session, or ~/.config/aidlink.\n"),
-      Make("logout", "", "end the saved session", Logout, "\n"),
-      Make("whoami", "", "show the caller's role, station or donor, and name", WhoAmI, "\n"),
-      Make("user", "add", "create a user who logs in with a password (admin)", UserAdd,
-           "--username U --role ROLE [--station-id N | --donor-id N] --display-name NAME\n"
-           "    [--password-file FILE]\n"
-           "The password (10 characters or more) is asked for without echo, or read from\n"
-           "--password-file.\n"),
+      MakeCommand(
+          "login", "", "log in with a username and password; later commands use the session", Login,
+          "--username U [--password-file FILE]\n"
+          "The password is asked for without echo, or read from --password-file. The session\n"
+          "is kept (mode 0600) in $XDG_CONFIG_HOME/aidlink/session, or ~/.config/aidlink.\n"),
+      MakeCommand("logout", "", "end the saved session", Logout, "\n"),
+      MakeCommand("whoami", "", "show the caller's role, station or donor, and name", WhoAmI, "\n"),
+      MakeCommand("user", "add", "create a user who logs in with a password (admin)", UserAdd,
+                  "--username U --role ROLE [--station-id N | --donor-id N] --display-name NAME\n"
+                  "    [--password-file FILE]\n"
+                  "The password (10 characters or more) is asked for without echo, or read from\n"
+                  "--password-file.\n"),
   };
 }
 

@@ -57,19 +57,6 @@ std::string Basis(const json::value& obj, bool english) {
   return out;
 }
 
-bool ParseFlags(Context& ctx, const std::vector<std::string>& args,
-                const po::options_description& desc, const po::positional_options_description& pos,
-                const std::string& command, po::variables_map* vm, int* code) {
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), *vm);
-    po::notify(*vm);
-  } catch (const po::error& e) {
-    *code = UsageError(ctx, e.what(), command);
-    return false;
-  }
-  return true;
-}
-
 std::string CaseText(const json::value& c, bool english) {
   std::ostringstream out;
   out << (english ? "case " : "案件 ") << FieldText(c, "id") << "  "
@@ -214,13 +201,7 @@ int Reopen(Context& ctx, const std::vector<std::string>& args) {
 
 Command Make(std::string verb, std::string summary,
              int (*run)(Context&, const std::vector<std::string>&), std::string help) {
-  Command c;
-  c.resource = "duplicates";
-  c.verb = std::move(verb);
-  c.summary = std::move(summary);
-  c.run = run;
-  c.help = [help = std::move(help)] { return help; };
-  return c;
+  return MakeCommand("duplicates", std::move(verb), std::move(summary), run, std::move(help));
 }
 
 }  // namespace

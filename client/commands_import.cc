@@ -346,15 +346,12 @@ int RunImport(Context& ctx, ImportKind kind, const std::vector<std::string>& arg
 std::vector<Command> ImportCommands() {
   std::vector<Command> out;
   for (const ImportKind kind : {ImportKind::kRequesters, ImportKind::kNeeds}) {
-    Command c;
-    c.resource = "import";
-    c.verb = ImportKindName(kind);
-    c.summary = std::string("import ") + ImportKindName(kind) + " from a station's CSV file";
-    c.run = [kind](Context& ctx, const std::vector<std::string>& args) {
-      return RunImport(ctx, kind, args);
-    };
-    c.help = [kind] { return Help(kind); };
-    out.push_back(std::move(c));
+    out.push_back({"import", ImportKindName(kind),
+                   std::string("import ") + ImportKindName(kind) + " from a station's CSV file",
+                   [kind](Context& ctx, const std::vector<std::string>& args) {
+                     return RunImport(ctx, kind, args);
+                   },
+                   [kind] { return Help(kind); }});
   }
   return out;
 }

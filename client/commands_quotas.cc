@@ -21,22 +21,6 @@ namespace {
 namespace json = boost::json;
 namespace po = boost::program_options;
 
-// Parses `args` into `vm`; false (a usage error printed into *code) if
-// they do not fit `desc` and `positional`.
-bool ParseFlags(Context& ctx, const std::vector<std::string>& args,
-                const po::options_description& desc,
-                const po::positional_options_description& positional, const std::string& command,
-                po::variables_map* vm, int* code) {
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), *vm);
-    po::notify(*vm);
-  } catch (const po::error& e) {
-    *code = UsageError(ctx, e.what(), command);
-    return false;
-  }
-  return true;
-}
-
 // The flags of a quota's fields; `required` for add (edit takes any).
 void AddQuotaFlags(po::options_description& desc) {
   desc.add_options()("item-id", po::value<int64_t>(), "the item capped (or --category)")(
@@ -266,17 +250,6 @@ int Entitlements(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-Command Make(std::string resource, std::string verb, std::string summary,
-             int (*run)(Context&, const std::vector<std::string>&), std::string help) {
-  Command c;
-  c.resource = std::move(resource);
-  c.verb = std::move(verb);
-  c.summary = std::move(summary);
-  c.run = run;
-  c.help = [help = std::move(help)] { return help; };
-  return c;
-}
-
 constexpr const char* kQuotaFlagsHelp =
     "(--item-id N | --category C) --per household|person --amount N\n"
     "    --window calendar_week|calendar_month|rolling_days [--days N] [--max-persons N]\n"
@@ -287,17 +260,19 @@ constexpr const char* kQuotaFlagsHelp =
 
 std::vector<Command> QuotaCommands() {
   return {
-      Make("quota", "add", "cap what a household (or person) receives per window (dispatcher)",
-           QuotaAdd, kQuotaFlagsHelp),
-      Make("quota", "list", "list quotas", QuotaList,
-           "[--item-id N] [--category C] [--disabled true|false]\n"),
-      Make("quota", "show", "show one quota", QuotaShow, "ID\n"),
-      Make("quota", "edit", "change a quota's fields (merge-patch)", QuotaEdit,
-           std::string("ID [--if-match VERSION] and any of:\n") + kQuotaFlagsHelp),
-      Make("quota", "disable", "stop applying a quota (it stays readable)", QuotaDisable, "ID\n"),
-      Make("requester", "entitlements",
-           "per quota: a household's cap, what it used and what remains in the window",
-           Entitlements, "ID [--as-of YYYY-MM-DD]\n"),
+      MakeCommand("quota", "add",
+                  "cap what a household (or person) receives per window (dispatcher)", QuotaAdd,
+                  kQuotaFlagsHelp),
+      MakeCommand("quota", "list", "list quotas", QuotaList,
+                  "[--item-id N] [--category C] [--disabled true|false]\n"),
+      MakeCommand("quota", "show", "show one quota", QuotaShow, "ID\n"),
+      MakeCommand("quota", "edit", "change a quota's fields (merge-patch)", QuotaEdit,
+                  std::string("ID [--if-match VERSION] and any of:\n") + kQuotaFlagsHelp),
+      MakeCommand("quota", "disable", "stop applying a quota (it stays readable)", QuotaDisable,
+                  "ID\n"),
+      MakeCommand("requester", "entitlements",
+                  "per quota: a household's cap, what it used and what remains in the window",
+                  Entitlements, "ID [--as-of YYYY-MM-DD]\n"),
   };
 }
 

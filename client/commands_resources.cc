@@ -1271,15 +1271,11 @@ int Run(Context& ctx, const Spec& spec, const std::vector<std::string>& args) {
 std::vector<Command> ResourceCommands() {
   std::vector<Command> out;
   for (Spec& spec : Specs()) {
-    Command c;
-    c.resource = spec.resource;
-    c.verb = spec.verb;
-    c.summary = spec.summary;
-    c.run = [spec](Context& ctx, const std::vector<std::string>& args) {
-      return Run(ctx, spec, args);
-    };
-    c.help = [spec] { return Help(spec); };
-    out.push_back(std::move(c));
+    out.push_back({spec.resource, spec.verb, spec.summary,
+                   [spec](Context& ctx, const std::vector<std::string>& args) {
+                     return Run(ctx, spec, args);
+                   },
+                   [spec] { return Help(spec); }});
   }
   return out;
 }
