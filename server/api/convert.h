@@ -1,6 +1,7 @@
 #pragma once
 
 #include "aidlink/v1/accounts.pb.h"
+#include "aidlink/v1/quotas.pb.h"
 #include "aidlink/v1/resources.pb.h"
 #include "aidlink/v1/responses.pb.h"
 #include "match/engine.h"
@@ -8,6 +9,7 @@
 #include "store/dispatch.h"
 #include "store/matching.h"
 #include "store/model.h"
+#include "store/quotas.h"
 
 // Domain records <-> wire messages. Pure field copies, no validation.
 namespace aidlink::api {
@@ -20,6 +22,7 @@ v1::Requester ToProto(const store::Requester& in);
 v1::Lot ToProto(const store::Lot& in);
 v1::Need ToProto(const store::Need& in);
 v1::User ToProto(const store::UserRecord& in);  // never the password hash
+v1::Quota ToProto(const store::Quota& q);
 
 v1::Delivery ToProto(const store::Delivery& d);
 // The route with its stops' item totals (in item id order) and volunteers;
@@ -41,5 +44,6 @@ store::Station FromProto(const v1::Station& in);
 store::Requester FromProto(const v1::Requester& in);
 store::Lot FromProto(const v1::Lot& in);
 store::Need FromProto(const v1::Need& in);
+store::Quota FromProto(const v1::Quota& in);  // the fields a desk sets
 
 }  // namespace aidlink::api

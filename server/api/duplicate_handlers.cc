@@ -120,10 +120,8 @@ StatusOr<store::DuplicateCaseRecord> CaseForChange(store::Database& db, const Pr
 
 }  // namespace
 
-Status CheckDuplicates(store::Database& db, const store::Store& store,
-                       const store::Requester& requester, const store::Actor& actor,
-                       v1::Requester& out) {
-  auto found = store::RecordRequesterKeys(db, requester, store.dedup_secret(), actor);
+// The requester's `duplicate` field from what the check found.
+Status SetDuplicate(const StatusOr<store::DuplicateFinding>& found, v1::Requester& out) {
   if (!found.ok()) return found.status();
   v1::DuplicateCheck* d = out.mutable_duplicate();
   d->set_status(found->status);
@@ -132,15 +130,15 @@ Status CheckDuplicates(store::Database& db, const store::Store& store,
   return Status::Ok();
 }
 
+Status CheckDuplicates(store::Database& db, const store::Store& store,
+                       const store::Requester& requester, const store::Actor& actor,
+                       v1::Requester& out) {
+  return SetDuplicate(store::RecordRequesterKeys(db, requester, store.dedup_secret(), actor), out);
+}
+
 Status ReadDuplicate(store::Database& db, const store::Store& store,
                      const store::Requester& requester, v1::Requester& out) {
-  auto found = store::CurrentDuplicate(db, requester, store.dedup_secret());
-  if (!found.ok()) return found.status();
-  v1::DuplicateCheck* d = out.mutable_duplicate();
-  d->set_status(found->status);
-  d->set_case_id(found->case_id);
-  for (const auto& b : found->basis) d->add_basis(b);
-  return Status::Ok();
+  return SetDuplicate(store::CurrentDuplicate(db, requester, store.dedup_secret()), out);
 }
 
 std::function<Status(store::Database&, const Principal&, const store::Requester&, v1::Requester&)>
@@ -197,17 +195,20 @@ Response GetDuplicate(Context& ctx) {
 
 // POST /v1/duplicates/{id}:resolve {decision, primary_id?, reason?}: an
 // open case becomes resolved (422 if it is not open; If-Match stale 409).
-// same_household links the registrations into one household and cancels
-// the others' open needs for the primary's items (duplicate_household);
-// different_households is remembered until a key changes. A dispatcher or
-// admin; a station for a case whose sides are all its own.
-Response ResolveDuplicate(Context& ctx) {
+namespace {
+
+// What :resolve and :reopen share: 404 unless `p` may change the case
+// (before the body is read), the body checked by `validate`, If-Match read;
+// in the write, the case checked again, `change(db, req, expected)` applied
+// and the case answered as `p` sees it.
+template <typename Request, typename Validate, typename Change>
+Response ChangeCase(Context& ctx, Validate validate, Change change) {
   const Principal& p = ctx.principal();
   auto seen = ctx.Read([&](store::Database& db) { return CaseForChange(db, p, ctx.id()); });
   if (!seen.ok()) return ctx.Error(seen.status());
-  v1::ResolveDuplicateRequest req;
+  Request req;
   Status s = ctx.Decode(&req);
-  if (s.ok()) s = ValidateResolve(req);
+  if (s.ok()) s = validate(req);
   if (!s.ok()) return ctx.Error(s);
   auto if_match = ctx.IfMatch();
   if (!if_match.ok()) return ctx.Error(if_match.status());
@@ -217,8 +218,7 @@ Response ResolveDuplicate(Context& ctx) {
       200, [=, &ctx](store::Database& db, v1::DuplicateCase& out) -> Status {
         auto current = CaseForChange(db, p, ctx.id());
         if (!current.ok()) return current.status();
-        auto done = store::ResolveDuplicateCase(db, ctx.id(), req.decision(), req.primary_id(),
-                                                req.reason(), expected, p.actor());
+        auto done = change(db, req, expected);
         if (!done.ok()) return done.status();
         auto view = CaseView(db, ctx.store(), p, *done, english);
         if (!view.ok()) return view.status();
@@ -227,31 +227,33 @@ Response ResolveDuplicate(Context& ctx) {
       });
 }
 
+}  // namespace
+
+// same_household links the registrations into one household and cancels
+// the others' open needs for the primary's items (duplicate_household);
+// different_households is remembered until a key changes. A dispatcher or
+// admin; a station for a case whose sides are all its own.
+Response ResolveDuplicate(Context& ctx) {
+  return ChangeCase<v1::ResolveDuplicateRequest>(
+      ctx, ValidateResolve,
+      [&ctx](store::Database& db, const v1::ResolveDuplicateRequest& req,
+             std::optional<int64_t> expected) {
+        return store::ResolveDuplicateCase(db, ctx.id(), req.decision(), req.primary_id(),
+                                           req.reason(), expected, ctx.principal().actor());
+      });
+}
+
 // POST /v1/duplicates/{id}:reopen {reason?}: a resolved case is open again;
 // its household link is undone and exactly the needs its resolution
 // cancelled are restored (422 if it is open). Who: as for :resolve.
 Response ReopenDuplicate(Context& ctx) {
-  const Principal& p = ctx.principal();
-  auto seen = ctx.Read([&](store::Database& db) { return CaseForChange(db, p, ctx.id()); });
-  if (!seen.ok()) return ctx.Error(seen.status());
-  v1::ReopenDuplicateRequest req;
-  Status s = ctx.Decode(&req);
-  if (s.ok()) s = CheckText(req.reason(), "reason", 0);
-  if (!s.ok()) return ctx.Error(s);
-  auto if_match = ctx.IfMatch();
-  if (!if_match.ok()) return ctx.Error(if_match.status());
-  const std::optional<int64_t> expected = *if_match;
-  const bool english = English(ctx);
-  return ctx.Commit<v1::DuplicateCase>(
-      200, [=, &ctx](store::Database& db, v1::DuplicateCase& out) -> Status {
-        auto current = CaseForChange(db, p, ctx.id());
-        if (!current.ok()) return current.status();
-        auto done = store::ReopenDuplicateCase(db, ctx.id(), req.reason(), expected, p.actor());
-        if (!done.ok()) return done.status();
-        auto view = CaseView(db, ctx.store(), p, *done, english);
-        if (!view.ok()) return view.status();
-        out = std::move(*view);
-        return Status::Ok();
+  return ChangeCase<v1::ReopenDuplicateRequest>(
+      ctx,
+      [](const v1::ReopenDuplicateRequest& req) { return CheckText(req.reason(), "reason", 0); },
+      [&ctx](store::Database& db, const v1::ReopenDuplicateRequest& req,
+             std::optional<int64_t> expected) {
+        return store::ReopenDuplicateCase(db, ctx.id(), req.reason(), expected,
+                                          ctx.principal().actor());
       });
 }
 

@@ -188,4 +188,12 @@ Response DeactivateRequester(Context& ctx);
 Response ListRoutes(Context& ctx);
 Response ListMatchRuns(Context& ctx);
 
+// Quotas (quota_handlers.cc).
+Response CreateQuota(Context& ctx);
+Response ListQuotas(Context& ctx);
+Response GetQuota(Context& ctx);
+Response PatchQuota(Context& ctx);
+Response DisableQuota(Context& ctx);
+Response GetEntitlements(Context& ctx);
+
 }  // namespace aidlink::api

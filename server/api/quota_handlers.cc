@@ -1,12 +1,11 @@
 // Quotas (caps, DESIGN.md rule 9) and a requester's entitlements under
 // them. Quotas are city policy, with no household data: every role may read
 // them; the desk sets, edits and disables them.
-#include "api/quota_handlers.h"
-
 #include <string>
 #include <string_view>
 
 #include "aidlink/v1/quotas.pb.h"
+#include "api/convert.h"
 #include "api/handlers.h"
 #include "api/patch.h"
 #include "api/validate.h"
@@ -17,45 +16,6 @@
 
 namespace aidlink::api {
 namespace {
-
-v1::Quota ToProto(const store::Quota& q) {
-  v1::Quota out;
-  out.set_id(q.id);
-  if (q.item_id) out.set_item_id(*q.item_id);
-  out.set_category(q.category);
-  out.set_per(q.per);
-  out.set_amount(q.amount);
-  out.set_window(q.window);
-  if (q.days) out.set_days(*q.days);
-  if (q.max_persons) out.set_max_persons(*q.max_persons);
-  for (const std::string& t : q.tags) out.add_tags(t);
-  out.set_enforcement(q.enforcement);
-  out.set_active_from(q.active_from);
-  out.set_active_to(q.active_to);
-  out.set_note(q.note);
-  out.set_created_at(q.created_at);
-  out.set_disabled(!q.disabled_at.empty());
-  out.set_disabled_at(q.disabled_at);
-  out.set_version(q.version);
-  return out;
-}
-
-store::Quota FromProto(const v1::Quota& in) {
-  store::Quota q;
-  if (in.has_item_id()) q.item_id = in.item_id();
-  q.category = in.category();
-  q.per = in.per();
-  q.amount = in.amount();
-  q.window = in.window();
-  if (in.has_days()) q.days = in.days();
-  if (in.has_max_persons()) q.max_persons = in.max_persons();
-  q.tags.assign(in.tags().begin(), in.tags().end());
-  q.enforcement = in.enforcement();
-  q.active_from = in.active_from();
-  q.active_to = in.active_to();
-  q.note = in.note();
-  return q;
-}
 
 // The rules of a quota as created and as an edit leaves it; kInvalidArgument
 // naming the field.

@@ -9,7 +9,6 @@
 #include "api/context.h"
 #include "api/errors.h"
 #include "api/handlers.h"
-#include "api/quota_handlers.h"
 #include "store/accounts.h"
 #include "store/repo.h"
 #include "util/date.h"
