@@ -177,8 +177,9 @@ struct Snapshot {
 // two steps instead of one exact lexicographic min-cost flow: an exact
 // min-cost flow on expiry between need classes and lots, then a greedy split
 // inside each class that prefers same-district lots and then older lots;
-// distance is not evaluated and "nearest" is not reported. Rules 1-4 and 6-7 are
-// exact at every size.
+// distance is not optimised, but "nearest" is reported as on the exact path
+// (no eligible lot's depot is closer). Rules 1-4 and 6-7 are exact at every
+// size.
 inline constexpr int64_t kExactLotChoicePairs = 100000;
 
 // How to run: the delivery date and the knobs of the policy.

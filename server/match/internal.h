@@ -96,7 +96,7 @@ struct ChoiceProblem {
 };
 
 // Units of one lot for one need; `nearest` when both locations are known and
-// no eligible lot's depot is closer (exact path only).
+// no eligible lot's depot is closer.
 struct Chosen {
   int32_t need = 0;  // index into ChoiceProblem::needs
   int32_t lot = 0;   // index into ChoiceProblem::lots

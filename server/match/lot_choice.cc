@@ -8,7 +8,8 @@
 //
 // Large items (more pairs than exact_pair_limit) take the scalable path: an
 // exact min-cost flow on expiry between need classes and (group, expiry)
-// buckets, then a greedy split inside each class, same district first.
+// buckets, then a greedy split inside each class, same district first; its
+// rows are marked `nearest` by the same definition as the exact path's.
 
 #include <algorithm>
 #include <cmath>
@@ -434,6 +435,52 @@ class GreedySplit {
   std::vector<Chosen> chosen_;
 };
 
+constexpr double kEarthRadius = 6371000.0;
+constexpr double kRadians = 3.14159265358979323846 / 180.0;
+
+// True if a place of `places` (sorted by latitude) is less than `d` metres
+// from (lat, lon). The scan goes outward from the point's latitude and stops
+// where the difference in latitude alone is more than `d`.
+bool CloserPlace(const std::vector<std::pair<double, double>>& places, double lat, double lon,
+                 int64_t d) {
+  const double band = (static_cast<double>(d) + 1) / kEarthRadius / kRadians;
+  const auto mid = std::lower_bound(places.begin(), places.end(), std::make_pair(lat, -1e9));
+  for (auto it = mid; it != places.end() && it->first - lat <= band; ++it) {
+    if (DistanceMetres(lat, lon, it->first, it->second) < d) return true;
+  }
+  for (auto it = mid; it != places.begin() && lat - std::prev(it)->first <= band; --it) {
+    const auto& [plat, plon] = *std::prev(it);
+    if (DistanceMetres(lat, lon, plat, plon) < d) return true;
+  }
+  return false;
+}
+
+// Marks the rows whose lot's depot is as near the need as any eligible
+// lot's (both places known): the exact path's `nearest`, for the scalable
+// path's choice. Each class's distinct depot places are found once; a row's
+// scan stops at the first place nearer than its lot.
+void MarkNearest(const ChoiceProblem& p, const std::vector<std::vector<int32_t>>& group_lots,
+                 std::vector<Chosen>& chosen) {
+  std::vector<std::vector<std::pair<double, double>>> places(p.class_groups.size());
+  for (size_t c = 0; c < p.class_groups.size(); ++c) {
+    for (int32_t g : p.class_groups[c]) {
+      for (int32_t l : group_lots[static_cast<size_t>(g)]) {
+        const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
+        if (!std::isnan(lot.lat) && !std::isnan(lot.lon)) places[c].push_back({lot.lat, lot.lon});
+      }
+    }
+    std::sort(places[c].begin(), places[c].end());
+    places[c].erase(std::unique(places[c].begin(), places[c].end()), places[c].end());
+  }
+  for (Chosen& row : chosen) {
+    const ChoiceNeed& need = p.needs[static_cast<size_t>(row.need)];
+    const ChoiceLot& lot = p.lots[static_cast<size_t>(row.lot)];
+    const int64_t d = DistanceMetres(need.lat, need.lon, lot.lat, lot.lon);
+    row.nearest = d < kUnknownDistance &&
+                  !CloserPlace(places[static_cast<size_t>(need.cls)], need.lat, need.lon, d);
+  }
+}
+
 std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
                                    const std::vector<std::vector<int32_t>>& group_lots) {
   const size_t nc = p.class_groups.size();
@@ -450,7 +497,9 @@ std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
   for (size_t c = 0; c < nc; ++c) {
     if (!class_flows[c].empty()) split.AddClass(c, std::move(class_needs[c]), class_flows[c]);
   }
-  return split.Run();
+  std::vector<Chosen> chosen = split.Run();
+  MarkNearest(p, group_lots, chosen);
+  return chosen;
 }
 
 }  // namespace
@@ -461,8 +510,6 @@ int64_t DistanceMetres(double lat1, double lon1, double lat2, double lon2) {
   }
   // Equirectangular approximation: ample for choosing between depots of one
   // city, and cheaper than haversine.
-  constexpr double kEarthRadius = 6371000.0;
-  constexpr double kRadians = 3.14159265358979323846 / 180.0;
   const double mean_lat = (lat1 + lat2) / 2 * kRadians;
   const double x = (lon2 - lon1) * kRadians * std::cos(mean_lat);
   const double y = (lat2 - lat1) * kRadians;
