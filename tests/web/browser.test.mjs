@@ -529,3 +529,59 @@ test('a station imports a needs CSV: a bad row is shown by line number and nothi
   assert.equal(await found(), 2);
   await page.context().close();
 });
+
+test('two stations register 金老伯: the second sees 很可能重复 but nothing of the first; the desk resolves 同一户 and reopens', async () => {
+  assert.ok(ids.jin, "runs after the station's day registered 金老伯 at station A");
+  // Station B registers him again, spelled otherwise.
+  const b = await call('POST', '/v1/requesters', {
+    station_id: ids.stationB, kind: 'household', name: '金老伯', contact_name: '金小华', phone: '+86 138 0000 1111',
+    address: '江汉区幸福里3号楼2单元502室', district: '江汉区', household_size: 1, tags: ['elderly_alone'],
+  }, dispatcher);
+  assert.equal(b.duplicate.status, 'likely');
+  const caseId = b.duplicate.case_id;
+
+  const station = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const sp = await station.newPage();
+  await login(sp, 'station_b');
+  await sp.goto(`${base}/station/households/${b.id}`);
+  await sp.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
+  await sp.getByRole('status').getByText(/很可能重复（依据：.*电话.*）：可能已在辖区其他站登记/).waitFor();
+  await sp.getByRole('link', { name: `案件 ${caseId}` }).click();
+  await sp.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();
+  await sp.getByRole('article', { name: /金老伯 · 武昌区中华路社工站/ }).waitFor();
+  const seen = await sp.content();
+  for (const other of ['江汉区民族街社工站', '幸福里3幢2单元502', '金老伯本人']) {
+    assert.ok(!seen.includes(other), `station B must not see "${other}" of station A's registration`);
+  }
+  assert.equal(await sp.getByRole('article').count(), 1, 'a station sees only its own side');
+  await checkAxe(sp, 'duplicate case (station)');
+  await noHorizontalScroll(sp, 'duplicate case (station)');
+  await station.close();
+
+  const desk = await newPage();
+  await login(desk, 'desk');
+  await desk.getByRole('link', { name: '疑似重复登记' }).click();
+  await desk.getByRole('heading', { name: '疑似重复登记', level: 1 }).waitFor();
+  await checkAxe(desk, 'duplicate cases');
+  await desk.getByRole('link', { name: `案件 ${caseId}` }).click();
+  await desk.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();
+  assert.equal(await desk.getByRole('article').count(), 2, 'the desk sees both sides');
+  await desk.getByRole('article', { name: /金老伯 · 江汉区民族街社工站/ }).getByText('江汉区幸福里3幢2单元502').waitFor();
+  await checkAxe(desk, 'duplicate case (desk)');
+  await desk.getByLabel('结论').selectOption({ label: '同一户' });
+  await desk.getByLabel('主登记').selectOption({ label: '金老伯 · 江汉区民族街社工站' });
+  await desk.getByLabel('说明').fill('同一电话、同一地址，家属代为登记');
+  await desk.getByRole('button', { name: '处理' }).click();
+  await desk.getByRole('button', { name: '重新打开' }).waitFor();
+  let c = await call('GET', `/v1/duplicates/${caseId}`, undefined, dispatcher);
+  assert.equal(c.status, 'resolved');
+  assert.equal(c.decision, 'same_household');
+  assert.equal(Number(c.primary_id), Number(ids.jin));
+
+  await desk.getByRole('button', { name: '重新打开' }).click();
+  await desk.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+  await desk.getByRole('heading', { name: '处理', level: 2 }).waitFor();
+  c = await call('GET', `/v1/duplicates/${caseId}`, undefined, dispatcher);
+  assert.equal(c.status, 'open');
+  await desk.context().close();
+});

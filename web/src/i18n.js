@@ -56,6 +56,15 @@ const en = {
   'lat 与 lon 须同时填写或同时留空': 'lat and lon go together: give both or neither', '未知的标签“{got}”': 'unknown tag "{got}"',
   '引号后有多余文字（字段内的引号须写成两个：""）': 'unexpected text after a closing quote (a quote inside a quoted field must be doubled: "")',
   '有 {n} 个字段，表头有 {m} 个': 'has {n} fields, the header has {m}',
+  // duplicates (issue 13)
+  '疑似重复登记': 'Possible duplicates', '待处理': 'Open', '已处理': 'Resolved', '案件 {id}': 'Case {id}',
+  '{likelihood}（依据：{basis}）：可能已在辖区其他站登记': '{likelihood} (basis: {basis}): may already be registered at another station',
+  '可能已在辖区其他站登记': 'May already be registered at another station',
+  '很可能重复': 'Likely duplicate', '可能重复': 'Possible duplicate', '姓名': 'Name',
+  '同一户': 'Same household', '不同住户': 'Different households', '结论': 'Decision', '主登记': 'Primary registration',
+  '说明': 'Reason', '处理': 'Resolve', '重新打开': 'Reopen', '可能性': 'Likelihood', '依据': 'Basis',
+  '登记时间': 'Registered', '没有需求': 'No needs', '重复登记已取消': 'cancelled as a duplicate',
+  '暂停分配至': 'Held until', '重新打开这个案件？已取消的需求将恢复。': 'Reopen this case? The needs it cancelled are restored.',
   // vocabulary
   '小区': 'Community', '机构': 'Institution', '一线岗点': 'Frontline post', '住户类型': 'Household',
   '独居老人': 'Elderly, alone', '慢性病': 'Chronic illness', '残疾': 'Disability', '困境儿童': 'Child in difficulty', '留守儿童': 'Left-behind child',
@@ -123,6 +132,9 @@ export const UNMET = {
   only_expiring_stock: '仅有临期库存', tier_exhausted: '更紧急的需求已用完库存',
   held_as_possible_duplicate: '疑似重复', quota_reached: '已达配额',
 };
+export const DUPLICATE_LIKELIHOOD = { likely: '很可能重复', possible: '可能重复' };
+export const DUPLICATE_BASIS = { phone: '电话', address: '地址', name: '姓名' };
+export const DUPLICATE_DECISION = { same_household: '同一户', different_households: '不同住户' };
 export const DEACTIVATION = { moved_away: '已搬离', deceased: '已故', duplicate: '重复登记', other: '其他' };
 export const ROLES = { admin: '管理员', dispatcher: '调度员', station: '社工站', donor: '捐赠方角色', volunteer: '志愿者' };
 export const LOT_STATUS = { pledged: '待入库', received: '已入库' };

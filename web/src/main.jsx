@@ -7,6 +7,7 @@ import { Admin } from './admin.jsx';
 import { DispatchDeliveries, DispatchNeeds, Match, NewRoute, Reports, RoutePage, Routes, Stock } from './dispatch.jsx';
 import { LotPage, MyLots, NewLot } from './donor.jsx';
 import { Deliveries, EditHousehold, Household, Households, NeedTable, Needs, NewHousehold, NewNeed } from './station.jsx';
+import { DuplicateCase, DuplicateCases } from './duplicates.jsx';
 import { ImportSheet } from './import.jsx';
 import { MyRoutes, VolunteerRoute } from './volunteer.jsx';
 import { DialogHost, Link, OfflineBanner, clearDrafts, errorText, navigate, useLocation } from './ui.jsx';
@@ -14,9 +15,11 @@ import './style.css';
 
 const HOME = { station: '/station/households', dispatcher: '/dispatch/needs', donor: '/donor/lots', admin: '/admin', volunteer: '/volunteer/routes' };
 const NAV = {
-  station: [['/station/households', '住户'], ['/station/needs', '需求'], ['/station/deliveries', '配送']],
+  station: [['/station/households', '住户'], ['/station/needs', '需求'], ['/station/deliveries', '配送'],
+    ['/station/duplicates', '疑似重复登记']],
   dispatcher: [['/dispatch/needs', '需求'], ['/dispatch/stock', '库存'], ['/dispatch/match', '匹配'],
-    ['/dispatch/routes', '路线'], ['/dispatch/deliveries', '配送'], ['/dispatch/reports', '报表']],
+    ['/dispatch/routes', '路线'], ['/dispatch/deliveries', '配送'], ['/dispatch/duplicates', '疑似重复登记'],
+    ['/dispatch/reports', '报表']],
   donor: [['/donor/lots', '我的捐赠']],
   volunteer: [['/volunteer/routes', '我的路线']],
   admin: [['/admin', '管理']],
@@ -33,6 +36,8 @@ const ROUTES = {
     [/^\/station\/needs\/new$/, (me) => <NewNeed me={me} />],
     [/^\/station\/import$/, (me) => <ImportSheet me={me} />],
     [/^\/station\/deliveries$/, (me) => <Deliveries me={me} />],
+    [/^\/station\/duplicates$/, () => <DuplicateCases base="/station" />],
+    [/^\/station\/duplicates\/(\d+)$/, (me, id) => <DuplicateCase id={id} base="/station" />],
   ],
   dispatcher: [
     [/^\/dispatch\/needs$/, () => <DispatchNeeds />],
@@ -43,6 +48,8 @@ const ROUTES = {
     [/^\/dispatch\/routes\/(\d+)$/, (me, id) => <RoutePage id={id} />],
     [/^\/dispatch\/deliveries$/, () => <DispatchDeliveries />],
     [/^\/dispatch\/reports$/, () => <Reports />],
+    [/^\/dispatch\/duplicates$/, () => <DuplicateCases base="/dispatch" />],
+    [/^\/dispatch\/duplicates\/(\d+)$/, (me, id) => <DuplicateCase id={id} base="/dispatch" />],
   ],
   donor: [
     [/^\/donor\/lots$/, (me) => <MyLots me={me} />],

@@ -1,6 +1,7 @@
 // The station's screens: households, needs, deliveries.
 import { useEffect, useState } from 'preact/hooks';
 import { api, parseQuantity } from './api.js';
+import { DuplicateNotice } from './duplicates.jsx';
 import { DEACTIVATION, DELIVERY_STATUS, KINDS, NEED_STATUS, TAGS, URGENCIES, fmtDate, fmtNumber, t } from './i18n.js';
 import {
   Field, FormShell, Link, Loading, Page, Pager, Select, Text, confirmDialog, errorText, navigate,
@@ -141,6 +142,7 @@ export function Household({ id, base = '/station' }) {
     <Loading state={r}>
       {(h) => (
         <Page title={h.name}>
+          <DuplicateNotice duplicate={h.duplicate} base={base} />
           <dl class="facts">
             <dt>{t('类型')}</dt><dd>{t(KINDS[h.kind] || h.kind)}</dd>
             <dt>{t('联系人')}</dt><dd>{h.contact_name}</dd>

@@ -198,7 +198,7 @@ export function Select({ label, form, name, options, required }) {
     </Field>
   );
 }
-export function FormShell({ form, onSubmit, children }) {
+export function FormShell({ form, onSubmit, children, submitLabel }) {
   return (
     <form
       class="form"
@@ -214,7 +214,7 @@ export function FormShell({ form, onSubmit, children }) {
         </p>
       )}
       <button type="submit" class="primary" disabled={form.busy} aria-busy={form.busy}>
-        {t('保存')}
+        {submitLabel || t('保存')}
       </button>
     </form>
   );
