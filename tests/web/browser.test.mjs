@@ -540,12 +540,19 @@ test('two stations register 金老伯: the second sees 很可能重复 but nothi
   assert.equal(b.duplicate.status, 'likely');
   const caseId = b.duplicate.case_id;
 
+  // A city cap: 2 bags of rice per household per week; the household page shows what is left.
+  await call('POST', '/v1/quotas', { item_id: ids.item, per: 'household', amount: 2, window: 'calendar_week', enforcement: 'hard' }, dispatcher);
+
   const station = await browser.newContext({ viewport: { width: 375, height: 740 } });
   const sp = await station.newPage();
   await login(sp, 'station_b');
   await sp.goto(`${base}/station/households/${b.id}`);
   await sp.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
   await sp.getByRole('status').getByText(/很可能重复（依据：.*电话.*）：可能已在辖区其他站登记/).waitFor();
+  const quotaRow = sp.getByRole('region', { name: '本期配额' }).getByRole('row', { name: /大米/ });
+  assert.deepEqual((await quotaRow.getByRole('cell').allTextContents()).slice(0, 4), ['大米', '2', '0', '2']);
+  await checkAxe(sp, 'household with a duplicate flag and a quota');
+  await noHorizontalScroll(sp, 'household with a duplicate flag and a quota');
   await sp.getByRole('link', { name: `案件 ${caseId}` }).click();
   await sp.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();
   await sp.getByRole('article', { name: /金老伯 · 武昌区中华路社工站/ }).waitFor();

@@ -65,6 +65,9 @@ const en = {
   '说明': 'Reason', '处理': 'Resolve', '重新打开': 'Reopen', '可能性': 'Likelihood', '依据': 'Basis',
   '登记时间': 'Registered', '没有需求': 'No needs', '重复登记已取消': 'cancelled as a duplicate',
   '暂停分配至': 'Held until', '重新打开这个案件？已取消的需求将恢复。': 'Reopen this case? The needs it cancelled are restored.',
+  '本期配额': 'Quotas this period', '上限': 'Cap', '已用': 'Used', '剩余': 'Left', '截止': 'Window ends',
+  '软上限': 'soft cap', '防护用品': 'PPE', '食品': 'Food', '药品': 'Medicine', '卫生用品': 'Hygiene',
+  '器材': 'Equipment',
   // vocabulary
   '小区': 'Community', '机构': 'Institution', '一线岗点': 'Frontline post', '住户类型': 'Household',
   '独居老人': 'Elderly, alone', '慢性病': 'Chronic illness', '残疾': 'Disability', '困境儿童': 'Child in difficulty', '留守儿童': 'Left-behind child',
@@ -132,6 +135,7 @@ export const UNMET = {
   only_expiring_stock: '仅有临期库存', tier_exhausted: '更紧急的需求已用完库存',
   held_as_possible_duplicate: '疑似重复', quota_reached: '已达配额',
 };
+export const CATEGORIES = { ppe: '防护用品', food: '食品', medicine: '药品', hygiene: '卫生用品', equipment: '器材', other: '其他' };
 export const DUPLICATE_LIKELIHOOD = { likely: '很可能重复', possible: '可能重复' };
 export const DUPLICATE_BASIS = { phone: '电话', address: '地址', name: '姓名' };
 export const DUPLICATE_DECISION = { same_household: '同一户', different_households: '不同住户' };

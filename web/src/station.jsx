@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, parseQuantity } from './api.js';
 import { DuplicateNotice } from './duplicates.jsx';
-import { DEACTIVATION, DELIVERY_STATUS, KINDS, NEED_STATUS, TAGS, URGENCIES, fmtDate, fmtNumber, t } from './i18n.js';
+import { CATEGORIES, DEACTIVATION, DELIVERY_STATUS, KINDS, NEED_STATUS, TAGS, URGENCIES, fmtDate, fmtNumber, t } from './i18n.js';
 import {
   Field, FormShell, Link, Loading, Page, Pager, Select, Text, confirmDialog, errorText, navigate,
   useData, useForm, useLocation,
@@ -162,11 +162,39 @@ export function Household({ id, base = '/station' }) {
           {deact && <Deactivate r={h} onDone={() => { setDeact(false); r.reload(); needs.reload(); }} />}
           <h2>{t('需求')}</h2>
           <Loading state={needs}>{(d) => <NeedTable needs={d.items} items={items} />}</Loading>
+          <Entitlements id={id} items={items} />
           <h2>{t('配送')}</h2>
           <Loading state={deliveries}>{(d) => <DeliveryList list={d.items} items={items} />}</Loading>
         </Page>
       )}
     </Loading>
+  );
+}
+
+// What the city's quotas still allow this household (rule 9), when one applies.
+function Entitlements({ id, items }) {
+  const state = useData(`/v1/requesters/${id}/entitlements`);
+  if (!state.data || !(state.data.items || []).length) return null;
+  return (
+    <>
+      <h2>{t('本期配额')}</h2>
+      <Scroll label={t('本期配额')}>
+        <table>
+          <thead><tr><th scope="col">{t('物资')}</th><th scope="col">{t('上限')}</th><th scope="col">{t('已用')}</th><th scope="col">{t('剩余')}</th><th scope="col">{t('截止')}</th></tr></thead>
+          <tbody>
+            {state.data.items.map((e) => (
+              <tr>
+                <td>{e.item_id ? items.name(e.item_id) : t(CATEGORIES[e.category] || e.category)}{e.enforcement === 'soft' && ` · ${t('软上限')}`}</td>
+                <td>{fmtNumber(e.cap)}</td>
+                <td>{fmtNumber(e.used)}</td>
+                <td>{fmtNumber(e.remaining)}</td>
+                <td>{fmtDate(e.window_end)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+    </>
   );
 }
 
