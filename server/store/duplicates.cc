@@ -1,6 +1,7 @@
 #include "store/duplicates.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <string_view>
@@ -149,17 +150,22 @@ StatusOr<std::map<int64_t, dedup::Basis>> SharingKeys(Database& db, int64_t self
   return out;
 }
 
-StatusOr<int> PhoneHolders(Database& db, const dedup::Keys& keys) {
-  if (!keys.phone) return 1;
+// How many active requesters hold the phone key `key` (at least 1).
+StatusOr<int> PhoneKeyHolders(Database& db, std::string_view key) {
   AIDLINK_ASSIGN_STMT(st, db,
                       "SELECT count(*) FROM requester_keys k JOIN requesters r ON "
                       "r.id = k.requester_id WHERE k.kind = 'phone' AND k.key = ? AND "
                       "r.active = 1");
-  st->BindBlob(1, KeyBytes(*keys.phone));
+  st->BindBlob(1, key);
   auto n = One<int64_t>(
       st, [](const Statement& r) { return r.Int(0); }, "count", "phone");
   if (!n.ok()) return n.status();
   return std::max(1, static_cast<int>(*n));
+}
+
+StatusOr<int> PhoneHolders(Database& db, const dedup::Keys& keys) {
+  if (!keys.phone) return 1;
+  return PhoneKeyHolders(db, KeyBytes(*keys.phone));
 }
 
 DuplicateCaseRecord ReadCaseRow(const Statement& row) {
@@ -248,6 +254,91 @@ StatusOr<dedup::Classification> ClassifyAgainstStored(Database& db, int64_t self
   return dedup::Classify(candidates, *holders);
 }
 
+// The keys requester `id` holds, by kind (0 phone, 1 address, 2 name; an
+// empty string where it holds none).
+StatusOr<std::array<std::string, 3>> StoredKeys(Database& db, int64_t id) {
+  AIDLINK_ASSIGN_STMT(st, db, "SELECT kind, key FROM requester_keys WHERE requester_id = ?");
+  st->Bind(1, id);
+  std::array<std::string, 3> out;
+  AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
+    const dedup::Basis bit = BasisBit(row.Text(0));
+    out[bit == dedup::kBasisPhone ? 0 : bit == dedup::kBasisAddress ? 1 : 2] = row.Text(1);
+  }));
+  return out;
+}
+
+// What the members of case `c` share now, pair by pair under the pair rule:
+// the strongest likelihood and the union of the evidence.
+StatusOr<dedup::Verdict> CaseVerdictNow(Database& db, const DuplicateCaseRecord& c) {
+  std::vector<std::array<std::string, 3>> keys;
+  for (int64_t m : c.member_ids) {
+    auto k = StoredKeys(db, m);
+    if (!k.ok()) return k.status();
+    keys.push_back(std::move(*k));
+  }
+  const dedup::Basis bits[3] = {dedup::kBasisPhone, dedup::kBasisAddress, dedup::kBasisName};
+  dedup::Verdict out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t j = i + 1; j < keys.size(); ++j) {
+      dedup::Basis shared = 0;
+      for (size_t kind = 0; kind < 3; ++kind) {
+        if (!keys[i][kind].empty() && keys[i][kind] == keys[j][kind]) shared |= bits[kind];
+      }
+      int holders = 1;
+      if (shared & dedup::kBasisPhone) {
+        auto n = PhoneKeyHolders(db, keys[i][0]);
+        if (!n.ok()) return n.status();
+        holders = *n;
+      }
+      const dedup::Verdict v = dedup::ClassifyPair(shared, holders);
+      if (v.status > out.status) out.status = v.status;
+      out.basis |= v.basis;
+    }
+  }
+  return out;
+}
+
+// When `keys`' phone reaches kSharedContactHolders active holders, it is a
+// shared contact (a building leader, a social worker) and no longer evidence:
+// every open case with a member holding it is judged again on what its
+// members share now, and a case that rested on the phone is lowered (a
+// likely case no longer holds needs). Cases are never raised here; a
+// member's next write does that.
+Status RecheckSharedPhoneCases(Database& db, const dedup::Keys& keys, const Actor& actor) {
+  if (!keys.phone) return Status::Ok();
+  auto holders = PhoneHolders(db, keys);
+  if (!holders.ok()) return holders.status();
+  if (*holders < dedup::kSharedContactHolders) return Status::Ok();
+  AIDLINK_ASSIGN_STMT(st, db,
+                      std::string("SELECT DISTINCT ") + kCaseColumns +
+                          " FROM duplicate_cases c JOIN duplicate_case_members m ON m.case_id = "
+                          "c.id JOIN requester_keys k ON k.requester_id = m.requester_id WHERE "
+                          "c.status = 'open' AND k.kind = 'phone' AND k.key = ? ORDER BY c.id");
+  st->BindBlob(1, KeyBytes(*keys.phone));
+  auto cases = Many<DuplicateCaseRecord>(st, ReadCaseRow);
+  if (!cases.ok()) return cases.status();
+  for (DuplicateCaseRecord& c : *cases) {
+    const dedup::Basis was = ParseBasis(JoinList(c.basis, ','));
+    if (!(was & dedup::kBasisPhone)) continue;
+    AIDLINK_RETURN_IF_ERROR(FillMembers(db, c));
+    auto now = CaseVerdictNow(db, c);
+    if (!now.ok()) return now.status();
+    const bool likely = c.likelihood == "likely" && now->status == dedup::Likelihood::kLikely;
+    const dedup::Basis basis = was & now->basis;
+    AIDLINK_ASSIGN_STMT(up, db,
+                        "UPDATE duplicate_cases SET likelihood = ?, basis = ?, version = "
+                        "version + 1 WHERE id = ?");
+    BindAll(up, likely ? "likely" : "possible", JoinBasis(basis), c.id);
+    AIDLINK_RETURN_IF_ERROR(up->Run());
+    AIDLINK_RETURN_IF_ERROR(AppendEvent(db, actor, "duplicate_case_rechecked", "duplicate_case",
+                                        c.id,
+                                        "{\"reason\":\"shared_contact_phone\",\"likelihood\":\"" +
+                                            std::string(likely ? "likely" : "possible") +
+                                            "\",\"basis\":" + BasisJson(basis) + "}"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<DuplicateFinding> CurrentDuplicate(Database& db, const Requester& requester,
@@ -279,6 +370,7 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
   AIDLINK_RETURN_IF_ERROR(ReplaceKeys(db, requester.id, keys));
   DuplicateFinding out;
   if (!requester.active) return out;
+  AIDLINK_RETURN_IF_ERROR(RecheckSharedPhoneCases(db, keys, actor));
   auto classified = ClassifyAgainstStored(db, requester.id, keys);
   if (!classified.ok()) return classified.status();
   const dedup::Classification& found = *classified;

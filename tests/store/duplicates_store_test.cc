@@ -271,3 +271,58 @@ TEST_CASE("a case between two household clusters merges them, and reopening it s
   reopen(1);
   CHECK(households() == std::vector<int64_t>{r[0], r[1], r[2], r[2]});
 }
+
+TEST_CASE(
+    "a phone that reaches three holders stops counting, and the cases resting on it are lowered",
+    "[store][dedup]") {
+  TempDb tmp;
+  auto store = OpenStore(tmp.path());
+  const dedup::Secret secret = TestSecret();
+  DuplicateFinding second, third;
+  std::string before_likelihood, after_likelihood;
+  std::vector<std::string> before_basis, after_basis;
+  int64_t rechecked = 0;
+  REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
+    Station st;
+    st.name = "民权街社工站";
+    st.district = "江汉区";
+    auto station = InsertStation(db, st, kActor);
+    if (!station.ok()) return station.status();
+    // 金老伯 twice with his phone, in his building but another flat: likely
+    // (phone + name, the name being keyed with the building).
+    DuplicateFinding* found[] = {nullptr, &second};
+    const char* addresses[] = {"幸福里3号楼201", "幸福里3号楼502"};
+    for (int i = 0; i < 2; ++i) {
+      auto r = InsertRequester(db, Jin(station->id, "13800001111", addresses[i]), kActor);
+      if (!r.ok()) return r.status();
+      auto f = RecordRequesterKeys(db, *r, secret, kActor);
+      if (!f.ok()) return f.status();
+      if (found[i]) *found[i] = *f;
+    }
+    auto kase = GetDuplicateCase(db, second.case_id);
+    if (!kase.ok()) return kase.status();
+    before_likelihood = kase->likelihood;
+    before_basis = kase->basis;
+    // The building leader's phone was his contact: a third household gives it.
+    Requester leader = Jin(station->id, "138 0000 1111", "花楼街1号");
+    leader.name = "王楼长";
+    auto r = InsertRequester(db, leader, kActor);
+    if (!r.ok()) return r.status();
+    auto f = RecordRequesterKeys(db, *r, secret, kActor);
+    if (!f.ok()) return f.status();
+    third = *f;
+    kase = GetDuplicateCase(db, second.case_id);
+    if (!kase.ok()) return kase.status();
+    after_likelihood = kase->likelihood;
+    after_basis = kase->basis;
+    rechecked = Count(db, "SELECT count(*) FROM events WHERE kind = 'duplicate_case_rechecked'");
+    return Status::Ok();
+  }));
+  REQUIRE(second.status == "likely");
+  CHECK(before_likelihood == "likely");
+  CHECK(before_basis == std::vector<std::string>{"phone", "name"});
+  CHECK(third.status == "none");  // a shared contact phone alone is no evidence
+  CHECK(after_likelihood == "possible");
+  CHECK(after_basis == std::vector<std::string>{"name"});
+  CHECK(rechecked == 1);
+}
