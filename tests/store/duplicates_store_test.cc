@@ -40,6 +40,13 @@ Requester Jin(int64_t station, const std::string& phone, const std::string& addr
   return r;
 }
 
+StatusOr<Station> AddStation(Database& db) {
+  Station st;
+  st.name = "民权街社工站";
+  st.district = "江汉区";
+  return InsertStation(db, st, kActor);
+}
+
 int64_t Count(Database& db, const std::string& sql) {
   auto st = db.Prepare(sql);
   REQUIRE_STATUS_OK(st.status());
@@ -63,10 +70,7 @@ TEST_CASE(
   int64_t keys = 0, blobs = 0, plain = 0, opened = 0;
   std::vector<int64_t> ids, members;
   REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
-    Station st;
-    st.name = "民权街社工站";
-    st.district = "江汉区";
-    auto station = InsertStation(db, st, kActor);
+    auto station = AddStation(db);
     if (!station.ok()) return station.status();
     const char* spellings[][2] = {{"138 0000 1111", "幸福里3号楼201"},
                                   {"+86 13800001111", "幸福里３栋２０１"},
@@ -118,10 +122,7 @@ TEST_CASE("a likely case holds the newer registration only within the hold perio
   const dedup::Secret secret = TestSecret();
   int64_t newer = 0, item_id = 0;
   REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
-    Station st;
-    st.name = "民权街社工站";
-    st.district = "江汉区";
-    auto station = InsertStation(db, st, kActor);
+    auto station = AddStation(db);
     if (!station.ok()) return station.status();
     Item it;
     it.code = "MED-BP";
@@ -201,10 +202,7 @@ TEST_CASE("a case between two household clusters merges them, and reopening it s
   // matter here).
   std::vector<int64_t> r;
   REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
-    Station st;
-    st.name = "民权街社工站";
-    st.district = "江汉区";
-    auto station = InsertStation(db, st, kActor);
+    auto station = AddStation(db);
     if (!station.ok()) return station.status();
     for (int i = 0; i < 4; ++i) {
       auto inserted = InsertRequester(db,
@@ -283,10 +281,7 @@ TEST_CASE(
   std::vector<std::string> before_basis, after_basis;
   int64_t rechecked = 0;
   REQUIRE_STATUS_OK(store->Write([&](Database& db) -> Status {
-    Station st;
-    st.name = "民权街社工站";
-    st.district = "江汉区";
-    auto station = InsertStation(db, st, kActor);
+    auto station = AddStation(db);
     if (!station.ok()) return station.status();
     // 金老伯 twice with his phone, in his building but another flat: likely
     // (phone + name, the name being keyed with the building).

@@ -550,6 +550,7 @@ test('two stations register 金老伯: the second sees 很可能重复 but nothi
   await sp.getByRole('heading', { name: '金老伯', level: 1 }).waitFor();
   await sp.getByRole('status').getByText(/很可能重复（依据：.*电话.*）：可能已在辖区其他站登记/).waitFor();
   const quotaRow = sp.getByRole('region', { name: '本期配额' }).getByRole('row', { name: /大米/ });
+  await quotaRow.waitFor();
   assert.deepEqual((await quotaRow.getByRole('cell').allTextContents()).slice(0, 4), ['大米', '2', '0', '2']);
   await checkAxe(sp, 'household with a duplicate flag and a quota');
   await noHorizontalScroll(sp, 'household with a duplicate flag and a quota');
@@ -572,8 +573,8 @@ test('two stations register 金老伯: the second sees 很可能重复 but nothi
   await checkAxe(desk, 'duplicate cases');
   await desk.getByRole('link', { name: `案件 ${caseId}` }).click();
   await desk.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();
-  assert.equal(await desk.getByRole('article').count(), 2, 'the desk sees both sides');
   await desk.getByRole('article', { name: /金老伯 · 江汉区民族街社工站/ }).getByText('江汉区幸福里3幢2单元502').waitFor();
+  assert.equal(await desk.getByRole('article').count(), 2, 'the desk sees both sides');
   await checkAxe(desk, 'duplicate case (desk)');
   await desk.getByLabel('结论').selectOption({ label: '同一户' });
   await desk.getByLabel('主登记').selectOption({ label: '金老伯 · 江汉区民族街社工站' });

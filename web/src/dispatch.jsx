@@ -4,9 +4,8 @@ import { api, parseQuantity } from './api.js';
 import { DELIVERY_STATUS, ROUTE_STATUS, UNMET, fmtDate, fmtNumber, t } from './i18n.js';
 import { DeliveryList, Needs, qs, useDepots, useItems } from './station.jsx';
 import {
-  Field, FormShell, Link, Loading, Page, Pager, Select, Text, confirmDialog, errorText, navigate, useData, useForm,
-  useLocation,
-  Scroll,
+  CardList, Field, FormShell, Link, Loading, Page, Pager, Scroll, Select, Text, confirmDialog, errorText,
+  navigate, useData, useForm, useLocation,
 } from './ui.jsx';
 
 export function DispatchNeeds() {
@@ -179,20 +178,10 @@ export function Routes() {
         <label for="route-date">{t('日期')}</label>
         <input id="route-date" type="date" value={date} onChange={(e) => navigate('/dispatch/routes?date=' + e.currentTarget.value)} />
       </div>
-      <Loading state={list}>
-        {(d) => (
-          <>
-            {d.items.length === 0 && <p>{t('没有记录')}</p>}
-            <ul class="cards">
-              {d.items.map((r) => (
-                <li><Link href={`/dispatch/routes/${r.id}`}>{t('路线编号')} {r.id} · {r.driver}</Link>
-                  <span>{fmtDate(r.date)} · {t('站点数')} {fmtNumber(r.stop_count ?? 0)} · {t(ROUTE_STATUS[r.status] || r.status || '')}</span></li>
-              ))}
-            </ul>
-            <Pager next={d.next_page_token} />
-          </>
-        )}
-      </Loading>
+      <CardList state={list} card={(r) => (
+        <li><Link href={`/dispatch/routes/${r.id}`}>{t('路线编号')} {r.id} · {r.driver}</Link>
+          <span>{fmtDate(r.date)} · {t('站点数')} {fmtNumber(r.stop_count ?? 0)} · {t(ROUTE_STATUS[r.status] || r.status || '')}</span></li>
+      )} />
     </Page>
   );
 }

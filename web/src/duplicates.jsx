@@ -8,7 +8,8 @@ import {
 } from './i18n.js';
 import { useItems } from './station.jsx';
 import {
-  FormShell, Link, Loading, Page, Pager, Scroll, Select, Text, confirmDialog, errorText, useData, useForm, useLocation,
+  CardList, FormShell, Link, Loading, Page, Scroll, Select, Text, confirmDialog, errorText, useData, useForm,
+  useLocation,
 } from './ui.jsx';
 
 const apiLang = () => (currentLang() === 'en' ? 'en' : 'zh');
@@ -40,23 +41,13 @@ export function DuplicateCases({ base }) {
         <Link href={`${base}/duplicates`} aria-current={status === 'open' ? 'page' : undefined}>{t('待处理')}</Link>
         <Link href={`${base}/duplicates?status=resolved`} aria-current={status === 'resolved' ? 'page' : undefined}>{t('已处理')}</Link>
       </nav>
-      <Loading state={list}>
-        {(d) => (
-          <>
-            {d.items.length === 0 && <p>{t('没有记录')}</p>}
-            <ul class="cards">
-              {d.items.map((c) => (
-                <li>
-                  <Link href={`${base}/duplicates/${c.id}`}>{tf('案件 {id}', { id: c.id })}</Link>
-                  <span>{t(DUPLICATE_LIKELIHOOD[c.likelihood] || c.likelihood)} · {basisText(c.basis)} · {fmtDate(c.created_at)}</span>
-                  <span>{(c.sides || []).map((s) => `${s.requester.name}（${s.station_name}）`).join(' / ')}</span>
-                </li>
-              ))}
-            </ul>
-            <Pager next={d.next_page_token} />
-          </>
-        )}
-      </Loading>
+      <CardList state={list} card={(c) => (
+        <li>
+          <Link href={`${base}/duplicates/${c.id}`}>{tf('案件 {id}', { id: c.id })}</Link>
+          <span>{t(DUPLICATE_LIKELIHOOD[c.likelihood] || c.likelihood)} · {basisText(c.basis)} · {fmtDate(c.created_at)}</span>
+          <span>{(c.sides || []).map((s) => `${s.requester.name}（${s.station_name}）`).join(' / ')}</span>
+        </li>
+      )} />
     </Page>
   );
 }

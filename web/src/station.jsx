@@ -4,9 +4,8 @@ import { api, parseQuantity } from './api.js';
 import { DuplicateNotice } from './duplicates.jsx';
 import { CATEGORIES, DEACTIVATION, DELIVERY_STATUS, KINDS, NEED_STATUS, TAGS, URGENCIES, fmtDate, fmtNumber, t } from './i18n.js';
 import {
-  Field, FormShell, Link, Loading, Page, Pager, Select, Text, confirmDialog, errorText, navigate,
-  useData, useForm, useLocation,
-  Scroll,
+  CardList, Field, FormShell, Link, Loading, Page, Pager, Scroll, Select, Text, confirmDialog, errorText,
+  navigate, useData, useForm, useLocation,
 } from './ui.jsx';
 
 export function useItems() {
@@ -42,23 +41,13 @@ export function Households({ me }) {
         <input id="hh-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         <button type="submit">{t('搜索')}</button>
       </form>
-      <Loading state={list}>
-        {(d) => (
-          <>
-            {d.items.length === 0 && <p>{t('没有记录')}</p>}
-            <ul class="cards">
-              {d.items.map((r) => (
-                <li>
-                  <Link href={`/station/households/${r.id}`}>{r.name}</Link>
-                  <span>{t(KINDS[r.kind] || r.kind)} · {r.district} · {r.phone}</span>
-                  {r.active === false && <span class="tag">{t('已停用')}</span>}
-                </li>
-              ))}
-            </ul>
-            <Pager next={d.next_page_token} />
-          </>
-        )}
-      </Loading>
+      <CardList state={list} card={(r) => (
+        <li>
+          <Link href={`/station/households/${r.id}`}>{r.name}</Link>
+          <span>{t(KINDS[r.kind] || r.kind)} · {r.district} · {r.phone}</span>
+          {r.active === false && <span class="tag">{t('已停用')}</span>}
+        </li>
+      )} />
     </Page>
   );
 }

@@ -300,6 +300,22 @@ export function Pager({ next }) {
   );
 }
 
+// A server-paged list of cards: `card(item)` renders each <li>; 没有记录 when
+// it is empty.
+export function CardList({ state, card }) {
+  return (
+    <Loading state={state}>
+      {(d) => (
+        <>
+          {d.items.length === 0 && <p>{t('没有记录')}</p>}
+          <ul class="cards">{d.items.map(card)}</ul>
+          <Pager next={d.next_page_token} />
+        </>
+      )}
+    </Loading>
+  );
+}
+
 // A wide table that scrolls by itself (keyboard-reachable) on a phone.
 export function Scroll({ label, children }) {
   return (
