@@ -38,6 +38,18 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   // to the WAL again and again. Up to 1 GiB (allocated only as used) keeps
   // such a transaction in memory.
   AIDLINK_RETURN_IF_ERROR((*db)->Exec("PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;"));
+  if (options.background_checkpoint) {
+    // Under a steady stream of commits a PASSIVE checkpoint never finds the
+    // WAL quiet enough to let it start over; the writer's own checkpoint, at
+    // ten times SQLite's default size, bounds it (40 MB of 4 KiB pages) and
+    // finds most of it copied already, so it is rare and short.
+    AIDLINK_RETURN_IF_ERROR((*db)->Exec("PRAGMA wal_autocheckpoint=10000"));
+    auto checkpointer =
+        Database::Open(options.path, false, options.synchronous, options.busy_timeout);
+    if (!checkpointer.ok()) return checkpointer.status();
+    store->checkpointer_ = std::move(*checkpointer);
+    store->checkpoint_thread_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+  }
   store->writer_ = std::move(*db);
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
@@ -49,7 +61,10 @@ Store::~Store() {
     stopping_ = true;
   }
   cv_.notify_all();
+  checkpoint_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  checkpointer_.reset();
   readers_.clear();
   if (writer_) {
     // Folds the WAL back into the main file so the database is one file at rest.
@@ -112,8 +127,34 @@ void Store::WriterLoop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       committing_ = false;
+      wal_dirty_ = true;
     }
     idle_cv_.notify_all();
+  }
+}
+
+void Store::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    checkpoint_cv_.wait_for(lock, options_.checkpoint_interval, [this] { return stopping_; });
+    if (stopping_) return;  // the destructor truncates the WAL
+    if (!wal_dirty_) continue;
+    wal_dirty_ = false;
+    lock.unlock();
+    // A checkpoint that cannot copy every frame (a reader still on older
+    // ones) is tried again next time; one that fails (a full disk) after
+    // the next commit. The WAL keeps every frame meanwhile.
+    bool again = false;
+    auto st = checkpointer_->Prepare("PRAGMA wal_checkpoint(PASSIVE)");
+    StatusOr<bool> row = st.ok() ? (*st)->Step() : StatusOr<bool>(st.status());
+    if (!row.ok()) {
+      log::Warn("wal_checkpoint_failed", {{"error", row.status().message()}});
+    } else if (*row) {
+      again = (*st)->Int(2) < (*st)->Int(1);  // checkpointed < frames in the WAL
+    }
+    if (st.ok()) (*st)->Reset();
+    lock.lock();
+    if (again) wal_dirty_ = true;
   }
 }
 

@@ -76,6 +76,13 @@ struct StoreOptions {
   // The IANA zone whose calendar days quota windows and a match run's
   // default as_of are counted in (--time-zone; util/time_zone.h).
   std::string time_zone = tz::kDefaultTimeZone;
+  // WAL checkpoints on a connection and thread of their own (PASSIVE: never
+  // blocking the writer, at most every checkpoint_interval after a commit),
+  // so that no commit pays for copying the WAL into the database file and
+  // syncing it. false: SQLite's automatic checkpoint inside the commit that
+  // takes the WAL past 1,000 pages.
+  bool background_checkpoint = true;
+  std::chrono::milliseconds checkpoint_interval{200};
 };
 
 // Counters for /metrics, updated by the writer thread under mu_ once per
@@ -165,6 +172,7 @@ class Store {
   std::unique_ptr<Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<Database> db);
   void WriterLoop();
+  void CheckpointLoop();
   void CommitBatch(std::vector<std::shared_ptr<PendingWrite>>& batch);
   // Deletes a few expired idempotent answers inside the batch's transaction
   // (no fsync of its own), if one is due. Writer thread only.
@@ -183,7 +191,9 @@ class Store {
   std::deque<std::shared_ptr<PendingWrite>> queue_;
   bool stopping_ = false;
   bool committing_ = false;  // the writer is working on a batch
+  bool wal_dirty_ = false;   // a commit since the last checkpoint
   StoreStats stats_;
+  std::condition_variable checkpoint_cv_;  // signalled when stopping
 
   // The idle reader connections, under a mutex of their own: every request
   // takes and returns one, and should not wait on the writer's queue.
@@ -191,6 +201,8 @@ class Store {
   std::vector<std::unique_ptr<Database>> readers_;  // guarded by readers_mu_
 
   std::thread writer_thread_;
+  std::unique_ptr<Database> checkpointer_;  // used only by checkpoint_thread_
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace aidlink::store
