@@ -59,4 +59,11 @@ void PrintObject(Context& ctx, const ApiReply& reply) {
   ctx.out << RenderKeyValues(Flatten(reply.json));
 }
 
+int PrintAnswer(Context& ctx, const StatusOr<ApiReply>& reply) {
+  if (!reply.ok()) return Unreachable(ctx, reply.status());
+  if (!reply->ok()) return ServerError(ctx, *reply);
+  PrintObject(ctx, *reply);
+  return kExitOk;
+}
+
 }  // namespace aidlink::client

@@ -86,4 +86,8 @@ int ServerError(Context& ctx, const ApiReply& reply);
 // aligned "key  value" lines.
 void PrintObject(Context& ctx, const ApiReply& reply);
 
+// The exit code of a command that prints the object the server answered:
+// Unreachable, ServerError, or PrintObject and kExitOk.
+int PrintAnswer(Context& ctx, const StatusOr<ApiReply>& reply);
+
 }  // namespace aidlink::client

@@ -101,10 +101,7 @@ int Logout(Context& ctx, const std::vector<std::string>& args) {
 int WhoAmI(Context& ctx, const std::vector<std::string>& args) {
   if (!args.empty()) return UsageError(ctx, "whoami takes no arguments", "whoami");
   auto reply = ctx.api.Get("/v1/me");
-  if (!reply.ok()) return Unreachable(ctx, reply.status());
-  if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return PrintAnswer(ctx, reply);
 }
 
 int UserAdd(Context& ctx, const std::vector<std::string>& args) {
@@ -129,10 +126,7 @@ int UserAdd(Context& ctx, const std::vector<std::string>& args) {
   if (vm.count("station-id")) body["station_id"] = vm["station-id"].as<int64_t>();
   if (vm.count("donor-id")) body["donor_id"] = vm["donor-id"].as<int64_t>();
   auto reply = ctx.api.Post("/v1/users", body);
-  if (!reply.ok()) return Unreachable(ctx, reply.status());
-  if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return PrintAnswer(ctx, reply);
 }
 
 }  // namespace

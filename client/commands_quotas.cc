@@ -93,10 +93,7 @@ int QuotaAdd(Context& ctx, const std::vector<std::string>& args) {
   if (!ParseFlags(ctx, args, desc, {}, "quota add", &vm, &code)) return code;
   // The server checks every field and names the one that is wrong.
   auto reply = ctx.api.Post("/v1/quotas", QuotaBody(vm));
-  if (!reply.ok()) return Unreachable(ctx, reply.status());
-  if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return PrintAnswer(ctx, reply);
 }
 
 int QuotaList(Context& ctx, const std::vector<std::string>& args) {
@@ -161,10 +158,7 @@ int QuotaShow(Context& ctx, const std::vector<std::string>& args) {
   if (!TakeId(ctx, args, "quota show", &id, &rest, &code)) return code;
   if (!rest.empty()) return UsageError(ctx, "quota show takes only an ID", "quota show");
   auto reply = ctx.api.Get("/v1/quotas/" + id);
-  if (!reply.ok()) return Unreachable(ctx, reply.status());
-  if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return PrintAnswer(ctx, reply);
 }
 
 int QuotaEdit(Context& ctx, const std::vector<std::string>& args) {
@@ -185,10 +179,7 @@ int QuotaEdit(Context& ctx, const std::vector<std::string>& args) {
   if (body.contains("category") && !body["category"].is_null()) body["item_id"] = nullptr;
   const std::string if_match = vm.count("if-match") ? vm["if-match"].as<std::string>() : "";
   auto reply = ctx.api.Patch("/v1/quotas/" + id, body, if_match);
-  if (!reply.ok()) return Unreachable(ctx, reply.status());
-  if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return PrintAnswer(ctx, reply);
 }
 
 int QuotaDisable(Context& ctx, const std::vector<std::string>& args) {
@@ -198,10 +189,7 @@ int QuotaDisable(Context& ctx, const std::vector<std::string>& args) {
   if (!TakeId(ctx, args, "quota disable", &id, &rest, &code)) return code;
   if (!rest.empty()) return UsageError(ctx, "quota disable takes only an ID", "quota disable");
   auto reply = ctx.api.Post("/v1/quotas/" + id + ":disable", json::object{});
-  if (!reply.ok()) return Unreachable(ctx, reply.status());
-  if (!reply->ok()) return ServerError(ctx, *reply);
-  PrintObject(ctx, *reply);
-  return kExitOk;
+  return PrintAnswer(ctx, reply);
 }
 
 int Entitlements(Context& ctx, const std::vector<std::string>& args) {
