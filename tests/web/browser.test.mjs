@@ -562,6 +562,7 @@ test('two stations register 金老伯: the second sees 很可能重复 but nothi
     assert.ok(!seen.includes(other), `station B must not see "${other}" of station A's registration`);
   }
   assert.equal(await sp.getByRole('article').count(), 1, 'a station sees only its own side');
+  assert.equal(await sp.getByRole('button', { name: '处理' }).count(), 0, 'nor may it decide the case');
   await checkAxe(sp, 'duplicate case (station)');
   await noHorizontalScroll(sp, 'duplicate case (station)');
   await station.close();

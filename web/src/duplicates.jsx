@@ -139,7 +139,8 @@ export function DuplicateCase({ id, base }) {
             <div class="sides">
               {(c.sides || []).map((s) => <SideCard side={s} items={items} />)}
             </div>
-            {c.status === 'open'
+            {/* A station may decide only a case whose every side is its own. */}
+            {c.other_sides_hidden ? null : c.status === 'open'
               ? <><h2>{t('处理')}</h2><ResolveForm c={c} onDone={() => state.reload()} /></>
               : <button onClick={() => reopen(c)}>{t('重新打开')}</button>}
             {error && <p class="error" role="alert">{error}</p>}
