@@ -174,12 +174,12 @@ struct Snapshot {
 };
 
 // Above this many (need, eligible lot) pairs for one item, rule 5 is solved in
-// two steps instead of one exact lexicographic min-cost flow: an exact
-// min-cost flow on expiry between need classes and lots, then a greedy split
-// inside each class that prefers same-district lots and then older lots;
-// distance is not optimised, but "nearest" is reported as on the exact path
-// (no eligible lot's depot is closer). Rules 1-4 and 6-7 are exact at every
-// size.
+// two steps instead of one exact lexicographic min-cost flow: a min-cost flow
+// exact on expiry and then same district, between cells of needs (class,
+// district) and of lots (bucket, district), then a split inside each pair of
+// cells, needs by id and older lots first; distance is not optimised, but
+// "nearest" is reported as on the exact path (no eligible lot's depot is
+// closer). Rules 1-4 and 6-7 are exact at every size.
 inline constexpr int64_t kExactLotChoicePairs = 100000;
 
 // How to run: the delivery date and the knobs of the policy.

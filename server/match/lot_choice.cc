@@ -6,10 +6,12 @@
 // reduced cost is not zero carries the same flow in every optimal solution, so
 // it is fixed at that flow before the next criterion is optimised.
 //
-// Large items (more pairs than exact_pair_limit) take the scalable path: an
-// exact min-cost flow on expiry between need classes and (group, expiry)
-// buckets, then a greedy split inside each class, same district first; its
-// rows are marked `nearest` by the same definition as the exact path's.
+// Large items (more pairs than exact_pair_limit) take the scalable path:
+// a min-cost flow exact on expiry and then same district, between cells of
+// needs (class, district) and cells of lots ((group, expiry) bucket,
+// district), then within each pair of cells needs by id take lots oldest
+// first (distance is not optimised); its rows are marked `nearest` by the
+// same definition as the exact path's.
 
 #include <algorithm>
 #include <cmath>
@@ -255,185 +257,227 @@ Buckets MakeBuckets(const ChoiceProblem& p, const std::vector<std::vector<int32_
   return out;
 }
 
-// (bucket, units) per class: what each class takes from each bucket.
-using ClassFlows = std::vector<std::vector<std::pair<int32_t, int64_t>>>;
+// Units moved from the needs of class `cls` in district `need_district` to
+// the lots of bucket `bucket` in district `lot_district`.
+struct CellFlow {
+  int32_t cls, need_district, bucket, lot_district;
+  int64_t units;
+};
 
-// Exact FEFO between classes and buckets, through one node per group: a
-// class reaches every bucket of its groups alike, and only the group ->
-// bucket arcs cost, so the graph stays small. Each group's flow is then split
-// among its classes (any split costs the same): classes in index order take
-// the group's buckets in expiry order.
-ClassFlows FefoClassFlows(const ChoiceProblem& p, const Buckets& buckets,
-                          const std::vector<int64_t>& class_amount) {
-  const size_t nc = p.class_groups.size(), ng = static_cast<size_t>(p.group_count);
-  Graph graph;
-  std::vector<Graph::Node> class_nodes(nc), group_nodes(ng), bucket_nodes(buckets.all.size());
-  for (auto& v : class_nodes) v = graph.addNode();
-  for (auto& v : group_nodes) v = graph.addNode();
-  for (auto& v : bucket_nodes) v = graph.addNode();
-  const Graph::Node sink = graph.addNode();
-  Graph::ArcMap<int64_t> upper(graph, 0), cost(graph, 0);
-  Graph::NodeMap<int64_t> supply(graph, 0);
-  struct Link {
-    int32_t from, to;
-    Graph::Arc arc;
-  };
-  std::vector<Link> class_group_arcs, group_bucket_arcs;
-  int64_t total = 0;
-  for (size_t c = 0; c < nc; ++c) {
-    if (class_amount[c] == 0) continue;
-    supply[class_nodes[c]] = class_amount[c];
-    total += class_amount[c];
-    for (int32_t g : p.class_groups[c]) {
-      if (buckets.of_group[static_cast<size_t>(g)].empty()) continue;
-      const Graph::Arc a = graph.addArc(class_nodes[c], group_nodes[static_cast<size_t>(g)]);
-      upper[a] = class_amount[c];
-      class_group_arcs.push_back({static_cast<int32_t>(c), g, a});
+// Optimises stage after stage on `graph` (costs[k] for stage k): after each,
+// an arc whose reduced cost is not zero carries the same flow in every
+// optimum, so it is fixed there before the next stage. False if infeasible.
+bool SolveStages(Graph& graph, Graph::ArcMap<int64_t>& lower, Graph::ArcMap<int64_t>& upper,
+                 const Graph::NodeMap<int64_t>& supply,
+                 const std::vector<const Graph::ArcMap<int64_t>*>& costs,
+                 Graph::ArcMap<int64_t>& flow) {
+  for (const Graph::ArcMap<int64_t>* cost : costs) {
+    Simplex simplex(graph);
+    simplex.lowerMap(lower).upperMap(upper).costMap(*cost).supplyMap(supply);
+    if (simplex.run() != Simplex::OPTIMAL) return false;
+    for (Graph::ArcIt a(graph); a != lemon::INVALID; ++a) {
+      flow[a] = simplex.flow(a);
+      const int64_t reduced =
+          (*cost)[a] + simplex.potential(graph.source(a)) - simplex.potential(graph.target(a));
+      if (reduced != 0) lower[a] = upper[a] = flow[a];
     }
   }
-  for (size_t g = 0; g < ng; ++g) {
-    for (int32_t b : buckets.of_group[g]) {
-      const Graph::Arc a = graph.addArc(group_nodes[g], bucket_nodes[static_cast<size_t>(b)]);
-      upper[a] = buckets.all[static_cast<size_t>(b)].capacity;
-      cost[a] = buckets.expiry_rank[static_cast<size_t>(b)];
-      group_bucket_arcs.push_back({static_cast<int32_t>(g), b, a});
-    }
-  }
-  for (size_t b = 0; b < buckets.all.size(); ++b) {
-    upper[graph.addArc(bucket_nodes[b], sink)] = buckets.all[b].capacity;
-  }
-  supply[sink] = -total;
-  Simplex simplex(graph);
-  simplex.upperMap(upper).costMap(cost).supplyMap(supply);
-  if (simplex.run() != Simplex::OPTIMAL) return {};  // cannot happen: amounts are feasible
-
-  std::vector<std::vector<std::pair<int32_t, int64_t>>> group_in(ng), group_out(ng);
-  for (const Link& l : class_group_arcs) {
-    const int64_t f = simplex.flow(l.arc);
-    if (f > 0) group_in[static_cast<size_t>(l.to)].push_back({l.from, f});
-  }
-  for (const Link& l : group_bucket_arcs) {
-    const int64_t f = simplex.flow(l.arc);
-    if (f > 0) group_out[static_cast<size_t>(l.from)].push_back({l.to, f});
-  }
-  ClassFlows class_flows(nc);
-  for (size_t g = 0; g < ng; ++g) {
-    size_t out = 0;
-    for (auto [c, units] : group_in[g]) {
-      while (units > 0 && out < group_out[g].size()) {
-        auto& [b, left] = group_out[g][out];
-        const int64_t q = std::min(units, left);
-        class_flows[static_cast<size_t>(c)].push_back({b, q});
-        units -= q;
-        left -= q;
-        if (left == 0) ++out;
-      }
-    }
-  }
-  return class_flows;
+  return true;
 }
 
-// Needs of one class by id, all of them and by district; Front() skips the
-// needs already served in full.
-struct Queue {
-  std::vector<int32_t> needs;
-  size_t next = 0;
-  // The first need of the queue with units left, or -1.
-  int32_t Front(const std::vector<int64_t>& left) {
-    while (next < needs.size() && left[static_cast<size_t>(needs[next])] == 0) ++next;
-    return next < needs.size() ? needs[next] : -1;
+// Exact FEFO and then same district between cells of needs (class,
+// district) and cells of lots (bucket, district). A class's needs of one
+// district reach a node per (group, district) that sends same-district
+// units straight to that district's lot cells of the group's buckets and
+// the rest through one node per group to any of its lot cells at a cost
+// of 1; expiry costs on the lot cells' arcs to the sink. The graph has a
+// node per cell, not per need or lot.
+std::vector<CellFlow> FefoDistrictFlows(const ChoiceProblem& p, const Buckets& buckets) {
+  using Cell = std::pair<int32_t, int32_t>;
+  std::map<Cell, int64_t> need_cells, lot_cells;  // (class, district), (bucket, district)
+  for (const ChoiceNeed& n : p.needs) need_cells[{n.cls, n.district}] += n.amount;
+  for (size_t b = 0; b < buckets.all.size(); ++b) {
+    for (int32_t l : buckets.all[b].lots) {
+      const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
+      lot_cells[{static_cast<int32_t>(b), lot.district}] += lot.available;
+    }
   }
-};
-struct ClassQueues {
-  Queue everyone;
-  std::unordered_map<int32_t, Queue> by_district;
-};
-
-// The greedy split of the scalable path, bucket by bucket in expiry order:
-// first every class's needs take the bucket's lots in their own district,
-// then the rest; lots oldest first, needs by id.
-class GreedySplit {
- public:
-  GreedySplit(const ChoiceProblem& p, const Buckets& buckets)
-      : p_(p),
-        buckets_(buckets),
-        queues_(p.class_groups.size()),
-        bucket_flows_(buckets.all.size()),
-        lot_left_(p.lots.size()),
-        need_left_(p.needs.size()) {
-    for (size_t l = 0; l < p.lots.size(); ++l) lot_left_[l] = p.lots[l].available;
-    for (size_t i = 0; i < p.needs.size(); ++i) need_left_[i] = p.needs[i].amount;
+  Graph graph;
+  Graph::ArcMap<int64_t> lower(graph, 0), upper(graph, 0), expiry(graph, 0), district(graph, 0);
+  Graph::NodeMap<int64_t> supply(graph, 0);
+  const Graph::Node sink = graph.addNode();
+  std::map<Cell, Graph::Node> lot_nodes;
+  int64_t total = 0;
+  for (const auto& [cell, units] : need_cells) total += units;
+  for (const auto& [cell, capacity] : lot_cells) {
+    const Graph::Node v = graph.addNode();
+    lot_nodes[cell] = v;
+    const Graph::Arc a = graph.addArc(v, sink);
+    upper[a] = capacity;
+    expiry[a] = buckets.expiry_rank[static_cast<size_t>(cell.first)];
   }
-
-  // Queues class `c`'s needs (`members`) for its flows.
-  void AddClass(size_t c, std::vector<int32_t> members,
-                const std::vector<std::pair<int32_t, int64_t>>& flows) {
-    std::sort(members.begin(), members.end(), [&](int32_t a, int32_t b) {
-      return p_.needs[static_cast<size_t>(a)].id < p_.needs[static_cast<size_t>(b)].id;
-    });
-    for (int32_t i : members)
-      queues_[c].by_district[p_.needs[static_cast<size_t>(i)].district].needs.push_back(i);
-    queues_[c].everyone.needs = std::move(members);
-    for (auto [b, units] : flows)
-      bucket_flows_[static_cast<size_t>(b)].push_back({static_cast<int32_t>(c), units});
-    flow_count_ += flows.size();
+  // The lot cells of each group, from its buckets.
+  std::vector<std::vector<Cell>> group_cells(static_cast<size_t>(p.group_count));
+  for (const auto& [cell, capacity] : lot_cells) {
+    group_cells[static_cast<size_t>(buckets.all[static_cast<size_t>(cell.first)].group)].push_back(
+        cell);
   }
-
-  std::vector<Chosen> Run() {
-    // Each row exhausts a need, a lot or a class's flow from a bucket.
-    chosen_.reserve(need_left_.size() + lot_left_.size() + 2 * flow_count_);
-    for (int32_t b : BucketOrder()) {
-      const Bucket& bucket = buckets_.all[static_cast<size_t>(b)];
-      for (auto& [c, units] : bucket_flows_[static_cast<size_t>(b)]) {
-        auto& by_district = queues_[static_cast<size_t>(c)].by_district;
-        for (int32_t l : bucket.lots) {
-          const int32_t district = p_.lots[static_cast<size_t>(l)].district;
-          auto it = by_district.find(district);
-          if (it == by_district.end() || district < 0) continue;
-          Drain(it->second, l, units);
+  struct Link {
+    Cell from, to;
+    Graph::Arc arc;
+  };
+  std::vector<Link> need_links, direct_links, pool_links, out_links;  // by kind of arc
+  std::map<int32_t, Graph::Node> pools;                      // group -> its other-district node
+  std::map<std::pair<int32_t, int32_t>, Graph::Node> reach;  // (group, district)
+  for (const auto& [cell, units] : need_cells) {
+    const Graph::Node v = graph.addNode();
+    supply[v] = units;
+    for (int32_t g : p.class_groups[static_cast<size_t>(cell.first)]) {
+      if (group_cells[static_cast<size_t>(g)].empty()) continue;
+      auto [it, fresh] = reach.try_emplace({g, cell.second});
+      if (fresh) {
+        it->second = graph.addNode();
+        auto [pool, new_pool] = pools.try_emplace(g);
+        if (new_pool) {
+          pool->second = graph.addNode();
+          for (const Cell& lc : group_cells[static_cast<size_t>(g)]) {
+            const Graph::Arc a = graph.addArc(pool->second, lot_nodes[lc]);
+            upper[a] = total;
+            out_links.push_back({{g, -1}, lc, a});
+          }
         }
+        for (const Cell& lc : group_cells[static_cast<size_t>(g)]) {
+          if (cell.second < 0 || lc.second != cell.second) continue;
+          const Graph::Arc a = graph.addArc(it->second, lot_nodes[lc]);
+          upper[a] = total;
+          direct_links.push_back({{g, cell.second}, lc, a});
+        }
+        const Graph::Arc a = graph.addArc(it->second, pool->second);
+        upper[a] = total;
+        district[a] = 1;
+        pool_links.push_back({{g, cell.second}, {g, -1}, a});
       }
-      for (auto& [c, units] : bucket_flows_[static_cast<size_t>(b)]) {
-        for (int32_t l : bucket.lots) Drain(queues_[static_cast<size_t>(c)].everyone, l, units);
-      }
+      const Graph::Arc a = graph.addArc(v, it->second);
+      upper[a] = units;
+      need_links.push_back({cell, {g, cell.second}, a});
     }
-    return MergePairs(std::move(chosen_), need_left_.size());
+  }
+  supply[sink] = -total;
+  Graph::ArcMap<int64_t> flow(graph, 0);
+  // One run with expiry weighted above any district cost (a rank step costs
+  // more than every unit in another district together) where the costs stay
+  // far inside int64; two runs otherwise.
+  int64_t max_rank = 0;
+  for (int64_t r : buckets.expiry_rank) max_rank = std::max(max_rank, r);
+  const double worst = static_cast<double>(max_rank + 1) * static_cast<double>(total + 1) *
+                       static_cast<double>(total + 1);
+  if (worst < 0x1p60) {
+    Graph::ArcMap<int64_t> both(graph, 0);
+    for (Graph::ArcIt a(graph); a != lemon::INVALID; ++a) {
+      both[a] = expiry[a] * (total + 1) + district[a];
+    }
+    if (!SolveStages(graph, lower, upper, supply, {&both}, flow)) return {};
+  } else if (!SolveStages(graph, lower, upper, supply, {&expiry, &district}, flow)) {
+    return {};
   }
 
- private:
-  std::vector<int32_t> BucketOrder() const {
-    std::vector<int32_t> order(buckets_.all.size());
-    std::iota(order.begin(), order.end(), 0);
-    const std::vector<int64_t>& rank = buckets_.expiry_rank;
-    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-      return std::make_pair(rank[static_cast<size_t>(a)], a) <
-             std::make_pair(rank[static_cast<size_t>(b)], b);
-    });
-    return order;
+  // Units entering each (group, district) node, by need cell, and leaving it.
+  struct Units {
+    Cell need;
+    int64_t left;
+  };
+  std::map<std::pair<int32_t, int32_t>, std::vector<Units>> at_reach;
+  std::map<int32_t, std::vector<Units>> at_pool;
+  for (const Link& l : need_links) {
+    if (flow[l.arc] > 0) at_reach[l.to].push_back({l.from, flow[l.arc]});
   }
-
-  // Lot `l` serves the queue's needs in order while the flow has units.
-  void Drain(Queue& queue, int32_t l, int64_t& units) {
-    while (units > 0 && lot_left_[static_cast<size_t>(l)] > 0) {
-      const int32_t i = queue.Front(need_left_);
-      if (i < 0) break;
-      const int64_t q =
-          std::min({units, lot_left_[static_cast<size_t>(l)], need_left_[static_cast<size_t>(i)]});
+  std::vector<CellFlow> out;
+  // Takes `units` from the front of `from`, each piece sent by `emit`.
+  const auto take = [](std::vector<Units>& from, size_t& next, int64_t units, auto emit) {
+    while (units > 0 && next < from.size()) {
+      const int64_t q = std::min(units, from[next].left);
+      emit(from[next].need, q);
+      from[next].left -= q;
       units -= q;
-      lot_left_[static_cast<size_t>(l)] -= q;
-      need_left_[static_cast<size_t>(i)] -= q;
-      chosen_.push_back({i, l, q, false});
+      if (from[next].left == 0) ++next;
+    }
+  };
+  std::map<std::pair<int32_t, int32_t>, size_t> reach_next;
+  for (const Link& l : direct_links) {
+    take(at_reach[l.from], reach_next[l.from], flow[l.arc], [&](Cell need, int64_t q) {
+      out.push_back({need.first, need.second, l.to.first, l.to.second, q});
+    });
+  }
+  for (const Link& l : pool_links) {
+    take(at_reach[l.from], reach_next[l.from], flow[l.arc], [&](Cell need, int64_t q) {
+      at_pool[l.to.first].push_back({need, q});
+    });
+  }
+  std::map<int32_t, size_t> pool_next;
+  for (const Link& l : out_links) {
+    take(at_pool[l.from.first], pool_next[l.from.first], flow[l.arc], [&](Cell need, int64_t q) {
+      out.push_back({need.first, need.second, l.to.first, l.to.second, q});
+    });
+  }
+  return out;
+}
+
+// Turns cell flows into (need, lot) rows, bucket by bucket in expiry order:
+// each flow's needs by id take its lots oldest first.
+std::vector<Chosen> SplitCellFlows(const ChoiceProblem& p, const Buckets& buckets,
+                                   std::vector<CellFlow> flows) {
+  std::stable_sort(flows.begin(), flows.end(), [&](const CellFlow& a, const CellFlow& b) {
+    return std::make_pair(buckets.expiry_rank[static_cast<size_t>(a.bucket)], a.bucket) <
+           std::make_pair(buckets.expiry_rank[static_cast<size_t>(b.bucket)], b.bucket);
+  });
+  std::map<std::pair<int32_t, int32_t>, std::vector<int32_t>> needs_of;  // (class, district)
+  for (size_t i = 0; i < p.needs.size(); ++i) {
+    needs_of[{p.needs[i].cls, p.needs[i].district}].push_back(static_cast<int32_t>(i));
+  }
+  std::map<std::pair<int32_t, int32_t>, size_t> next_need;
+  for (auto& [cell, members] : needs_of) {
+    std::sort(members.begin(), members.end(), [&](int32_t a, int32_t b) {
+      return p.needs[static_cast<size_t>(a)].id < p.needs[static_cast<size_t>(b)].id;
+    });
+  }
+  // The lots of each (bucket, district), oldest first, and the first one
+  // with stock left.
+  std::map<std::pair<int32_t, int32_t>, std::vector<int32_t>> lots_of;
+  std::map<std::pair<int32_t, int32_t>, size_t> next_lot;
+  for (size_t b = 0; b < buckets.all.size(); ++b) {
+    for (int32_t l : buckets.all[b].lots) {
+      lots_of[{static_cast<int32_t>(b), p.lots[static_cast<size_t>(l)].district}].push_back(l);
     }
   }
-
-  const ChoiceProblem& p_;
-  const Buckets& buckets_;
-  std::vector<ClassQueues> queues_;
-  std::vector<std::vector<std::pair<int32_t, int64_t>>> bucket_flows_;  // (class, units)
-  std::vector<int64_t> lot_left_, need_left_;
-  size_t flow_count_ = 0;
-  std::vector<Chosen> chosen_;
-};
+  std::vector<int64_t> need_left(p.needs.size()), lot_left(p.lots.size());
+  for (size_t i = 0; i < p.needs.size(); ++i) need_left[i] = p.needs[i].amount;
+  for (size_t l = 0; l < p.lots.size(); ++l) lot_left[l] = p.lots[l].available;
+  std::vector<Chosen> chosen;
+  chosen.reserve(p.needs.size() + p.lots.size() + 2 * flows.size());
+  for (const CellFlow& f : flows) {
+    std::vector<int32_t>& members = needs_of[{f.cls, f.need_district}];
+    size_t& next = next_need[{f.cls, f.need_district}];
+    const std::vector<int32_t>& lots = lots_of[{f.bucket, f.lot_district}];
+    size_t& lot_at = next_lot[{f.bucket, f.lot_district}];
+    int64_t units = f.units;
+    for (; lot_at < lots.size(); ++lot_at) {
+      const int32_t l = lots[lot_at];
+      while (units > 0 && lot_left[static_cast<size_t>(l)] > 0) {
+        while (next < members.size() && need_left[static_cast<size_t>(members[next])] == 0) ++next;
+        if (next == members.size()) break;
+        const int32_t i = members[next];
+        const int64_t q =
+            std::min({units, lot_left[static_cast<size_t>(l)], need_left[static_cast<size_t>(i)]});
+        units -= q;
+        lot_left[static_cast<size_t>(l)] -= q;
+        need_left[static_cast<size_t>(i)] -= q;
+        chosen.push_back({i, l, q, false});
+      }
+      if (units == 0 && lot_left[static_cast<size_t>(l)] > 0) break;  // this lot serves on
+    }
+  }
+  return MergePairs(std::move(chosen), p.needs.size());
+}
 
 constexpr double kEarthRadius = 6371000.0;
 constexpr double kRadians = 3.14159265358979323846 / 180.0;
@@ -461,43 +505,50 @@ bool CloserPlace(const std::vector<std::pair<double, double>>& places, double la
 // scan stops at the first place nearer than its lot.
 void MarkNearest(const ChoiceProblem& p, const std::vector<std::vector<int32_t>>& group_lots,
                  std::vector<Chosen>& chosen) {
-  std::vector<std::vector<std::pair<double, double>>> places(p.class_groups.size());
-  for (size_t c = 0; c < p.class_groups.size(); ++c) {
-    for (int32_t g : p.class_groups[c]) {
-      for (int32_t l : group_lots[static_cast<size_t>(g)]) {
-        const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
-        if (!std::isnan(lot.lat) && !std::isnan(lot.lon)) places[c].push_back({lot.lat, lot.lon});
-      }
+  using Places = std::vector<std::pair<double, double>>;
+  const auto sorted = [](Places v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  std::vector<Places> group_places(group_lots.size());
+  for (size_t g = 0; g < group_lots.size(); ++g) {
+    for (int32_t l : group_lots[g]) {
+      const ChoiceLot& lot = p.lots[static_cast<size_t>(l)];
+      if (!std::isnan(lot.lat) && !std::isnan(lot.lon))
+        group_places[g].push_back({lot.lat, lot.lon});
     }
-    std::sort(places[c].begin(), places[c].end());
-    places[c].erase(std::unique(places[c].begin(), places[c].end()), places[c].end());
+    group_places[g] = sorted(std::move(group_places[g]));
+  }
+  // A class of one group (most) shares its group's list.
+  std::vector<Places> merged(p.class_groups.size());
+  std::vector<const Places*> places(p.class_groups.size());
+  for (size_t c = 0; c < p.class_groups.size(); ++c) {
+    const std::vector<int32_t>& groups = p.class_groups[c];
+    if (groups.size() == 1) {
+      places[c] = &group_places[static_cast<size_t>(groups[0])];
+      continue;
+    }
+    for (int32_t g : groups) {
+      const Places& more = group_places[static_cast<size_t>(g)];
+      merged[c].insert(merged[c].end(), more.begin(), more.end());
+    }
+    merged[c] = sorted(std::move(merged[c]));
+    places[c] = &merged[c];
   }
   for (Chosen& row : chosen) {
     const ChoiceNeed& need = p.needs[static_cast<size_t>(row.need)];
     const ChoiceLot& lot = p.lots[static_cast<size_t>(row.lot)];
     const int64_t d = DistanceMetres(need.lat, need.lon, lot.lat, lot.lon);
     row.nearest = d < kUnknownDistance &&
-                  !CloserPlace(places[static_cast<size_t>(need.cls)], need.lat, need.lon, d);
+                  !CloserPlace(*places[static_cast<size_t>(need.cls)], need.lat, need.lon, d);
   }
 }
 
 std::vector<Chosen> ScalableChoice(const ChoiceProblem& p,
                                    const std::vector<std::vector<int32_t>>& group_lots) {
-  const size_t nc = p.class_groups.size();
   const Buckets buckets = MakeBuckets(p, group_lots);
-  std::vector<int64_t> class_amount(nc, 0);
-  std::vector<std::vector<int32_t>> class_needs(nc);
-  for (size_t i = 0; i < p.needs.size(); ++i) {
-    class_amount[static_cast<size_t>(p.needs[i].cls)] += p.needs[i].amount;
-    class_needs[static_cast<size_t>(p.needs[i].cls)].push_back(static_cast<int32_t>(i));
-  }
-  const ClassFlows class_flows = FefoClassFlows(p, buckets, class_amount);
-  if (class_flows.empty()) return {};
-  GreedySplit split(p, buckets);
-  for (size_t c = 0; c < nc; ++c) {
-    if (!class_flows[c].empty()) split.AddClass(c, std::move(class_needs[c]), class_flows[c]);
-  }
-  std::vector<Chosen> chosen = split.Run();
+  std::vector<Chosen> chosen = SplitCellFlows(p, buckets, FefoDistrictFlows(p, buckets));
   MarkNearest(p, group_lots, chosen);
   return chosen;
 }

@@ -850,14 +850,16 @@ TEST_CASE("random plans choose lots by the lexicographic min-cost flow of rule 5
   });
 }
 
-TEST_CASE("above the exactness limit lots are still chosen soonest-expiry first", "[match]") {
+TEST_CASE(
+    "above the exactness limit lots are still chosen soonest-expiry first, then same district",
+    "[match]") {
   for (uint64_t seed = 1000; seed < 3000; ++seed) {
     const Snapshot s = RandomSnapshot(seed, seed % 3 == 0 ? kAreas : seed % 2 ? kSmall : kTwoItems);
     Policy p = RandomPolicy(seed);
     p.exact_lot_choice_pairs = 0;
     const Plan scalable = Allocate(s, p);
     std::string err = CheckConservation(s, p, scalable);
-    if (err.empty()) err = CheckMinCostLots(s, p, scalable, 1);
+    if (err.empty()) err = CheckMinCostLots(s, p, scalable, 2);
     if (err.empty() && PerNeed(scalable) != PerNeed(Allocate(s, RandomPolicy(seed))))
       err = "amounts changed";
     INFO("seed " << seed << ": " << err);
@@ -911,10 +913,15 @@ TEST_CASE("quantities near the 2^31 bound neither overflow nor break the invaria
       n.pack_size = seed % 2 ? 1 : 999'983;
     }
     for (Lot& l : s.lots) l.available = kBig - static_cast<int64_t>(rng() % 1000);
-    const Policy p = RandomPolicy(seed);
+    Policy p = RandomPolicy(seed);
     const Plan plan = Allocate(s, p);
     std::string err = CheckConservation(s, p, plan);
     if (err.empty()) err = CheckTierMaxFlow(s, p, plan);
+    // Above the exactness limit, costs this large take the two-run path.
+    p.exact_lot_choice_pairs = 0;
+    const Plan scalable = Allocate(s, p);
+    if (err.empty()) err = CheckConservation(s, p, scalable);
+    if (err.empty()) err = CheckMinCostLots(s, p, scalable, 2);
     INFO("seed " << seed << ": " << err);
     REQUIRE(err.empty());
   }
