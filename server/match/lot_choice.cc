@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -174,28 +175,46 @@ struct PairCosts {
   }
 };
 
+// Optimises stage after stage on `graph` (costs[k] for stage k): after each,
+// an arc whose reduced cost is not zero carries the same flow in every
+// optimum, so it is fixed there before the next stage. False if infeasible.
+bool SolveStages(Graph& graph, Graph::ArcMap<int64_t>& lower, Graph::ArcMap<int64_t>& upper,
+                 const Graph::NodeMap<int64_t>& supply,
+                 const std::vector<const Graph::ArcMap<int64_t>*>& costs,
+                 Graph::ArcMap<int64_t>& flow) {
+  for (const Graph::ArcMap<int64_t>* cost : costs) {
+    Simplex simplex(graph);
+    simplex.lowerMap(lower).upperMap(upper).costMap(*cost).supplyMap(supply);
+    if (simplex.run() != Simplex::OPTIMAL) return false;
+    for (Graph::ArcIt a(graph); a != lemon::INVALID; ++a) {
+      flow[a] = simplex.flow(a);
+      const int64_t reduced =
+          (*cost)[a] + simplex.potential(graph.source(a)) - simplex.potential(graph.target(a));
+      if (reduced != 0) lower[a] = upper[a] = flow[a];
+    }
+  }
+  return true;
+}
+
 // Optimises the criteria one after the other; returns the flow of each pair.
 std::vector<int64_t> SolveLexicographic(const ChoiceProblem& p, PairGraph& g) {
   const PairCosts costs(p);
-  Graph::ArcMap<int64_t> cost(g.graph, 0);
-  std::vector<int64_t> flow(g.pairs.size(), 0);
+  std::deque<Graph::ArcMap<int64_t>> stage_costs;
+  std::vector<const Graph::ArcMap<int64_t>*> stages;
   for (int stage = 0; stage < PairCosts::kStages; ++stage) {
+    Graph::ArcMap<int64_t>& cost = stage_costs.emplace_back(g.graph, 0);
     for (size_t k = 0; k < g.pairs.size(); ++k) {
       cost[g.graph.arcFromId(static_cast<int>(k))] = costs.Cost(stage, p, g.pairs[k]);
     }
-    Simplex simplex(g.graph);
-    simplex.lowerMap(g.lower).upperMap(g.upper).costMap(cost).supplyMap(g.supply);
-    if (simplex.run() != Simplex::OPTIMAL) break;  // cannot happen: amounts are feasible
-    // An arc off the optimum's tight set carries this flow in every optimum.
-    for (Graph::ArcIt a(g.graph); a != lemon::INVALID; ++a) {
-      const int64_t reduced =
-          cost[a] + simplex.potential(g.graph.source(a)) - simplex.potential(g.graph.target(a));
-      if (reduced != 0) g.lower[a] = g.upper[a] = simplex.flow(a);
-    }
-    for (size_t k = 0; k < g.pairs.size(); ++k)
-      flow[k] = simplex.flow(g.graph.arcFromId(static_cast<int>(k)));
+    stages.push_back(&cost);
   }
-  return flow;
+  // Infeasible cannot happen (the amounts are feasible); the flow is then
+  // the last stage solved.
+  Graph::ArcMap<int64_t> flow(g.graph, 0);
+  (void)SolveStages(g.graph, g.lower, g.upper, g.supply, stages, flow);
+  std::vector<int64_t> out(g.pairs.size());
+  for (size_t k = 0; k < g.pairs.size(); ++k) out[k] = flow[g.graph.arcFromId(static_cast<int>(k))];
+  return out;
 }
 
 std::vector<Chosen> ExactChoice(const ChoiceProblem& p,
@@ -263,27 +282,6 @@ struct CellFlow {
   int32_t cls, need_district, bucket, lot_district;
   int64_t units;
 };
-
-// Optimises stage after stage on `graph` (costs[k] for stage k): after each,
-// an arc whose reduced cost is not zero carries the same flow in every
-// optimum, so it is fixed there before the next stage. False if infeasible.
-bool SolveStages(Graph& graph, Graph::ArcMap<int64_t>& lower, Graph::ArcMap<int64_t>& upper,
-                 const Graph::NodeMap<int64_t>& supply,
-                 const std::vector<const Graph::ArcMap<int64_t>*>& costs,
-                 Graph::ArcMap<int64_t>& flow) {
-  for (const Graph::ArcMap<int64_t>* cost : costs) {
-    Simplex simplex(graph);
-    simplex.lowerMap(lower).upperMap(upper).costMap(*cost).supplyMap(supply);
-    if (simplex.run() != Simplex::OPTIMAL) return false;
-    for (Graph::ArcIt a(graph); a != lemon::INVALID; ++a) {
-      flow[a] = simplex.flow(a);
-      const int64_t reduced =
-          (*cost)[a] + simplex.potential(graph.source(a)) - simplex.potential(graph.target(a));
-      if (reduced != 0) lower[a] = upper[a] = flow[a];
-    }
-  }
-  return true;
-}
 
 // Exact FEFO and then same district between cells of needs (class,
 // district) and cells of lots (bucket, district). A class's needs of one

@@ -49,9 +49,10 @@ std::vector<std::string> BasisList(dedup::Basis basis) {
   return out;
 }
 
-dedup::Basis ParseBasis(const std::string& joined) {
+// A case's basis as stored in its record.
+dedup::Basis BasisOf(const std::vector<std::string>& names) {
   dedup::Basis out = 0;
-  for (const std::string& b : SplitList(joined, ',')) out |= BasisBit(b);
+  for (const std::string& b : names) out |= BasisBit(b);
   return out;
 }
 
@@ -230,9 +231,10 @@ Status CheckTransition(const DuplicateCaseRecord& c, const std::string& want_sta
 
 // dedup::Classify of requester `self` with `keys` against the stored keys
 // of the other active requesters, leaving out those of its own household
-// cluster and pairs judged different_households on the keys they hold.
+// cluster and pairs judged different_households on the keys they hold;
+// `phone_holders` active requesters hold its phone key (PhoneHolders).
 StatusOr<dedup::Classification> ClassifyAgainstStored(Database& db, int64_t self,
-                                                      const dedup::Keys& keys) {
+                                                      const dedup::Keys& keys, int phone_holders) {
   auto sharing = SharingKeys(db, self, keys);
   if (!sharing.ok()) return sharing.status();
   auto own_cluster = ClusterOf(db, self);
@@ -249,9 +251,7 @@ StatusOr<dedup::Classification> ClassifyAgainstStored(Database& db, int64_t self
     if (*different) continue;
     candidates.push_back({id, shared});
   }
-  auto holders = PhoneHolders(db, keys);
-  if (!holders.ok()) return holders.status();
-  return dedup::Classify(candidates, *holders);
+  return dedup::Classify(candidates, phone_holders);
 }
 
 // The keys requester `id` holds, by kind (0 phone, 1 address, 2 name; an
@@ -261,8 +261,9 @@ StatusOr<std::array<std::string, 3>> StoredKeys(Database& db, int64_t id) {
   st->Bind(1, id);
   std::array<std::string, 3> out;
   AIDLINK_RETURN_IF_ERROR(ForEachRow(st, [&](const Statement& row) {
-    const dedup::Basis bit = BasisBit(row.Text(0));
-    out[bit == dedup::kBasisPhone ? 0 : bit == dedup::kBasisAddress ? 1 : 2] = row.Text(1);
+    for (int kind = 0; kind < 3; ++kind) {
+      if (row.Text(0) == KindName(kind)) out[static_cast<size_t>(kind)] = row.Text(1);
+    }
   }));
   return out;
 }
@@ -304,11 +305,9 @@ StatusOr<dedup::Verdict> CaseVerdictNow(Database& db, const DuplicateCaseRecord&
 // members share now, and a case that rested on the phone is lowered (a
 // likely case no longer holds needs). Cases are never raised here; a
 // member's next write does that.
-Status RecheckSharedPhoneCases(Database& db, const dedup::Keys& keys, const Actor& actor) {
-  if (!keys.phone) return Status::Ok();
-  auto holders = PhoneHolders(db, keys);
-  if (!holders.ok()) return holders.status();
-  if (*holders < dedup::kSharedContactHolders) return Status::Ok();
+Status RecheckSharedPhoneCases(Database& db, const dedup::Keys& keys, int phone_holders,
+                               const Actor& actor) {
+  if (!keys.phone || phone_holders < dedup::kSharedContactHolders) return Status::Ok();
   AIDLINK_ASSIGN_STMT(st, db,
                       std::string("SELECT DISTINCT ") + kCaseColumns +
                           " FROM duplicate_cases c JOIN duplicate_case_members m ON m.case_id = "
@@ -318,7 +317,7 @@ Status RecheckSharedPhoneCases(Database& db, const dedup::Keys& keys, const Acto
   auto cases = Many<DuplicateCaseRecord>(st, ReadCaseRow);
   if (!cases.ok()) return cases.status();
   for (DuplicateCaseRecord& c : *cases) {
-    const dedup::Basis was = ParseBasis(JoinList(c.basis, ','));
+    const dedup::Basis was = BasisOf(c.basis);
     if (!(was & dedup::kBasisPhone)) continue;
     AIDLINK_RETURN_IF_ERROR(FillMembers(db, c));
     auto now = CaseVerdictNow(db, c);
@@ -347,7 +346,9 @@ StatusOr<DuplicateFinding> CurrentDuplicate(Database& db, const Requester& reque
   if (!requester.active) return out;
   const dedup::Keys keys = dedup::MakeKeys(
       secret, {requester.name, requester.phone, requester.district, requester.address});
-  auto found = ClassifyAgainstStored(db, requester.id, keys);
+  auto holders = PhoneHolders(db, keys);
+  if (!holders.ok()) return holders.status();
+  auto found = ClassifyAgainstStored(db, requester.id, keys, *holders);
   if (!found.ok()) return found.status();
   if (found->status == dedup::Likelihood::kNone) return out;
   out.status = std::string(dedup::LikelihoodName(found->status));
@@ -370,8 +371,10 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
   AIDLINK_RETURN_IF_ERROR(ReplaceKeys(db, requester.id, keys));
   DuplicateFinding out;
   if (!requester.active) return out;
-  AIDLINK_RETURN_IF_ERROR(RecheckSharedPhoneCases(db, keys, actor));
-  auto classified = ClassifyAgainstStored(db, requester.id, keys);
+  auto holders = PhoneHolders(db, keys);
+  if (!holders.ok()) return holders.status();
+  AIDLINK_RETURN_IF_ERROR(RecheckSharedPhoneCases(db, keys, *holders, actor));
+  auto classified = ClassifyAgainstStored(db, requester.id, keys, *holders);
   if (!classified.ok()) return classified.status();
   const dedup::Classification& found = *classified;
   if (found.status == dedup::Likelihood::kNone) return out;
@@ -404,11 +407,10 @@ StatusOr<DuplicateFinding> RecordRequesterKeys(Database& db, const Requester& re
       if (std::find(c.member_ids.begin(), c.member_ids.end(), id) == c.member_ids.end())
         added.push_back(id);
     }
-    const dedup::Basis basis = ParseBasis(JoinList(c.basis, ',')) | case_basis;
+    const dedup::Basis basis = BasisOf(c.basis) | case_basis;
     const std::string likelihood = likely || c.likelihood == "likely" ? "likely" : "possible";
     out.case_id = c.id;
-    if (added.empty() && basis == ParseBasis(JoinList(c.basis, ',')) &&
-        likelihood == c.likelihood) {
+    if (added.empty() && basis == BasisOf(c.basis) && likelihood == c.likelihood) {
       return out;  // nothing new: the case already says this
     }
     for (int64_t id : added) AIDLINK_RETURN_IF_ERROR(AddMember(db, c.id, id, now));

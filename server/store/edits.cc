@@ -91,7 +91,7 @@ StatusOr<Item> UpdateItem(Database& db, Item item, const FieldChanges& changes,
   AIDLINK_ASSIGN_STMT(st, db,
                       "UPDATE items SET name = ?, category = ?, unit = ?, pack_size = ?, "
                       "perishable = ?, version = version + 1 WHERE id = ? AND version = ?");
-  BindAll(st, item.name, item.category, item.unit, item.pack_size, item.perishable ? 1 : 0, item.id,
+  BindAll(st, item.name, item.category, item.unit, item.pack_size, item.perishable, item.id,
           item.version);
   AIDLINK_RETURN_IF_ERROR(ApplyUpdate(db, st, "item", item, changes, actor));
   item.code = current->code;

@@ -229,7 +229,7 @@ StatusOr<Item> InsertItem(Database& db, Item i, const Actor& actor) {
       st, db,
       "INSERT INTO items (code, name, category, unit, pack_size, perishable, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  BindAll(st, i.code, i.name, i.category, i.unit, i.pack_size, i.perishable ? 1 : 0, i.created_at);
+  BindAll(st, i.code, i.name, i.category, i.unit, i.pack_size, i.perishable, i.created_at);
   Status s = st->Run();
   if (s.code() == Code::kConflict)
     return Conflict("item code " + i.code + " already exists", "code");

@@ -130,15 +130,17 @@ void Store::WriterLoop() {
       wal_dirty_ = true;
     }
     idle_cv_.notify_all();
+    checkpoint_cv_.notify_one();
   }
 }
 
 void Store::CheckpointLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    // Asleep until a commit; then the commits of the next interval gather.
+    checkpoint_cv_.wait(lock, [this] { return stopping_ || wal_dirty_; });
     checkpoint_cv_.wait_for(lock, options_.checkpoint_interval, [this] { return stopping_; });
     if (stopping_) return;  // the destructor truncates the WAL
-    if (!wal_dirty_) continue;
     wal_dirty_ = false;
     lock.unlock();
     // A checkpoint that cannot copy every frame (a reader still on older

@@ -193,7 +193,7 @@ class Store {
   bool committing_ = false;  // the writer is working on a batch
   bool wal_dirty_ = false;   // a commit since the last checkpoint
   StoreStats stats_;
-  std::condition_variable checkpoint_cv_;  // signalled when stopping
+  std::condition_variable checkpoint_cv_;  // signalled by a commit and when stopping
 
   // The idle reader connections, under a mutex of their own: every request
   // takes and returns one, and should not wait on the writer's queue.
